@@ -1,0 +1,40 @@
+import Koa from 'koa';
+import cors from '@koa/cors';
+import helmet from 'koa-helmet';
+import type { Config } from '../config';
+import type { TemporalHandle } from '../clients/temporal';
+import { errorHandler } from './middleware/errorHandler';
+import { requestContext } from './middleware/requestContext';
+import { healthRouter } from './routes/health';
+import './context';
+
+export interface AppDependencies {
+  config: Config;
+  temporal: () => Promise<TemporalHandle>;
+}
+
+/** Builds the Koa application; listening, signals and shutdown belong to src/api/server.ts. */
+export function createApp(deps: AppDependencies): Koa {
+  const app = new Koa({ proxy: deps.config.isProduction });
+  app.context.log = undefined as never; // set per request by requestContext
+
+  app.use(requestContext);
+  app.use(errorHandler);
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        return deps.config.http.corsAllowedOrigins.includes(origin) ? origin : '';
+      },
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    }),
+  );
+
+  for (const router of [healthRouter(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  return app;
+}

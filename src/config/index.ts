@@ -1,0 +1,159 @@
+/**
+ * The one place configuration is read. Every variable is documented in .env.example.
+ * Values are validated at start so a misconfigured service fails fast with a clear message
+ * instead of misbehaving later with someone's pension.
+ */
+import 'dotenv/config';
+import { z } from 'zod';
+
+/** Placeholder secrets that must never reach production. */
+export const DEFAULT_SECRET_KEY = 'dev-insecure-secret-change-me';
+const KNOWN_WEAK_SECRETS = new Set([DEFAULT_SECRET_KEY, 'changeme', 'secret', 'django-insecure', '']);
+
+const booleanFromEnv = z
+  .union([z.boolean(), z.string()])
+  .transform((value) => (typeof value === 'boolean' ? value : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase())));
+
+const listFromEnv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+const integerString = z.string().regex(/^\d+$/, 'must be a whole number');
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DEBUG: booleanFromEnv.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  PUBLIC_BASE_URL: z.string().default('http://localhost:8000'),
+  ALLOWED_HOSTS: listFromEnv.default(['localhost', '127.0.0.1']),
+  CORS_ALLOWED_ORIGINS: listFromEnv.default(['http://localhost:3000']),
+  REQUEST_BODY_LIMIT_KB: z.coerce.number().int().positive().default(100),
+
+  SECRET_KEY: z.string().default(DEFAULT_SECRET_KEY),
+  JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
+  JWT_ACCESS_TOKEN_LIFETIME: z.coerce.number().int().positive().default(480),
+  JWT_REFRESH_TOKEN_LIFETIME: z.coerce.number().int().positive().default(10080),
+
+  LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(10),
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/pension_gateway'),
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+
+  EMAIL_HOST: z.string().default(''),
+  EMAIL_PORT: z.coerce.number().int().positive().default(587),
+  EMAIL_HOST_USER: z.string().default(''),
+  EMAIL_HOST_PASSWORD: z.string().default(''),
+  EMAIL_USE_TLS: booleanFromEnv.default(true),
+  DEFAULT_FROM_EMAIL: z.string().default('CNSS Paiements <no-reply@pension-gateway.local>'),
+  MAIL_OUTBOX_DIR: z.string().default('data/outbox'),
+
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('pension-payouts'),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+
+  SCHEME_ADAPTER_URL: z.string().default('http://127.0.0.1:4001'),
+  SCHEME_ADAPTER_TIMEOUT_MS: z.coerce.number().int().positive().default(65000),
+  MOJALOOP_MAX_FEE: integerString.default('1000'),
+
+  BULK_MAX_ROWS: z.coerce.number().int().positive().default(100000),
+  BULK_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  BULK_MAX_AMOUNT_PER_LINE: integerString.default('5000000'),
+  BULK_MAX_ERRORS_REPORTED: z.coerce.number().int().positive().default(100),
+  BULK_PAYOUT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+
+  DEMO_PASSWORD: z.string().optional(),
+});
+
+export type Config = ReturnType<typeof buildConfig>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction) refuseUnsafeProductionSettings(e);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    debug: e.DEBUG && !isProduction,
+    logLevel: e.LOG_LEVEL,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+      allowedHosts: e.ALLOWED_HOSTS,
+      corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
+      jsonBodyLimitKb: e.REQUEST_BODY_LIMIT_KB,
+    },
+    auth: {
+      secretKey: e.SECRET_KEY,
+      algorithm: e.JWT_ALGORITHM,
+      accessTokenLifetimeMinutes: e.JWT_ACCESS_TOKEN_LIFETIME,
+      refreshTokenLifetimeMinutes: e.JWT_REFRESH_TOKEN_LIFETIME,
+      loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
+      loginRateLimitWindowSeconds: e.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+    },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    email: {
+      host: e.EMAIL_HOST,
+      port: e.EMAIL_PORT,
+      user: e.EMAIL_HOST_USER,
+      password: e.EMAIL_HOST_PASSWORD,
+      useTls: e.EMAIL_USE_TLS,
+      from: e.DEFAULT_FROM_EMAIL,
+      outboxDir: e.MAIL_OUTBOX_DIR,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    mojaloop: {
+      schemeAdapterUrl: e.SCHEME_ADAPTER_URL,
+      requestTimeoutMs: e.SCHEME_ADAPTER_TIMEOUT_MS,
+      maxFeeMinorUnits: BigInt(e.MOJALOOP_MAX_FEE),
+    },
+    bulk: {
+      maxRows: e.BULK_MAX_ROWS,
+      maxBytes: e.BULK_MAX_BYTES,
+      maxAmountPerLineMinorUnits: BigInt(e.BULK_MAX_AMOUNT_PER_LINE),
+      maxErrorsReported: e.BULK_MAX_ERRORS_REPORTED,
+      payoutConcurrency: e.BULK_PAYOUT_CONCURRENCY,
+      pageSize: e.BULK_PAGE_SIZE,
+    },
+    demoPassword: isProduction ? undefined : e.DEMO_PASSWORD,
+  };
+}
+
+type Environment = z.infer<typeof environmentSchema>;
+
+function refuseUnsafeProductionSettings(e: Environment): void {
+  if (KNOWN_WEAK_SECRETS.has(e.SECRET_KEY) || e.SECRET_KEY.length < 32) {
+    throw new ConfigError('Refusing to start in production: SECRET_KEY is missing, a default, or shorter than 32 characters');
+  }
+  if (e.DEBUG) throw new ConfigError('Refusing to start in production with DEBUG enabled');
+  if (e.DEMO_PASSWORD) throw new ConfigError('Refusing to start in production with DEMO_PASSWORD set');
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, read once. Tests may call buildConfig directly with their own env. */
+export function config(): Config {
+  cached ??= buildConfig();
+  return cached;
+}

@@ -1,0 +1,51 @@
+/**
+ * Starts what the suite runs against, once: a fresh Postgres database (migrated), a Temporal dev server on
+ * free ports, the workflow bundle, and the real Mojaloop peer. Test files read the addresses through
+ * test/setup/env.ts. Nothing here is mocked.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { migrateToLatest } from '../../src/db/migrate';
+import { freePort, startTemporalDevServer } from '../../temporal/devServer';
+import { TEST_ENV_FILE, TestServices } from './testEnvironment';
+
+export default async function globalSetup(): Promise<void> {
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'pension-gateway-test-'));
+  const databaseName = `pension_gateway_test_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const databaseUrl = `${process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432'}/${databaseName}`;
+  await migrateToLatest(databaseUrl);
+
+  const temporalPort = await freePort();
+  const temporal = await startTemporalDevServer({ port: temporalPort, logFile: path.join(scratchDir, 'temporal.log') });
+
+  const workflowBundlePath = path.join(scratchDir, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
+  writeFileSync(workflowBundlePath, code);
+
+  const outboxDir = path.join(scratchDir, 'outbox');
+  mkdirSync(outboxDir, { recursive: true });
+
+  const services: TestServices = {
+    workflowBundlePath,
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: `pension-payouts-test-${process.pid}`,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      MAIL_OUTBOX_DIR: outboxDir,
+      TEST_SCRATCH_DIR: scratchDir,
+    },
+  };
+  writeFileSync(TEST_ENV_FILE, JSON.stringify(services));
+
+  (globalThis as Record<string, unknown>).__PENSION_GATEWAY_TEST__ = { temporal, databaseUrl };
+}
