@@ -1,8 +1,16 @@
-// Activities registered with the worker (placeholder until the payout activities land).
-export interface ActivityDependencies {
-  readonly placeholder?: true;
+/**
+ * The activities the payout worker registers: all the I/O of paying a bulk (Postgres and the Mojaloop scheme
+ * adapter). Dependencies are injected, so tests and the worker's main build them the same way.
+ */
+import { createBulkActivities } from './bulkActivities';
+import type { ActivityDependencies } from './dependencies';
+import { createTransferActivities } from './transferActivities';
+
+export type { ActivityDependencies, PayoutAdapter, PayoutSettings } from './dependencies';
+export type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from './results';
+
+export function createActivities(deps: ActivityDependencies) {
+  return { ...createBulkActivities(deps), ...createTransferActivities(deps) };
 }
 
-export function createActivities(_deps: ActivityDependencies = {}) {
-  return {};
-}
+export type PayoutActivities = ReturnType<typeof createActivities>;

@@ -1,4 +1,3 @@
-// Workflow entry points registered with the worker (placeholder until the payout workflows land).
-export async function bulkPayoutWorkflow(_bulkId: string): Promise<void> {
-  return;
-}
+// The workflows the payout worker registers (this file is the workflow bundle's entry point).
+export { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
+export { payoutTransferWorkflow } from './payoutTransferWorkflow';

@@ -4,8 +4,13 @@ import helmet from 'koa-helmet';
 import type { Config } from '../config';
 import type { TemporalHandle } from '../clients/temporal';
 import { errorHandler } from './middleware/errorHandler';
+import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
+import { adminRouter } from './routes/admin';
+import { authRouter } from './routes/auth';
+import { bulkTransfersRouter } from './routes/bulkTransfers';
 import { healthRouter } from './routes/health';
+import { metricsRouter } from './routes/metrics';
 import './context';
 
 export interface AppDependencies {
@@ -19,6 +24,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.context.log = undefined as never; // set per request by requestContext
 
   app.use(requestContext);
+  app.use(httpMetrics());
   app.use(errorHandler);
   app.use(helmet());
   app.use(
@@ -32,7 +38,7 @@ export function createApp(deps: AppDependencies): Koa {
     }),
   );
 
-  for (const router of [healthRouter(deps)]) {
+  for (const router of [healthRouter(deps), metricsRouter(deps), authRouter(deps), adminRouter(deps), bulkTransfersRouter(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

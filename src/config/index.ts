@@ -68,6 +68,10 @@ const environmentSchema = z.object({
   BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
 
   DEMO_PASSWORD: z.string().optional(),
+
+  METRICS_TOKEN: z.string().default(''),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  TEMPORAL_METRICS_BIND_ADDRESS: z.string().default(''),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -137,6 +141,14 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       pageSize: e.BULK_PAGE_SIZE,
     },
     demoPassword: isProduction ? undefined : e.DEMO_PASSWORD,
+    metrics: {
+      /** When set, every /metrics scrape must send `Authorization: Bearer <token>`. */
+      token: e.METRICS_TOKEN === '' ? null : e.METRICS_TOKEN,
+      /** Port of the worker's own /metrics; null when disabled (WORKER_METRICS_PORT=0). */
+      workerPort: e.WORKER_METRICS_PORT === 0 ? null : e.WORKER_METRICS_PORT,
+      /** host:port where the Temporal SDK's native runtime serves its metrics; null when disabled. */
+      temporalBindAddress: e.TEMPORAL_METRICS_BIND_ADDRESS.trim() === '' ? null : e.TEMPORAL_METRICS_BIND_ADDRESS.trim(),
+    },
   };
 }
 

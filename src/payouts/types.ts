@@ -10,3 +10,6 @@ export interface BulkProgress {
 }
 
 export const workflowIdForBulk = (bulkId: string): string => `bulk-${bulkId}`;
+
+/** One child workflow per line, readable in the Web UI; derived from the bulk and line, so a re-run finds it. */
+export const workflowIdForLine = (bulkId: string, lineNumber: number): string => `bulk-${bulkId}-line-${lineNumber}`;

@@ -1,26 +1,38 @@
 /** The worker process: `tsx src/worker/main.ts`. Runs payout workflows and activities until SIGINT/SIGTERM. */
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { NativeConnection } from '@temporalio/worker';
+import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
 import { config } from '../config';
 import { closeDb, db } from '../db/knex';
 import { logger } from '../logging/logger';
+import { installTemporalRuntimeTelemetry } from '../metrics/temporalTelemetry';
+import { createPayoutWorker } from './createWorker';
+import { startWorkerMetricsServer } from './metricsServer';
 
 async function main(): Promise<void> {
   const settings = config();
-  db();
+  // Before the first connection: the Temporal runtime can only be installed once per process.
+  installTemporalRuntimeTelemetry(settings.metrics.temporalBindAddress);
+  const metricsServer = await startWorkerMetricsServer(settings.metrics.workerPort, { token: settings.metrics.token });
+
   const connection = await NativeConnection.connect({ address: settings.temporal.address });
-  const worker = await Worker.create({
+  const worker = await createPayoutWorker({
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities(),
-    // Temporal's own handling of SIGINT/SIGTERM: stop polling, let running activities finish, then resolve run().
-    shutdownGraceTime: '30 seconds',
+    dependencies: {
+      db: db(),
+      adapter: new SchemeAdapterClient({ baseUrl: settings.mojaloop.schemeAdapterUrl, timeoutMs: settings.mojaloop.requestTimeoutMs }),
+      settings: {
+        maxFeeMinorUnits: settings.mojaloop.maxFeeMinorUnits,
+        payoutConcurrency: settings.bulk.payoutConcurrency,
+        pageSize: settings.bulk.pageSize,
+      },
+    },
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');
   await worker.run();
   await connection.close();
+  await metricsServer.close();
   await closeDb();
   logger.info('worker stopped');
 }

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateToLatest } from '../../src/db/migrate';
-import { freePort, startTemporalDevServer } from '../../temporal/devServer';
+import { startMojaloopPeer } from '../../mojaloop/peer';
+import { freePort, isPortOpen, startTemporalDevServer } from '../../temporal/devServer';
 import { TEST_ENV_FILE, TestServices } from './testEnvironment';
 
 export default async function globalSetup(): Promise<void> {
@@ -28,6 +29,17 @@ export default async function globalSetup(): Promise<void> {
   });
   writeFileSync(workflowBundlePath, code);
 
+  // The real Mojaloop peer. Its toolkit's admin port is fixed, so one runs per machine: reuse one already up.
+  const peerRunning = await isPortOpen(4001);
+  const peer = peerRunning
+    ? null
+    : await startMojaloopPeer({
+        runtimeDir: path.join(scratchDir, 'mojaloop'),
+        dfspId: 'cnssbenin',
+        requestTimeoutSeconds: 5,
+        logFile: path.join(scratchDir, 'mojaloop.log'),
+      });
+
   const outboxDir = path.join(scratchDir, 'outbox');
   mkdirSync(outboxDir, { recursive: true });
 
@@ -42,10 +54,12 @@ export default async function globalSetup(): Promise<void> {
       TEMPORAL_TASK_QUEUE: `pension-payouts-test-${process.pid}`,
       SECRET_KEY: randomBytes(32).toString('hex'),
       MAIL_OUTBOX_DIR: outboxDir,
+      SCHEME_ADAPTER_URL: peer?.outboundUrl ?? 'http://127.0.0.1:4001',
+      SCHEME_ADAPTER_TIMEOUT_MS: '20000',
       TEST_SCRATCH_DIR: scratchDir,
     },
   };
   writeFileSync(TEST_ENV_FILE, JSON.stringify(services));
 
-  (globalThis as Record<string, unknown>).__PENSION_GATEWAY_TEST__ = { temporal, databaseUrl };
+  (globalThis as Record<string, unknown>).__PENSION_GATEWAY_TEST__ = { temporal, databaseUrl, peer };
 }

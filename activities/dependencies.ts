@@ -1,0 +1,23 @@
+/** What the payout activities are given by the worker: no module here reads config or opens connections itself. */
+import type { Knex } from 'knex';
+import type { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
+
+/** The four calls of the scheme adapter's outbound API the payout steps use. */
+export type PayoutAdapter = Pick<SchemeAdapterClient, 'startTransfer' | 'acceptParty' | 'acceptQuote' | 'getTransfer'>;
+
+export interface PayoutSettings {
+  /** config().mojaloop.maxFeeMinorUnits: a quote whose payee fee is above this fails the line, unpaid. */
+  maxFeeMinorUnits: bigint;
+  /** config().bulk.payoutConcurrency: lines of one bulk paid at the same time (child workflows in flight). */
+  payoutConcurrency: number;
+  /** config().bulk.pageSize: lines read per page; the bulk workflow continues-as-new after this many children. */
+  pageSize: number;
+}
+
+export interface ActivityDependencies {
+  db: Knex;
+  adapter: PayoutAdapter;
+  settings: PayoutSettings;
+  /** The clock, for deciding whether a quote has expired. */
+  now?: () => Date;
+}

@@ -1,0 +1,59 @@
+/**
+ * Authentication of every protected route: `router.use(authenticate(deps.config))`, or per route.
+ *
+ * koa-jwt checks the Bearer access token's signature and expiry with the configured key and that one
+ * algorithm only. The user is then read from the database on every request, so a deactivated or deleted
+ * account is refused at once rather than when its token expires. Users who must change their password are
+ * stopped with 403 `password_change_required` everywhere except the routes that let them do it.
+ */
+import type { Middleware } from 'koa';
+import koaJwt from 'koa-jwt';
+import { userIdOfAccessClaims } from '../../auth/tokens';
+import type { Config } from '../../config';
+import { AuthenticationError, PermissionDeniedError } from '../../errors';
+import { User } from '../../models';
+import type { AuthenticatedUser } from '../context';
+
+export interface AuthenticateOptions {
+  /** Only for profile and change-password: the routes a user with a temporary password may reach. */
+  allowPendingPasswordChange?: boolean;
+}
+
+export function authenticate(config: Config, options: AuthenticateOptions = {}): Middleware {
+  const verifyAccessToken = koaJwt({
+    secret: config.auth.secretKey,
+    algorithms: [config.auth.algorithm],
+    key: 'jwtPayload',
+    // Failures are turned into our own error shape below.
+    passthrough: true,
+  });
+
+  return async (ctx, next) => {
+    await verifyAccessToken(ctx, async () => undefined);
+    const payload = ctx.state.jwtPayload;
+    if (!payload) {
+      const tokenWasSent = /^Bearer \S+$/i.test(ctx.get('Authorization').trim());
+      throw tokenWasSent ? new AuthenticationError('Token is invalid or expired.', 'token_not_valid') : new AuthenticationError();
+    }
+
+    const user = await User.query().findById(userIdOfAccessClaims(payload));
+    if (!user || !user.is_active) throw new AuthenticationError('User not found or inactive.', 'user_inactive');
+    ctx.state.user = authenticatedUser(user);
+
+    if (user.must_change_password && !options.allowPendingPasswordChange) {
+      throw new PermissionDeniedError('You must change your temporary password first.', 'password_change_required');
+    }
+    await next();
+  };
+}
+
+function authenticatedUser(user: User): AuthenticatedUser {
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    isStaff: user.is_staff,
+    organizationId: user.organization_id,
+    mustChangePassword: user.must_change_password,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * What the accounts routes do with users: check a login, change a password, create a user with a
+ * temporary password. HTTP-free, so the rules read in one place.
+ */
+import { UniqueViolationError } from 'objection';
+import { db } from '../db/knex';
+import { AuthenticationError, ConflictError, ValidationError } from '../errors';
+import { Organization, User, UserRole } from '../models';
+import { newPasswordProblems } from './passwordPolicy';
+import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';
+import { revokeAllRefreshTokensOf } from './refreshTokens';
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function findUserByEmail(email: string): Promise<User | undefined> {
+  return User.query().whereRaw('lower(email) = ?', [normalizeEmail(email)]).first();
+}
+
+/**
+ * The active user these credentials belong to, or null. Unknown email, wrong password and inactive
+ * account all take about as long and end the same way, so none can be told from the others.
+ */
+export async function checkCredentials(email: string, password: string): Promise<User | null> {
+  const user = await findUserByEmail(email);
+  if (!user) {
+    await verifyAgainstDummyHash(password);
+    return null;
+  }
+  const passwordMatches = await verifyPassword(user.password_hash, password);
+  if (!passwordMatches || !user.is_active) return null;
+
+  const changes: Partial<User> = { last_login: new Date() };
+  if (hashNeedsUpgrade(user.password_hash)) changes.password_hash = await hashPassword(password);
+  await User.query().patch(changes).where('id', user.id);
+  return user;
+}
+
+/** Sets a new password, clears must_change_password and ends every other session of the user. */
+export async function changePassword(userId: number, oldPassword: string, newPassword: string): Promise<void> {
+  const user = await User.query().findById(userId);
+  if (!user || !user.is_active) throw new AuthenticationError();
+  if (!(await verifyPassword(user.password_hash, oldPassword))) {
+    throw new ValidationError('The current password is wrong.', { old_password: ['The current password is wrong.'] });
+  }
+  const problems = newPasswordProblems({ newPassword, oldPassword, email: user.email });
+  if (problems.length > 0) throw new ValidationError('The new password is not acceptable.', { new_password: problems });
+
+  const passwordHash = await hashPassword(newPassword);
+  await db().transaction(async (trx) => {
+    await User.query(trx)
+      .patch({ password_hash: passwordHash, must_change_password: false, updated_at: new Date() })
+      .where('id', user.id);
+    await revokeAllRefreshTokensOf(user.id, trx);
+  });
+}
+
+export interface NewUser {
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: UserRole;
+  organizationId: number;
+  phoneNumber: string | null;
+  isStaff: boolean;
+}
+
+/** Creates the user with a random temporary password they must change at first login. */
+export async function createUserWithTemporaryPassword(
+  input: NewUser,
+): Promise<{ user: User; organization: Organization; temporaryPassword: string }> {
+  const organization = await Organization.query().findById(input.organizationId);
+  if (!organization) {
+    throw new ValidationError('Invalid input.', { organization_id: ['No organization has this id.'] });
+  }
+  if (await findUserByEmail(input.email)) throw emailTaken();
+
+  const temporaryPassword = generateTemporaryPassword();
+  try {
+    const user = await User.query().insertAndFetch({
+      email: input.email.trim(),
+      first_name: input.firstName,
+      last_name: input.lastName,
+      role: input.role,
+      is_staff: input.isStaff,
+      organization_id: organization.id,
+      phone_number: input.phoneNumber,
+      password_hash: await hashPassword(temporaryPassword),
+      must_change_password: true,
+      is_active: true,
+    });
+    return { user, organization, temporaryPassword };
+  } catch (error) {
+    // Two admins creating the same email at once: the unique index decides.
+    if (error instanceof UniqueViolationError) throw emailTaken();
+    throw error;
+  }
+}
+
+function emailTaken(): ConflictError {
+  return new ConflictError('A user with this email already exists.', 'email_taken', { email: ['A user with this email already exists.'] });
+}

@@ -1,0 +1,69 @@
+/**
+ * Refresh tokens with rotation. Each login starts a family; each refresh spends the presented token and
+ * issues the next one of the same family. Presenting a spent token means two parties hold the family (a
+ * stolen token, or a replay), so the whole family is revoked and both must log in again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { db } from '../db/knex';
+import { AuthenticationError } from '../errors';
+import { RefreshToken, User } from '../models';
+import { signAccessToken, signRefreshToken, TokenSettings, verifyRefreshToken } from './tokens';
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+/** A fresh access token and the first refresh token of a new family, for a successful login. */
+export async function issueTokenPair(settings: TokenSettings, userId: number): Promise<TokenPair> {
+  const refresh = await storeNewRefreshToken(db(), settings, userId, randomUUID());
+  return { access: signAccessToken(settings, userId), refresh };
+}
+
+type RotationOutcome = { rotated: TokenPair } | { refused: 'invalid' | 'reused' };
+
+/** Spends `presentedToken` and returns the next pair; 401 for anything but a live, unspent token. */
+export async function rotateRefreshToken(settings: TokenSettings, presentedToken: string): Promise<TokenPair> {
+  const claims = verifyRefreshToken(settings, presentedToken);
+  const outcome = await db().transaction(async (trx): Promise<RotationOutcome> => {
+    const stored = await RefreshToken.query(trx).findById(claims.jti).forUpdate();
+    if (!stored || String(stored.user_id) !== claims.sub || stored.family_id !== claims.family) return { refused: 'invalid' };
+    if (stored.used_at !== null || stored.revoked_at !== null) {
+      await revokeFamily(trx, stored.family_id);
+      return { refused: 'reused' };
+    }
+    if (stored.expires_at.getTime() <= Date.now()) return { refused: 'invalid' };
+
+    const user = await User.query(trx).findById(stored.user_id);
+    if (!user || !user.is_active) {
+      await revokeFamily(trx, stored.family_id);
+      return { refused: 'invalid' };
+    }
+    await RefreshToken.query(trx).patch({ used_at: new Date() }).where('id', stored.id);
+    const refresh = await storeNewRefreshToken(trx, settings, user.id, stored.family_id);
+    return { rotated: { access: signAccessToken(settings, user.id), refresh } };
+  });
+
+  if ('rotated' in outcome) return outcome.rotated;
+  if (outcome.refused === 'reused') {
+    throw new AuthenticationError('This refresh token was already used; every session of its login was revoked.', 'token_reused');
+  }
+  throw new AuthenticationError('Token is invalid or expired.', 'token_not_valid');
+}
+
+/** Ends every session of the user, e.g. after a password change. */
+export async function revokeAllRefreshTokensOf(userId: number, knex: Knex = db()): Promise<number> {
+  return RefreshToken.query(knex).patch({ revoked_at: new Date() }).where('user_id', userId).whereNull('revoked_at');
+}
+
+async function revokeFamily(knex: Knex, familyId: string): Promise<void> {
+  await RefreshToken.query(knex).patch({ revoked_at: new Date() }).where('family_id', familyId).whereNull('revoked_at');
+}
+
+async function storeNewRefreshToken(knex: Knex, settings: TokenSettings, userId: number, familyId: string): Promise<string> {
+  const tokenId = randomUUID();
+  const { token, expiresAt } = signRefreshToken(settings, { userId, tokenId, familyId });
+  await RefreshToken.query(knex).insert({ id: tokenId, family_id: familyId, user_id: userId, expires_at: expiresAt });
+  return token;
+}

@@ -1,0 +1,41 @@
+/**
+ * How the API starts paying a bulk and reads its live progress. Starting is idempotent: the workflow id is the
+ * bulk's, so a second start (a retried request, a double click) finds the running workflow instead of paying twice.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { TemporalHandle } from '../clients/temporal';
+import { BULK_ID, progressQuery } from '../../workflows/definitions';
+import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
+import { BulkProgress, workflowIdForBulk } from './types';
+
+export async function startBulkPayout(temporal: TemporalHandle, taskQueue: string, bulkId: string): Promise<void> {
+  try {
+    await temporal.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
+      workflowId: workflowIdForBulk(bulkId),
+      taskQueue,
+      args: [{ bulkId }],
+      // Running already: keep that run. Completed already: never again. Failed (a bug, since fixed): may run again.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
+      staticSummary: `Pension bulk ${bulkId}`,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return; // it ran to the end already
+    throw error;
+  }
+}
+
+/** Live counts while the bulk's workflow runs; null once it has closed (read the database then) or if unknown. */
+export async function queryBulkProgress(temporal: TemporalHandle, bulkId: string): Promise<BulkProgress | null> {
+  const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
+  try {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return null;
+    return await handle.query(progressQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}

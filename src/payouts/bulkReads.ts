@@ -1,0 +1,218 @@
+/**
+ * What the bulk read endpoints show, as SQL. Everything is scoped by the caller's organization in the route;
+ * these functions take ids. Counts per status come from one grouped query, never one query per bulk.
+ * Amounts are minor units as integer strings (bigint stays exact), as in the reports.
+ */
+import type { Knex } from 'knex';
+import type { BulkState } from '../models';
+import type { BulkProgress } from './types';
+
+export interface HistoryFilters {
+  state: BulkState | null;
+  /** YYYY-MM-DD, inclusive, in UTC. */
+  startDate: string | null;
+  endDate: string | null;
+  limit: number;
+  offset: number;
+}
+
+export interface HistoryEntry {
+  bulk_id: string;
+  payer_account: string;
+  total_amount: string;
+  currency: string;
+  state: BulkState;
+  created_at: string;
+  completed_at: string | null;
+  transfers_count: number;
+  completed_count: number;
+  failed_count: number;
+  file_name: string | null;
+}
+
+/** An organization's bulks, newest first, with the total matching the filters. */
+export async function listBulkHistory(
+  knex: Knex,
+  organizationId: number,
+  filters: HistoryFilters,
+): Promise<{ total: number; entries: HistoryEntry[] }> {
+  const matching = knex('bulk_transfers as b').where('b.organization_id', organizationId);
+  if (filters.state) matching.andWhere('b.state', filters.state);
+  if (filters.startDate) matching.andWhereRaw(`b.created_at >= (?::date)::timestamp at time zone 'UTC'`, [filters.startDate]);
+  if (filters.endDate) matching.andWhereRaw(`b.created_at < (?::date + 1)::timestamp at time zone 'UTC'`, [filters.endDate]);
+
+  const counted = await matching.clone().count<{ count: string }[]>('* as count');
+  const rows = await matching
+    .clone()
+    .join('accounts as a', 'a.id', 'b.payer_account_id')
+    .orderBy([{ column: 'b.created_at', order: 'desc' }, { column: 'b.bulk_id', order: 'desc' }])
+    .limit(filters.limit)
+    .offset(filters.offset)
+    .select<
+      Array<{
+        bulk_id: string;
+        account_id: string;
+        total_amount: string;
+        currency: string;
+        state: BulkState;
+        created_at: Date;
+        completed_at: Date | null;
+        transfers_count: number;
+        file_name: string | null;
+      }>
+    >('b.bulk_id', 'a.account_id', 'b.total_amount', 'b.currency', 'b.state', 'b.created_at', 'b.completed_at', 'b.transfers_count', 'b.file_name');
+
+  const finished = await finishedCounts(knex, rows.map((row) => row.bulk_id));
+  const entries = rows.map((row) => ({
+    bulk_id: row.bulk_id,
+    payer_account: row.account_id,
+    total_amount: String(row.total_amount),
+    currency: row.currency.trim(),
+    state: row.state,
+    created_at: row.created_at.toISOString(),
+    completed_at: row.completed_at?.toISOString() ?? null,
+    transfers_count: row.transfers_count,
+    completed_count: finished.get(row.bulk_id)?.completed ?? 0,
+    failed_count: finished.get(row.bulk_id)?.failed ?? 0,
+    file_name: row.file_name,
+  }));
+  return { total: Number(counted[0]?.count ?? 0), entries };
+}
+
+async function finishedCounts(knex: Knex, bulkIds: string[]): Promise<Map<string, { completed: number; failed: number }>> {
+  if (bulkIds.length === 0) return new Map();
+  const rows = await knex('individual_transfers')
+    .whereIn('bulk_id', bulkIds)
+    .groupBy('bulk_id')
+    .select<Array<{ bulk_id: string; completed: string; failed: string }>>(
+      'bulk_id',
+      knex.raw(`count(*) filter (where status = 'COMPLETED') as completed`),
+      knex.raw(`count(*) filter (where status = 'FAILED') as failed`),
+    );
+  return new Map(rows.map((row) => [row.bulk_id, { completed: Number(row.completed), failed: Number(row.failed) }]));
+}
+
+export interface BulkSummary {
+  bulk_id: string;
+  organization_id: number;
+  payer_account: string;
+  organization: { code: string; name: string };
+  state: BulkState;
+  total_amount: string;
+  currency: string;
+  transfers_count: number;
+  created_at: string;
+  completed_at: string | null;
+  failure_reason: string | null;
+}
+
+export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkSummary | null> {
+  const row = await knex('bulk_transfers as b')
+    .join('accounts as a', 'a.id', 'b.payer_account_id')
+    .join('organizations as o', 'o.id', 'b.organization_id')
+    .where('b.bulk_id', bulkId)
+    .first<
+      | {
+          bulk_id: string;
+          organization_id: number;
+          account_id: string;
+          code: string;
+          name: string;
+          state: BulkState;
+          total_amount: string;
+          currency: string;
+          transfers_count: number;
+          created_at: Date;
+          completed_at: Date | null;
+          failure_reason: string | null;
+        }
+      | undefined
+    >(
+      'b.bulk_id', 'b.organization_id', 'a.account_id', 'o.code', 'o.name', 'b.state', 'b.total_amount', 'b.currency',
+      'b.transfers_count', 'b.created_at', 'b.completed_at', 'b.failure_reason',
+    );
+  if (!row) return null;
+  return {
+    bulk_id: row.bulk_id,
+    organization_id: row.organization_id,
+    payer_account: row.account_id,
+    organization: { code: row.code, name: row.name },
+    state: row.state,
+    total_amount: String(row.total_amount),
+    currency: row.currency.trim(),
+    transfers_count: row.transfers_count,
+    created_at: row.created_at.toISOString(),
+    completed_at: row.completed_at?.toISOString() ?? null,
+    failure_reason: row.failure_reason,
+  };
+}
+
+/** Lines per status, from the database (the truth once the workflow has closed). */
+export async function progressFromDatabase(knex: Knex, bulkId: string): Promise<BulkProgress> {
+  const rows = await knex('individual_transfers')
+    .where('bulk_id', bulkId)
+    .groupBy('status')
+    .select<Array<{ status: string; count: string }>>('status', knex.raw('count(*) as count'));
+  const byStatus = (status: string): number => Number(rows.find((row) => row.status === status)?.count ?? 0);
+  const progress = { completed: byStatus('COMPLETED'), failed: byStatus('FAILED'), pending: byStatus('PENDING'), processing: byStatus('PROCESSING') };
+  return { ...progress, total: progress.completed + progress.failed + progress.pending + progress.processing };
+}
+
+export interface TransferDetail {
+  transfer_id: string;
+  line_number: number;
+  payee_party_id_type: string;
+  payee_party_identifier: string;
+  payee_name: string | null;
+  payee_fsp_id: string | null;
+  amount: string;
+  currency: string;
+  fee_amount: string | null;
+  status: string;
+  mojaloop_transfer_id: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  completed_at: string | null;
+}
+
+/** A page of a bulk's lines, in file order. */
+export async function listTransferDetails(knex: Knex, bulkId: string, limit: number, offset: number): Promise<TransferDetail[]> {
+  const rows = await knex('individual_transfers')
+    .where('bulk_id', bulkId)
+    .orderBy('line_number', 'asc')
+    .limit(limit)
+    .offset(offset)
+    .select<Array<Omit<TransferDetail, 'completed_at'> & { completed_at: Date | null }>>(
+      'transfer_id', 'line_number', 'payee_party_id_type', 'payee_party_identifier', 'payee_name', 'payee_fsp_id', 'amount',
+      'currency', 'fee_amount', 'status', 'mojaloop_transfer_id', 'failure_code', 'failure_message', 'completed_at',
+    );
+  return rows.map((row) => ({
+    ...row,
+    amount: String(row.amount),
+    currency: row.currency.trim(),
+    fee_amount: row.fee_amount === null ? null : String(row.fee_amount),
+    completed_at: row.completed_at?.toISOString() ?? null,
+  }));
+}
+
+export interface TransferStatusEntry {
+  transfer_id: string;
+  line_number: number;
+  status: string;
+  failure_code: string | null;
+}
+
+export async function listTransferStatuses(knex: Knex, bulkId: string, limit: number, offset: number): Promise<TransferStatusEntry[]> {
+  return knex('individual_transfers')
+    .where('bulk_id', bulkId)
+    .orderBy('line_number', 'asc')
+    .limit(limit)
+    .offset(offset)
+    .select<TransferStatusEntry[]>('transfer_id', 'line_number', 'status', 'failure_code');
+}
+
+/** Percent of `part` in `total`, two decimals (0 for an empty total). */
+export function percentOf(part: number, total: number): number {
+  if (total === 0) return 0;
+  return Math.round((part * 10000) / total) / 100;
+}

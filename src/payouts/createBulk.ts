@@ -1,0 +1,151 @@
+/**
+ * Storing an uploaded bulk: in ONE transaction, the payer account is locked, the Idempotency-Key and the file
+ * are checked against earlier uploads, the total is reserved, and the bulk and all its lines are inserted.
+ * Any refusal rolls everything back: a refused upload leaves no trace.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { BulkLines } from '../domain/bulkLines';
+import { ConflictError, NotFoundError } from '../errors';
+import type { BulkState } from '../models';
+import { lockAccount, reserveFunds } from './reserveFunds';
+
+/** The answer given to an upload, kept with the bulk so a retry with the same Idempotency-Key gets it again. */
+export interface StoredResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface NewBulk {
+  bulkId: string;
+  organizationId: number;
+  payerAccountId: number;
+  createdById: number;
+  currency: string;
+  fileName: string | null;
+  fileSha256: string;
+  idempotencyKey: string | null;
+  /** `?allow_duplicate=true`: the fund really means to pay the same file twice. */
+  allowDuplicate: boolean;
+  lines: BulkLines;
+  response: StoredResponse;
+}
+
+/** A bulk created earlier with the same Idempotency-Key. */
+export interface IdempotentUpload {
+  bulkId: string;
+  state: BulkState;
+  fileSha256: string | null;
+  response: StoredResponse;
+}
+
+export type CreateBulkOutcome = { kind: 'created' } | { kind: 'replay'; earlier: IdempotentUpload };
+
+/** Lines per INSERT: one array parameter per column, so the statement size does not grow with the batch. */
+const INSERT_BATCH_SIZE = 5000;
+
+const IDEMPOTENCY_INDEX = 'bulk_transfers_idempotency_key_unique';
+
+export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkOutcome> {
+  try {
+    return await knex.transaction(async (trx) => {
+      const account = await lockAccount(trx, bulk.payerAccountId);
+      if (!account) throw new NotFoundError('Payer account not found.');
+
+      // Checked under the account lock: a concurrent retry with the same key waits, then finds the first bulk.
+      if (bulk.idempotencyKey !== null) {
+        const earlier = await findUploadByIdempotencyKey(trx, bulk.organizationId, bulk.idempotencyKey);
+        if (earlier) return { kind: 'replay', earlier } as const;
+      }
+      if (!bulk.allowDuplicate) await refuseDuplicateFile(trx, bulk.organizationId, bulk.fileSha256);
+
+      await reserveFunds(trx, account, bulk.lines.total);
+      await insertBulkRow(trx, bulk);
+      await insertTransfers(trx, bulk);
+      return { kind: 'created' } as const;
+    });
+  } catch (error) {
+    // Two retries on different payer accounts are not serialised by the lock: the unique index decides.
+    if (bulk.idempotencyKey !== null && isUniqueViolation(error, IDEMPOTENCY_INDEX)) {
+      const earlier = await findUploadByIdempotencyKey(knex, bulk.organizationId, bulk.idempotencyKey);
+      if (earlier) return { kind: 'replay', earlier };
+    }
+    throw error;
+  }
+}
+
+export async function findUploadByIdempotencyKey(knex: Knex, organizationId: number, key: string): Promise<IdempotentUpload | null> {
+  const row = await knex('bulk_transfers')
+    .where({ organization_id: organizationId, idempotency_key: key })
+    .first<
+      { bulk_id: string; state: BulkState; file_sha256: string | null; idempotency_response: StoredResponse | null } | undefined
+    >('bulk_id', 'state', 'file_sha256', 'idempotency_response');
+  if (!row || !row.idempotency_response) return null;
+  return { bulkId: row.bulk_id, state: row.state, fileSha256: row.file_sha256, response: row.idempotency_response };
+}
+
+/** The same file twice is usually a mistake that would pay every pension twice; a FAILED bulk paid nothing. */
+async function refuseDuplicateFile(trx: Knex.Transaction, organizationId: number, fileSha256: string): Promise<void> {
+  const existing = await trx('bulk_transfers')
+    .where({ organization_id: organizationId, file_sha256: fileSha256 })
+    .whereNot('state', 'FAILED')
+    .orderBy('created_at', 'desc')
+    .first<{ bulk_id: string; state: BulkState; created_at: Date } | undefined>('bulk_id', 'state', 'created_at');
+  if (!existing) return;
+  throw new ConflictError(
+    `This file was already uploaded (bulk ${existing.bulk_id}, ${existing.state}). Add ?allow_duplicate=true to pay it again.`,
+    'duplicate_file',
+    { bulkTransferId: existing.bulk_id, state: existing.state, created_at: existing.created_at.toISOString() },
+  );
+}
+
+async function insertBulkRow(trx: Knex.Transaction, bulk: NewBulk): Promise<void> {
+  await trx('bulk_transfers').insert({
+    bulk_id: bulk.bulkId,
+    organization_id: bulk.organizationId,
+    payer_account_id: bulk.payerAccountId,
+    created_by_id: bulk.createdById,
+    total_amount: bulk.lines.total.toString(),
+    currency: bulk.currency,
+    state: 'PENDING',
+    transfers_count: bulk.lines.count,
+    source: 'UPLOAD',
+    file_name: bulk.fileName,
+    file_sha256: bulk.fileSha256,
+    idempotency_key: bulk.idempotencyKey,
+    idempotency_response: JSON.stringify(bulk.response),
+  });
+}
+
+/**
+ * Each line gets its transfer_id now: it is the idempotency key sent to Mojaloop (homeTransactionId), so it
+ * must never change, whatever is retried later.
+ */
+async function insertTransfers(trx: Knex.Transaction, bulk: NewBulk): Promise<void> {
+  const { lines } = bulk;
+  for (let start = 0; start < lines.count; start += INSERT_BATCH_SIZE) {
+    const end = Math.min(start + INSERT_BATCH_SIZE, lines.count);
+    const transferIds = Array.from({ length: end - start }, () => randomUUID());
+    await trx.raw(
+      `insert into individual_transfers
+         (transfer_id, bulk_id, line_number, payee_party_id_type, payee_party_identifier, amount, currency, status)
+       select line.transfer_id, ?::uuid, line.line_number, line.party_id_type, line.identifier, line.amount, ?, 'PENDING'
+         from unnest(?::uuid[], ?::integer[], ?::text[], ?::text[], ?::bigint[])
+              as line(transfer_id, line_number, party_id_type, identifier, amount)`,
+      [
+        bulk.bulkId,
+        bulk.currency,
+        transferIds,
+        lines.lineNumbers.slice(start, end),
+        lines.partyIdTypes.slice(start, end),
+        lines.identifiers.slice(start, end),
+        lines.amounts.slice(start, end).map(String),
+      ],
+    );
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError.code === '23505' && pgError.constraint === constraint;
+}

@@ -1,0 +1,280 @@
+/**
+ * Every write the payout activities make, as guarded SQL. Each UPDATE names the state it expects
+ * (`where status in (...)`, `where transfer_sent_at is null`, ...), so running it twice changes nothing the
+ * second time: Temporal retries activities, and a retry must never move money again. Settlement happens in
+ * the same transaction as the status change that makes a line final, so it happens exactly once.
+ */
+import type { Knex } from 'knex';
+import {
+  BulkCounts,
+  bulkOutcome,
+  BulkOutcome,
+  FinalTransferStatus,
+  isFinalStatus,
+  settlementFor,
+  statusesAllowedBefore,
+  TransferStatus,
+} from '../domain/transferStates';
+
+/** One line as the payout steps need it, with the payer's party (the bulk's account). */
+export interface PayoutTransferRow {
+  transfer_id: string;
+  bulk_id: string;
+  line_number: number;
+  payee_party_id_type: string;
+  payee_party_identifier: string;
+  /** Minor units, decimal string. */
+  amount: string;
+  currency: string;
+  status: TransferStatus;
+  mojaloop_transfer_id: string | null;
+  quote_id: string | null;
+  quote_expiration: Date | null;
+  transfer_sent_at: Date | null;
+  payer_party_id_type: string;
+  payer_party_identifier: string;
+}
+
+export async function loadPayoutTransfer(knex: Knex, transferId: string): Promise<PayoutTransferRow | null> {
+  const row = await knex('individual_transfers as t')
+    .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
+    .join('accounts as a', 'a.id', 'b.payer_account_id')
+    .where('t.transfer_id', transferId)
+    .first<PayoutTransferRow | undefined>(
+      't.transfer_id', 't.bulk_id', 't.line_number', 't.payee_party_id_type', 't.payee_party_identifier',
+      't.amount', 't.currency', 't.status', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
+      't.transfer_sent_at', 'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
+    );
+  return row ?? null;
+}
+
+export async function transferStatus(knex: Knex, transferId: string): Promise<TransferStatus | null> {
+  const row = await knex('individual_transfers').where('transfer_id', transferId).first<{ status: TransferStatus } | undefined>('status');
+  return row?.status ?? null;
+}
+
+/** Step 1 done: the adapter found the payee. Only on a line not yet sent; the status becomes PROCESSING. */
+export async function recordPayeeDiscovered(
+  knex: Knex,
+  transferId: string,
+  payee: { mojaloopTransferId: string; payeeName: string | null; payeeFspId: string | null },
+): Promise<boolean> {
+  const updated = await knex('individual_transfers')
+    .where('transfer_id', transferId)
+    .whereIn('status', statusesAllowedBefore('PROCESSING'))
+    .whereNull('transfer_sent_at')
+    .update({
+      status: 'PROCESSING',
+      mojaloop_transfer_id: payee.mojaloopTransferId,
+      payee_name: payee.payeeName,
+      payee_fsp_id: payee.payeeFspId,
+      quote_id: null,
+      fee_amount: null,
+      quote_expiration: null,
+      updated_at: knex.fn.now(),
+    });
+  return updated === 1;
+}
+
+/**
+ * Drops an adapter transfer that can no longer reach a quote, so discovery starts a new one. Only while no
+ * quote was recorded and nothing was sent: at that point no money can have moved.
+ */
+export async function forgetPayeeDiscovery(knex: Knex, transferId: string, mojaloopTransferId: string): Promise<boolean> {
+  const updated = await knex('individual_transfers')
+    .where({ transfer_id: transferId, mojaloop_transfer_id: mojaloopTransferId, status: 'PROCESSING' })
+    .whereNull('quote_id')
+    .whereNull('transfer_sent_at')
+    .update({ mojaloop_transfer_id: null, updated_at: knex.fn.now() });
+  return updated === 1;
+}
+
+/** Step 2 done: the quote for this adapter transfer. */
+export async function recordQuote(
+  knex: Knex,
+  transferId: string,
+  mojaloopTransferId: string,
+  quote: { quoteId: string; feeAmount: bigint | null; quoteExpiration: Date | null },
+): Promise<boolean> {
+  const updated = await knex('individual_transfers')
+    .where({ transfer_id: transferId, mojaloop_transfer_id: mojaloopTransferId, status: 'PROCESSING' })
+    .whereNull('transfer_sent_at')
+    .update({
+      quote_id: quote.quoteId,
+      fee_amount: quote.feeAmount === null ? null : quote.feeAmount.toString(),
+      quote_expiration: quote.quoteExpiration,
+      updated_at: knex.fn.now(),
+    });
+  return updated === 1;
+}
+
+/**
+ * Marks the line as sent, BEFORE the only call that moves money. True when this call set it: the caller may
+ * send. False when it was already set (a retry, or a crash after sending): the caller must ask, never re-send.
+ */
+export async function claimTransferSend(knex: Knex, transferId: string): Promise<boolean> {
+  const updated = await knex('individual_transfers')
+    .where({ transfer_id: transferId, status: 'PROCESSING' })
+    .whereNotNull('quote_id')
+    .whereNull('transfer_sent_at')
+    .update({ transfer_sent_at: knex.fn.now(), updated_at: knex.fn.now() });
+  return updated === 1;
+}
+
+export type FinalOutcome =
+  | { status: 'COMPLETED'; fulfilment: string | null; completedAt: Date | null }
+  | { status: 'FAILED'; failureCode: string; failureMessage: string };
+
+/**
+ * Makes the line final and settles the payer account in one transaction: paid -> balance and reservation drop
+ * by the amount; failed -> the reservation is given back. The guard on the current status makes it exactly once.
+ * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
+ * Returns the line's final status (set now or earlier), or null when the line is not final.
+ */
+export async function settleTransfer(
+  knex: Knex,
+  transferId: string,
+  outcome: FinalOutcome,
+  options: { onlyIfNotSent?: boolean } = {},
+): Promise<FinalTransferStatus | null> {
+  return knex.transaction(async (trx) => {
+    const update = trx('individual_transfers')
+      .where('transfer_id', transferId)
+      .whereIn('status', statusesAllowedBefore(outcome.status));
+    if (options.onlyIfNotSent) update.whereNull('transfer_sent_at');
+    const [settled] = await update
+      .update(finalColumns(trx, outcome))
+      .returning<Array<{ bulk_id: string; amount: string }>>(['bulk_id', 'amount']);
+
+    if (!settled) {
+      const current = await transferStatus(trx, transferId);
+      return current !== null && isFinalStatus(current) ? current : null;
+    }
+    const settlement = settlementFor(outcome.status, BigInt(settled.amount));
+    await trx.raw(
+      `update accounts
+          set balance = balance + ?::bigint, reserved = reserved + ?::bigint, updated_at = now()
+        where id = (select payer_account_id from bulk_transfers where bulk_id = ?)`,
+      [settlement.balanceDelta.toString(), settlement.reservedDelta.toString(), settled.bulk_id],
+    );
+    return outcome.status;
+  });
+}
+
+function finalColumns(knex: Knex, outcome: FinalOutcome): Record<string, unknown> {
+  if (outcome.status === 'COMPLETED') {
+    return {
+      status: 'COMPLETED',
+      fulfilment: outcome.fulfilment,
+      completed_at: outcome.completedAt ?? knex.fn.now(),
+      failure_code: null,
+      failure_message: null,
+      updated_at: knex.fn.now(),
+    };
+  }
+  return {
+    status: 'FAILED',
+    failure_code: outcome.failureCode.slice(0, 64),
+    failure_message: outcome.failureMessage.slice(0, 500),
+    completed_at: knex.fn.now(),
+    updated_at: knex.fn.now(),
+  };
+}
+
+export interface BulkStart {
+  state: 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  total: number;
+  organizationCode: string;
+}
+
+/** PENDING -> PROCESSING (a bulk already PROCESSING is resumed as is). Null when the bulk does not exist. */
+export async function startBulkProcessing(knex: Knex, bulkId: string): Promise<BulkStart | null> {
+  await knex('bulk_transfers')
+    .where({ bulk_id: bulkId, state: 'PENDING' })
+    .update({ state: 'PROCESSING', updated_at: knex.fn.now() });
+  const bulk = await knex('bulk_transfers as b')
+    .join('organizations as o', 'o.id', 'b.organization_id')
+    .where('b.bulk_id', bulkId)
+    .first<{ state: BulkStart['state']; transfers_count: number; code: string } | undefined>('b.state', 'b.transfers_count', 'o.code');
+  if (!bulk) return null;
+  return { state: bulk.state, total: bulk.transfers_count, organizationCode: bulk.code };
+}
+
+/** A page entry: what the bulk workflow needs to start (or skip) one line; never more. */
+export interface TransferPageEntry {
+  transferId: string;
+  lineNumber: number;
+  status: TransferStatus;
+  payeeIdType: string;
+  payeeIdentifier: string;
+  /** Minor units, decimal string. */
+  amount: string;
+  currency: string;
+}
+
+/** Lines after `afterLineNumber`, in line order (keyset on the unique (bulk_id, line_number) index). */
+export async function listTransferPage(
+  knex: Knex,
+  bulkId: string,
+  afterLineNumber: number,
+  limit: number,
+): Promise<TransferPageEntry[]> {
+  const rows = await knex('individual_transfers')
+    .where('bulk_id', bulkId)
+    .andWhere('line_number', '>', afterLineNumber)
+    .orderBy('line_number', 'asc')
+    .limit(limit)
+    .select<
+      Array<{
+        transfer_id: string;
+        line_number: number;
+        status: TransferStatus;
+        payee_party_id_type: string;
+        payee_party_identifier: string;
+        amount: string;
+        currency: string;
+      }>
+    >('transfer_id', 'line_number', 'status', 'payee_party_id_type', 'payee_party_identifier', 'amount', 'currency');
+  return rows.map((row) => ({
+    transferId: row.transfer_id,
+    lineNumber: row.line_number,
+    status: row.status,
+    payeeIdType: row.payee_party_id_type,
+    payeeIdentifier: row.payee_party_identifier,
+    amount: row.amount,
+    currency: row.currency,
+  }));
+}
+
+export async function countBulkTransfers(knex: Knex, bulkId: string): Promise<BulkCounts & { processing: number; pending: number }> {
+  const rows = await knex('individual_transfers')
+    .where('bulk_id', bulkId)
+    .groupBy('status')
+    .select<Array<{ status: TransferStatus; count: string }>>('status', knex.raw('count(*) as count'));
+  const byStatus = (status: TransferStatus): number => Number(rows.find((row) => row.status === status)?.count ?? 0);
+  const counts = {
+    completed: byStatus('COMPLETED'),
+    failed: byStatus('FAILED'),
+    processing: byStatus('PROCESSING'),
+    pending: byStatus('PENDING'),
+  };
+  return { ...counts, total: counts.completed + counts.failed + counts.processing + counts.pending };
+}
+
+/**
+ * Closes the bulk once every line is final: COMPLETED when at least one was paid, FAILED (with a reason) when
+ * none was. Guarded on PROCESSING, so a second call leaves the first outcome and its completed_at in place.
+ */
+export async function finishBulk(knex: Knex, bulkId: string): Promise<{ outcome: BulkOutcome; counts: BulkCounts }> {
+  const counts = await countBulkTransfers(knex, bulkId);
+  const outcome = bulkOutcome(counts);
+  if (outcome.state !== 'UNFINISHED') {
+    await knex('bulk_transfers').where({ bulk_id: bulkId, state: 'PROCESSING' }).update({
+      state: outcome.state,
+      failure_reason: outcome.failureReason,
+      completed_at: knex.fn.now(),
+      updated_at: knex.fn.now(),
+    });
+  }
+  return { outcome, counts: { total: counts.total, completed: counts.completed, failed: counts.failed } };
+}

@@ -1,0 +1,40 @@
+/**
+ * Holding a bulk's total on the payer account. Inside the upload's transaction: the account row is locked first,
+ * so two uploads on the same account are checked one after the other and cannot both spend the same money.
+ */
+import type { Knex } from 'knex';
+import { formatMinorUnits } from '../domain/money';
+import { UnprocessableError } from '../errors';
+
+export interface LockedAccount {
+  id: number;
+  currency: string;
+  /** Minor units. */
+  balance: bigint;
+  /** Minor units already held for bulks in flight. */
+  reserved: bigint;
+}
+
+/** `select ... for update`: held until the transaction ends. Null when the account does not exist. */
+export async function lockAccount(trx: Knex.Transaction, accountId: number): Promise<LockedAccount | null> {
+  const row = await trx('accounts')
+    .where('id', accountId)
+    .forUpdate()
+    .first<{ id: number; currency: string; balance: string; reserved: string } | undefined>('id', 'currency', 'balance', 'reserved');
+  if (!row) return null;
+  return { id: row.id, currency: row.currency.trim(), balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
+}
+
+/** Reserves `amount` (minor units) or refuses with 422 `insufficient_funds`, saying what is available and needed. */
+export async function reserveFunds(trx: Knex.Transaction, account: LockedAccount, amount: bigint): Promise<void> {
+  const available = account.balance - account.reserved;
+  if (available < amount) {
+    throw new UnprocessableError(
+      `Insufficient funds: ${formatMinorUnits(available, account.currency)} ${account.currency} available, ` +
+        `${formatMinorUnits(amount, account.currency)} ${account.currency} required.`,
+      'insufficient_funds',
+      { available: available.toString(), required: amount.toString(), currency: account.currency },
+    );
+  }
+  await trx.raw('update accounts set reserved = reserved + ?::bigint, updated_at = now() where id = ?', [amount.toString(), account.id]);
+}

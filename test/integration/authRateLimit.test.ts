@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { closeDb, db } from '../../src/db/knex';
+import { createTestApp, createUser, uniqueEmail } from '../support/fixtures';
+
+const LIMIT = 3;
+const WINDOW_SECONDS = 120;
+const { app, server } = createTestApp({
+  LOGIN_RATE_LIMIT_MAX: String(LIMIT),
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+});
+// Trust X-Forwarded-For so each test chooses the client address the limiter sees.
+app.proxy = true;
+
+let ipSequence = 0;
+function freshIp(): string {
+  ipSequence += 1;
+  return `192.168.${200 + Math.floor(Math.random() * 50)}.${ipSequence}`;
+}
+
+function login(email: string, password: string, ip: string) {
+  return request(server).post('/api/auth/login').set('X-Forwarded-For', ip).send({ email, password });
+}
+
+function expectRateLimited(response: request.Response): void {
+  expect(response.status).toBe(429);
+  expect(response.body.error.code).toBe('rate_limited');
+  const retryAfter = Number(response.headers['retry-after']);
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+  expect(response.body.error.details).toEqual({ retry_after_seconds: retryAfter });
+}
+
+afterAll(closeDb);
+
+describe('login rate limiting', () => {
+  it('limits failed attempts per email, from any address, even with the right password afterwards', async () => {
+    const { email, password } = await createUser();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      await login(email, 'wrong password', freshIp()).expect(401);
+    }
+    expectRateLimited(await login(email, 'wrong password', freshIp()));
+    expectRateLimited(await login(email.toUpperCase(), password, freshIp()));
+
+    // Another account is not affected.
+    const other = await createUser();
+    await login(other.email, other.password, freshIp()).expect(200);
+  });
+
+  it('limits failed attempts per IP, whatever the email', async () => {
+    const ip = freshIp();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      await login(uniqueEmail('spray'), 'wrong password', ip).expect(401);
+    }
+    const { email, password } = await createUser();
+    expectRateLimited(await login(email, password, ip));
+    // The same user from elsewhere still logs in.
+    await login(email, password, freshIp()).expect(200);
+  });
+
+  it('does not count successful logins', async () => {
+    const ip = freshIp();
+    const { email, password } = await createUser();
+    for (let attempt = 0; attempt < LIMIT * 2; attempt += 1) {
+      await login(email, password, ip).expect(200);
+    }
+    await login(email, 'one mistake', ip).expect(401);
+    await login(email, password, ip).expect(200);
+  });
+
+  it('holds against a burst of parallel guesses', async () => {
+    const ip = freshIp();
+    const { email } = await createUser();
+    const responses = await Promise.all(Array.from({ length: LIMIT + 4 }, () => login(email, 'guess', ip)));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(LIMIT);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(4);
+  });
+
+  it('starts a new window once the previous one has elapsed', async () => {
+    const ip = freshIp();
+    const { email, password } = await createUser();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      await login(email, 'wrong password', ip).expect(401);
+    }
+    expectRateLimited(await login(email, password, ip));
+
+    // Age the windows as if WINDOW_SECONDS had passed.
+    const emailKey = createHash('sha256').update(email.toLowerCase()).digest('hex');
+    const aged = await db()('login_attempts')
+      .update({ window_started_at: db().raw(`window_started_at - ? * interval '1 second'`, [WINDOW_SECONDS + 1]) })
+      .where({ scope: 'ip', key: ip })
+      .orWhere({ scope: 'email', key: emailKey });
+    expect(aged).toBe(2);
+
+    await login(email, password, ip).expect(200);
+  });
+});
+
+describe('login rate limiting with odd client addresses', () => {
+  it('copes with an absurd X-Forwarded-For value', async () => {
+    const { email, password } = await createUser();
+    await login(email, password, `x${'9'.repeat(300)}`).expect(200);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Upload to payment to status, end to end: a file uploaded through the API is paid by the real payout worker
+ * through the real Mojaloop peer, and /status reads the workflow's live count while it runs, then the database.
+ */
+import request from 'supertest';
+import type { Worker } from '@temporalio/worker';
+import { closeDb, db } from '../../src/db/knex';
+import { authHeader } from '../support/fixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
+import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+
+describe('status of a bulk being paid', () => {
+  const taskQueue = uniqueTaskQueue('bulk-read-live');
+  const { server } = createBulkTestApp({}, taskQueue);
+  let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  let worker: Worker;
+
+  beforeAll(async () => {
+    peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
+    // One line at a time, so the bulk is still running while the test reads its status.
+    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 1 } });
+  });
+
+  afterAll(async () => {
+    await temporal?.close();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  it('answers from the workflow while it runs and from the database once it has closed', async () => {
+    const fund = await createFund(server, { balance: 100_000n });
+    const csv = `${CSV_HEADER}MSISDN,22997000501,XOF,1000\nMSISDN,22997000502,XOF,2000\nMSISDN,22990000404,XOF,3000\nMSISDN,22997000503,XOF,4000\n`;
+    const status = async () =>
+      (await request(server).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.superviseur.token)).expect(200)).body;
+
+    const uploaded = await upload(server, fund.gestionnaire.token, csv).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+
+    await worker.runUntil(async () => {
+      const live = await waitFor(async () => {
+        const body = await status();
+        return body.source === 'workflow' ? body : null;
+      }, 30_000, 100);
+      expect(live).toMatchObject({ bulkTransferId: bulkId, total: 4 });
+      expect(live.completed + live.failed + live.pending + live.processing).toBe(4);
+
+      await waitFor(async () => {
+        const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first('state');
+        return bulk.state === 'COMPLETED' ? bulk : null;
+      }, 90_000, 250);
+    });
+
+    expect(await status()).toMatchObject({ state: 'COMPLETED', total: 4, completed: 3, failed: 1, pending: 0, processing: 0, progress_percent: 100, source: 'database' });
+    // Paid lines left the account; the failed one's reservation came back.
+    expect(await snapshot(fund)).toMatchObject({ reserved: '0', balance: String(100_000 - 1000 - 2000 - 4000) });
+  }, 150_000);
+});

@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { lazyTemporalClient } from '../../src/clients/temporal';
+import { closeDb, db } from '../../src/db/knex';
+import { workflowIdForBulk } from '../../src/payouts/types';
+import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, csvOfLines, Fund, snapshot, upload } from '../support/bulkFixtures';
+
+const { server, config } = createBulkTestApp();
+const temporal = lazyTemporalClient(config.temporal);
+
+afterAll(async () => {
+  await closeDb();
+});
+
+async function workflowStatus(bulkId: string): Promise<{ status: string; taskQueue: string }> {
+  const description = await (await temporal()).client.workflow.getHandle(workflowIdForBulk(bulkId)).describe();
+  return { status: description.status.name, taskQueue: description.taskQueue };
+}
+
+describe('POST /api/bulk-transfers: a valid file', () => {
+  let fund: Fund;
+  beforeAll(async () => {
+    fund = await createFund(server, { balance: 1_000_000n });
+  });
+
+  it('stores the bulk and its lines, reserves the total and starts the workflow (202)', async () => {
+    const csv = `${CSV_HEADER}MSISDN,22997000001,XOF,15000\nMSISDN,22997000002,XOF,2500\nEMAIL,awa@example.bj,XOF,500000\n`;
+    const response = await upload(server, fund.gestionnaire.token, csv, { fileName: 'pensions-novembre.csv' }).expect(202);
+
+    expect(response.body).toEqual({
+      bulkTransferId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      state: 'PENDING',
+      transfers_count: 3,
+      total_amount: '517500',
+      currency: 'XOF',
+      warnings: [],
+    });
+    const bulkId: string = response.body.bulkTransferId;
+
+    const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first();
+    expect(bulk).toMatchObject({
+      organization_id: fund.organization.id,
+      payer_account_id: fund.account.id,
+      created_by_id: fund.gestionnaire.id,
+      total_amount: '517500',
+      currency: 'XOF',
+      state: 'PENDING',
+      transfers_count: 3,
+      source: 'UPLOAD',
+      file_name: 'pensions-novembre.csv',
+      file_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      idempotency_key: null,
+    });
+
+    const lines = await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
+    expect(lines.map((line) => [line.line_number, line.payee_party_id_type, line.payee_party_identifier, line.amount, line.currency, line.status])).toEqual([
+      [2, 'MSISDN', '22997000001', '15000', 'XOF', 'PENDING'],
+      [3, 'MSISDN', '22997000002', '2500', 'XOF', 'PENDING'],
+      [4, 'EMAIL', 'awa@example.bj', '500000', 'XOF', 'PENDING'],
+    ]);
+    expect(new Set(lines.map((line) => line.transfer_id)).size).toBe(3);
+
+    expect(await snapshot(fund)).toMatchObject({ reserved: '517500', balance: '1000000' });
+    expect(await workflowStatus(bulkId)).toEqual({ status: 'RUNNING', taskQueue: config.temporal.taskQueue });
+  });
+
+  it('stores amounts beyond 2^53 minor units exactly', async () => {
+    const rich = await createFund(server, { balance: 10n ** 18n, currency: 'USD' });
+    const app = createBulkTestApp({ BULK_MAX_AMOUNT_PER_LINE: String(10n ** 17n) });
+    const csv = `${CSV_HEADER}MSISDN,22997000001,USD,90071992547409.93\nMSISDN,22997000002,USD,0.01\n`;
+    const response = await upload(app.server, rich.gestionnaire.token, csv).expect(202);
+    expect(response.body.total_amount).toBe('9007199254740994');
+    const amounts = await db()('individual_transfers').where('bulk_id', response.body.bulkTransferId).orderBy('line_number').pluck('amount');
+    expect(amounts).toEqual(['9007199254740993', '1']);
+    expect((await snapshot(rich)).reserved).toBe('9007199254740994');
+  });
+
+  it('answers a line repeating a payee and amount with a warning, and still creates the bulk', async () => {
+    const csv = `${CSV_HEADER}MSISDN,22997000011,XOF,100\nMSISDN,22997000012,XOF,100\nMSISDN,22997000011,XOF,100\n`;
+    const response = await upload(server, fund.gestionnaire.token, csv).expect(202);
+    expect(response.body.warnings).toEqual([{ line: 4, code: 'duplicate_line', message: expect.any(String), duplicate_of_line: 2 }]);
+    expect(response.body.transfers_count).toBe(3);
+  });
+
+  it('accepts ; as separator, a BOM, CRLF and spaces (a French Excel export)', async () => {
+    const csv = '\uFEFFType_Id ; Valeur_Id ; Devise ; Montant\r\n MSISDN ; 22997000021 ; XOF ; 700 \r\n';
+    const response = await upload(server, fund.gestionnaire.token, csv).expect(202);
+    expect(response.body).toMatchObject({ transfers_count: 1, total_amount: '700' });
+  });
+
+  it('pays from the account in the file currency when the organization has several, or the one named', async () => {
+    const organization = await createOrganization();
+    const xof = await createAccount({ organizationId: organization.id, currency: 'XOF', balance: 1000n });
+    const eur = await createAccount({ organizationId: organization.id, currency: 'EUR', balance: 1000n });
+    const user = await createUser({ organizationId: organization.id });
+    const token = await loginAs(server, user.email, user.password);
+
+    const euros = await upload(server, token, `${CSV_HEADER}MSISDN,22997000031,EUR,2.50\n`).expect(202);
+    expect(await db()('bulk_transfers').where('bulk_id', euros.body.bulkTransferId).first('payer_account_id', 'currency', 'total_amount')).toEqual({
+      payer_account_id: eur.id,
+      currency: 'EUR',
+      total_amount: '250',
+    });
+
+    const named = await upload(server, token, `${CSV_HEADER}MSISDN,22997000032,XOF,3\n`, { query: { payer_account: xof.account_id } }).expect(202);
+    expect((await db()('bulk_transfers').where('bulk_id', named.body.bulkTransferId).first('payer_account_id')).payer_account_id).toBe(xof.id);
+
+    const wrongCurrency = await upload(server, token, `${CSV_HEADER}MSISDN,22997000033,EUR,3\n`, { query: { payer_account: xof.account_id } }).expect(400);
+    expect(wrongCurrency.body.error.details.errors).toEqual([{ line: 2, column: 'devise', code: 'currency_mismatch', message: expect.stringContaining('XOF') }]);
+  });
+});
+
+describe('POST /api/bulk-transfers: refused uploads answer clearly and change nothing', () => {
+  let fund: Fund;
+  beforeAll(async () => {
+    fund = await createFund(server, { balance: 1_000_000n });
+  });
+
+  async function expectRefused(call: request.Test, status: number, code: string): Promise<request.Response> {
+    const before = await snapshot(fund);
+    const response = await call;
+    expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
+    expect(typeof response.body.error.message).toBe('string');
+    expect(await snapshot(fund)).toEqual(before);
+    return response;
+  }
+
+  it('a file with invalid lines: 400 invalid_file with every error, its line and column', async () => {
+    const csv = `${CSV_HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,022997000001,XOF,1500\nPHONE,22997000003,XOF,12.5\nMSISDN,22997000004,USD,0\n`;
+    const response = await expectRefused(upload(server, fund.gestionnaire.token, csv), 400, 'invalid_file');
+    expect(response.body.error.details.errors.map((error: { line: number; column: string; code: string }) => [error.line, error.column, error.code])).toEqual([
+      [3, 'valeur_id', 'invalid_msisdn'],
+      [4, 'type_id', 'invalid_type_id'],
+      [4, 'montant', 'too_many_decimals'],
+      [5, 'devise', 'currency_mismatch'],
+      [5, 'montant', 'amount_not_positive'],
+    ]);
+  });
+
+  it('reports at most BULK_MAX_ERRORS_REPORTED errors and says so', async () => {
+    const app = createBulkTestApp({ BULK_MAX_ERRORS_REPORTED: '2' });
+    const csv = `${CSV_HEADER}${'MSISDN,0,XOF,1\n'.repeat(5)}`;
+    const response = await expectRefused(upload(app.server, fund.gestionnaire.token, csv), 400, 'invalid_file');
+    expect(response.body.error.details.errors).toHaveLength(2);
+    expect(response.body.error.details.errors_truncated).toBe(true);
+  });
+
+  it('an amount above the per-line limit', async () => {
+    const csv = `${CSV_HEADER}MSISDN,22997000001,XOF,${config.bulk.maxAmountPerLineMinorUnits + 1n}\n`;
+    const response = await expectRefused(upload(server, fund.gestionnaire.token, csv), 400, 'invalid_file');
+    expect(response.body.error.details.errors[0]).toMatchObject({ line: 2, column: 'montant', code: 'amount_above_limit' });
+  });
+
+  it('an empty file: 400 empty_file', async () => {
+    await expectRefused(upload(server, fund.gestionnaire.token, ''), 400, 'empty_file');
+  });
+
+  it('a wrong header: 400 invalid_header on line 1, naming the columns', async () => {
+    const response = await expectRefused(upload(server, fund.gestionnaire.token, 'type,valeur_id,devise,montant\nMSISDN,22997000001,XOF,1\n'), 400, 'invalid_header');
+    expect(response.body.error.details).toMatchObject({ line: 1, missing: ['type_id'], unknown: ['type'] });
+  });
+
+  it('a header without lines: 400 no_rows', async () => {
+    await expectRefused(upload(server, fund.gestionnaire.token, CSV_HEADER), 400, 'no_rows');
+  });
+
+  it('a Latin-1 file or a binary file: 400 invalid_encoding', async () => {
+    const latin1 = Buffer.from(`${CSV_HEADER}ALIAS,Kpétémé,XOF,1\n`, 'latin1');
+    const response = await expectRefused(upload(server, fund.gestionnaire.token, latin1), 400, 'invalid_encoding');
+    expect(response.body.error.details).toEqual({ line: 2 });
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), Buffer.alloc(100)]);
+    await expectRefused(upload(server, fund.gestionnaire.token, xlsx, { fileName: 'pensions.xlsx' }), 400, 'invalid_encoding');
+  });
+
+  it('more lines than BULK_MAX_ROWS: 413 too_many_rows', async () => {
+    const app = createBulkTestApp({ BULK_MAX_ROWS: '3' });
+    await upload(app.server, fund.gestionnaire.token, csvOfLines(3)).expect(202);
+    const response = await expectRefused(upload(app.server, fund.gestionnaire.token, csvOfLines(4)), 413, 'too_many_rows');
+    expect(response.body.error.details).toEqual({ max_rows: 3 });
+  });
+
+  it('a file larger than BULK_MAX_BYTES: 413 file_too_large', async () => {
+    const app = createBulkTestApp({ BULK_MAX_BYTES: '300' });
+    const csv = csvOfLines(20);
+    expect(csv.length).toBeGreaterThan(300);
+    const response = await expectRefused(upload(app.server, fund.gestionnaire.token, csv), 413, 'file_too_large');
+    expect(response.body.error.details).toEqual({ max_bytes: 300 });
+  });
+
+  it('not multipart: 415 unsupported_media_type; no "file" field: 400 file_required', async () => {
+    await expectRefused(
+      request(server).post('/api/bulk-transfers').set('Authorization', `Bearer ${fund.gestionnaire.token}`).send({ file: csvOfLines(1) }),
+      415,
+      'unsupported_media_type',
+    );
+    await expectRefused(
+      request(server).post('/api/bulk-transfers').set('Authorization', `Bearer ${fund.gestionnaire.token}`).field('other', 'x'),
+      400,
+      'file_required',
+    );
+    await expectRefused(
+      request(server).post('/api/bulk-transfers').set('Authorization', `Bearer ${fund.gestionnaire.token}`)
+        .attach('document', Buffer.from(csvOfLines(1)), 'pensions.csv'),
+      400,
+      'file_required',
+    );
+  });
+
+  it('an unknown payer_account: 400 invalid_payer_account', async () => {
+    await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1), { query: { payer_account: 'NOPE' } }), 400, 'invalid_payer_account');
+  });
+
+  it('an Idempotency-Key longer than 255 characters: 400', async () => {
+    await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1), { idempotencyKey: 'k'.repeat(256) }), 400, 'invalid_idempotency_key');
+  });
+
+  it('a SUPERVISEUR may not upload: 403', async () => {
+    await expectRefused(upload(server, fund.superviseur.token, csvOfLines(1)), 403, 'permission_denied');
+  });
+
+  it('without a token: 401', async () => {
+    await expectRefused(request(server).post('/api/bulk-transfers').attach('file', Buffer.from(csvOfLines(1)), 'p.csv'), 401, 'not_authenticated');
+  });
+
+  it('a deactivated organization may not upload: 403 organization_inactive', async () => {
+    await db()('organizations').where('id', fund.organization.id).update({ is_active: false });
+    try {
+      await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1)), 403, 'organization_inactive');
+    } finally {
+      await db()('organizations').where('id', fund.organization.id).update({ is_active: true });
+    }
+  });
+});
+
+describe('POST /api/bulk-transfers: money and repeats', () => {
+  it('refuses a total above the available balance (422 insufficient_funds) and creates nothing', async () => {
+    const fund = await createFund(server, { balance: 5000n });
+    await db()('accounts').where('id', fund.account.id).update({ reserved: 1000 });
+    const before = await snapshot(fund);
+    const response = await upload(server, fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997000001,XOF,3000\nMSISDN,22997000002,XOF,1001\n`).expect(422);
+    expect(response.body.error).toEqual({
+      code: 'insufficient_funds',
+      message: expect.stringContaining('4000'),
+      details: { available: '4000', required: '4001', currency: 'XOF' },
+    });
+    expect(await snapshot(fund)).toEqual(before);
+    // Exactly the available amount is fine.
+    await upload(server, fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997000001,XOF,4000\n`).expect(202);
+    expect((await snapshot(fund)).reserved).toBe('5000');
+  });
+
+  it('two concurrent uploads that together exceed the funds: exactly one succeeds', async () => {
+    const fund = await createFund(server, { balance: 10_000n });
+    const first = `${CSV_HEADER}MSISDN,22997000001,XOF,6000\n`;
+    const second = `${CSV_HEADER}MSISDN,22997000002,XOF,6000\n`;
+    const responses = await Promise.all([upload(server, fund.gestionnaire.token, first), upload(server, fund.gestionnaire.token, second)]);
+    expect(responses.map((response) => response.status).sort()).toEqual([202, 422]);
+    expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 1, reserved: '6000' });
+  });
+
+  it('the same file again: 409 duplicate_file naming the first bulk; allowed with allow_duplicate=true, or once it FAILED', async () => {
+    const fund = await createFund(server);
+    const csv = csvOfLines(2);
+    const first = await upload(server, fund.gestionnaire.token, csv).expect(202);
+
+    const before = await snapshot(fund);
+    const refused = await upload(server, fund.gestionnaire.token, csv, { fileName: 'renamed.csv' }).expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'duplicate_file', details: { bulkTransferId: first.body.bulkTransferId, state: 'PENDING' } });
+    expect(await snapshot(fund)).toEqual(before);
+
+    const again = await upload(server, fund.gestionnaire.token, csv, { query: { allow_duplicate: 'true' } }).expect(202);
+    expect(again.body.bulkTransferId).not.toBe(first.body.bulkTransferId);
+
+    await db()('bulk_transfers').where('organization_id', fund.organization.id).update({ state: 'FAILED' });
+    await upload(server, fund.gestionnaire.token, csv).expect(202);
+    expect((await snapshot(fund)).bulks).toBe(3);
+  });
+
+  it('the same file by another organization is not a duplicate', async () => {
+    const csv = csvOfLines(1);
+    const one = await createFund(server);
+    const other = await createFund(server);
+    await upload(server, one.gestionnaire.token, csv).expect(202);
+    await upload(server, other.gestionnaire.token, csv).expect(202);
+  });
+
+  it('a retry with the same Idempotency-Key answers the original response and creates nothing more', async () => {
+    const fund = await createFund(server);
+    const key = `upload-${randomUUID()}`;
+    const csv = csvOfLines(2);
+    const first = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(202);
+    const after = await snapshot(fund);
+
+    const retry = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(202);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await snapshot(fund)).toEqual(after);
+    expect(after.bulks).toBe(1);
+
+    const otherFile = await upload(server, fund.gestionnaire.token, csvOfLines(2), { idempotencyKey: key }).expect(422);
+    expect(otherFile.body.error).toMatchObject({ code: 'idempotency_key_reused', details: { bulkTransferId: first.body.bulkTransferId } });
+    expect(await snapshot(fund)).toEqual(after);
+  });
+
+  it('concurrent retries with the same Idempotency-Key create one bulk and all get its answer', async () => {
+    const fund = await createFund(server);
+    const key = `upload-${randomUUID()}`;
+    const csv = csvOfLines(3);
+    const responses = await Promise.all([1, 2, 3].map(() => upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key })));
+    expect(responses.map((response) => response.status)).toEqual([202, 202, 202]);
+    expect(new Set(responses.map((response) => response.body.bulkTransferId)).size).toBe(1);
+    expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 3, reserved: String(1000 + 1001 + 1002) });
+  });
+
+  it('the same key in two organizations is two uploads', async () => {
+    const key = `upload-${randomUUID()}`;
+    const one = await createFund(server);
+    const other = await createFund(server);
+    const a = await upload(server, one.gestionnaire.token, csvOfLines(1), { idempotencyKey: key }).expect(202);
+    const b = await upload(server, other.gestionnaire.token, csvOfLines(1), { idempotencyKey: key }).expect(202);
+    expect(a.body.bulkTransferId).not.toBe(b.body.bulkTransferId);
+  });
+
+  it('Temporal down: 503 workflow_start_failed, the bulk stays PENDING and reserved; a retry with the key starts it', async () => {
+    const fund = await createFund(server);
+    const key = `upload-${randomUUID()}`;
+    const csv = csvOfLines(2);
+    const down = createBulkTestApp({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, config.temporal.taskQueue);
+
+    const refused = await upload(down.server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(503);
+    expect(refused.body.error.code).toBe('workflow_start_failed');
+    const bulkId: string = refused.body.error.details.bulkTransferId;
+    expect(await db()('bulk_transfers').where('bulk_id', bulkId).first('state')).toEqual({ state: 'PENDING' });
+    expect((await snapshot(fund)).reserved).toBe(String(1000 + 1001));
+
+    // Still down: still 503, nothing more created.
+    await upload(down.server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(503);
+
+    const retried = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(202);
+    expect(retried.body).toMatchObject({ bulkTransferId: bulkId, state: 'PENDING', transfers_count: 2, total_amount: '2001' });
+    expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 2, reserved: '2001' });
+    expect((await workflowStatus(bulkId)).status).toBe('RUNNING');
+  }, 60_000);
+});

@@ -1,0 +1,95 @@
+/** The guarded writes behind the payout steps, against the real Postgres: each one takes effect at most once. */
+import { closeDb, db } from '../../src/db/knex';
+import {
+  claimTransferSend,
+  finishBulk,
+  forgetPayeeDiscovery,
+  listTransferPage,
+  recordPayeeDiscovered,
+  recordQuote,
+  settleTransfer,
+  startBulkProcessing,
+} from '../../src/payouts/ledger';
+import { accountMoney, createPayerAccount, insertBulk } from '../support/payoutFixtures';
+
+describe('payout ledger', () => {
+  afterAll(closeDb);
+
+  it('settles a paid line exactly once, however often it is repeated', async () => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000001', amount: 45000n }]);
+    const [transferId] = bulk.transferIds as [string];
+    await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-1', payeeName: 'A', payeeFspId: 'fsp' });
+
+    const outcome = { status: 'COMPLETED' as const, fulfilment: 'f', completedAt: null };
+    const results = await Promise.all([1, 2, 3].map(() => settleTransfer(db(), transferId, outcome)));
+
+    expect(results).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
+    // A late failure of the same line changes nothing: the line is final.
+    expect(await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: 'x', failureMessage: 'x' })).toBe('COMPLETED');
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
+  });
+
+  it('releases the reservation of a failed line and records why', async () => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22990000404', amount: 30000n }]);
+    const [transferId] = bulk.transferIds as [string];
+
+    await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: '3204', failureMessage: 'Party not found' });
+
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
+    const row = await db()('individual_transfers').where('transfer_id', transferId).first();
+    expect(row).toMatchObject({ status: 'FAILED', failure_code: '3204', failure_message: 'Party not found' });
+    expect(row.completed_at).not.toBeNull();
+  });
+
+  it('never completes a line that was not processed (PENDING -> COMPLETED is refused)', async () => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000002', amount: 1000n }]);
+    const [transferId] = bulk.transferIds as [string];
+    expect(await settleTransfer(db(), transferId, { status: 'COMPLETED', fulfilment: null, completedAt: null })).toBeNull();
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 1000n });
+  });
+
+  it('lets only one caller claim the send, and then refuses to forget or fail the sent line', async () => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000003', amount: 2000n }]);
+    const [transferId] = bulk.transferIds as [string];
+    expect(await claimTransferSend(db(), transferId)).toBe(false); // no quote yet
+    await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-3', payeeName: null, payeeFspId: null });
+    await recordQuote(db(), transferId, 'ml-3', { quoteId: 'q-3', feeAmount: 0n, quoteExpiration: null });
+
+    const claims = await Promise.all([1, 2, 3].map(() => claimTransferSend(db(), transferId)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+
+    expect(await forgetPayeeDiscovery(db(), transferId, 'ml-3')).toBe(false);
+    expect(await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-4', payeeName: null, payeeFspId: null })).toBe(false);
+    const failure = { status: 'FAILED' as const, failureCode: 'switch_unavailable', failureMessage: 'gave up' };
+    expect(await settleTransfer(db(), transferId, failure, { onlyIfNotSent: true })).toBeNull();
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 2000n });
+  });
+
+  it('starts a bulk from PENDING only, pages its lines by line number and closes it once every line ended', async () => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [1, 2, 3, 4, 5].map((n) => ({ msisdn: `2299700001${n}`, amount: 100n })));
+
+    expect(await startBulkProcessing(db(), bulk.bulkId)).toMatchObject({ state: 'PROCESSING', total: 5, organizationCode: payer.organizationCode });
+    const firstPage = await listTransferPage(db(), bulk.bulkId, 0, 2);
+    const secondPage = await listTransferPage(db(), bulk.bulkId, firstPage[1]!.lineNumber, 2);
+    expect(firstPage.map((line) => line.lineNumber)).toEqual([1, 2]);
+    expect(secondPage.map((line) => line.lineNumber)).toEqual([3, 4]);
+    expect(secondPage[0]).toMatchObject({ transferId: bulk.transferIds[2], status: 'PENDING', payeeIdentifier: '22997000013', amount: '100' });
+
+    expect((await finishBulk(db(), bulk.bulkId)).outcome).toEqual({ state: 'UNFINISHED', unfinished: 5 });
+    for (const transferId of bulk.transferIds) {
+      await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: '3204', failureMessage: 'Party not found' });
+    }
+    const closed = await finishBulk(db(), bulk.bulkId);
+    expect(closed.outcome).toEqual({ state: 'FAILED', failureReason: 'None of the 5 transfers was paid.' });
+    const row = await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first();
+    expect(row).toMatchObject({ state: 'FAILED', failure_reason: 'None of the 5 transfers was paid.' });
+    expect(row.completed_at).not.toBeNull();
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The bulk workflow's sliding window across continue-as-new and restarts, with a tiny page size so a bulk of
+ * 30 lines spans several runs. Real Temporal dev server, real Mojaloop peer.
+ */
+import type { Worker } from '@temporalio/worker';
+import { closeDb, db } from '../../src/db/knex';
+import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkPayoutClient';
+import { workflowIdForBulk } from '../../src/payouts/types';
+import type { BulkPayoutResult } from '../../workflows/definitions';
+import {
+  accountMoney,
+  adapterClient,
+  BulkLine,
+  connectTemporal,
+  countingAdapter,
+  createPayerAccount,
+  insertBulk,
+  payoutWorker,
+  RunningPeer,
+  TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
+
+const NOT_FOUND = '22990000404';
+
+/** 30 lines of 1000..3900 XOF; lines 7 and 22 name a payee the switch does not know. */
+function thirtyLines(): BulkLine[] {
+  return Array.from({ length: 30 }, (_, index) => ({
+    msisdn: index + 1 === 7 || index + 1 === 22 ? NOT_FOUND : `229971${String(index + 1).padStart(5, '0')}`,
+    amount: 1000n + BigInt(index) * 100n,
+  }));
+}
+
+const paidTotal = (lines: BulkLine[]): bigint =>
+  lines.filter((line) => line.msisdn !== NOT_FOUND).reduce((sum, line) => sum + line.amount, 0n);
+
+describe('bulk payout across continue-as-new', () => {
+  let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  let worker: Worker;
+  let calls: ReturnType<typeof countingAdapter>['calls'];
+  const taskQueue = uniqueTaskQueue('can');
+
+  beforeAll(async () => {
+    peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
+    const counting = countingAdapter(adapterClient(peer.outboundUrl));
+    calls = counting.calls;
+    worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: counting.adapter,
+      settings: { pageSize: 5, payoutConcurrency: 4 },
+    });
+  });
+
+  afterAll(async () => {
+    await temporal?.close();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  it('pays 30 lines with a page size of 5, continuing as new between pages, each line once', async () => {
+    const lines = thirtyLines();
+    const payer = await createPayerAccount(db(), 1_000_000n);
+    const bulk = await insertBulk(db(), payer, lines);
+    const workflowId = workflowIdForBulk(bulk.bulkId);
+
+    const result = await worker.runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      const firstRunId = (await temporal.client.workflow.getHandle(workflowId).describe()).runId;
+      // The query reaches the current run after continue-as-new, with the counts carried over.
+      const later = await waitFor(async () => {
+        const progress = await queryBulkProgress(temporal, bulk.bulkId);
+        return progress && progress.completed + progress.failed >= 12 ? progress : null;
+      }, 120000);
+      expect(later.total).toBe(30);
+      expect(later.processing).toBeLessThanOrEqual(4);
+      expect((await temporal.client.workflow.getHandle(workflowId).describe()).runId).not.toBe(firstRunId);
+      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowId).result();
+    });
+
+    expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 30, completed: 28, failed: 2 });
+    const runs = await listExecutions(temporal, `WorkflowId = "${workflowId}"`);
+    expect(runs.filter((status) => status === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(5);
+
+    // Each line was started at the adapter once and paid once.
+    for (const transferId of bulk.transferIds) expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
+    const statuses = await db()('individual_transfers').where('bulk_id', bulk.bulkId).select('status', 'failure_code');
+    expect(statuses.filter((row) => row.status === 'COMPLETED')).toHaveLength(28);
+    expect(statuses.filter((row) => row.status === 'FAILED' && row.failure_code === '3204')).toHaveLength(2);
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - paidTotal(lines), reserved: 0n });
+  });
+
+  it('resumes a bulk whose workflow was terminated mid-way without paying any line twice', async () => {
+    const lines = thirtyLines().slice(0, 12);
+    const payer = await createPayerAccount(db(), 1_000_000n);
+    const bulk = await insertBulk(db(), payer, lines);
+    const handle = temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId));
+
+    const result = await worker.runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      await waitFor(async () => {
+        const progress = await queryBulkProgress(temporal, bulk.bulkId);
+        return progress && progress.completed + progress.failed >= 3 && progress.processing > 0;
+      }, 120000);
+      // An operator (or a crash followed by a reset) ends the run while lines are in flight; their workflows go on.
+      await handle.terminate('test: simulated loss of the bulk workflow');
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      return handle.result();
+    });
+
+    expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 12, completed: 11, failed: 1 });
+    for (const transferId of bulk.transferIds) expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - paidTotal(lines), reserved: 0n });
+  });
+});
+
+async function listExecutions(temporal: TemporalForTests, query: string): Promise<string[]> {
+  // Visibility is eventually consistent: wait until the closed runs are listed.
+  return waitFor(async () => {
+    const statuses: string[] = [];
+    for await (const execution of temporal.client.workflow.list({ query })) statuses.push(execution.status.name);
+    return statuses.includes('COMPLETED') ? statuses : null;
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Bulks inserted straight into the database, as the upload leaves them: PENDING lines, the total reserved on
+ * the payer account. Used by the payout tests instead of going through the API.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+
+export interface PayerAccount {
+  organizationId: number;
+  organizationCode: string;
+  accountId: number;
+}
+
+export async function createPayerAccount(knex: Knex, balance: bigint): Promise<PayerAccount> {
+  const code = `ORG${randomUUID().slice(0, 8).toUpperCase()}`;
+  const [organization] = await knex('organizations').insert({ code, name: `Caisse ${code}` }).returning('id');
+  const [account] = await knex('accounts')
+    .insert({
+      account_id: `ACC-${code}`,
+      organization_id: organization.id,
+      party_id_type: 'MSISDN',
+      party_identifier: '22961000001',
+      currency: 'XOF',
+      balance: balance.toString(),
+      reserved: 0,
+    })
+    .returning('id');
+  return { organizationId: organization.id, organizationCode: code, accountId: account.id };
+}
+
+export interface BulkLine {
+  msisdn: string;
+  amount: bigint;
+}
+
+export interface InsertedBulk {
+  bulkId: string;
+  transferIds: string[];
+  total: bigint;
+}
+
+/** A bulk as the upload leaves it: PENDING, its lines PENDING, its total reserved on the payer account. */
+export async function insertBulk(knex: Knex, payer: PayerAccount, lines: BulkLine[]): Promise<InsertedBulk> {
+  const bulkId = randomUUID();
+  const total = lines.reduce((sum, line) => sum + line.amount, 0n);
+  const transferIds = lines.map(() => randomUUID());
+  await knex.transaction(async (trx) => {
+    await trx('bulk_transfers').insert({
+      bulk_id: bulkId,
+      organization_id: payer.organizationId,
+      payer_account_id: payer.accountId,
+      total_amount: total.toString(),
+      currency: 'XOF',
+      transfers_count: lines.length,
+      source: 'UPLOAD',
+      file_name: 'pensions.csv',
+    });
+    const rows = lines.map((line, index) => ({
+      transfer_id: transferIds[index],
+      bulk_id: bulkId,
+      line_number: index + 1,
+      payee_party_id_type: 'MSISDN',
+      payee_party_identifier: line.msisdn,
+      amount: line.amount.toString(),
+      currency: 'XOF',
+    }));
+    for (let start = 0; start < rows.length; start += 500) await trx('individual_transfers').insert(rows.slice(start, start + 500));
+    await trx.raw('update accounts set reserved = reserved + ?::bigint where id = ?', [total.toString(), payer.accountId]);
+  });
+  return { bulkId, transferIds, total };
+}
+
+export async function accountMoney(knex: Knex, accountId: number): Promise<{ balance: bigint; reserved: bigint }> {
+  const row = await knex('accounts').where('id', accountId).first('balance', 'reserved');
+  return { balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
+}

@@ -1,0 +1,120 @@
+/**
+ * What the payout workflow tests share: the real Mojaloop peer, a Temporal connection, and a payout worker on
+ * the test's own task queue with the workflow bundle built by the global setup.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { ActivityDependencies, PayoutAdapter } from '../../activities';
+import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
+import { config } from '../../src/config';
+import { createPayoutWorker } from '../../src/worker/createWorker';
+import { isPortOpen } from '../../temporal/devServer';
+
+export interface RunningPeer {
+  outboundUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The real peer: the one already running on 4001 (a developer's), or one started for this test file. */
+export async function useMojaloopPeer(): Promise<RunningPeer> {
+  if (await isPortOpen(4001)) return { outboundUrl: 'http://127.0.0.1:4001', stop: async () => undefined };
+  const { startMojaloopPeer } = await import('../../mojaloop/peer');
+  const scratch = process.env.TEST_SCRATCH_DIR ?? path.join(require('node:os').tmpdir(), 'pension-gateway-peer');
+  const peer = await startMojaloopPeer({ runtimeDir: path.join(scratch, `mojaloop-${process.pid}`), dfspId: 'cnssbenin' });
+  return { outboundUrl: peer.outboundUrl, stop: () => peer.stop() };
+}
+
+export function adapterClient(outboundUrl: string): SchemeAdapterClient {
+  return new SchemeAdapterClient({ baseUrl: outboundUrl, timeoutMs: config().mojaloop.requestTimeoutMs });
+}
+
+/** Counts calls to the real adapter client (each call goes through to the peer unchanged). */
+export function countingAdapter(adapter: PayoutAdapter): { adapter: PayoutAdapter; calls: Record<keyof PayoutAdapter, string[]> } {
+  const calls: Record<keyof PayoutAdapter, string[]> = { startTransfer: [], acceptParty: [], acceptQuote: [], getTransfer: [] };
+  return {
+    calls,
+    adapter: {
+      startTransfer: (request) => {
+        calls.startTransfer.push(request.homeTransactionId);
+        return adapter.startTransfer(request);
+      },
+      acceptParty: (transferId) => {
+        calls.acceptParty.push(transferId);
+        return adapter.acceptParty(transferId);
+      },
+      acceptQuote: (transferId) => {
+        calls.acceptQuote.push(transferId);
+        return adapter.acceptQuote(transferId);
+      },
+      getTransfer: (transferId) => {
+        calls.getTransfer.push(transferId);
+        return adapter.getTransfer(transferId);
+      },
+    },
+  };
+}
+
+export interface TemporalForTests {
+  client: Client;
+  connection: Connection;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+export async function connectTemporal(): Promise<TemporalForTests> {
+  const address = config().temporal.address;
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    connection,
+    nativeConnection,
+    client: new Client({ connection, namespace: config().temporal.namespace }),
+    close: async () => {
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}
+
+export function payoutWorker(
+  temporal: TemporalForTests,
+  taskQueue: string,
+  dependencies: Omit<ActivityDependencies, 'settings'> & { settings?: Partial<ActivityDependencies['settings']> },
+): Promise<Worker> {
+  const bundle = process.env.WORKFLOW_BUNDLE_PATH;
+  if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/globalSetup.ts)');
+  return createPayoutWorker({
+    connection: temporal.nativeConnection,
+    namespace: config().temporal.namespace,
+    taskQueue,
+    workflowBundlePath: bundle,
+    dependencies: {
+      ...dependencies,
+      settings: {
+        maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits,
+        payoutConcurrency: config().bulk.payoutConcurrency,
+        pageSize: config().bulk.pageSize,
+        ...dependencies.settings,
+      },
+    },
+  });
+}
+
+/** A task queue of its own per test file, so workers of different files never take each other's tasks. */
+export function uniqueTaskQueue(name: string): string {
+  return `${config().temporal.taskQueue}-${name}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 60000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export * from './payoutFixtures';

@@ -1,0 +1,138 @@
+/**
+ * Pays one pension line: find the payee, get a quote, confirm the transfer. The activities do the I/O and keep
+ * the database right on every retry; this workflow only orders them and decides when to start over or give up.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { PayoutActivities } from '../activities';
+import type { FinalStepResult } from '../activities/results';
+import { LineReport, lineFinishedSignal, PAYOUT_STATUS, PayoutTransferInput, PayoutTransferResult } from './definitions';
+
+/** A definite Mojaloop refusal (activities turn it into a FAILED line) and our own invariant breaches. */
+const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'TransferNotQuoted', 'SettlementRefused'];
+
+/** Steps before money moves: retried with backoff for a while, then the line fails unpaid. */
+const beforeSending = proxyActivities<PayoutActivities>({
+  startToCloseTimeout: '2 minutes', // above the adapter client's own timeout (SCHEME_ADAPTER_TIMEOUT_MS, 65 s)
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20, // about 8 minutes of an unreachable adapter
+    nonRetryableErrorTypes: ERRORS_NEVER_RETRIED,
+  },
+});
+
+/** The step that moves money: once sent, its outcome must be learnt, however long the switch takes to answer. */
+const sending = proxyActivities<PayoutActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ERRORS_NEVER_RETRIED,
+  },
+});
+
+/** Database only: failing a line that could not be quoted. */
+const bookkeeping = proxyActivities<PayoutActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ERRORS_NEVER_RETRIED },
+});
+
+/**
+ * Rounds of discovery + quote. The adapter cannot resume a transfer after a failed quote step (timeout or 5xx:
+ * its transfer goes to ERROR_OCCURRED), so step 2 is retried by starting over from step 1: a new adapter
+ * transfer with the same homeTransactionId. That is safe because nothing is sent before step 3: the abandoned
+ * adapter transfer never moved money, and requestQuote only forgets it while no quote and no send are recorded.
+ */
+const MAX_QUOTE_ROUNDS = 8;
+const roundBackoffMs = (round: number): number => Math.min(1000 * 2 ** (round - 1), 30000);
+
+export async function payoutTransferWorkflow(input: PayoutTransferInput): Promise<PayoutTransferResult> {
+  const status = new PayoutStatusAttribute();
+  let result: FinalStepResult;
+  try {
+    result = await payLine(input.transferId, status);
+  } catch (error) {
+    // The line is not final (a bug or a missing row): tell the bulk, which retries the line in its next pass.
+    await reportToBulk(input, 'UNRESOLVED');
+    throw error;
+  }
+  status.set(result.status);
+  await reportToBulk(input, result.status);
+  return result.status === 'FAILED'
+    ? { transferId: input.transferId, status: 'FAILED', failureCode: result.failureCode }
+    : { transferId: input.transferId, status: 'COMPLETED' };
+}
+
+async function payLine(transferId: string, status: PayoutStatusAttribute): Promise<FinalStepResult> {
+  for (let round = 1; ; round++) {
+    const discovered = await untilGivenUp(transferId, () => beforeSending.discoverPayee(transferId));
+    if (discovered.status !== 'PROCESSING') return discovered;
+    status.set('PROCESSING');
+
+    const quoted = await untilGivenUp(transferId, () => beforeSending.requestQuote(transferId));
+    if (quoted.status === 'REDISCOVER') {
+      if (round >= MAX_QUOTE_ROUNDS) {
+        return giveUp(transferId, `No quote after ${round} attempts; last error: ${quoted.reason}`);
+      }
+      await sleep(roundBackoffMs(round));
+      continue;
+    }
+    if (quoted.status !== 'PROCESSING') return quoted;
+
+    return sending.confirmTransfer(transferId);
+  }
+}
+
+/** Runs a step before sending; if its retries run out (the switch stayed unreachable) the line fails unpaid. */
+async function untilGivenUp<T>(transferId: string, step: () => Promise<T>): Promise<T | FinalStepResult> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof ActivityFailure) || !isRetryExhaustion(error)) throw error;
+    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${error.cause?.message ?? error.message}`);
+  }
+}
+
+/** Retries ran out (or timed out), as opposed to an error that is never retried (a bug, a missing row). */
+function isRetryExhaustion(failure: ActivityFailure): boolean {
+  const cause = failure.cause;
+  if (!(cause instanceof ApplicationFailure)) return true;
+  return !cause.nonRetryable && !ERRORS_NEVER_RETRIED.includes(cause.type ?? '');
+}
+
+async function giveUp(transferId: string, message: string): Promise<FinalStepResult> {
+  const result = await bookkeeping.failTransfer(transferId, 'switch_unavailable', message);
+  if (result.status === 'PROCESSING') {
+    throw ApplicationFailure.nonRetryable(`Transfer ${transferId} was sent and cannot be failed without an outcome`, 'TransferSent');
+  }
+  return result;
+}
+
+/** The PayoutStatus search attribute, so operators can list the lines of a bulk by status in the Web UI. */
+class PayoutStatusAttribute {
+  private current = 'PENDING';
+
+  set(status: 'PROCESSING' | 'COMPLETED' | 'FAILED'): void {
+    if (this.current === status) return;
+    this.current = status;
+    upsertSearchAttributes([{ key: PAYOUT_STATUS, value: status }]);
+  }
+}
+
+async function reportToBulk(input: PayoutTransferInput, status: LineReport['status']): Promise<void> {
+  if (!input.reportTo || input.lineNumber === undefined) return;
+  try {
+    await getExternalWorkflowHandle(input.reportTo).signal(lineFinishedSignal, { lineNumber: input.lineNumber, status });
+  } catch {
+    // The bulk workflow is closed (this line was re-run by hand after the bulk ended): nobody to tell.
+  }
+}
