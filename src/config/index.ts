@@ -76,6 +76,9 @@ const environmentSchema = z.object({
 
 export type Config = ReturnType<typeof buildConfig>;
 
+/** Every environment variable the service reads (.env.example and docker-compose.yml are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
