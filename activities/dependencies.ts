@@ -14,10 +14,17 @@ export interface PayoutSettings {
   pageSize: number;
 }
 
+export interface PensionSettings {
+  /** config().pension.proofOfLifeMaxAgeMonths: an older proof of life holds the beneficiary out of a monthly run. */
+  proofOfLifeMaxAgeMonths: number;
+}
+
 export interface ActivityDependencies {
   db: Knex;
   adapter: PayoutAdapter;
   settings: PayoutSettings;
+  /** For the monthly pension runs; without it, the configuration's default (12 months). */
+  pension?: PensionSettings;
   /** The clock, for deciding whether a quote has expired. */
   now?: () => Date;
 }

@@ -4,13 +4,15 @@
  */
 import { createBulkActivities } from './bulkActivities';
 import type { ActivityDependencies } from './dependencies';
+import { createPensionRunActivities } from './pensionRunActivities';
 import { createTransferActivities } from './transferActivities';
 
-export type { ActivityDependencies, PayoutAdapter, PayoutSettings } from './dependencies';
+export type { ActivityDependencies, PayoutAdapter, PayoutSettings, PensionSettings } from './dependencies';
+export type { PeriodBulkInput } from './pensionRunActivities';
 export type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from './results';
 
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createBulkActivities(deps), ...createTransferActivities(deps) };
+  return { ...createBulkActivities(deps), ...createTransferActivities(deps), ...createPensionRunActivities(deps) };
 }
 
 export type PayoutActivities = ReturnType<typeof createActivities>;

@@ -1,14 +1,17 @@
 /**
- * The real Mojaloop peer for development and tests: the Mojaloop SDK scheme adapter (what a DFSP runs to
- * connect to a hub) in front of the Mojaloop Testing Toolkit acting as the switch, with our payee rules
- * (mojaloop/rules, documented in mojaloop/README.md). Both are npm packages installed in this folder, apart
- * from the application's own dependencies.
+ * The real Mojaloop peer for development and tests: the Mojaloop SDK scheme adapter 18.0.2 (what a DFSP runs
+ * to connect to a hub) in front of the Mojaloop Testing Toolkit 18.19.2 acting as the switch, with our payee
+ * rules (mojaloop/rules, documented in mojaloop/README.md). Both are npm packages installed in this folder
+ * (its own package.json, `npm ci`), apart from the application's own dependencies.
  *
  *   npx tsx mojaloop/peer.ts                 runs the peer in the foreground (Ctrl-C stops it)
  *   npx tsx mojaloop/peer.ts --install-only  installs it (npm ci here) when needed, then exits
+ *
+ * Foreground settings come from the environment: PEER_RUNTIME_DIR, MOJALOOP_DFSP_ID, PEER_OUTBOUND_PORT,
+ * PEER_INBOUND_PORT, PEER_SWITCH_PORT, PEER_ADMIN_PORT, PEER_REDIS_URL, PEER_REQUEST_TIMEOUT_SECONDS, PEER_LOG_FILE.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, fstatSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,33 +20,49 @@ const PEER_DIR = __dirname;
 const TOOLKIT_DIR = path.join(PEER_DIR, 'node_modules', 'ml-testing-toolkit');
 const ADAPTER_DIR = path.join(PEER_DIR, 'node_modules', '@mojaloop', 'sdk-scheme-adapter');
 const RULES_DIR = path.join(PEER_DIR, 'rules');
-/** Hard-coded in the toolkit. */
-const TOOLKIT_ADMIN_PORT = 5050;
+const PRELOAD = path.join(PEER_DIR, 'child-preload.cjs');
+/** The toolkit's own default; child-preload.cjs moves it when adminPort differs. */
+const DEFAULT_ADMIN_PORT = 5050;
+const STARTUP_TIMEOUT_MS = 90_000;
 
 export interface PeerOptions {
-  /** A writable folder for the toolkit's spec files and the adapter's working directory. */
+  /** A writable folder for the toolkit's spec files and the adapter's working directory (wiped at start). */
   runtimeDir: string;
   /** Our DFSP id at the switch. */
   dfspId: string;
+  /** The adapter's Redis (default redis://127.0.0.1:6379). Use another database index (…/1) for a second peer. */
   redisUrl?: string;
+  /** Adapter outbound API (ours to call), default 4001. */
   outboundPort?: number;
+  /** Adapter inbound API (the switch's callbacks), default 4000. */
   inboundPort?: number;
+  /** The switch (Testing Toolkit mock API), default 4040. */
   switchPort?: number;
-  /** How long the adapter waits for a switch callback before answering 504. */
+  /** The toolkit's admin API (peer ledger), default 5050. */
+  adminPort?: number;
+  /** The adapter's Prometheus port, default outboundPort + 3 (4004). */
+  metricsPort?: number;
+  /** How long the adapter waits for a switch callback before answering 504 (default 10). */
   requestTimeoutSeconds?: number;
+  /** Both children's stdout and stderr (appended). Default: <runtimeDir>/peer.log. */
   logFile?: string;
 }
 
 export interface RunningPeer {
   outboundUrl: string;
+  /** The toolkit's admin API: GET {adminUrl}/api/objectstore/inboundEnvironment is the peer ledger. */
+  adminUrl: string;
+  logFile: string;
   stop(): Promise<void>;
 }
 
+/** Runs `npm ci` in mojaloop/ only when node_modules is missing or older than package-lock.json. */
 export async function ensureMojaloopPeerInstalled(): Promise<void> {
   const marker = path.join(PEER_DIR, 'node_modules', '.package-lock.json');
   const lockfile = path.join(PEER_DIR, 'package-lock.json');
-  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lockfile).mtimeMs) return;
-  console.log('Installing the Mojaloop peer (npm ci in mojaloop/, about a minute)...');
+  const installed = existsSync(marker) && existsSync(path.join(TOOLKIT_DIR, 'package.json')) && existsSync(path.join(ADAPTER_DIR, 'package.json'));
+  if (installed && statSync(marker).mtimeMs >= statSync(lockfile).mtimeMs) return;
+  console.log('Installing the Mojaloop peer (npm ci in mojaloop/, about 40 s)...');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEER_DIR, stdio: 'inherit' });
 }
 
@@ -52,66 +71,81 @@ export async function startMojaloopPeer(options: PeerOptions): Promise<RunningPe
   const outboundPort = options.outboundPort ?? 4001;
   const inboundPort = options.inboundPort ?? 4000;
   const switchPort = options.switchPort ?? 4040;
-  for (const port of [outboundPort, inboundPort, switchPort, TOOLKIT_ADMIN_PORT]) {
-    if (await isPortOpen(port)) {
-      throw new Error(`Port ${port} is already in use: is another Mojaloop peer (or npm start) running?`);
-    }
-  }
+  const adminPort = options.adminPort ?? DEFAULT_ADMIN_PORT;
+  const metricsPort = options.metricsPort ?? outboundPort + 3;
+  const ports = { outbound: outboundPort, inbound: inboundPort, switch: switchPort, admin: adminPort, metrics: metricsPort };
+  await assertPortsFree(ports);
 
-  const toolkitDir = path.join(options.runtimeDir, 'toolkit');
-  prepareToolkitSpecFiles(toolkitDir, { switchPort, adapterInboundUrl: `http://127.0.0.1:${inboundPort}` });
+  const runtimeDir = path.resolve(options.runtimeDir);
+  const toolkitDir = path.join(runtimeDir, 'toolkit');
+  const adapterDir = path.join(runtimeDir, 'adapter');
+  prepareToolkitDir(toolkitDir, { switchPort, adapterInboundUrl: `http://127.0.0.1:${inboundPort}` });
   // The adapter reads a .env from its working directory: give it an empty folder and pass everything as env.
-  const adapterDir = path.join(options.runtimeDir, 'adapter');
+  rmSync(adapterDir, { recursive: true, force: true });
   mkdirSync(adapterDir, { recursive: true });
 
-  const log = options.logFile ? openLog(options.logFile) : null;
-  const children: ChildProcess[] = [];
-  const stopAll = () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL'));
-  process.once('exit', stopAll);
+  const logFile = path.resolve(options.logFile ?? path.join(runtimeDir, 'peer.log'));
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const logFd = openSync(logFile, 'a');
 
+  const children: ChildProcess[] = [];
+  const killAll = () => children.forEach((child) => killGroup(child, 'SIGKILL'));
+  process.once('exit', killAll);
+  const childEnv = { PEER_PARENT_PID: String(process.pid), NODE_OPTIONS: '' };
   try {
-    children.push(
-      spawnLogged('toolkit', path.join(TOOLKIT_DIR, 'src', 'index.js'), toolkitDir, { LOG_LEVEL: 'error' }, log),
-    );
-    await waitForPort(switchPort, 60000, children[0]);
-    children.push(
-      spawnLogged(
-        'adapter',
-        path.join(ADAPTER_DIR, 'src', 'index.js'),
-        adapterDir,
-        adapterEnvironment(options, { outboundPort, inboundPort, switchPort }),
-        log,
-      ),
-    );
-    await waitForHttpOk(`http://127.0.0.1:${outboundPort}/`, 60000, children[1]);
+    const toolkit = spawnChild(path.join(TOOLKIT_DIR, 'src', 'index.js'), toolkitDir, logFd, {
+      ...childEnv,
+      LOG_LEVEL: 'error',
+      // See child-preload.cjs: drops the toolkit's per-request socket.io log broadcasts (most of its CPU).
+      TTK_QUIET_LOGS: '1',
+      TTK_ROOT: toolkitDir,
+      TTK_ADMIN_PORT: String(adminPort),
+    }, ['--max-old-space-size=768']);
+    children.push(toolkit);
+    const adapter = spawnChild(path.join(ADAPTER_DIR, 'src', 'index.js'), adapterDir, logFd, {
+      ...childEnv,
+      ...adapterEnvironment(options, { outboundPort, inboundPort, switchPort, metricsPort }),
+    });
+    children.push(adapter);
+    await Promise.all([
+      waitUntil(() => isPortOpen(switchPort), toolkit, 'The Mojaloop Testing Toolkit', `port ${switchPort}`, logFile),
+      waitUntil(() => isPortOpen(adminPort), toolkit, 'The Mojaloop Testing Toolkit', `admin port ${adminPort}`, logFile),
+      waitUntil(() => httpOk(`http://127.0.0.1:${outboundPort}/`), adapter, 'The SDK scheme adapter', `GET http://127.0.0.1:${outboundPort}/`, logFile),
+    ]);
   } catch (error) {
-    stopAll();
+    killAll();
+    process.removeListener('exit', killAll);
+    closeSync(logFd);
     throw error;
   }
 
+  let stopped: Promise<void> | null = null;
   return {
     outboundUrl: `http://127.0.0.1:${outboundPort}`,
-    stop: async () => {
-      process.removeListener('exit', stopAll);
-      await Promise.all(children.map(stopProcess));
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    logFile,
+    stop: () => {
+      stopped ??= (async () => {
+        await Promise.all(children.map((child) => stopChild(child)));
+        process.removeListener('exit', killAll);
+        closeSync(logFd);
+      })();
+      return stopped;
     },
   };
 }
 
 function adapterEnvironment(
   options: PeerOptions,
-  ports: { outboundPort: number; inboundPort: number; switchPort: number },
+  ports: { outboundPort: number; inboundPort: number; switchPort: number; metricsPort: number },
 ): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
     NODE_ENV: 'production',
-    LOG_LEVEL: 'error',
     INBOUND_LISTEN_PORT: String(ports.inboundPort),
     OUTBOUND_LISTEN_PORT: String(ports.outboundPort),
-    // 0 would pick nothing; the metrics port just must not collide with a second peer.
-    METRICS_SERVER_LISTEN_PORT: String(ports.outboundPort + 3),
+    METRICS_SERVER_LISTEN_PORT: String(ports.metricsPort),
     PEER_ENDPOINT: `127.0.0.1:${ports.switchPort}`,
+    // Unused (we drive the outbound API only) but required by the adapter's config.
     BACKEND_ENDPOINT: '127.0.0.1:3999',
     CACHE_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
     DFSP_ID: options.dfspId,
@@ -120,6 +154,7 @@ function adapterEnvironment(
     CHECK_ILP: 'true',
     // Only signs ILP conditions between the adapter and the simulated switch of a local trial.
     ILP_SECRET: 'local-trial-ilp-secret',
+    // Both default to true in code: we accept each step explicitly.
     AUTO_ACCEPT_PARTY: 'false',
     AUTO_ACCEPT_QUOTES: 'false',
     EXPIRY_SECONDS: '60',
@@ -131,68 +166,102 @@ function adapterEnvironment(
   };
 }
 
-/** A fresh copy of the toolkit's spec files with our rules and our adapter as the callback endpoint. */
-function prepareToolkitSpecFiles(toolkitDir: string, settings: { switchPort: number; adapterInboundUrl: string }): void {
+/**
+ * A fresh copy of the toolkit's shipped spec_files with our overlays: our rule files (then the shipped generic
+ * FSPIOP callback rules as a fallback), user_config (callbacks to our adapter) and system_config (port, the
+ * FSPIOP API definitions only, the rules' initial state).
+ */
+function prepareToolkitDir(toolkitDir: string, settings: { switchPort: number; adapterInboundUrl: string }): void {
   const specDir = path.join(toolkitDir, 'spec_files');
+  rmSync(toolkitDir, { recursive: true, force: true });
   mkdirSync(toolkitDir, { recursive: true });
   cpSync(path.join(TOOLKIT_DIR, 'spec_files'), specDir, { recursive: true });
-  for (const kind of ['rules_callback', 'rules_validation']) {
-    const ours = path.join(RULES_DIR, kind);
-    if (!existsSync(ours)) continue;
-    for (const file of readdirSync(ours)) copyFileSync(path.join(ours, file), path.join(specDir, kind, file));
-  }
+
+  const validationRules = readJson<unknown[]>(path.join(RULES_DIR, 'rules_validation', 'pension-gateway.json'));
+  writeJson(path.join(specDir, 'rules_validation', 'pension-gateway.json'), validationRules);
+  writeJson(path.join(specDir, 'rules_validation', 'config.json'), { activeRulesFile: 'pension-gateway.json' });
+
+  const shippedCallbackRules = readJson<Array<{ ruleId: number }>>(path.join(specDir, 'rules_callback', 'default.json'));
+  const fallback = shippedCallbackRules.filter((rule) => rule.ruleId >= 101 && rule.ruleId <= 119);
+  const callbackRules = readJson<unknown[]>(path.join(RULES_DIR, 'rules_callback', 'pension-gateway.json'));
+  writeJson(path.join(specDir, 'rules_callback', 'pension-gateway.json'), [...callbackRules, ...fallback]);
+  writeJson(path.join(specDir, 'rules_callback', 'config.json'), { activeRulesFile: 'pension-gateway.json' });
+
   const systemConfigPath = path.join(specDir, 'system_config.json');
-  const systemConfig = JSON.parse(readJson(systemConfigPath));
-  systemConfig.API_PORT = settings.switchPort;
-  writeFileSync(systemConfigPath, JSON.stringify(systemConfig, null, 2));
+  writeJson(systemConfigPath, {
+    ...readJson<Record<string, unknown>>(systemConfigPath),
+    ...readJson<Record<string, unknown>>(path.join(RULES_DIR, 'system_config.overlay.json')),
+    API_PORT: settings.switchPort,
+  });
   const userConfigPath = path.join(specDir, 'user_config.json');
-  const userConfig = JSON.parse(readJson(userConfigPath));
-  userConfig.CALLBACK_ENDPOINT = settings.adapterInboundUrl;
-  userConfig.FSPID = 'switch';
-  writeFileSync(userConfigPath, JSON.stringify(userConfig, null, 2));
+  writeJson(userConfigPath, {
+    ...readJson<Record<string, unknown>>(userConfigPath),
+    ...readJson<Record<string, unknown>>(path.join(RULES_DIR, 'user_config.overlay.json')),
+    CALLBACK_ENDPOINT: settings.adapterInboundUrl,
+  });
 }
 
-function readJson(file: string): string {
-  return readFileSync(file, 'utf8');
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-function spawnLogged(
-  name: string,
-  entry: string,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  log: NodeJS.WritableStream | null,
-): ChildProcess {
-  const child = spawn(process.execPath, [entry], {
+function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Its own process group (detached), so stop() and the exit handler kill it and anything it started. */
+function spawnChild(entry: string, cwd: string, logFd: number, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '-r', PRELOAD, entry], {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
+    detached: true,
   });
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    if (log) stream.on('data', (chunk: Buffer) => log.write(`[${name}] ${chunk.toString()}`));
-    else stream.resume();
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!isRunning(child)) return;
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
   }
-  return child;
 }
 
-function openLog(file: string): NodeJS.WritableStream {
-  mkdirSync(path.dirname(file), { recursive: true });
-  return createWriteStream(file, { flags: 'a' });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+async function assertPortsFree(ports: Record<string, number>): Promise<void> {
+  const busy: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    if (await isPortOpen(port)) busy.push(`${name} ${port}`);
+  }
+  if (busy.length === 0) return;
+  const peerUp = await httpOk(`http://127.0.0.1:${ports.outbound}/`);
+  throw new Error(
+    `Cannot start the Mojaloop peer: port(s) already in use: ${busy.join(', ')}.` +
+      (peerUp ? ` A scheme adapter already answers on http://127.0.0.1:${ports.outbound}/ (another peer or npm start is running).` : '') +
+      ' Stop it or choose other ports (outboundPort, inboundPort, switchPort, adminPort, metricsPort).',
+  );
 }
 
 function isPortOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -201,46 +270,68 @@ function isPortOpen(port: number): Promise<boolean> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The Mojaloop Testing Toolkit exited with code ${child.exitCode}`);
-    if (await isPortOpen(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
   }
-  throw new Error(`The Mojaloop Testing Toolkit did not open port ${port} within ${timeoutMs} ms`);
 }
 
-async function waitForHttpOk(url: string, timeoutMs: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitUntil(check: () => Promise<boolean>, child: ChildProcess, who: string, what: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The scheme adapter exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
+    if (!isRunning(child)) {
+      throw new Error(`${who} exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what} was up. Log tail (${logFile}):\n${tail(logFile)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  throw new Error(`The scheme adapter did not answer ${url} within ${timeoutMs} ms`);
+  throw new Error(`${who}: ${what} not up within ${STARTUP_TIMEOUT_MS} ms. Log tail (${logFile}):\n${tail(logFile)}`);
+}
+
+function tail(file: string, bytes = 3000): string {
+  try {
+    const fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    closeSync(fd);
+    return buffer.toString('utf8');
+  } catch {
+    return '(no log)';
+  }
 }
 
 if (require.main === module) {
   const installOnly = process.argv.includes('--install-only');
+  const numberFromEnv = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
   (async () => {
     await ensureMojaloopPeerInstalled();
     if (installOnly) return;
+    const started = Date.now();
     const peer = await startMojaloopPeer({
-      runtimeDir: path.join(os.tmpdir(), 'pension-gateway-peer'),
+      runtimeDir: process.env.PEER_RUNTIME_DIR ?? path.join(os.tmpdir(), `pension-gateway-peer-${process.pid}`),
       dfspId: process.env.MOJALOOP_DFSP_ID ?? 'cnssbenin',
-      requestTimeoutSeconds: Number(process.env.PEER_REQUEST_TIMEOUT_SECONDS ?? 10),
+      redisUrl: process.env.PEER_REDIS_URL,
+      outboundPort: numberFromEnv('PEER_OUTBOUND_PORT'),
+      inboundPort: numberFromEnv('PEER_INBOUND_PORT'),
+      switchPort: numberFromEnv('PEER_SWITCH_PORT'),
+      adminPort: numberFromEnv('PEER_ADMIN_PORT'),
+      requestTimeoutSeconds: numberFromEnv('PEER_REQUEST_TIMEOUT_SECONDS') ?? 10,
+      logFile: process.env.PEER_LOG_FILE,
     });
-    console.log(`Mojaloop peer ready: outbound API ${peer.outboundUrl}. Ctrl-C stops it.`);
+    console.log(
+      `Mojaloop peer ready in ${Date.now() - started} ms: outbound API ${peer.outboundUrl}, toolkit admin ${peer.adminUrl}, ` +
+        `log ${peer.logFile}. Ctrl-C stops it.`,
+    );
     const stop = () => void peer.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   })().catch((error) => {
-    console.error(error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
 }

@@ -1,3 +1,4 @@
 // The workflows the payout worker registers (this file is the workflow bundle's entry point).
 export { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
 export { payoutTransferWorkflow } from './payoutTransferWorkflow';
+export { monthlyPensionRunWorkflow } from './monthlyPensionRunWorkflow';

@@ -11,6 +11,8 @@ import { authRouter } from './routes/auth';
 import { bulkTransfersRouter } from './routes/bulkTransfers';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
+import { pensionRollRouter } from './routes/pensionRoll';
+import { pensionRunsRouter } from './routes/pensionRuns';
 import './context';
 
 export interface AppDependencies {
@@ -38,7 +40,16 @@ export function createApp(deps: AppDependencies): Koa {
     }),
   );
 
-  for (const router of [healthRouter(deps), metricsRouter(deps), authRouter(deps), adminRouter(deps), bulkTransfersRouter(deps)]) {
+  const routers = [
+    healthRouter(deps),
+    metricsRouter(deps),
+    authRouter(deps),
+    adminRouter(deps),
+    bulkTransfersRouter(deps),
+    pensionRollRouter(deps),
+    pensionRunsRouter(deps),
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

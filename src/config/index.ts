@@ -67,6 +67,8 @@ const environmentSchema = z.object({
   BULK_PAYOUT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
 
+  PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+
   DEMO_PASSWORD: z.string().optional(),
 
   METRICS_TOKEN: z.string().default(''),
@@ -142,6 +144,10 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       maxErrorsReported: e.BULK_MAX_ERRORS_REPORTED,
       payoutConcurrency: e.BULK_PAYOUT_CONCURRENCY,
       pageSize: e.BULK_PAGE_SIZE,
+    },
+    pension: {
+      /** A beneficiary whose last proof of life is older than this (at the period's first day) is not paid. */
+      proofOfLifeMaxAgeMonths: e.PROOF_OF_LIFE_MAX_AGE_MONTHS,
     },
     demoPassword: isProduction ? undefined : e.DEMO_PASSWORD,
     metrics: {

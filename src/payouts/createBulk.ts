@@ -20,10 +20,14 @@ export interface NewBulk {
   bulkId: string;
   organizationId: number;
   payerAccountId: number;
-  createdById: number;
+  /** Null for a bulk built by a schedule (no one uploaded it). */
+  createdById: number | null;
   currency: string;
   fileName: string | null;
-  fileSha256: string;
+  /** Null when there is no file (a scheduled pension run); such a bulk is never refused as a duplicate file. */
+  fileSha256: string | null;
+  /** Where the bulk comes from; an upload when omitted. */
+  source?: 'UPLOAD' | 'SCHEDULE';
   idempotencyKey: string | null;
   /** `?allow_duplicate=true`: the fund really means to pay the same file twice. */
   allowDuplicate: boolean;
@@ -57,7 +61,7 @@ export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkO
         const earlier = await findUploadByIdempotencyKey(trx, bulk.organizationId, bulk.idempotencyKey);
         if (earlier) return { kind: 'replay', earlier } as const;
       }
-      if (!bulk.allowDuplicate) await refuseDuplicateFile(trx, bulk.organizationId, bulk.fileSha256);
+      if (!bulk.allowDuplicate && bulk.fileSha256 !== null) await refuseDuplicateFile(trx, bulk.organizationId, bulk.fileSha256);
 
       await reserveFunds(trx, account, bulk.lines.total);
       await insertBulkRow(trx, bulk);
@@ -109,7 +113,7 @@ async function insertBulkRow(trx: Knex.Transaction, bulk: NewBulk): Promise<void
     currency: bulk.currency,
     state: 'PENDING',
     transfers_count: bulk.lines.count,
-    source: 'UPLOAD',
+    source: bulk.source ?? 'UPLOAD',
     file_name: bulk.fileName,
     file_sha256: bulk.fileSha256,
     idempotency_key: bulk.idempotencyKey,

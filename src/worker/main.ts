@@ -27,6 +27,7 @@ async function main(): Promise<void> {
         payoutConcurrency: settings.bulk.payoutConcurrency,
         pageSize: settings.bulk.pageSize,
       },
+      pension: { proofOfLifeMaxAgeMonths: settings.pension.proofOfLifeMaxAgeMonths },
     },
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');

@@ -257,7 +257,7 @@ async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function requireActiveOrganization(ctx: Context, next: Next): Promise<void> {
+export async function requireActiveOrganization(ctx: Context, next: Next): Promise<void> {
   const user = currentUser(ctx);
   const organization = user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
   if (!organization) throw new PermissionDeniedError('Your account belongs to no organization.');
@@ -265,7 +265,7 @@ async function requireActiveOrganization(ctx: Context, next: Next): Promise<void
   await next();
 }
 
-async function requireMultipart(ctx: Context, next: Next): Promise<void> {
+export async function requireMultipart(ctx: Context, next: Next): Promise<void> {
   if (!ctx.is('multipart/form-data')) {
     throw new UnsupportedMediaTypeError('Send the file as multipart/form-data, in a field named "file".');
   }
@@ -276,7 +276,7 @@ async function requireMultipart(ctx: Context, next: Next): Promise<void> {
  * The multipart body, the file written to a temporary file by formidable, refused past the size limit.
  * Every temporary file is removed once the request is answered, whatever the answer.
  */
-function receiveFile(config: Config): Middleware {
+export function receiveFile(config: Config): Middleware {
   const parseMultipart = koaBody({
     multipart: true,
     json: false,
@@ -323,7 +323,7 @@ function multipartError(error: Error & { code?: number; httpCode?: number }, max
   return new ValidationError('The multipart body could not be read.', undefined, 'invalid_multipart');
 }
 
-function uploadedFile(ctx: Context): File {
+export function uploadedFile(ctx: Context): File {
   const file = ctx.request.files?.file;
   if (!file || Array.isArray(file)) throw new ValidationError('Attach the CSV file in the form field "file".', undefined, 'file_required');
   return file;
@@ -365,13 +365,13 @@ function invalidFilter(field: string, message: string): ValidationError {
   return new ValidationError(message, { field }, 'invalid_filter');
 }
 
-function singleQueryValue(value: QueryValue, field: string): string | null {
+export function singleQueryValue(value: QueryValue, field: string): string | null {
   if (value === undefined) return null;
   if (Array.isArray(value)) throw invalidFilter(field, `${field} is given more than once.`);
   return value;
 }
 
-function integerParam(value: QueryValue, field: string, range: { defaultValue: number; min: number; max: number }): number {
+export function integerParam(value: QueryValue, field: string, range: { defaultValue: number; min: number; max: number }): number {
   const text = singleQueryValue(value, field);
   if (text === null || text === '') return range.defaultValue;
   const number = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
@@ -397,7 +397,7 @@ function stateFilter(value: QueryValue): BulkState | null {
 }
 
 /** YYYY-MM-DD naming a real day (2026-02-30 is refused). */
-function dateFilter(value: QueryValue, field: string): string | null {
+export function dateFilter(value: QueryValue, field: string): string | null {
   const text = singleQueryValue(value, field);
   if (text === null || text === '') return null;
   const date = DATE_PATTERN.test(text) ? new Date(`${text}T00:00:00Z`) : null;

@@ -112,7 +112,7 @@ export function checkIdentifier(partyIdType: PartyIdType | null, identifier: str
 
 type CurrencyCheck = { ok: true; currency: string } | { ok: false; code: string; message: string };
 
-function checkCurrency(currency: string, rules: LineRules, fileCurrency: string | null): CurrencyCheck {
+export function checkCurrency(currency: string, rules: LineRules, fileCurrency: string | null): CurrencyCheck {
   if (currency === '') return { ok: false, code: 'required', message: 'devise is empty.' };
   if (!isKnownCurrency(currency)) return { ok: false, code: 'unknown_currency', message: `"${currency}" is not a supported ISO 4217 currency code.` };
   if (!rules.payerCurrencies.includes(currency)) {

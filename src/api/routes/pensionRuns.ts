@@ -1,0 +1,146 @@
+/**
+ * /api/pension-runs: the monthly pension runs (reads: GESTIONNAIRE, SUPERVISEUR) and the organization's Temporal
+ * Schedule that starts them (writes: GESTIONNAIRE). A schedule id other than the caller's organization's is 404.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { parseBody } from '../../auth/bodyValidation';
+import type { TemporalHandle } from '../../clients/temporal';
+import { db } from '../../db/knex';
+import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPeriod';
+import { AppError, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../../errors';
+import { Account, Organization } from '../../models';
+import { findPensionRun, listPensionRuns } from '../../pensions/runReads';
+import { commandPensionSchedule, createPensionSchedule, describePensionSchedule, ScheduleCommand, scheduleIdFor } from '../../pensions/schedules';
+import type { AppDependencies } from '../app';
+import { authenticate } from '../middleware/authenticate';
+import { CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
+import { jsonBody } from './auth';
+import { integerParam, requireActiveOrganization } from './bulkTransfers';
+
+const ScheduleBody = z.object({
+  // 29-31 are missing from some months: a schedule on them would skip a month's pensions.
+  day_of_month: z.number().int().min(1).max(28),
+  hour: z.number().int().min(0).max(23),
+  minute: z.number().int().min(0).max(59),
+  time_zone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone, e.g. Africa/Porto-Novo').default(DEFAULT_TIME_ZONE),
+  payer_account: z.string().trim().min(1).max(64).optional(),
+});
+
+const NoteBody = z.object({ note: z.string().trim().max(500).optional() }).optional();
+
+export function pensionRunsRouter(deps: AppDependencies): Router {
+  const router = new Router({ prefix: '/api/pension-runs' });
+  const readers = [authenticate(deps.config), CanReadOrganization];
+  const writers = [authenticate(deps.config), IsGestionnaire, requireActiveOrganization];
+
+  router.post('/schedules', ...writers, jsonBody(deps.config), async (ctx) => {
+    const body = parseBody(ScheduleBody, ctx.request.body);
+    const organization = await callerOrganization(ctx);
+    const payer = await payerAccount(organization.id, body.payer_account ?? null);
+    const scheduleId = await withTemporal(ctx, deps, (temporal) =>
+      createPensionSchedule(temporal, deps.config.temporal.taskQueue, {
+        organizationId: organization.id,
+        organizationCode: organization.code,
+        payerAccountId: payer.id,
+        dayOfMonth: body.day_of_month,
+        hour: body.hour,
+        minute: body.minute,
+        timeZone: body.time_zone,
+      }),
+    );
+    ctx.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
+    ctx.status = 201;
+    ctx.body = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleId));
+  });
+
+  router.get('/schedules', ...readers, async (ctx) => {
+    const organization = await callerOrganization(ctx);
+    const schedule = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleIdFor(organization.code)));
+    ctx.body = { count: schedule ? 1 : 0, results: schedule ? [schedule] : [] };
+  });
+
+  router.get('/schedules/:schedule_id', ...readers, async (ctx) => {
+    const scheduleId = await ownScheduleId(ctx);
+    const schedule = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleId));
+    if (!schedule) throw new NotFoundError();
+    ctx.body = schedule;
+  });
+
+  const commands: Array<[string, ScheduleCommand]> = [['pause', 'pause'], ['resume', 'resume'], ['trigger', 'trigger']];
+  for (const [path, command] of commands) {
+    router.post(`/schedules/:schedule_id/${path}`, ...writers, jsonBody(deps.config), async (ctx) => {
+      const scheduleId = await ownScheduleId(ctx);
+      const body = parseBody(NoteBody, ctx.request.body);
+      await withTemporal(ctx, deps, (temporal) => commandPensionSchedule(temporal, scheduleId, command, body?.note));
+      ctx.log.info({ scheduleId, command }, 'pension run schedule command');
+      if (command === 'trigger') {
+        ctx.status = 202;
+        ctx.body = { schedule_id: scheduleId, triggered: true };
+        return;
+      }
+      ctx.body = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleId));
+    });
+  }
+
+  router.delete('/schedules/:schedule_id', ...writers, async (ctx) => {
+    const scheduleId = await ownScheduleId(ctx);
+    await withTemporal(ctx, deps, (temporal) => commandPensionSchedule(temporal, scheduleId, 'delete'));
+    ctx.log.info({ scheduleId }, 'pension run schedule deleted');
+    ctx.status = 204;
+  });
+
+  router.get('/', ...readers, async (ctx) => {
+    const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 24, min: 1, max: 200 });
+    const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
+    const { total, results } = await listPensionRuns(db(), currentUser(ctx).organizationId!, limit, offset);
+    ctx.body = { total, count: results.length, limit, offset, results };
+  });
+
+  router.get('/:period', ...readers, async (ctx) => {
+    const period = ctx.params.period;
+    if (period === undefined || !isPeriod(period)) throw new NotFoundError();
+    const run = await findPensionRun(db(), currentUser(ctx).organizationId!, period);
+    if (!run) throw new NotFoundError();
+    ctx.body = run;
+  });
+
+  return router;
+}
+
+async function callerOrganization(ctx: Context): Promise<Organization> {
+  const organizationId = currentUser(ctx).organizationId;
+  const organization = organizationId === null ? undefined : await Organization.query(db()).findById(organizationId);
+  if (!organization) throw new PermissionDeniedError('Your account belongs to no organization.');
+  return organization;
+}
+
+/** The caller's own schedule id; any other (another organization's, or none at all) is 404. */
+async function ownScheduleId(ctx: Context): Promise<string> {
+  const organization = await callerOrganization(ctx);
+  const scheduleId = scheduleIdFor(organization.code);
+  if (ctx.params.schedule_id !== scheduleId) throw new NotFoundError();
+  return scheduleId;
+}
+
+/** The account named, or the organization's oldest one. */
+async function payerAccount(organizationId: number, accountId: string | null): Promise<Account> {
+  const query = Account.query(db()).where('organization_id', organizationId).orderBy('id');
+  if (accountId !== null) query.where('account_id', accountId);
+  const account = await query.first();
+  if (account) return account;
+  if (accountId !== null) throw new ValidationError(`Your organization has no account ${accountId}.`, { payer_account: ['unknown account'] }, 'invalid_payer_account');
+  throw new UnprocessableError('Your organization has no account to pay pensions from.', 'no_payer_account');
+}
+
+/** Temporal down or unreachable is a 503 the caller can retry, not an internal error. */
+async function withTemporal<T>(ctx: Context, deps: AppDependencies, call: (temporal: TemporalHandle) => Promise<T>): Promise<T> {
+  try {
+    return await call(await deps.temporal());
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    ctx.log.error({ err: error }, 'Temporal call failed');
+    throw new ServiceUnavailableError('The scheduler (Temporal) is not reachable; try again shortly.', 'temporal_unavailable');
+  }
+}

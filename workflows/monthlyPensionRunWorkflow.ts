@@ -1,0 +1,67 @@
+/**
+ * A month's pension run, started by the organization's Temporal Schedule (or triggered by hand): works out the
+ * period, has the period's bulk built once (eligible beneficiaries, funds reserved), then pays it as a child
+ * workflow under the bulk's usual workflow id and records how it ended. Thin: every decision with I/O is in
+ * the activities (activities/pensionRunActivities.ts).
+ */
+import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { executeChild, ParentClosePolicy, proxyActivities, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import type { PayoutActivities } from '../activities';
+import { DEFAULT_TIME_ZONE, periodOf } from '../src/domain/pensionPeriod';
+import type { PeriodBulkOutcome } from '../src/pensions/periodBulk';
+import { workflowIdForBulk } from '../src/payouts/types';
+import { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
+import { BULK_ID } from './definitions';
+
+export interface MonthlyPensionRunInput {
+  organizationId: number;
+  payerAccountId: number;
+  /** The organization's time zone, in which the scheduled time names a month. */
+  timeZone?: string;
+  /** YYYY-MM: pay this period rather than the one of the scheduled time (a late or corrective run). */
+  period?: string;
+}
+
+/** Set by the Schedule on each workflow it starts: the time the action was due, even if it started late. */
+const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+const database = proxyActivities<PayoutActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function monthlyPensionRunWorkflow(input: MonthlyPensionRunInput): Promise<PeriodBulkOutcome> {
+  const period = input.period ?? periodOf(scheduledTime(), input.timeZone ?? DEFAULT_TIME_ZONE);
+  const run = await database.createPeriodBulk({ organizationId: input.organizationId, payerAccountId: input.payerAccountId, period });
+  if (run.state !== 'PROCESSING' || run.bulkId === null) return run;
+
+  await payBulk(run.bulkId);
+  const finished = await database.finishPensionRun({ organizationId: input.organizationId, period });
+  return finished ? { ...finished, created: run.created } : run;
+}
+
+/** When started by the Schedule, the time it was due; otherwise (started by hand) when this run started. */
+function scheduledTime(): Date {
+  const info = workflowInfo();
+  return info.typedSearchAttributes.get(SCHEDULED_START_TIME) ?? info.runStartTime;
+}
+
+/**
+ * The bulk's own workflow id makes this idempotent: if an earlier run of this workflow started it already, it is
+ * not started again (a bulk that ended is never re-run; one that failed as a workflow may be).
+ */
+async function payBulk(bulkId: string): Promise<void> {
+  try {
+    await executeChild(bulkPayoutWorkflow, {
+      workflowId: workflowIdForBulk(bulkId),
+      args: [{ bulkId }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // Paying goes on even if this run is terminated: its money is reserved and its lines are in flight.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
+      staticSummary: `Pension bulk ${bulkId}`,
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
