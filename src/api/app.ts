@@ -8,7 +8,9 @@ import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
 import { adminRouter } from './routes/admin';
 import { authRouter } from './routes/auth';
+import { bulkReportsRouter } from './routes/bulkReports';
 import { bulkTransfersRouter } from './routes/bulkTransfers';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { pensionRollRouter } from './routes/pensionRoll';
@@ -46,8 +48,10 @@ export function createApp(deps: AppDependencies): Koa {
     authRouter(deps),
     adminRouter(deps),
     bulkTransfersRouter(deps),
+    bulkReportsRouter(deps),
     pensionRollRouter(deps),
     pensionRunsRouter(deps),
+    docsRouter(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -86,12 +86,17 @@ describe('API metrics', () => {
     const server = app();
     await request(server).get('/healthz').expect(200);
     await request(server).get('/no/such/path/12345').expect(404);
+    const bulkId = randomUUID();
+    await request(server).get(`/api/bulk-transfers/${bulkId}/report.csv`).expect(401);
 
     const scrape = await request(server).get('/metrics').expect(200);
     expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(sample(scrape.text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(sample(scrape.text, 'http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' })).toBeGreaterThanOrEqual(1);
     expect(sample(scrape.text, 'http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
+    const reportRoute = { method: 'GET', route: '/api/bulk-transfers/:bulk_id/report.csv', status: '401' };
+    expect(sample(scrape.text, 'http_request_duration_seconds_count', reportRoute)).toBeGreaterThanOrEqual(1);
+    expect(scrape.text).not.toContain(bulkId);
     expect(scrape.text).not.toContain('/no/such/path');
   });
 

@@ -32,6 +32,10 @@ describe('bulk payout workflow', () => {
   beforeAll(async () => {
     peer = await useMojaloopPeer();
     temporal = await connectTemporal();
+  });
+
+  // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
+  beforeEach(async () => {
     worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 3 } });
   });
 

@@ -29,12 +29,19 @@ describe('payout transfer workflow', () => {
   let calls: ReturnType<typeof countingAdapter>['calls'];
   const taskQueue = uniqueTaskQueue('transfer');
 
+  let adapter: ReturnType<typeof countingAdapter>['adapter'];
+
   beforeAll(async () => {
     peer = await useMojaloopPeer();
     temporal = await connectTemporal();
     const counting = countingAdapter(adapterClient(peer.outboundUrl));
     calls = counting.calls;
-    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: counting.adapter });
+    adapter = counting.adapter;
+  });
+
+  // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
+  beforeEach(async () => {
+    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter });
   });
 
   afterAll(async () => {

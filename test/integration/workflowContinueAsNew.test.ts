@@ -43,16 +43,19 @@ describe('bulk payout across continue-as-new', () => {
   let calls: ReturnType<typeof countingAdapter>['calls'];
   const taskQueue = uniqueTaskQueue('can');
 
+  let adapter: ReturnType<typeof countingAdapter>['adapter'];
+
   beforeAll(async () => {
     peer = await useMojaloopPeer();
     temporal = await connectTemporal();
     const counting = countingAdapter(adapterClient(peer.outboundUrl));
     calls = counting.calls;
-    worker = await payoutWorker(temporal, taskQueue, {
-      db: db(),
-      adapter: counting.adapter,
-      settings: { pageSize: 5, payoutConcurrency: 4 },
-    });
+    adapter = counting.adapter;
+  });
+
+  // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
+  beforeEach(async () => {
+    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { pageSize: 5, payoutConcurrency: 4 } });
   });
 
   afterAll(async () => {

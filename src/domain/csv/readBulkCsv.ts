@@ -156,7 +156,8 @@ class LineReader {
 
   result(sha256: string): BulkCsvResult {
     if (this.headerFailure) return this.headerFailure;
-    if (this.columns === null) return failure('empty_file', 'The file is empty.');
+    // A first line too broken to read as a header (e.g. one huge record) is a malformed file, not an empty one.
+    if (this.columns === null && this.errors.length === 0) return failure('empty_file', 'The file is empty.');
     if (this.tooManyRows) {
       return failure('too_many_rows', `The file has more than ${this.options.maxRows} lines of payments.`, { max_rows: this.options.maxRows });
     }
