@@ -11,15 +11,19 @@
  * PEER_INBOUND_PORT, PEER_SWITCH_PORT, PEER_ADMIN_PORT, PEER_REDIS_URL, PEER_REQUEST_TIMEOUT_SECONDS, PEER_LOG_FILE.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, fstatSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, fstatSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { applyRules } = require('./rules/apply-rules.cjs') as {
+  applyRules: (specDir: string, settings: { adapterInboundUrl: string; apiPort?: number }) => void;
+};
+
 const PEER_DIR = __dirname;
 const TOOLKIT_DIR = path.join(PEER_DIR, 'node_modules', 'ml-testing-toolkit');
 const ADAPTER_DIR = path.join(PEER_DIR, 'node_modules', '@mojaloop', 'sdk-scheme-adapter');
-const RULES_DIR = path.join(PEER_DIR, 'rules');
 const PRELOAD = path.join(PEER_DIR, 'child-preload.cjs');
 /** The toolkit's own default; child-preload.cjs moves it when adminPort differs. */
 const DEFAULT_ADMIN_PORT = 5050;
@@ -175,46 +179,15 @@ function adapterEnvironment(
 }
 
 /**
- * A fresh copy of the toolkit's shipped spec_files with our overlays: our rule files (then the shipped generic
- * FSPIOP callback rules as a fallback), user_config (callbacks to our adapter) and system_config (port, the
- * FSPIOP API definitions only, the rules' initial state).
+ * A fresh copy of the toolkit's shipped spec_files with our rules and config overlays (rules/apply-rules.cjs,
+ * shared with docker-compose.yml so both run the same switch).
  */
 function prepareToolkitDir(toolkitDir: string, settings: { switchPort: number; adapterInboundUrl: string }): void {
   const specDir = path.join(toolkitDir, 'spec_files');
   rmSync(toolkitDir, { recursive: true, force: true });
   mkdirSync(toolkitDir, { recursive: true });
   cpSync(path.join(TOOLKIT_DIR, 'spec_files'), specDir, { recursive: true });
-
-  const validationRules = readJson<unknown[]>(path.join(RULES_DIR, 'rules_validation', 'pension-gateway.json'));
-  writeJson(path.join(specDir, 'rules_validation', 'pension-gateway.json'), validationRules);
-  writeJson(path.join(specDir, 'rules_validation', 'config.json'), { activeRulesFile: 'pension-gateway.json' });
-
-  const shippedCallbackRules = readJson<Array<{ ruleId: number }>>(path.join(specDir, 'rules_callback', 'default.json'));
-  const fallback = shippedCallbackRules.filter((rule) => rule.ruleId >= 101 && rule.ruleId <= 119);
-  const callbackRules = readJson<unknown[]>(path.join(RULES_DIR, 'rules_callback', 'pension-gateway.json'));
-  writeJson(path.join(specDir, 'rules_callback', 'pension-gateway.json'), [...callbackRules, ...fallback]);
-  writeJson(path.join(specDir, 'rules_callback', 'config.json'), { activeRulesFile: 'pension-gateway.json' });
-
-  const systemConfigPath = path.join(specDir, 'system_config.json');
-  writeJson(systemConfigPath, {
-    ...readJson<Record<string, unknown>>(systemConfigPath),
-    ...readJson<Record<string, unknown>>(path.join(RULES_DIR, 'system_config.overlay.json')),
-    API_PORT: settings.switchPort,
-  });
-  const userConfigPath = path.join(specDir, 'user_config.json');
-  writeJson(userConfigPath, {
-    ...readJson<Record<string, unknown>>(userConfigPath),
-    ...readJson<Record<string, unknown>>(path.join(RULES_DIR, 'user_config.overlay.json')),
-    CALLBACK_ENDPOINT: settings.adapterInboundUrl,
-  });
-}
-
-function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
-
-function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  applyRules(specDir, { adapterInboundUrl: settings.adapterInboundUrl, apiPort: settings.switchPort });
 }
 
 /** Its own process group (detached), so stop() and the exit handler kill it and anything it started. */

@@ -1,5 +1,6 @@
 /** docker-compose.yml cannot run here (no Docker engine), so what can be checked statically is checked. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES } from '../../src/config';
@@ -40,6 +41,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs the toolkit with our payee rules, applied by the same script as the local peer', () => {
+    const toolkit = compose.services['testing-toolkit'] as ComposeService & { volumes?: string[] };
+    expect(toolkit.volumes).toContain('./mojaloop/rules:/opt/app/pension-gateway-rules:ro');
+    expect(toolkit.command?.join(' ')).toContain(
+      'node /opt/app/pension-gateway-rules/apply-rules.cjs /opt/app/spec_files http://scheme-adapter:4000',
+    );
+  });
+
   it('publishes the API, the Temporal frontend and its Web UI', () => {
     expect(compose.services.api.ports).toContain('8000:8000');
     expect(compose.services.temporal.ports).toContain('7233:7233');
@@ -54,5 +63,43 @@ describe('.env.example', () => {
       .map((line) => /^([A-Z0-9_]+)=/.exec(line)?.[1])
       .filter((name): name is string => Boolean(name));
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
+
+describe('mojaloop/rules/apply-rules.cjs', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { applyRules } = require('../../mojaloop/rules/apply-rules.cjs') as {
+    applyRules: (specDir: string, settings: { adapterInboundUrl: string; apiPort?: number }) => void;
+  };
+  let specDir: string;
+  const readJson = (file: string): unknown => JSON.parse(readFileSync(path.join(specDir, file), 'utf8'));
+
+  beforeEach(() => {
+    // The shape of the toolkit's shipped spec_files, reduced to what the script reads.
+    specDir = mkdtempSync(path.join(os.tmpdir(), 'spec-files-'));
+    mkdirSync(path.join(specDir, 'rules_validation'));
+    mkdirSync(path.join(specDir, 'rules_callback'));
+    writeFileSync(path.join(specDir, 'rules_callback', 'default.json'), JSON.stringify([{ ruleId: 1 }, { ruleId: 101 }, { ruleId: 119 }, { ruleId: 120 }]));
+    writeFileSync(path.join(specDir, 'system_config.json'), JSON.stringify({ API_PORT: 4040, KEEP: 'me' }));
+    writeFileSync(path.join(specDir, 'user_config.json'), JSON.stringify({ CALLBACK_ENDPOINT: 'http://elsewhere', FSPID: 'testingtoolkitdfsp' }));
+  });
+  afterEach(() => rmSync(specDir, { recursive: true, force: true }));
+
+  it('activates our rules, keeps the generic callbacks 101-119 behind them and points callbacks at the adapter', () => {
+    applyRules(specDir, { adapterInboundUrl: 'http://scheme-adapter:4000', apiPort: 4141 });
+
+    const ours = JSON.parse(readFileSync(path.join(root, 'mojaloop/rules/rules_callback/pension-gateway.json'), 'utf8')) as unknown[];
+    const callbacks = readJson('rules_callback/pension-gateway.json') as Array<{ ruleId: number }>;
+    expect(callbacks).toHaveLength(ours.length + 2);
+    expect(callbacks.slice(-2).map((rule) => rule.ruleId)).toEqual([101, 119]);
+    expect(readJson('rules_callback/config.json')).toEqual({ activeRulesFile: 'pension-gateway.json' });
+    expect(readJson('rules_validation/config.json')).toEqual({ activeRulesFile: 'pension-gateway.json' });
+    expect(readJson('system_config.json')).toMatchObject({ API_PORT: 4141, KEEP: 'me', INIT_CONFIG: expect.any(Object) });
+    expect(readJson('user_config.json')).toMatchObject({ CALLBACK_ENDPOINT: 'http://scheme-adapter:4000', FSPID: 'switch' });
+  });
+
+  it('leaves the toolkit port alone when none is given (the container keeps its own)', () => {
+    applyRules(specDir, { adapterInboundUrl: 'http://scheme-adapter:4000' });
+    expect(readJson('system_config.json')).toMatchObject({ API_PORT: 4040 });
   });
 });
