@@ -24,7 +24,8 @@ export interface AppDependencies {
 
 /** Builds the Koa application; listening, signals and shutdown belong to src/api/server.ts. */
 export function createApp(deps: AppDependencies): Koa {
-  const app = new Koa({ proxy: deps.config.isProduction });
+  const hops = deps.config.http.trustedProxyHops;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.context.log = undefined as never; // set per request by requestContext
 
   app.use(requestContext);

@@ -2,7 +2,7 @@
  * What the accounts routes do with users: check a login, change a password, create a user with a
  * temporary password. HTTP-free, so the rules read in one place.
  */
-import { UniqueViolationError } from 'objection';
+import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, ValidationError } from '../errors';
 import { Organization, User, UserRole } from '../models';
@@ -37,8 +37,8 @@ export async function checkCredentials(email: string, password: string): Promise
   return user;
 }
 
-/** Sets a new password, clears must_change_password and ends every other session of the user. */
-export async function changePassword(userId: number, oldPassword: string, newPassword: string): Promise<void> {
+/** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
+export async function changePassword(userId: number, oldPassword: string, newPassword: string): Promise<User> {
   const user = await User.query().findById(userId);
   if (!user || !user.is_active) throw new AuthenticationError();
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
@@ -50,10 +50,11 @@ export async function changePassword(userId: number, oldPassword: string, newPas
   const passwordHash = await hashPassword(newPassword);
   await db().transaction(async (trx) => {
     await User.query(trx)
-      .patch({ password_hash: passwordHash, must_change_password: false, updated_at: new Date() })
+      .patch({ password_hash: passwordHash, must_change_password: false, session_version: raw('session_version + 1'), updated_at: new Date() })
       .where('id', user.id);
     await revokeAllRefreshTokensOf(user.id, trx);
   });
+  return User.query().findById(user.id).throwIfNotFound();
 }
 
 export interface NewUser {

@@ -16,9 +16,9 @@ export interface TokenPair {
 }
 
 /** A fresh access token and the first refresh token of a new family, for a successful login. */
-export async function issueTokenPair(settings: TokenSettings, userId: number): Promise<TokenPair> {
-  const refresh = await storeNewRefreshToken(db(), settings, userId, randomUUID());
-  return { access: signAccessToken(settings, userId), refresh };
+export async function issueTokenPair(settings: TokenSettings, user: Pick<User, 'id' | 'session_version'>): Promise<TokenPair> {
+  const refresh = await storeNewRefreshToken(db(), settings, user.id, randomUUID());
+  return { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh };
 }
 
 type RotationOutcome = { rotated: TokenPair } | { refused: 'invalid' | 'reused' };
@@ -42,7 +42,7 @@ export async function rotateRefreshToken(settings: TokenSettings, presentedToken
     }
     await RefreshToken.query(trx).patch({ used_at: new Date() }).where('id', stored.id);
     const refresh = await storeNewRefreshToken(trx, settings, user.id, stored.family_id);
-    return { rotated: { access: signAccessToken(settings, user.id), refresh } };
+    return { rotated: { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh } };
   });
 
   if ('rotated' in outcome) return outcome.rotated;

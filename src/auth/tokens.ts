@@ -16,6 +16,8 @@ export interface AccessTokenClaims {
   type: 'access';
   /** The user id, as a string (JWT convention). */
   sub: string;
+  /** users.session_version when the token was issued; a password change bumps it. */
+  ver: number;
   iat: number;
   exp: number;
 }
@@ -36,11 +38,12 @@ export interface SignedRefreshToken {
   expiresAt: Date;
 }
 
-export function signAccessToken(settings: TokenSettings, userId: number, now: Date = new Date()): string {
+export function signAccessToken(settings: TokenSettings, userId: number, now: Date = new Date(), sessionVersion = 0): string {
   const iat = Math.floor(now.getTime() / 1000);
   const claims: AccessTokenClaims = {
     type: 'access',
     sub: String(userId),
+    ver: sessionVersion,
     iat,
     exp: iat + settings.accessTokenLifetimeMinutes * 60,
   };
@@ -77,10 +80,17 @@ export function verifyRefreshToken(settings: TokenSettings, token: string): Refr
  * A refresh token, or claims without a sane subject, are refused.
  */
 export function userIdOfAccessClaims(payload: unknown): number {
+  return accessClaimsOf(payload).userId;
+}
+
+/** The user id and session version of verified access-token claims; a token without `ver` is version 0. */
+export function accessClaimsOf(payload: unknown): { userId: number; sessionVersion: number } {
   if (typeof payload !== 'object' || payload === null) throw invalidToken();
   const claims = payload as Record<string, unknown>;
   if (claims.type !== 'access' || !isUserIdClaim(claims.sub)) throw invalidToken();
-  return Number(claims.sub);
+  const version = claims.ver ?? 0;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) throw invalidToken();
+  return { userId: Number(claims.sub), sessionVersion: version };
 }
 
 function verifySignature(settings: TokenSettings, token: string): Record<string, unknown> {

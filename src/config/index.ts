@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   ALLOWED_HOSTS: listFromEnv.default(['localhost', '127.0.0.1']),
   CORS_ALLOWED_ORIGINS: listFromEnv.default(['http://localhost:3000']),
   REQUEST_BODY_LIMIT_KB: z.coerce.number().int().positive().default(100),
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 
   SECRET_KEY: z.string().default(DEFAULT_SECRET_KEY),
   JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
@@ -107,6 +108,11 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       allowedHosts: e.ALLOWED_HOSTS,
       corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
       jsonBodyLimitKb: e.REQUEST_BODY_LIMIT_KB,
+      /**
+       * Reverse proxies in front of the API that append to X-Forwarded-For. The client address (login rate
+       * limits, logs) is taken that many entries from the right, so a client cannot choose it; 0 ignores the header.
+       */
+      trustedProxyHops: e.TRUSTED_PROXY_HOPS,
     },
     auth: {
       secretKey: e.SECRET_KEY,

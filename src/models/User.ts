@@ -17,6 +17,8 @@ export class User extends Model {
   phone_number!: string | null;
   password_hash!: string;
   must_change_password!: boolean;
+  /** In every access token; bumped on password change to end the sessions signed in before it. */
+  session_version!: number;
   is_active!: boolean;
   last_login!: Date | null;
   created_at!: Date;

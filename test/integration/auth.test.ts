@@ -253,18 +253,24 @@ describe('POST /api/auth/change-password', () => {
     return request(server).post('/api/auth/change-password').set(authHeader(token)).send(body);
   }
 
-  it('changes the password and revokes every refresh token of the user', async () => {
+  it('changes the password and ends every earlier session, access and refresh tokens alike', async () => {
     const { email, password } = await createUser();
     const session = await loggedIn(email, password);
     const otherDevice = await loggedIn(email, password);
     const newPassword = strongPassword();
 
-    await changePassword(session.access, { old_password: password, new_password: newPassword }).expect(200);
+    const changed = await changePassword(session.access, { old_password: password, new_password: newPassword }).expect(200);
 
     await refresh(session.refresh).expect(401);
     await refresh(otherDevice.refresh).expect(401);
+    for (const oldAccess of [session.access, otherDevice.access]) {
+      expect((await profile(oldAccess).expect(401)).body.error.code).toBe('token_not_valid');
+    }
     await login({ email, password }).expect(401);
-    await loggedIn(email, newPassword);
+    // The answer carries the session on; a new login works too.
+    await profile(changed.body.access).expect(200);
+    await refresh(changed.body.refresh).expect(200);
+    await profile((await loggedIn(email, newPassword)).access).expect(200);
   });
 
   it('refuses a wrong old password, a short password, the old password and the email, naming the field', async () => {
@@ -303,13 +309,14 @@ describe('users who must change their password', () => {
     expect(gated.body.error.code).toBe('password_change_required');
     expect((await profile(access).expect(200)).body.must_change_password).toBe(true);
 
-    await request(server)
+    const changed = await request(server)
       .post('/api/auth/change-password')
       .set(authHeader(access))
       .send({ old_password: password, new_password: strongPassword() })
       .expect(200);
 
-    expect((await profile(access).expect(200)).body.must_change_password).toBe(false);
+    await profile(access).expect(401);
+    expect((await profile(changed.body.access).expect(200)).body.must_change_password).toBe(false);
     const stored = await User.query().findOne({ email });
     expect(stored?.must_change_password).toBe(false);
   });

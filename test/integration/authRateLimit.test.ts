@@ -103,3 +103,33 @@ describe('login rate limiting with odd client addresses', () => {
     await login(email, password, `x${'9'.repeat(300)}`).expect(200);
   });
 });
+
+describe('the client address behind reverse proxies (TRUSTED_PROXY_HOPS)', () => {
+  const limitOf = (hops: string) =>
+    createTestApp({ LOGIN_RATE_LIMIT_MAX: '1', LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), TRUSTED_PROXY_HOPS: hops });
+
+  it('is the entry our proxy appended, so a client cannot dodge the limit by forging X-Forwarded-For', async () => {
+    const { server: behindOneProxy } = limitOf('1');
+    const realClient = freshIp();
+    const attempt = (forged: string) =>
+      request(behindOneProxy)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', `${forged}, ${realClient}`)
+        .send({ email: uniqueEmail(), password: 'wrong password' });
+
+    await attempt(freshIp()).expect(401);
+    expectRateLimited(await attempt(freshIp()));
+  });
+
+  it('is the connection address when no proxy is trusted, whatever the header says', async () => {
+    const { server: direct } = limitOf('0');
+    const counted = async (): Promise<string[]> =>
+      (await db()('login_attempts').where('scope', 'ip').select('key')).map((row: { key: string }) => row.key);
+    const forged = freshIp();
+    // Other suites may already have spent the limit of 127.0.0.1: 401 or 429, the attempt is counted either way.
+    const response = await request(direct).post('/api/auth/login').set('X-Forwarded-For', forged).send({ email: uniqueEmail(), password: 'x' });
+    expect([401, 429]).toContain(response.status);
+    expect(await counted()).not.toContain(forged);
+    expect((await counted()).some((key) => key.endsWith('127.0.0.1'))).toBe(true);
+  });
+});

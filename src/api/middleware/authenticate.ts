@@ -3,12 +3,13 @@
  *
  * koa-jwt checks the Bearer access token's signature and expiry with the configured key and that one
  * algorithm only. The user is then read from the database on every request, so a deactivated or deleted
- * account is refused at once rather than when its token expires. Users who must change their password are
+ * account is refused at once rather than when its token expires, and so is a token issued before the user's
+ * last password change (users.session_version). Users who must change their password are
  * stopped with 403 `password_change_required` everywhere except the routes that let them do it.
  */
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
-import { userIdOfAccessClaims } from '../../auth/tokens';
+import { accessClaimsOf } from '../../auth/tokens';
 import type { Config } from '../../config';
 import { AuthenticationError, PermissionDeniedError } from '../../errors';
 import { User } from '../../models';
@@ -36,8 +37,12 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
       throw tokenWasSent ? new AuthenticationError('Token is invalid or expired.', 'token_not_valid') : new AuthenticationError();
     }
 
-    const user = await User.query().findById(userIdOfAccessClaims(payload));
+    const claims = accessClaimsOf(payload);
+    const user = await User.query().findById(claims.userId);
     if (!user || !user.is_active) throw new AuthenticationError('User not found or inactive.', 'user_inactive');
+    if (claims.sessionVersion !== user.session_version) {
+      throw new AuthenticationError('This session ended when the password was changed; log in again.', 'token_not_valid');
+    }
     ctx.state.user = authenticatedUser(user);
 
     if (user.must_change_password && !options.allowPendingPasswordChange) {

@@ -47,6 +47,7 @@ const schemas: Record<string, SchemaObject> = {
     },
   }),
   Message: object({ message: { type: 'string' } }),
+  ChangePasswordResponse: { allOf: [ref('TokenPair'), object({ message: { type: 'string' } })] },
 };
 
 export const authArea: ApiArea = {
@@ -109,11 +110,13 @@ export const authArea: ApiArea = {
         operationId: 'changePassword',
         tags: [TAG],
         summary: 'Change your password',
-        description: 'Clears `must_change_password` and signs out every other session (their refresh tokens are revoked).',
+        description:
+          'Clears `must_change_password` and ends every session of the user (access tokens issued before stop working, ' +
+          'refresh tokens are revoked); answers a fresh token pair so this session goes on.',
         security: BEARER,
         requestBody: jsonRequestBody(ref('ChangePasswordRequest')),
         responses: {
-          '200': jsonResponse('Changed.', ref('Message')),
+          '200': jsonResponse('Changed; the new tokens replace the old ones.', ref('ChangePasswordResponse')),
           '400': responses.invalidJsonBody,
           '401': responses.unauthorized,
           '413': responses.jsonBodyTooLarge,

@@ -44,7 +44,7 @@ export function authRouter(deps: AppDependencies): Router {
       throw new AuthenticationError('No active account found with the given credentials.', 'invalid_credentials');
     }
     await attempt.refund();
-    const tokens = await issueTokenPair(settings, user.id);
+    const tokens = await issueTokenPair(settings, user);
     ctx.log.info({ userId: user.id }, 'login succeeded');
     ctx.body = { ...tokens, user: userSummary(user) };
   });
@@ -62,9 +62,11 @@ export function authRouter(deps: AppDependencies): Router {
 
   router.post('/change-password', signedIn, json, async (ctx) => {
     const body = parseBody(ChangePasswordBody, ctx.request.body);
-    await changePassword(currentUser(ctx).id, body.old_password, body.new_password);
-    ctx.log.info({ userId: currentUser(ctx).id }, 'password changed');
-    ctx.body = { message: 'Password changed. Other sessions were signed out; log in again on other devices.' };
+    const user = await changePassword(currentUser(ctx).id, body.old_password, body.new_password);
+    ctx.log.info({ userId: user.id }, 'password changed');
+    // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
+    const tokens = await issueTokenPair(settings, user);
+    ctx.body = { message: 'Password changed. Every other session was signed out; use the tokens in this answer.', ...tokens };
   });
 
   return router;
