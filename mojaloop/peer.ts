@@ -15,6 +15,7 @@ import { closeSync, cpSync, existsSync, mkdirSync, openSync, readSync, rmSync, s
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { withInstallLock } from '../scripts/installLock';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { applyRules } = require('./rules/apply-rules.cjs') as {
@@ -64,10 +65,17 @@ export interface RunningPeer {
 export async function ensureMojaloopPeerInstalled(): Promise<void> {
   const marker = path.join(PEER_DIR, 'node_modules', '.package-lock.json');
   const lockfile = path.join(PEER_DIR, 'package-lock.json');
-  const installed = existsSync(marker) && existsSync(path.join(TOOLKIT_DIR, 'package.json')) && existsSync(path.join(ADAPTER_DIR, 'package.json'));
-  if (installed && statSync(marker).mtimeMs >= statSync(lockfile).mtimeMs) return;
-  console.log('Installing the Mojaloop peer (npm ci in mojaloop/, about 40 s)...');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEER_DIR, stdio: 'inherit' });
+  const isInstalled = (): boolean =>
+    existsSync(marker) &&
+    existsSync(path.join(TOOLKIT_DIR, 'package.json')) &&
+    existsSync(path.join(ADAPTER_DIR, 'package.json')) &&
+    statSync(marker).mtimeMs >= statSync(lockfile).mtimeMs;
+  if (isInstalled()) return;
+  // `npm start` and `npm test` may both get here on a fresh clone: one installs, the other waits.
+  withInstallLock(path.join(PEER_DIR, '.install-lock'), isInstalled, () => {
+    console.log('Installing the Mojaloop peer (npm ci in mojaloop/, about 40 s)...');
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEER_DIR, stdio: 'inherit' });
+  });
 }
 
 export async function startMojaloopPeer(options: PeerOptions): Promise<RunningPeer> {

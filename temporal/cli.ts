@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withInstallLock } from '../scripts/installLock';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
@@ -32,12 +33,15 @@ export function ensureTemporalCli(log: (line: string) => void = console.log): st
         '(https://docs.temporal.io/cli#install, e.g. `brew install temporal`) or set TEMPORAL_CLI to its path.',
     );
   }
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${cacheDir} (once; about 5 minutes on 2 cores)...`);
   mkdirSync(cacheDir, { recursive: true });
-  execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: cacheDir },
-    stdio: 'inherit',
-  });
+  // Several clones, or `npm start` and `npm test` together, may need it at once: one builds, the others wait.
+  withInstallLock(`${cacheDir}.lock`, () => existsSync(cached), () => {
+    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${cacheDir} (once; about 5 minutes on 2 cores)...`);
+    execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: cacheDir },
+      stdio: 'inherit',
+    });
+  }, log);
   if (!existsSync(cached)) throw new Error(`go install finished but ${cached} is missing`);
   return cached;
 }
