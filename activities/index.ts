@@ -5,6 +5,7 @@
 import { createBulkActivities } from './bulkActivities';
 import type { ActivityDependencies } from './dependencies';
 import { createPensionRunActivities } from './pensionRunActivities';
+import { createStrandedBulkActivities } from './strandedBulkActivities';
 import { createTransferActivities } from './transferActivities';
 
 export type { ActivityDependencies, PayoutAdapter, PayoutSettings, PensionSettings } from './dependencies';
@@ -12,7 +13,12 @@ export type { PeriodBulkInput } from './pensionRunActivities';
 export type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from './results';
 
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createBulkActivities(deps), ...createTransferActivities(deps), ...createPensionRunActivities(deps) };
+  return {
+    ...createBulkActivities(deps),
+    ...createTransferActivities(deps),
+    ...createPensionRunActivities(deps),
+    ...createStrandedBulkActivities(deps),
+  };
 }
 
 export type PayoutActivities = ReturnType<typeof createActivities>;

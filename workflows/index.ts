@@ -2,3 +2,4 @@
 export { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
 export { payoutTransferWorkflow } from './payoutTransferWorkflow';
 export { monthlyPensionRunWorkflow } from './monthlyPensionRunWorkflow';
+export { strandedBulkSweepWorkflow } from './strandedBulkSweepWorkflow';

@@ -1,12 +1,14 @@
 /** The worker process: `tsx src/worker/main.ts`. Runs payout workflows and activities until SIGINT/SIGTERM. */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
-import { config } from '../config';
+import { Config, config } from '../config';
 import { closeDb, db } from '../db/knex';
 import { logger } from '../logging/logger';
 import { installTemporalRuntimeTelemetry } from '../metrics/temporalTelemetry';
 import { createPayoutWorker } from './createWorker';
 import { startWorkerMetricsServer } from './metricsServer';
+import { ensureStrandedBulkSweepSchedule } from './strandedBulkSweepSchedule';
 
 async function main(): Promise<void> {
   const settings = config();
@@ -31,11 +33,22 @@ async function main(): Promise<void> {
     },
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');
+  if (settings.bulk.strandedSweepMinutes !== null) await scheduleStrandedBulkSweep(settings, settings.bulk.strandedSweepMinutes);
   await worker.run();
   await connection.close();
   await metricsServer.close();
   await closeDb();
   logger.info('worker stopped');
+}
+
+async function scheduleStrandedBulkSweep(settings: Config, everyMinutes: number): Promise<void> {
+  const connection = await Connection.connect({ address: settings.temporal.address });
+  const client = new Client({ connection, namespace: settings.temporal.namespace });
+  await ensureStrandedBulkSweepSchedule(client, settings.temporal.taskQueue, `${everyMinutes} minutes`)
+    .then((outcome) => logger.info({ outcome }, 'stranded-bulk sweep schedule'))
+    // Not fatal: paying is this process's job, and the next worker start tries again.
+    .catch((error: unknown) => logger.error({ err: error }, 'could not create the stranded-bulk sweep schedule'));
+  await connection.close();
 }
 
 main().catch((error) => {

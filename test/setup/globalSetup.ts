@@ -57,6 +57,8 @@ export default async function globalSetup(): Promise<void> {
       SCHEME_ADAPTER_URL: peer?.outboundUrl ?? 'http://127.0.0.1:4001',
       SCHEME_ADAPTER_TIMEOUT_MS: '20000',
       TEST_SCRATCH_DIR: scratchDir,
+      // Worker processes started by tests must not sweep other tests' PENDING bulks; the sweep has its own test.
+      STRANDED_BULK_SWEEP_MINUTES: '0',
     },
   };
   writeFileSync(TEST_ENV_FILE, JSON.stringify(services));

@@ -1,0 +1,35 @@
+/** The I/O of the stranded-bulk sweep: finding uploaded bulks whose payout workflow was never started. */
+import type { ActivityDependencies } from './dependencies';
+
+export interface StrandedBulkQuery {
+  /** Only bulks PENDING for longer than this: a fresh upload is started by the API itself a moment later. */
+  pendingForSeconds: number;
+  limit: number;
+  /** Only these organizations' bulks (a sweep started by hand for one fund); all when absent. */
+  organizationIds?: number[];
+}
+
+export function createStrandedBulkActivities(deps: ActivityDependencies) {
+  const { db } = deps;
+
+  /**
+   * Uploaded bulks still PENDING: their funds are reserved but their workflow never ran its first step (the API
+   * stopped between committing the upload and starting the workflow, or Temporal was unreachable then). Bulks
+   * of a monthly run are left out: the run's own workflow starts them and waits for them.
+   */
+  async function listStrandedBulks(query: StrandedBulkQuery): Promise<string[]> {
+    const rows: Array<{ bulk_id: string }> = await db('bulk_transfers')
+      .select('bulk_id')
+      .where('state', 'PENDING')
+      .where('source', 'UPLOAD')
+      .whereRaw(`created_at < now() - make_interval(secs => ?)`, [query.pendingForSeconds])
+      .modify((builder) => {
+        if (query.organizationIds) builder.whereIn('organization_id', query.organizationIds);
+      })
+      .orderBy('created_at')
+      .limit(query.limit);
+    return rows.map((row) => row.bulk_id);
+  }
+
+  return { listStrandedBulks };
+}
