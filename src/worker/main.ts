@@ -1,10 +1,11 @@
 /** The worker process: `tsx src/worker/main.ts`. Runs payout workflows and activities until SIGINT/SIGTERM. */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
 import { Config, config } from '../config';
 import { closeDb, db } from '../db/knex';
 import { logger } from '../logging/logger';
+import { temporalLoggerFor } from '../logging/temporalLogger';
 import { installTemporalRuntimeTelemetry } from '../metrics/temporalTelemetry';
 import { createPayoutWorker } from './createWorker';
 import { startWorkerMetricsServer } from './metricsServer';
@@ -13,7 +14,8 @@ import { ensureStrandedBulkSweepSchedule } from './strandedBulkSweepSchedule';
 async function main(): Promise<void> {
   const settings = config();
   // Before the first connection: the Temporal runtime can only be installed once per process.
-  installTemporalRuntimeTelemetry(settings.metrics.temporalBindAddress);
+  const runtime = { logger: temporalLoggerFor(logger.child({ component: 'temporal-sdk' })) };
+  if (!installTemporalRuntimeTelemetry(settings.metrics.temporalBindAddress, runtime)) Runtime.install(runtime);
   const metricsServer = await startWorkerMetricsServer(settings.metrics.workerPort, { token: settings.metrics.token });
 
   const connection = await NativeConnection.connect({ address: settings.temporal.address });

@@ -5,10 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { ActivityDependencies, PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { config } from '../../src/config';
+import { logger } from '../../src/logging/logger';
+import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { isPortOpen } from '../../temporal/devServer';
 
@@ -64,6 +66,7 @@ export interface TemporalForTests {
 }
 
 export async function connectTemporal(): Promise<TemporalForTests> {
+  useQuietTemporalRuntime();
   const address = config().temporal.address;
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
@@ -76,6 +79,19 @@ export async function connectTemporal(): Promise<TemporalForTests> {
       await nativeConnection.close();
     },
   };
+}
+
+/**
+ * The SDK's log lines through our logger (silent in tests unless TEST_LOG_LEVEL is set), as the worker's main
+ * does, instead of the SDK's default console output. Installed before the file's first Temporal connection,
+ * which would otherwise install the default runtime; a second call in the same file finds it installed.
+ */
+function useQuietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: temporalLoggerFor(logger) });
+  } catch {
+    // Installed already, by an earlier connectTemporal() of this test file.
+  }
 }
 
 export function payoutWorker(
