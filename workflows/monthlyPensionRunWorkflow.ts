@@ -5,13 +5,12 @@
  * the activities (activities/pensionRunActivities.ts).
  */
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { executeChild, ParentClosePolicy, proxyActivities, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { DEFAULT_TIME_ZONE, periodOf } from '../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../src/pensions/periodBulk';
-import { workflowIdForBulk } from '../src/payouts/types';
+import { bulkChildOptions } from './bulkChild';
 import { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
-import { BULK_ID } from './definitions';
 
 export interface MonthlyPensionRunInput {
   organizationId: number;
@@ -52,15 +51,7 @@ function scheduledTime(): Date {
  */
 async function payBulk(bulkId: string): Promise<void> {
   try {
-    await executeChild(bulkPayoutWorkflow, {
-      workflowId: workflowIdForBulk(bulkId),
-      args: [{ bulkId }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      // Paying goes on even if this run is terminated: its money is reserved and its lines are in flight.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
-      staticSummary: `Pension bulk ${bulkId}`,
-    });
+    await executeChild(bulkPayoutWorkflow, bulkChildOptions(bulkId, 'monthly pension run'));
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

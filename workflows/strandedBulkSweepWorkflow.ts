@@ -9,11 +9,10 @@
  * runs again.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { proxyActivities, startChild } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
-import { workflowIdForBulk } from '../src/payouts/types';
+import { bulkChildOptions } from './bulkChild';
 import { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
-import { BULK_ID } from './definitions';
 
 const database = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
@@ -50,15 +49,8 @@ export async function strandedBulkSweepWorkflow(input: StrandedBulkSweepInput = 
 /** True when this sweep started it; false when its workflow was running or had run already. */
 async function startBulk(bulkId: string): Promise<boolean> {
   try {
-    await startChild(bulkPayoutWorkflow, {
-      workflowId: workflowIdForBulk(bulkId),
-      args: [{ bulkId }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      // The bulk is paid on its own; this sweep ends at once.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
-      staticSummary: `Pension bulk ${bulkId} (started by the stranded-bulk sweep)`,
-    });
+    // Started, not awaited: the bulk is paid on its own and this sweep ends at once.
+    await startChild(bulkPayoutWorkflow, bulkChildOptions(bulkId, 'started by the stranded-bulk sweep'));
     return true;
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
