@@ -14,8 +14,10 @@ import {
   PayoutTransferRow,
   recordPayeeDiscovered,
   recordQuote,
+  releaseTransferSend,
   settleTransfer,
 } from '../src/payouts/ledger';
+import { PeerUnavailableError } from '../src/clients/schemeAdapterErrors';
 import { timeMojaloopCall } from '../src/metrics/workerMetrics';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
@@ -138,8 +140,12 @@ export function createTransferActivities(deps: ActivityDependencies) {
       confirmed = await timeMojaloopCall('transfer', () => adapter.acceptQuote(mojaloopTransferId), { outcomeOfError });
     } catch (error) {
       const rejection = rejectionOf(error);
-      // Anything but a definite refusal leaves the outcome unknown: the retry will ask (transfer_sent_at is set).
-      if (!rejection) throw retryableFailure(error);
+      if (!rejection) {
+        // A refused connection proves the request never left: release the claim so the retry sends it.
+        if (error instanceof PeerUnavailableError && !error.outcomeUnknown) await releaseTransferSend(db, transferId);
+        // Anything else leaves the outcome unknown: the retry will ask (transfer_sent_at is set).
+        throw retryableFailure(error);
+      }
       return final(await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }));
     }
     const outcome = resolveSentTransfer({ found: true, transferState: confirmed.transferState }, line.quote_expiration, now());

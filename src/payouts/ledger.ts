@@ -121,6 +121,19 @@ export async function claimTransferSend(knex: Knex, transferId: string): Promise
   return updated === 1;
 }
 
+/**
+ * Undoes claimTransferSend when the send provably never left (the adapter refused the connection: no byte of the
+ * request was written), so the retry sends it. Without this, a line whose send met a short adapter outage would
+ * wait for its quote to expire and fail unpaid. Guarded like the claim: only a line still PROCESSING and claimed.
+ */
+export async function releaseTransferSend(knex: Knex, transferId: string): Promise<boolean> {
+  const updated = await knex('individual_transfers')
+    .where({ transfer_id: transferId, status: 'PROCESSING' })
+    .whereNotNull('transfer_sent_at')
+    .update({ transfer_sent_at: null, updated_at: knex.fn.now() });
+  return updated === 1;
+}
+
 export type FinalOutcome =
   | { status: 'COMPLETED'; fulfilment: string | null; completedAt: Date | null }
   | { status: 'FAILED'; failureCode: string; failureMessage: string };

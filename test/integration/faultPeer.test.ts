@@ -1,0 +1,251 @@
+/**
+ * Faults between our worker and the scheme adapter: a fault-injecting proxy (test/support/faultProxy.ts) sits in
+ * front of the REAL adapter outbound API, and a bulk is paid through it by a real worker on the real Temporal dev
+ * server. Whatever breaks, every line must end final, the switch's own ledger (test/support/peerLedger.ts) must
+ * show exactly one payment for every COMPLETED line and none for every FAILED one, the transfer step must never
+ * be sent twice for a line, and the payer account must be exact.
+ *
+ * Our client's timeout is set short here (CLIENT_TIMEOUT_MS) so that "no answer" faults cost seconds, not a
+ * minute; it stays above the adapter's own wait for the switch (5 s in tests), as in production.
+ */
+import type { Worker } from '@temporalio/worker';
+import type { PayoutAdapter } from '../../activities';
+import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
+import { PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
+import { closeDb, db } from '../../src/db/knex';
+import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
+import { workflowIdForBulk } from '../../src/payouts/types';
+import type { BulkPayoutResult } from '../../workflows/definitions';
+import { FaultAction, FaultProxy, ProxiedCall, ProxiedStep, startFaultProxy } from '../support/faultProxy';
+import {
+  accountMoney,
+  connectTemporal,
+  createPayerAccount,
+  insertBulk,
+  payoutWorker,
+  RunningPeer,
+  TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+} from '../support/payoutHarness';
+import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+
+const CLIENT_TIMEOUT_MS = 10_000;
+const INITIAL_BALANCE = 50_000_000n;
+
+/** Payees of their own for this run (the switch's ledger is shared by every test), none of the peer's special ones. */
+function uniquePayees(count: number): string[] {
+  const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
+  return Array.from({ length: count }, (_, i) => String(base + i));
+}
+
+interface PlannedLine {
+  msisdn: string;
+  amount: bigint;
+  /** Faults by step and attempt, e.g. { transfer: { 1: {kind: 'forwardThenReset'} } }; any other call is forwarded. */
+  faults: Partial<Record<ProxiedStep, Record<number, FaultAction>>>;
+  /** What the line must end as; 'either' when both are correct and only consistency with the switch is checked. */
+  expected: { status: 'COMPLETED' } | { status: 'FAILED'; code: string } | { status: 'either' };
+}
+
+/** Records how our client's acceptQuote calls failed, by adapter transfer id (the proxy cannot see refused ones). */
+function recordingAdapter(adapter: PayoutAdapter): { adapter: PayoutAdapter; acceptQuoteFailures: Array<{ transferId: string; reason: string }> } {
+  const acceptQuoteFailures: Array<{ transferId: string; reason: string }> = [];
+  return {
+    acceptQuoteFailures,
+    adapter: {
+      startTransfer: (request) => adapter.startTransfer(request),
+      acceptParty: (transferId) => adapter.acceptParty(transferId),
+      getTransfer: (transferId) => adapter.getTransfer(transferId),
+      acceptQuote: async (transferId) => {
+        try {
+          return await adapter.acceptQuote(transferId);
+        } catch (error) {
+          acceptQuoteFailures.push({ transferId, reason: error instanceof PeerUnavailableError ? error.reason : 'business' });
+          throw error;
+        }
+      },
+    },
+  };
+}
+
+describe('scheme adapter faults (fault proxy in front of the real adapter)', () => {
+  let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  let proxy: FaultProxy;
+  let client: SchemeAdapterClient;
+  let recorded: ReturnType<typeof recordingAdapter>;
+  let worker: Worker;
+  const taskQueue = uniqueTaskQueue('peerfault');
+
+  beforeAll(async () => {
+    peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
+    proxy = await startFaultProxy({ target: peer.outboundUrl });
+    client = new SchemeAdapterClient({ baseUrl: proxy.url, timeoutMs: CLIENT_TIMEOUT_MS });
+    recorded = recordingAdapter(client);
+  });
+
+  // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
+  beforeEach(async () => {
+    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: recorded.adapter, settings: { payoutConcurrency: 6 } });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.close();
+    await temporal?.close();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  /** Pays the planned bulk through the proxy, the policy applying each line's faults, and checks every invariant. */
+  async function payThroughFaults(lines: PlannedLine[], extraPolicy?: (call: ProxiedCall, line: PlannedLine | undefined) => FaultAction | null) {
+    const payer = await createPayerAccount(db(), INITIAL_BALANCE);
+    const bulk = await insertBulk(db(), payer, lines.map(({ msisdn, amount }) => ({ msisdn, amount })));
+    const lineOf = new Map(bulk.transferIds.map((transferId, index) => [transferId, lines[index]!]));
+    proxy.setPolicy((call) => {
+      const line = call.homeTransactionId === null ? undefined : lineOf.get(call.homeTransactionId);
+      return extraPolicy?.(call, line) ?? line?.faults[call.step]?.[call.attempt] ?? { kind: 'forward' };
+    });
+    const logStart = proxy.log.length;
+
+    const started = Date.now();
+    const result = await worker.runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId)).result();
+    });
+    const seconds = Math.round((Date.now() - started) / 1000);
+    proxy.setPolicy(() => ({ kind: 'forward' }));
+
+    const rows = await db()('individual_transfers')
+      .where('bulk_id', bulk.bulkId)
+      .orderBy('line_number')
+      .select('transfer_id', 'line_number', 'payee_party_identifier', 'amount', 'status', 'failure_code', 'mojaloop_transfer_id');
+    const calls = proxy.log.slice(logStart);
+    return { payer, bulk, rows, calls, result, seconds };
+  }
+
+  async function expectExactlyOnce(
+    lines: PlannedLine[],
+    outcome: Awaited<ReturnType<typeof payThroughFaults>>,
+  ): Promise<void> {
+    const { payer, bulk, rows, calls, result } = outcome;
+    // Every line final, as planned.
+    expect(rows.map((row) => row.status).filter((status) => status !== 'COMPLETED' && status !== 'FAILED')).toEqual([]);
+    rows.forEach((row, index) => {
+      const expected = lines[index]!.expected;
+      const actual = { line: row.line_number, status: row.status, code: row.failure_code };
+      if (expected.status === 'COMPLETED') expect(actual).toEqual({ line: row.line_number, status: 'COMPLETED', code: null });
+      if (expected.status === 'FAILED') expect(actual).toEqual({ line: row.line_number, status: 'FAILED', code: expected.code });
+    });
+    const completed = rows.filter((row) => row.status === 'COMPLETED');
+    expect(result).toEqual({ bulkId: bulk.bulkId, state: completed.length > 0 ? 'COMPLETED' : 'FAILED', total: lines.length, completed: completed.length, failed: lines.length - completed.length });
+
+    // Never sent twice: at most one acceptQuote per line reached the proxy (refused connections never do).
+    for (const row of rows) {
+      const sends = calls.filter((call) => call.step === 'transfer' && call.homeTransactionId === row.transfer_id).length;
+      expect({ line: row.line_number, sends }).toEqual({ line: row.line_number, sends: Math.min(sends, 1) });
+    }
+
+    // The switch agrees with us, line by line: one payment for each COMPLETED line, none for a FAILED one.
+    const uniquePayeeLines = rows.filter((row) => !row.payee_party_identifier.startsWith('22990000'));
+    const paidAtSwitch = await countCommittedPaymentsByPayee(rows.map((row) => row.payee_party_identifier));
+    for (const row of uniquePayeeLines) {
+      expect({ line: row.line_number, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({
+        line: row.line_number,
+        payments: row.status === 'COMPLETED' ? 1 : 0,
+      });
+    }
+    // The peer's refusing payees are shared by every test: nothing may ever have been committed to them.
+    for (const row of rows.filter((r) => r.payee_party_identifier.startsWith('22990000'))) {
+      expect({ payee: row.payee_party_identifier, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({ payee: row.payee_party_identifier, payments: 0 });
+    }
+
+    // Money: the paid lines left the account, every reservation was released.
+    const paid = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: INITIAL_BALANCE - paid, reserved: 0n });
+  }
+
+  it('pays every line exactly once through 5xx answers, unanswered calls and lost answers at every step', async () => {
+    const payees = uniquePayees(11);
+    const lateMs = CLIENT_TIMEOUT_MS + 3_000;
+    const at = (step: ProxiedStep, action: FaultAction): PlannedLine['faults'] => ({ [step]: { 1: action } });
+    const lines: PlannedLine[] = [
+      // Before the adapter: it never saw the call.
+      { msisdn: payees[0]!, amount: 10_001n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[1]!, amount: 10_002n, faults: at('discover', { kind: 'hang' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[2]!, amount: 10_003n, faults: at('quote', { kind: 'status', status: 502 }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[3]!, amount: 10_004n, faults: at('quote', { kind: 'reset' }), expected: { status: 'COMPLETED' } },
+      // After the adapter: it acted, we never saw its answer.
+      { msisdn: payees[4]!, amount: 10_005n, faults: at('discover', { kind: 'forwardThenReset' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[5]!, amount: 10_006n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
+      // The dangerous ones: the transfer was sent and committed, its answer lost; the retry must ask, not re-send.
+      {
+        msisdn: payees[6]!,
+        amount: 10_007n,
+        faults: { transfer: { 1: { kind: 'forwardThenReset' } }, lookup: { 1: { kind: 'status', status: 503 } } },
+        expected: { status: 'COMPLETED' },
+      },
+      { msisdn: payees[7]!, amount: 10_008n, faults: at('transfer', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
+      // The transfer never reached the adapter, but we cannot know it (a 503 or no answer may come after it
+      // acted): never re-sent, the switch is asked until the quote expires, then the line fails unpaid.
+      { msisdn: payees[8]!, amount: 10_009n, faults: at('transfer', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
+      { msisdn: payees[9]!, amount: 10_010n, faults: at('transfer', { kind: 'hang' }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
+      // It reaches the adapter after we gave up and asked: paid or not, the switch and we must agree.
+      { msisdn: payees[10]!, amount: 10_011n, faults: at('transfer', { kind: 'forwardLate', delayMs: lateMs }), expected: { status: 'either' } },
+      // Mojaloop refusals keep their code through faults on the way.
+      { msisdn: '22990000404', amount: 10_012n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: '3204' } },
+      { msisdn: '22990000503', amount: 10_013n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'FAILED', code: '5101' } },
+      { msisdn: '22990000403', amount: 10_014n, faults: at('discover', { kind: 'reset' }), expected: { status: 'FAILED', code: '5104' } },
+      // A refusal whose answer was lost: the switch says ABORTED when asked (its 5104 was in the lost answer).
+      { msisdn: '22990000403', amount: 10_015n, faults: at('transfer', { kind: 'forwardThenReset' }), expected: { status: 'FAILED', code: 'transfer_aborted' } },
+    ];
+
+    const outcome = await payThroughFaults(lines);
+    await expectExactlyOnce(lines, outcome);
+
+    // Every planned fault was really injected, on the line and step it was meant for.
+    const { bulk, calls } = outcome;
+    lines.forEach((line, index) => {
+      for (const [step, byAttempt] of Object.entries(line.faults)) {
+        for (const [attempt, action] of Object.entries(byAttempt)) {
+          const call = calls.find((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === step && c.attempt === Number(attempt));
+          expect({ index, step, attempt, action: call?.action }).toEqual({ index, step, attempt, action: action.kind });
+        }
+      }
+    });
+    // The lost transfer answers: the adapter did answer (it acted), our client never saw it, and the line was
+    // resolved by asking the switch (GET /transfers/{id}).
+    for (const index of [6, 7, 14]) {
+      const send = calls.find((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === 'transfer')!;
+      expect({ index, adapterStatus: send.adapterStatus, answered: send.answered }).toEqual({ index, adapterStatus: index === 14 ? 500 : 200, answered: false });
+      expect(calls.some((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === 'lookup')).toBe(true);
+    }
+    console.log(`fault proxy bulk: ${lines.length} lines in ${outcome.seconds} s, ${calls.length} adapter calls through the proxy`);
+  }, 300_000);
+
+  it('pays every line exactly once when the adapter is down for a while, including a transfer refused at the door', async () => {
+    const payees = uniquePayees(8);
+    const lines: PlannedLine[] = payees.map((msisdn, i) => ({ msisdn, amount: 20_000n + BigInt(i), faults: {}, expected: { status: 'COMPLETED' } }));
+    const DOWN_FOR_MS = 20_000;
+    let outageStarted = 0;
+    // The adapter goes down just as line 3 gets its quote: its transfer step (the next call) finds it down.
+    const outcome = await payThroughFaults(lines, (call, line) => {
+      if (line === lines[2] && call.step === 'quote' && call.attempt === 1) {
+        outageStarted = Date.now();
+        return { kind: 'goDown', downForMs: DOWN_FOR_MS };
+      }
+      return null;
+    });
+    await expectExactlyOnce(lines, outcome);
+
+    const { bulk, calls } = outcome;
+    expect(outageStarted).toBeGreaterThan(0);
+    // Line 3's transfer was refused at least once (proof that it never left), then sent once after the outage.
+    const line3 = outcome.rows[2]!;
+    expect(recorded.acceptQuoteFailures.filter((f) => f.transferId === line3.mojaloop_transfer_id).map((f) => f.reason)).toContain('connection_refused');
+    expect(calls.filter((c) => c.homeTransactionId === bulk.transferIds[2] && c.step === 'transfer')).toHaveLength(1);
+    console.log(`adapter down ${DOWN_FOR_MS / 1000} s: ${lines.length} lines in ${outcome.seconds} s`);
+  }, 300_000);
+});
