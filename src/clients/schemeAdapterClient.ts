@@ -142,9 +142,18 @@ export class SchemeAdapterClient {
   /** PUT /transfers/{id} {acceptParty:true}: the adapter asks the payee's provider for a quote. Nothing moves. */
   async acceptParty(transferId: string): Promise<QuotedTransfer> {
     const body = await this.call('quote', 'PUT', `/transfers/${encodeURIComponent(transferId)}`, { acceptParty: true });
+    const currentState = stringOrNull(body.currentState) ?? '';
+    if (currentState === 'ABORTED') {
+      // A second acceptParty on a transfer that already has its quote (our first answer was received but not
+      // recorded, e.g. the database dropped the connection): the adapter reads the missing acceptQuote as "quote
+      // rejected", aborts its transfer and answers 200 with the old quote. That transfer can never be sent.
+      throw new PeerUnavailableError('quote', `Scheme adapter aborted transfer ${transferId} at quote: it cannot be resumed`, 200, {
+        reason: 'not_resumable',
+      });
+    }
     const quote = objectOrEmpty(objectOrEmpty(body.quoteResponse).body);
     return {
-      currentState: stringOrNull(body.currentState) ?? '',
+      currentState,
       quoteId: requireString(body.quoteId, 'quoteId', 'quote'),
       payeeFspFee: moneyOrNull(quote.payeeFspFee),
       payeeFspCommission: moneyOrNull(quote.payeeFspCommission),

@@ -8,6 +8,8 @@
  *   reset           never forwarded, the connection is reset
  *   forwardThenHang the adapter acts, its answer is withheld until our client gives up (a slow answer)
  *   forwardThenReset the adapter acts, then the connection is reset: we never see its answer
+ *   forwardThenDelay the adapter acts, its answer reaches us `delayMs` later (within our timeout: a slow answer
+ *                   that still arrives; tests use the pause to arrange something else first)
  *   forwardLate     held until our client has given up, THEN forwarded (a request stuck in a queue);
  *                   the adapter acts on it after our retry has already started; its answer is discarded
  *   goDown          forwarded and answered normally, then the proxy stops listening for `downForMs`:
@@ -42,6 +44,7 @@ export type FaultAction =
   | { kind: 'reset' }
   | { kind: 'forwardThenHang' }
   | { kind: 'forwardThenReset' }
+  | { kind: 'forwardThenDelay'; delayMs: number }
   | { kind: 'forwardLate'; delayMs: number }
   | { kind: 'goDown'; downForMs: number };
 
@@ -162,6 +165,7 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
       request.socket.destroy();
       return;
     }
+    if (action.kind === 'forwardThenDelay') await new Promise<void>((resolve) => later(action.delayMs, resolve));
     if (response.destroyed) return; // our client gave up first (its own timeout)
     if (action.kind === 'goDown') {
       // Down before the answer leaves, so the client's very next call (e.g. the next step) is refused.
