@@ -1,5 +1,6 @@
 /** What the payout activities are given by the worker: no module here reads config or opens connections itself. */
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import type { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
 
 /** The four calls of the scheme adapter's outbound API the payout steps use. */
@@ -25,6 +26,8 @@ export interface ActivityDependencies {
   settings: PayoutSettings;
   /** For the monthly pension runs; without it, the configuration's default (12 months). */
   pension?: PensionSettings;
+  /** Where the payout activities log (each line stamped with bulk, transfer, workflow, attempt, request id); the process logger when absent. */
+  log?: Logger;
   /** The clock, for deciding whether a quote has expired. */
   now?: () => Date;
 }

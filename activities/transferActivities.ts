@@ -3,7 +3,8 @@
  * where the line is, so a retried or repeated step picks up where the last one stopped instead of redoing it.
  * Only confirmTransfer moves money, and it sends at most once (transfer_sent_at, see claimTransferSend).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
 import { formatMinorUnits, parseMajorUnits } from '../src/domain/money';
 import { checkFee, isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
@@ -18,7 +19,9 @@ import {
   settleTransfer,
 } from '../src/payouts/ledger';
 import { PeerUnavailableError } from '../src/clients/schemeAdapterErrors';
+import { logger } from '../src/logging/logger';
 import { timeMojaloopCall } from '../src/metrics/workerMetrics';
+import type { ActivityTrace } from '../workflows/requestId';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
 import type { FinalStepResult, QuoteStepResult, StepResult } from './results';
@@ -26,6 +29,24 @@ import type { FinalStepResult, QuoteStepResult, StepResult } from './results';
 export function createTransferActivities(deps: ActivityDependencies) {
   const { db, adapter, settings } = deps;
   const now = deps.now ?? (() => new Date());
+  const baseLog = deps.log ?? logger;
+
+  /**
+   * The log of one activity execution: every line names the bulk, the line's transfer, the line's workflow, the
+   * activity and its attempt (from Temporal's activity info) and the API request that started the bulk (from the
+   * trace the line's workflow passes, taken from its memo), so one grep on a request id or a transfer id finds it.
+   */
+  function activityLog(transferId: string, trace: ActivityTrace | undefined, line?: PayoutTransferRow): Logger {
+    const info = Context.current().info;
+    return baseLog.child({
+      bulkId: line?.bulk_id,
+      transferId,
+      workflowId: info.workflowExecution?.workflowId,
+      activity: info.activityType,
+      activityAttempt: info.attempt,
+      requestId: trace?.requestId,
+    });
+  }
 
   async function settle(transferId: string, outcome: FinalOutcome, options: { onlyIfNotSent?: boolean } = {}): Promise<StepResult> {
     const status = await settleTransfer(db, transferId, outcome, options);
@@ -49,10 +70,11 @@ export function createTransferActivities(deps: ActivityDependencies) {
   }
 
   /** Step 1: POST /transfers, the adapter looks the payee up. Records who will be paid; the line is PROCESSING. */
-  async function discoverPayee(transferId: string): Promise<StepResult> {
+  async function discoverPayee(transferId: string, trace?: ActivityTrace): Promise<StepResult> {
     const line = await requireLine(transferId);
-    if (isFinalStatus(line.status)) return resultOfFinalLine(transferId);
-    if (line.mojaloop_transfer_id !== null) return { status: 'PROCESSING' };
+    const log = activityLog(transferId, trace, line);
+    if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
+    if (line.mojaloop_transfer_id !== null) return logged(log, { status: 'PROCESSING' }, 'payee already discovered');
 
     let started;
     try {
@@ -72,14 +94,15 @@ export function createTransferActivities(deps: ActivityDependencies) {
       );
     } catch (error) {
       const rejection = rejectionOf(error);
-      if (!rejection) throw retryableFailure(error);
-      return settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message });
+      if (!rejection) throw retrying(log, error);
+      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }), 'payee refused');
     }
     await recordPayeeDiscovered(db, transferId, {
       mojaloopTransferId: started.transferId,
       payeeName: started.payee?.name ?? null,
       payeeFspId: started.payee?.fspId ?? null,
     });
+    log.info({ mojaloopTransferId: started.transferId, payeeFspId: started.payee?.fspId ?? null }, 'payee discovered');
     return { status: 'PROCESSING' };
   }
 
@@ -87,11 +110,12 @@ export function createTransferActivities(deps: ActivityDependencies) {
    * Step 2: accept the party, the adapter asks the payee's provider for a quote. Records the quote and its fee;
    * a fee above the limit fails the line (nothing was sent, nothing moves).
    */
-  async function requestQuote(transferId: string): Promise<QuoteStepResult> {
+  async function requestQuote(transferId: string, trace?: ActivityTrace): Promise<QuoteStepResult> {
     const line = await requireLine(transferId);
-    if (isFinalStatus(line.status)) return resultOfFinalLine(transferId);
-    if (line.quote_id !== null || line.transfer_sent_at !== null) return { status: 'PROCESSING' };
-    if (line.mojaloop_transfer_id === null) return { status: 'REDISCOVER', reason: 'no adapter transfer for this line' };
+    const log = activityLog(transferId, trace, line);
+    if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
+    if (line.quote_id !== null || line.transfer_sent_at !== null) return logged(log, { status: 'PROCESSING' }, 'quote already recorded');
+    if (line.mojaloop_transfer_id === null) return logged(log, { status: 'REDISCOVER', reason: 'no adapter transfer for this line' }, 'no adapter transfer');
     const mojaloopTransferId = line.mojaloop_transfer_id;
 
     let quote;
@@ -99,11 +123,13 @@ export function createTransferActivities(deps: ActivityDependencies) {
       quote = await timeMojaloopCall('quote', () => adapter.acceptParty(mojaloopTransferId), { outcomeOfError });
     } catch (error) {
       const rejection = rejectionOf(error);
-      if (rejection) return settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message });
+      if (rejection) {
+        return logged(log, await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }), 'quote refused');
+      }
       // No usable answer: the adapter's transfer has most likely gone to ERROR_OCCURRED and cannot be resumed.
       // Nothing was sent, so the workflow may safely start over with a new adapter transfer (same homeTransactionId).
       await forgetPayeeDiscovery(db, transferId, mojaloopTransferId);
-      return { status: 'REDISCOVER', reason: describeError(error) };
+      return logged(log, { status: 'REDISCOVER', reason: describeError(error) }, 'no quote, discovering again', 'warn');
     }
 
     const fee = readFee(quote.payeeFspFee);
@@ -114,9 +140,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
     });
     const check = fee.ok ? checkFee(fee.value, line.currency, settings.maxFeeMinorUnits) : fee;
     if (!check.ok) {
-      return settle(transferId, { status: 'FAILED', failureCode: 'fee_limit_exceeded', failureMessage: check.message });
+      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: 'fee_limit_exceeded', failureMessage: check.message }), 'fee refused');
     }
-    return { status: 'PROCESSING' };
+    return logged(log, { status: 'PROCESSING' }, 'quote recorded');
   }
 
   /**
@@ -124,16 +150,20 @@ export function createTransferActivities(deps: ActivityDependencies) {
    * already set, this is a retry or a restart after a crash and the transfer may have gone through, so the
    * switch is asked (GET) and the transfer is never sent again.
    */
-  async function confirmTransfer(transferId: string): Promise<FinalStepResult> {
+  async function confirmTransfer(transferId: string, trace?: ActivityTrace): Promise<FinalStepResult> {
     const line = await requireLine(transferId);
-    if (isFinalStatus(line.status)) return resultOfFinalLine(transferId);
+    const log = activityLog(transferId, trace, line);
+    if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
     if (line.mojaloop_transfer_id === null || line.quote_id === null) {
       throw ApplicationFailure.nonRetryable(`Transfer ${transferId} has no accepted quote to confirm`, 'TransferNotQuoted');
     }
     const mojaloopTransferId = line.mojaloop_transfer_id;
 
     const mayBeSent = await claimTransferSend(db, transferId);
-    if (!mayBeSent) return resolveAlreadySent(transferId, mojaloopTransferId, line.quote_expiration);
+    if (!mayBeSent) {
+      log.warn('transfer possibly sent by an earlier attempt: asking the switch instead of sending again');
+      return logged(log, await resolveAlreadySent(transferId, mojaloopTransferId, line.quote_expiration), 'outcome resolved');
+    }
 
     let confirmed;
     try {
@@ -144,20 +174,24 @@ export function createTransferActivities(deps: ActivityDependencies) {
         // A refused connection proves the request never left: release the claim so the retry sends it.
         if (error instanceof PeerUnavailableError && !error.outcomeUnknown) await releaseTransferSend(db, transferId);
         // Anything else leaves the outcome unknown: the retry will ask (transfer_sent_at is set).
-        throw retryableFailure(error);
+        throw retrying(log, error);
       }
-      return final(await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }));
+      return logged(log, final(await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message })), 'transfer refused');
     }
     const outcome = resolveSentTransfer({ found: true, transferState: confirmed.transferState }, line.quote_expiration, now());
-    if (outcome.status === 'UNKNOWN') throw ApplicationFailure.retryable(`${outcome.reason} Asking the switch next.`, 'TransferOutcomeUnknown');
-    if (outcome.status === 'FAILED') return final(await settle(transferId, outcome));
-    return final(
+    if (outcome.status === 'UNKNOWN') {
+      log.warn({ reason: outcome.reason }, 'transfer outcome unknown, asking the switch next');
+      throw ApplicationFailure.retryable(`${outcome.reason} Asking the switch next.`, 'TransferOutcomeUnknown');
+    }
+    if (outcome.status === 'FAILED') return logged(log, final(await settle(transferId, outcome)), 'transfer failed');
+    const settled = final(
       await settle(transferId, {
         status: 'COMPLETED',
         fulfilment: confirmed.fulfilment ?? null,
         completedAt: confirmed.completedTimestamp ? new Date(confirmed.completedTimestamp) : null,
       }),
     );
+    return logged(log, settled, 'transfer confirmed');
   }
 
   async function resolveAlreadySent(transferId: string, mojaloopTransferId: string, quoteExpiration: Date | null): Promise<FinalStepResult> {
@@ -171,11 +205,26 @@ export function createTransferActivities(deps: ActivityDependencies) {
   }
 
   /** Gives up on a line that could not even be quoted (the switch stayed unreachable). Never on a sent line. */
-  async function failTransfer(transferId: string, failureCode: string, failureMessage: string): Promise<StepResult> {
-    return settle(transferId, { status: 'FAILED', failureCode, failureMessage }, { onlyIfNotSent: true });
+  async function failTransfer(transferId: string, failureCode: string, failureMessage: string, trace?: ActivityTrace): Promise<StepResult> {
+    const log = activityLog(transferId, trace, (await loadPayoutTransfer(db, transferId)) ?? undefined);
+    const result = await settle(transferId, { status: 'FAILED', failureCode, failureMessage }, { onlyIfNotSent: true });
+    return logged(log, result, 'giving up on the line', 'warn');
   }
 
   return { discoverPayee, requestQuote, confirmTransfer, failTransfer };
+}
+
+/** Logs a step's result (status and failure code only: never amounts, payees or adapter payloads) and returns it. */
+function logged<T extends QuoteStepResult>(log: Logger, result: T, message: string, level: 'info' | 'warn' = 'info'): T {
+  const failureCode = result.status === 'FAILED' ? result.failureCode : undefined;
+  log[level]({ status: result.status, failureCode }, message);
+  return result;
+}
+
+/** A step that will be retried by Temporal: logged at warn with the error's description, then thrown. */
+function retrying(log: Logger, error: unknown): unknown {
+  log.warn({ error: describeError(error) }, 'step failed, Temporal retries it');
+  return retryableFailure(error);
 }
 
 function final(result: StepResult): FinalStepResult {

@@ -33,6 +33,7 @@ import {
   progressQuery,
 } from './definitions';
 import { LineWindow } from './lineWindow';
+import { requestIdMemo, requestIdOf } from './requestId';
 import { payoutTransferWorkflow } from './payoutTransferWorkflow';
 
 const database = proxyActivities<PayoutActivities>({
@@ -109,6 +110,8 @@ async function startLine(bulkId: string, line: TransferPageEntry, window: LineWi
       workflowId: workflowIdForLine(bulkId, line.lineNumber),
       args: [{ transferId: line.transferId, lineNumber: line.lineNumber, reportTo: workflowInfo().workflowId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      // The API request that started the bulk, for the line's activity logs (workflows/requestId.ts).
+      memo: requestIdMemo(requestIdOf(workflowInfo().memo)),
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       typedSearchAttributes: [
         { key: BULK_ID, value: bulkId },

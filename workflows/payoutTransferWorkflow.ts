@@ -9,10 +9,12 @@ import {
   proxyActivities,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import type { FinalStepResult } from '../activities/results';
 import { LineReport, lineFinishedSignal, PAYOUT_STATUS, PayoutTransferInput, PayoutTransferResult } from './definitions';
+import { ActivityTrace, requestIdOf } from './requestId';
 
 /** A definite Mojaloop refusal (activities turn it into a FAILED line) and our own invariant breaches. */
 const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'TransferNotQuoted', 'SettlementRefused'];
@@ -59,7 +61,9 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
   const status = new PayoutStatusAttribute();
   let result: FinalStepResult;
   try {
-    result = await payLine(input.transferId, status);
+    // From the memo the bulk workflow gave this line: the API request that started the bulk, for activity logs.
+    const trace: ActivityTrace = { requestId: requestIdOf(workflowInfo().memo) };
+    result = await payLine(input.transferId, status, trace);
   } catch (error) {
     // The line is not final (a bug or a missing row): tell the bulk, which retries the line in its next pass.
     await reportToBulk(input, 'UNRESOLVED');
@@ -72,33 +76,33 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
     : { transferId: input.transferId, status: 'COMPLETED' };
 }
 
-async function payLine(transferId: string, status: PayoutStatusAttribute): Promise<FinalStepResult> {
+async function payLine(transferId: string, status: PayoutStatusAttribute, trace: ActivityTrace): Promise<FinalStepResult> {
   for (let round = 1; ; round++) {
-    const discovered = await untilGivenUp(transferId, () => beforeSending.discoverPayee(transferId));
+    const discovered = await untilGivenUp(transferId, trace, () => beforeSending.discoverPayee(transferId, trace));
     if (discovered.status !== 'PROCESSING') return discovered;
     status.set('PROCESSING');
 
-    const quoted = await untilGivenUp(transferId, () => beforeSending.requestQuote(transferId));
+    const quoted = await untilGivenUp(transferId, trace, () => beforeSending.requestQuote(transferId, trace));
     if (quoted.status === 'REDISCOVER') {
       if (round >= MAX_QUOTE_ROUNDS) {
-        return giveUp(transferId, `No quote after ${round} attempts; last error: ${quoted.reason}`);
+        return giveUp(transferId, `No quote after ${round} attempts; last error: ${quoted.reason}`, trace);
       }
       await sleep(roundBackoffMs(round));
       continue;
     }
     if (quoted.status !== 'PROCESSING') return quoted;
 
-    return sending.confirmTransfer(transferId);
+    return sending.confirmTransfer(transferId, trace);
   }
 }
 
 /** Runs a step before sending; if its retries run out (the switch stayed unreachable) the line fails unpaid. */
-async function untilGivenUp<T>(transferId: string, step: () => Promise<T>): Promise<T | FinalStepResult> {
+async function untilGivenUp<T>(transferId: string, trace: ActivityTrace, step: () => Promise<T>): Promise<T | FinalStepResult> {
   try {
     return await step();
   } catch (error) {
     if (!(error instanceof ActivityFailure) || !isRetryExhaustion(error)) throw error;
-    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${error.cause?.message ?? error.message}`);
+    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${error.cause?.message ?? error.message}`, trace);
   }
 }
 
@@ -109,8 +113,8 @@ function isRetryExhaustion(failure: ActivityFailure): boolean {
   return !cause.nonRetryable && !ERRORS_NEVER_RETRIED.includes(cause.type ?? '');
 }
 
-async function giveUp(transferId: string, message: string): Promise<FinalStepResult> {
-  const result = await bookkeeping.failTransfer(transferId, 'switch_unavailable', message);
+async function giveUp(transferId: string, message: string, trace: ActivityTrace): Promise<FinalStepResult> {
+  const result = await bookkeeping.failTransfer(transferId, 'switch_unavailable', message, trace);
   if (result.status === 'PROCESSING') {
     throw ApplicationFailure.nonRetryable(`Transfer ${transferId} was sent and cannot be failed without an outcome`, 'TransferSent');
   }

@@ -7,9 +7,20 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import type { TemporalHandle } from '../clients/temporal';
 import { BULK_ID, progressQuery } from '../../workflows/definitions';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
+import { requestIdMemo } from '../../workflows/requestId';
 import { BulkProgress, workflowIdForBulk } from './types';
 
-export async function startBulkPayout(temporal: TemporalHandle, taskQueue: string, bulkId: string): Promise<void> {
+/** Who asked: the API request id, stored in the workflow's memo and carried to its lines' logs (workflows/requestId.ts). */
+export interface StartBulkPayoutOptions {
+  requestId?: string;
+}
+
+export async function startBulkPayout(
+  temporal: TemporalHandle,
+  taskQueue: string,
+  bulkId: string,
+  options: StartBulkPayoutOptions = {},
+): Promise<void> {
   try {
     await temporal.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
       workflowId: workflowIdForBulk(bulkId),
@@ -20,6 +31,8 @@ export async function startBulkPayout(temporal: TemporalHandle, taskQueue: strin
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
       staticSummary: `Pension bulk ${bulkId}`,
+      // With USE_EXISTING, a second start keeps the first run and its memo: the request that really started it.
+      memo: requestIdMemo(options.requestId),
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return; // it ran to the end already

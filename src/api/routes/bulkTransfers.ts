@@ -213,7 +213,7 @@ async function replayUpload(ctx: Context, deps: AppDependencies, earlier: Idempo
 async function startPayout(ctx: Context, deps: AppDependencies, bulkId: string): Promise<void> {
   try {
     const temporal = await deps.temporal();
-    await startBulkPayout(temporal, deps.config.temporal.taskQueue, bulkId);
+    await startBulkPayout(temporal, deps.config.temporal.taskQueue, bulkId, { requestId: ctx.requestId });
   } catch (error) {
     ctx.log.error({ err: error, bulkId }, 'bulk stored but its workflow could not be started');
     throw new ServiceUnavailableError(

@@ -1,0 +1,140 @@
+/**
+ * The API's request id follows a bulk it starts: from the upload's X-Request-Id into the bulk workflow's memo
+ * (kept across continue-as-new), from there into every line workflow's memo, and into the log lines of the line's
+ * activities, next to the bulk, the transfer, the workflow and the activity attempt. Real API (in process), real
+ * Temporal, real Mojaloop peer, real pino writing to a stream the test reads.
+ */
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import pino from 'pino';
+import { closeDb, db } from '../../src/db/knex';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import {
+  adapterClient,
+  connectTemporal,
+  payoutWorker,
+  RunningPeer,
+  TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
+
+interface LogLine {
+  msg: string;
+  level: number;
+  requestId?: string;
+  bulkId?: string;
+  transferId?: string;
+  workflowId?: string;
+  activity?: string;
+  activityAttempt?: number;
+  status?: string;
+}
+
+describe('request id from the upload to the activity logs', () => {
+  const taskQueue = uniqueTaskQueue('request-id');
+  const { server } = createBulkTestApp({}, taskQueue);
+  const logLines: LogLine[] = [];
+  let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  let log: pino.Logger;
+  let fund: Fund;
+
+  beforeAll(async () => {
+    peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
+    fund = await createFund(server, { balance: 10_000_000n });
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => {
+      for (const text of chunk.toString('utf8').split('\n')) if (text.trim()) logLines.push(JSON.parse(text) as LogLine);
+    });
+    log = pino({ level: 'info' }, stream);
+  });
+
+  afterAll(async () => {
+    await temporal?.close();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  async function uploadAndPay(requestIdHeader: string | null, lines: number): Promise<{ bulkId: string; answeredRequestId: string; transferIds: string[] }> {
+    const seed = randomUUID().replace(/\D/g, '').slice(0, 5).padEnd(5, '7');
+    const csv = CSV_HEADER + Array.from({ length: lines }, (_, i) => `MSISDN,2297${seed}${String(i).padStart(3, '0')},XOF,${1000 + i}\n`).join('');
+    const call = upload(server, fund.gestionnaire.token, csv);
+    if (requestIdHeader !== null) call.set('X-Request-Id', requestIdHeader);
+    const response = await call.expect(202);
+    const bulkId: string = response.body.bulkTransferId;
+    // A Temporal Worker runs once (runUntil shuts it down): one per bulk. pageSize 2: a 5-line bulk
+    // continues-as-new twice, so the memo must survive that to reach the last lines.
+    const worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: adapterClient(peer.outboundUrl),
+      settings: { payoutConcurrency: 2, pageSize: 2 },
+      log,
+    });
+    await worker.runUntil(async () => {
+      await waitFor(async () => {
+        const row = await db()('bulk_transfers').where('bulk_id', bulkId).first('state');
+        return row.state === 'COMPLETED' || row.state === 'FAILED';
+      }, 90_000);
+      // The bulk row closes inside the workflow's last activity: wait for the workflow itself to end.
+      await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result();
+    });
+    const transferIds = (await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number').select('transfer_id')).map(
+      (row: { transfer_id: string }) => row.transfer_id,
+    );
+    return { bulkId, answeredRequestId: response.headers['x-request-id'], transferIds };
+  }
+
+  it("puts the caller's X-Request-Id in the bulk's and every line's memo and on every activity log line", async () => {
+    const requestId = `trace-${randomUUID()}`;
+    const { bulkId, answeredRequestId, transferIds } = await uploadAndPay(requestId, 5);
+    expect(answeredRequestId).toBe(requestId);
+
+    // The bulk's latest run (after two continue-as-new) still carries it.
+    const bulk = await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).describe();
+    expect(bulk.status.name).toBe('COMPLETED');
+    expect(bulk.raw.workflowExecutionInfo?.firstRunId).toBeTruthy();
+    expect(bulk.runId).not.toBe(bulk.raw.workflowExecutionInfo?.firstRunId);
+    expect(bulk.memo).toEqual({ requestId });
+
+    // Lines 2..6 (line 1 is the header): the first and the last were started by different runs of the bulk.
+    for (const lineNumber of [2, 6]) {
+      const line = await temporal.client.workflow.getHandle(workflowIdForLine(bulkId, lineNumber)).describe();
+      expect(line.memo).toEqual({ requestId });
+    }
+
+    // Each line's confirmTransfer logged its success with everything needed to find it again.
+    for (const [index, transferId] of transferIds.entries()) {
+      const confirmed = logLines.filter((line) => line.transferId === transferId && line.msg === 'transfer confirmed');
+      expect(confirmed).toEqual([
+        expect.objectContaining({
+          requestId,
+          bulkId,
+          transferId,
+          workflowId: workflowIdForLine(bulkId, index + 2),
+          activity: 'confirmTransfer',
+          activityAttempt: 1,
+          status: 'COMPLETED',
+        }),
+      ]);
+      // And no log line of this transfer lacks the request id.
+      const ofTransfer = logLines.filter((line) => line.transferId === transferId);
+      expect(ofTransfer.map((line) => line.activity).sort()).toEqual(['confirmTransfer', 'discoverPayee', 'requestQuote']);
+      expect(ofTransfer.every((line) => line.requestId === requestId && line.bulkId === bulkId)).toBe(true);
+    }
+  });
+
+  it('uses the id the API answered when the offered one is unusable, never the unusable one', async () => {
+    const { bulkId, answeredRequestId } = await uploadAndPay('not a valid id; drop table', 1);
+    expect(answeredRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    const bulk = await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).describe();
+    expect(bulk.memo).toEqual({ requestId: answeredRequestId });
+    const line = await temporal.client.workflow.getHandle(workflowIdForLine(bulkId, 2)).describe();
+    expect(line.memo).toEqual({ requestId: answeredRequestId });
+    expect(logLines.filter((entry) => entry.bulkId === bulkId).every((entry) => entry.requestId === answeredRequestId)).toBe(true);
+    expect(logLines.some((entry) => entry.bulkId === bulkId)).toBe(true);
+  });
+});
