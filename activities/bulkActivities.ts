@@ -1,18 +1,51 @@
-/** The bulk workflow's reads and writes: starting and closing a bulk, and reading its lines page by page. */
+/**
+ * The bulk workflow's reads and writes: starting and closing a bulk, reading its lines page by page, and the
+ * decisions taken on it (approval, rejection, expiry, cancel, retry of failed lines). Refusals from the database
+ * side (src/errors AppError) become non-retryable ApplicationFailures whose type is the API's error code, so the
+ * workflow's update fails with it and the API answers the same status and code as if it had checked itself.
+ */
 import { ApplicationFailure } from '@temporalio/activity';
+import { buildConfig } from '../src/config';
+import { AppError } from '../src/errors';
 import type { BulkCounts } from '../src/domain/transferStates';
-import { finishBulk as closeBulk, listTransferPage as readTransferPage, startBulkProcessing, TransferPageEntry, transferStatus } from '../src/payouts/ledger';
+import {
+  approveBulk as recordApproval,
+  beginBulk,
+  BulkActor,
+  cancelBulk as cancelUnsent,
+  CancelOutcome,
+  closeBulk,
+  endUnapproved,
+  retryFailedLines as reopenFailedLines,
+  RetryOutcome,
+} from '../src/payouts/bulkControl';
+import { listTransferPage as readTransferPage, TransferPageEntry, transferStatus } from '../src/payouts/ledger';
 import type { ActivityDependencies } from './dependencies';
 import type { BulkRun } from './results';
 
+/** The configuration's default, read without the environment: the worker passes the configured value. */
+const DEFAULT_APPROVAL_TIMEOUT_MS = buildConfig({}).bulk.approvalTimeoutHours * 3_600_000;
+
 export function createBulkActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;
+  const approvalTimeoutMs = settings.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
 
-  /** PENDING -> PROCESSING, and the settings this bulk runs with (workflows cannot read the configuration). */
+  /**
+   * PENDING -> AWAITING_APPROVAL or PROCESSING, and the settings this bulk runs with (workflows cannot read the
+   * configuration).
+   */
   async function startBulk(bulkId: string): Promise<BulkRun> {
-    const bulk = await startBulkProcessing(db, bulkId);
+    const bulk = await beginBulk(db, bulkId, approvalTimeoutMs);
     if (!bulk) throw ApplicationFailure.nonRetryable(`Bulk ${bulkId} does not exist`, 'BulkNotFound');
-    return { ...bulk, concurrency: settings.payoutConcurrency, pageSize: settings.pageSize };
+    return {
+      state: bulk.state,
+      total: bulk.total,
+      organizationCode: bulk.organizationCode,
+      createdById: bulk.createdById,
+      approvalDeadline: bulk.approvalDeadline,
+      concurrency: settings.payoutConcurrency,
+      pageSize: settings.pageSize,
+    };
   }
 
   async function listTransferPage(bulkId: string, afterLineNumber: number, limit: number): Promise<TransferPageEntry[]> {
@@ -30,5 +63,38 @@ export function createBulkActivities(deps: ActivityDependencies) {
     return { state: outcome.state, counts };
   }
 
-  return { startBulk, listTransferPage, transferOutcome, finishBulk };
+  async function approveBulk(bulkId: string, userId: number): Promise<void> {
+    await refusalsAsFailures(() => recordApproval(db, bulkId, userId));
+  }
+
+  async function rejectBulk(bulkId: string, userId: number, reason: string): Promise<void> {
+    await refusalsAsFailures(() => endUnapproved(db, bulkId, { kind: 'rejected', userId, reason }));
+  }
+
+  /** The approval deadline passed: nothing is sent, the funds are released, the bulk ends FAILED. */
+  async function expireApproval(bulkId: string): Promise<void> {
+    await refusalsAsFailures(() => endUnapproved(db, bulkId, { kind: 'expired' }));
+  }
+
+  async function cancelBulk(bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
+    return refusalsAsFailures(() => cancelUnsent(db, bulkId, actor));
+  }
+
+  async function retryFailedLines(bulkId: string, request: BulkActor & { requestId: string }): Promise<RetryOutcome> {
+    return refusalsAsFailures(() => reopenFailedLines(db, bulkId, request));
+  }
+
+  return { startBulk, listTransferPage, transferOutcome, finishBulk, approveBulk, rejectBulk, expireApproval, cancelBulk, retryFailedLines };
+}
+
+/** A refusal is an answer, not an outage: never retried, its code as the failure type and its details kept. */
+async function refusalsAsFailures<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof AppError) {
+      throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: true, details: [{ status: error.status, details: error.details ?? null }] });
+    }
+    throw error;
+  }
 }

@@ -13,6 +13,8 @@ export interface PayoutSettings {
   payoutConcurrency: number;
   /** config().bulk.pageSize: lines read per page; the bulk workflow continues-as-new after this many children. */
   pageSize: number;
+  /** config().bulk.approvalTimeoutHours in ms: how long a bulk awaits approval; the configuration's default when absent. */
+  approvalTimeoutMs?: number;
 }
 
 export interface PensionSettings {

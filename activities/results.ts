@@ -8,7 +8,11 @@ export type StepResult = { status: 'PROCESSING' } | FinalStepResult;
 export type QuoteStepResult = StepResult | { status: 'REDISCOVER'; reason: string };
 
 export interface BulkRun {
-  state: 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  state: 'PENDING' | 'AWAITING_APPROVAL' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  /** Set while the bulk awaits approval (ISO time): the workflow waits until then. */
+  approvalDeadline: string | null;
+  /** Its creator may not approve it; null for a bulk built by the monthly schedule. */
+  createdById: number | null;
   total: number;
   organizationCode: string;
   concurrency: number;

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
+import { homeTransactionIdFor } from '../src/domain/bulkControl';
 import { formatMinorUnits, parseMajorUnits } from '../src/domain/money';
 import { checkFee, isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
@@ -82,8 +83,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
         'discover',
         () =>
           adapter.startTransfer({
-            // Our transfer id, fixed at upload: the adapter and the switch see the same id on every attempt.
-            homeTransactionId: line.transfer_id,
+            // Our transfer id, fixed at upload (and, for a line paid again by retry-failed, its attempt number, fixed
+            // before the retry started): every try of one attempt shows the switch the same id, a new attempt a new one.
+            homeTransactionId: homeTransactionIdFor(line.transfer_id, line.attempt),
             from: { idType: line.payer_party_id_type, idValue: line.payer_party_identifier },
             to: { idType: line.payee_party_id_type, idValue: line.payee_party_identifier },
             amount: formatMinorUnits(BigInt(line.amount), line.currency),

@@ -3,9 +3,15 @@
  * from the database a page at a time by line number. Children are abandoned to run on their own and report
  * back by signal to this workflow's id, so this workflow can continue-as-new every page with only a cursor,
  * the counts and the lines still in flight, whatever the size of the bulk (100,000 lines: 200 runs of 500).
+ *
+ * Decisions arrive as Temporal updates (workflows/definitions.ts), from the API or an operator: approve / reject
+ * while the bulk awaits approval (maker-checker, with a deadline), cancel while it is open, retry-failed once it
+ * has ended (sent with update-with-start, which starts a new run of this workflow). Validators answer from this
+ * workflow's state only; each handler does its database work in one guarded activity.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -14,23 +20,30 @@ import {
   setHandler,
   startChild,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
+import { msUntil } from '../src/domain/bulkControl';
 import { isFinalStatus } from '../src/domain/transferStates';
 import type { TransferPageEntry } from '../src/payouts/ledger';
 import { workflowIdForLine } from '../src/payouts/types';
 import {
+  ApprovalDecision,
+  approveUpdate,
   BULK_ID,
   BulkPayoutInput,
   BulkPayoutResult,
   BulkSettings,
+  cancelUpdate,
   lineFinishedSignal,
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
   progressQuery,
+  rejectUpdate,
+  retryFailedUpdate,
 } from './definitions';
 import { LineWindow } from './lineWindow';
 import { requestIdMemo, requestIdOf } from './requestId';
@@ -49,33 +62,49 @@ const MAX_PASSES = 3;
 export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPayoutResult> {
   const { bulkId } = input;
   const window = new LineWindow(input.inFlight ?? [], input.counts ?? { completed: 0, failed: 0 });
+  const control = new BulkControl(input.settings ? 'paying' : 'starting', input.cancelled ?? false);
   let total = input.settings?.total ?? 0;
   setHandler(lineFinishedSignal, (report) => window.report(report));
   setHandler(progressQuery, () => window.progress(total));
+  registerDecisionHandlers(bulkId, control);
 
-  const settings = input.settings ?? (await startBulk(bulkId));
-  if (settings === 'closed') return closedBulkResult(bulkId);
+  let settings: BulkSettings;
+  if (input.settings) {
+    settings = input.settings;
+  } else {
+    const started = await startBulk(bulkId, control);
+    if (started === 'closed') return closedBulkResult(bulkId);
+    settings = started;
+  }
   total = settings.total;
+  control.phase = 'paying';
 
   const run = { cursor: input.cursor ?? 0, childrenStarted: 0, pagesRead: 0 };
   const shouldContinueAsNew = (): boolean =>
     run.childrenStarted >= settings.pageSize || run.pagesRead >= MAX_PAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
   const continueWithNextRun = async (): Promise<never> => {
-    // Starts already issued must be settled (started, or found to have run) before this run closes.
-    await condition(() => window.startsSettled());
-    return continueAsNew<typeof bulkPayoutWorkflow>({ bulkId, settings, cursor: run.cursor, pass: input.pass, ...window.snapshot() });
+    // Starts already issued must be settled (started, or found to have run) before this run closes, and a
+    // decision being handled (a cancel) must have finished its work: an update is lost with its run otherwise.
+    await condition(() => window.startsSettled() && control.idle());
+    return continueAsNew<typeof bulkPayoutWorkflow>({
+      bulkId, settings, cursor: run.cursor, pass: input.pass, cancelled: control.cancelRequested, ...window.snapshot(),
+    });
   };
 
-  for (;;) {
+  // After a cancel nothing more is started: the lines not sent yet were made FAILED `cancelled` by the cancel.
+  pages: for (;;) {
+    if (control.cancelRequested) break;
     if (shouldContinueAsNew()) return continueWithNextRun();
     const page = await database.listTransferPage(bulkId, run.cursor, settings.pageSize);
     run.pagesRead++;
     for (const line of page) {
+      if (control.cancelRequested) break pages;
       if (shouldContinueAsNew()) return continueWithNextRun();
       if (isFinalStatus(line.status)) {
         window.countFinal(line.status);
       } else {
-        await condition(() => window.hasRoomFor(settings.concurrency));
+        await condition(() => window.hasRoomFor(settings.concurrency) || control.cancelRequested);
+        if (control.cancelRequested) break pages;
         void window.launch(line.lineNumber, () => startLine(bulkId, line, window));
         run.childrenStarted++;
       }
@@ -84,22 +113,182 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
     if (page.length < settings.pageSize) break;
   }
 
-  await condition(() => window.isEmpty());
-  return finish(bulkId, input, settings);
+  // Lines in flight finish as they would have (a cancel does not stop what may already be sent).
+  await condition(() => window.isEmpty() && control.idle());
+  control.phase = 'closing';
+  return finish(bulkId, input, settings, control);
 }
 
-async function startBulk(bulkId: string): Promise<BulkSettings | 'closed'> {
-  const bulk = await database.startBulk(bulkId);
-  if (bulk.state !== 'PROCESSING') return 'closed';
+/**
+ * Where the bulk workflow stands, for the validators of the updates sent to it (they must answer at once, from
+ * this state only), and the decisions taken.
+ */
+class BulkControl {
+  approval: 'approved' | 'rejected' | null = null;
+  /** Set by the cancel update before its activity runs, so the main loop stops starting lines at once. */
+  cancelRequested: boolean;
+  /** A retry-failed update made an ended bulk PROCESSING again: this run pays it. */
+  reopened = false;
+  /** The bulk's creator (known once started), who may not approve it. */
+  createdById: number | null = null;
+  private handlersRunning = 0;
+
+  constructor(
+    public phase: 'starting' | 'awaiting_approval' | 'paying' | 'closing' | 'closed',
+    cancelled: boolean,
+  ) {
+    this.cancelRequested = cancelled;
+  }
+
+  idle(): boolean {
+    return this.handlersRunning === 0;
+  }
+
+  /** Counts a handler from its first step, so the workflow never closes or continues-as-new under it. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.handlersRunning++;
+    try {
+      return await work();
+    } finally {
+      this.handlersRunning--;
+    }
+  }
+}
+
+function refuse(message: string, code: string): never {
+  throw ApplicationFailure.nonRetryable(message, code);
+}
+
+/** An activity's refusal (its type is our error code) becomes the update's own failure, as the API reads it. */
+async function asUpdateResult<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
+    throw error;
+  }
+}
+
+function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
+  const whileAwaitingApproval = (decision: ApprovalDecision): void => {
+    if ((control.phase !== 'starting' && control.phase !== 'awaiting_approval') || control.approval !== null || control.cancelRequested) {
+      refuse(`Bulk ${bulkId} is not awaiting approval.`, 'not_awaiting_approval');
+    }
+    if (!Number.isInteger(decision?.userId)) refuse('The update needs the deciding user: {"userId": <id>}.', 'validation_error');
+    if (control.createdById !== null && control.createdById === decision.userId) {
+      refuse('The user who created a bulk may not approve or reject it.', 'approval_by_creator');
+    }
+  };
+  // Sent with the workflow's very start, a decision waits until the bulk is known to await approval.
+  const decide = async (record: () => Promise<void>, approval: 'approved' | 'rejected'): Promise<void> => {
+    await condition(() => control.phase !== 'starting');
+    if (control.phase !== 'awaiting_approval' || control.approval !== null || control.cancelRequested) {
+      refuse(`Bulk ${bulkId} is not awaiting approval.`, 'not_awaiting_approval');
+    }
+    await asUpdateResult(record);
+    control.approval = approval;
+  };
+
+  setHandler(
+    approveUpdate,
+    (decision) =>
+      control.track(async () => {
+        await decide(() => database.approveBulk(bulkId, decision.userId), 'approved');
+        return { state: 'PROCESSING' as const };
+      }),
+    { validator: whileAwaitingApproval },
+  );
+
+  setHandler(
+    rejectUpdate,
+    (decision) =>
+      control.track(async () => {
+        await decide(() => database.rejectBulk(bulkId, decision.userId, decision.reason), 'rejected');
+        return { state: 'FAILED' as const };
+      }),
+    {
+      validator: (decision) => {
+        whileAwaitingApproval(decision);
+        if (typeof decision.reason !== 'string' || decision.reason.trim() === '') refuse('A rejection needs a reason.', 'validation_error');
+      },
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    (actor) => {
+      control.cancelRequested = true;
+      return control.track(() => asUpdateResult(() => database.cancelBulk(bulkId, actor ?? {})));
+    },
+    {
+      validator: (_actor) => {
+        if (control.phase === 'closing' || control.phase === 'closed') refuse(`Bulk ${bulkId} has ended: nothing left to cancel.`, 'bulk_closed');
+      },
+    },
+  );
+
+  setHandler(
+    retryFailedUpdate,
+    (actor) =>
+      control.track(async () => {
+        // Sent with this run's start (update-with-start): wait until the bulk is known to have ended.
+        await condition(() => control.phase !== 'starting');
+        if (control.phase !== 'closed' || control.reopened) refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
+        const outcome = await asUpdateResult(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: uuid4() }));
+        control.reopened = true;
+        return outcome;
+      }),
+    {
+      validator: (_actor) => {
+        if (control.phase !== 'starting' && control.phase !== 'closed') refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
+      },
+    },
+  );
+}
+
+/**
+ * PENDING -> PROCESSING, or AWAITING_APPROVAL and the wait for a decision (approve, reject, the deadline, or a
+ * cancel). 'closed' when the bulk has ended, unless a retry-failed update sent with this run's start reopens it.
+ */
+async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSettings | 'closed'> {
+  let bulk = await database.startBulk(bulkId);
+  control.createdById = bulk.createdById;
   upsertSearchAttributes([
     { key: BULK_ID, value: bulkId },
     { key: ORGANIZATION_CODE, value: bulk.organizationCode },
   ]);
+  if (bulk.state === 'AWAITING_APPROVAL') {
+    control.phase = 'awaiting_approval';
+    await awaitApproval(bulkId, bulk.approvalDeadline, control);
+    bulk = await database.startBulk(bulkId);
+  }
+  if (bulk.state === 'COMPLETED' || bulk.state === 'FAILED') {
+    control.phase = 'closed';
+    // A retry-failed update delivered with this start may run now: let it finish, then pay if it reopened the bulk.
+    await condition(() => control.idle());
+    if (!control.reopened) return 'closed';
+    bulk = await database.startBulk(bulkId);
+  }
   return { total: bulk.total, organizationCode: bulk.organizationCode, concurrency: bulk.concurrency, pageSize: bulk.pageSize };
 }
 
+/** Until approved, rejected, cancelled, or the deadline passes (then the bulk ends FAILED, its funds released). */
+async function awaitApproval(bulkId: string, deadline: string | null, control: BulkControl): Promise<void> {
+  for (;;) {
+    const remaining = deadline === null ? 0 : msUntil(new Date(deadline), new Date());
+    const woken = remaining > 0 && (await condition(() => control.approval !== null || control.cancelRequested || !control.idle(), remaining));
+    // A decision being recorded (or refused) is finished before the deadline is looked at again.
+    await condition(() => control.idle());
+    if (control.approval !== null || control.cancelRequested) return;
+    if (!woken) {
+      await database.expireApproval(bulkId);
+      return;
+    }
+  }
+}
+
 /**
- * Starts the line's workflow. Its id is derived from the bulk and line, and a completed one may not run again
+ * Starts the line's workflow. Its id is derived from the bulk, line and attempt, and a completed one may not run again
  * (ALLOW_DUPLICATE_FAILED_ONLY): if it already ran to the end (a restart of this bulk after a crash or a
  * termination), its result is read from the database instead; if it is still running, it reports when done.
  * Paying twice is also impossible below this: every payment step is guarded in the database.
@@ -107,7 +296,7 @@ async function startBulk(bulkId: string): Promise<BulkSettings | 'closed'> {
 async function startLine(bulkId: string, line: TransferPageEntry, window: LineWindow): Promise<void> {
   try {
     await startChild(payoutTransferWorkflow, {
-      workflowId: workflowIdForLine(bulkId, line.lineNumber),
+      workflowId: workflowIdForLine(bulkId, line.lineNumber, line.attempt),
       args: [{ transferId: line.transferId, lineNumber: line.lineNumber, reportTo: workflowInfo().workflowId }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // The API request that started the bulk, for the line's activity logs (workflows/requestId.ts).
@@ -119,7 +308,7 @@ async function startLine(bulkId: string, line: TransferPageEntry, window: LineWi
         { key: PAYOUT_STATUS, value: line.status },
       ],
       staticSummary:
-        `Pension payout line ${line.lineNumber} of bulk ${bulkId}: ` +
+        `Pension payout line ${line.lineNumber} of bulk ${bulkId}${line.attempt > 1 ? ` (attempt ${line.attempt})` : ''}: ` +
         `${line.amount} ${line.currency} to ${line.payeeIdType} ${line.payeeIdentifier}`,
     });
   } catch (error) {
@@ -129,9 +318,12 @@ async function startLine(bulkId: string, line: TransferPageEntry, window: LineWi
   }
 }
 
-async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSettings): Promise<BulkPayoutResult> {
+async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSettings, control: BulkControl): Promise<BulkPayoutResult> {
   const closed = await database.finishBulk(bulkId);
-  if (closed.state !== 'UNFINISHED') return { bulkId, state: closed.state, ...closed.counts };
+  if (closed.state !== 'UNFINISHED') {
+    control.phase = 'closed';
+    return { bulkId, state: closed.state, ...closed.counts };
+  }
 
   const pass = (input.pass ?? 1) + 1;
   if (pass > MAX_PASSES) {
@@ -142,7 +334,9 @@ async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSett
     );
   }
   // Some line's workflow failed without ending its line: go over the bulk again from the first line.
-  return continueAsNew<typeof bulkPayoutWorkflow>({ bulkId, settings, cursor: 0, pass, inFlight: [], counts: { completed: 0, failed: 0 } });
+  return continueAsNew<typeof bulkPayoutWorkflow>({
+    bulkId, settings, cursor: 0, pass, inFlight: [], counts: { completed: 0, failed: 0 }, cancelled: control.cancelRequested,
+  });
 }
 
 async function closedBulkResult(bulkId: string): Promise<BulkPayoutResult> {

@@ -3,7 +3,8 @@
  * the progress query, the signal a line sends when it ends, and the search attributes. No I/O here.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BulkActor, CancelOutcome, RetryOutcome } from '../src/payouts/bulkControl';
 import type { BulkProgress } from '../src/payouts/types';
 
 export const BULK_ID = defineSearchAttributeKey('BulkId', SearchAttributeType.KEYWORD);
@@ -25,6 +26,28 @@ export interface LineReport {
  */
 export const lineFinishedSignal = defineSignal<[LineReport]>('lineFinished');
 
+/**
+ * Updates on the bulk workflow (the API sends them; an operator can too, from the Web UI or `temporal workflow
+ * update`, see README "Operating"). Each is validated against where the workflow stands, then does its database
+ * work in an activity; a refusal comes back as an ApplicationFailure whose type is the API's error code.
+ */
+export interface ApprovalDecision {
+  /** The user approving or rejecting: must be a second user of the organization (maker-checker). */
+  userId: number;
+}
+export interface RejectionDecision extends ApprovalDecision {
+  reason: string;
+}
+export const approveUpdate = defineUpdate<{ state: 'PROCESSING' }, [ApprovalDecision]>('approve');
+export const rejectUpdate = defineUpdate<{ state: 'FAILED' }, [RejectionDecision]>('reject');
+/** Stops sending: lines not sent yet are FAILED `cancelled`, lines in flight finish, the bulk then closes. */
+export const cancelUpdate = defineUpdate<CancelOutcome, [BulkActor]>('cancel');
+/**
+ * Pays the retryable failed lines of an ended bulk again. The bulk's workflow has closed by then, so it is sent
+ * as update-with-start: a new run of `bulk-<bulkId>` takes it (see src/payouts/bulkControlClient.ts).
+ */
+export const retryFailedUpdate = defineUpdate<RetryOutcome, [BulkActor]>('retryFailed');
+
 export interface BulkSettings {
   total: number;
   organizationCode: string;
@@ -43,6 +66,8 @@ export interface BulkPayoutInput {
   inFlight?: number[];
   /** Passes over the bulk: a pass that ends with unfinished lines is followed by another, a bounded number of times. */
   pass?: number;
+  /** A cancel was taken by an earlier run: start nothing more. */
+  cancelled?: boolean;
 }
 
 export interface BulkPayoutResult {

@@ -2,7 +2,8 @@ import { Model } from 'objection';
 import { Account } from './Account';
 import { Organization } from './Organization';
 
-export const BULK_STATES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
+/** AWAITING_APPROVAL: the organization requires a second user's approval before anything is sent. */
+export const BULK_STATES = ['PENDING', 'AWAITING_APPROVAL', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
 export type BulkState = (typeof BULK_STATES)[number];
 
 export class BulkTransfer extends Model {
@@ -27,6 +28,17 @@ export class BulkTransfer extends Model {
   created_at!: Date;
   updated_at!: Date;
   completed_at!: Date | null;
+  approval_deadline!: Date | null;
+  approved_by_id!: number | null;
+  approved_at!: Date | null;
+  rejected_by_id!: number | null;
+  rejected_at!: Date | null;
+  rejection_reason!: string | null;
+  cancelled_by_id!: number | null;
+  cancelled_by_operator!: string | null;
+  cancelled_at!: Date | null;
+  last_retry_request_id!: string | null;
+  retry_count!: number;
 
   payer_account?: Account;
   organization?: Organization;

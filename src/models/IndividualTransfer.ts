@@ -17,6 +17,8 @@ export class IndividualTransfer extends Model {
   amount!: string;
   currency!: string;
   status!: TransferStatus;
+  /** 1, then + 1 each time retry-failed pays the line again (its Mojaloop and workflow identity follow it). */
+  attempt!: number;
   mojaloop_transfer_id!: string | null;
   payee_name!: string | null;
   payee_fsp_id!: string | null;

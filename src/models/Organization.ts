@@ -7,5 +7,7 @@ export class Organization extends Model {
   code!: string;
   name!: string;
   is_active!: boolean;
+  /** Maker-checker: each new bulk waits for a second user's approval (AWAITING_APPROVAL). */
+  requires_approval!: boolean;
   created_at!: Date;
 }

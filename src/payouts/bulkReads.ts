@@ -4,6 +4,7 @@
  * Amounts are minor units as integer strings (bigint stays exact), as in the reports.
  */
 import type { Knex } from 'knex';
+import { CANCELLED_CODE } from '../domain/bulkControl';
 import type { BulkState } from '../models';
 import type { BulkProgress } from './types';
 
@@ -95,6 +96,8 @@ async function finishedCounts(knex: Knex, bulkIds: string[]): Promise<Map<string
 export interface BulkSummary {
   bulk_id: string;
   organization_id: number;
+  /** Null for a bulk built by the monthly schedule. */
+  created_by_id: number | null;
   payer_account: string;
   organization: { code: string; name: string };
   state: BulkState;
@@ -115,6 +118,7 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
       | {
           bulk_id: string;
           organization_id: number;
+          created_by_id: number | null;
           account_id: string;
           code: string;
           name: string;
@@ -128,13 +132,14 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
         }
       | undefined
     >(
-      'b.bulk_id', 'b.organization_id', 'a.account_id', 'o.code', 'o.name', 'b.state', 'b.total_amount', 'b.currency',
+      'b.bulk_id', 'b.organization_id', 'b.created_by_id', 'a.account_id', 'o.code', 'o.name', 'b.state', 'b.total_amount', 'b.currency',
       'b.transfers_count', 'b.created_at', 'b.completed_at', 'b.failure_reason',
     );
   if (!row) return null;
   return {
     bulk_id: row.bulk_id,
     organization_id: row.organization_id,
+    created_by_id: row.created_by_id,
     payer_account: row.account_id,
     organization: { code: row.code, name: row.name },
     state: row.state,
@@ -215,4 +220,74 @@ export async function listTransferStatuses(knex: Knex, bulkId: string, limit: nu
 export function percentOf(part: number, total: number): number {
   if (total === 0) return 0;
   return Math.round((part * 10000) / total) / 100;
+}
+
+export interface UserRef {
+  id: number;
+  email: string;
+}
+
+/** Who created, approved, rejected or cancelled a bulk and when, as its details show them. */
+export interface BulkDecisions {
+  created_by: UserRef | null;
+  approval: {
+    required: boolean;
+    deadline: string | null;
+    approved_by: UserRef | null;
+    approved_at: string | null;
+    rejected_by: UserRef | null;
+    rejected_at: string | null;
+    rejection_reason: string | null;
+  };
+  cancellation: {
+    cancelled_at: string;
+    cancelled_by: UserRef | null;
+    /** Set when cancelled from the Temporal Web UI / CLI by an operator rather than by a user of ours. */
+    cancelled_by_operator: string | null;
+    cancelled_transfers: number;
+  } | null;
+  retry_count: number;
+}
+
+export async function loadBulkDecisions(knex: Knex, bulkId: string): Promise<BulkDecisions | null> {
+  const row = await knex('bulk_transfers as b')
+    .leftJoin('users as c', 'c.id', 'b.created_by_id')
+    .leftJoin('users as a', 'a.id', 'b.approved_by_id')
+    .leftJoin('users as r', 'r.id', 'b.rejected_by_id')
+    .leftJoin('users as x', 'x.id', 'b.cancelled_by_id')
+    .where('b.bulk_id', bulkId)
+    .first<Record<string, unknown> | undefined>(
+      'b.created_by_id', 'c.email as created_by_email', 'b.approval_deadline', 'b.approved_by_id', 'a.email as approved_by_email',
+      'b.approved_at', 'b.rejected_by_id', 'r.email as rejected_by_email', 'b.rejected_at', 'b.rejection_reason', 'b.cancelled_at',
+      'b.cancelled_by_id', 'x.email as cancelled_by_email', 'b.cancelled_by_operator', 'b.retry_count',
+    );
+  if (!row) return null;
+  const user = (id: unknown, email: unknown): UserRef | null => (typeof id === 'number' && typeof email === 'string' ? { id, email } : null);
+  const time = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : null);
+  let cancellation: BulkDecisions['cancellation'] = null;
+  if (row.cancelled_at instanceof Date) {
+    const [cancelled] = await knex('individual_transfers')
+      .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
+      .count<Array<{ count: string }>>('* as count');
+    cancellation = {
+      cancelled_at: row.cancelled_at.toISOString(),
+      cancelled_by: user(row.cancelled_by_id, row.cancelled_by_email),
+      cancelled_by_operator: (row.cancelled_by_operator as string | null) ?? null,
+      cancelled_transfers: Number(cancelled?.count ?? 0),
+    };
+  }
+  return {
+    created_by: user(row.created_by_id, row.created_by_email),
+    approval: {
+      required: row.approval_deadline !== null || row.approved_by_id !== null || row.rejected_by_id !== null,
+      deadline: time(row.approval_deadline),
+      approved_by: user(row.approved_by_id, row.approved_by_email),
+      approved_at: time(row.approved_at),
+      rejected_by: user(row.rejected_by_id, row.rejected_by_email),
+      rejected_at: time(row.rejected_at),
+      rejection_reason: (row.rejection_reason as string | null) ?? null,
+    },
+    cancellation,
+    retry_count: Number(row.retry_count ?? 0),
+  };
 }

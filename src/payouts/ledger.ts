@@ -27,6 +27,8 @@ export interface PayoutTransferRow {
   amount: string;
   currency: string;
   status: TransferStatus;
+  /** 1, or more once retry-failed has paid the line again: part of its identity at Mojaloop. */
+  attempt: number;
   mojaloop_transfer_id: string | null;
   quote_id: string | null;
   quote_expiration: Date | null;
@@ -42,7 +44,7 @@ export async function loadPayoutTransfer(knex: Knex, transferId: string): Promis
     .where('t.transfer_id', transferId)
     .first<PayoutTransferRow | undefined>(
       't.transfer_id', 't.bulk_id', 't.line_number', 't.payee_party_id_type', 't.payee_party_identifier',
-      't.amount', 't.currency', 't.status', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
+      't.amount', 't.currency', 't.status', 't.attempt', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
       't.transfer_sent_at', 'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
     );
   return row ?? null;
@@ -218,6 +220,8 @@ export interface TransferPageEntry {
   transferId: string;
   lineNumber: number;
   status: TransferStatus;
+  /** The line's attempt: its child workflow id changes with it (a retried line is a new workflow). */
+  attempt: number;
   payeeIdType: string;
   payeeIdentifier: string;
   /** Minor units, decimal string. */
@@ -242,16 +246,18 @@ export async function listTransferPage(
         transfer_id: string;
         line_number: number;
         status: TransferStatus;
+        attempt: number;
         payee_party_id_type: string;
         payee_party_identifier: string;
         amount: string;
         currency: string;
       }>
-    >('transfer_id', 'line_number', 'status', 'payee_party_id_type', 'payee_party_identifier', 'amount', 'currency');
+    >('transfer_id', 'line_number', 'status', 'attempt', 'payee_party_id_type', 'payee_party_identifier', 'amount', 'currency');
   return rows.map((row) => ({
     transferId: row.transfer_id,
     lineNumber: row.line_number,
     status: row.status,
+    attempt: row.attempt,
     payeeIdType: row.payee_party_id_type,
     payeeIdentifier: row.payee_party_identifier,
     amount: row.amount,

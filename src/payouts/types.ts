@@ -11,5 +11,10 @@ export interface BulkProgress {
 
 export const workflowIdForBulk = (bulkId: string): string => `bulk-${bulkId}`;
 
-/** One child workflow per line, readable in the Web UI; derived from the bulk and line, so a re-run finds it. */
-export const workflowIdForLine = (bulkId: string, lineNumber: number): string => `bulk-${bulkId}-line-${lineNumber}`;
+/**
+ * One child workflow per line and attempt, readable in the Web UI; derived from the bulk, line and attempt, so a
+ * re-run finds it. A line paid again by retry-failed is a new attempt and needs a new id: a line workflow that
+ * completed may never run again under its id (ALLOW_DUPLICATE_FAILED_ONLY).
+ */
+export const workflowIdForLine = (bulkId: string, lineNumber: number, attempt = 1): string =>
+  attempt === 1 ? `bulk-${bulkId}-line-${lineNumber}` : `bulk-${bulkId}-line-${lineNumber}-attempt-${attempt}`;

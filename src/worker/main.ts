@@ -30,6 +30,7 @@ async function main(): Promise<void> {
         maxFeeMinorUnits: settings.mojaloop.maxFeeMinorUnits,
         payoutConcurrency: settings.bulk.payoutConcurrency,
         pageSize: settings.bulk.pageSize,
+        approvalTimeoutMs: settings.bulk.approvalTimeoutHours * 3_600_000,
       },
       pension: { proofOfLifeMaxAgeMonths: settings.pension.proofOfLifeMaxAgeMonths },
     },

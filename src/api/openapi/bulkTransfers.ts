@@ -12,6 +12,7 @@ import {
   DAY,
   errorResponse,
   fileTooLarge,
+  jsonRequestBody,
   jsonResponse,
   MINOR_UNITS,
   multipartCsvFile,
@@ -27,6 +28,7 @@ import {
   UUID,
 } from './components';
 import type { ApiArea, OperationObject, ParameterObject, ResponseObject, SchemaObject } from './types';
+import type { ErrorVariant } from './components';
 
 const TAG = 'bulk transfers';
 const REPORTS_TAG = 'reports';
@@ -99,7 +101,49 @@ const schemas: Record<string, SchemaObject> = {
     failed: COUNT,
     pending: COUNT,
     processing: COUNT,
+    cancelled: { ...COUNT, description: 'Lines not sent because the bulk was cancelled (counted in `failed` too, code `cancelled`).' },
     success_rate: { ...percent, description: 'Percent of the lines paid, two decimals.' },
+  }),
+  UserRef: object({ id: { type: 'integer' }, email: { type: 'string' } }),
+  BulkApproval: object({
+    required: { type: 'boolean', description: 'Whether this bulk had to be approved (its organization requires approval).' },
+    deadline: nullable({ ...TIMESTAMP, description: 'Past it, an unapproved bulk ends FAILED and its funds are released.' }),
+    approved_by: nullable(ref('UserRef')),
+    approved_at: nullable(TIMESTAMP),
+    rejected_by: nullable(ref('UserRef')),
+    rejected_at: nullable(TIMESTAMP),
+    rejection_reason: nullable({ type: 'string' }),
+  }, 'Maker-checker: who approved or rejected the bulk, and when.'),
+  BulkCancellation: object({
+    cancelled_at: TIMESTAMP,
+    cancelled_by: nullable(ref('UserRef')),
+    cancelled_by_operator: nullable({ type: 'string', description: 'The operator named in a cancel sent from the Temporal Web UI or CLI.' }),
+    cancelled_transfers: COUNT,
+  }, 'Present once the bulk was cancelled: the lines not yet sent were not sent (FAILED `cancelled`).'),
+  RejectRequest: {
+    type: 'object',
+    required: ['reason'],
+    additionalProperties: false,
+    properties: { reason: { type: 'string', minLength: 1, maxLength: 500, description: 'Shown in the bulk\'s failure reason.' } },
+  },
+  ApprovalDecision: object({
+    bulkTransferId: UUID,
+    state: bulkState,
+    failure_reason: nullable({ type: 'string' }),
+    approval: ref('BulkApproval'),
+  }),
+  BulkCancelled: object({
+    bulkTransferId: UUID,
+    cancelled_transfers: { ...COUNT, description: 'Lines that will not be sent.' },
+    released_amount: { ...MINOR_UNITS, description: 'Given back to the payer account (available again).' },
+    currency: CURRENCY,
+  }),
+  BulkRetried: object({
+    bulkTransferId: UUID,
+    state: { const: 'PROCESSING' },
+    retried_transfers: { ...COUNT, description: 'Failed lines sent again, each as a new attempt.' },
+    reserved_amount: { ...MINOR_UNITS, description: 'Reserved again on the payer account for them.' },
+    currency: CURRENCY,
   }),
   BulkDetails: object({
     bulk_id: UUID,
@@ -111,6 +155,10 @@ const schemas: Record<string, SchemaObject> = {
     created_at: TIMESTAMP,
     completed_at: nullable(TIMESTAMP),
     failure_reason: nullable({ type: 'string' }),
+    created_by: nullable(ref('UserRef')),
+    approval: ref('BulkApproval'),
+    cancellation: nullable(ref('BulkCancellation')),
+    retry_count: { ...COUNT, description: 'How many times retry-failed sent failed lines again.' },
     statistics: ref('BulkStatistics'),
     individual_transfers: arrayOf(ref('TransferDetail'), 'A page of the lines, in file order.'),
     individual_transfers_count: { ...COUNT, description: 'All lines of the bulk.' },
@@ -190,6 +238,107 @@ function reportOperation(operationId: string, summary: string, content: Response
     },
   };
 }
+
+const APPROVERS_RULE = 'A GESTIONNAIRE or staff user of the organization may approve or reject.';
+const ACTORS_RULE = 'Only a GESTIONNAIRE of the organization may do this.';
+
+function bulkAction(operation: Omit<OperationObject, 'tags' | 'security'>): OperationObject {
+  return { tags: [TAG], security: BEARER, ...operation, parameters: [bulkIdParameter, ...(operation.parameters ?? [])] };
+}
+
+const stateConflict = (codes: string[]): ErrorVariant => ({ codes, details: object({ state: bulkState }) });
+
+const approvalResponses: Record<string, ResponseObject> = {
+  '401': responses.unauthorized,
+  '403': responses.forbidden(APPROVERS_RULE, ['approver_not_allowed']),
+  '404': responses.notFound,
+  '409': errorResponse(
+    'The bulk is not awaiting approval (`not_awaiting_approval`: decided already, or its organization does not require ' +
+      'approval), or the caller created it (`approval_by_creator`: another user must decide).',
+    stateConflict(['not_awaiting_approval']),
+    { codes: ['not_awaiting_approval', 'approval_by_creator'] },
+  ),
+  '503': errorResponse('The payout engine (Temporal) is unreachable, or the bulk\'s workflow is not running yet; try again shortly.', {
+    codes: ['temporal_unavailable', 'workflow_not_running'],
+  }),
+};
+
+/** The routes acting on a bulk (src/api/routes/bulkTransfers.ts registerBulkActions). */
+const bulkActionPaths: ApiArea['paths'] = {
+  '/api/bulk-transfers/{bulk_id}/approve': {
+    post: bulkAction({
+      operationId: 'approveBulkTransfer',
+      summary: 'Approve a bulk awaiting approval (maker-checker)',
+      description:
+        'For organizations with `requires_approval`: a new bulk (uploaded or built by the monthly run) waits in ' +
+        '`AWAITING_APPROVAL` until a second user approves it, then is paid. Its creator may not approve it. ' +
+        'Without a decision by the deadline (BULK_APPROVAL_TIMEOUT_HOURS) it ends FAILED and its funds are released.',
+      responses: { '200': jsonResponse('Approved: the bulk is being paid.', ref('ApprovalDecision')), ...approvalResponses },
+    }),
+  },
+  '/api/bulk-transfers/{bulk_id}/reject': {
+    post: bulkAction({
+      operationId: 'rejectBulkTransfer',
+      summary: 'Reject a bulk awaiting approval',
+      description: 'Nothing is sent; the reservation is released; the bulk ends FAILED with the reason (lines FAILED `approval_rejected`).',
+      requestBody: jsonRequestBody(ref('RejectRequest')),
+      responses: {
+        '200': jsonResponse('Rejected: the bulk has ended FAILED.', ref('ApprovalDecision')),
+        '400': responses.invalidJsonBody,
+        ...approvalResponses,
+        '413': responses.jsonBodyTooLarge,
+      },
+    }),
+  },
+  '/api/bulk-transfers/{bulk_id}/cancel': {
+    post: bulkAction({
+      operationId: 'cancelBulkTransfer',
+      summary: 'Cancel the rest of a bulk',
+      description:
+        'Lines not sent yet are not sent: they end FAILED with code `cancelled` and their reservation is released at once. ' +
+        'Lines already in flight finish (paid or failed). The bulk then ends as usual: COMPLETED if any line was paid, ' +
+        'FAILED otherwise (its reason says it was cancelled); `cancellation` and `statistics.cancelled` in the details tell ' +
+        'what was cancelled, by whom and when. Cancelling again answers the same counts.',
+      responses: {
+        '202': jsonResponse('Cancelled: in-flight lines are finishing.', ref('BulkCancelled')),
+        '401': responses.unauthorized,
+        '403': responses.forbidden(ACTORS_RULE),
+        '404': responses.notFound,
+        '409': errorResponse('The bulk has ended: nothing left to cancel.', stateConflict(['bulk_closed']), { codes: ['bulk_closed'] }),
+        '503': errorResponse('The payout engine (Temporal) is unreachable; try again shortly.', { codes: ['temporal_unavailable'] }),
+      },
+    }),
+  },
+  '/api/bulk-transfers/{bulk_id}/retry-failed': {
+    post: bulkAction({
+      operationId: 'retryFailedBulkTransfers',
+      summary: 'Pay again the lines of an ended bulk that failed for a reason worth retrying',
+      description:
+        'Only lines FAILED for a transient reason (src/domain/bulkControl.ts: the switch unreachable, transfer aborted or ' +
+        'expired, liquidity, limits, the payee FSP refusing the transfer, the fee limit); never 3204 (party not found) ' +
+        'nor other permanent payee errors, never a cancelled or rejected line, never a paid line. Their total is reserved ' +
+        'again first (422 `insufficient_funds` otherwise, nothing changed). Each becomes a new attempt: a new id at ' +
+        'Mojaloop (homeTransactionId `<transfer_id>-<attempt>`) and a new line workflow (`bulk-<id>-line-<n>-attempt-<k>`); ' +
+        'its earlier failure is kept. The bulk is PROCESSING again.',
+      responses: {
+        '202': jsonResponse('Accepted: the lines are being paid again.', ref('BulkRetried')),
+        '401': responses.unauthorized,
+        '403': responses.forbidden(ACTORS_RULE),
+        '404': responses.notFound,
+        '409': errorResponse(
+          'The bulk is still open (`bulk_in_progress`), or none of its lines failed for a reason worth retrying (`nothing_to_retry`).',
+          stateConflict(['bulk_in_progress']),
+          { codes: ['bulk_in_progress', 'nothing_to_retry'] },
+        ),
+        '422': errorResponse('The payer account cannot cover the lines to retry; nothing was changed.', {
+          codes: ['insufficient_funds'],
+          details: object({ available: MINOR_UNITS, required: MINOR_UNITS, currency: CURRENCY }),
+        }),
+        '503': errorResponse('The payout engine (Temporal) is unreachable; try again shortly.', { codes: ['temporal_unavailable'] }),
+      },
+    }),
+  },
+};
 
 export const bulkTransfersArea: ApiArea = {
   tag: { name: TAG, description: 'Uploading a pension list and following its payout.' },
@@ -324,6 +473,7 @@ export const bulkTransfersArea: ApiArea = {
         'application/json': { schema: ref('ReconciliationReport') },
       }),
     },
+    ...bulkActionPaths,
   },
 };
 

@@ -17,8 +17,12 @@ import type { File } from 'formidable';
 import type { Config } from '../../config';
 import { db } from '../../db/knex';
 import { BulkCsvContent, BulkCsvFailure, readBulkCsv } from '../../domain/csv/readBulkCsv';
+import { z } from 'zod';
+import { parseBody } from '../../auth/bodyValidation';
+import type { TemporalHandle } from '../../clients/temporal';
 import {
   AppError,
+  ConflictError,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
@@ -32,16 +36,20 @@ import { startBulkPayout, queryBulkProgress } from '../../payouts/bulkPayoutClie
 import {
   listBulkHistory,
   listTransferDetails,
+  loadBulkDecisions,
   listTransferStatuses,
   loadBulkSummary,
   percentOf,
   progressFromDatabase,
   BulkSummary,
 } from '../../payouts/bulkReads';
+import { approvalRefusalError, checkApprover, isOpenBulkState } from '../../payouts/bulkControl';
+import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../payouts/bulkControlClient';
 import { createBulk, findUploadByIdempotencyKey, IdempotentUpload, StoredResponse } from '../../payouts/createBulk';
 import type { BulkProgress } from '../../payouts/types';
 import type { AppDependencies } from '../app';
 import { authenticate } from '../middleware/authenticate';
+import { jsonBody } from './auth';
 import { assertSameOrganization, CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,9 +87,10 @@ export function bulkTransfersRouter(deps: AppDependencies): Router {
     const bulk = await readableBulk(ctx, ctx.params.bulk_id);
     const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 1000 });
     const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
-    const [progress, transfers] = await Promise.all([
+    const [progress, transfers, decisions] = await Promise.all([
       progressFromDatabase(db(), bulk.bulk_id),
       listTransferDetails(db(), bulk.bulk_id, limit, offset),
+      loadBulkDecisions(db(), bulk.bulk_id),
     ]);
     ctx.body = {
       bulk_id: bulk.bulk_id,
@@ -93,12 +102,14 @@ export function bulkTransfersRouter(deps: AppDependencies): Router {
       created_at: bulk.created_at,
       completed_at: bulk.completed_at,
       failure_reason: bulk.failure_reason,
+      ...decisions!,
       statistics: {
         total: progress.total,
         completed: progress.completed,
         failed: progress.failed,
         pending: progress.pending,
         processing: progress.processing,
+        cancelled: decisions?.cancellation?.cancelled_transfers ?? 0,
         success_rate: percentOf(progress.completed, progress.total),
       },
       individual_transfers: transfers,
@@ -129,7 +140,103 @@ export function bulkTransfersRouter(deps: AppDependencies): Router {
     };
   });
 
+  registerBulkActions(router, deps);
   return router;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Acting on a bulk: approve / reject (maker-checker), cancel, retry-failed. The route checks who may act on which
+// bulk and answers the common refusals itself; the decision is then sent to the bulk's workflow as an update,
+// whose own checks (the same rules, in the workflow and the database) decide in the end.
+
+const RejectBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
+function registerBulkActions(router: Router, deps: AppDependencies): void {
+  const actors = [authenticate(deps.config), IsGestionnaire];
+  const approvers = [authenticate(deps.config), MayApprove];
+
+  router.post('/:bulk_id/approve', ...approvers, async (ctx) => {
+    const bulk = await bulkAwaitingApproval(ctx);
+    const user = currentUser(ctx);
+    await withTemporal(ctx, deps, (temporal) => decideApproval(temporal, bulk.bulk_id, { approve: true, by: { userId: user.id } }));
+    ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk approved');
+    ctx.body = await decisionAnswer(bulk.bulk_id);
+  });
+
+  router.post('/:bulk_id/reject', ...approvers, jsonBody(deps.config), async (ctx) => {
+    const body = parseBody(RejectBody, ctx.request.body);
+    const bulk = await bulkAwaitingApproval(ctx);
+    const user = currentUser(ctx);
+    await withTemporal(ctx, deps, (temporal) =>
+      decideApproval(temporal, bulk.bulk_id, { approve: false, by: { userId: user.id, reason: body.reason } }),
+    );
+    ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk rejected');
+    ctx.body = await decisionAnswer(bulk.bulk_id);
+  });
+
+  router.post('/:bulk_id/cancel', ...actors, async (ctx) => {
+    const bulk = await readableBulk(ctx, ctx.params.bulk_id);
+    if (!isOpen(bulk.state)) throw bulkClosed(bulk.state);
+    const user = currentUser(ctx);
+    const outcome = await withTemporal(ctx, deps, (temporal) =>
+      cancelBulkPayout(temporal, deps.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
+    );
+    ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id, cancelled: outcome.cancelled }, 'bulk cancelled');
+    ctx.status = 202;
+    ctx.body = { bulkTransferId: bulk.bulk_id, cancelled_transfers: outcome.cancelled, released_amount: outcome.released, currency: bulk.currency };
+  });
+
+  router.post('/:bulk_id/retry-failed', ...actors, async (ctx) => {
+    const bulk = await readableBulk(ctx, ctx.params.bulk_id);
+    if (isOpen(bulk.state)) {
+      throw new ConflictError(`The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`, 'bulk_in_progress', { state: bulk.state });
+    }
+    const user = currentUser(ctx);
+    const outcome = await withTemporal(ctx, deps, (temporal) =>
+      retryFailedPayouts(temporal, deps.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
+    );
+    ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
+    ctx.status = 202;
+    ctx.body = { bulkTransferId: bulk.bulk_id, state: 'PROCESSING', retried_transfers: outcome.retried, reserved_amount: outcome.reserved, currency: bulk.currency };
+  });
+}
+
+/** Approving or rejecting: a GESTIONNAIRE, or a staff user of the organization (the bulk's own is checked after). */
+async function MayApprove(ctx: Context, next: Next): Promise<void> {
+  const user = currentUser(ctx);
+  if (user.role !== 'GESTIONNAIRE' && !user.isStaff) throw new PermissionDeniedError('Only a GESTIONNAIRE or a staff user may approve or reject a bulk.');
+  await next();
+}
+
+/** The caller's organization's bulk, awaiting approval (or about to: its workflow has not begun it), not theirs. */
+async function bulkAwaitingApproval(ctx: Context): Promise<BulkSummary> {
+  const bulk = await readableBulk(ctx, ctx.params.bulk_id);
+  if (bulk.state !== 'AWAITING_APPROVAL' && bulk.state !== 'PENDING') {
+    throw new ConflictError(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval', { state: bulk.state });
+  }
+  const refusal = await checkApprover(db(), currentUser(ctx).id, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
+  if (refusal) throw approvalRefusalError(refusal);
+  return bulk;
+}
+
+function bulkClosed(state: BulkState): ConflictError {
+  return new ConflictError(`The bulk has ended (${state}): there is nothing left to cancel.`, 'bulk_closed', { state });
+}
+
+async function decisionAnswer(bulkId: string): Promise<Record<string, unknown>> {
+  const bulk = await loadBulkSummary(db(), bulkId);
+  const decisions = await loadBulkDecisions(db(), bulkId);
+  return { bulkTransferId: bulkId, state: bulk!.state, failure_reason: bulk!.failure_reason, approval: decisions!.approval };
+}
+
+async function withTemporal<T>(ctx: Context, deps: AppDependencies, call: (temporal: TemporalHandle) => Promise<T>): Promise<T> {
+  try {
+    return await call(await deps.temporal());
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    ctx.log.error({ err: error }, 'Temporal call failed');
+    throw new ServiceUnavailableError('The payout engine (Temporal) is not reachable; try again shortly.', 'temporal_unavailable');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -342,7 +449,7 @@ async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<B
 }
 
 function isOpen(state: BulkState): boolean {
-  return state === 'PENDING' || state === 'PROCESSING';
+  return isOpenBulkState(state);
 }
 
 /** The workflow's own count while it runs; null (read the database) when it has closed, is unknown or slow. */

@@ -1,0 +1,87 @@
+/**
+ * The rules of acting on a bulk after it was created, as pure functions: who may approve it (maker-checker),
+ * which failed lines are worth paying again, what a retried line is called at Mojaloop and in Temporal, and how a
+ * cancelled bulk is described. No I/O: the API, the activities and the workflows all import it.
+ */
+
+/** Line failure codes we write ourselves (besides the Mojaloop codes). */
+export const CANCELLED_CODE = 'cancelled';
+export const APPROVAL_REJECTED_CODE = 'approval_rejected';
+export const APPROVAL_EXPIRED_CODE = 'approval_expired';
+
+/**
+ * Failures that say something about the moment rather than the payee, so paying again may succeed:
+ * - ours: the switch stayed unreachable, the switch aborted the transfer or lost it after its quote expired
+ *   (nothing moved either way), the payee's provider asked a fee above our limit (a new quote may differ, the
+ *   limit may have been raised);
+ * - Mojaloop: expiries (33xx), liquidity of either FSP (4001, 5001), limits (4200, 5200: they reset), and the
+ *   payee FSP refusing the transfer itself after accepting the quote (5104, 5105: the payee exists and agreed).
+ * 1xxx/2xxx never end a line (they are retried at once), but are listed in case an old line carries one.
+ */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'switch_unavailable',
+  'transfer_aborted',
+  'transfer_not_found',
+  'fee_limit_exceeded',
+  '3300', '3301', '3302', '3303',
+  '4001', '4200',
+  '5001', '5104', '5105', '5200',
+]);
+
+/**
+ * Whether a FAILED line may be paid again by retry-failed. An allow-list on purpose: anything else is permanent,
+ * including 3204 (party not found) and every other 3xxx (the request itself, which a retry would send unchanged),
+ * the payee's refusals of the quote or currency (5100-5103, 5106), its permission and blocked errors (5300, 5400),
+ * our `cancelled` and approval codes (someone decided), and any code we do not know.
+ */
+export function isRetryableFailure(failureCode: string | null): boolean {
+  if (failureCode === null) return false;
+  if (/^[12]\d{3}$/.test(failureCode)) return true;
+  return RETRYABLE_CODES.has(failureCode);
+}
+
+/** Every code isRetryableFailure accepts besides 1xxx/2xxx: for the SQL that selects the lines to retry. */
+export function retryableFailureCodes(): string[] {
+  return [...RETRYABLE_CODES];
+}
+
+/**
+ * The id sent to Mojaloop as homeTransactionId. The first attempt sends the transfer id itself (as always); a
+ * retry is a new transaction at the switch (the adapter cannot resume a failed one), so it gets its own id,
+ * derived from the line and fixed in the database (the attempt number) before anything is sent.
+ */
+export function homeTransactionIdFor(transferId: string, attempt: number): string {
+  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`An attempt is a whole number from 1, got ${attempt}`);
+  return attempt === 1 ? transferId : `${transferId}-${attempt}`;
+}
+
+export type ApprovalRefusal = 'approval_by_creator' | 'approver_not_allowed';
+
+export interface Approver {
+  userId: number;
+  organizationId: number | null;
+  role: string;
+  isStaff: boolean;
+  isActive: boolean;
+}
+
+/**
+ * Maker-checker: a bulk is approved or rejected by a second user of its organization, a GESTIONNAIRE or a staff
+ * user, never by the one who created it (a bulk built by the monthly schedule has no creator: any of them).
+ */
+export function approvalRefusal(approver: Approver, bulk: { organizationId: number; createdById: number | null }): ApprovalRefusal | null {
+  if (!approver.isActive || approver.organizationId !== bulk.organizationId) return 'approver_not_allowed';
+  if (approver.role !== 'GESTIONNAIRE' && !approver.isStaff) return 'approver_not_allowed';
+  if (bulk.createdById !== null && bulk.createdById === approver.userId) return 'approval_by_creator';
+  return null;
+}
+
+/** Milliseconds from `now` to the deadline, never negative (a deadline in the past has passed: 0). */
+export function msUntil(deadline: Date, now: Date): number {
+  return Math.max(0, deadline.getTime() - now.getTime());
+}
+
+/** The failure reason of a bulk that ends FAILED after a cancel (nothing was paid). */
+export function cancelledBulkReason(cancelledLines: number, total: number): string {
+  return `Cancelled before any pension was paid: ${cancelledLines} of the ${total} transfers were not sent.`;
+}

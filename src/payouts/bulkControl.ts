@@ -1,0 +1,347 @@
+/**
+ * The database side of acting on a bulk: starting it (into AWAITING_APPROVAL when its organization requires a
+ * second user's approval), approving, rejecting or letting the approval expire, cancelling the lines not yet
+ * sent, making failed lines new attempts (retry-failed), and closing it. Every write is guarded SQL on the state
+ * it expects, with the money moved in the same transaction, so a retried activity changes nothing the second time.
+ */
+import type { Knex } from 'knex';
+import {
+  APPROVAL_EXPIRED_CODE,
+  APPROVAL_REJECTED_CODE,
+  approvalRefusal,
+  ApprovalRefusal,
+  CANCELLED_CODE,
+  cancelledBulkReason,
+  retryableFailureCodes,
+} from '../domain/bulkControl';
+import { BulkCounts, bulkOutcome, BulkOutcome } from '../domain/transferStates';
+import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
+import type { BulkState } from '../models';
+import { countBulkTransfers } from './ledger';
+import { lockAccount, reserveFunds } from './reserveFunds';
+
+/** Who acts: a user of ours (API), or an operator named in a Temporal Web UI / CLI update (no user of ours). */
+export interface BulkActor {
+  userId?: number | null;
+  operator?: string | null;
+}
+
+const OPEN_STATES: readonly BulkState[] = ['PENDING', 'AWAITING_APPROVAL', 'PROCESSING'];
+
+export function isOpenBulkState(state: BulkState): boolean {
+  return OPEN_STATES.includes(state);
+}
+
+export interface BulkBegun {
+  state: BulkState;
+  total: number;
+  organizationId: number;
+  organizationCode: string;
+  createdById: number | null;
+  /** ISO time; set while the bulk awaits approval. */
+  approvalDeadline: string | null;
+}
+
+/**
+ * PENDING -> AWAITING_APPROVAL (the organization requires approval; the deadline is fixed now, once) or
+ * PROCESSING. Any other state is left as it is and answered. Null when the bulk does not exist.
+ */
+export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: number): Promise<BulkBegun | null> {
+  await knex.raw(
+    `update bulk_transfers b
+        set state = case when o.requires_approval then 'AWAITING_APPROVAL' else 'PROCESSING' end,
+            approval_deadline = case when o.requires_approval then now() + make_interval(secs => ?) else null end,
+            updated_at = now()
+       from organizations o
+      where o.id = b.organization_id and b.bulk_id = ? and b.state = 'PENDING'`,
+    [approvalTimeoutMs / 1000, bulkId],
+  );
+  const row = await knex('bulk_transfers as b')
+    .join('organizations as o', 'o.id', 'b.organization_id')
+    .where('b.bulk_id', bulkId)
+    .first<
+      | { state: BulkState; transfers_count: number; organization_id: number; code: string; created_by_id: number | null; approval_deadline: Date | null }
+      | undefined
+    >('b.state', 'b.transfers_count', 'b.organization_id', 'o.code', 'b.created_by_id', 'b.approval_deadline');
+  if (!row) return null;
+  return {
+    state: row.state,
+    total: row.transfers_count,
+    organizationId: row.organization_id,
+    organizationCode: row.code,
+    createdById: row.created_by_id,
+    approvalDeadline: row.state === 'AWAITING_APPROVAL' && row.approval_deadline ? row.approval_deadline.toISOString() : null,
+  };
+}
+
+interface ControlledBulk {
+  bulk_id: string;
+  organization_id: number;
+  payer_account_id: number;
+  created_by_id: number | null;
+  state: BulkState;
+  transfers_count: number;
+  approved_by_id: number | null;
+  rejected_by_id: number | null;
+  cancelled_at: Date | null;
+  last_retry_request_id: string | null;
+}
+
+async function lockBulk(trx: Knex.Transaction, bulkId: string): Promise<ControlledBulk> {
+  const bulk = await trx('bulk_transfers')
+    .where('bulk_id', bulkId)
+    .forUpdate()
+    .first<ControlledBulk | undefined>(
+      'bulk_id', 'organization_id', 'payer_account_id', 'created_by_id', 'state', 'transfers_count', 'approved_by_id',
+      'rejected_by_id', 'cancelled_at', 'last_retry_request_id',
+    );
+  if (!bulk) throw new NotFoundError(`Bulk ${bulkId} does not exist.`);
+  return bulk;
+}
+
+/** Why a user may not approve or reject this bulk, or null when they may (see approvalRefusal). */
+export async function checkApprover(
+  knex: Knex,
+  userId: number,
+  bulk: { organizationId: number; createdById: number | null },
+): Promise<ApprovalRefusal | null> {
+  const user = await knex('users')
+    .where('id', userId)
+    .first<{ organization_id: number | null; role: string; is_staff: boolean; is_active: boolean } | undefined>(
+      'organization_id', 'role', 'is_staff', 'is_active',
+    );
+  if (!user) return 'approver_not_allowed';
+  return approvalRefusal(
+    { userId, organizationId: user.organization_id, role: user.role, isStaff: user.is_staff, isActive: user.is_active },
+    bulk,
+  );
+}
+
+export function approvalRefusalError(refusal: ApprovalRefusal): ConflictError | PermissionDeniedError {
+  if (refusal === 'approval_by_creator') {
+    return new ConflictError('The user who created a bulk may not approve or reject it: another user of the organization must.', refusal);
+  }
+  return new PermissionDeniedError('Only an active GESTIONNAIRE or staff user of the organization may approve or reject a bulk.', refusal);
+}
+
+function notAwaitingApproval(state: BulkState): ConflictError {
+  return new ConflictError(`The bulk is not awaiting approval (it is ${state}).`, 'not_awaiting_approval', { state });
+}
+
+/**
+ * AWAITING_APPROVAL -> PROCESSING, recording who approved. The same user approving again (a retried activity)
+ * is answered as done; anyone else finds the decision taken.
+ */
+export async function approveBulk(knex: Knex, bulkId: string, userId: number): Promise<void> {
+  await knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    if (bulk.state !== 'AWAITING_APPROVAL') {
+      if (bulk.approved_by_id === userId) return;
+      throw notAwaitingApproval(bulk.state);
+    }
+    const refusal = await checkApprover(trx, userId, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
+    if (refusal) throw approvalRefusalError(refusal);
+    await trx('bulk_transfers')
+      .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
+      .update({ state: 'PROCESSING', approved_by_id: userId, approved_at: trx.fn.now(), updated_at: trx.fn.now() });
+  });
+}
+
+export type UnapprovedEnd = { kind: 'rejected'; userId: number; reason: string } | { kind: 'expired' };
+
+/**
+ * A rejected bulk, or one whose approval deadline passed: none of its lines is sent, their reservation is given
+ * back, and the bulk ends FAILED with the reason. Guarded on AWAITING_APPROVAL; a repeat finds it done.
+ */
+export async function endUnapproved(knex: Knex, bulkId: string, end: UnapprovedEnd): Promise<{ state: BulkState }> {
+  return knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    if (bulk.state !== 'AWAITING_APPROVAL') {
+      if (end.kind === 'expired' || bulk.rejected_by_id === end.userId) return { state: bulk.state };
+      throw notAwaitingApproval(bulk.state);
+    }
+    if (end.kind === 'rejected') {
+      const refusal = await checkApprover(trx, end.userId, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
+      if (refusal) throw approvalRefusalError(refusal);
+    }
+    const reason =
+      end.kind === 'rejected' ? `Rejected at approval: ${end.reason}` : 'Not approved before its approval deadline.';
+    await failUnsentLines(trx, bulk, end.kind === 'rejected' ? APPROVAL_REJECTED_CODE : APPROVAL_EXPIRED_CODE, reason);
+    await trx('bulk_transfers')
+      .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
+      .update({
+        state: 'FAILED',
+        failure_reason: reason.slice(0, 500),
+        completed_at: trx.fn.now(),
+        updated_at: trx.fn.now(),
+        ...(end.kind === 'rejected'
+          ? { rejected_by_id: end.userId, rejected_at: trx.fn.now(), rejection_reason: end.reason.slice(0, 500) }
+          : {}),
+      });
+    return { state: 'FAILED' as const };
+  });
+}
+
+export interface CancelOutcome {
+  /** Lines that will never be sent (FAILED `cancelled`), this cancel's and any earlier one's. */
+  cancelled: number;
+  /** Minor units given back to the payer account by those lines. */
+  released: string;
+}
+
+/**
+ * Cancels what is not sent yet: every PENDING line becomes FAILED `cancelled` and its reservation is given back.
+ * Lines already PROCESSING are in flight and finish as they would have. The bulk stays open until those end
+ * (the workflow closes it). Guarded on PENDING lines, so a repeat changes nothing and answers the same counts.
+ */
+export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
+  return knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    if (!isOpenBulkState(bulk.state)) {
+      throw new ConflictError(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed', { state: bulk.state });
+    }
+    if (bulk.cancelled_at === null) {
+      await trx('bulk_transfers').where('bulk_id', bulkId).update({
+        cancelled_at: trx.fn.now(),
+        cancelled_by_id: actor.userId ?? null,
+        cancelled_by_operator: actor.operator?.slice(0, 100) ?? null,
+        updated_at: trx.fn.now(),
+      });
+    }
+    await failUnsentLines(trx, bulk, CANCELLED_CODE, 'Cancelled before it was sent.');
+    const [row] = await trx('individual_transfers')
+      .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
+      .select<Array<{ count: string; amount: string }>>(trx.raw('count(*) as count'), trx.raw('coalesce(sum(amount), 0)::text as amount'));
+    return { cancelled: Number(row?.count ?? 0), released: row?.amount ?? '0' };
+  });
+}
+
+/** Every PENDING line of the bulk FAILED with this code, and their total given back to the reservation: one statement each. */
+async function failUnsentLines(trx: Knex.Transaction, bulk: ControlledBulk, code: string, message: string): Promise<void> {
+  const result = await trx.raw<{ rows: Array<{ amount: string }> }>(
+    `with failed as (
+       update individual_transfers
+          set status = 'FAILED', failure_code = ?, failure_message = ?, completed_at = now(), updated_at = now()
+        where bulk_id = ? and status = 'PENDING'
+        returning amount)
+     select coalesce(sum(amount), 0)::text as amount from failed`,
+    [code, message.slice(0, 500), bulk.bulk_id],
+  );
+  const released = result.rows[0]?.amount ?? '0';
+  if (released === '0') return;
+  await trx.raw('update accounts set reserved = reserved - ?::bigint, updated_at = now() where id = ?', [released, bulk.payer_account_id]);
+}
+
+export interface RetryRequest extends BulkActor {
+  /** Fixed by the caller once per request: a retried activity finds its own earlier result. */
+  requestId: string;
+}
+
+export interface RetryOutcome {
+  /** Lines made new attempts (PENDING again, their amount reserved again). */
+  retried: number;
+  /** Minor units reserved again. */
+  reserved: string;
+}
+
+/**
+ * Makes the bulk's retryable FAILED lines new attempts, in one transaction: their total is reserved again (422
+ * insufficient_funds otherwise, nothing changed), each earlier failure is kept in transfer_attempts, each line
+ * goes back to PENDING with attempt + 1 and nothing of its earlier adapter transfer, and the bulk is PROCESSING
+ * again. Only an ended bulk: while it runs, its failures are not all known yet. A paid line is never touched
+ * (only FAILED lines are selected, and the update is guarded on FAILED).
+ */
+export async function retryFailedLines(knex: Knex, bulkId: string, request: RetryRequest): Promise<RetryOutcome> {
+  return knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    if (bulk.last_retry_request_id === request.requestId) return earlierRetry(trx, request.requestId);
+    if (isOpenBulkState(bulk.state)) {
+      throw new ConflictError(
+        `The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`,
+        'bulk_in_progress',
+        { state: bulk.state },
+      );
+    }
+    const lines = await trx('individual_transfers')
+      .where({ bulk_id: bulkId, status: 'FAILED' })
+      .where((builder) => builder.whereIn('failure_code', retryableFailureCodes()).orWhereRaw(`failure_code ~ '^[12][0-9]{3}$'`))
+      .forUpdate()
+      .select<Array<{ transfer_id: string; amount: string }>>('transfer_id', 'amount');
+    if (lines.length === 0) {
+      throw new ConflictError('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
+    }
+    const amount = lines.reduce((sum, line) => sum + BigInt(line.amount), 0n);
+    const account = await lockAccount(trx, bulk.payer_account_id);
+    if (!account) throw new NotFoundError('Payer account not found.');
+    await reserveFunds(trx, account, amount);
+
+    const transferIds = lines.map((line) => line.transfer_id);
+    await trx.raw(
+      `insert into transfer_attempts
+         (transfer_id, attempt, mojaloop_transfer_id, failure_code, failure_message, failed_at, retry_request_id, retried_by_id, retried_by_operator)
+       select transfer_id, attempt, mojaloop_transfer_id, failure_code, failure_message, completed_at, ?, ?, ?
+         from individual_transfers where transfer_id = any(?::uuid[])`,
+      [request.requestId, request.userId ?? null, request.operator?.slice(0, 100) ?? null, transferIds],
+    );
+    const reopened = await trx('individual_transfers')
+      .whereIn('transfer_id', transferIds)
+      .where('status', 'FAILED')
+      .update({
+        status: 'PENDING',
+        attempt: trx.raw('attempt + 1'),
+        mojaloop_transfer_id: null,
+        payee_name: null,
+        payee_fsp_id: null,
+        quote_id: null,
+        fee_amount: null,
+        quote_expiration: null,
+        transfer_sent_at: null,
+        fulfilment: null,
+        failure_code: null,
+        failure_message: null,
+        completed_at: null,
+        updated_at: trx.fn.now(),
+      });
+    await trx('bulk_transfers').where('bulk_id', bulkId).update({
+      state: 'PROCESSING',
+      failure_reason: null,
+      completed_at: null,
+      last_retry_request_id: request.requestId,
+      retry_count: trx.raw('retry_count + 1'),
+      updated_at: trx.fn.now(),
+    });
+    return { retried: reopened, reserved: amount.toString() };
+  });
+}
+
+async function earlierRetry(trx: Knex.Transaction, requestId: string): Promise<RetryOutcome> {
+  const [row] = await trx('transfer_attempts as a')
+    .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
+    .where('a.retry_request_id', requestId)
+    .select<Array<{ count: string; amount: string }>>(trx.raw('count(*) as count'), trx.raw('coalesce(sum(t.amount), 0)::text as amount'));
+  return { retried: Number(row?.count ?? 0), reserved: row?.amount ?? '0' };
+}
+
+/**
+ * Closes the bulk once every line is final: COMPLETED when at least one was paid, FAILED when none was, with the
+ * reason (a cancel says so). Guarded on the open states, so a second call leaves the first outcome in place.
+ */
+export async function closeBulk(knex: Knex, bulkId: string): Promise<{ outcome: BulkOutcome; counts: BulkCounts }> {
+  const counts = await countBulkTransfers(knex, bulkId);
+  const outcome = bulkOutcome(counts);
+  if (outcome.state !== 'UNFINISHED') {
+    const bulk = await knex('bulk_transfers').where('bulk_id', bulkId).first<{ cancelled_at: Date | null } | undefined>('cancelled_at');
+    let failureReason = outcome.failureReason;
+    if (outcome.state === 'FAILED' && bulk?.cancelled_at) {
+      const [cancelled] = await knex('individual_transfers')
+        .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
+        .count<Array<{ count: string }>>('* as count');
+      failureReason = cancelledBulkReason(Number(cancelled?.count ?? 0), counts.total);
+    }
+    await knex('bulk_transfers')
+      .where('bulk_id', bulkId)
+      .whereIn('state', ['PROCESSING', 'AWAITING_APPROVAL'])
+      .update({ state: outcome.state, failure_reason: failureReason, completed_at: knex.fn.now(), updated_at: knex.fn.now() });
+  }
+  return { outcome, counts: { total: counts.total, completed: counts.completed, failed: counts.failed } };
+}

@@ -1,0 +1,124 @@
+/**
+ * How the API sends decisions to a bulk's workflow (Temporal updates) and reads their refusals back as our typed
+ * errors. The workflow's validators and activities refuse with an ApplicationFailure whose type is our error
+ * code (and, from the database side, the HTTP status and details in its details): the API answers exactly that.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { TemporalHandle } from '../clients/temporal';
+import { ConflictError, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
+import {
+  approveUpdate,
+  ApprovalDecision,
+  BULK_ID,
+  cancelUpdate,
+  rejectUpdate,
+  RejectionDecision,
+  retryFailedUpdate,
+} from '../../workflows/definitions';
+import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkControl';
+import { workflowIdForBulk } from './types';
+
+/** Status of the refusals raised by the workflow's validators (they carry no details). */
+const VALIDATOR_STATUS: Record<string, number> = {
+  not_awaiting_approval: 409,
+  approval_by_creator: 409,
+  bulk_closed: 409,
+  bulk_in_progress: 409,
+  validation_error: 400,
+};
+
+/** The typed error for an update's refusal; anything else (Temporal down, a bug) is rethrown as is. */
+export function errorOfUpdateFailure(error: unknown): unknown {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
+  const failure = error.cause;
+  const code = failure.type ?? 'conflict';
+  const carried = failure.details?.[0] as { status?: number; details?: unknown } | undefined;
+  const status = carried?.status ?? VALIDATOR_STATUS[code] ?? 409;
+  const details = carried?.details ?? undefined;
+  switch (status) {
+    case 400:
+      return new ValidationError(failure.message, details, code);
+    case 403:
+      return new PermissionDeniedError(failure.message, code);
+    case 404:
+      return new NotFoundError(failure.message, code);
+    case 422:
+      return new UnprocessableError(failure.message, code, details);
+    default:
+      return new ConflictError(failure.message, code, details);
+  }
+}
+
+async function asTypedErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw errorOfUpdateFailure(error);
+  }
+}
+
+/** Approve or reject: the bulk awaits approval, so its workflow is running and waiting for exactly this. */
+export async function decideApproval(
+  temporal: TemporalHandle,
+  bulkId: string,
+  decision: { approve: true; by: ApprovalDecision } | { approve: false; by: RejectionDecision },
+): Promise<void> {
+  const handle = temporal.client.workflow.getHandle<typeof bulkPayoutWorkflow>(workflowIdForBulk(bulkId));
+  try {
+    await asTypedErrors(async () => {
+      if (decision.approve) await handle.executeUpdate(approveUpdate, { args: [decision.by] });
+      else await handle.executeUpdate(rejectUpdate, { args: [decision.by] });
+    });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new ServiceUnavailableError('The bulk\'s workflow is not running; it starts within minutes (stranded-bulk sweep).', 'workflow_not_running');
+    }
+    throw error;
+  }
+}
+
+function startOperation(bulkId: string, taskQueue: string, reusePolicy: WorkflowIdReusePolicy, summary: string) {
+  return new WithStartWorkflowOperation<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
+    workflowId: workflowIdForBulk(bulkId),
+    taskQueue,
+    args: [{ bulkId }],
+    // Running: the update goes to that run. Not running: a run is started to take it.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: reusePolicy,
+    typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
+    staticSummary: summary,
+  });
+}
+
+/**
+ * Cancel, with update-with-start: a bulk stored but whose workflow never started (stranded) is cancelled too.
+ * A bulk whose workflow has ended is never started again for a cancel (ALLOW_DUPLICATE_FAILED_ONLY).
+ */
+export async function cancelBulkPayout(temporal: TemporalHandle, taskQueue: string, bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
+  try {
+    return await asTypedErrors(() =>
+      temporal.client.workflow.executeUpdateWithStart(cancelUpdate, {
+        args: [actor],
+        startWorkflowOperation: startOperation(bulkId, taskQueue, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY, `Pension bulk ${bulkId}`),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError('The bulk has ended: nothing left to cancel.', 'bulk_closed');
+    throw error;
+  }
+}
+
+/**
+ * Retry-failed, with update-with-start: the bulk has ended, so its workflow has closed and a new run of it
+ * (ALLOW_DUPLICATE) takes the update, reopens the bulk and pays the lines made new attempts.
+ */
+export async function retryFailedPayouts(temporal: TemporalHandle, taskQueue: string, bulkId: string, actor: BulkActor): Promise<RetryOutcome> {
+  return asTypedErrors(() =>
+    temporal.client.workflow.executeUpdateWithStart(retryFailedUpdate, {
+      args: [actor],
+      startWorkflowOperation: startOperation(bulkId, taskQueue, WorkflowIdReusePolicy.ALLOW_DUPLICATE, `Pension bulk ${bulkId} (retry of failed transfers)`),
+    }),
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * Maker-checker approval, end to end: uploads through the real API into an organization that requires approval,
+ * decisions through the API's routes (Temporal updates on the bulk's workflow), paid or not through the real
+ * Mojaloop peer, on the real Temporal dev server.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
+import request from 'supertest';
+import { closeDb, db } from '../../src/db/knex';
+import { workflowIdForBulk } from '../../src/payouts/types';
+import type { BulkPayoutResult } from '../../workflows/definitions';
+import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import {
+  accountMoney,
+  adapterClient,
+  connectTemporal,
+  payoutWorker,
+  RunningPeer,
+  TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
+import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+
+describe('bulk approval (maker-checker)', () => {
+  let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  const taskQueue = uniqueTaskQueue('approval');
+  let server: TestServer;
+
+  beforeAll(async () => {
+    peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
+    server = createBulkTestApp({}, taskQueue).server;
+  });
+
+  afterAll(async () => {
+    await temporal?.close();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  /** A Worker runs once: each test its own, on the queue the API starts bulks on. */
+  function worker(approvalTimeoutMs?: number): Promise<Worker> {
+    return payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: adapterClient(peer.outboundUrl),
+      settings: { payoutConcurrency: 3, ...(approvalTimeoutMs ? { approvalTimeoutMs } : {}) },
+    });
+  }
+
+  async function fundRequiringApproval(balance = 1_000_000n): Promise<Fund & { checker: { id: number; token: string } }> {
+    const fund = await createFund(server, { balance });
+    await db()('organizations').where('id', fund.organization.id).update({ requires_approval: true });
+    const checker = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
+    return { ...fund, checker: { id: checker.user.id, token: await loginAs(server, checker.email, checker.password) } };
+  }
+
+  /** Payees of their own (the peer pays any MSISDN but the test ones), so the peer's count is this test's. */
+  function payees(count: number): string[] {
+    const seed = randomUUID().replace(/\D/g, '').padEnd(8, '3').slice(0, 8);
+    return Array.from({ length: count }, (_, index) => `2299${seed}${index}`);
+  }
+
+  function csv(lines: Array<[string, number]>): string {
+    return CSV_HEADER + lines.map(([msisdn, amount]) => `MSISDN,${msisdn},XOF,${amount}\n`).join('');
+  }
+
+  async function bulkState(bulkId: string): Promise<string> {
+    return (await db()('bulk_transfers').where('bulk_id', bulkId).first('state')).state;
+  }
+
+  it('waits for a second user: the creator is refused, a SUPERVISEUR and another organization too; the checker approves and it is paid', async () => {
+    const fund = await fundRequiringApproval();
+    const [first, second] = payees(2);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[first!, 40000], [second!, 25000]])).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+    const outsider = await createFund(server);
+
+    const result = await (await worker()).runUntil(async () => {
+      await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
+      // Waiting: nothing sent, the total held.
+      expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 65000n });
+      const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+      expect(details.body).toMatchObject({
+        state: 'AWAITING_APPROVAL',
+        created_by: { id: fund.gestionnaire.id },
+        approval: { required: true, deadline: expect.any(String), approved_by: null },
+      });
+
+      const byCreator = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.gestionnaire.token)).expect(409);
+      expect(byCreator.body.error.code).toBe('approval_by_creator');
+      const bySuperviseur = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.superviseur.token)).expect(403);
+      expect(bySuperviseur.body.error.code).toBe('permission_denied');
+      await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(outsider.gestionnaire.token)).expect(404);
+      // The workflow holds the same rule, whoever sends the update (an operator from the Web UI, a script).
+      const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
+      await expect(handle.executeUpdate('approve', { args: [{ userId: fund.gestionnaire.id }] })).rejects.toThrow();
+      expect(await bulkState(bulkId)).toBe('AWAITING_APPROVAL');
+
+      const approved = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(200);
+      expect(approved.body).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', approval: { approved_by: { id: fund.checker.id } } });
+      const again = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(409);
+      expect(again.body.error.code).toBe('not_awaiting_approval');
+      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
+    });
+
+    expect(result).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 65000n, reserved: 0n });
+    const paidAtPeer = await countCommittedPaymentsByPayee([first!, second!]);
+    expect([...paidAtPeer.values()]).toEqual([1, 1]);
+    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.gestionnaire.token)).expect(200);
+    expect(details.body.approval).toMatchObject({ required: true, approved_by: { id: fund.checker.id }, approved_at: expect.any(String), rejected_by: null });
+  });
+
+  it('a rejection sends nothing, releases the reservation and ends the bulk FAILED with the reason', async () => {
+    const fund = await fundRequiringApproval();
+    const [payee] = payees(1);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 30000]])).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+
+    await (await worker()).runUntil(async () => {
+      await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
+      await request(server).post(`/api/bulk-transfers/${bulkId}/reject`).set(authHeader(fund.checker.token)).send({}).expect(400);
+      const byCreator = await request(server)
+        .post(`/api/bulk-transfers/${bulkId}/reject`)
+        .set(authHeader(fund.gestionnaire.token))
+        .send({ reason: 'mine' })
+        .expect(409);
+      expect(byCreator.body.error.code).toBe('approval_by_creator');
+      const rejected = await request(server)
+        .post(`/api/bulk-transfers/${bulkId}/reject`)
+        .set(authHeader(fund.checker.token))
+        .send({ reason: 'Wrong month: this list is October' })
+        .expect(200);
+      expect(rejected.body).toMatchObject({ state: 'FAILED', failure_reason: 'Rejected at approval: Wrong month: this list is October' });
+      await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result();
+    });
+
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
+    const lines = await db()('individual_transfers').where('bulk_id', bulkId);
+    expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_rejected', null]]);
+    expect((await countCommittedPaymentsByPayee([payee!])).get(payee!)).toBe(0);
+    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+    expect(details.body).toMatchObject({
+      state: 'FAILED',
+      approval: { rejected_by: { id: fund.checker.id }, rejected_at: expect.any(String), rejection_reason: 'Wrong month: this list is October', approved_by: null },
+    });
+  });
+
+  it('past the approval deadline, the bulk ends FAILED and its funds are released', async () => {
+    const fund = await fundRequiringApproval();
+    const [payee] = payees(1);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 12345]])).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+
+    const result = await (await worker(1500)).runUntil(async () => {
+      await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
+      expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 12345n });
+      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
+    });
+
+    expect(result).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+    const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first();
+    expect(bulk).toMatchObject({ state: 'FAILED', failure_reason: 'Not approved before its approval deadline.', approved_by_id: null });
+    expect(bulk.completed_at.getTime()).toBeGreaterThanOrEqual(bulk.approval_deadline.getTime());
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
+    const [line] = await db()('individual_transfers').where('bulk_id', bulkId);
+    expect(line).toMatchObject({ status: 'FAILED', failure_code: 'approval_expired' });
+    await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(409);
+  });
+
+  it('leaves organizations without approval as they were: a new bulk is paid at once and cannot be approved', async () => {
+    const fund = await createFund(server, { balance: 100_000n });
+    const [payee] = payees(1);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 1000]])).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+
+    await (await worker()).runUntil(() => temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result());
+    const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first();
+    expect(bulk).toMatchObject({ state: 'COMPLETED', approval_deadline: null, approved_by_id: null });
+    const other = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
+    const token = await loginAs(server, other.email, other.password);
+    const refused = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(token)).expect(409);
+    expect(refused.body.error.code).toBe('not_awaiting_approval');
+    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200);
+    expect(details.body.approval).toEqual({
+      required: false, deadline: null, approved_by: null, approved_at: null, rejected_by: null, rejected_at: null, rejection_reason: null,
+    });
+  });
+});

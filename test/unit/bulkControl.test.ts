@@ -1,0 +1,115 @@
+import {
+  approvalRefusal,
+  cancelledBulkReason,
+  homeTransactionIdFor,
+  isRetryableFailure,
+  msUntil,
+  retryableFailureCodes,
+} from '../../src/domain/bulkControl';
+
+describe('which failed lines retry-failed pays again', () => {
+  it.each([
+    ['switch_unavailable'],
+    ['transfer_aborted'],
+    ['transfer_not_found'],
+    ['fee_limit_exceeded'],
+    ['3302'],
+    ['3303'],
+    ['4001'],
+    ['5001'],
+    ['5104'],
+    ['5105'],
+    ['5200'],
+    ['1001'],
+    ['2001'],
+  ])('retries %s (says nothing permanent about the payee)', (code) => {
+    expect(isRetryableFailure(code)).toBe(true);
+  });
+
+  it.each([
+    ['3204', 'party not found'],
+    ['3200', 'generic id not found'],
+    ['3203', 'payee FSP not found'],
+    ['3100', 'validation error: the same request would be refused again'],
+    ['5100', 'payee rejection'],
+    ['5101', 'payee rejected the quote'],
+    ['5103', 'payee FSP rejected the quote'],
+    ['5106', 'payee unsupported currency'],
+    ['5300', 'payee permission error'],
+    ['5400', 'payee blocked'],
+    ['cancelled', 'someone cancelled it'],
+    ['approval_rejected', 'the checker said no'],
+    ['approval_expired', 'nobody approved it'],
+    ['unknown', 'a code we do not know'],
+    ['', 'empty'],
+  ])('never retries %s (%s)', (code) => {
+    expect(isRetryableFailure(code)).toBe(false);
+  });
+
+  it('never retries a line without a failure code', () => {
+    expect(isRetryableFailure(null)).toBe(false);
+  });
+
+  it('lists for SQL exactly the codes it accepts (besides 1xxx/2xxx)', () => {
+    for (const code of retryableFailureCodes()) expect(isRetryableFailure(code)).toBe(true);
+    expect(retryableFailureCodes()).not.toContain('3204');
+  });
+});
+
+describe('the identity of an attempt at Mojaloop', () => {
+  const transferId = '0f8e5a4c-2b1d-4c3e-9f7a-6b5d4c3e2f1a';
+
+  it('sends the transfer id itself on the first attempt, as before retries existed', () => {
+    expect(homeTransactionIdFor(transferId, 1)).toBe(transferId);
+  });
+
+  it('gives each retry its own id, derived from the line and the attempt', () => {
+    expect(homeTransactionIdFor(transferId, 2)).toBe(`${transferId}-2`);
+    expect(homeTransactionIdFor(transferId, 3)).not.toBe(homeTransactionIdFor(transferId, 2));
+  });
+
+  it.each([[0], [-1], [1.5]])('refuses attempt %s', (attempt) => {
+    expect(() => homeTransactionIdFor(transferId, attempt)).toThrow(RangeError);
+  });
+});
+
+describe('who may approve a bulk (maker-checker)', () => {
+  const bulk = { organizationId: 7, createdById: 10 };
+  const gestionnaire = { userId: 11, organizationId: 7, role: 'GESTIONNAIRE', isStaff: false, isActive: true };
+
+  it('lets a second GESTIONNAIRE of the organization approve', () => {
+    expect(approvalRefusal(gestionnaire, bulk)).toBeNull();
+  });
+
+  it('lets a staff user of the organization approve, whatever the role', () => {
+    expect(approvalRefusal({ ...gestionnaire, role: 'SUPERVISEUR', isStaff: true }, bulk)).toBeNull();
+  });
+
+  it('refuses the creator, even a staff one', () => {
+    expect(approvalRefusal({ ...gestionnaire, userId: 10 }, bulk)).toBe('approval_by_creator');
+    expect(approvalRefusal({ ...gestionnaire, userId: 10, isStaff: true }, bulk)).toBe('approval_by_creator');
+  });
+
+  it('refuses a SUPERVISEUR, another organization and a deactivated user', () => {
+    expect(approvalRefusal({ ...gestionnaire, role: 'SUPERVISEUR' }, bulk)).toBe('approver_not_allowed');
+    expect(approvalRefusal({ ...gestionnaire, organizationId: 8 }, bulk)).toBe('approver_not_allowed');
+    expect(approvalRefusal({ ...gestionnaire, organizationId: null }, bulk)).toBe('approver_not_allowed');
+    expect(approvalRefusal({ ...gestionnaire, isActive: false }, bulk)).toBe('approver_not_allowed');
+  });
+
+  it('lets any GESTIONNAIRE approve a bulk built by the monthly schedule (no creator)', () => {
+    expect(approvalRefusal(gestionnaire, { organizationId: 7, createdById: null })).toBeNull();
+  });
+});
+
+describe('deadlines and reasons', () => {
+  it('counts down to the deadline and never below zero', () => {
+    const now = new Date('2026-11-29T10:00:00Z');
+    expect(msUntil(new Date('2026-11-29T10:00:05Z'), now)).toBe(5000);
+    expect(msUntil(new Date('2026-11-29T09:00:00Z'), now)).toBe(0);
+  });
+
+  it('says how much of a cancelled bulk was not sent', () => {
+    expect(cancelledBulkReason(3, 5)).toBe('Cancelled before any pension was paid: 3 of the 5 transfers were not sent.');
+  });
+});
