@@ -1,0 +1,280 @@
+/**
+ * Retry-failed and cancel, end to end through the API's routes (Temporal updates, update-with-start for a closed
+ * bulk) on the real Temporal dev server and the real Mojaloop peer, counting what the switch committed.
+ * Peer payees: 22990000404 party not found (3204, permanent), 22990000403 the payee FSP rejects the transfer
+ * (5104, worth retrying); other MSISDNs are paid.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
+import request from 'supertest';
+import { closeDb, db } from '../../src/db/knex';
+import { homeTransactionIdFor } from '../../src/domain/bulkControl';
+import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
+import { settleTransfer } from '../../src/payouts/ledger';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import type { BulkPayoutResult } from '../../workflows/definitions';
+import { createBulkTestApp } from '../support/bulkFixtures';
+import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import {
+  accountMoney,
+  adapterClient,
+  connectTemporal,
+  createPayerAccount,
+  insertBulk,
+  PayerAccount,
+  payoutWorker,
+  RunningPeer,
+  TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
+import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';
+
+interface Staff {
+  gestionnaire: { id: number; token: string };
+  superviseur: string;
+}
+
+describe('retry-failed and cancel', () => {
+  let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  const taskQueue = uniqueTaskQueue('retry-cancel');
+  let server: TestServer;
+
+  beforeAll(async () => {
+    peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
+    server = createBulkTestApp({}, taskQueue).server;
+  });
+
+  afterAll(async () => {
+    await temporal?.close();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  function worker(concurrency = 3): Promise<Worker> {
+    return payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: concurrency } });
+  }
+
+  async function staffOf(payer: PayerAccount): Promise<Staff> {
+    const gestionnaire = await createUser({ organizationId: payer.organizationId, role: 'GESTIONNAIRE' });
+    const superviseur = await createUser({ organizationId: payer.organizationId, role: 'SUPERVISEUR' });
+    return {
+      gestionnaire: { id: gestionnaire.user.id, token: await loginAs(server, gestionnaire.email, gestionnaire.password) },
+      superviseur: await loginAs(server, superviseur.email, superviseur.password),
+    };
+  }
+
+  function payees(count: number): string[] {
+    const seed = randomUUID().replace(/\D/g, '').padEnd(8, '5').slice(0, 8);
+    return Array.from({ length: count }, (_, index) => `2298${seed}${String(index).padStart(2, '0')}`);
+  }
+
+  function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
+    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
+  }
+
+  async function linesOf(bulkId: string) {
+    return db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
+  }
+
+  it('pays again only the lines failed for a retryable reason, as new attempts, after reserving them again; never a paid line, never a 3204', async () => {
+    const [paid, unreachable] = payees(2);
+    const amounts = { paid: 41000n, notFound: 7000n, rejected: 9000n, unreachable: 13000n };
+    const total = amounts.paid + amounts.notFound + amounts.rejected + amounts.unreachable;
+    const payer = await createPayerAccount(db(), total);
+    const staff = await staffOf(payer);
+    const bulk = await insertBulk(db(), payer, [
+      { msisdn: paid!, amount: amounts.paid },
+      { msisdn: '22990000404', amount: amounts.notFound },
+      { msisdn: '22990000403', amount: amounts.rejected },
+      { msisdn: unreachable!, amount: amounts.unreachable },
+    ]);
+    const [paidId, notFoundId, rejectedId, unreachableId] = bulk.transferIds as [string, string, string, string];
+    // Line 4 failed as a line does when the switch stayed unreachable for all its retries (the workflow's giveUp).
+    await settleTransfer(db(), unreachableId, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'The Mojaloop switch stayed unreachable' }, { onlyIfNotSent: true });
+
+    // Funds held for another bulk of the fund, not started: available becomes short of what the retry needs.
+    const [otherPayee] = payees(1);
+    const other = await insertBulk(db(), payer, [{ msisdn: otherPayee!, amount: amounts.notFound + 1000n }]);
+
+    await (await worker()).runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 3 });
+      expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: amounts.notFound + 1000n });
+
+      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.superviseur)).expect(403);
+      const outsider = await staffOf(await createPayerAccount(db(), 1000n));
+      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(outsider.gestionnaire.token)).expect(404);
+
+      // Short of funds: refused, nothing changed.
+      const short = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(422);
+      expect(short.body.error).toMatchObject({
+        code: 'insufficient_funds',
+        details: { required: String(amounts.rejected + amounts.unreachable), available: String(amounts.rejected + amounts.unreachable - 1000n) },
+      });
+      expect((await linesOf(bulk.bulkId)).map((line) => [line.status, line.attempt])).toEqual([
+        ['COMPLETED', 1], ['FAILED', 1], ['FAILED', 1], ['FAILED', 1],
+      ]);
+      expect(await db()('transfer_attempts').whereIn('transfer_id', bulk.transferIds)).toHaveLength(0);
+      expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).toEqual({ state: 'COMPLETED' });
+
+      // The other bulk is cancelled before it ever started (its workflow is started to take the cancel): funds released.
+      const cancelled = await request(server).post(`/api/bulk-transfers/${other.bulkId}/cancel`).set(authHeader(staff.gestionnaire.token)).expect(202);
+      expect(cancelled.body).toMatchObject({ cancelled_transfers: 1, released_amount: String(amounts.notFound + 1000n) });
+      expect(await bulkResult(other.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+      expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: 0n });
+
+      const retried = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(202);
+      expect(retried.body).toMatchObject({ state: 'PROCESSING', retried_transfers: 2, reserved_amount: String(amounts.rejected + amounts.unreachable) });
+      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 4, completed: 2, failed: 2 });
+    });
+
+    const lines = await linesOf(bulk.bulkId);
+    expect(lines.map((line) => [line.status, line.failure_code, line.attempt])).toEqual([
+      ['COMPLETED', null, 1],
+      ['FAILED', '3204', 1],
+      ['FAILED', '5104', 2],
+      ['COMPLETED', null, 2],
+    ]);
+    // The earlier failures are kept.
+    const history = await db()('transfer_attempts').whereIn('transfer_id', bulk.transferIds).orderBy('transfer_id');
+    expect(history.map((row) => [row.transfer_id, row.attempt, row.failure_code, row.retried_by_id]).sort()).toEqual(
+      [
+        [rejectedId, 1, '5104', staff.gestionnaire.id],
+        [unreachableId, 1, 'switch_unavailable', staff.gestionnaire.id],
+      ].sort(),
+    );
+
+    // At the switch: the paid line once (never again), the retried one once under its new identity; nothing for 3204.
+    const committed = await countCommittedTransfersByHomeTransactionId([paidId, unreachableId, homeTransactionIdFor(unreachableId, 2), notFoundId]);
+    expect(Object.fromEntries(committed)).toEqual({ [paidId]: 1, [unreachableId]: 0, [homeTransactionIdFor(unreachableId, 2)]: 1, [notFoundId]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!, otherPayee!]))).toEqual({ [paid!]: 1, [unreachable!]: 1, [otherPayee!]: 0 });
+    // The 5104 line was really sent again (aborted again by its FSP), under the new identity.
+    const ledger = await readPeerLedger();
+    expect(ledger.filter((entry) => entry.homeTransactionId === homeTransactionIdFor(rejectedId, 2)).map((entry) => entry.state)).toEqual(['ABORTED']);
+
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid - amounts.unreachable, reserved: 0n });
+    const details = await request(server).get(`/api/bulk-transfers/${bulk.bulkId}/details`).set(authHeader(staff.superviseur)).expect(200);
+    expect(details.body).toMatchObject({ state: 'COMPLETED', retry_count: 1, statistics: { completed: 2, failed: 2, cancelled: 0 } });
+
+    // Each attempt is its own line workflow, found by the bulk and the payee (the Web UI's search).
+    const retriedLine = await temporal.client.workflow.getHandle(workflowIdForLine(bulk.bulkId, 3, 2)).describe();
+    expect(retriedLine.status.name).toBe('COMPLETED');
+    const found = await waitFor(async () => {
+      const ids: string[] = [];
+      for await (const execution of temporal.client.workflow.list({ query: `BulkId = "${bulk.bulkId}" AND PayeeIdentifier = "22990000403"` })) {
+        ids.push(execution.workflowId);
+      }
+      return ids.length === 2 ? ids.sort() : null;
+    });
+    expect(found).toEqual([workflowIdForLine(bulk.bulkId, 3), workflowIdForLine(bulk.bulkId, 3, 2)].sort());
+  });
+
+  it('refuses to retry a bulk whose failures are all permanent (3204), and one still running', async () => {
+    const [paid] = payees(1);
+    const payer = await createPayerAccount(db(), 100_000n);
+    const staff = await staffOf(payer);
+    const bulk = await insertBulk(db(), payer, [
+      { msisdn: paid!, amount: 5000n },
+      { msisdn: '22990000404', amount: 6000n },
+    ]);
+    // Not started yet: still PENDING.
+    const early = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(409);
+    expect(early.body.error.code).toBe('bulk_in_progress');
+
+    await (await worker()).runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      await bulkResult(bulk.bulkId);
+      const refused = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(409);
+      expect(refused.body.error.code).toBe('nothing_to_retry');
+      await bulkResult(bulk.bulkId); // the run started for the refused update ends at once
+    });
+    expect((await linesOf(bulk.bulkId)).map((line) => [line.status, line.failure_code, line.attempt])).toEqual([
+      ['COMPLETED', null, 1],
+      ['FAILED', '3204', 1],
+    ]);
+    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 0 });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 95_000n, reserved: 0n });
+    expect((await countCommittedPaymentsByPayee([paid!])).get(paid!)).toBe(1);
+  });
+
+  it('cancel: lines not sent are not sent, lines in flight finish, the unused reservation is released exactly', async () => {
+    const lines = payees(30).map((msisdn, index) => ({ msisdn, amount: BigInt(1000 + index) }));
+    const total = lines.reduce((sum, line) => sum + line.amount, 0n);
+    const payer = await createPayerAccount(db(), total + 50_000n);
+    const staff = await staffOf(payer);
+    const outsider = await staffOf(await createPayerAccount(db(), 1000n));
+    const bulk = await insertBulk(db(), payer, lines);
+
+    let answered: { cancelled_transfers: number; released_amount: string } | undefined;
+    await (await worker(1)).runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      await waitFor(async () => (await db()('individual_transfers').where({ bulk_id: bulk.bulkId, status: 'COMPLETED' }).first()) ?? null, 60000, 50);
+      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(staff.superviseur)).expect(403);
+      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(outsider.gestionnaire.token)).expect(404);
+      const response = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(staff.gestionnaire.token)).expect(202);
+      answered = response.body;
+      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 30 });
+    });
+
+    const rows = await linesOf(bulk.bulkId);
+    const completed = rows.filter((row) => row.status === 'COMPLETED');
+    const cancelled = rows.filter((row) => row.status === 'FAILED' && row.failure_code === 'cancelled');
+    expect(completed.length + cancelled.length).toBe(30);
+    expect(completed.length).toBeGreaterThanOrEqual(1);
+    expect(cancelled.length).toBeGreaterThanOrEqual(1);
+    expect(answered).toMatchObject({
+      cancelled_transfers: cancelled.length,
+      released_amount: cancelled.reduce((sum, row) => sum + BigInt(row.amount), 0n).toString(),
+    });
+    for (const row of cancelled) expect(row.transfer_sent_at).toBeNull();
+
+    const atSwitch = await countCommittedPaymentsByPayee(rows.map((row) => row.payee_party_identifier));
+    for (const row of completed) expect(atSwitch.get(row.payee_party_identifier)).toBe(1);
+    for (const row of cancelled) expect(atSwitch.get(row.payee_party_identifier)).toBe(0);
+
+    const paidTotal = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - paidTotal, reserved: 0n });
+
+    const details = await request(server).get(`/api/bulk-transfers/${bulk.bulkId}/details`).set(authHeader(staff.superviseur)).expect(200);
+    expect(details.body).toMatchObject({
+      state: 'COMPLETED',
+      failure_reason: null,
+      cancellation: { cancelled_by: { id: staff.gestionnaire.id }, cancelled_by_operator: null, cancelled_transfers: cancelled.length },
+      statistics: { completed: completed.length, failed: cancelled.length, cancelled: cancelled.length },
+    });
+    const again = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(staff.gestionnaire.token)).expect(409);
+    expect(again.body.error.code).toBe('bulk_closed');
+  });
+
+  it('an operator cancels from Temporal (update `cancel` by name, as the Web UI and CLI send it): a bulk awaiting approval ends FAILED, funds released', async () => {
+    const [first, second] = payees(2);
+    const payer = await createPayerAccount(db(), 100_000n);
+    await db()('organizations').where('id', payer.organizationId).update({ requires_approval: true });
+    const bulk = await insertBulk(db(), payer, [
+      { msisdn: first!, amount: 3000n },
+      { msisdn: second!, amount: 4000n },
+    ]);
+
+    const result = await (await worker()).runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulk.bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
+      const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulk.bulkId));
+      expect(await handle.executeUpdate('cancel', { args: [{ operator: 'ops.jane' }] })).toEqual({ cancelled: 2, released: '7000' });
+      return bulkResult(bulk.bulkId);
+    });
+
+    expect(result).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'failure_reason', 'cancelled_by_operator', 'cancelled_by_id')).toEqual({
+      state: 'FAILED',
+      failure_reason: 'Cancelled before any pension was paid: 2 of the 2 transfers were not sent.',
+      cancelled_by_operator: 'ops.jane',
+      cancelled_by_id: null,
+    });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 0, [second!]: 0 });
+  });
+});
