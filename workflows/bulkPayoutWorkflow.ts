@@ -266,7 +266,12 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
     control.phase = 'closed';
     // A retry-failed update delivered with this start may run now: let it finish, then pay if it reopened the bulk.
     await condition(() => control.idle());
-    if (!control.reopened) return 'closed';
+    if (!control.reopened) {
+      // From here the run only reports and ends: a retry arriving now is refused (retried by its sender, it
+      // starts a new run) rather than reopening the bulk under a run that is about to close.
+      control.phase = 'closing';
+      return 'closed';
+    }
     bulk = await database.startBulk(bulkId);
   }
   return { total: bulk.total, organizationCode: bulk.organizationCode, concurrency: bulk.concurrency, pageSize: bulk.pageSize };

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
+import { dayIn } from '../../src/domain/pensionPeriod';
+import { bulkIdForPeriod, PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { workflowIdForBulk } from '../../src/payouts/types';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
@@ -23,6 +25,8 @@ import {
   waitFor,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+
+const TIME_ZONE = 'Africa/Porto-Novo';
 
 describe('bulk approval (maker-checker)', () => {
   let peer: RunningPeer;
@@ -170,6 +174,47 @@ describe('bulk approval (maker-checker)', () => {
     const [line] = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(line).toMatchObject({ status: 'FAILED', failure_code: 'approval_expired' });
     await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(409);
+  });
+
+  it('holds a bulk built by the monthly run for approval too; any GESTIONNAIRE may approve it (no creator), and the run ends with it', async () => {
+    const fund = await fundRequiringApproval();
+    const [first, second] = payees(2);
+    const today = dayIn(new Date(), TIME_ZONE);
+    await db()('beneficiaries').insert(
+      [first!, second!].map((msisdn, index) => ({
+        organization_id: fund.organization.id,
+        party_id_type: 'MSISDN',
+        party_identifier: msisdn,
+        full_name: `Pensionne ${index + 1}`,
+        monthly_amount: String(20000 + index),
+        currency: 'XOF',
+        status: 'ACTIVE',
+        last_proof_of_life: today,
+      })),
+    );
+    const period = '2026-02';
+    const bulkId = bulkIdForPeriod(fund.organization.id, period);
+
+    const outcome = await (await worker()).runUntil(async () => {
+      const run = temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
+        taskQueue,
+        workflowId: `pension-run-approval-${randomUUID()}`,
+        args: [{ organizationId: fund.organization.id, payerAccountId: fund.account.id, period }],
+      }) as Promise<PeriodBulkOutcome>;
+      await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
+      expect((await countCommittedPaymentsByPayee([first!, second!])).get(first!)).toBe(0);
+      // The first GESTIONNAIRE of the fund did not create it: the schedule did.
+      await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.gestionnaire.token)).expect(200);
+      return run;
+    });
+
+    expect(outcome).toMatchObject({ period, state: 'COMPLETED', bulkId });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 1, [second!]: 1 });
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 40001n, reserved: 0n });
+    expect(await db()('bulk_transfers').where('bulk_id', bulkId).first('created_by_id', 'approved_by_id')).toEqual({
+      created_by_id: null,
+      approved_by_id: fund.gestionnaire.id,
+    });
   });
 
   it('leaves organizations without approval as they were: a new bulk is paid at once and cannot be approved', async () => {
