@@ -4,9 +4,12 @@
  * Peer payees: 22990000404 party not found (3204, permanent), 22990000403 the payee FSP rejects the transfer
  * (5104, worth retrying); other MSISDNs are paid.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
+import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkControl';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
@@ -30,6 +33,9 @@ import {
   waitFor,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';
+import { ensureTemporalCli } from '../../temporal/cli';
+
+const execFileAsync = promisify(execFile);
 
 interface Staff {
   gestionnaire: { id: number; token: string };
@@ -199,6 +205,43 @@ describe('retry-failed and cancel', () => {
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 0 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 95_000n, reserved: 0n });
     expect((await countCommittedPaymentsByPayee([paid!])).get(paid!)).toBe(1);
+  });
+
+  it('an operator retries from the Temporal CLI, as README says (update-with-start `retryFailed` on bulk-<id>)', async () => {
+    const [paid, unreachable] = payees(2);
+    const payer = await createPayerAccount(db(), 50_000n);
+    const bulk = await insertBulk(db(), payer, [
+      { msisdn: paid!, amount: 10_000n },
+      { msisdn: unreachable!, amount: 15_000n },
+    ]);
+    await settleTransfer(db(), bulk.transferIds[1]!, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' }, { onlyIfNotSent: true });
+
+    const retried = await (await worker()).runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      await bulkResult(bulk.bulkId);
+      const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
+        'workflow', 'execute-update-with-start',
+        '--address', config().temporal.address,
+        '--update-name', 'retryFailed',
+        '--update-input', '{"operator": "ops.jane"}',
+        '--workflow-id', workflowIdForBulk(bulk.bulkId),
+        '--type', 'bulkPayoutWorkflow',
+        '--task-queue', taskQueue,
+        '--input', JSON.stringify({ bulkId: bulk.bulkId }),
+        '--id-conflict-policy', 'UseExisting',
+        '--id-reuse-policy', 'AllowDuplicate',
+        '--output', 'json',
+      ]);
+      expect(stdout).toContain('"retried": 1');
+      return bulkResult(bulk.bulkId);
+    });
+
+    expect(retried).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
+    expect(await db()('transfer_attempts').where('transfer_id', bulk.transferIds[1]!).first('attempt', 'failure_code', 'retried_by_operator', 'retried_by_id')).toEqual({
+      attempt: 1, failure_code: 'switch_unavailable', retried_by_operator: 'ops.jane', retried_by_id: null,
+    });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!]))).toEqual({ [paid!]: 1, [unreachable!]: 1 });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 25_000n, reserved: 0n });
   });
 
   it('cancel: lines not sent are not sent, lines in flight finish, the unused reservation is released exactly', async () => {
