@@ -1,0 +1,150 @@
+/**
+ * Fault: the Temporal server itself dies (SIGKILL) in the middle of a bulk, twice, and comes back on the same
+ * address with the same persistence (a dev server of this test's own, SQLite file in the test scratch folder).
+ * The worker keeps running through it. The bulk must finish with every line paid exactly once AT THE PEER and
+ * the payer account exact: whatever Temporal re-runs after the restart (activities whose completion was lost,
+ * workflow tasks) must find the database already right and the transfer already sent.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { config } from '../../src/config';
+import { logger } from '../../src/logging/logger';
+import { temporalLoggerFor } from '../../src/logging/temporalLogger';
+import { closeDb, db } from '../../src/db/knex';
+import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
+import { workflowIdForBulk } from '../../src/payouts/types';
+import type { BulkPayoutResult } from '../../workflows/definitions';
+import { createPayoutWorker } from '../../src/worker/createWorker';
+import { freePort, RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
+import { accountMoney, adapterClient, createPayerAccount, insertBulk, waitFor } from '../support/payoutHarness';
+import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+
+const LINES = 20;
+const AMOUNT = 25_000n;
+const OUTAGE_MS = 5_000;
+
+async function completedLines(bulkId: string): Promise<number> {
+  const [row] = await db()('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
+  return Number(row!.count);
+}
+
+describe('Temporal server restarted mid-bulk', () => {
+  const scratch = process.env.TEST_SCRATCH_DIR ?? os.tmpdir();
+  const dbFile = path.join(scratch, `temporal-restart-${randomUUID().slice(0, 8)}.db`);
+  const logFile = path.join(scratch, 'temporal-restart.log');
+  let port: number;
+  let server: RunningDevServer | undefined;
+  let peer: PrivatePeer;
+  let connection: Connection | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+
+  const startServer = async (): Promise<RunningDevServer> => startTemporalDevServer({ port, dbFile, logFile });
+
+  /** SIGKILL, as a crash or an OOM kill: no chance to flush or say goodbye. */
+  async function crashServer(): Promise<void> {
+    const running = server!;
+    server = undefined;
+    const exited = new Promise((resolve) => running.process.once('exit', resolve));
+    running.process.kill('SIGKILL');
+    await exited;
+    await running.stop(); // already gone: only forgets it
+  }
+
+  beforeAll(async () => {
+    try {
+      // The SDK's log lines (its retries while the server is down are many) through our logger, silent in tests.
+      Runtime.install({ logger: temporalLoggerFor(logger) });
+    } catch {
+      // Installed already in this process.
+    }
+    peer = await startPrivatePeer('restart');
+    port = await freePort();
+    server = await startServer();
+  });
+
+  afterAll(async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun?.catch(() => undefined);
+    await nativeConnection?.close();
+    await connection?.close();
+    await server?.stop();
+    await peer?.stop();
+    await closeDb();
+  });
+
+  it('finishes the bulk after two server crashes with every line paid exactly once at the switch', async () => {
+    const address = `127.0.0.1:${port}`;
+    const namespace = config().temporal.namespace;
+    connection = await Connection.connect({ address });
+    nativeConnection = await NativeConnection.connect({ address });
+    const client = new Client({ connection, namespace });
+    const taskQueue = `restart-${randomUUID().slice(0, 8)}`;
+    worker = await createPayoutWorker({
+      connection: nativeConnection,
+      namespace,
+      taskQueue,
+      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+      dependencies: {
+        db: db(),
+        adapter: adapterClient(peer.outboundUrl),
+        settings: { maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits, payoutConcurrency: 4, pageSize: config().bulk.pageSize },
+      },
+    });
+    let workerFailure: unknown;
+    workerRun = worker.run().catch((error: unknown) => {
+      workerFailure = error;
+    });
+
+    const initialBalance = 10_000_000n;
+    const payer = await createPayerAccount(db(), initialBalance);
+    const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
+    const payees = Array.from({ length: LINES }, (_, i) => String(base + i));
+    const bulk = await insertBulk(db(), payer, payees.map((msisdn) => ({ msisdn, amount: AMOUNT })));
+    const started = Date.now();
+    await startBulkPayout({ client, connection }, taskQueue, bulk.bulkId);
+
+    const progressAtCrash: number[] = [];
+    for (let crash = 1; crash <= 2; crash++) {
+      const before = await completedLines(bulk.bulkId);
+      await waitFor(async () => (await completedLines(bulk.bulkId)) >= before + 3, 180_000, 100);
+      await crashServer();
+      progressAtCrash.push(await completedLines(bulk.bulkId));
+      // The outage itself: a fixed length on purpose (the fault), not a wait for something to happen.
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      server = await startServer();
+    }
+    expect(progressAtCrash[1]).toBeLessThan(LINES); // the crashes really interrupted the bulk
+
+    const finished = await waitFor(
+      async () => {
+        const row = await db()('bulk_transfers').where({ bulk_id: bulk.bulkId }).first('state');
+        return row.state === 'COMPLETED' || row.state === 'FAILED' ? row : null;
+      },
+      360_000,
+      500,
+    );
+    const seconds = Math.round((Date.now() - started) / 1000);
+    expect(workerFailure).toBeUndefined(); // the worker rode out both outages
+    expect(finished.state).toBe('COMPLETED');
+
+    // The workflow survived in the server's persistence (started before both crashes) and closed normally.
+    const result = await client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId)).result();
+    expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: LINES, completed: LINES, failed: 0 });
+
+    const unpaid = await db()('individual_transfers')
+      .where({ bulk_id: bulk.bulkId })
+      .whereNot({ status: 'COMPLETED' })
+      .select('line_number', 'status', 'failure_code', 'failure_message');
+    expect(unpaid).toEqual([]);
+    const paidAtSwitch = await countCommittedPaymentsByPayee(payees, peer.adminUrl);
+    for (const payee of payees) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 1 });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: initialBalance - AMOUNT * BigInt(LINES), reserved: 0n });
+    console.log(`Temporal crashed twice (at ${progressAtCrash.join(' and ')} of ${LINES} lines paid): bulk done in ${seconds} s`);
+  }, 540_000);
+});
