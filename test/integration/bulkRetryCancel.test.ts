@@ -293,7 +293,7 @@ describe('retry-failed and cancel', () => {
     expect(again.body.error.code).toBe('bulk_closed');
   });
 
-  it('an operator cancels from Temporal (update `cancel` by name, as the Web UI and CLI send it): a bulk awaiting approval ends FAILED, funds released', async () => {
+  it('an operator cancels with the Temporal CLI (update `cancel`, as the Web UI sends it too): a bulk awaiting approval ends FAILED, funds released', async () => {
     const [first, second] = payees(2);
     const payer = await createPayerAccount(db(), 100_000n);
     await db()('organizations').where('id', payer.organizationId).update({ requires_approval: true });
@@ -305,8 +305,16 @@ describe('retry-failed and cancel', () => {
     const result = await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulk.bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
-      const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulk.bulkId));
-      expect(await handle.executeUpdate('cancel', { args: [{ operator: 'ops.jane' }] })).toEqual({ cancelled: 2, released: '7000' });
+      // The README's command, as an operator types it.
+      const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
+        'workflow', 'update', 'execute',
+        '--address', config().temporal.address,
+        '--workflow-id', workflowIdForBulk(bulk.bulkId),
+        '--name', 'cancel',
+        '--input', '{"operator": "ops.jane"}',
+        '--output', 'json',
+      ]);
+      expect(JSON.parse(stdout)).toMatchObject({ result: { cancelled: 2, released: '7000' } });
       return bulkResult(bulk.bulkId);
     });
 
