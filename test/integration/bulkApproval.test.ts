@@ -13,6 +13,7 @@ import { workflowIdForBulk } from '../../src/payouts/types';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
   adapterClient,
@@ -87,26 +88,26 @@ describe('bulk approval (maker-checker)', () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
       // Waiting: nothing sent, the total held.
       expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 65000n });
-      const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+      const details = await detailsOf(server, bulkId, fund.superviseur.token);
       expect(details.body).toMatchObject({
         state: 'AWAITING_APPROVAL',
         created_by: { id: fund.gestionnaire.id },
         approval: { required: true, deadline: expect.any(String), approved_by: null },
       });
 
-      const byCreator = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.gestionnaire.token)).expect(409);
+      const byCreator = await act(server, 'approve', bulkId, fund.gestionnaire.token, 409);
       expect(byCreator.body.error.code).toBe('approval_by_creator');
-      const bySuperviseur = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.superviseur.token)).expect(403);
+      const bySuperviseur = await act(server, 'approve', bulkId, fund.superviseur.token, 403);
       expect(bySuperviseur.body.error.code).toBe('permission_denied');
-      await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(outsider.gestionnaire.token)).expect(404);
+      await act(server, 'approve', bulkId, outsider.gestionnaire.token, 404);
       // The workflow holds the same rule, whoever sends the update (an operator from the Web UI, a script).
       const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
       await expect(handle.executeUpdate('approve', { args: [{ userId: fund.gestionnaire.id }] })).rejects.toThrow();
       expect(await bulkState(bulkId)).toBe('AWAITING_APPROVAL');
 
-      const approved = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(200);
+      const approved = await act(server, 'approve', bulkId, fund.checker.token, 200);
       expect(approved.body).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', approval: { approved_by: { id: fund.checker.id } } });
-      const again = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(409);
+      const again = await act(server, 'approve', bulkId, fund.checker.token, 409);
       expect(again.body.error.code).toBe('not_awaiting_approval');
       return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
     });
@@ -115,7 +116,7 @@ describe('bulk approval (maker-checker)', () => {
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 65000n, reserved: 0n });
     const paidAtPeer = await countCommittedPaymentsByPayee([first!, second!]);
     expect([...paidAtPeer.values()]).toEqual([1, 1]);
-    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.gestionnaire.token)).expect(200);
+    const details = await detailsOf(server, bulkId, fund.gestionnaire.token);
     expect(details.body.approval).toMatchObject({ required: true, approved_by: { id: fund.checker.id }, approved_at: expect.any(String), rejected_by: null });
   });
 
@@ -127,18 +128,11 @@ describe('bulk approval (maker-checker)', () => {
 
     await (await worker()).runUntil(async () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
-      await request(server).post(`/api/bulk-transfers/${bulkId}/reject`).set(authHeader(fund.checker.token)).send({}).expect(400);
-      const byCreator = await request(server)
-        .post(`/api/bulk-transfers/${bulkId}/reject`)
-        .set(authHeader(fund.gestionnaire.token))
-        .send({ reason: 'mine' })
-        .expect(409);
+      const noReason = await act(server, 'reject', bulkId, fund.checker.token, 400, {});
+      expect(noReason.body.error).toMatchObject({ code: 'validation_error', details: { reason: expect.any(Array) } });
+      const byCreator = await act(server, 'reject', bulkId, fund.gestionnaire.token, 409, { reason: 'mine' });
       expect(byCreator.body.error.code).toBe('approval_by_creator');
-      const rejected = await request(server)
-        .post(`/api/bulk-transfers/${bulkId}/reject`)
-        .set(authHeader(fund.checker.token))
-        .send({ reason: 'Wrong month: this list is October' })
-        .expect(200);
+      const rejected = await act(server, 'reject', bulkId, fund.checker.token, 200, { reason: 'Wrong month: this list is October' });
       expect(rejected.body).toMatchObject({ state: 'FAILED', failure_reason: 'Rejected at approval: Wrong month: this list is October' });
       await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result();
     });
@@ -147,7 +141,7 @@ describe('bulk approval (maker-checker)', () => {
     const lines = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_rejected', null]]);
     expect((await countCommittedPaymentsByPayee([payee!])).get(payee!)).toBe(0);
-    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+    const details = await detailsOf(server, bulkId, fund.superviseur.token);
     expect(details.body).toMatchObject({
       state: 'FAILED',
       approval: { rejected_by: { id: fund.checker.id }, rejected_at: expect.any(String), rejection_reason: 'Wrong month: this list is October', approved_by: null },
@@ -173,7 +167,7 @@ describe('bulk approval (maker-checker)', () => {
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
     const [line] = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(line).toMatchObject({ status: 'FAILED', failure_code: 'approval_expired' });
-    await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.checker.token)).expect(409);
+    await act(server, 'approve', bulkId, fund.checker.token, 409);
   });
 
   it('holds a bulk built by the monthly run for approval too; any GESTIONNAIRE may approve it (no creator), and the run ends with it', async () => {
@@ -204,7 +198,7 @@ describe('bulk approval (maker-checker)', () => {
       await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
       expect((await countCommittedPaymentsByPayee([first!, second!])).get(first!)).toBe(0);
       // The first GESTIONNAIRE of the fund did not create it: the schedule did.
-      await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(fund.gestionnaire.token)).expect(200);
+      await act(server, 'approve', bulkId, fund.gestionnaire.token, 200);
       return run;
     });
 
@@ -228,11 +222,23 @@ describe('bulk approval (maker-checker)', () => {
     expect(bulk).toMatchObject({ state: 'COMPLETED', approval_deadline: null, approved_by_id: null });
     const other = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
     const token = await loginAs(server, other.email, other.password);
-    const refused = await request(server).post(`/api/bulk-transfers/${bulkId}/approve`).set(authHeader(token)).expect(409);
+    const refused = await act(server, 'approve', bulkId, token, 409);
     expect(refused.body.error.code).toBe('not_awaiting_approval');
-    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200);
+    const details = await detailsOf(server, bulkId, token);
     expect(details.body.approval).toEqual({
       required: false, deadline: null, approved_by: null, approved_at: null, rejected_by: null, rejected_at: null, rejection_reason: null,
     });
   });
 });
+
+/** POST /api/bulk-transfers/{bulk_id}/<action> as the token's user: the expected status, and the answer as documented. */
+async function act(server: TestServer, action: 'approve' | 'reject' | 'cancel' | 'retry-failed', bulkId: string, token: string, status: number, body?: object) {
+  const call = request(server).post(`/api/bulk-transfers/${bulkId}/${action}`).set(authHeader(token));
+  if (body !== undefined) call.send(body);
+  return conforms(await call.expect(status), 'post', `/api/bulk-transfers/{bulk_id}/${action}`);
+}
+
+/** GET /api/bulk-transfers/{bulk_id}/details, as documented. */
+async function detailsOf(server: TestServer, bulkId: string, token: string) {
+  return conforms(await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200), 'get', '/api/bulk-transfers/{bulk_id}/details');
+}

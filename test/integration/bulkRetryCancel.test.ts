@@ -18,6 +18,7 @@ import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
   adapterClient,
@@ -111,12 +112,12 @@ describe('retry-failed and cancel', () => {
       expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 3 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: amounts.notFound + 1000n });
 
-      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.superviseur)).expect(403);
+      await act(server, 'retry-failed', bulk.bulkId, staff.superviseur, 403);
       const outsider = await staffOf(await createPayerAccount(db(), 1000n));
-      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(outsider.gestionnaire.token)).expect(404);
+      await act(server, 'retry-failed', bulk.bulkId, outsider.gestionnaire.token, 404);
 
       // Short of funds: refused, nothing changed.
-      const short = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(422);
+      const short = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 422);
       expect(short.body.error).toMatchObject({
         code: 'insufficient_funds',
         details: { required: String(amounts.rejected + amounts.unreachable), available: String(amounts.rejected + amounts.unreachable - 1000n) },
@@ -128,12 +129,12 @@ describe('retry-failed and cancel', () => {
       expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).toEqual({ state: 'COMPLETED' });
 
       // The other bulk is cancelled before it ever started (its workflow is started to take the cancel): funds released.
-      const cancelled = await request(server).post(`/api/bulk-transfers/${other.bulkId}/cancel`).set(authHeader(staff.gestionnaire.token)).expect(202);
+      const cancelled = await act(server, 'cancel', other.bulkId, staff.gestionnaire.token, 202);
       expect(cancelled.body).toMatchObject({ cancelled_transfers: 1, released_amount: String(amounts.notFound + 1000n) });
       expect(await bulkResult(other.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: 0n });
 
-      const retried = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(202);
+      const retried = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 202);
       expect(retried.body).toMatchObject({ state: 'PROCESSING', retried_transfers: 2, reserved_amount: String(amounts.rejected + amounts.unreachable) });
       expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 4, completed: 2, failed: 2 });
     });
@@ -163,7 +164,7 @@ describe('retry-failed and cancel', () => {
     expect(ledger.filter((entry) => entry.homeTransactionId === homeTransactionIdFor(rejectedId, 2)).map((entry) => entry.state)).toEqual(['ABORTED']);
 
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid - amounts.unreachable, reserved: 0n });
-    const details = await request(server).get(`/api/bulk-transfers/${bulk.bulkId}/details`).set(authHeader(staff.superviseur)).expect(200);
+    const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({ state: 'COMPLETED', retry_count: 1, statistics: { completed: 2, failed: 2, cancelled: 0 } });
 
     // Each attempt is its own line workflow, found by the bulk and the payee (the Web UI's search).
@@ -188,13 +189,13 @@ describe('retry-failed and cancel', () => {
       { msisdn: '22990000404', amount: 6000n },
     ]);
     // Not started yet: still PENDING.
-    const early = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(409);
+    const early = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
     expect(early.body.error.code).toBe('bulk_in_progress');
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await bulkResult(bulk.bulkId);
-      const refused = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/retry-failed`).set(authHeader(staff.gestionnaire.token)).expect(409);
+      const refused = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
       expect(refused.body.error.code).toBe('nothing_to_retry');
       await bulkResult(bulk.bulkId); // the run started for the refused update ends at once
     });
@@ -256,9 +257,9 @@ describe('retry-failed and cancel', () => {
     await (await worker(1)).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await db()('individual_transfers').where({ bulk_id: bulk.bulkId, status: 'COMPLETED' }).first()) ?? null, 60000, 50);
-      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(staff.superviseur)).expect(403);
-      await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(outsider.gestionnaire.token)).expect(404);
-      const response = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(staff.gestionnaire.token)).expect(202);
+      await act(server, 'cancel', bulk.bulkId, staff.superviseur, 403);
+      await act(server, 'cancel', bulk.bulkId, outsider.gestionnaire.token, 404);
+      const response = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 202);
       answered = response.body;
       expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 30 });
     });
@@ -282,14 +283,14 @@ describe('retry-failed and cancel', () => {
     const paidTotal = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - paidTotal, reserved: 0n });
 
-    const details = await request(server).get(`/api/bulk-transfers/${bulk.bulkId}/details`).set(authHeader(staff.superviseur)).expect(200);
+    const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({
       state: 'COMPLETED',
       failure_reason: null,
       cancellation: { cancelled_by: { id: staff.gestionnaire.id }, cancelled_by_operator: null, cancelled_transfers: cancelled.length },
       statistics: { completed: completed.length, failed: cancelled.length, cancelled: cancelled.length },
     });
-    const again = await request(server).post(`/api/bulk-transfers/${bulk.bulkId}/cancel`).set(authHeader(staff.gestionnaire.token)).expect(409);
+    const again = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 409);
     expect(again.body.error.code).toBe('bulk_closed');
   });
 
@@ -329,3 +330,15 @@ describe('retry-failed and cancel', () => {
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 0, [second!]: 0 });
   });
 });
+
+/** POST /api/bulk-transfers/{bulk_id}/<action> as the token's user: the expected status, and the answer as documented. */
+async function act(server: TestServer, action: 'approve' | 'reject' | 'cancel' | 'retry-failed', bulkId: string, token: string, status: number, body?: object) {
+  const call = request(server).post(`/api/bulk-transfers/${bulkId}/${action}`).set(authHeader(token));
+  if (body !== undefined) call.send(body);
+  return conforms(await call.expect(status), 'post', `/api/bulk-transfers/{bulk_id}/${action}`);
+}
+
+/** GET /api/bulk-transfers/{bulk_id}/details, as documented. */
+async function detailsOf(server: TestServer, bulkId: string, token: string) {
+  return conforms(await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200), 'get', '/api/bulk-transfers/{bulk_id}/details');
+}
