@@ -14,6 +14,8 @@ const NEXT_STATUSES: Readonly<Record<TransferStatus, readonly TransferStatus[]>>
   // PROCESSING -> PROCESSING: each step (payee found, quote received, transfer sent) records more of the same status.
   PROCESSING: ['PROCESSING', 'COMPLETED', 'FAILED'],
   COMPLETED: [],
+  // Final for this attempt. retry-failed does not move a FAILED line on: it starts a new attempt of it (attempt + 1,
+  // PENDING, a new identity at Mojaloop), recording the failed one (src/payouts/bulkControl.ts retryFailedLines).
   FAILED: [],
 };
 
