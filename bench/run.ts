@@ -6,11 +6,17 @@
  *      called directly at the same concurrency: the ratio is the figure.
  *   3. A 100,000-line upload: its time against COPY of the same rows into a scratch table, and the API's peak
  *      memory (VmHWM of the API process).
+ *   4. Read latency while a bulk pays: p50/p99 of GET /status and GET /details, sampled by a client of their own
+ *      (bench/readSampler.ts, a separate process) while a BENCH_LATENCY_LINES-line bulk pays against the stand-in
+ *      (during that size's first throughput run when it is one of BENCH_SIZES, else in a run of its own).
  * Everything runs here: its own database, a Temporal dev server, the API and the worker as separate processes.
- * BENCH_SIZES (default "1000,10000"), BENCH_TARGETS (default "standin,peer"), BENCH_REPEAT (default 3).
+ * BENCH_SIZES (default "1000,10000"; "100000" with BENCH_TARGETS=standin pays 100,000 lines), BENCH_TARGETS
+ * (default "standin,peer"), BENCH_REPEAT (default 3, runs of each size below 10,000), BENCH_BIG_UPLOAD (lines of
+ * part 3, 0 to skip), BENCH_LATENCY_LINES (default 10000, 0 to skip), BENCH_SAMPLE_MS (default 75),
+ * BENCH_NODE_ARGS (extra node flags for the API and worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,11 +40,15 @@ const TARGETS = (process.env.BENCH_TARGETS ?? 'standin,peer').split(',');
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const BIG_UPLOAD_LINES = Number(process.env.BENCH_BIG_UPLOAD ?? 100_000);
+const LATENCY_LINES = Number(process.env.BENCH_LATENCY_LINES ?? 10_000);
+const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 75);
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const DEMO_PASSWORD = 'bench-password-0123456789';
 
 interface Services {
   databaseUrl: string;
   temporalAddress: string;
+  temporalPid: number;
   taskQueue: string;
   stopAll: Array<() => Promise<void>>;
 }
@@ -48,6 +58,10 @@ async function main(): Promise<void> {
   const services = await startServices(scratch);
   const rows: string[][] = [];
   const throughput: string[][] = [];
+  const latency: string[][] = [];
+  const cpuRows: string[][] = [];
+  // Other engineers' test runs share this machine's cores: the load beside the figures says how far to trust them.
+  const loadAtStart = os.loadavg();
   try {
     const api = await startApi(services);
     const token = await login(api.url);
@@ -59,11 +73,31 @@ async function main(): Promise<void> {
       try {
         // A small bulk first, so worker start-up (bundling the workflows) is not counted in the figures.
         await uploadAndPay(api.url, token, 10, target, -1);
+        const pids = { worker: worker.pid!, api: api.process.pid!, temporal: services.temporalPid };
         for (const size of SIZES) {
           const runs: Array<{ uploadMs: number; payoutSeconds: number }> = [];
           const repeats = size >= 10_000 ? 1 : REPEAT;
-          for (let run = 0; run < repeats; run += 1) runs.push(await uploadAndPay(api.url, token, size, target, run));
+          const cpuBefore = cpuSeconds(pids);
+          for (let run = 0; run < repeats; run += 1) {
+            // Read latency is sampled during this run itself (its throughput then includes the sampler's reads).
+            if (target === 'standin' && size === LATENCY_LINES && run === 0) {
+              const { paid, rows } = await payWhileSampling(api.url, token, size, run);
+              latency.push(...rows);
+              runs.push(paid);
+            } else {
+              runs.push(await uploadAndPay(api.url, token, size, target, run));
+            }
+          }
+          const cpuAfter = cpuSeconds(pids);
           const payoutSeconds = median(runs.map((r) => r.payoutSeconds));
+          const linesPaid = size * repeats;
+          // Where the CPU went, per 1,000 lines (upload included): the same whatever else the machine runs,
+          // unlike the wall-clock rate, so it says which of our processes to work on.
+          cpuRows.push([
+            target,
+            String(size),
+            ...(['worker', 'temporal', 'postgres', 'api'] as const).map((name) => ((cpuAfter[name] - cpuBefore[name]) * 1000 / linesPaid).toFixed(2)),
+          ]);
           uploadTimes.set(size, [...(uploadTimes.get(size) ?? []), ...runs.map((r) => r.uploadMs)]);
           const direct = await directRate(adapterUrl, Math.min(size, 1000), target);
           const ours = size / payoutSeconds;
@@ -77,24 +111,40 @@ async function main(): Promise<void> {
           ]);
           console.log(`  ${target} ${size} lines: ${ours.toFixed(1)} transfers/s vs direct ${direct.perSecond.toFixed(1)}/s`);
         }
+        if (target === 'standin' && LATENCY_LINES > 0 && !SIZES.includes(LATENCY_LINES)) {
+          latency.push(...(await payWhileSampling(api.url, token, LATENCY_LINES, 0)).rows);
+        }
       } finally {
         await stopChild(worker);
       }
     }
     for (const [size, times] of uploadTimes) rows.push([String(size), `${median(times).toFixed(0)} ms`, String(times.length)]);
 
-    const big = await bigUpload(api, token, services, scratch);
+    const big = BIG_UPLOAD_LINES > 0 ? await bigUpload(api, token, services, scratch) : null;
     await stopChild(api.process);
 
+    const loadAtEnd = os.loadavg();
+    console.log(
+      `\nMachine: ${os.cpus().length} cores, load average (1/5/15 min) ${loadAtStart.map((l) => l.toFixed(2)).join('/')} at start, ` +
+        `${loadAtEnd.map((l) => l.toFixed(2)).join('/')} at end`,
+    );
     printTable('Upload + validation (202 answered)', ['lines', 'median', 'runs'], rows);
     printTable(`Payout throughput, concurrency ${CONCURRENCY}`, ['target', 'lines', 'upload->done', 'ours', 'direct', 'ratio'], throughput);
-    printTable(`${BIG_UPLOAD_LINES.toLocaleString('en')}-line upload`, ['measure', 'value'], [
-      ['upload (validate + store + reserve)', `${big.uploadMs.toFixed(0)} ms`],
-      ['COPY of the same rows', `${big.copyMs.toFixed(0)} ms`],
-      ['ratio upload / COPY', (big.uploadMs / big.copyMs).toFixed(1)],
-      ['API peak memory (VmHWM)', `${(big.peakKb / 1024).toFixed(0)} MB`],
-      ['API memory before upload', `${(big.beforeKb / 1024).toFixed(0)} MB`],
-    ]);
+    printTable('CPU seconds per 1,000 lines paid (upload included)', ['target', 'lines', 'worker', 'Temporal server', 'Postgres (bench db)', 'API'], cpuRows);
+    if (latency.length > 0) {
+      printTable(`Read latency while ${LATENCY_LINES.toLocaleString('en')} lines pay (stand-in), one request every ${SAMPLE_MS} ms`, [
+        'endpoint', 'samples', 'p50', 'p99', 'max', 'errors',
+      ], latency);
+    }
+    if (big) {
+      printTable(`${BIG_UPLOAD_LINES.toLocaleString('en')}-line upload`, ['measure', 'value'], [
+        ['upload (validate + store + reserve)', `${big.uploadMs.toFixed(0)} ms`],
+        ['COPY of the same rows', `${big.copyMs.toFixed(0)} ms`],
+        ['ratio upload / COPY', (big.uploadMs / big.copyMs).toFixed(1)],
+        ['API peak memory (VmHWM, whole run)', `${(big.peakKb / 1024).toFixed(0)} MB`],
+        ['API memory before upload (VmHWM)', `${(big.beforeKb / 1024).toFixed(0)} MB`],
+      ]);
+    }
   } finally {
     for (const stop of services.stopAll.reverse()) await stop().catch(() => undefined);
   }
@@ -108,6 +158,7 @@ async function startServices(scratch: string): Promise<Services> {
   return {
     databaseUrl,
     temporalAddress: temporal.address,
+    temporalPid: temporal.process.pid!,
     taskQueue: 'pension-payouts-bench',
     stopAll: [() => dropDatabase(databaseUrl), temporal.stop],
   };
@@ -161,7 +212,7 @@ async function startApi(services: Services): Promise<{ url: string; process: Chi
 }
 
 function startNodeProcess(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  return spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 async function login(apiUrl: string): Promise<string> {
@@ -200,9 +251,10 @@ async function upload(apiUrl: string, token: string, csv: string): Promise<{ bul
   return { bulkId: body.bulkTransferId, ms };
 }
 
-async function uploadAndPay(apiUrl: string, token: string, size: number, target: string, run: number) {
+async function uploadAndPay(apiUrl: string, token: string, size: number, target: string, run: number, whilePaying?: (bulkId: string) => void) {
   const { bulkId, ms } = await upload(apiUrl, token, csvOf(size));
   const started = process.hrtime.bigint();
+  whilePaying?.(bulkId);
   for (;;) {
     const response = await fetch(`${apiUrl}/api/bulk-transfers/${bulkId}/status?limit=1`, { headers: { authorization: `Bearer ${token}` } });
     const status = (await response.json()) as { state: string; completed: number; failed: number };
@@ -210,9 +262,57 @@ async function uploadAndPay(apiUrl: string, token: string, size: number, target:
       if (status.completed !== size) console.warn(`  ${target} run ${run}: ${status.completed}/${size} completed, ${status.failed} failed`);
       break;
     }
-    await sleep(500);
+    // Often enough that a 1,000-line run's time is not rounded up by much; cheap (one query to the workflow).
+    await sleep(200);
   }
   return { uploadMs: ms, payoutSeconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+interface ReadSampler {
+  /** Tells the sampler the bulk has ended; resolves to its table rows. */
+  stop(): Promise<string[][]>;
+}
+
+/**
+ * Part 4: bench/readSampler.ts, a process of its own (so its timings are not disturbed by this one's polling),
+ * reads /status and /details of the bulk by turns every SAMPLE_MS until stopped.
+ */
+function startReadSampler(apiUrl: string, token: string, bulkId: string): ReadSampler {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/readSampler.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, SAMPLER_API_URL: apiUrl, SAMPLER_TOKEN: token, SAMPLER_BULK_ID: bulkId, SAMPLER_EVERY_MS: String(SAMPLE_MS) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const report = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`read sampler exited with ${code}`))));
+  });
+  return {
+    async stop() {
+      // Closing its stdin tells the sampler to stop; it prints its samples' summary as JSON and exits.
+      child.stdin!.end();
+      const summary = JSON.parse(await report) as Record<string, { samples: number; p50: number; p99: number; max: number; errors: number }>;
+      return Object.entries(summary).map(([endpoint, r]) => [
+        endpoint,
+        String(r.samples),
+        `${r.p50.toFixed(1)} ms`,
+        `${r.p99.toFixed(1)} ms`,
+        `${r.max.toFixed(1)} ms`,
+        String(r.errors),
+      ]);
+    },
+  };
+}
+
+/** Pays one bulk with the read sampler running beside it; returns the payout's figures and the sampler's rows. */
+async function payWhileSampling(apiUrl: string, token: string, size: number, run: number) {
+  let sampler: ReadSampler | null = null;
+  const paid = await uploadAndPay(apiUrl, token, size, 'standin', run, (bulkId) => {
+    sampler = startReadSampler(apiUrl, token, bulkId);
+  });
+  const rows = await (sampler as ReadSampler | null)!.stop();
+  return { paid, rows };
 }
 
 async function directRate(adapterUrl: string, count: number, target: string) {
@@ -261,6 +361,30 @@ async function copyRows(databaseUrl: string, csv: string): Promise<number> {
   } finally {
     await client.end();
   }
+}
+
+/** CPU time (user + system) used so far by our processes, and by the Postgres backends serving the bench database. */
+function cpuSeconds(pids: { worker: number; api: number; temporal: number }): Record<'worker' | 'api' | 'temporal' | 'postgres', number> {
+  const ticks = (pid: number): number => {
+    try {
+      // Fields after the command name (which is in parentheses and may hold spaces): utime is 14th, stime 15th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0; // gone since listed
+    }
+  };
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('pension_gateway_bench')) postgres += ticks(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const hz = 100; // USER_HZ: 100 on Linux
+  return { worker: ticks(pids.worker) / hz, api: ticks(pids.api) / hz, temporal: ticks(pids.temporal) / hz, postgres: postgres / hz };
 }
 
 function peakRssKb(pid: number): number {
