@@ -174,6 +174,8 @@ export interface TransferDetail {
   currency: string;
   fee_amount: string | null;
   status: string;
+  /** 1, or more once retry-failed paid the line again (earlier attempts' failures are in transfer_attempts). */
+  attempt: number;
   mojaloop_transfer_id: string | null;
   failure_code: string | null;
   failure_message: string | null;
@@ -189,7 +191,7 @@ export async function listTransferDetails(knex: Knex, bulkId: string, limit: num
     .offset(offset)
     .select<Array<Omit<TransferDetail, 'completed_at'> & { completed_at: Date | null }>>(
       'transfer_id', 'line_number', 'payee_party_id_type', 'payee_party_identifier', 'payee_name', 'payee_fsp_id', 'amount',
-      'currency', 'fee_amount', 'status', 'mojaloop_transfer_id', 'failure_code', 'failure_message', 'completed_at',
+      'currency', 'fee_amount', 'status', 'attempt', 'mojaloop_transfer_id', 'failure_code', 'failure_message', 'completed_at',
     );
   return rows.map((row) => ({
     ...row,

@@ -153,6 +153,7 @@ describe('GET /api/bulk-transfers/:bulk_id/details', () => {
       currency: 'XOF',
       fee_amount: '25',
       status: 'COMPLETED',
+      attempt: 1,
       mojaloop_transfer_id: 'ml-1',
       failure_code: null,
       failure_message: null,

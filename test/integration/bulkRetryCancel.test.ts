@@ -166,6 +166,7 @@ describe('retry-failed and cancel', () => {
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid - amounts.unreachable, reserved: 0n });
     const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({ state: 'COMPLETED', retry_count: 1, statistics: { completed: 2, failed: 2, cancelled: 0 } });
+    expect(details.body.individual_transfers.map((line: { attempt: number }) => line.attempt)).toEqual([1, 1, 2, 2]);
 
     // Each attempt is its own line workflow, found by the bulk and the payee (the Web UI's search).
     const retriedLine = await temporal.client.workflow.getHandle(workflowIdForLine(bulk.bulkId, 3, 2)).describe();

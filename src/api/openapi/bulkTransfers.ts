@@ -90,6 +90,7 @@ const schemas: Record<string, SchemaObject> = {
     currency: CURRENCY,
     fee_amount: nullable(MINOR_UNITS),
     status: transferStatus,
+    attempt: { type: 'integer', minimum: 1, description: 'Above 1 once retry-failed paid the line again (a new homeTransactionId each time).' },
     mojaloop_transfer_id: nullable({ type: 'string' }),
     failure_code: nullable({ type: 'string' }),
     failure_message: nullable({ type: 'string' }),
