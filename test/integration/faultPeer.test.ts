@@ -23,17 +23,16 @@ import {
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  RunningPeer,
   TemporalForTests,
   uniqueTaskQueue,
-  useMojaloopPeer,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 
 const CLIENT_TIMEOUT_MS = 10_000;
 const INITIAL_BALANCE = 50_000_000n;
 
-/** Payees of their own for this run (the switch's ledger is shared by every test), none of the peer's special ones. */
+/** Payees of their own, none of the peer's special ones, so the switch's ledger tells every line apart. */
 function uniquePayees(count: number): string[] {
   const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
   return Array.from({ length: count }, (_, i) => String(base + i));
@@ -70,7 +69,7 @@ function recordingAdapter(adapter: PayoutAdapter): { adapter: PayoutAdapter; acc
 }
 
 describe('scheme adapter faults (fault proxy in front of the real adapter)', () => {
-  let peer: RunningPeer;
+  let peer: PrivatePeer;
   let temporal: TemporalForTests;
   let proxy: FaultProxy;
   let client: SchemeAdapterClient;
@@ -79,7 +78,7 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
   const taskQueue = uniqueTaskQueue('peerfault');
 
   beforeAll(async () => {
-    peer = await useMojaloopPeer();
+    peer = await startPrivatePeer('peerfault');
     temporal = await connectTemporal();
     proxy = await startFaultProxy({ target: peer.outboundUrl });
     client = new SchemeAdapterClient({ baseUrl: proxy.url, timeoutMs: CLIENT_TIMEOUT_MS });
@@ -150,14 +149,14 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
 
     // The switch agrees with us, line by line: one payment for each COMPLETED line, none for a FAILED one.
     const uniquePayeeLines = rows.filter((row) => !row.payee_party_identifier.startsWith('22990000'));
-    const paidAtSwitch = await countCommittedPaymentsByPayee(rows.map((row) => row.payee_party_identifier));
+    const paidAtSwitch = await countCommittedPaymentsByPayee(rows.map((row) => row.payee_party_identifier), peer.adminUrl);
     for (const row of uniquePayeeLines) {
       expect({ line: row.line_number, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({
         line: row.line_number,
         payments: row.status === 'COMPLETED' ? 1 : 0,
       });
     }
-    // The peer's refusing payees are shared by every test: nothing may ever have been committed to them.
+    // The peer's refusing payees (several lines may share one): nothing may have been committed to them.
     for (const row of rows.filter((r) => r.payee_party_identifier.startsWith('22990000'))) {
       expect({ payee: row.payee_party_identifier, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({ payee: row.payee_party_identifier, payments: 0 });
     }

@@ -10,7 +10,8 @@
  * Activities must fail and be retried, and nothing may be lost or done twice: every line final, paid exactly once
  * at the switch, the account exact. The worker runs in this process with a knex pool of its own (as in its own
  * process), whose query errors are counted to prove the kills really hit it. Its adapter calls go through the
- * fault proxy only to hold that one quote answer for a moment (test/support/faultProxy.ts); nothing else is faulted.
+ * fault proxy only to hold that one quote answer for a moment and to keep the last line waiting until the kills are
+ * done (test/support/faultProxy.ts); no adapter call is faulted.
  */
 import type { Worker } from '@temporalio/worker';
 import knexFactory, { Knex } from 'knex';
@@ -27,13 +28,12 @@ import {
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  RunningPeer,
   TemporalForTests,
   uniqueTaskQueue,
-  useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { FaultProxy, startFaultProxy } from '../support/faultProxy';
 
 const INITIAL_BALANCE = 50_000_000n;
@@ -59,7 +59,7 @@ async function connect(): Promise<PgClient> {
 }
 
 describe('Postgres connections lost mid-bulk', () => {
-  let peer: RunningPeer;
+  let peer: PrivatePeer;
   let temporal: TemporalForTests;
   let workerDb: Knex;
   let worker: Worker;
@@ -69,11 +69,13 @@ describe('Postgres connections lost mid-bulk', () => {
   let lockerPid: number;
   const taskQueue = uniqueTaskQueue('pgfault');
   const workerQueryErrors: Array<{ sql: string; message: string }> = [];
+  const workerPoolWarnings: string[] = [];
 
   beforeAll(async () => {
-    peer = await useMojaloopPeer();
+    peer = await startPrivatePeer('pgfault');
     temporal = await connectTemporal();
-    workerDb = knexFactory(knexConfig(config().database.url, 10));
+    // knex warns when it finds a pooled connection dead and drops it: kept, not printed (there are many here).
+    workerDb = knexFactory({ ...knexConfig(config().database.url, 10), log: { warn: (message: string) => void workerPoolWarnings.push(message) } });
     workerDb.on('query-error', (error: Error, query: { sql?: string }) => workerQueryErrors.push({ sql: query.sql ?? '', message: error.message }));
     killer = await connect();
     locker = await connect();
@@ -115,7 +117,13 @@ describe('Postgres connections lost mid-bulk', () => {
     const quoteLine = bulk.transferIds[1]!;
     let quoteRequested!: () => void;
     const quoteHeld = new Promise<void>((resolve) => (quoteRequested = resolve));
+    // The last line is held at the proxy until the kills are done, so the bulk cannot end before them however
+    // fast the machine is.
+    const lastLine = bulk.transferIds[bulk.transferIds.length - 1]!;
+    let chaosDone!: () => void;
+    const chaosOver = new Promise<void>((resolve) => (chaosDone = resolve));
     proxy.setPolicy((call) => {
+      if (call.homeTransactionId === lastLine && call.step === 'discover') return { kind: 'holdUntil', release: chaosOver };
       if (call.step !== 'quote' || call.homeTransactionId !== quoteLine || call.attempt !== 1) return { kind: 'forward' };
       quoteRequested();
       return { kind: 'forwardThenDelay', delayMs: 3_000 };
@@ -148,16 +156,19 @@ describe('Postgres connections lost mid-bulk', () => {
     }
 
     async function chaos(): Promise<void> {
-      await quoteHeld;
-      await aimedKill('select 1 from individual_transfers where transfer_id = $1 for update', [quoteLine], /set "quote_id"/);
-      for (let round = 0; !finished && (kills.aimed.length < 1 + AIMED_KILLS || kills.blindRounds < BLIND_KILLS); round++) {
-        if (round % 4 === 1 && kills.aimed.length < 1 + AIMED_KILLS) {
+      try {
+        await quoteHeld;
+        await aimedKill('select 1 from individual_transfers where transfer_id = $1 for update', [quoteLine], /set "quote_id"/);
+        while (!finished && kills.aimed.length < 1 + AIMED_KILLS) {
           await aimedKill('select 1 from accounts where id = $1 for update', [payer.accountId], /update accounts/);
-        } else if (kills.blindRounds < BLIND_KILLS) {
+        }
+        while (!finished && kills.blindRounds < BLIND_KILLS) {
           kills.blindTerminated += await killAll(killer, [lockerPid]);
           kills.blindRounds++;
+          await new Promise((resolve) => setTimeout(resolve, 250));
         }
-        await new Promise((resolve) => setTimeout(resolve, 150));
+      } finally {
+        chaosDone();
       }
     }
 
@@ -191,7 +202,7 @@ describe('Postgres connections lost mid-bulk', () => {
       const bulkRow = await fresh('bulk_transfers').where('bulk_id', bulk.bulkId).first('state');
       expect(bulkRow.state).toBe('COMPLETED');
 
-      const paidAtSwitch = await countCommittedPaymentsByPayee([...payees, '22990000404', '22990000503', '22990000403']);
+      const paidAtSwitch = await countCommittedPaymentsByPayee([...payees, '22990000404', '22990000503', '22990000403'], peer.adminUrl);
       for (const payee of payees) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 1 });
       for (const payee of ['22990000404', '22990000503', '22990000403']) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 0 });
 
@@ -216,7 +227,8 @@ describe('Postgres connections lost mid-bulk', () => {
 
     console.log(
       `Postgres kills: ${lines.length} lines in ${seconds} s; ${kills.blindRounds} blind rounds (${kills.blindTerminated} connections), ` +
-        `${kills.aimed.length} settlement transactions killed, ${workerQueryErrors.length} worker query errors`,
+        `${kills.aimed.length} aimed kills (a quote write, then settlements), ${workerQueryErrors.length} worker query errors, ` +
+        `${workerPoolWarnings.length} dead pooled connections dropped`,
     );
   }, 300_000);
 });

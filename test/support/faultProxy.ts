@@ -10,6 +10,8 @@
  *   forwardThenReset the adapter acts, then the connection is reset: we never see its answer
  *   forwardThenDelay the adapter acts, its answer reaches us `delayMs` later (within our timeout: a slow answer
  *                   that still arrives; tests use the pause to arrange something else first)
+ *   holdUntil       held (not forwarded) until `release` resolves, then forwarded and answered as usual if our
+ *                   client is still waiting (tests use it to keep a bulk open while they do something)
  *   forwardLate     held until our client has given up, THEN forwarded (a request stuck in a queue);
  *                   the adapter acts on it after our retry has already started; its answer is discarded
  *   goDown          forwarded and answered normally, then the proxy stops listening for `downForMs`:
@@ -45,6 +47,7 @@ export type FaultAction =
   | { kind: 'forwardThenHang' }
   | { kind: 'forwardThenReset' }
   | { kind: 'forwardThenDelay'; delayMs: number }
+  | { kind: 'holdUntil'; release: Promise<void> }
   | { kind: 'forwardLate'; delayMs: number }
   | { kind: 'goDown'; downForMs: number };
 
@@ -134,6 +137,10 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let clientGone = false;
+    response.once('close', () => {
+      if (!response.writableEnded) clientGone = true; // closed before we answered: our client gave up
+    });
     const body = await readBody(request);
     const call = describe(request, body);
     const action = policy(call);
@@ -154,6 +161,10 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
       case 'forwardLate':
         later(action.delayMs, () => void forward(request, body, call).then((answer) => (entry.adapterStatus = answer.status), () => undefined));
         return;
+      case 'holdUntil':
+        await action.release;
+        if (clientGone || response.destroyed) return; // our client gave up meanwhile: the adapter never sees this call
+        break;
       default:
         break;
     }
@@ -166,7 +177,7 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
       return;
     }
     if (action.kind === 'forwardThenDelay') await new Promise<void>((resolve) => later(action.delayMs, resolve));
-    if (response.destroyed) return; // our client gave up first (its own timeout)
+    if (clientGone || response.destroyed) return; // our client gave up first (its own timeout)
     if (action.kind === 'goDown') {
       // Down before the answer leaves, so the client's very next call (e.g. the next step) is refused.
       await goDown();
