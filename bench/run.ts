@@ -83,6 +83,8 @@ async function main(): Promise<void> {
             if (target === 'standin' && size === LATENCY_LINES && run === 0) {
               const { paid, rows } = await payWhileSampling(api.url, token, size, run);
               latency.push(...rows);
+              // Printed at once as well, so a long run stopped later still leaves this part's figures.
+              printTable('  read latency so far', ['endpoint', 'samples', 'p50', 'p99', 'max', 'errors'], rows);
               runs.push(paid);
             } else {
               runs.push(await uploadAndPay(api.url, token, size, target, run));
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
             `${direct.perSecond.toFixed(1)}/s`,
             (ours / direct.perSecond).toFixed(2),
           ]);
-          console.log(`  ${target} ${size} lines: ${ours.toFixed(1)} transfers/s vs direct ${direct.perSecond.toFixed(1)}/s`);
+          console.log(`  ${target} ${size} lines: ${ours.toFixed(1)} transfers/s vs direct ${direct.perSecond.toFixed(1)}/s; CPU s per 1,000 lines ${cpuRows.at(-1)!.slice(2).join(' / ')} (worker / Temporal / Postgres / API)`);
         }
         if (target === 'standin' && LATENCY_LINES > 0 && !SIZES.includes(LATENCY_LINES)) {
           latency.push(...(await payWhileSampling(api.url, token, LATENCY_LINES, 0)).rows);
