@@ -8,7 +8,6 @@
  * Our client's timeout is set short here (CLIENT_TIMEOUT_MS) so that "no answer" faults cost seconds, not a
  * minute; it stays above the adapter's own wait for the switch (5 s in tests), as in production.
  */
-import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
@@ -74,7 +73,6 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
   let proxy: FaultProxy;
   let client: SchemeAdapterClient;
   let recorded: ReturnType<typeof recordingAdapter>;
-  let worker: Worker;
   const taskQueue = uniqueTaskQueue('peerfault');
 
   beforeAll(async () => {
@@ -83,11 +81,6 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     proxy = await startFaultProxy({ target: peer.outboundUrl });
     client = new SchemeAdapterClient({ baseUrl: proxy.url, timeoutMs: CLIENT_TIMEOUT_MS });
     recorded = recordingAdapter(client);
-  });
-
-  // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
-  beforeEach(async () => {
-    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: recorded.adapter, settings: { payoutConcurrency: 6 } });
   });
 
   afterAll(async () => {
@@ -108,6 +101,8 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
       return extraPolicy?.(call, line) ?? line?.faults[call.step]?.[call.attempt] ?? { kind: 'forward' };
     });
     const logStart = proxy.log.length;
+    // A Temporal Worker runs once (runUntil shuts it down): each bulk gets its own, on the same task queue.
+    const worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: recorded.adapter, settings: { payoutConcurrency: 6 } });
 
     const started = Date.now();
     const result = await worker.runUntil(async () => {
@@ -165,6 +160,30 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     const paid = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: INITIAL_BALANCE - paid, reserved: 0n });
   }
+
+  it('says a quote is not resumable when a repeated acceptParty made the adapter abort its transfer', async () => {
+    // What a retried quote step meets when the first answer arrived but was not recorded (see faultPostgres).
+    const direct = new SchemeAdapterClient({ baseUrl: peer.outboundUrl, timeoutMs: CLIENT_TIMEOUT_MS });
+    try {
+      const [payee] = uniquePayees(1);
+      const started = await direct.startTransfer({
+        homeTransactionId: `fault-${Date.now()}`,
+        from: { idType: 'MSISDN', idValue: '22961000001' },
+        to: { idType: 'MSISDN', idValue: payee! },
+        amount: '100',
+        currency: 'XOF',
+      });
+      expect(await direct.acceptParty(started.transferId)).toMatchObject({ currentState: 'WAITING_FOR_QUOTE_ACCEPTANCE' });
+      const again = await direct.acceptParty(started.transferId).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(again).toBeInstanceOf(PeerUnavailableError);
+      expect(again).toMatchObject({ step: 'quote', reason: 'not_resumable', retryable: true });
+    } finally {
+      await direct.close();
+    }
+  });
 
   it('pays every line exactly once through 5xx answers, unanswered calls and lost answers at every step', async () => {
     const payees = uniquePayees(11);

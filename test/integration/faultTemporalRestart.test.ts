@@ -59,7 +59,8 @@ describe('Temporal server restarted mid-bulk', () => {
   beforeAll(async () => {
     try {
       // The SDK's log lines (its retries while the server is down are many) through our logger, silent in tests.
-      Runtime.install({ logger: temporalLoggerFor(logger) });
+      // Core's own lines too (forward), or its retries while the server is down print straight to stderr.
+      Runtime.install({ logger: temporalLoggerFor(logger), telemetryOptions: { logging: { forward: {} } } });
     } catch {
       // Installed already in this process.
     }
