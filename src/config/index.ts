@@ -69,6 +69,7 @@ const environmentSchema = z.object({
   BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   STRANDED_BULK_SWEEP_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
   BULK_APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 366).default(72),
+  BULK_STATUS_LIVE_WAIT_MS: z.coerce.number().int().min(0).max(2000).default(50),
 
   PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
 
@@ -156,6 +157,8 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       strandedSweepMinutes: e.STRANDED_BULK_SWEEP_MINUTES === 0 ? null : e.STRANDED_BULK_SWEEP_MINUTES,
       /** How long a bulk of an organization requiring approval waits for it; then it ends FAILED, its funds released. */
       approvalTimeoutHours: e.BULK_APPROVAL_TIMEOUT_HOURS,
+      /** How long /status waits for the running workflow's live count before answering from Postgres; 0: never asks. */
+      statusLiveWaitMs: e.BULK_STATUS_LIVE_WAIT_MS,
     },
     pension: {
       /** A beneficiary whose last proof of life is older than this (at the period's first day) is not paid. */

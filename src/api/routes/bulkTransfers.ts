@@ -55,7 +55,10 @@ import { assertSameOrganization, CanReadOrganization, currentUser, IsGestionnair
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-/** A status read must answer quickly: past this, the live count gives way to the database's. */
+/**
+ * The query's own gRPC deadline, kept long: a status read stops waiting much sooner (BULK_STATUS_LIVE_WAIT_MS), and
+ * cancelling the server's call mid-operation has broken the dev server's SQLite store (see README, Benchmarks).
+ */
 const LIVE_PROGRESS_DEADLINE_MS = 2000;
 
 export function bulkTransfersRouter(deps: AppDependencies): Router {
@@ -452,14 +455,31 @@ function isOpen(state: BulkState): boolean {
   return isOpenBulkState(state);
 }
 
-/** The workflow's own count while it runs; null (read the database) when it has closed, is unknown or slow. */
+/**
+ * The workflow's own count while it runs; null (read the database) when it has closed, is unknown, or does not
+ * answer within BULK_STATUS_LIVE_WAIT_MS. The worker answers queries between payment tasks, so under load it can
+ * take seconds; the database's counts are never older (activities write a line's status before the workflow
+ * hears of it), so a status read does not wait for it. A late answer is dropped.
+ */
 async function liveProgress(ctx: Context, deps: AppDependencies, bulkId: string): Promise<BulkProgress | null> {
+  const waitMs = deps.config.bulk.statusLiveWaitMs;
+  if (waitMs === 0) return null;
+  let timer: NodeJS.Timeout | undefined;
   try {
     const temporal = await deps.temporal();
-    return await temporal.connection.withDeadline(Date.now() + LIVE_PROGRESS_DEADLINE_MS, () => queryBulkProgress(temporal, bulkId));
+    const query = temporal.connection.withDeadline(Date.now() + LIVE_PROGRESS_DEADLINE_MS, () => queryBulkProgress(temporal, bulkId));
+    const tooSlow = new Promise<'too slow'>((resolve) => {
+      timer = setTimeout(() => resolve('too slow'), waitMs);
+    });
+    const first = await Promise.race([query, tooSlow]);
+    if (first !== 'too slow') return first;
+    query.catch((error: unknown) => ctx.log.debug({ err: error, bulkId }, 'late live progress failed'));
+    return null;
   } catch (error) {
     ctx.log.warn({ err: error, bulkId }, 'live bulk progress unavailable; answering from the database');
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
