@@ -19,7 +19,6 @@ import { db } from '../../db/knex';
 import { BulkCsvContent, BulkCsvFailure, readBulkCsv } from '../../domain/csv/readBulkCsv';
 import { z } from 'zod';
 import { parseBody } from '../../auth/bodyValidation';
-import type { TemporalHandle } from '../../clients/temporal';
 import {
   AppError,
   ConflictError,
@@ -48,6 +47,7 @@ import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../payo
 import { createBulk, findUploadByIdempotencyKey, IdempotentUpload, StoredResponse } from '../../payouts/createBulk';
 import type { BulkProgress } from '../../payouts/types';
 import type { AppDependencies } from '../app';
+import { withTemporal } from './temporalCall';
 import { authenticate } from '../middleware/authenticate';
 import { jsonBody } from './auth';
 import { assertSameOrganization, CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
@@ -161,7 +161,7 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
   router.post('/:bulk_id/approve', ...approvers, async (ctx) => {
     const bulk = await bulkAwaitingApproval(ctx);
     const user = currentUser(ctx);
-    await withTemporal(ctx, deps, (temporal) => decideApproval(temporal, bulk.bulk_id, { approve: true, by: { userId: user.id } }));
+    await withTemporal(ctx, deps, 'The payout engine', (temporal) => decideApproval(temporal, bulk.bulk_id, { approve: true, by: { userId: user.id } }));
     ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk approved');
     ctx.body = await decisionAnswer(bulk.bulk_id);
   });
@@ -170,7 +170,7 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
     const body = parseBody(RejectBody, ctx.request.body);
     const bulk = await bulkAwaitingApproval(ctx);
     const user = currentUser(ctx);
-    await withTemporal(ctx, deps, (temporal) =>
+    await withTemporal(ctx, deps, 'The payout engine', (temporal) =>
       decideApproval(temporal, bulk.bulk_id, { approve: false, by: { userId: user.id, reason: body.reason } }),
     );
     ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk rejected');
@@ -181,7 +181,7 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
     const bulk = await readableBulk(ctx, ctx.params.bulk_id);
     if (!isOpen(bulk.state)) throw bulkClosed(bulk.state);
     const user = currentUser(ctx);
-    const outcome = await withTemporal(ctx, deps, (temporal) =>
+    const outcome = await withTemporal(ctx, deps, 'The payout engine', (temporal) =>
       cancelBulkPayout(temporal, deps.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
     );
     ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id, cancelled: outcome.cancelled }, 'bulk cancelled');
@@ -195,7 +195,7 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
       throw new ConflictError(`The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`, 'bulk_in_progress', { state: bulk.state });
     }
     const user = currentUser(ctx);
-    const outcome = await withTemporal(ctx, deps, (temporal) =>
+    const outcome = await withTemporal(ctx, deps, 'The payout engine', (temporal) =>
       retryFailedPayouts(temporal, deps.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
     );
     ctx.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
@@ -232,15 +232,6 @@ async function decisionAnswer(bulkId: string): Promise<Record<string, unknown>> 
   return { bulkTransferId: bulkId, state: bulk!.state, failure_reason: bulk!.failure_reason, approval: decisions!.approval };
 }
 
-async function withTemporal<T>(ctx: Context, deps: AppDependencies, call: (temporal: TemporalHandle) => Promise<T>): Promise<T> {
-  try {
-    return await call(await deps.temporal());
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    ctx.log.error({ err: error }, 'Temporal call failed');
-    throw new ServiceUnavailableError('The payout engine (Temporal) is not reachable; try again shortly.', 'temporal_unavailable');
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Upload

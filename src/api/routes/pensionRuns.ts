@@ -6,14 +6,14 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { parseBody } from '../../auth/bodyValidation';
-import type { TemporalHandle } from '../../clients/temporal';
 import { db } from '../../db/knex';
 import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPeriod';
-import { AppError, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../../errors';
+import { NotFoundError, PermissionDeniedError, UnprocessableError, ValidationError } from '../../errors';
 import { Account, Organization } from '../../models';
 import { findPensionRun, listPensionRuns } from '../../pensions/runReads';
 import { commandPensionSchedule, createPensionSchedule, describePensionSchedule, ScheduleCommand, scheduleIdFor } from '../../pensions/schedules';
 import type { AppDependencies } from '../app';
+import { withTemporal } from './temporalCall';
 import { authenticate } from '../middleware/authenticate';
 import { CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
 import { jsonBody } from './auth';
@@ -39,7 +39,7 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
     const body = parseBody(ScheduleBody, ctx.request.body);
     const organization = await callerOrganization(ctx);
     const payer = await payerAccount(organization.id, body.payer_account ?? null);
-    const scheduleId = await withTemporal(ctx, deps, (temporal) =>
+    const scheduleId = await withTemporal(ctx, deps, 'The scheduler', (temporal) =>
       createPensionSchedule(temporal, deps.config.temporal.taskQueue, {
         organizationId: organization.id,
         organizationCode: organization.code,
@@ -52,18 +52,18 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
     );
     ctx.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
     ctx.status = 201;
-    ctx.body = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleId));
+    ctx.body = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
   });
 
   router.get('/schedules', ...readers, async (ctx) => {
     const organization = await callerOrganization(ctx);
-    const schedule = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleIdFor(organization.code)));
+    const schedule = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleIdFor(organization.code)));
     ctx.body = { count: schedule ? 1 : 0, results: schedule ? [schedule] : [] };
   });
 
   router.get('/schedules/:schedule_id', ...readers, async (ctx) => {
     const scheduleId = await ownScheduleId(ctx);
-    const schedule = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleId));
+    const schedule = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
     if (!schedule) throw new NotFoundError();
     ctx.body = schedule;
   });
@@ -73,20 +73,20 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
     router.post(`/schedules/:schedule_id/${path}`, ...writers, jsonBody(deps.config), async (ctx) => {
       const scheduleId = await ownScheduleId(ctx);
       const body = parseBody(NoteBody, ctx.request.body);
-      await withTemporal(ctx, deps, (temporal) => commandPensionSchedule(temporal, scheduleId, command, body?.note));
+      await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, command, body?.note));
       ctx.log.info({ scheduleId, command }, 'pension run schedule command');
       if (command === 'trigger') {
         ctx.status = 202;
         ctx.body = { schedule_id: scheduleId, triggered: true };
         return;
       }
-      ctx.body = await withTemporal(ctx, deps, (temporal) => describePensionSchedule(temporal, scheduleId));
+      ctx.body = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
     });
   }
 
   router.delete('/schedules/:schedule_id', ...writers, async (ctx) => {
     const scheduleId = await ownScheduleId(ctx);
-    await withTemporal(ctx, deps, (temporal) => commandPensionSchedule(temporal, scheduleId, 'delete'));
+    await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, 'delete'));
     ctx.log.info({ scheduleId }, 'pension run schedule deleted');
     ctx.status = 204;
   });
@@ -134,13 +134,3 @@ async function payerAccount(organizationId: number, accountId: string | null): P
   throw new UnprocessableError('Your organization has no account to pay pensions from.', 'no_payer_account');
 }
 
-/** Temporal down or unreachable is a 503 the caller can retry, not an internal error. */
-async function withTemporal<T>(ctx: Context, deps: AppDependencies, call: (temporal: TemporalHandle) => Promise<T>): Promise<T> {
-  try {
-    return await call(await deps.temporal());
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    ctx.log.error({ err: error }, 'Temporal call failed');
-    throw new ServiceUnavailableError('The scheduler (Temporal) is not reachable; try again shortly.', 'temporal_unavailable');
-  }
-}
