@@ -4,20 +4,20 @@
  * code (and, from the database side, the HTTP status and details in its details): the API answers exactly that.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
 import { ConflictError, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import {
   approveUpdate,
   ApprovalDecision,
-  BULK_ID,
   cancelUpdate,
   rejectUpdate,
   RejectionDecision,
   retryFailedUpdate,
 } from '../../workflows/definitions';
 import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkControl';
+import { bulkWorkflowStartOptions } from './bulkPayoutClient';
 import { workflowIdForBulk } from './types';
 
 /** Status of the refusals raised by the workflow's validators (they carry no details). */
@@ -79,17 +79,9 @@ export async function decideApproval(
   }
 }
 
+/** Running: the update goes to that run. Not running: a run is started to take it. */
 function startOperation(bulkId: string, taskQueue: string, reusePolicy: WorkflowIdReusePolicy, summary: string) {
-  return new WithStartWorkflowOperation<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
-    workflowId: workflowIdForBulk(bulkId),
-    taskQueue,
-    args: [{ bulkId }],
-    // Running: the update goes to that run. Not running: a run is started to take it.
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: reusePolicy,
-    typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
-    staticSummary: summary,
-  });
+  return new WithStartWorkflowOperation<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', bulkWorkflowStartOptions(bulkId, taskQueue, summary, reusePolicy));
 }
 
 /**

@@ -15,6 +15,28 @@ export interface StartBulkPayoutOptions {
   requestId?: string;
 }
 
+/**
+ * How the API starts (or update-with-starts) a bulk's workflow: under the bulk's own id, so a second start finds the
+ * running workflow (USE_EXISTING), and by default never after it ended (ALLOW_DUPLICATE_FAILED_ONLY: only a run that
+ * failed as a workflow, a bug since fixed, may run again).
+ */
+export function bulkWorkflowStartOptions(
+  bulkId: string,
+  taskQueue: string,
+  summary: string,
+  reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+) {
+  return {
+    workflowId: workflowIdForBulk(bulkId),
+    taskQueue,
+    args: [{ bulkId }] as [{ bulkId: string }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: reusePolicy,
+    typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
+    staticSummary: summary,
+  };
+}
+
 export async function startBulkPayout(
   temporal: TemporalHandle,
   taskQueue: string,
@@ -23,14 +45,7 @@ export async function startBulkPayout(
 ): Promise<void> {
   try {
     await temporal.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
-      workflowId: workflowIdForBulk(bulkId),
-      taskQueue,
-      args: [{ bulkId }],
-      // Running already: keep that run. Completed already: never again. Failed (a bug, since fixed): may run again.
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
-      staticSummary: `Pension bulk ${bulkId}`,
+      ...bulkWorkflowStartOptions(bulkId, taskQueue, `Pension bulk ${bulkId}`),
       // With USE_EXISTING, a second start keeps the first run and its memo: the request that really started it.
       memo: requestIdMemo(options.requestId),
     });
