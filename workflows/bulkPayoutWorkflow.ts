@@ -170,10 +170,14 @@ async function asUpdateResult<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
-  const whileAwaitingApproval = (decision: ApprovalDecision): void => {
-    if ((control.phase !== 'starting' && control.phase !== 'awaiting_approval') || control.approval !== null || control.cancelRequested) {
+  /** Refuses unless the bulk is in one of `phases` and nobody has decided or cancelled yet. */
+  const requireUndecided = (...phases: Array<BulkControl['phase']>): void => {
+    if (!phases.includes(control.phase) || control.approval !== null || control.cancelRequested) {
       refuse(`Bulk ${bulkId} is not awaiting approval.`, 'not_awaiting_approval');
     }
+  };
+  const whileAwaitingApproval = (decision: ApprovalDecision): void => {
+    requireUndecided('starting', 'awaiting_approval');
     if (!Number.isInteger(decision?.userId)) refuse('The update needs the deciding user: {"userId": <id>}.', 'validation_error');
     if (control.createdById !== null && control.createdById === decision.userId) {
       refuse('The user who created a bulk may not approve or reject it.', 'approval_by_creator');
@@ -182,9 +186,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
   // Sent with the workflow's very start, a decision waits until the bulk is known to await approval.
   const decide = async (record: () => Promise<void>, approval: 'approved' | 'rejected'): Promise<void> => {
     await condition(() => control.phase !== 'starting');
-    if (control.phase !== 'awaiting_approval' || control.approval !== null || control.cancelRequested) {
-      refuse(`Bulk ${bulkId} is not awaiting approval.`, 'not_awaiting_approval');
-    }
+    requireUndecided('awaiting_approval');
     await asUpdateResult(record);
     control.approval = approval;
   };
