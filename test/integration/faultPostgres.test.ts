@@ -129,6 +129,10 @@ describe('Postgres connections lost mid-bulk', () => {
       return { kind: 'forwardThenDelay', delayMs: 3_000 };
     });
 
+    // Backends already terminated: one can still be listed as waiting on the lock for a moment while it exits, and
+    // must not be taken for the next write to kill.
+    const terminatedPids = new Set<number>();
+
     /** Locks a row until a worker write waits on it, then terminates the worker's connections: that write dies. */
     async function aimedKill(lockSql: string, parameters: unknown[], expected: RegExp): Promise<void> {
       await locker.query('begin');
@@ -137,12 +141,14 @@ describe('Postgres connections lost mid-bulk', () => {
         const blocked = await waitFor(
           async () => {
             if (finished) return 'finished';
-            const rows = await killer.query<{ query: string }>(
-              `select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> $1`,
+            const rows = await killer.query<{ pid: number; query: string }>(
+              `select pid, query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> $1`,
               [lockerPid],
             );
-            const queries = rows.rows.map((row) => row.query);
-            return queries.some((query) => expected.test(query)) ? queries.join(' | ') : null;
+            const waiting = rows.rows.filter((row) => !terminatedPids.has(row.pid));
+            if (!waiting.some((row) => expected.test(row.query))) return null;
+            for (const row of waiting) terminatedPids.add(row.pid);
+            return waiting.map((row) => row.query).join(' | ');
           },
           90_000,
           20,
