@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureTemporalCli } from './cli';
+import { devServerDynamicConfigArgs } from './dynamicConfig';
 import { SEARCH_ATTRIBUTES } from './searchAttributes';
 
 export interface DevServerOptions {
@@ -39,6 +40,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   }
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  args.push(...devServerDynamicConfigArgs());
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (options.logFile) {

@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   getExternalWorkflowHandle,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -19,8 +20,13 @@ import { ActivityTrace, requestIdOf } from './requestId';
 /** A definite Mojaloop refusal (activities turn it into a FAILED line) and our own invariant breaches. */
 const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'TransferNotQuoted', 'SettlementRefused'];
 
-/** Steps before money moves: retried with backoff for a while, then the line fails unpaid. */
-const beforeSending = proxyActivities<PayoutActivities>({
+/**
+ * Steps before money moves: retried with backoff for a while, then the line fails unpaid. Local activities: they
+ * run in the worker that runs this workflow and are recorded with its next workflow task, which saves the server
+ * a schedule, a dispatch and a workflow task per step (most of a line's cost on a small machine: see the README's
+ * Benchmarks). Like any activity they may run more than once; each step reads where the line is first.
+ */
+const beforeSending = proxyLocalActivities<PayoutActivities>({
   startToCloseTimeout: '2 minutes', // above the adapter client's own timeout (SCHEME_ADAPTER_TIMEOUT_MS, 65 s)
   retry: {
     initialInterval: '1 second',
@@ -31,7 +37,10 @@ const beforeSending = proxyActivities<PayoutActivities>({
   },
 });
 
-/** The step that moves money: once sent, its outcome must be learnt, however long the switch takes to answer. */
+/**
+ * The step that moves money: once sent, its outcome must be learnt, however long the switch takes to answer. A
+ * regular activity, so an operator sees it pending in the Web UI, with its attempts and last error, while it waits.
+ */
 const sending = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '2 minutes',
   retry: {

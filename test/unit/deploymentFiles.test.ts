@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES } from '../../src/config';
+import { DYNAMIC_CONFIG } from '../../temporal/dynamicConfig';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -47,6 +48,15 @@ describe('docker-compose.yml', () => {
     expect(toolkit.command?.join(' ')).toContain(
       'node /opt/app/pension-gateway-rules/apply-rules.cjs /opt/app/spec_files http://scheme-adapter:4000',
     );
+  });
+
+  it("runs the Temporal server with the gateway's dynamic config, the same as the dev server's", () => {
+    const temporal = compose.services.temporal as ComposeService & { volumes?: string[] };
+    expect(temporal.environment?.DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/production.yaml');
+    expect(temporal.volumes).toContain('./temporal/dynamicconfig/production.yaml:/etc/temporal/config/dynamicconfig/production.yaml:ro');
+    const file = parse(readFileSync(path.join(root, 'temporal/dynamicconfig/production.yaml'), 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0].value]));
+    expect(values).toEqual(DYNAMIC_CONFIG);
   });
 
   it('publishes the API, the Temporal frontend and its Web UI', () => {
