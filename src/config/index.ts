@@ -69,7 +69,7 @@ const environmentSchema = z.object({
   BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   STRANDED_BULK_SWEEP_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
   BULK_APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 366).default(72),
-  BULK_STATUS_LIVE_WAIT_MS: z.coerce.number().int().min(0).max(2000).default(50),
+  BULK_STATUS_LIVE_WAIT_MS: z.coerce.number().int().min(0).max(2000).default(25),
 
   PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
 
