@@ -9,6 +9,8 @@
  *   4. Read latency while a bulk pays: p50/p99 of GET /status and GET /details, sampled by a client of their own
  *      (bench/readSampler.ts, a separate process) while a BENCH_LATENCY_LINES-line bulk pays against the stand-in
  *      (during that size's first throughput run when it is one of BENCH_SIZES, else in a run of its own).
+ *   5. Temporal's own cost per line (bench/temporalFloor.ts): BENCH_FLOOR_LINES lines (default 1,000, 0 to skip)
+ *      through workflows per line with nothing in them, on the same server: the most a workflow per line allows here.
  * Everything runs here: its own database, a Temporal dev server, the API and the worker as separate processes.
  * BENCH_SIZES (default "1000,10000"; "100000" with BENCH_TARGETS=standin pays 100,000 lines), BENCH_TARGETS
  * (default "standin,peer"), BENCH_REPEAT (default 3, runs of each size below 10,000), BENCH_BIG_UPLOAD (lines of
@@ -33,6 +35,7 @@ import { startMojaloopPeer } from '../mojaloop/peer';
 import { freePort, isPortOpen, startTemporalDevServer, stopChild } from '../temporal/devServer';
 import { measurePeerDirectRate } from './peerDirectRate';
 import { startStandInAdapter } from './standInAdapter';
+import { measureTemporalFloor } from './temporalFloor';
 
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -42,6 +45,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const BIG_UPLOAD_LINES = Number(process.env.BENCH_BIG_UPLOAD ?? 100_000);
 const LATENCY_LINES = Number(process.env.BENCH_LATENCY_LINES ?? 10_000);
 const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 75);
+const FLOOR_LINES = Number(process.env.BENCH_FLOOR_LINES ?? 1000);
+const FLOOR_SHAPES = {
+  emptyLineWorkflow: 'empty: only reports to the bulk',
+  skeletonLineWorkflow: "a line's Temporal steps, activities doing nothing",
+} as const;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const DEMO_PASSWORD = 'bench-password-0123456789';
 
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
     }
     for (const [size, times] of uploadTimes) rows.push([String(size), `${median(times).toFixed(0)} ms`, String(times.length)]);
 
+    const floor = FLOOR_LINES > 0 ? await measureTemporalFloor(services.temporalAddress, FLOOR_LINES, CONCURRENCY, () => ticks(services.temporalPid) / 100) : [];
     const big = BIG_UPLOAD_LINES > 0 ? await bigUpload(api, token, services, scratch) : null;
     await stopChild(api.process);
 
@@ -137,6 +146,11 @@ async function main(): Promise<void> {
       printTable(`Read latency while ${LATENCY_LINES.toLocaleString('en')} lines pay (stand-in), one request every ${SAMPLE_MS} ms`, [
         'endpoint', 'samples', 'p50', 'p99', 'max', 'errors',
       ], latency);
+    }
+    if (floor.length > 0) {
+      printTable(`Temporal's own cost: ${FLOOR_LINES.toLocaleString('en')} lines of workflows with nothing in them, concurrency ${CONCURRENCY}`, [
+        'line workflow', 'lines/s', 'Temporal server CPU s per 1,000 lines',
+      ], floor.map((rate) => [FLOOR_SHAPES[rate.shape], `${rate.perSecond.toFixed(1)}/s`, rate.serverCpuPer1000.toFixed(2)]));
     }
     if (big) {
       printTable(`${BIG_UPLOAD_LINES.toLocaleString('en')}-line upload`, ['measure', 'value'], [
@@ -366,16 +380,18 @@ async function copyRows(databaseUrl: string, csv: string): Promise<number> {
 }
 
 /** CPU time (user + system) used so far by our processes, and by the Postgres backends serving the bench database. */
+/** CPU ticks (user + system) a process has used, 0 if it is gone. */
+function ticks(pid: number): number {
+  try {
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is 14th, stime 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0; // gone since listed
+  }
+}
+
 function cpuSeconds(pids: { worker: number; api: number; temporal: number }): Record<'worker' | 'api' | 'temporal' | 'postgres', number> {
-  const ticks = (pid: number): number => {
-    try {
-      // Fields after the command name (which is in parentheses and may hold spaces): utime is 14th, stime 15th.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0; // gone since listed
-    }
-  };
   let postgres = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
