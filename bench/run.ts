@@ -106,7 +106,7 @@ async function main(): Promise<void> {
           cpuRows.push([
             target,
             String(size),
-            ...(['worker', 'temporal', 'postgres', 'api'] as const).map((name) => ((cpuAfter[name] - cpuBefore[name]) * 1000 / linesPaid).toFixed(2)),
+            ...(['worker', 'temporal', 'postgres', 'api'] as const).map((name) => perThousandLines(cpuAfter[name] - cpuBefore[name], linesPaid)),
           ]);
           uploadTimes.set(size, [...(uploadTimes.get(size) ?? []), ...runs.map((r) => r.uploadMs)]);
           const direct = await directRate(adapterUrl, Math.min(size, 1000), target);
@@ -380,6 +380,11 @@ async function copyRows(databaseUrl: string, csv: string): Promise<number> {
 }
 
 /** CPU time (user + system) used so far by our processes, and by the Postgres backends serving the bench database. */
+/** CPU seconds per 1,000 lines; n/a when negative (Postgres backends counted at the start had exited since). */
+function perThousandLines(seconds: number, lines: number): string {
+  return seconds < 0 ? 'n/a' : ((seconds * 1000) / lines).toFixed(2);
+}
+
 /** CPU ticks (user + system) a process has used, 0 if it is gone. */
 function ticks(pid: number): number {
   try {
