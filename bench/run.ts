@@ -52,6 +52,8 @@ const FLOOR_SHAPES = {
 } as const;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const DEMO_PASSWORD = 'bench-password-0123456789';
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
 
 interface Services {
   databaseUrl: string;
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
     }
     for (const [size, times] of uploadTimes) rows.push([String(size), `${median(times).toFixed(0)} ms`, String(times.length)]);
 
-    const floor = FLOOR_LINES > 0 ? await measureTemporalFloor(services.temporalAddress, FLOOR_LINES, CONCURRENCY, () => ticks(services.temporalPid) / 100) : [];
+    const floor = FLOOR_LINES > 0 ? await measureTemporalFloor(services.temporalAddress, FLOOR_LINES, CONCURRENCY, () => ticks(services.temporalPid) / USER_HZ) : [];
     const big = BIG_UPLOAD_LINES > 0 ? await bigUpload(api, token, services, scratch) : null;
     await stopChild(api.process);
 
@@ -379,7 +381,6 @@ async function copyRows(databaseUrl: string, csv: string): Promise<number> {
   }
 }
 
-/** CPU time (user + system) used so far by our processes, and by the Postgres backends serving the bench database. */
 /** CPU seconds per 1,000 lines; n/a when negative (Postgres backends counted at the start had exited since). */
 function perThousandLines(seconds: number, lines: number): string {
   return seconds < 0 ? 'n/a' : ((seconds * 1000) / lines).toFixed(2);
@@ -396,6 +397,7 @@ function ticks(pid: number): number {
   }
 }
 
+/** CPU time (user + system) used so far by our processes, and by the Postgres backends serving the bench database. */
 function cpuSeconds(pids: { worker: number; api: number; temporal: number }): Record<'worker' | 'api' | 'temporal' | 'postgres', number> {
   let postgres = 0;
   for (const entry of readdirSync('/proc')) {
@@ -406,8 +408,7 @@ function cpuSeconds(pids: { worker: number; api: number; temporal: number }): Re
       // exited meanwhile
     }
   }
-  const hz = 100; // USER_HZ: 100 on Linux
-  return { worker: ticks(pids.worker) / hz, api: ticks(pids.api) / hz, temporal: ticks(pids.temporal) / hz, postgres: postgres / hz };
+  return { worker: ticks(pids.worker) / USER_HZ, api: ticks(pids.api) / USER_HZ, temporal: ticks(pids.temporal) / USER_HZ, postgres: postgres / USER_HZ };
 }
 
 function peakRssKb(pid: number): number {

@@ -125,7 +125,8 @@ export function bulkTransfersRouter(deps: AppDependencies): Router {
   router.get('/:bulk_id/status', ...readers, async (ctx) => {
     const bulk = await readableBulk(ctx, ctx.params.bulk_id);
     const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 1000 });
-    // The three reads at once: the answer takes as long as the slowest, not their sum.
+    // The three reads at once, so the answer takes as long as the slowest, not their sum: the database count is
+    // read even when the workflow answers, rather than only after waiting for it.
     const [answer, counted, individualTransfers] = await Promise.all([
       isOpen(bulk.state) ? liveProgress(ctx, deps, bulk.bulk_id) : null,
       progressFromDatabase(db(), bulk.bulk_id),
