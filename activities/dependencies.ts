@@ -15,6 +15,8 @@ export interface PayoutSettings {
   pageSize: number;
   /** config().bulk.approvalTimeoutHours in ms: how long a bulk awaits approval; the configuration's default when absent. */
   approvalTimeoutMs?: number;
+  /** config().mojaloop.transferExpiryMs: how long a sent transfer may still commit; 90 s when absent. */
+  transferExpiryMs?: number;
 }
 
 export interface PensionSettings {

@@ -1,13 +1,24 @@
 /**
  * The three steps of paying one line through the scheme adapter, plus giving up on a line. Each step first reads
  * where the line is, so a retried or repeated step picks up where the last one stopped instead of redoing it.
- * Only confirmTransfer moves money, and it sends at most once (transfer_sent_at, see claimTransferSend).
+ * Each step that talks to the switch first checks that the line's bulk is open for paying (src/domain/paymentGates.ts),
+ * whoever started the line's workflow. Only confirmTransfer moves money: it checks the recorded quote against the
+ * line again, and sends at most once, only while the bulk is payable (transfer_sent_at, see claimTransferSend).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import { homeTransactionIdFor } from '../src/domain/bulkControl';
+import { CANCELLED_CODE, homeTransactionIdFor } from '../src/domain/bulkControl';
 import { formatMinorUnits, parseMajorUnits } from '../src/domain/money';
-import { checkFee, isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
+import {
+  checkQuote,
+  PayabilityRefusal,
+  payabilityRefusal,
+  QuoteFigures,
+  readStoredQuoteFigures,
+  storeQuoteFigures,
+  transferExpirationFor,
+} from '../src/domain/paymentGates';
+import { isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
   claimTransferSend,
   FinalOutcome,
@@ -22,6 +33,7 @@ import {
 import { PeerUnavailableError } from '../src/clients/schemeAdapterErrors';
 import { logger } from '../src/logging/logger';
 import { timeMojaloopCall } from '../src/metrics/workerMetrics';
+import type { MoneyAmount, QuotedTransfer } from '../src/clients/schemeAdapterClient';
 import type { ActivityTrace } from '../workflows/requestId';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
@@ -30,6 +42,7 @@ import type { FinalStepResult, QuoteStepResult, StepResult } from './results';
 export function createTransferActivities(deps: ActivityDependencies) {
   const { db, adapter, settings } = deps;
   const now = deps.now ?? (() => new Date());
+  const transferExpiryMs = settings.transferExpiryMs ?? DEFAULT_TRANSFER_EXPIRY_MS;
   const baseLog = deps.log ?? logger;
 
   /**
@@ -70,11 +83,27 @@ export function createTransferActivities(deps: ActivityDependencies) {
     return row;
   }
 
+  /**
+   * A line whose bulk may not be paid: a cancelled bulk's unsent line ends `cancelled` (its money released); any
+   * other refusal (awaiting approval, rejected, ended, organization deactivated) leaves the line as it is and
+   * fails the step for good, so a line workflow started by hand around the bulk's workflow pays nothing.
+   */
+  async function refuseUnpayable(transferId: string, refusal: PayabilityRefusal, log: Logger): Promise<FinalStepResult> {
+    if (refusal.code === 'bulk_cancelled') {
+      const result = await settle(transferId, { status: 'FAILED', failureCode: CANCELLED_CODE, failureMessage: 'Cancelled before it was sent.' }, { onlyIfNotSent: true });
+      if (result.status !== 'PROCESSING') return logged(log, result, 'bulk cancelled: line not sent');
+    }
+    log.warn({ refusal: refusal.code }, 'bulk not payable: nothing sent');
+    throw ApplicationFailure.nonRetryable(`Transfer ${transferId} is not paid: ${refusal.message}`, 'BulkNotPayable', refusal);
+  }
+
   /** Step 1: POST /transfers, the adapter looks the payee up. Records who will be paid; the line is PROCESSING. */
   async function discoverPayee(transferId: string, trace?: ActivityTrace): Promise<StepResult> {
     const line = await requireLine(transferId);
     const log = activityLog(transferId, trace, line);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
+    const refusal = payabilityRefusal(line.bulk);
+    if (refusal) return refuseUnpayable(transferId, refusal, log);
     if (line.mojaloop_transfer_id !== null) return logged(log, { status: 'PROCESSING' }, 'payee already discovered');
 
     let started;
@@ -109,14 +138,17 @@ export function createTransferActivities(deps: ActivityDependencies) {
   }
 
   /**
-   * Step 2: accept the party, the adapter asks the payee's provider for a quote. Records the quote and its fee;
-   * a fee above the limit fails the line (nothing was sent, nothing moves).
+   * Step 2: accept the party, the adapter asks the payee's provider for a quote. Records the quote and its figures;
+   * a quote that is not the line's payment (amount, currency, fee) fails the line: nothing was sent, nothing moves.
+   * The transfer step checks the recorded figures again, so a failure whose write was lost cannot be paid by a retry.
    */
   async function requestQuote(transferId: string, trace?: ActivityTrace): Promise<QuoteStepResult> {
     const line = await requireLine(transferId);
     const log = activityLog(transferId, trace, line);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
     if (line.quote_id !== null || line.transfer_sent_at !== null) return logged(log, { status: 'PROCESSING' }, 'quote already recorded');
+    const refusal = payabilityRefusal(line.bulk);
+    if (refusal) return refuseUnpayable(transferId, refusal, log);
     if (line.mojaloop_transfer_id === null) return logged(log, { status: 'REDISCOVER', reason: 'no adapter transfer for this line' }, 'no adapter transfer');
     const mojaloopTransferId = line.mojaloop_transfer_id;
 
@@ -134,15 +166,21 @@ export function createTransferActivities(deps: ActivityDependencies) {
       return logged(log, { status: 'REDISCOVER', reason: describeError(error) }, 'no quote, discovering again', 'warn');
     }
 
-    const fee = readFee(quote.payeeFspFee);
+    const figures = readQuoteFigures(quote);
+    if (!figures.ok) {
+      // Not recorded: without a quote on record the transfer step can never send this adapter transfer.
+      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: 'quote_mismatch', failureMessage: figures.message }), 'quote unreadable');
+    }
+    const fee = figures.value.fee;
     await recordQuote(db, transferId, mojaloopTransferId, {
       quoteId: quote.quoteId,
-      feeAmount: fee.ok && fee.value !== null && fee.value.currency === line.currency ? fee.value.amount : null,
+      feeAmount: fee !== null && fee.currency === line.currency ? fee.amount : null,
       quoteExpiration: quote.expiration ? new Date(quote.expiration) : null,
+      figures: storeQuoteFigures(figures.value),
     });
-    const check = fee.ok ? checkFee(fee.value, line.currency, settings.maxFeeMinorUnits) : fee;
+    const check = checkQuote({ amount: BigInt(line.amount), currency: line.currency }, figures.value, settings.maxFeeMinorUnits);
     if (!check.ok) {
-      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: 'fee_limit_exceeded', failureMessage: check.message }), 'fee refused');
+      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: check.code, failureMessage: check.message }), 'quote refused by our checks');
     }
     return logged(log, { status: 'PROCESSING' }, 'quote recorded');
   }
@@ -160,11 +198,23 @@ export function createTransferActivities(deps: ActivityDependencies) {
       throw ApplicationFailure.nonRetryable(`Transfer ${transferId} has no accepted quote to confirm`, 'TransferNotQuoted');
     }
     const mojaloopTransferId = line.mojaloop_transfer_id;
+    if (line.transfer_sent_at !== null) return resolveSentByEarlierAttempt(transferId, mojaloopTransferId, line, log);
 
-    const mayBeSent = await claimTransferSend(db, transferId);
-    if (!mayBeSent) {
-      log.warn('transfer possibly sent by an earlier attempt: asking the switch instead of sending again');
-      return logged(log, await resolveAlreadySent(transferId, mojaloopTransferId, line.quote_expiration), 'outcome resolved');
+    // The recorded quote, checked again here: the quote step's own refusal may not have been written.
+    const figures = readStoredQuoteFigures(line.quote_figures);
+    const check = figures === null
+      ? ({ ok: false, code: 'quote_mismatch', message: 'The quote was recorded without its figures: it cannot be checked.' } as const)
+      : checkQuote({ amount: BigInt(line.amount), currency: line.currency }, figures, settings.maxFeeMinorUnits);
+    if (!check.ok) {
+      return logged(log, final(await settle(transferId, { status: 'FAILED', failureCode: check.code, failureMessage: check.message }, { onlyIfNotSent: true })), 'recorded quote refused');
+    }
+
+    const claim = await claimTransferSend(db, transferId, transferExpiryMs);
+    if (!claim.claimed && claim.refusal) return refuseUnpayable(transferId, claim.refusal, log);
+    if (!claim.claimed) {
+      const current = await requireLine(transferId);
+      if (isFinalStatus(current.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
+      return resolveSentByEarlierAttempt(transferId, mojaloopTransferId, current, log);
     }
 
     let confirmed;
@@ -180,7 +230,7 @@ export function createTransferActivities(deps: ActivityDependencies) {
       }
       return logged(log, final(await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message })), 'transfer refused');
     }
-    const outcome = resolveSentTransfer({ found: true, transferState: confirmed.transferState }, line.quote_expiration, now());
+    const outcome = resolveSentTransfer({ found: true, transferState: confirmed.transferState }, null, now());
     if (outcome.status === 'UNKNOWN') {
       log.warn({ reason: outcome.reason }, 'transfer outcome unknown, asking the switch next');
       throw ApplicationFailure.retryable(`${outcome.reason} Asking the switch next.`, 'TransferOutcomeUnknown');
@@ -196,9 +246,16 @@ export function createTransferActivities(deps: ActivityDependencies) {
     return logged(log, settled, 'transfer confirmed');
   }
 
-  async function resolveAlreadySent(transferId: string, mojaloopTransferId: string, quoteExpiration: Date | null): Promise<FinalStepResult> {
+  /** The transfer may have gone through (a retry, or a restart after a crash): ask the switch, never send again. */
+  async function resolveSentByEarlierAttempt(transferId: string, mojaloopTransferId: string, line: PayoutTransferRow, log: Logger): Promise<FinalStepResult> {
+    log.warn('transfer possibly sent by an earlier attempt: asking the switch instead of sending again');
+    const expiration = line.transfer_expiration ?? (line.transfer_sent_at ? transferExpirationFor(line.transfer_sent_at, transferExpiryMs) : null);
+    return logged(log, await resolveAlreadySent(transferId, mojaloopTransferId, expiration), 'outcome resolved');
+  }
+
+  async function resolveAlreadySent(transferId: string, mojaloopTransferId: string, transferExpiration: Date | null): Promise<FinalStepResult> {
     const lookup = await timeMojaloopCall('lookup_outcome', () => adapter.getTransfer(mojaloopTransferId), { outcomeOfError });
-    const outcome = resolveSentTransfer(lookup, quoteExpiration, now());
+    const outcome = resolveSentTransfer(lookup, transferExpiration, now());
     if (outcome.status === 'UNKNOWN') throw ApplicationFailure.retryable(outcome.reason, 'TransferOutcomeUnknown');
     if (outcome.status === 'COMPLETED') {
       return final(await settle(transferId, { status: 'COMPLETED', fulfilment: null, completedAt: null }));
@@ -237,13 +294,28 @@ function final(result: StepResult): FinalStepResult {
   return result;
 }
 
-type FeeReading = { ok: true; value: { amount: bigint; currency: string } | null } | { ok: false; message: string };
+/** The default of PayoutSettings.transferExpiryMs: the adapter's 60 s expiry plus 30 s of clock skew. */
+const DEFAULT_TRANSFER_EXPIRY_MS = 90_000;
 
-function readFee(fee: { amount: string; currency: string } | null | undefined): FeeReading {
-  if (!fee) return { ok: true, value: null };
+type FiguresReading = { ok: true; value: QuoteFigures } | { ok: false; message: string };
+
+/** The quote's amounts in minor units; a figure the switch sent that cannot be read fails the quote (never "no fee"). */
+function readQuoteFigures(quote: QuotedTransfer): FiguresReading {
   try {
-    return { ok: true, value: { amount: parseMajorUnits(fee.amount, fee.currency), currency: fee.currency } };
+    return {
+      ok: true,
+      value: {
+        transferAmount: readMoney(quote.transferAmount),
+        payeeReceiveAmount: readMoney(quote.payeeReceiveAmount),
+        fee: readMoney(quote.payeeFspFee),
+      },
+    };
   } catch (error) {
-    return { ok: false, message: `The payee's provider fee "${fee.amount} ${fee.currency}" cannot be read (${describeError(error)}).` };
+    return { ok: false, message: `The quote cannot be read (${describeError(error)}).` };
   }
+}
+
+function readMoney(money: MoneyAmount | null): { amount: bigint; currency: string } | null {
+  if (money === null) return null;
+  return { amount: parseMajorUnits(money.amount, money.currency), currency: money.currency };
 }

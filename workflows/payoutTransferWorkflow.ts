@@ -17,8 +17,11 @@ import type { FinalStepResult } from '../activities/results';
 import { LineReport, lineFinishedSignal, PAYOUT_STATUS, PayoutTransferInput, PayoutTransferResult } from './definitions';
 import { ActivityTrace, requestIdOf } from './requestId';
 
-/** A definite Mojaloop refusal (activities turn it into a FAILED line) and our own invariant breaches. */
-const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'TransferNotQuoted', 'SettlementRefused'];
+/**
+ * A definite Mojaloop refusal (activities turn it into a FAILED line), our own invariant breaches, and a line
+ * whose bulk may not be paid (awaiting approval, rejected, ended, organization deactivated): nothing is sent.
+ */
+const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'TransferNotQuoted', 'SettlementRefused', 'BulkNotPayable'];
 
 /**
  * Steps before money moves: retried with backoff for a while, then the line fails unpaid. Local activities: they

@@ -71,6 +71,28 @@ const APPEND_COMPLETED_TS = js([
   'if (r) { custom.appendEventBody({ completedTimestamp: JSON.parse(r).completedTimestamp }) }',
 ]);
 
+const quotePayee = (msisdn) => ({ fact: 'body', operator: 'equal', path: 'payee.partyIdInfo.partyIdentifier', value: msisdn });
+/** A quote callback: fee 0, commission 0, the payee receives the amount, unless `overrides` say otherwise. */
+const quoteCallback = (overrides, scripts) => ({
+  method: 'put', path: '/quotes/{ID}', type: 'FIXED_CALLBACK',
+  params: {
+    headers: cbHeaders('{$request.body.payee.partyIdInfo.fspId}'),
+    body: {
+      transferAmount: { currency: '{$request.body.amount.currency}', amount: '{$request.body.amount.amount}' },
+      payeeReceiveAmount: { currency: '{$request.body.amount.currency}', amount: '{$request.body.amount.amount}' },
+      payeeFspFee: { currency: '{$request.body.amount.currency}', amount: '0' },
+      payeeFspCommission: { currency: '{$request.body.amount.currency}', amount: '0' },
+      expiration: '{$request.body.expiration}',
+      ...overrides,
+    },
+    ...(scripts ? { scripts } : {}),
+  },
+});
+const TEN_TIMES_THE_AMOUNT = js([
+  'var b = JSON.parse(request.body)',
+  'custom.appendEventBody({ transferAmount: { currency: b.amount.currency, amount: String(Number(b.amount.amount) * 10) } })',
+]);
+
 const validation = [
   rule('validation', '22990000404: party not found (3204)', [...op('/parties/{Type}/{ID}', 'get'), idEq('22990000404')], {
     method: 'put', path: '/parties/{Type}/{ID}/error', type: 'FIXED_ERROR_CALLBACK',
@@ -101,19 +123,20 @@ const callback = [
   rule('callback', '22990000504: lookup answered (the previous one timed out)', [...op('/parties/{Type}/{ID}', 'get'), idEq('22990000504')], partyCallback('payeefsp', CLEAR_TIMEOUT)),
   rule('callback', '229900005040000-229900005049999: lookup answered (the previous one timed out)', [...op('/parties/{Type}/{ID}', 'get'), ...idRange('229900005040000', '229900005049999')], partyCallback('payeefsp', CLEAR_TIMEOUT)),
   rule('callback', 'any other party: found at payeefsp', [...op('/parties/{Type}/{ID}', 'get')], partyCallback('payeefsp')),
-  rule('callback', 'quote: fee 0, commission 0, payee receives the amount', [...op('/quotes', 'post')], {
-    method: 'put', path: '/quotes/{ID}', type: 'FIXED_CALLBACK',
-    params: {
-      headers: cbHeaders('{$request.body.payee.partyIdInfo.fspId}'),
-      body: {
-        transferAmount: { currency: '{$request.body.amount.currency}', amount: '{$request.body.amount.amount}' },
-        payeeReceiveAmount: { currency: '{$request.body.amount.currency}', amount: '{$request.body.amount.amount}' },
-        payeeFspFee: { currency: '{$request.body.amount.currency}', amount: '0' },
-        payeeFspCommission: { currency: '{$request.body.amount.currency}', amount: '0' },
-        expiration: '{$request.body.expiration}',
-      },
-    },
-  }),
+  // Quotes that are not the payment asked for: our checks must fail the line before anything is sent.
+  rule('callback', '22990000410: quote with 10 times the amount', [...op('/quotes', 'post'), quotePayee('22990000410')], quoteCallback({
+    transferAmount: { currency: '{$request.body.amount.currency}', amount: '{$request.body.amount.amount}' },
+  }, TEN_TIMES_THE_AMOUNT)),
+  rule('callback', '22990000411: quote in USD', [...op('/quotes', 'post'), quotePayee('22990000411')], quoteCallback({
+    transferAmount: { currency: 'USD', amount: '{$request.body.amount.amount}' },
+    payeeReceiveAmount: { currency: 'USD', amount: '{$request.body.amount.amount}' },
+    payeeFspFee: { currency: 'USD', amount: '0' },
+    payeeFspCommission: { currency: 'USD', amount: '0' },
+  })),
+  rule('callback', '22990000412: quote with a payee FSP fee of 5000', [...op('/quotes', 'post'), quotePayee('22990000412')], quoteCallback({
+    payeeFspFee: { currency: '{$request.body.amount.currency}', amount: '5000' },
+  })),
+  rule('callback', 'quote: fee 0, commission 0, payee receives the amount', [...op('/quotes', 'post')], quoteCallback({})),
   rule('callback', 'transfer: COMMITTED (fulfilment added by the toolkit), recorded in the ledger', [...op('/transfers', 'post')], {
     method: 'put', path: '/transfers/{ID}', type: 'FIXED_CALLBACK',
     params: {

@@ -60,6 +60,8 @@ const environmentSchema = z.object({
   SCHEME_ADAPTER_URL: z.string().default('http://127.0.0.1:4001'),
   SCHEME_ADAPTER_TIMEOUT_MS: z.coerce.number().int().positive().default(65000),
   MOJALOOP_MAX_FEE: integerString.default('1000'),
+  MOJALOOP_TRANSFER_EXPIRY_SECONDS: z.coerce.number().int().positive().max(86400).default(60),
+  MOJALOOP_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 
   BULK_MAX_ROWS: z.coerce.number().int().positive().default(100000),
   BULK_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
@@ -145,6 +147,12 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       schemeAdapterUrl: e.SCHEME_ADAPTER_URL,
       requestTimeoutMs: e.SCHEME_ADAPTER_TIMEOUT_MS,
       maxFeeMinorUnits: BigInt(e.MOJALOOP_MAX_FEE),
+      /**
+       * How long a sent transfer may still commit: the adapter's own expiry on the prepare (its EXPIRY_SECONDS)
+       * plus a margin for the clocks of the adapter, the switch and us. A sent line whose outcome the switch
+       * cannot tell is not failed before this has passed.
+       */
+      transferExpiryMs: (e.MOJALOOP_TRANSFER_EXPIRY_SECONDS + e.MOJALOOP_CLOCK_SKEW_SECONDS) * 1000,
     },
     bulk: {
       maxRows: e.BULK_MAX_ROWS,

@@ -3,6 +3,7 @@
  * which failed lines are worth paying again, what a retried line is called at Mojaloop and in Temporal, and how a
  * cancelled bulk is described. No I/O: the API, the activities and the workflows all import it.
  */
+import { isDefinitelyNotCommitted } from './transferStates';
 
 /** Line failure codes we write ourselves (besides the Mojaloop codes). */
 export const CANCELLED_CODE = 'cancelled';
@@ -11,9 +12,8 @@ export const APPROVAL_EXPIRED_CODE = 'approval_expired';
 
 /**
  * Failures that say something about the moment rather than the payee, so paying again may succeed:
- * - ours: the switch stayed unreachable, the switch aborted the transfer or lost it after its quote expired
- *   (nothing moved either way), the payee's provider asked a fee above our limit (a new quote may differ, the
- *   limit may have been raised);
+ * - ours: the switch stayed unreachable (nothing was sent), the switch aborted the transfer (nothing moved), the
+ *   payee's provider asked a fee above our limit (a new quote may differ, the limit may have been raised);
  * - Mojaloop: expiries (33xx), liquidity of either FSP (4001, 5001), limits (4200, 5200: they reset), and the
  *   payee FSP refusing the transfer itself after accepting the quote (5104, 5105: the payee exists and agreed).
  * 1xxx/2xxx never end a line (they are retried at once), but are listed in case an old line carries one.
@@ -21,7 +21,6 @@ export const APPROVAL_EXPIRED_CODE = 'approval_expired';
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'switch_unavailable',
   'transfer_aborted',
-  'transfer_not_found',
   'fee_limit_exceeded',
   '3300', '3301', '3302', '3303',
   '4001', '4200',
@@ -32,7 +31,9 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
  * Whether a FAILED line may be paid again by retry-failed. An allow-list on purpose: anything else is permanent,
  * including 3204 (party not found) and every other 3xxx (the request itself, which a retry would send unchanged),
  * the payee's refusals of the quote or currency (5100-5103, 5106), its permission and blocked errors (5300, 5400),
- * our `cancelled` and approval codes (someone decided), and any code we do not know.
+ * our `cancelled` and approval codes (someone decided), `quote_mismatch` (the switch quoted another payment),
+ * `transfer_not_found` (sent, and the switch could not say it was not committed: reconcile by hand), and any code
+ * we do not know. A line whose transfer was sent needs more: see isWorthPayingAgain.
  */
 export function isRetryableFailure(failureCode: string | null): boolean {
   if (failureCode === null) return false;
@@ -40,9 +41,13 @@ export function isRetryableFailure(failureCode: string | null): boolean {
   return RETRYABLE_CODES.has(failureCode);
 }
 
-/** Every code isRetryableFailure accepts besides 1xxx/2xxx: for the SQL that selects the lines to retry. */
-export function retryableFailureCodes(): string[] {
-  return [...RETRYABLE_CODES];
+/**
+ * Whether retry-failed pays a FAILED line again: its failure is worth retrying and, when its transfer was sent,
+ * the switch said definitely that it was not committed. A sent line without that proof may have been paid.
+ */
+export function isWorthPayingAgain(line: { failureCode: string | null; sent: boolean }): boolean {
+  if (!isRetryableFailure(line.failureCode)) return false;
+  return !line.sent || isDefinitelyNotCommitted(line.failureCode);
 }
 
 /**

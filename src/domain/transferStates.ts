@@ -89,25 +89,36 @@ export type SentTransferOutcome =
 
 /**
  * After the transfer was sent, the only safe way to learn its outcome is to ask: COMMITTED is paid, ABORTED is
- * not. "Not found" only means "not paid" once the quote has expired, since nothing can commit after that;
- * before, the transfer may still be on its way. Anything else (RECEIVED, RESERVED) is not an outcome yet.
+ * not. "Not found" only means "not paid" once the transfer's own expiration has passed (the expiry the adapter
+ * put on the prepare, plus a margin for clock skew: see transferExpirationFor), since the switch commits nothing
+ * after it; before, the transfer may still be on its way. Anything else (RECEIVED, RESERVED) is not an outcome yet.
  */
-export function resolveSentTransfer(lookup: SentTransferLookup, quoteExpiration: Date | null, now: Date): SentTransferOutcome {
+export function resolveSentTransfer(lookup: SentTransferLookup, transferExpiration: Date | null, now: Date): SentTransferOutcome {
   if (lookup.found && lookup.transferState === 'COMMITTED') return { status: 'COMPLETED' };
   if (lookup.found && lookup.transferState === 'ABORTED') {
     return { status: 'FAILED', failureCode: 'transfer_aborted', failureMessage: 'The switch reports the transfer as aborted.' };
   }
   if (!lookup.found) {
-    if (quoteExpiration !== null && now.getTime() > quoteExpiration.getTime()) {
+    if (transferExpiration !== null && now.getTime() > transferExpiration.getTime()) {
       return {
         status: 'FAILED',
         failureCode: 'transfer_not_found',
-        failureMessage: 'The switch has no record of the transfer and its quote has expired.',
+        failureMessage: 'The switch has no record of the transfer and its expiration has passed.',
       };
     }
-    return { status: 'UNKNOWN', reason: 'The switch has no record of the transfer yet and its quote is still valid.' };
+    return { status: 'UNKNOWN', reason: 'The switch has no record of the transfer yet and it has not expired.' };
   }
   return { status: 'UNKNOWN', reason: `The switch reports the transfer as ${lookup.transferState ?? 'without a state'}.` };
+}
+
+/**
+ * Whether a line whose transfer was sent ended with a definite "not committed" from the switch: the transfer
+ * aborted, or a business refusal (a 3xxx-5xxx Mojaloop code). Anything else (the switch did not know the transfer)
+ * is not proof enough to send the pension again: retry-failed leaves such a line to be reconciled by hand.
+ */
+export function isDefinitelyNotCommitted(failureCode: string | null): boolean {
+  if (failureCode === null) return false;
+  return failureCode === 'transfer_aborted' || isDefinitiveRejection(failureCode);
 }
 
 export interface BulkCounts {

@@ -12,7 +12,7 @@ import {
   ApprovalRefusal,
   CANCELLED_CODE,
   cancelledBulkReason,
-  retryableFailureCodes,
+  isWorthPayingAgain,
 } from '../domain/bulkControl';
 import { BulkCounts, bulkOutcome, BulkOutcome } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
@@ -51,6 +51,7 @@ export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: n
     `update bulk_transfers b
         set state = case when o.requires_approval then 'AWAITING_APPROVAL' else 'PROCESSING' end,
             approval_deadline = case when o.requires_approval then now() + make_interval(secs => ?) else null end,
+            approval_required = o.requires_approval,
             updated_at = now()
        from organizations o
       where o.id = b.organization_id and b.bulk_id = ? and b.state = 'PENDING'`,
@@ -262,11 +263,13 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
         { state: bulk.state },
       );
     }
-    const lines = await trx('individual_transfers')
+    const failed = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED' })
-      .where((builder) => builder.whereIn('failure_code', retryableFailureCodes()).orWhereRaw(`failure_code ~ '^[12][0-9]{3}$'`))
       .forUpdate()
-      .select<Array<{ transfer_id: string; amount: string }>>('transfer_id', 'amount');
+      .select<Array<{ transfer_id: string; amount: string; failure_code: string | null; transfer_sent_at: Date | null }>>(
+        'transfer_id', 'amount', 'failure_code', 'transfer_sent_at',
+      );
+    const lines = failed.filter((line) => isWorthPayingAgain({ failureCode: line.failure_code, sent: line.transfer_sent_at !== null }));
     if (lines.length === 0) {
       throw new ConflictError('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
     }

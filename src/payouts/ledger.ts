@@ -5,6 +5,7 @@
  * the same transaction as the status change that makes a line final, so it happens exactly once.
  */
 import type { Knex } from 'knex';
+import { BulkForPaying, payabilityRefusal, PayabilityRefusal, StoredQuoteFigures } from '../domain/paymentGates';
 import {
   BulkCounts,
   bulkOutcome,
@@ -32,22 +33,55 @@ export interface PayoutTransferRow {
   mojaloop_transfer_id: string | null;
   quote_id: string | null;
   quote_expiration: Date | null;
+  /** The quote's figures as recorded (minor units), checked again before sending. */
+  quote_figures: StoredQuoteFigures | null;
   transfer_sent_at: Date | null;
+  /** Until when the sent transfer may still commit at the switch (set with transfer_sent_at). */
+  transfer_expiration: Date | null;
   payer_party_id_type: string;
   payer_party_identifier: string;
+  /** The line's bulk and organization, as the gate of every step that talks to the switch reads them. */
+  bulk: BulkForPaying;
+}
+
+interface PayoutTransferJoinedRow extends Omit<PayoutTransferRow, 'bulk'> {
+  bulk_state: string;
+  bulk_cancelled_at: Date | null;
+  bulk_approval_required: boolean;
+  bulk_approved_at: Date | null;
+  organization_active: boolean;
 }
 
 export async function loadPayoutTransfer(knex: Knex, transferId: string): Promise<PayoutTransferRow | null> {
   const row = await knex('individual_transfers as t')
     .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
     .join('accounts as a', 'a.id', 'b.payer_account_id')
+    .join('organizations as o', 'o.id', 'b.organization_id')
     .where('t.transfer_id', transferId)
-    .first<PayoutTransferRow | undefined>(
+    .first<PayoutTransferJoinedRow | undefined>(
       't.transfer_id', 't.bulk_id', 't.line_number', 't.payee_party_id_type', 't.payee_party_identifier',
       't.amount', 't.currency', 't.status', 't.attempt', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
-      't.transfer_sent_at', 'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
+      't.quote_figures', 't.transfer_sent_at', 't.transfer_expiration',
+      'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
+      'b.state as bulk_state', 'b.cancelled_at as bulk_cancelled_at', 'b.approval_required as bulk_approval_required',
+      'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
     );
-  return row ?? null;
+  if (!row) return null;
+  const { bulk_state, bulk_cancelled_at, bulk_approval_required, bulk_approved_at, organization_active, ...line } = row;
+  return {
+    ...line,
+    bulk: bulkForPaying({ bulk_state, bulk_cancelled_at, bulk_approval_required, bulk_approved_at, organization_active }),
+  };
+}
+
+function bulkForPaying(row: Pick<PayoutTransferJoinedRow, 'bulk_state' | 'bulk_cancelled_at' | 'bulk_approval_required' | 'bulk_approved_at' | 'organization_active'>): BulkForPaying {
+  return {
+    state: row.bulk_state,
+    cancelled: row.bulk_cancelled_at !== null,
+    approvalRequired: row.bulk_approval_required,
+    approved: row.bulk_approved_at !== null,
+    organizationActive: row.organization_active,
+  };
 }
 
 export async function transferStatus(knex: Knex, transferId: string): Promise<TransferStatus | null> {
@@ -73,6 +107,7 @@ export async function recordPayeeDiscovered(
       quote_id: null,
       fee_amount: null,
       quote_expiration: null,
+      quote_figures: null,
       updated_at: knex.fn.now(),
     });
   return updated === 1;
@@ -96,7 +131,7 @@ export async function recordQuote(
   knex: Knex,
   transferId: string,
   mojaloopTransferId: string,
-  quote: { quoteId: string; feeAmount: bigint | null; quoteExpiration: Date | null },
+  quote: { quoteId: string; feeAmount: bigint | null; quoteExpiration: Date | null; figures: StoredQuoteFigures },
 ): Promise<boolean> {
   const updated = await knex('individual_transfers')
     .where({ transfer_id: transferId, mojaloop_transfer_id: mojaloopTransferId, status: 'PROCESSING' })
@@ -105,22 +140,46 @@ export async function recordQuote(
       quote_id: quote.quoteId,
       fee_amount: quote.feeAmount === null ? null : quote.feeAmount.toString(),
       quote_expiration: quote.quoteExpiration,
+      quote_figures: JSON.stringify(quote.figures),
       updated_at: knex.fn.now(),
     });
   return updated === 1;
 }
 
+export type SendClaim = { claimed: true } | { claimed: false; refusal: PayabilityRefusal | null };
+
 /**
- * Marks the line as sent, BEFORE the only call that moves money. True when this call set it: the caller may
- * send. False when it was already set (a retry, or a crash after sending): the caller must ask, never re-send.
+ * Marks the line as sent, BEFORE the only call that moves money, and only while its bulk is open for paying: the
+ * bulk and organization rows are read `for share` in the same transaction, so a cancel, a rejection or a
+ * deactivation (which update them) is either seen here or waits until the claim is made. `claimed`: the caller
+ * may send; the transfer's expiration is fixed now. Not claimed with a refusal: the bulk may not be paid. Not
+ * claimed without one: it was claimed already (a retry, or a crash after sending): ask the switch, never re-send.
  */
-export async function claimTransferSend(knex: Knex, transferId: string): Promise<boolean> {
-  const updated = await knex('individual_transfers')
-    .where({ transfer_id: transferId, status: 'PROCESSING' })
-    .whereNotNull('quote_id')
-    .whereNull('transfer_sent_at')
-    .update({ transfer_sent_at: knex.fn.now(), updated_at: knex.fn.now() });
-  return updated === 1;
+export async function claimTransferSend(knex: Knex, transferId: string, transferExpiryMs: number): Promise<SendClaim> {
+  return knex.transaction(async (trx) => {
+    const bulk = await trx('individual_transfers as t')
+      .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
+      .join('organizations as o', 'o.id', 'b.organization_id')
+      .where('t.transfer_id', transferId)
+      .forShare('b', 'o')
+      .first<Parameters<typeof bulkForPaying>[0] | undefined>(
+        'b.state as bulk_state', 'b.cancelled_at as bulk_cancelled_at', 'b.approval_required as bulk_approval_required',
+        'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
+      );
+    if (!bulk) return { claimed: false, refusal: null };
+    const refusal = payabilityRefusal(bulkForPaying(bulk));
+    if (refusal) return { claimed: false, refusal };
+    const updated = await trx('individual_transfers')
+      .where({ transfer_id: transferId, status: 'PROCESSING' })
+      .whereNotNull('quote_id')
+      .whereNull('transfer_sent_at')
+      .update({
+        transfer_sent_at: trx.fn.now(),
+        transfer_expiration: trx.raw('now() + make_interval(secs => ?)', [transferExpiryMs / 1000]),
+        updated_at: trx.fn.now(),
+      });
+    return updated === 1 ? { claimed: true } : { claimed: false, refusal: null };
+  });
 }
 
 /**
@@ -132,7 +191,7 @@ export async function releaseTransferSend(knex: Knex, transferId: string): Promi
   const updated = await knex('individual_transfers')
     .where({ transfer_id: transferId, status: 'PROCESSING' })
     .whereNotNull('transfer_sent_at')
-    .update({ transfer_sent_at: null, updated_at: knex.fn.now() });
+    .update({ transfer_sent_at: null, transfer_expiration: null, updated_at: knex.fn.now() });
   return updated === 1;
 }
 

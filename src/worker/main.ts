@@ -31,6 +31,7 @@ async function main(): Promise<void> {
         payoutConcurrency: settings.bulk.payoutConcurrency,
         pageSize: settings.bulk.pageSize,
         approvalTimeoutMs: settings.bulk.approvalTimeoutHours * 3_600_000,
+        transferExpiryMs: settings.mojaloop.transferExpiryMs,
       },
       pension: { proofOfLifeMaxAgeMonths: settings.pension.proofOfLifeMaxAgeMonths },
     },

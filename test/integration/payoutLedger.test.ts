@@ -1,4 +1,5 @@
 /** The guarded writes behind the payout steps, against the real Postgres: each one takes effect at most once. */
+import { storeQuoteFigures } from '../../src/domain/paymentGates';
 import { closeDb, db } from '../../src/db/knex';
 import {
   claimTransferSend,
@@ -11,6 +12,12 @@ import {
   startBulkProcessing,
 } from '../../src/payouts/ledger';
 import { accountMoney, createPayerAccount, insertBulk } from '../support/payoutFixtures';
+
+const QUOTE_OF_2000 = storeQuoteFigures({
+  transferAmount: { amount: 2000n, currency: 'XOF' },
+  payeeReceiveAmount: { amount: 2000n, currency: 'XOF' },
+  fee: null,
+});
 
 describe('payout ledger', () => {
   afterAll(closeDb);
@@ -54,20 +61,46 @@ describe('payout ledger', () => {
 
   it('lets only one caller claim the send, and then refuses to forget or fail the sent line', async () => {
     const payer = await createPayerAccount(db(), 100000n);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000003', amount: 2000n }]);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000003', amount: 2000n }], { state: 'PROCESSING' });
     const [transferId] = bulk.transferIds as [string];
-    expect(await claimTransferSend(db(), transferId)).toBe(false); // no quote yet
+    expect(await claimTransferSend(db(), transferId, 90_000)).toEqual({ claimed: false, refusal: null }); // no quote yet
     await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-3', payeeName: null, payeeFspId: null });
-    await recordQuote(db(), transferId, 'ml-3', { quoteId: 'q-3', feeAmount: 0n, quoteExpiration: null });
+    await recordQuote(db(), transferId, 'ml-3', { quoteId: 'q-3', feeAmount: 0n, quoteExpiration: null, figures: QUOTE_OF_2000 });
 
-    const claims = await Promise.all([1, 2, 3].map(() => claimTransferSend(db(), transferId)));
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    const claims = await Promise.all([1, 2, 3].map(() => claimTransferSend(db(), transferId, 90_000)));
+    expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
+    // The claim fixes until when the transfer may commit: its send time plus the expiry given.
+    const sent = await db()('individual_transfers').where('transfer_id', transferId).first('transfer_sent_at', 'transfer_expiration');
+    expect(sent.transfer_expiration.getTime() - sent.transfer_sent_at.getTime()).toBe(90_000);
 
     expect(await forgetPayeeDiscovery(db(), transferId, 'ml-3')).toBe(false);
     expect(await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-4', payeeName: null, payeeFspId: null })).toBe(false);
     const failure = { status: 'FAILED' as const, failureCode: 'switch_unavailable', failureMessage: 'gave up' };
     expect(await settleTransfer(db(), transferId, failure, { onlyIfNotSent: true })).toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 2000n });
+  });
+
+  it.each([
+    ['awaiting approval', { state: 'AWAITING_APPROVAL' }, 'bulk_not_payable'],
+    ['processing but never approved', { state: 'PROCESSING', approvalRequired: true }, 'bulk_not_payable'],
+    ['cancelled', { state: 'PROCESSING', cancelled_at: new Date() }, 'bulk_cancelled'],
+    ['ended', { state: 'COMPLETED' }, 'bulk_not_payable'],
+    ['of a deactivated organization', { state: 'PROCESSING', organizationInactive: true }, 'organization_inactive'],
+  ] as const)('refuses to claim the send of a quoted line whose bulk is %s', async (_case, bulkState, code) => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000004', amount: 2000n }], { state: 'PROCESSING' });
+    const [transferId] = bulk.transferIds as [string];
+    await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-5', payeeName: null, payeeFspId: null });
+    await recordQuote(db(), transferId, 'ml-5', { quoteId: 'q-5', feeAmount: 0n, quoteExpiration: null, figures: QUOTE_OF_2000 });
+    const { organizationInactive, approvalRequired, ...columns } = { organizationInactive: false, approvalRequired: false, ...bulkState };
+    await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update({ ...columns, approval_required: approvalRequired });
+    if (organizationInactive) await db()('organizations').where('id', payer.organizationId).update({ is_active: false });
+
+    const claim = await claimTransferSend(db(), transferId, 90_000);
+
+    expect(claim).toMatchObject({ claimed: false, refusal: { code } });
+    const line = await db()('individual_transfers').where('transfer_id', transferId).first('status', 'transfer_sent_at');
+    expect(line).toEqual({ status: 'PROCESSING', transfer_sent_at: null });
   });
 
   it('starts a bulk from PENDING only, pages its lines by line number and closes it once every line ended', async () => {

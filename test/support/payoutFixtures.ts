@@ -39,8 +39,16 @@ export interface InsertedBulk {
   total: bigint;
 }
 
-/** A bulk as the upload leaves it: PENDING, its lines PENDING, its total reserved on the payer account. */
-export async function insertBulk(knex: Knex, payer: PayerAccount, lines: BulkLine[]): Promise<InsertedBulk> {
+/**
+ * A bulk as the upload leaves it: PENDING, its lines PENDING, its total reserved on the payer account. A test
+ * that runs a line's workflow without the bulk's asks for `state: 'PROCESSING'`, as the bulk workflow leaves it.
+ */
+export async function insertBulk(
+  knex: Knex,
+  payer: PayerAccount,
+  lines: BulkLine[],
+  options: { state?: 'PENDING' | 'PROCESSING' | 'AWAITING_APPROVAL'; approvalRequired?: boolean } = {},
+): Promise<InsertedBulk> {
   const bulkId = randomUUID();
   const total = lines.reduce((sum, line) => sum + line.amount, 0n);
   const transferIds = lines.map(() => randomUUID());
@@ -54,6 +62,8 @@ export async function insertBulk(knex: Knex, payer: PayerAccount, lines: BulkLin
       transfers_count: lines.length,
       source: 'UPLOAD',
       file_name: 'pensions.csv',
+      state: options.state ?? 'PENDING',
+      approval_required: options.approvalRequired ?? options.state === 'AWAITING_APPROVAL',
     });
     const rows = lines.map((line, index) => ({
       transfer_id: transferIds[index],

@@ -4,14 +4,13 @@ import {
   homeTransactionIdFor,
   isRetryableFailure,
   msUntil,
-  retryableFailureCodes,
+  isWorthPayingAgain,
 } from '../../src/domain/bulkControl';
 
 describe('which failed lines retry-failed pays again', () => {
   it.each([
     ['switch_unavailable'],
     ['transfer_aborted'],
-    ['transfer_not_found'],
     ['fee_limit_exceeded'],
     ['3302'],
     ['3303'],
@@ -40,6 +39,8 @@ describe('which failed lines retry-failed pays again', () => {
     ['cancelled', 'someone cancelled it'],
     ['approval_rejected', 'the checker said no'],
     ['approval_expired', 'nobody approved it'],
+    ['transfer_not_found', 'sent, and the switch could not say it was not committed: reconciled by hand'],
+    ['quote_mismatch', 'the switch quoted another payment'],
     ['unknown', 'a code we do not know'],
     ['', 'empty'],
   ])('never retries %s (%s)', (code) => {
@@ -49,10 +50,20 @@ describe('which failed lines retry-failed pays again', () => {
   it('never retries a line without a failure code', () => {
     expect(isRetryableFailure(null)).toBe(false);
   });
+});
 
-  it('lists for SQL exactly the codes it accepts (besides 1xxx/2xxx)', () => {
-    for (const code of retryableFailureCodes()) expect(isRetryableFailure(code)).toBe(true);
-    expect(retryableFailureCodes()).not.toContain('3204');
+describe('which failed lines whose transfer was sent retry-failed pays again', () => {
+  it('pays again a sent line only after a definite "not committed" from the switch', () => {
+    expect(isWorthPayingAgain({ failureCode: 'transfer_aborted', sent: true })).toBe(true);
+    expect(isWorthPayingAgain({ failureCode: '5104', sent: true })).toBe(true);
+    expect(isWorthPayingAgain({ failureCode: '2001', sent: true })).toBe(false);
+    expect(isWorthPayingAgain({ failureCode: 'transfer_not_found', sent: true })).toBe(false);
+  });
+
+  it('pays again an unsent line whose failure is worth retrying', () => {
+    expect(isWorthPayingAgain({ failureCode: 'switch_unavailable', sent: false })).toBe(true);
+    expect(isWorthPayingAgain({ failureCode: '2001', sent: false })).toBe(true);
+    expect(isWorthPayingAgain({ failureCode: '3204', sent: false })).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   checkFee,
   isDefinitiveRejection,
   isFinalStatus,
+  isDefinitelyNotCommitted,
   resolveSentTransfer,
   settlementFor,
   statusesAllowedBefore,
@@ -99,7 +100,7 @@ describe('resolveSentTransfer', () => {
     });
   });
 
-  it('reads "not found" as failed only once the quote has expired', () => {
+  it('reads "not found" as failed only once the transfer itself has expired', () => {
     expect(resolveSentTransfer({ found: false }, expiration, before).status).toBe('UNKNOWN');
     expect(resolveSentTransfer({ found: false }, expiration, after)).toMatchObject({ status: 'FAILED', failureCode: 'transfer_not_found' });
     expect(resolveSentTransfer({ found: false }, null, after).status).toBe('UNKNOWN');
@@ -109,6 +110,16 @@ describe('resolveSentTransfer', () => {
     for (const state of ['RECEIVED', 'RESERVED', null]) {
       expect(resolveSentTransfer({ found: true, transferState: state }, expiration, after).status).toBe('UNKNOWN');
     }
+  });
+});
+
+describe('isDefinitelyNotCommitted', () => {
+  it.each([['transfer_aborted'], ['5104'], ['4001'], ['3100']])('accepts %s as proof that a sent transfer moved nothing', (code) => {
+    expect(isDefinitelyNotCommitted(code)).toBe(true);
+  });
+
+  it.each([['transfer_not_found'], ['2001'], ['1001'], ['switch_unavailable'], [null]])('does not accept %s', (code) => {
+    expect(isDefinitelyNotCommitted(code)).toBe(false);
   });
 });
 
