@@ -77,9 +77,10 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
     const trace: ActivityTrace = { requestId: requestIdOf(workflowInfo().memo) };
     result = await payLine(input.transferId, status, trace);
   } catch (error) {
-    // The line is not final (a bug or a missing row): tell the bulk, which retries the line in its next pass.
+    // The line is not final (its bulk may not be paid, a bug, a missing row): tell the bulk, which retries the
+    // line in its next pass, and fail with the step's own reason, so the Web UI shows why nothing was paid.
     await reportToBulk(input, 'UNRESOLVED');
-    throw error;
+    throw error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable ? error.cause : error;
   }
   status.set(result.status);
   await reportToBulk(input, result.status);

@@ -81,3 +81,23 @@ async function countBy(keys: string[], keyOf: (transfer: CommittedTransfer) => s
   }
   return counts;
 }
+
+/**
+ * A member of the 22990000504 family (229900005040000-229900005049999) whose next lookup at the switch gets no
+ * answer: one not in the rules' `recovering504` list (its last lookup, if any, was answered). Read from the
+ * switch's state rather than assumed, so a peer reused across runs still gives a timeout first.
+ */
+export async function payeeWhoseNextLookupTimesOut(adminUrl: string = DEFAULT_ADMIN_URL): Promise<string> {
+  const response = await fetch(`${adminUrl}/api/objectstore/inboundEnvironment`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`Peer state: ${adminUrl} answered ${response.status}`);
+  const environment = (await response.json()) as { pp?: { recovering504?: string[] } };
+  const recovering = new Set(environment.pp?.recovering504 ?? []);
+  for (;;) {
+    const candidate = `22990000504${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+    if (!recovering.has(candidate) && !handedOut.has(candidate)) {
+      handedOut.add(candidate);
+      return candidate;
+    }
+  }
+}
+const handedOut = new Set<string>();
