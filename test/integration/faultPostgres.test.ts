@@ -2,7 +2,7 @@
  * Fault: Postgres drops the worker's connections in the middle of a bulk, again and again
  * (pg_terminate_backend, what a database failover or an admin kill does). Two kinds of kill:
  * - blind: every connection of the database is terminated, whatever it is doing (mostly idle pool connections,
- *   sometimes a query in flight);
+ *   sometimes a query in flight), once per line let go by the proxy, as soon as that line's work has a connection;
  * - aimed: a row is locked from the test so that one precise write of the worker blocks on it, then the worker's
  *   connections are terminated, so that write surely dies: the payer's account row (the settlement transaction,
  *   line status already updated, money not yet moved), and once a line's row just as its quote comes back
@@ -10,8 +10,9 @@
  * Activities must fail and be retried, and nothing may be lost or done twice: every line final, paid exactly once
  * at the switch, the account exact. The worker runs in this process with a knex pool of its own (as in its own
  * process), whose query errors are counted to prove the kills really hit it. Its adapter calls go through the
- * fault proxy only to hold that one quote answer for a moment and to keep the last line waiting until the kills are
- * done (test/support/faultProxy.ts); no adapter call is faulted.
+ * fault proxy only to hold that one quote answer until its row is locked and to keep the last lines waiting until
+ * their kill round (test/support/faultProxy.ts); no adapter call is faulted. Nothing waits on time: every step
+ * waits on a state (a request seen, a lock waited on, a connection to kill).
  */
 import type { Worker } from '@temporalio/worker';
 import knexFactory, { Knex } from 'knex';
@@ -32,6 +33,7 @@ import {
   uniqueTaskQueue,
   waitFor,
 } from '../support/payoutHarness';
+import { barrier } from '../support/barrier';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { FaultProxy, startFaultProxy } from '../support/faultProxy';
@@ -110,23 +112,22 @@ describe('Postgres connections lost mid-bulk', () => {
     const payer = await createPayerAccount(db(), INITIAL_BALANCE);
     const bulk = await insertBulk(db(), payer, lines);
 
-    let finished = false;
     const kills = { blindRounds: 0, blindTerminated: 0, aimed: [] as string[] };
 
-    // Line 2's quote answer is held 3 s by the proxy, long enough to lock its row before the worker records it.
+    // Line 2's quote answer is held by the proxy until the test has locked its row, so the worker's write of the
+    // quote surely meets the lock, however fast or slow the machine.
     const quoteLine = bulk.transferIds[1]!;
-    let quoteRequested!: () => void;
-    const quoteHeld = new Promise<void>((resolve) => (quoteRequested = resolve));
-    // The last line is held at the proxy until the kills are done, so the bulk cannot end before them however
-    // fast the machine is.
-    const lastLine = bulk.transferIds[bulk.transferIds.length - 1]!;
-    let chaosDone!: () => void;
-    const chaosOver = new Promise<void>((resolve) => (chaosDone = resolve));
+    const quoteRequested = barrier();
+    const quoteRowLocked = barrier();
+    // The last BLIND_KILLS lines are held at the proxy (before the adapter) and let go one per blind round: the
+    // bulk cannot end before the kills are done, and every round has a worker connection to kill.
+    const heldLines = bulk.transferIds.slice(-BLIND_KILLS).map((transferId) => ({ transferId, release: barrier() }));
     proxy.setPolicy((call) => {
-      if (call.homeTransactionId === lastLine && call.step === 'discover') return { kind: 'holdUntil', release: chaosOver };
+      const held = heldLines.find((line) => line.transferId === call.homeTransactionId);
+      if (held && call.step === 'discover' && call.attempt === 1) return { kind: 'holdUntil', release: held.release.promise };
       if (call.step !== 'quote' || call.homeTransactionId !== quoteLine || call.attempt !== 1) return { kind: 'forward' };
-      quoteRequested();
-      return { kind: 'forwardThenDelay', delayMs: 3_000 };
+      quoteRequested.open();
+      return { kind: 'forwardThenHoldUntil', release: quoteRowLocked.promise };
     });
 
     // Backends already terminated: one can still be listed as waiting on the lock for a moment while it exits, and
@@ -134,13 +135,13 @@ describe('Postgres connections lost mid-bulk', () => {
     const terminatedPids = new Set<number>();
 
     /** Locks a row until a worker write waits on it, then terminates the worker's connections: that write dies. */
-    async function aimedKill(lockSql: string, parameters: unknown[], expected: RegExp): Promise<void> {
+    async function aimedKill(lockSql: string, parameters: unknown[], expected: RegExp, onLocked = () => {}): Promise<void> {
       await locker.query('begin');
       await locker.query(lockSql, parameters);
+      onLocked();
       try {
         const blocked = await waitFor(
           async () => {
-            if (finished) return 'finished';
             const rows = await killer.query<{ pid: number; query: string }>(
               `select pid, query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> $1`,
               [lockerPid],
@@ -153,7 +154,6 @@ describe('Postgres connections lost mid-bulk', () => {
           90_000,
           20,
         );
-        if (blocked === 'finished') return;
         await killAll(killer, [lockerPid]);
         kills.aimed.push(blocked);
       } finally {
@@ -163,18 +163,21 @@ describe('Postgres connections lost mid-bulk', () => {
 
     async function chaos(): Promise<void> {
       try {
-        await quoteHeld;
-        await aimedKill('select 1 from individual_transfers where transfer_id = $1 for update', [quoteLine], /set "quote_id"/);
-        while (!finished && kills.aimed.length < 1 + AIMED_KILLS) {
+        await quoteRequested.promise;
+        await aimedKill('select 1 from individual_transfers where transfer_id = $1 for update', [quoteLine], /set "quote_id"/, quoteRowLocked.open);
+        // Each kill fails a settlement, whose retry (a second later at the earliest) is the next one's target.
+        while (kills.aimed.length < 1 + AIMED_KILLS) {
           await aimedKill('select 1 from accounts where id = $1 for update', [payer.accountId], /update accounts/);
         }
-        while (!finished && kills.blindRounds < BLIND_KILLS) {
-          kills.blindTerminated += await killAll(killer, [lockerPid]);
+        for (const held of heldLines) {
+          held.release.open();
+          // The released line's steps need connections: kill as soon as one exists (and count only such rounds).
+          kills.blindTerminated += await waitFor(async () => (await killAll(killer, [lockerPid])) || null, 90_000, 20);
           kills.blindRounds++;
-          await new Promise((resolve) => setTimeout(resolve, 250));
         }
       } finally {
-        chaosDone();
+        quoteRowLocked.open();
+        for (const held of heldLines) held.release.open();
       }
     }
 
@@ -182,10 +185,7 @@ describe('Postgres connections lost mid-bulk', () => {
     const [result] = await worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       const handle = temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId));
-      const done = handle.result().finally(() => {
-        finished = true;
-      });
-      return Promise.all([done, chaos()]);
+      return Promise.all([handle.result(), chaos()]);
     });
     const seconds = Math.round((Date.now() - started) / 1000);
 
@@ -218,8 +218,8 @@ describe('Postgres connections lost mid-bulk', () => {
       await fresh.destroy();
     }
     // The kills happened and hit the worker: its queries failed, including its settlement transaction.
-    expect(kills.blindRounds).toBeGreaterThanOrEqual(BLIND_KILLS);
-    expect(kills.blindTerminated).toBeGreaterThan(0);
+    expect(kills.blindRounds).toBe(BLIND_KILLS);
+    expect(kills.blindTerminated).toBeGreaterThanOrEqual(BLIND_KILLS);
     expect(kills.aimed).toHaveLength(1 + AIMED_KILLS);
     expect(kills.aimed[0]).toMatch(/set "quote_id"/);
     for (const query of kills.aimed.slice(1)) expect(query).toMatch(/update accounts/);

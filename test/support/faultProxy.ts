@@ -12,6 +12,8 @@
  *                   that still arrives; tests use the pause to arrange something else first)
  *   holdUntil       held (not forwarded) until `release` resolves, then forwarded and answered as usual if our
  *                   client is still waiting (tests use it to keep a bulk open while they do something)
+ *   forwardThenHoldUntil the adapter acts, its answer reaches us once `release` resolves (a test arranges
+ *                   something first, e.g. a row lock the answer's write will meet, however slow the machine)
  *   forwardLate     held until our client has given up, THEN forwarded (a request stuck in a queue);
  *                   the adapter acts on it after our retry has already started; its answer is discarded
  *   goDown          forwarded and answered normally, then the proxy stops listening for `downForMs`:
@@ -48,6 +50,7 @@ export type FaultAction =
   | { kind: 'forwardThenReset' }
   | { kind: 'forwardThenDelay'; delayMs: number }
   | { kind: 'holdUntil'; release: Promise<void> }
+  | { kind: 'forwardThenHoldUntil'; release: Promise<void> }
   | { kind: 'forwardLate'; delayMs: number }
   | { kind: 'goDown'; downForMs: number };
 
@@ -177,6 +180,7 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
       return;
     }
     if (action.kind === 'forwardThenDelay') await new Promise<void>((resolve) => later(action.delayMs, resolve));
+    if (action.kind === 'forwardThenHoldUntil') await action.release;
     if (clientGone || response.destroyed) return; // our client gave up first (its own timeout)
     if (action.kind === 'goDown') {
       // Down before the answer leaves, so the client's very next call (e.g. the next step) is refused.
