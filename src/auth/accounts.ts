@@ -37,13 +37,22 @@ export async function checkCredentials(email: string, password: string): Promise
   return user;
 }
 
+export interface ChangePasswordHooks {
+  /**
+   * Called once the current password proved right, before the new one is judged: the route gives back the
+   * rate-limiter attempt it reserved, so that only wrong current passwords (guesses) count.
+   */
+  currentPasswordVerified?: () => Promise<void>;
+}
+
 /** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
-export async function changePassword(userId: number, oldPassword: string, newPassword: string): Promise<User> {
+export async function changePassword(userId: number, oldPassword: string, newPassword: string, hooks: ChangePasswordHooks = {}): Promise<User> {
   const user = await User.query().findById(userId);
   if (!user || !user.is_active) throw new AuthenticationError();
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
     throw new ValidationError('The current password is wrong.', { old_password: ['The current password is wrong.'] });
   }
+  await hooks.currentPasswordVerified?.();
   const problems = newPasswordProblems({ newPassword, oldPassword, email: user.email });
   if (problems.length > 0) throw new ValidationError('The new password is not acceptable.', { new_password: problems });
 

@@ -1,6 +1,7 @@
 /**
  * /api/auth: login, token refresh, profile, password change. Login answers the same 401 whatever was
- * wrong (unknown email, wrong password, inactive account), and is rate limited per IP and per email.
+ * wrong (unknown email, wrong password, inactive account), and is rate limited per IP and per email, as is a
+ * wrong current password at change-password.
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
@@ -62,7 +63,11 @@ export function authRouter(deps: AppDependencies): Router {
 
   router.post('/change-password', signedIn, json, async (ctx) => {
     const body = parseBody(ChangePasswordBody, ctx.request.body);
-    const user = await changePassword(currentUser(ctx).id, body.old_password, body.new_password);
+    const caller = currentUser(ctx);
+    // A stolen access token must not become a way to guess the password without login's limit: the same
+    // counters (per IP and per email), so guesses here and at login add up.
+    const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: caller.email });
+    const user = await changePassword(caller.id, body.old_password, body.new_password, { currentPasswordVerified: () => attempt.refund() });
     ctx.log.info({ userId: user.id }, 'password changed');
     // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
     const tokens = await issueTokenPair(settings, user);
