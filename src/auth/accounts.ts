@@ -6,6 +6,7 @@ import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, ValidationError } from '../errors';
 import { Organization, User, UserRole } from '../models';
+import { isOrganizationActive } from '../organizations/status';
 import { newPasswordProblems } from './passwordPolicy';
 import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';
 import { revokeAllRefreshTokensOf } from './refreshTokens';
@@ -18,23 +19,27 @@ export async function findUserByEmail(email: string): Promise<User | undefined> 
   return User.query().whereRaw('lower(email) = ?', [normalizeEmail(email)]).first();
 }
 
+export type CredentialsCheck = { user: User } | { refused: 'invalid_credentials' | 'organization_inactive' };
+
 /**
- * The active user these credentials belong to, or null. Unknown email, wrong password and inactive
- * account all take about as long and end the same way, so none can be told from the others.
+ * The active user these credentials belong to, or why not. Unknown email, wrong password and inactive
+ * account all take about as long and end the same way, so none can be told from the others. Only the right
+ * password of an active user learns that their organization is deactivated: it discloses nothing to a guesser.
  */
-export async function checkCredentials(email: string, password: string): Promise<User | null> {
+export async function checkCredentials(email: string, password: string): Promise<CredentialsCheck> {
   const user = await findUserByEmail(email);
   if (!user) {
     await verifyAgainstDummyHash(password);
-    return null;
+    return { refused: 'invalid_credentials' };
   }
   const passwordMatches = await verifyPassword(user.password_hash, password);
-  if (!passwordMatches || !user.is_active) return null;
+  if (!passwordMatches || !user.is_active) return { refused: 'invalid_credentials' };
+  if (!(await isOrganizationActive(db(), user.organization_id))) return { refused: 'organization_inactive' };
 
   const changes: Partial<User> = { last_login: new Date() };
   if (hashNeedsUpgrade(user.password_hash)) changes.password_hash = await hashPassword(password);
   await User.query().patch(changes).where('id', user.id);
-  return user;
+  return { user };
 }
 
 export interface ChangePasswordHooks {

@@ -223,10 +223,10 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
     await expectRefused(request(server).post('/api/bulk-transfers').attach('file', Buffer.from(csvOfLines(1)), 'p.csv'), 401, 'not_authenticated');
   });
 
-  it('a deactivated organization may not upload: 403 organization_inactive', async () => {
+  it('a deactivated organization may not upload: 401 organization_inactive (its tokens stop working)', async () => {
     await db()('organizations').where('id', fund.organization.id).update({ is_active: false });
     try {
-      await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1)), 403, 'organization_inactive');
+      await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1)), 401, 'organization_inactive');
     } finally {
       await db()('organizations').where('id', fund.organization.id).update({ is_active: true });
     }

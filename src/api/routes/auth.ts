@@ -16,6 +16,7 @@ import type { Config } from '../../config';
 import { db } from '../../db/knex';
 import { AuthenticationError, NotFoundError } from '../../errors';
 import { Organization, User } from '../../models';
+import { organizationInactiveAuthError } from '../../organizations/status';
 import type { AppDependencies } from '../app';
 import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
@@ -39,12 +40,19 @@ export function authRouter(deps: AppDependencies): Router {
   router.post('/login', json, async (ctx) => {
     const body = parseBody(LoginBody, ctx.request.body);
     const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: body.email });
-    const user = await checkCredentials(body.email, body.password);
-    if (!user) {
+    const checked = await checkCredentials(body.email, body.password);
+    if ('refused' in checked && checked.refused === 'invalid_credentials') {
       ctx.log.info({ ip: ctx.ip }, 'login refused');
       throw new AuthenticationError('No active account found with the given credentials.', 'invalid_credentials');
     }
+    // The right password is no guess: given back even when the organization is deactivated, so its users are not
+    // also locked out by the limiter for a while once it is reactivated.
     await attempt.refund();
+    if ('refused' in checked) {
+      ctx.log.info({ ip: ctx.ip }, 'login refused: organization inactive');
+      throw organizationInactiveAuthError();
+    }
+    const { user } = checked;
     const tokens = await issueTokenPair(settings, user);
     ctx.log.info({ userId: user.id }, 'login succeeded');
     ctx.body = { ...tokens, user: userSummary(user) };
