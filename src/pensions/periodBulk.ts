@@ -27,7 +27,11 @@ export type PensionRunFailureReason =
   | 'bulk_failed';
 
 /** Refusals of createBulk that end the run FAILED without a bulk (anything else is an outage, retried). */
-const RUN_REFUSALS: ReadonlySet<string> = new Set<PensionRunFailureReason>(['insufficient_funds', 'organization_inactive']);
+const RUN_REFUSALS = ['insufficient_funds', 'organization_inactive'] as const satisfies readonly PensionRunFailureReason[];
+
+function isRunRefusal(code: string): code is (typeof RUN_REFUSALS)[number] {
+  return (RUN_REFUSALS as readonly string[]).includes(code);
+}
 
 export interface PeriodBulkRequest {
   organizationId: number;
@@ -108,8 +112,8 @@ export async function createPeriodBulk(knex: Knex, request: PeriodBulkRequest): 
         response: { status: 201, body: { bulkTransferId: bulkId, period: request.period } },
       });
     } catch (error) {
-      if (error instanceof AppError && RUN_REFUSALS.has(error.code)) {
-        return recordFailure(trx, request, error.code as PensionRunFailureReason, error.details ?? null, selection);
+      if (error instanceof AppError && isRunRefusal(error.code)) {
+        return recordFailure(trx, request, error.code, error.details ?? null, selection);
       }
       throw error;
     }
