@@ -191,7 +191,7 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
 
 type Environment = z.infer<typeof environmentSchema>;
 
-/** TLS to the Temporal frontend, from file paths (the files are read when connecting, so rotated ones are picked up at restart). */
+/** TLS to the Temporal frontend, from file paths (read once, at start: a rotated certificate takes effect at restart). */
 export interface TemporalTlsSettings {
   /** mTLS client certificate and its key (PEM), both or neither. */
   clientCertPath: string | null;
