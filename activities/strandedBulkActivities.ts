@@ -15,18 +15,22 @@ export function createStrandedBulkActivities(deps: ActivityDependencies) {
   /**
    * Uploaded bulks still PENDING: their funds are reserved but their workflow never ran its first step (the API
    * stopped between committing the upload and starting the workflow, or Temporal was unreachable then). Bulks
-   * of a monthly run are left out: the run's own workflow starts them and waits for them.
+   * of a monthly run are left out: the run's own workflow starts them and waits for them. So are the bulks of a
+   * deactivated organization: they stay PENDING, funds reserved, and the first sweep after its reactivation
+   * starts them.
    */
   async function listStrandedBulks(query: StrandedBulkQuery): Promise<string[]> {
-    const rows: Array<{ bulk_id: string }> = await db('bulk_transfers')
-      .select('bulk_id')
-      .where('state', 'PENDING')
-      .where('source', 'UPLOAD')
-      .whereRaw(`created_at < now() - make_interval(secs => ?)`, [query.pendingForSeconds])
+    const rows: Array<{ bulk_id: string }> = await db('bulk_transfers as b')
+      .join('organizations as o', 'o.id', 'b.organization_id')
+      .select('b.bulk_id')
+      .where('b.state', 'PENDING')
+      .where('b.source', 'UPLOAD')
+      .where('o.is_active', true)
+      .whereRaw(`b.created_at < now() - make_interval(secs => ?)`, [query.pendingForSeconds])
       .modify((builder) => {
-        if (query.organizationIds) builder.whereIn('organization_id', query.organizationIds);
+        if (query.organizationIds) builder.whereIn('b.organization_id', query.organizationIds);
       })
-      .orderBy('created_at')
+      .orderBy('b.created_at')
       .limit(query.limit);
     return rows.map((row) => row.bulk_id);
   }

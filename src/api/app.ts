@@ -3,6 +3,7 @@ import cors from '@koa/cors';
 import helmet from 'koa-helmet';
 import type { Config } from '../config';
 import type { TemporalHandle } from '../clients/temporal';
+import { allowedHosts } from './middleware/allowedHosts';
 import { errorHandler } from './middleware/errorHandler';
 import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestContext);
   app.use(httpMetrics());
   app.use(errorHandler);
+  app.use(allowedHosts(deps.config.http.allowedHosts));
   app.use(helmet());
   app.use(
     cors({

@@ -6,6 +6,7 @@ import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, ValidationError } from '../errors';
 import { Organization, User, UserRole } from '../models';
+import { isOrganizationActive } from '../organizations/status';
 import { newPasswordProblems } from './passwordPolicy';
 import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';
 import { revokeAllRefreshTokensOf } from './refreshTokens';
@@ -18,32 +19,45 @@ export async function findUserByEmail(email: string): Promise<User | undefined> 
   return User.query().whereRaw('lower(email) = ?', [normalizeEmail(email)]).first();
 }
 
+export type CredentialsCheck = { user: User } | { refused: 'invalid_credentials' | 'organization_inactive' };
+
 /**
- * The active user these credentials belong to, or null. Unknown email, wrong password and inactive
- * account all take about as long and end the same way, so none can be told from the others.
+ * The active user these credentials belong to, or why not. Unknown email, wrong password and inactive
+ * account all take about as long and end the same way, so none can be told from the others. Only the right
+ * password of an active user learns that their organization is deactivated: it discloses nothing to a guesser.
  */
-export async function checkCredentials(email: string, password: string): Promise<User | null> {
+export async function checkCredentials(email: string, password: string): Promise<CredentialsCheck> {
   const user = await findUserByEmail(email);
   if (!user) {
     await verifyAgainstDummyHash(password);
-    return null;
+    return { refused: 'invalid_credentials' };
   }
   const passwordMatches = await verifyPassword(user.password_hash, password);
-  if (!passwordMatches || !user.is_active) return null;
+  if (!passwordMatches || !user.is_active) return { refused: 'invalid_credentials' };
+  if (!(await isOrganizationActive(db(), user.organization_id))) return { refused: 'organization_inactive' };
 
   const changes: Partial<User> = { last_login: new Date() };
   if (hashNeedsUpgrade(user.password_hash)) changes.password_hash = await hashPassword(password);
   await User.query().patch(changes).where('id', user.id);
-  return user;
+  return { user };
+}
+
+export interface ChangePasswordHooks {
+  /**
+   * Called once the current password proved right, before the new one is judged: the route gives back the
+   * rate-limiter attempt it reserved, so that only wrong current passwords (guesses) count.
+   */
+  currentPasswordVerified?: () => Promise<void>;
 }
 
 /** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
-export async function changePassword(userId: number, oldPassword: string, newPassword: string): Promise<User> {
+export async function changePassword(userId: number, oldPassword: string, newPassword: string, hooks: ChangePasswordHooks = {}): Promise<User> {
   const user = await User.query().findById(userId);
   if (!user || !user.is_active) throw new AuthenticationError();
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
     throw new ValidationError('The current password is wrong.', { old_password: ['The current password is wrong.'] });
   }
+  await hooks.currentPasswordVerified?.();
   const problems = newPasswordProblems({ newPassword, oldPassword, email: user.email });
   if (problems.length > 0) throw new ValidationError('The new password is not acceptable.', { new_password: problems });
 

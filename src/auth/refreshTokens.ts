@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { db } from '../db/knex';
 import { AuthenticationError } from '../errors';
 import { RefreshToken, User } from '../models';
+import { isOrganizationActive, organizationInactiveAuthError } from '../organizations/status';
 import { signAccessToken, signRefreshToken, TokenSettings, verifyRefreshToken } from './tokens';
 
 export interface TokenPair {
@@ -21,7 +22,7 @@ export async function issueTokenPair(settings: TokenSettings, user: Pick<User, '
   return { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh };
 }
 
-type RotationOutcome = { rotated: TokenPair } | { refused: 'invalid' | 'reused' };
+type RotationOutcome = { rotated: TokenPair } | { refused: 'invalid' | 'reused' | 'organization_inactive' };
 
 /** Spends `presentedToken` and returns the next pair; 401 for anything but a live, unspent token. */
 export async function rotateRefreshToken(settings: TokenSettings, presentedToken: string): Promise<TokenPair> {
@@ -40,12 +41,16 @@ export async function rotateRefreshToken(settings: TokenSettings, presentedToken
       await revokeFamily(trx, stored.family_id);
       return { refused: 'invalid' };
     }
+    // Refused but not spent nor revoked: a deactivation suspends the organization, and its reactivation lets the
+    // same login go on.
+    if (!(await isOrganizationActive(trx, user.organization_id))) return { refused: 'organization_inactive' };
     await RefreshToken.query(trx).patch({ used_at: new Date() }).where('id', stored.id);
     const refresh = await storeNewRefreshToken(trx, settings, user.id, stored.family_id);
     return { rotated: { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh } };
   });
 
   if ('rotated' in outcome) return outcome.rotated;
+  if (outcome.refused === 'organization_inactive') throw organizationInactiveAuthError();
   if (outcome.refused === 'reused') {
     throw new AuthenticationError('This refresh token was already used; every session of its login was revoked.', 'token_reused');
   }

@@ -9,6 +9,8 @@ import { z } from 'zod';
 /** Placeholder secrets that must never reach production. */
 export const DEFAULT_SECRET_KEY = 'dev-insecure-secret-change-me';
 const KNOWN_WEAK_SECRETS = new Set([DEFAULT_SECRET_KEY, 'changeme', 'secret', 'django-insecure', '']);
+/** A scrape token anyone could guess in a few tries is no better than none. */
+const MIN_METRICS_TOKEN_LENGTH = 16;
 
 const booleanFromEnv = z
   .union([z.boolean(), z.string()])
@@ -56,6 +58,12 @@ const environmentSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('pension-payouts'),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+  TEMPORAL_TLS: booleanFromEnv.default(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().default(''),
+  TEMPORAL_TLS_KEY_PATH: z.string().default(''),
+  TEMPORAL_TLS_CA_PATH: z.string().default(''),
+  TEMPORAL_TLS_SERVER_NAME: z.string().default(''),
+  TEMPORAL_API_KEY: z.string().default(''),
 
   SCHEME_ADAPTER_URL: z.string().default('http://127.0.0.1:4001'),
   SCHEME_ADAPTER_TIMEOUT_MS: z.coerce.number().int().positive().default(65000),
@@ -110,7 +118,8 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       host: e.HOST,
       port: e.PORT,
       publicBaseUrl: e.PUBLIC_BASE_URL,
-      allowedHosts: e.ALLOWED_HOSTS,
+      /** Host names (lower case, no port) the API answers for; empty: any. Checked by middleware/allowedHosts.ts. */
+      allowedHosts: e.ALLOWED_HOSTS.map((host) => host.toLowerCase()),
       corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
       jsonBodyLimitKb: e.REQUEST_BODY_LIMIT_KB,
       /**
@@ -142,6 +151,10 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
+      /** Null: plain gRPC (the dev server). Read into connection options by src/clients/temporalConnection.ts. */
+      tls: temporalTls(e),
+      /** Temporal Cloud API key, sent as a bearer token; implies TLS. */
+      apiKey: blankToNull(e.TEMPORAL_API_KEY),
     },
     mojaloop: {
       schemeAdapterUrl: e.SCHEME_ADAPTER_URL,
@@ -186,12 +199,49 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
 
 type Environment = z.infer<typeof environmentSchema>;
 
+/** TLS to the Temporal frontend, from file paths (read once, at start: a rotated certificate takes effect at restart). */
+export interface TemporalTlsSettings {
+  /** mTLS client certificate and its key (PEM), both or neither. */
+  clientCertPath: string | null;
+  clientKeyPath: string | null;
+  /** CA that signed the server's certificate (PEM); null: the system's trusted CAs. */
+  caPath: string | null;
+  /** The name the server's certificate is checked against, when it is not the host of TEMPORAL_ADDRESS. */
+  serverName: string | null;
+}
+
+function blankToNull(value: string): string | null {
+  return value.trim() === '' ? null : value.trim();
+}
+
+/** Any TLS setting (or an API key, which Temporal Cloud only accepts over TLS) turns TLS on. */
+function temporalTls(e: Environment): TemporalTlsSettings | null {
+  const tls: TemporalTlsSettings = {
+    clientCertPath: blankToNull(e.TEMPORAL_TLS_CERT_PATH),
+    clientKeyPath: blankToNull(e.TEMPORAL_TLS_KEY_PATH),
+    caPath: blankToNull(e.TEMPORAL_TLS_CA_PATH),
+    serverName: blankToNull(e.TEMPORAL_TLS_SERVER_NAME),
+  };
+  if ((tls.clientCertPath === null) !== (tls.clientKeyPath === null)) {
+    throw new ConfigError('Invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)');
+  }
+  const anySet = Object.values(tls).some((value) => value !== null);
+  return anySet || e.TEMPORAL_TLS || blankToNull(e.TEMPORAL_API_KEY) !== null ? tls : null;
+}
+
 function refuseUnsafeProductionSettings(e: Environment): void {
   if (KNOWN_WEAK_SECRETS.has(e.SECRET_KEY) || e.SECRET_KEY.length < 32) {
     throw new ConfigError('Refusing to start in production: SECRET_KEY is missing, a default, or shorter than 32 characters');
   }
   if (e.DEBUG) throw new ConfigError('Refusing to start in production with DEBUG enabled');
   if (e.DEMO_PASSWORD) throw new ConfigError('Refusing to start in production with DEMO_PASSWORD set');
+  // /metrics is served on the API's public port (and the worker's metrics port): without a token anyone reaching
+  // them reads the payout volumes and failure codes of every organization.
+  if (e.METRICS_TOKEN.trim().length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `Refusing to start in production without METRICS_TOKEN (at least ${MIN_METRICS_TOKEN_LENGTH} characters): /metrics is served on the public API port`,
+    );
+  }
 }
 
 let cached: Config | undefined;

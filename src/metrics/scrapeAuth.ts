@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Whether a scrape may read metrics: always when no token is configured (METRICS_TOKEN empty, the common setup
- * behind a private network), otherwise only with `Authorization: Bearer <token>`. Constant-time comparison so
+ * Whether a scrape may read metrics: always when no token is configured (METRICS_TOKEN empty: development and
+ * tests only, production refuses to start without one), otherwise only with `Authorization: Bearer <token>`. Constant-time comparison so
  * the token cannot be guessed byte by byte from response times.
  */
 export function isAuthorizedScrape(authorizationHeader: string | undefined, token: string | null): boolean {

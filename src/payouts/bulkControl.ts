@@ -17,6 +17,7 @@ import {
 import { BulkCounts, bulkOutcome, BulkOutcome } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { BulkState } from '../models';
+import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
 import { countBulkTransfers } from './ledger';
 import { lockAccount, reserveFunds } from './reserveFunds';
 
@@ -100,6 +101,16 @@ async function lockBulk(trx: Knex.Transaction, bulkId: string): Promise<Controll
   return bulk;
 }
 
+/**
+ * Approving or retrying would send money for an organization that is deactivated: refused (403
+ * organization_inactive) whoever asks, the API or an operator's update from the Web UI. The bulk is left as it
+ * is, so once the organization is reactivated the same request goes through. The row is read under a share
+ * lock: a deactivation committed meanwhile waits for this decision rather than slipping past it.
+ */
+async function refuseInactiveOrganization(trx: Knex.Transaction, bulk: ControlledBulk): Promise<void> {
+  if (!(await isOrganizationActive(trx, bulk.organization_id, { forShare: true }))) throw organizationInactiveRefusal();
+}
+
 /** Why a user may not approve or reject this bulk, or null when they may (see approvalRefusal). */
 export async function checkApprover(
   knex: Knex,
@@ -140,6 +151,7 @@ export async function approveBulk(knex: Knex, bulkId: string, userId: number): P
       if (bulk.approved_by_id === userId) return;
       throw notAwaitingApproval(bulk.state);
     }
+    await refuseInactiveOrganization(trx, bulk);
     const refusal = await checkApprover(trx, userId, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
     if (refusal) throw approvalRefusalError(refusal);
     await trx('bulk_transfers')
@@ -256,6 +268,7 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.last_retry_request_id === request.requestId) return earlierRetry(trx, request.requestId);
+    await refuseInactiveOrganization(trx, bulk);
     if (isOpenBulkState(bulk.state)) {
       throw new ConflictError(
         `The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`,

@@ -26,6 +26,7 @@ const VALIDATOR_STATUS: Record<string, number> = {
   approval_by_creator: 409,
   bulk_closed: 409,
   bulk_in_progress: 409,
+  organization_inactive: 403,
   validation_error: 400,
 };
 

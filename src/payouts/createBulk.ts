@@ -1,13 +1,15 @@
 /**
- * Storing an uploaded bulk: in ONE transaction, the payer account is locked, the Idempotency-Key and the file
- * are checked against earlier uploads, the total is reserved, and the bulk and all its lines are inserted.
- * Any refusal rolls everything back: a refused upload leaves no trace.
+ * Storing an uploaded bulk: in ONE transaction, the organization's bulk lock is taken (and the organization
+ * checked active), the payer account is locked, the Idempotency-Key and the file are checked against earlier
+ * uploads, the total is reserved, and the bulk and all its lines are inserted. Any refusal rolls everything
+ * back: a refused upload leaves no trace.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { BulkLines } from '../domain/bulkLines';
 import { ConflictError, NotFoundError } from '../errors';
 import type { BulkState } from '../models';
+import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
 import { lockAccount, reserveFunds } from './reserveFunds';
 
 /** The answer given to an upload, kept with the bulk so a retry with the same Idempotency-Key gets it again. */
@@ -53,10 +55,11 @@ const IDEMPOTENCY_INDEX = 'bulk_transfers_idempotency_key_unique';
 export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkOutcome> {
   try {
     return await knex.transaction(async (trx) => {
+      await lockOrganizationBulks(trx, bulk.organizationId);
       const account = await lockAccount(trx, bulk.payerAccountId);
       if (!account) throw new NotFoundError('Payer account not found.');
 
-      // Checked under the account lock: a concurrent retry with the same key waits, then finds the first bulk.
+      // Checked under the organization's lock: a concurrent retry with the same key waits, then finds the first bulk.
       if (bulk.idempotencyKey !== null) {
         const earlier = await findUploadByIdempotencyKey(trx, bulk.organizationId, bulk.idempotencyKey);
         if (earlier) return { kind: 'replay', earlier } as const;
@@ -69,13 +72,31 @@ export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkO
       return { kind: 'created' } as const;
     });
   } catch (error) {
-    // Two retries on different payer accounts are not serialised by the lock: the unique index decides.
+    // The organization's lock serialises retries, whatever their payer account; the unique index stays the last word.
     if (bulk.idempotencyKey !== null && isUniqueViolation(error, IDEMPOTENCY_INDEX)) {
       const earlier = await findUploadByIdempotencyKey(knex, bulk.organizationId, bulk.idempotencyKey);
       if (earlier) return { kind: 'replay', earlier };
     }
     throw error;
   }
+}
+
+/**
+ * Namespace of the transaction-level advisory lock `(BULK_LOCK_NAMESPACE, organization id)`, taken by every bulk
+ * creation. The account lock only serialises uploads to one account; the duplicate-file check covers all the
+ * organization's accounts, so two uploads of the same file to two accounts at once must also wait for each other.
+ * Fixed: tests and operators may take the same lock (`select pg_advisory_lock(1112886347, <organization id>)`).
+ */
+export const BULK_LOCK_NAMESPACE = 0x42554c4b; // 'BULK'
+
+/**
+ * Taken first, before any account: always the same order, so uploads of one organization queue up here and never
+ * deadlock on each other's accounts. Held until commit or rollback. The organization is then read under a share
+ * lock: a deactivation waits for the upload in progress, and a later upload sees it.
+ */
+async function lockOrganizationBulks(trx: Knex.Transaction, organizationId: number): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(?::int, ?::int)', [BULK_LOCK_NAMESPACE, organizationId]);
+  if (!(await isOrganizationActive(trx, organizationId, { forShare: true }))) throw organizationInactiveRefusal();
 }
 
 export async function findUploadByIdempotencyKey(knex: Knex, organizationId: number, key: string): Promise<IdempotentUpload | null> {

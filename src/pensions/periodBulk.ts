@@ -13,12 +13,25 @@ import { eligibilityFor, HeldOutReason } from '../domain/pensionEligibility';
 import type { PartyIdType } from '../domain/partyIdTypes';
 import { AppError } from '../errors';
 import type { BulkState } from '../models';
+import { isOrganizationActive } from '../organizations/status';
 import { createBulk } from '../payouts/createBulk';
 import { Beneficiary, beneficiaryColumns } from './roll';
 
 export type PensionRunState = 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
-export type PensionRunFailureReason = 'insufficient_funds' | 'no_eligible_beneficiaries' | 'payer_account_not_found' | 'bulk_failed';
+export type PensionRunFailureReason =
+  | 'insufficient_funds'
+  | 'no_eligible_beneficiaries'
+  | 'payer_account_not_found'
+  | 'organization_inactive'
+  | 'bulk_failed';
+
+/** Refusals of createBulk that end the run FAILED without a bulk (anything else is an outage, retried). */
+const RUN_REFUSALS = ['insufficient_funds', 'organization_inactive'] as const satisfies readonly PensionRunFailureReason[];
+
+function isRunRefusal(code: string): code is (typeof RUN_REFUSALS)[number] {
+  return (RUN_REFUSALS as readonly string[]).includes(code);
+}
 
 export interface PeriodBulkRequest {
   organizationId: number;
@@ -67,6 +80,11 @@ export async function createPeriodBulk(knex: Knex, request: PeriodBulkRequest): 
     const earlier = await lockRun(trx, request);
     // A run that failed before any bulk existed paid nothing: a new trigger (after a top-up) may try again.
     if (earlier && !(earlier.state === 'FAILED' && earlier.bulk_id === null)) return outcomeOf(earlier, false);
+    // A deactivated organization's schedule still fires: the run ends FAILED with the reason, nothing reserved, and
+    // a trigger after its reactivation builds the bulk (createBulk checks again under its organization lock).
+    if (!(await isOrganizationActive(trx, request.organizationId))) {
+      return recordFailure(trx, request, 'organization_inactive', null, emptySelection());
+    }
 
     const account = await trx('accounts')
       .where({ id: request.payerAccountId, organization_id: request.organizationId })
@@ -94,8 +112,8 @@ export async function createPeriodBulk(knex: Knex, request: PeriodBulkRequest): 
         response: { status: 201, body: { bulkTransferId: bulkId, period: request.period } },
       });
     } catch (error) {
-      if (error instanceof AppError && error.code === 'insufficient_funds') {
-        return recordFailure(trx, request, 'insufficient_funds', error.details ?? null, selection);
+      if (error instanceof AppError && isRunRefusal(error.code)) {
+        return recordFailure(trx, request, error.code, error.details ?? null, selection);
       }
       throw error;
     }

@@ -1,7 +1,9 @@
 /**
  * The reconciliation report as CSV (RFC 4180), written page by page so a 100,000-line bulk never sits in memory.
  * Every cell goes through neutraliseFormula: payee names come from other institutions and failure messages from
- * the switch, and a spreadsheet would run a cell such as `=HYPERLINK(...)` as a formula.
+ * the switch, and a spreadsheet would run a cell such as `=HYPERLINK(...)` as a formula. French spreadsheets
+ * often open a CSV splitting on `;` (and some tools split on `,` ignoring quotes), so a formula hidden after a
+ * separator inside a cell (`X;=cmd|' /C calc'!A0`) is neutralised too, and a cell holding either is quoted.
  */
 import { REPORT_COLUMNS, ReportRow } from './reportRow';
 
@@ -14,20 +16,27 @@ export const UTF8_BOM = '\uFEFF';
 /** RFC 4180 records end with CRLF. */
 const RECORD_SEPARATOR = '\r\n';
 
-/** Characters that make a spreadsheet treat a cell as a formula (tab and CR too: some apps strip them first). */
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+/**
+ * A formula trigger (= + - @, and tab and CR: some apps strip them first) where a spreadsheet may start a cell:
+ * at the start of ours, or after anything a spreadsheet or a naive splitter may take for a cell or record
+ * boundary (`;`, `,`, a line break).
+ */
+const FORMULA_AT_CELL_START = /(^|[;,\r\n])([=+\-@\t\r])/g;
 
 /**
- * Prefixes a single quote to a cell a spreadsheet would evaluate, so it shows as text. CSV only: the JSON report
- * carries the exact values. Amounts are never negative, so no number is altered by this.
+ * Prefixes a single quote to every place a spreadsheet could start evaluating a formula, so it shows as text.
+ * CSV only: the JSON report carries the exact values. Amounts are never negative, so no number is altered by this.
  */
 export function neutraliseFormula(cell: string): string {
-  return cell.length > 0 && FORMULA_TRIGGERS.has(cell[0]!) ? `'${cell}` : cell;
+  return cell.replace(FORMULA_AT_CELL_START, "$1'$2");
 }
 
-/** Quotes a field when it holds a comma, a quote or a line break; quotes inside are doubled. */
+/**
+ * Quotes a field when it holds our separator (`,`), the one spreadsheets in French locales use (`;`), a quote or a
+ * line break; quotes inside are doubled. Quoting `;` keeps the cell whole in a spreadsheet that splits on it.
+ */
 export function quoteCsvField(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+  return /[",;\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
 export function csvCell(value: string | number | null): string {

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
+import { temporalConnectionOptions } from '../clients/temporalConnection';
 import { Config, config } from '../config';
 import { closeDb, db } from '../db/knex';
 import { logger } from '../logging/logger';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   if (!installTemporalRuntimeTelemetry(settings.metrics.temporalBindAddress, runtime)) Runtime.install(runtime);
   const metricsServer = await startWorkerMetricsServer(settings.metrics.workerPort, { token: settings.metrics.token });
 
-  const connection = await NativeConnection.connect({ address: settings.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(settings.temporal));
   const worker = await createPayoutWorker({
     connection,
     namespace: settings.temporal.namespace,
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
 }
 
 async function scheduleStrandedBulkSweep(settings: Config, everyMinutes: number): Promise<void> {
-  const connection = await Connection.connect({ address: settings.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(settings.temporal));
   const client = new Client({ connection, namespace: settings.temporal.namespace });
   await ensureStrandedBulkSweepSchedule(client, settings.temporal.taskQueue, `${everyMinutes} minutes`)
     .then((outcome) => logger.info({ outcome }, 'stranded-bulk sweep schedule'))

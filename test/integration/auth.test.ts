@@ -218,6 +218,69 @@ describe('access tokens on authenticated routes', () => {
   });
 });
 
+describe('a deactivated organization (organizations.is_active = false)', () => {
+  const setActive = (organizationId: number, active: boolean) => db()('organizations').where('id', organizationId).update({ is_active: active });
+
+  it('refuses its users at login with 401 organization_inactive, only once the password is right', async () => {
+    const organization = await createOrganization();
+    const { email, password } = await createUser({ organizationId: organization.id });
+    const deactivatedUser = await createUser({ organizationId: organization.id, isActive: false });
+    await setActive(organization.id, false);
+
+    const refused = await login({ email, password }).expect(401);
+    expect(refused.body.error.code).toBe('organization_inactive');
+    expect(refused.body.error.message).toMatch(/^L'organisation .* désactivée/);
+    // A guess learns nothing more than at any other account, and a deactivated user keeps its own answer.
+    expect((await login({ email, password: `${password}x` }).expect(401)).body.error.code).toBe('invalid_credentials');
+    expect((await login({ email: deactivatedUser.email, password: deactivatedUser.password }).expect(401)).body.error.code).toBe('invalid_credentials');
+
+    await setActive(organization.id, true);
+    await login({ email, password }).expect(200);
+  });
+
+  it('stops its existing access tokens at once, and reactivating brings them back', async () => {
+    const organization = await createOrganization();
+    const { user, email, password } = await createUser({ organizationId: organization.id });
+    const { access } = await loggedIn(email, password);
+    await profile(access).expect(200);
+
+    await setActive(organization.id, false);
+    expect((await profile(access).expect(401)).body.error.code).toBe('organization_inactive');
+    // Every authenticated route, not only the profile.
+    const history = await request(server).get('/api/bulk-transfers/history').set(authHeader(access)).expect(401);
+    expect(history.body.error.code).toBe('organization_inactive');
+
+    await setActive(organization.id, true);
+    await profile(access).expect(200);
+
+    // A deactivated user of a deactivated organization is still told user_inactive.
+    await User.query().patch({ is_active: false }).where('id', user.id);
+    await setActive(organization.id, false);
+    expect((await profile(access).expect(401)).body.error.code).toBe('user_inactive');
+  });
+
+  it('refuses to refresh its tokens, without revoking them: after reactivation the same refresh token works', async () => {
+    const organization = await createOrganization();
+    const { email, password } = await createUser({ organizationId: organization.id });
+    const tokens = await loggedIn(email, password);
+
+    await setActive(organization.id, false);
+    expect((await refresh(tokens.refresh).expect(401)).body.error.code).toBe('organization_inactive');
+
+    await setActive(organization.id, true);
+    const rotated = await refresh(tokens.refresh).expect(200);
+    await profile(rotated.body.access).expect(200);
+  });
+
+  it('leaves users of no organization (platform staff) and of other organizations alone', async () => {
+    const staff = await createUser({ organizationId: null, isStaff: true });
+    const { access } = await loggedIn(staff.email, staff.password);
+    await profile(access).expect(200);
+    const other = await createUser();
+    await loggedIn(other.email, other.password);
+  });
+});
+
 describe('GET /api/auth/profile', () => {
   it('answers the user with their organization', async () => {
     const organization = await createOrganization({ name: 'Caisse de Test' });

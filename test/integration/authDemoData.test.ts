@@ -92,7 +92,8 @@ describe('seedDemoData', () => {
   it('refuses to run in production', async () => {
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, { NODE_ENV: 'production', DEBUG: 'false' });
+      // What production requires besides, so that the demo data's own refusal is what is tested.
+      Object.assign(process.env, { NODE_ENV: 'production', DEBUG: 'false', METRICS_TOKEN: 'm'.repeat(32) });
       delete process.env.DEMO_PASSWORD;
       let productionSeed: typeof seedDemoData | undefined;
       jest.isolateModules(() => {

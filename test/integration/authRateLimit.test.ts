@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { createTestApp, createUser, uniqueEmail } from '../support/fixtures';
+import { createTestApp, createUser, strongPassword, uniqueEmail } from '../support/fixtures';
 
 const LIMIT = 3;
 const WINDOW_SECONDS = 120;
@@ -29,6 +29,11 @@ function expectRateLimited(response: request.Response): void {
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
   expect(response.body.error.details).toEqual({ retry_after_seconds: retryAfter });
+}
+
+/** The limiter's key of an email (hashed, src/auth/loginRateLimiter.ts). */
+function emailKeyOf(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
 
 afterAll(closeDb);
@@ -101,6 +106,54 @@ describe('login rate limiting with odd client addresses', () => {
   it('copes with an absurd X-Forwarded-For value', async () => {
     const { email, password } = await createUser();
     await login(email, password, `x${'9'.repeat(300)}`).expect(200);
+  });
+});
+
+describe('change-password rate limiting (the same counters as login)', () => {
+  async function signedIn(): Promise<{ email: string; password: string; token: string }> {
+    const { email, password } = await createUser();
+    const response = await login(email, password, freshIp()).expect(200);
+    return { email, password, token: response.body.access as string };
+  }
+
+  function changePassword(token: string, oldPassword: string, newPassword: string, ip: string) {
+    return request(server)
+      .post('/api/auth/change-password')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Forwarded-For', ip)
+      .send({ old_password: oldPassword, new_password: newPassword });
+  }
+
+  it('counts wrong current passwords, then answers 429 rate_limited even to the right one', async () => {
+    const { email, password, token } = await signedIn();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      const response = await changePassword(token, 'wrong password', strongPassword(), freshIp()).expect(400);
+      expect(response.body.error.details).toHaveProperty('old_password');
+    }
+    expectRateLimited(await changePassword(token, password, strongPassword(), freshIp()));
+    // Nothing changed, and the guesses count at login too: they are guesses of the same password.
+    expectRateLimited(await login(email, password, freshIp()));
+  });
+
+  it('counts them per client address too, whoever the user', async () => {
+    const ip = freshIp();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      const { token } = await signedIn();
+      await changePassword(token, 'wrong password', strongPassword(), ip).expect(400);
+    }
+    const { password, token } = await signedIn();
+    expectRateLimited(await changePassword(token, password, strongPassword(), ip));
+  });
+
+  it('does not count a right current password, even when the new one is refused', async () => {
+    const ip = freshIp();
+    const { email, password, token } = await signedIn();
+    for (let attempt = 0; attempt < LIMIT * 2; attempt += 1) {
+      await changePassword(token, password, password, ip).expect(400); // the new password must differ
+    }
+    const changed = await changePassword(token, password, strongPassword(), ip).expect(200);
+    expect(changed.body.access).toEqual(expect.any(String));
+    expect(await db()('login_attempts').where({ scope: 'email', key: emailKeyOf(email) }).first()).toMatchObject({ attempts: 0 });
   });
 });
 

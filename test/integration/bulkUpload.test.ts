@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { lazyTemporalClient } from '../../src/clients/temporal';
 import { closeDb, db } from '../../src/db/knex';
+import { BULK_LOCK_NAMESPACE } from '../../src/payouts/createBulk';
 import { workflowIdForBulk } from '../../src/payouts/types';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, csvOfLines, Fund, snapshot, upload } from '../support/bulkFixtures';
+import { waitFor } from '../support/payoutHarness';
 
 const { server, config } = createBulkTestApp();
 const temporal = lazyTemporalClient(config.temporal);
@@ -12,6 +14,16 @@ const temporal = lazyTemporalClient(config.temporal);
 afterAll(async () => {
   await closeDb();
 });
+
+/** Backends waiting for the organization's bulk lock (src/payouts/createBulk.ts), read from Postgres itself. */
+async function uploadsWaitingOnBulkLock(organizationId: number): Promise<number> {
+  const result = await db().raw<{ rows: Array<{ waiting: string }> }>(
+    `select count(*) as waiting from pg_locks
+      where locktype = 'advisory' and classid = ? and objid = ? and objsubid = 2 and not granted`,
+    [BULK_LOCK_NAMESPACE, organizationId],
+  );
+  return Number(result.rows[0]!.waiting);
+}
 
 async function workflowStatus(bulkId: string): Promise<{ status: string; taskQueue: string }> {
   const description = await (await temporal()).client.workflow.getHandle(workflowIdForBulk(bulkId)).describe();
@@ -223,10 +235,10 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
     await expectRefused(request(server).post('/api/bulk-transfers').attach('file', Buffer.from(csvOfLines(1)), 'p.csv'), 401, 'not_authenticated');
   });
 
-  it('a deactivated organization may not upload: 403 organization_inactive', async () => {
+  it('a deactivated organization may not upload: 401 organization_inactive (its tokens stop working)', async () => {
     await db()('organizations').where('id', fund.organization.id).update({ is_active: false });
     try {
-      await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1)), 403, 'organization_inactive');
+      await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1)), 401, 'organization_inactive');
     } finally {
       await db()('organizations').where('id', fund.organization.id).update({ is_active: true });
     }
@@ -275,6 +287,42 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     await db()('bulk_transfers').where('organization_id', fund.organization.id).update({ state: 'FAILED' });
     await upload(server, fund.gestionnaire.token, csv).expect(202);
     expect((await snapshot(fund)).bulks).toBe(3);
+  });
+
+  it('the same file to another account of the organization is a duplicate too', async () => {
+    const fund = await createFund(server);
+    const second = await createAccount({ organizationId: fund.organization.id, balance: 100_000_000n });
+    const csv = csvOfLines(2);
+    await upload(server, fund.gestionnaire.token, csv, { query: { payer_account: fund.account.account_id } }).expect(202);
+    const refused = await upload(server, fund.gestionnaire.token, csv, { query: { payer_account: second.account_id } }).expect(409);
+    expect(refused.body.error.code).toBe('duplicate_file');
+  });
+
+  it('two concurrent uploads of the same file to two accounts of the organization: exactly one is accepted', async () => {
+    const fund = await createFund(server);
+    const second = await createAccount({ organizationId: fund.organization.id, balance: 100_000_000n });
+    const csv = csvOfLines(3);
+    // Deterministic: the test holds the organization's bulk lock, so both uploads are inside their transaction,
+    // waiting on it at the same point, before either checks for a duplicate; then it lets them go.
+    const holder = await db().transaction();
+    try {
+      await holder.raw('select pg_advisory_xact_lock(?::int, ?::int)', [BULK_LOCK_NAMESPACE, fund.organization.id]);
+      const uploads = [fund.account, second].map((account) =>
+        upload(server, fund.gestionnaire.token, csv, { query: { payer_account: account.account_id } }).then((response) => response),
+      );
+      await waitFor(async () => (await uploadsWaitingOnBulkLock(fund.organization.id)) === 2, 30_000, 50);
+      await holder.commit();
+
+      const responses = await Promise.all(uploads);
+      expect(responses.map((response) => response.status).sort()).toEqual([202, 409]);
+      expect(responses.find((response) => response.status === 409)?.body.error.code).toBe('duplicate_file');
+    } finally {
+      if (!holder.isCompleted()) await holder.rollback();
+    }
+    const bulks = await db()('bulk_transfers').where('organization_id', fund.organization.id).select('payer_account_id');
+    expect(bulks).toHaveLength(1);
+    const reserved = await db()('accounts').where('organization_id', fund.organization.id).sum<Array<{ sum: string }>>('reserved as sum');
+    expect(reserved[0]!.sum).toBe(String(1000 + 1001 + 1002));
   });
 
   it('the same file by another organization is not a duplicate', async () => {

@@ -161,6 +161,31 @@ describe('monthly pension runs', () => {
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '40000', reserved: '0' });
   });
 
+  it('builds no bulk for a deactivated organization (FAILED organization_inactive, nothing reserved), and builds it once reactivated', async () => {
+    const fund = await newFund(100_000n);
+    const today = dayIn(new Date(), TIME_ZONE);
+    const [payee] = uniqueMsisdns(1);
+    await importRoll(fund.gestionnaire, [`MSISDN,${payee},Ali Yessoufou,XOF,40000,,${today},,`]);
+    const runFor = (period: string) =>
+      temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
+        taskQueue,
+        workflowId: `pension-run-${fund.code}-inactive-${period}-${Date.now()}`,
+        args: [{ organizationId: fund.organizationId, payerAccountId: fund.accountId, period }],
+      }) as Promise<PeriodBulkOutcome>;
+
+    await db()('organizations').where('id', fund.organizationId).update({ is_active: false });
+    expect(await runFor('2026-03')).toMatchObject({ period: '2026-03', state: 'FAILED', bulkId: null, failureReason: 'organization_inactive' });
+    expect(await db()('bulk_transfers').where('organization_id', fund.organizationId)).toHaveLength(0);
+    expect(await accountMoney(fund.accountId)).toEqual({ balance: '100000', reserved: '0' });
+
+    await db()('organizations').where('id', fund.organizationId).update({ is_active: true });
+    const failed = await request(server).get('/api/pension-runs/2026-03').set(authHeader(fund.superviseur)).expect(200);
+    expect(failed.body).toMatchObject({ state: 'FAILED', failure_reason: 'organization_inactive', bulk_id: null });
+    expect(await runFor('2026-03')).toMatchObject({ period: '2026-03', state: 'COMPLETED', eligible: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([payee!]))).toEqual({ [payee!]: 1 });
+    expect(await accountMoney(fund.accountId)).toEqual({ balance: '60000', reserved: '0' });
+  });
+
   /** The result of the n-th workflow the schedule started (they are listed oldest first). */
   async function runResult(scheduleId: string, nth: number): Promise<PeriodBulkOutcome> {
     const recent = await waitFor(async () => {

@@ -76,6 +76,25 @@ describe('stranded-bulk sweep', () => {
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n - 78_000n, reserved: 3_000n });
   });
 
+  it("leaves a deactivated organization's PENDING bulk alone, funds still reserved, and starts it once reactivated", async () => {
+    const payer = await createPayerAccount(db(), 100_000n);
+    const stranded = await insertBulk(db(), payer, [{ msisdn: msisdn(), amount: 25000n }]);
+    await ageBulk(stranded.bulkId, 10);
+    await db()('organizations').where('id', payer.organizationId).update({ is_active: false });
+
+    const worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl) });
+    await worker.runUntil(async () => {
+      expect((await sweep({ organizationIds: [payer.organizationId] })).started).toEqual([]);
+      expect((await db()('bulk_transfers').where('bulk_id', stranded.bulkId).first('state')).state).toBe('PENDING');
+      expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 25_000n });
+
+      await db()('organizations').where('id', payer.organizationId).update({ is_active: true });
+      expect((await sweep({ organizationIds: [payer.organizationId] })).started).toEqual([stranded.bulkId]);
+      await temporal.client.workflow.getHandle(workflowIdForBulk(stranded.bulkId)).result();
+    });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 75_000n, reserved: 0n });
+  });
+
   it('is a Temporal Schedule the worker creates once, whatever the number of workers', async () => {
     await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID).delete().catch(() => undefined);
     expect(await ensureStrandedBulkSweepSchedule(temporal.client, taskQueue)).toBe('created');

@@ -14,12 +14,20 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, unknown>;
   ports?: string[];
+  expose?: string[];
+  networks?: string[] | Record<string, unknown>;
   depends_on?: Record<string, unknown> | string[];
 }
 
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
+  networks?: Record<string, { internal?: boolean } | null>;
 };
+
+function networksOf(service: ComposeService): string[] {
+  if (service.networks === undefined) return ['default'];
+  return Array.isArray(service.networks) ? service.networks : Object.keys(service.networks);
+}
 
 describe('docker-compose.yml', () => {
   it('has the production-like topology', () => {
@@ -39,6 +47,8 @@ describe('docker-compose.yml', () => {
       for (const variable of Object.keys(environment)) expect(CONFIG_VARIABLES).toContain(variable);
       expect(environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', SCHEME_ADAPTER_URL: 'http://scheme-adapter:4001' });
       expect(String(environment.SECRET_KEY)).toMatch(/^\$\{SECRET_KEY:\?/); // no default secret
+      // Production refuses to start without it (/metrics is on the API's public port): no default either.
+      expect(String(environment.METRICS_TOKEN)).toMatch(/^\$\{METRICS_TOKEN:\?/);
     }
   });
 
@@ -59,10 +69,23 @@ describe('docker-compose.yml', () => {
     expect(values).toEqual(DYNAMIC_CONFIG);
   });
 
-  it('publishes the API, the Temporal frontend and its Web UI', () => {
+  it('publishes the API, and the Web UI on its own port for an authenticating proxy on the host', () => {
     expect(compose.services.api.ports).toContain('8000:8000');
-    expect(compose.services.temporal.ports).toContain('7233:7233');
-    expect(compose.services['temporal-ui'].ports).toContain('8080:8080');
+    expect(compose.services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
+  });
+
+  it('keeps the Temporal frontend on an internal network, never published to the host', () => {
+    const temporal = compose.services.temporal;
+    expect(temporal.ports ?? []).toEqual([]);
+    expect(networksOf(temporal)).toEqual(['temporal']);
+    expect(compose.networks?.temporal?.internal).toBe(true);
+    // No published port of any service forwards to 7233.
+    for (const service of Object.values(compose.services)) {
+      for (const port of service.ports ?? []) expect(port).not.toMatch(/(^|:)7233$/);
+    }
+    // What must reach the frontend is on that network.
+    for (const name of ['api', 'worker', 'temporal-ui', 'temporal-setup']) expect(networksOf(compose.services[name])).toContain('temporal');
+    expect(networksOf(compose.services.postgres)).toContain('temporal');
   });
 });
 

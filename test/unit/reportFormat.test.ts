@@ -51,8 +51,57 @@ describe('formula neutralisation', () => {
     },
   );
 
-  it.each(['Adjoa', '45000', '', "'already", ' =not first'])('leaves %j alone', (cell) => {
-    expect(neutraliseFormula(cell)).toBe(cell);
+  it.each(['Adjoa', '45000', '', "'already", ' =not first', '2026-11-28T09:15:30.123Z', 'a=b', 'Koffi; Agbo', "X;'=done"])(
+    'leaves %j alone',
+    (cell) => {
+      expect(neutraliseFormula(cell)).toBe(cell);
+    },
+  );
+
+  it.each([
+    ["X;=cmd|' /C calc'!A0", "X;'=cmd|' /C calc'!A0"],
+    ['X,=cmd|x', "X,'=cmd|x"],
+    ['a;+1;-2;@SUM(A1)', "a;'+1;'-2;'@SUM(A1)"],
+    ['=a;;=b', "'=a;;'=b"],
+    ['two\n=lines', "two\n'=lines"],
+    ['x;\tcmd', "x;'\tcmd"],
+  ])('neutralises a formula after a separator inside the cell: %j', (cell, expected) => {
+    expect(neutraliseFormula(cell)).toBe(expected);
+  });
+});
+
+describe('a payee name built to split into a formula', () => {
+  const hostile = "X;=cmd|' /C calc'!A0";
+
+  /** What a spreadsheet opening the file with `;` as separator sees, quotes respected (RFC 4180). */
+  function splitOnSemicolons(line: string): string[] {
+    const cells: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const char = line[i]!;
+      if (quoted && char === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = !quoted;
+      else if (char === ';' && !quoted) {
+        cells.push(cell);
+        cell = '';
+      } else cell += char;
+    }
+    cells.push(cell);
+    return cells;
+  }
+
+  const startsFormula = (cell: string) => /^[=+\-@\t\r]/.test(cell);
+
+  it('is one quoted cell, and no cell starts a formula whether quotes are respected or not', () => {
+    const line = csvRecord(toReportRow({ ...record, payee_name: hostile })).replace(/\r\n$/, '');
+    expect(line).toContain(`"X;'=cmd|' /C calc'!A0"`);
+    expect(splitOnSemicolons(line).some(startsFormula)).toBe(false);
+    // A splitter that ignores quotes altogether (split on ; or on ,) finds no formula either.
+    expect(line.split(';').some(startsFormula)).toBe(false);
+    expect(line.split(',').some(startsFormula)).toBe(false);
   });
 });
 
@@ -62,6 +111,8 @@ describe('CSV (RFC 4180)', () => {
     expect(quoteCsvField('Doe, John')).toBe('"Doe, John"');
     expect(quoteCsvField('say "hi"')).toBe('"say ""hi"""');
     expect(quoteCsvField('two\nlines')).toBe('"two\nlines"');
+    expect(quoteCsvField('Koffi; Agbo')).toBe('"Koffi; Agbo"');
+    expect(quoteCsvField('cr\rhere')).toBe('"cr\rhere"');
   });
 
   it('neutralises before quoting, and writes null as an empty cell', () => {

@@ -3,8 +3,9 @@
  *
  * koa-jwt checks the Bearer access token's signature and expiry with the configured key and that one
  * algorithm only. The user is then read from the database on every request, so a deactivated or deleted
- * account is refused at once rather than when its token expires, and so is a token issued before the user's
- * last password change (users.session_version). Users who must change their password are
+ * account is refused at once rather than when its token expires (401 `user_inactive`), as is a user of a
+ * deactivated organization (401 `organization_inactive`, checked after the user so a deactivated user keeps its
+ * own code), and a token issued before the user's last password change (users.session_version). Users who must change their password are
  * stopped with 403 `password_change_required` everywhere except the routes that let them do it.
  */
 import type { Middleware } from 'koa';
@@ -13,6 +14,8 @@ import { accessClaimsOf } from '../../auth/tokens';
 import type { Config } from '../../config';
 import { AuthenticationError, PermissionDeniedError } from '../../errors';
 import { User } from '../../models';
+import { isOrganizationActive, organizationInactiveAuthError } from '../../organizations/status';
+import { db } from '../../db/knex';
 import type { AuthenticatedUser } from '../context';
 
 export interface AuthenticateOptions {
@@ -40,6 +43,7 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
     const claims = accessClaimsOf(payload);
     const user = await User.query().findById(claims.userId);
     if (!user || !user.is_active) throw new AuthenticationError('User not found or inactive.', 'user_inactive');
+    if (!(await isOrganizationActive(db(), user.organization_id))) throw organizationInactiveAuthError();
     if (claims.sessionVersion !== user.session_version) {
       throw new AuthenticationError('This session ended when the password was changed; log in again.', 'token_not_valid');
     }

@@ -61,13 +61,16 @@ export const authArea: ApiArea = {
         summary: 'Log in with email and password',
         description:
           'Answers the same 401 `invalid_credentials` whatever was wrong (unknown email, wrong password, inactive account). ' +
+          'Right credentials of a user whose organization is deactivated: 401 `organization_inactive`. ' +
           'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*).',
         security: PUBLIC,
         requestBody: jsonRequestBody(ref('LoginRequest')),
         responses: {
           '200': jsonResponse('Logged in: an access token, the first refresh token of a new session, and who you are.', ref('LoginResponse')),
           '400': responses.invalidJsonBody,
-          '401': errorResponse('No active account with these credentials.', { codes: ['invalid_credentials'] }),
+          '401': errorResponse('No active account with these credentials, or its organization is deactivated.', {
+            codes: ['invalid_credentials', 'organization_inactive'],
+          }),
           '413': responses.jsonBodyTooLarge,
           '429': responses.rateLimited,
         },
@@ -86,7 +89,9 @@ export const authArea: ApiArea = {
         responses: {
           '200': jsonResponse('A new access token and the next refresh token.', ref('TokenPair')),
           '400': responses.invalidJsonBody,
-          '401': errorResponse('The refresh token is invalid, expired or already used.', { codes: ['token_not_valid', 'token_reused'] }),
+          '401': errorResponse('The refresh token is invalid, expired or already used, or the organization is deactivated.', {
+            codes: ['token_not_valid', 'token_reused', 'organization_inactive'],
+          }),
           '413': responses.jsonBodyTooLarge,
         },
       },
@@ -112,7 +117,8 @@ export const authArea: ApiArea = {
         summary: 'Change your password',
         description:
           'Clears `must_change_password` and ends every session of the user (access tokens issued before stop working, ' +
-          'refresh tokens are revoked); answers a fresh token pair so this session goes on.',
+          'refresh tokens are revoked); answers a fresh token pair so this session goes on. A wrong current password counts ' +
+          'against the login limits (per client IP and per email); past them, 429 `rate_limited` as at login.',
         security: BEARER,
         requestBody: jsonRequestBody(ref('ChangePasswordRequest')),
         responses: {
@@ -120,6 +126,7 @@ export const authArea: ApiArea = {
           '400': responses.invalidJsonBody,
           '401': responses.unauthorized,
           '413': responses.jsonBodyTooLarge,
+          '429': responses.rateLimited,
         },
       },
     },

@@ -251,7 +251,8 @@ const stateConflict = (codes: string[]): ErrorVariant => ({ codes, details: obje
 
 const approvalResponses: Record<string, ResponseObject> = {
   '401': responses.unauthorized,
-  '403': responses.forbidden(APPROVERS_RULE, ['approver_not_allowed']),
+  // organization_inactive: deactivated after the caller authenticated; the workflow's own check refuses the decision.
+  '403': responses.forbidden(APPROVERS_RULE, ['approver_not_allowed', 'organization_inactive']),
   '404': responses.notFound,
   '409': errorResponse(
     'The bulk is not awaiting approval (`not_awaiting_approval`: decided already, or its organization does not require ' +
@@ -320,11 +321,12 @@ const bulkActionPaths: ApiArea['paths'] = {
         'nor other permanent payee errors, never a cancelled or rejected line, never a paid line. Their total is reserved ' +
         'again first (422 `insufficient_funds` otherwise, nothing changed). Each becomes a new attempt: a new id at ' +
         'Mojaloop (homeTransactionId `<transfer_id>-<attempt>`) and a new line workflow (`bulk-<id>-line-<n>-attempt-<k>`); ' +
-        'its earlier failure is kept. The bulk is PROCESSING again.',
+        'its earlier failure is kept. The bulk is PROCESSING again. A deactivated organization\'s bulk is never retried ' +
+        '(403 `organization_inactive`, nothing reserved).',
       responses: {
         '202': jsonResponse('Accepted: the lines are being paid again.', ref('BulkRetried')),
         '401': responses.unauthorized,
-        '403': responses.forbidden(ACTORS_RULE),
+        '403': responses.forbidden(ACTORS_RULE, ['organization_inactive']),
         '404': responses.notFound,
         '409': errorResponse(
           'The bulk is still open (`bulk_in_progress`), or none of its lines failed for a reason worth retrying (`nothing_to_retry`).',

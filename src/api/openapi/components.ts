@@ -135,8 +135,9 @@ export const RETRY_AFTER: HeaderObject = { description: 'Seconds to wait before 
 
 export const responses = {
   unauthorized: errorResponse(
-    'No bearer token, or one that is invalid or expired (`token_not_valid`), or the user is deactivated (`user_inactive`).',
-    { codes: ['not_authenticated', 'token_not_valid', 'user_inactive'] },
+    'No bearer token, or one that is invalid or expired (`token_not_valid`), or the user is deactivated (`user_inactive`), ' +
+      'or their organization is (`organization_inactive`).',
+    { codes: ['not_authenticated', 'token_not_valid', 'user_inactive', 'organization_inactive'] },
   ),
   /** `extraCodes`: what the route refuses besides the role (e.g. a deactivated organization). */
   forbidden(roleRule: string, extraCodes: readonly string[] = []): ResponseObject {

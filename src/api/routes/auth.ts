@@ -1,6 +1,7 @@
 /**
  * /api/auth: login, token refresh, profile, password change. Login answers the same 401 whatever was
- * wrong (unknown email, wrong password, inactive account), and is rate limited per IP and per email.
+ * wrong (unknown email, wrong password, inactive account), and is rate limited per IP and per email, as is a
+ * wrong current password at change-password.
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
@@ -15,6 +16,7 @@ import type { Config } from '../../config';
 import { db } from '../../db/knex';
 import { AuthenticationError, NotFoundError } from '../../errors';
 import { Organization, User } from '../../models';
+import { organizationInactiveAuthError } from '../../organizations/status';
 import type { AppDependencies } from '../app';
 import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
@@ -38,12 +40,19 @@ export function authRouter(deps: AppDependencies): Router {
   router.post('/login', json, async (ctx) => {
     const body = parseBody(LoginBody, ctx.request.body);
     const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: body.email });
-    const user = await checkCredentials(body.email, body.password);
-    if (!user) {
+    const checked = await checkCredentials(body.email, body.password);
+    if ('refused' in checked && checked.refused === 'invalid_credentials') {
       ctx.log.info({ ip: ctx.ip }, 'login refused');
       throw new AuthenticationError('No active account found with the given credentials.', 'invalid_credentials');
     }
+    // The right password is no guess: given back even when the organization is deactivated, so its users are not
+    // also locked out by the limiter for a while once it is reactivated.
     await attempt.refund();
+    if ('refused' in checked) {
+      ctx.log.info({ ip: ctx.ip }, 'login refused: organization inactive');
+      throw organizationInactiveAuthError();
+    }
+    const { user } = checked;
     const tokens = await issueTokenPair(settings, user);
     ctx.log.info({ userId: user.id }, 'login succeeded');
     ctx.body = { ...tokens, user: userSummary(user) };
@@ -62,7 +71,11 @@ export function authRouter(deps: AppDependencies): Router {
 
   router.post('/change-password', signedIn, json, async (ctx) => {
     const body = parseBody(ChangePasswordBody, ctx.request.body);
-    const user = await changePassword(currentUser(ctx).id, body.old_password, body.new_password);
+    const caller = currentUser(ctx);
+    // A stolen access token must not become a way to guess the password without login's limit: the same
+    // counters (per IP and per email), so guesses here and at login add up.
+    const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: caller.email });
+    const user = await changePassword(caller.id, body.old_password, body.new_password, { currentPasswordVerified: () => attempt.refund() });
     ctx.log.info({ userId: user.id }, 'password changed');
     // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
     const tokens = await issueTokenPair(settings, user);
