@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
+import type { TemporalHandle } from '../src/clients/temporal';
 
 /** The four calls of the scheme adapter's outbound API the payout steps use. */
 export type PayoutAdapter = Pick<SchemeAdapterClient, 'startTransfer' | 'acceptParty' | 'acceptQuote' | 'getTransfer'>;
@@ -32,6 +33,8 @@ export interface ActivityDependencies {
   pension?: PensionSettings;
   /** Where the payout activities log (each line stamped with bulk, transfer, workflow, attempt, request id); the process logger when absent. */
   log?: Logger;
-  /** The clock, for deciding whether a quote has expired. */
+  /** For operator requests sent on to a bulk's workflow (retry-failed from the Web UI); absent: they are refused. */
+  temporal?: { handle: TemporalHandle; taskQueue: string };
+  /** The clock, for deciding whether a sent transfer has expired. */
   now?: () => Date;
 }

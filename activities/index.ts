@@ -4,6 +4,7 @@
  */
 import { createBulkActivities } from './bulkActivities';
 import type { ActivityDependencies } from './dependencies';
+import { createOperatorActivities } from './operatorActivities';
 import { createPensionRunActivities } from './pensionRunActivities';
 import { createStrandedBulkActivities } from './strandedBulkActivities';
 import { createTransferActivities } from './transferActivities';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createTransferActivities(deps),
     ...createPensionRunActivities(deps),
     ...createStrandedBulkActivities(deps),
+    ...createOperatorActivities(deps),
   };
 }
 

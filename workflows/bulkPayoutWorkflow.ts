@@ -54,6 +54,8 @@ const database = proxyActivities<PayoutActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BulkNotFound'] },
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Pages read per run, so a bulk whose lines are mostly final already still continues-as-new regularly. */
 const MAX_PAGES_PER_RUN = 4;
 /** A pass that leaves lines unfinished (their workflow failed) is followed by another, this many times at most. */
@@ -236,12 +238,13 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         // Sent with this run's start (update-with-start): wait until the bulk is known to have ended.
         await condition(() => control.phase !== 'starting');
         if (control.phase !== 'closed' || control.reopened) refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
-        const outcome = await asUpdateResult(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: uuid4() }));
+        const outcome = await asUpdateResult(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }));
         control.reopened = true;
         return outcome;
       }),
     {
-      validator: (_actor) => {
+      validator: (actor) => {
+        if (actor?.requestId !== undefined && !UUID.test(actor.requestId)) refuse('A retry request id must be a UUID.', 'validation_error');
         if (control.phase !== 'starting' && control.phase !== 'closed') refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
       },
     },

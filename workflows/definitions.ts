@@ -46,7 +46,13 @@ export const cancelUpdate = defineUpdate<CancelOutcome, [BulkActor]>('cancel');
  * Pays the retryable failed lines of an ended bulk again. The bulk's workflow has closed by then, so it is sent
  * as update-with-start: a new run of `bulk-<bulkId>` takes it (see src/payouts/bulkControlClient.ts).
  */
-export const retryFailedUpdate = defineUpdate<RetryOutcome, [BulkActor]>('retryFailed');
+export const retryFailedUpdate = defineUpdate<RetryOutcome, [RetryFailedRequest]>('retryFailed');
+
+/**
+ * Who retries, and optionally the request's id (a UUID), fixed by a sender that may send the same request twice
+ * (the operator's retry workflow, whose activity may be retried): the second answer is then the first one's.
+ */
+export type RetryFailedRequest = BulkActor & { requestId?: string };
 
 export interface BulkSettings {
   total: number;

@@ -3,3 +3,4 @@ export { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
 export { payoutTransferWorkflow } from './payoutTransferWorkflow';
 export { monthlyPensionRunWorkflow } from './monthlyPensionRunWorkflow';
 export { strandedBulkSweepWorkflow } from './strandedBulkSweepWorkflow';
+export { retryFailedTransfersWorkflow } from './retryFailedTransfersWorkflow';

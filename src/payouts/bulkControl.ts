@@ -330,7 +330,14 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
   });
 }
 
-async function earlierRetry(trx: Knex.Transaction, requestId: string): Promise<RetryOutcome> {
+/** What the retry request `requestId` did to this bulk, if it ran: for a sender that may have sent it twice. */
+export async function earlierRetryOutcome(knex: Knex, bulkId: string, requestId: string): Promise<RetryOutcome | null> {
+  const bulk = await knex('bulk_transfers').where('bulk_id', bulkId).first<{ last_retry_request_id: string | null } | undefined>('last_retry_request_id');
+  if (bulk?.last_retry_request_id !== requestId) return null;
+  return earlierRetry(knex, requestId);
+}
+
+async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome> {
   const [row] = await trx('transfer_attempts as a')
     .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
     .where('a.retry_request_id', requestId)

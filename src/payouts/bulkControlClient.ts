@@ -14,6 +14,7 @@ import {
   cancelUpdate,
   rejectUpdate,
   RejectionDecision,
+  RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
 import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkControl';
@@ -107,7 +108,7 @@ export async function cancelBulkPayout(temporal: TemporalHandle, taskQueue: stri
  * Retry-failed, with update-with-start: the bulk has ended, so its workflow has closed and a new run of it
  * (ALLOW_DUPLICATE) takes the update, reopens the bulk and pays the lines made new attempts.
  */
-export async function retryFailedPayouts(temporal: TemporalHandle, taskQueue: string, bulkId: string, actor: BulkActor): Promise<RetryOutcome> {
+export async function retryFailedPayouts(temporal: TemporalHandle, taskQueue: string, bulkId: string, actor: RetryFailedRequest): Promise<RetryOutcome> {
   return asTypedErrors(() =>
     temporal.client.workflow.executeUpdateWithStart(retryFailedUpdate, {
       args: [actor],

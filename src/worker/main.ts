@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const metricsServer = await startWorkerMetricsServer(settings.metrics.workerPort, { token: settings.metrics.token });
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(settings.temporal));
+  // A client of the worker's own: operator requests (retry-failed from the Web UI) and the sweep's schedule.
+  const clientConnection = await Connection.connect(temporalConnectionOptions(settings.temporal));
+  const client = new Client({ connection: clientConnection, namespace: settings.temporal.namespace });
   const worker = await createPayoutWorker({
     connection,
     namespace: settings.temporal.namespace,
@@ -35,25 +38,24 @@ async function main(): Promise<void> {
         transferExpiryMs: settings.mojaloop.transferExpiryMs,
       },
       pension: { proofOfLifeMaxAgeMonths: settings.pension.proofOfLifeMaxAgeMonths },
+      temporal: { handle: { client, connection: clientConnection }, taskQueue: settings.temporal.taskQueue },
     },
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');
-  if (settings.bulk.strandedSweepMinutes !== null) await scheduleStrandedBulkSweep(settings, settings.bulk.strandedSweepMinutes);
+  if (settings.bulk.strandedSweepMinutes !== null) await scheduleStrandedBulkSweep(client, settings, settings.bulk.strandedSweepMinutes);
   await worker.run();
+  await clientConnection.close();
   await connection.close();
   await metricsServer.close();
   await closeDb();
   logger.info('worker stopped');
 }
 
-async function scheduleStrandedBulkSweep(settings: Config, everyMinutes: number): Promise<void> {
-  const connection = await Connection.connect(temporalConnectionOptions(settings.temporal));
-  const client = new Client({ connection, namespace: settings.temporal.namespace });
+async function scheduleStrandedBulkSweep(client: Client, settings: Config, everyMinutes: number): Promise<void> {
   await ensureStrandedBulkSweepSchedule(client, settings.temporal.taskQueue, `${everyMinutes} minutes`)
     .then((outcome) => logger.info({ outcome }, 'stranded-bulk sweep schedule'))
     // Not fatal: paying is this process's job, and the next worker start tries again.
     .catch((error: unknown) => logger.error({ err: error }, 'could not create the stranded-bulk sweep schedule'));
-  await connection.close();
 }
 
 main().catch((error) => {

@@ -107,6 +107,7 @@ export function payoutWorker(
     taskQueue,
     workflowBundlePath: bundle,
     dependencies: {
+      temporal: { handle: { client: temporal.client, connection: temporal.connection }, taskQueue },
       ...dependencies,
       settings: {
         maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits,

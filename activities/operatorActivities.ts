@@ -1,0 +1,36 @@
+/**
+ * What an operator starts from the Temporal Web UI's "Start Workflow" form (workflows/retryFailedTransfersWorkflow.ts):
+ * retry-failed sent to the bulk's workflow exactly as the API sends it (update-with-start, src/payouts/bulkControlClient.ts),
+ * so the same checks refuse it (bulk still running, nothing worth retrying, funds short, organization inactive) and
+ * the same records keep who asked. The lines it reopens are then paid by the bulk's workflow, through every gate.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { AppError } from '../src/errors';
+import { earlierRetryOutcome, RetryOutcome } from '../src/payouts/bulkControl';
+import { retryFailedPayouts } from '../src/payouts/bulkControlClient';
+import type { ActivityDependencies } from './dependencies';
+
+export interface OperatorRetryRequest {
+  bulkId: string;
+  operator: string;
+  /** Fixed by the workflow before the first attempt: a retried attempt finds the first one's outcome. */
+  requestId: string;
+}
+
+export function createOperatorActivities(deps: ActivityDependencies) {
+  async function retryFailedForOperator(request: OperatorRetryRequest): Promise<RetryOutcome> {
+    const temporal = deps.temporal;
+    if (!temporal) throw ApplicationFailure.nonRetryable('This worker has no Temporal client for operator requests', 'NotConfigured');
+    try {
+      return await retryFailedPayouts(temporal.handle, temporal.taskQueue, request.bulkId, { operator: request.operator, requestId: request.requestId });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      // An earlier attempt of this activity reopened the bulk, whose workflow now refuses the same request as "in progress".
+      const earlier = await earlierRetryOutcome(deps.db, request.bulkId, request.requestId);
+      if (earlier) return earlier;
+      throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: true, details: [{ status: error.status }] });
+    }
+  }
+
+  return { retryFailedForOperator };
+}
