@@ -1,11 +1,10 @@
 /**
  * What the accounts routes show, as SQL: accounts with their money, and an account's statement (its journal,
  * oldest first, so balance_after reads as a running balance). Organization scoping is the route's; these take ids.
- * Money leaves here as JSON integers of minor units (minorUnitsAsJsonInteger), as the accounts routes answer it.
+ * Money leaves here as bigint minor units; the routes write them as exact JSON integers (src/api/json.ts).
  */
 import type { Knex } from 'knex';
 import type { JournalKind } from '../domain/accountJournal';
-import { minorUnitsAsJsonInteger } from '../domain/money';
 import type { JournalRow } from './accountJournal';
 
 export interface AccountSummary {
@@ -13,10 +12,10 @@ export interface AccountSummary {
   party_id_type: string;
   party_identifier: string;
   currency: string;
-  balance: number;
-  reserved: number;
+  balance: bigint;
+  reserved: bigint;
   /** balance - reserved: what a new bulk may use. */
-  available: number;
+  available: bigint;
 }
 
 interface AccountColumns {
@@ -67,9 +66,9 @@ function toAccountSummary(row: AccountColumns): AccountSummary {
     party_identifier: row.party_identifier,
     // char(3) pads; a currency never has spaces.
     currency: row.currency.trim(),
-    balance: minorUnitsAsJsonInteger(balance),
-    reserved: minorUnitsAsJsonInteger(reserved),
-    available: minorUnitsAsJsonInteger(balance - reserved),
+    balance,
+    reserved,
+    available: balance - reserved,
   };
 }
 
@@ -79,29 +78,29 @@ export const STATEMENT_COLUMNS = [
 ] as const;
 
 export interface StatementEntry {
-  id: number;
+  id: bigint;
   kind: JournalKind;
-  amount: number;
+  amount: bigint;
   bulk_id: string | null;
   transfer_id: string | null;
   /** A deposit's reference (or the opening entries' note); null for payout entries. */
   reference: string | null;
-  balance_after: number;
-  reserved_after: number;
+  balance_after: bigint;
+  reserved_after: bigint;
   /** ISO 8601, UTC. */
   created_at: string;
 }
 
 export function toStatementEntry(row: JournalRow): StatementEntry {
   return {
-    id: Number(row.id),
+    id: BigInt(row.id),
     kind: row.kind,
-    amount: minorUnitsAsJsonInteger(row.amount),
+    amount: BigInt(row.amount),
     bulk_id: row.bulk_id,
     transfer_id: row.transfer_id,
     reference: row.funding_reference,
-    balance_after: minorUnitsAsJsonInteger(row.balance_after),
-    reserved_after: minorUnitsAsJsonInteger(row.reserved_after),
+    balance_after: BigInt(row.balance_after),
+    reserved_after: BigInt(row.reserved_after),
     created_at: row.created_at.toISOString(),
   };
 }

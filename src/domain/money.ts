@@ -65,14 +65,3 @@ export function sumMinorUnits(amounts: Iterable<string | bigint>): bigint {
   for (const amount of amounts) total += BigInt(amount);
   return total;
 }
-
-/**
- * Minor units as a JSON integer, for the routes that answer money as numbers (the accounts routes). Exact only up
- * to 2^53 - 1 (9e15 XOF, far beyond any pension fund): past it this throws rather than answer a rounded amount.
- */
-export function minorUnitsAsJsonInteger(amount: bigint | string): number {
-  const exact = BigInt(amount);
-  const number = Number(exact);
-  if (!Number.isSafeInteger(number)) throw new RangeError(`${exact} minor units cannot be written exactly as a JSON integer`);
-  return number;
-}

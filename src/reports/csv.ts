@@ -30,7 +30,7 @@ export function quoteCsvField(field: string): string {
   return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
-export function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | bigint | null): string {
   if (value === null) return '';
   return quoteCsvField(neutraliseFormula(String(value)));
 }
@@ -50,7 +50,7 @@ export function csvReportChunks(pages: AsyncIterable<readonly ReportRow[]>): Asy
 
 // Any table of cells, e.g. an account statement: the same quoting, formula neutralising and BOM as the report.
 
-type CsvValue = string | number | null;
+type CsvValue = string | number | bigint | null;
 
 export function csvHeaderOf(columns: readonly string[]): string {
   return columns.map(csvCell).join(',') + RECORD_SEPARATOR;

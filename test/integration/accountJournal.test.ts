@@ -232,6 +232,17 @@ describe('GET /api/accounts', () => {
     conforms(await request(server).get('/api/accounts').query({ organization_id: 'abc' }).set(authHeader(staff)).expect(400), 'get', '/api/accounts');
     await request(server).get('/api/accounts').expect(401);
   });
+
+  it('writes money beyond 2^53 as the exact integer, never rounded through a float', async () => {
+    const huge = 2n ** 60n + 5n; // above 2^53, within Postgres bigint
+    const fund = await createFund(server, { balance: huge });
+    const response = await request(server).get('/api/accounts').set(authHeader(fund.gestionnaire.token)).expect(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.text).toContain(`"balance":${huge},"reserved":0,"available":${huge}`);
+    const page = await statement(fund.gestionnaire.token, fund.account.account_id).expect(200);
+    expect(page.text).toContain(`"amount":${huge},`);
+    expect(page.text).toContain(`"balance_after":${huge},"reserved_after":0,`);
+  });
 });
 
 describe('GET /api/accounts/{account_id}/statement', () => {

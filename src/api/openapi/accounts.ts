@@ -26,8 +26,9 @@ const STAFF_RULE = 'Only an administrator (is_staff) may record a deposit.';
 const MINOR_UNITS_INTEGER: SchemaObject = {
   type: 'integer',
   minimum: 0,
-  maximum: Number.MAX_SAFE_INTEGER,
-  description: 'Minor units of the account\'s currency (XOF has none), as a JSON integer, never a float.',
+  description:
+    "Minor units of the account's currency (XOF has none), as a JSON integer (never a float, never a string), written " +
+    'exactly at any size: beyond 2^53 - 1, read it with a parser that keeps big integers.',
   examples: [517500],
 };
 

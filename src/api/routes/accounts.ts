@@ -3,19 +3,32 @@
  *
  * Reads: any user of the account's organization (GESTIONNAIRE or SUPERVISEUR); staff read every organization's.
  * Another organization's account is 404, never 403: its existence is not disclosed. Deposits: staff only, with a
- * required Idempotency-Key. Money is answered as JSON integers of minor units (XOF has none), never a float.
+ * required Idempotency-Key. Money is answered as JSON integers of minor units (XOF has none), written from the
+ * bigint itself (src/api/json.ts): exact at any size, never a float, never a string.
  */
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { AccountRecord, findAccount, listAccounts, statementPage, statementPages, STATEMENT_COLUMNS, StatementFilters, toStatementEntry } from '../../accounts/accountReads';
+import {
+  AccountRecord,
+  AccountSummary,
+  findAccount,
+  listAccounts,
+  StatementEntry,
+  statementPage,
+  statementPages,
+  STATEMENT_COLUMNS,
+  StatementFilters,
+  toStatementEntry,
+} from '../../accounts/accountReads';
 import { fundAccount } from '../../accounts/funding';
 import { parseBody } from '../../auth/bodyValidation';
 import { db } from '../../db/knex';
 import { NotFoundError, ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
 import type { AppDependencies } from '../app';
+import { JsonValue, respondJson } from '../json';
 import type { AuthenticatedUser } from '../context';
 import { authenticate } from '../middleware/authenticate';
 import { assertSameOrganization, CanReadAccounts, currentUser, IsAdminUser } from '../middleware/permissions';
@@ -43,7 +56,7 @@ export function accountsRouter(deps: AppDependencies): Router {
     const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
     const scope = organizationScope(currentUser(ctx), organizationIdParam(ctx));
     const { total, results } = scope.visible ? await listAccounts(db(), { organizationId: scope.organizationId, limit, offset }) : { total: 0, results: [] };
-    ctx.body = { total, count: results.length, limit, offset, results };
+    respondJson(ctx, 200, { total, count: results.length, limit, offset, results: results.map(accountJson) });
   });
 
   router.get('/:account_id/statement', ...readers, async (ctx) => {
@@ -57,7 +70,7 @@ export function accountsRouter(deps: AppDependencies): Router {
     const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 1000 });
     const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
     const { total, entries } = await statementPage(db(), account.id, filters, { limit, offset });
-    ctx.body = { account_id: account.account_id, currency: account.currency, total, count: entries.length, limit, offset, results: entries };
+    respondJson(ctx, 200, { account_id: account.account_id, currency: account.currency, total, count: entries.length, limit, offset, results: entries.map(entryJson) });
   });
 
   router.post('/:account_id/deposits', authenticate(deps.config), IsAdminUser, jsonBody(deps.config), async (ctx) => {
@@ -74,11 +87,42 @@ export function accountsRouter(deps: AppDependencies): Router {
     });
     ctx.log.info({ accountId: account.account_id, entryId: outcome.entry.id, replayed: outcome.replayed, userId: user.id }, 'deposit recorded');
     if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
-    ctx.status = outcome.replayed ? 200 : 201;
-    ctx.body = { account_id: account.account_id, currency: account.currency, idempotency_key: idempotencyKey, ...toStatementEntry(outcome.entry) };
+    respondJson(ctx, outcome.replayed ? 200 : 201, {
+      account_id: account.account_id,
+      currency: account.currency,
+      idempotency_key: idempotencyKey,
+      ...entryJson(toStatementEntry(outcome.entry)),
+    });
   });
 
   return router;
+}
+
+// Spelled out, so a field added to the read model is a choice here, not a leak.
+function accountJson(account: AccountSummary): JsonValue {
+  return {
+    account_id: account.account_id,
+    party_id_type: account.party_id_type,
+    party_identifier: account.party_identifier,
+    currency: account.currency,
+    balance: account.balance,
+    reserved: account.reserved,
+    available: account.available,
+  };
+}
+
+function entryJson(entry: StatementEntry): { [key: string]: JsonValue } {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    amount: entry.amount,
+    bulk_id: entry.bulk_id,
+    transfer_id: entry.transfer_id,
+    reference: entry.reference,
+    balance_after: entry.balance_after,
+    reserved_after: entry.reserved_after,
+    created_at: entry.created_at,
+  };
 }
 
 /** Staff: every organization, or the one asked for. Others: their own; asking for another's matches nothing. */
