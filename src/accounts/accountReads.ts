@@ -111,7 +111,9 @@ export interface StatementFilters {
   to: string | null;
 }
 
-const STATEMENT_ROW_COLUMNS = ['id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'funding_reference', 'balance_after', 'reserved_after', 'created_at'] as const;
+const STATEMENT_ROW_COLUMNS = [
+  'id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'funding_reference', 'balance_after', 'reserved_after', 'created_at',
+] as const;
 
 function statementQuery(knex: Knex, accountId: number, filters: StatementFilters): Knex.QueryBuilder {
   const query = knex('account_journal').where('account_id', accountId);

@@ -143,7 +143,8 @@ export type FinalOutcome =
 
 /**
  * Makes the line final and settles the payer account in one transaction: paid -> balance and reservation drop
- * by the amount (a `debit` in the journal); failed -> the reservation is given back (a `release`). The guard on the current status makes it exactly once.
+ * by the amount (a `debit` in the journal); failed -> the reservation is given back (a `release`). The guard on
+ * the current status makes it exactly once.
  * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
  * Returns the line's final status (set now or earlier), or null when the line is not final.
  */

@@ -55,7 +55,9 @@ export function accountsRouter(deps: AppDependencies): Router {
     const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 500 });
     const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
     const scope = organizationScope(currentUser(ctx), organizationIdParam(ctx));
-    const { total, results } = scope.visible ? await listAccounts(db(), { organizationId: scope.organizationId, limit, offset }) : { total: 0, results: [] };
+    const { total, results } = scope.visible
+      ? await listAccounts(db(), { organizationId: scope.organizationId, limit, offset })
+      : { total: 0, results: [] };
     respondJson(ctx, 200, { total, count: results.length, limit, offset, results: results.map(accountJson) });
   });
 
@@ -70,7 +72,11 @@ export function accountsRouter(deps: AppDependencies): Router {
     const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 1000 });
     const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
     const { total, entries } = await statementPage(db(), account.id, filters, { limit, offset });
-    respondJson(ctx, 200, { account_id: account.account_id, currency: account.currency, total, count: entries.length, limit, offset, results: entries.map(entryJson) });
+    respondJson(ctx, 200, {
+      account_id: account.account_id,
+      currency: account.currency,
+      ...{ total, count: entries.length, limit, offset, results: entries.map(entryJson) },
+    });
   });
 
   router.post('/:account_id/deposits', authenticate(deps.config), IsAdminUser, jsonBody(deps.config), async (ctx) => {
@@ -168,10 +174,18 @@ function formatParam(ctx: Context): 'json' | 'csv' {
 function requiredIdempotencyKey(ctx: Context): string {
   const key = ctx.get('Idempotency-Key').trim();
   if (key === '') {
-    throw new ValidationError('Send an Idempotency-Key header: a retried deposit with the same key is recorded once.', { field: 'Idempotency-Key' }, 'idempotency_key_required');
+    throw new ValidationError(
+      'Send an Idempotency-Key header: a retried deposit with the same key is recorded once.',
+      { field: 'Idempotency-Key' },
+      'idempotency_key_required',
+    );
   }
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new ValidationError(`Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { field: 'Idempotency-Key' }, 'invalid_idempotency_key');
+    throw new ValidationError(
+      `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+      { field: 'Idempotency-Key' },
+      'invalid_idempotency_key',
+    );
   }
   return key;
 }
