@@ -75,7 +75,11 @@ export function accountsRouter(deps: AppDependencies): Router {
     respondJson(ctx, 200, {
       account_id: account.account_id,
       currency: account.currency,
-      ...{ total, count: entries.length, limit, offset, results: entries.map(entryJson) },
+      total,
+      count: entries.length,
+      limit,
+      offset,
+      results: entries.map(entryJson),
     });
   });
 
