@@ -7,6 +7,7 @@ import { allowedHosts } from './middleware/allowedHosts';
 import { errorHandler } from './middleware/errorHandler';
 import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
+import { accountsRouter } from './routes/accounts';
 import { adminRouter } from './routes/admin';
 import { authRouter } from './routes/auth';
 import { bulkReportsRouter } from './routes/bulkReports';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDependencies): Koa {
     metricsRouter(deps),
     authRouter(deps),
     adminRouter(deps),
+    accountsRouter(deps),
     bulkTransfersRouter(deps),
     bulkReportsRouter(deps),
     pensionRollRouter(deps),

@@ -4,6 +4,7 @@
  * Idempotent: run it at every start. Never in production.
  */
 import type { Knex } from 'knex';
+import { applyAccountChange } from '../accounts/accountJournal';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords';
 import { config } from '../config';
 import { UserRole } from '../models';
@@ -69,19 +70,29 @@ async function ensureOrganization(trx: Knex.Transaction, organization: DemoOrgan
   return row.id as number;
 }
 
-/** Created once with its opening balance; later runs leave the balance alone, since payouts have moved it. */
+/**
+ * Created once with its opening balance, deposited through the journal like any money; later runs leave the
+ * balance alone, since payouts have moved it.
+ */
 async function ensureAccount(trx: Knex.Transaction, organizationId: number, account: DemoOrganization['account']): Promise<void> {
-  await trx('accounts')
+  const [created] = await trx('accounts')
     .insert({
       account_id: account.accountId,
       organization_id: organizationId,
       party_id_type: 'MSISDN',
       party_identifier: account.msisdn,
       currency: 'XOF',
-      balance: account.balance,
     })
     .onConflict('account_id')
-    .ignore();
+    .ignore()
+    .returning<Array<{ id: number }>>('id');
+  if (!created) return;
+  await applyAccountChange(trx, {
+    accountId: created.id,
+    kind: 'fund',
+    amount: BigInt(account.balance),
+    fundingReference: 'Demo opening balance',
+  });
 }
 
 async function ensureUser(

@@ -3,6 +3,7 @@
  * status does to the payer's account, how a Mojaloop answer is read, and how a bulk ends. No I/O here: the
  * ledger turns these rules into guarded SQL, the workflows import them too (they run in Temporal's sandbox).
  */
+import { JournalKind, journalEffect } from './accountJournal';
 
 export const TRANSFER_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
@@ -38,13 +39,19 @@ export interface Settlement {
   reservedDelta: bigint;
 }
 
+/** The journal entry that settles a line: a paid line is a `debit` (it consumes its hold), a failed one a `release`. */
+export function settlementKind(status: FinalTransferStatus): Extract<JournalKind, 'debit' | 'release'> {
+  return status === 'COMPLETED' ? 'debit' : 'release';
+}
+
 /**
  * The money was reserved at upload. A paid line leaves the account (balance and reservation both drop);
  * a failed line only gives its reservation back. Applied once, with the status change that makes the line final.
+ * Defined by the journal's rules, so the two can never disagree.
  */
 export function settlementFor(status: FinalTransferStatus, amount: bigint): Settlement {
   if (amount <= 0n) throw new RangeError(`A transfer amount must be positive, got ${amount}`);
-  return status === 'COMPLETED' ? { balanceDelta: -amount, reservedDelta: -amount } : { balanceDelta: 0n, reservedDelta: -amount };
+  return journalEffect(settlementKind(status), amount);
 }
 
 /**

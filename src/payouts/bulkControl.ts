@@ -5,6 +5,7 @@
  * it expects, with the money moved in the same transaction, so a retried activity changes nothing the second time.
  */
 import type { Knex } from 'knex';
+import { applyAccountChanges } from '../accounts/accountJournal';
 import {
   APPROVAL_EXPIRED_CODE,
   APPROVAL_REJECTED_CODE,
@@ -229,20 +230,25 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
   });
 }
 
-/** Every PENDING line of the bulk FAILED with this code, and their total given back to the reservation: one statement each. */
+/**
+ * Every PENDING line of the bulk FAILED with this code, and each one's hold given back: one `release` journal row
+ * per line and attempt (so each failed line shows its own release), written with one account update for them all.
+ */
 async function failUnsentLines(trx: Knex.Transaction, bulk: ControlledBulk, code: string, message: string): Promise<void> {
-  const result = await trx.raw<{ rows: Array<{ amount: string }> }>(
-    `with failed as (
-       update individual_transfers
-          set status = 'FAILED', failure_code = ?, failure_message = ?, completed_at = now(), updated_at = now()
-        where bulk_id = ? and status = 'PENDING'
-        returning amount)
-     select coalesce(sum(amount), 0)::text as amount from failed`,
+  const result = await trx.raw<{ rows: Array<{ transfer_id: string; line_number: number; amount: string; attempt: number }> }>(
+    `update individual_transfers
+        set status = 'FAILED', failure_code = ?, failure_message = ?, completed_at = now(), updated_at = now()
+      where bulk_id = ? and status = 'PENDING'
+      returning transfer_id, line_number, amount, attempt`,
     [code, message.slice(0, 500), bulk.bulk_id],
   );
-  const released = result.rows[0]?.amount ?? '0';
-  if (released === '0') return;
-  await trx.raw('update accounts set reserved = reserved - ?::bigint, updated_at = now() where id = ?', [released, bulk.payer_account_id]);
+  // In file order, so the statement lists the releases as the fund reads its list.
+  const failed = [...result.rows].sort((a, b) => a.line_number - b.line_number);
+  await applyAccountChanges(
+    trx,
+    bulk.payer_account_id,
+    failed.map((line) => ({ kind: 'release', amount: BigInt(line.amount), bulkId: bulk.bulk_id, transferId: line.transfer_id, attempt: line.attempt })),
+  );
 }
 
 export interface RetryRequest extends BulkActor {
@@ -289,7 +295,7 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
     const amount = lines.reduce((sum, line) => sum + BigInt(line.amount), 0n);
     const account = await lockAccount(trx, bulk.payer_account_id);
     if (!account) throw new NotFoundError('Payer account not found.');
-    await reserveFunds(trx, account, amount);
+    await reserveFunds(trx, account, amount, bulkId);
 
     const transferIds = lines.map((line) => line.transfer_id);
     await trx.raw(

@@ -66,8 +66,9 @@ export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkO
       }
       if (!bulk.allowDuplicate && bulk.fileSha256 !== null) await refuseDuplicateFile(trx, bulk.organizationId, bulk.fileSha256);
 
-      await reserveFunds(trx, account, bulk.lines.total);
+      // The bulk row first: the reservation's journal row references it. A refusal rolls both back.
       await insertBulkRow(trx, bulk);
+      await reserveFunds(trx, account, bulk.lines.total, bulk.bulkId);
       await insertTransfers(trx, bulk);
       return { kind: 'created' } as const;
     });

@@ -5,6 +5,7 @@
  * the same transaction as the status change that makes a line final, so it happens exactly once.
  */
 import type { Knex } from 'knex';
+import { applyAccountChange } from '../accounts/accountJournal';
 import { BulkForPaying, payabilityRefusal, PayabilityRefusal, StoredQuoteFigures } from '../domain/paymentGates';
 import {
   BulkCounts,
@@ -12,7 +13,7 @@ import {
   BulkOutcome,
   FinalTransferStatus,
   isFinalStatus,
-  settlementFor,
+  settlementKind,
   statusesAllowedBefore,
   TransferStatus,
 } from '../domain/transferStates';
@@ -201,7 +202,8 @@ export type FinalOutcome =
 
 /**
  * Makes the line final and settles the payer account in one transaction: paid -> balance and reservation drop
- * by the amount; failed -> the reservation is given back. The guard on the current status makes it exactly once.
+ * by the amount (a `debit` in the journal); failed -> the reservation is given back (a `release`). The guard on
+ * the current status makes it exactly once.
  * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
  * Returns the line's final status (set now or earlier), or null when the line is not final.
  */
@@ -218,19 +220,22 @@ export async function settleTransfer(
     if (options.onlyIfNotSent) update.whereNull('transfer_sent_at');
     const [settled] = await update
       .update(finalColumns(trx, outcome))
-      .returning<Array<{ bulk_id: string; amount: string }>>(['bulk_id', 'amount']);
+      .returning<Array<{ bulk_id: string; amount: string; attempt: number }>>(['bulk_id', 'amount', 'attempt']);
 
     if (!settled) {
       const current = await transferStatus(trx, transferId);
       return current !== null && isFinalStatus(current) ? current : null;
     }
-    const settlement = settlementFor(outcome.status, BigInt(settled.amount));
-    await trx.raw(
-      `update accounts
-          set balance = balance + ?::bigint, reserved = reserved + ?::bigint, updated_at = now()
-        where id = (select payer_account_id from bulk_transfers where bulk_id = ?)`,
-      [settlement.balanceDelta.toString(), settlement.reservedDelta.toString(), settled.bulk_id],
-    );
+    const bulk = await trx('bulk_transfers').where('bulk_id', settled.bulk_id).first<{ payer_account_id: number }>('payer_account_id');
+    // One journal row per settled attempt: `debit` consumes the hold and the money together, `release` gives the hold back.
+    await applyAccountChange(trx, {
+      accountId: bulk.payer_account_id,
+      kind: settlementKind(outcome.status),
+      amount: BigInt(settled.amount),
+      bulkId: settled.bulk_id,
+      transferId,
+      attempt: settled.attempt,
+    });
     return outcome.status;
   });
 }

@@ -3,6 +3,7 @@
  * so two uploads on the same account are checked one after the other and cannot both spend the same money.
  */
 import type { Knex } from 'knex';
+import { applyAccountChange } from '../accounts/accountJournal';
 import { formatMinorUnits } from '../domain/money';
 import { UnprocessableError } from '../errors';
 
@@ -25,8 +26,12 @@ export async function lockAccount(trx: Knex.Transaction, accountId: number): Pro
   return { id: row.id, currency: row.currency.trim(), balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
 }
 
-/** Reserves `amount` (minor units) or refuses with 422 `insufficient_funds`, saying what is available and needed. */
-export async function reserveFunds(trx: Knex.Transaction, account: LockedAccount, amount: bigint): Promise<void> {
+/**
+ * Reserves `amount` (minor units) for the bulk, journaled as one `reserve` row carrying the bulk id, or refuses
+ * with 422 `insufficient_funds`, saying what is available and needed. The bulk row must exist already (the
+ * journal row references it).
+ */
+export async function reserveFunds(trx: Knex.Transaction, account: LockedAccount, amount: bigint, bulkId: string): Promise<void> {
   const available = account.balance - account.reserved;
   if (available < amount) {
     throw new UnprocessableError(
@@ -36,5 +41,5 @@ export async function reserveFunds(trx: Knex.Transaction, account: LockedAccount
       { available: available.toString(), required: amount.toString(), currency: account.currency },
     );
   }
-  await trx.raw('update accounts set reserved = reserved + ?::bigint, updated_at = now() where id = ?', [amount.toString(), account.id]);
+  await applyAccountChange(trx, { accountId: account.id, kind: 'reserve', amount, bulkId });
 }

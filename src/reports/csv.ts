@@ -39,23 +39,42 @@ export function quoteCsvField(field: string): string {
   return /[",;\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
-export function csvCell(value: string | number | null): string {
+export function csvCell(value: string | number | bigint | null): string {
   if (value === null) return '';
   return quoteCsvField(neutraliseFormula(String(value)));
 }
 
 export function csvHeader(): string {
-  return REPORT_COLUMNS.join(',') + RECORD_SEPARATOR;
+  return csvHeaderOf(REPORT_COLUMNS);
 }
 
 export function csvRecord(row: ReportRow): string {
-  return REPORT_COLUMNS.map((column) => csvCell(row[column])).join(',') + RECORD_SEPARATOR;
+  return csvRecordOf(REPORT_COLUMNS, row);
 }
 
 /** BOM and header first, then one chunk per page of rows. */
-export async function* csvReportChunks(pages: AsyncIterable<readonly ReportRow[]>): AsyncGenerator<string> {
-  yield UTF8_BOM + csvHeader();
+export function csvReportChunks(pages: AsyncIterable<readonly ReportRow[]>): AsyncGenerator<string> {
+  return csvChunks(REPORT_COLUMNS, pages);
+}
+
+// Any table of cells, e.g. an account statement: the same quoting, formula neutralising and BOM as the report.
+
+type CsvValue = string | number | bigint | null;
+
+export function csvHeaderOf(columns: readonly string[]): string {
+  return columns.map(csvCell).join(',') + RECORD_SEPARATOR;
+}
+
+export function csvRecordOf<Column extends string>(columns: readonly Column[], row: Readonly<Record<Column, CsvValue>>): string {
+  return columns.map((column) => csvCell(row[column])).join(',') + RECORD_SEPARATOR;
+}
+
+export async function* csvChunks<Column extends string>(
+  columns: readonly Column[],
+  pages: AsyncIterable<ReadonlyArray<Readonly<Record<Column, CsvValue>>>>,
+): AsyncGenerator<string> {
+  yield UTF8_BOM + csvHeaderOf(columns);
   for await (const page of pages) {
-    if (page.length > 0) yield page.map(csvRecord).join('');
+    if (page.length > 0) yield page.map((row) => csvRecordOf(columns, row)).join('');
   }
 }

@@ -26,6 +26,7 @@ import {
   waitFor,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const TIME_ZONE = 'Africa/Porto-Novo';
 
@@ -88,6 +89,7 @@ describe('bulk approval (maker-checker)', () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
       // Waiting: nothing sent, the total held.
       expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 65000n });
+      await expectJournalAgrees(db(), fund.account.id);
       const details = await detailsOf(server, bulkId, fund.superviseur.token);
       expect(details.body).toMatchObject({
         state: 'AWAITING_APPROVAL',
@@ -114,6 +116,7 @@ describe('bulk approval (maker-checker)', () => {
 
     expect(result).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 65000n, reserved: 0n });
+    await expectJournalAgrees(db(), fund.account.id);
     const paidAtPeer = await countCommittedPaymentsByPayee([first!, second!]);
     expect([...paidAtPeer.values()]).toEqual([1, 1]);
     const details = await detailsOf(server, bulkId, fund.gestionnaire.token);
@@ -138,6 +141,7 @@ describe('bulk approval (maker-checker)', () => {
     });
 
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
+    await expectJournalAgrees(db(), fund.account.id);
     const lines = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_rejected', null]]);
     expect((await countCommittedPaymentsByPayee([payee!])).get(payee!)).toBe(0);
@@ -157,6 +161,7 @@ describe('bulk approval (maker-checker)', () => {
     const result = await (await worker(1500)).runUntil(async () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
       expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 12345n });
+      await expectJournalAgrees(db(), fund.account.id);
       return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
     });
 
@@ -165,6 +170,7 @@ describe('bulk approval (maker-checker)', () => {
     expect(bulk).toMatchObject({ state: 'FAILED', failure_reason: 'Not approved before its approval deadline.', approved_by_id: null });
     expect(bulk.completed_at.getTime()).toBeGreaterThanOrEqual(bulk.approval_deadline.getTime());
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
+    await expectJournalAgrees(db(), fund.account.id);
     const [line] = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(line).toMatchObject({ status: 'FAILED', failure_code: 'approval_expired' });
     await act(server, 'approve', bulkId, fund.checker.token, 409);
@@ -205,6 +211,7 @@ describe('bulk approval (maker-checker)', () => {
     expect(outcome).toMatchObject({ period, state: 'COMPLETED', bulkId });
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 1, [second!]: 1 });
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 40001n, reserved: 0n });
+    await expectJournalAgrees(db(), fund.account.id);
     expect(await db()('bulk_transfers').where('bulk_id', bulkId).first('created_by_id', 'approved_by_id')).toEqual({
       created_by_id: null,
       approved_by_id: fund.gestionnaire.id,

@@ -35,6 +35,7 @@ import {
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';
 import { ensureTemporalCli } from '../../temporal/cli';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const execFileAsync = promisify(execFile);
 
@@ -111,6 +112,7 @@ describe('retry-failed and cancel', () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 3 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: amounts.notFound + 1000n });
+      await expectJournalAgrees(db(), payer.accountId);
 
       await act(server, 'retry-failed', bulk.bulkId, staff.superviseur, 403);
       const outsider = await staffOf(await createPayerAccount(db(), 1000n));
@@ -133,6 +135,7 @@ describe('retry-failed and cancel', () => {
       expect(cancelled.body).toMatchObject({ cancelled_transfers: 1, released_amount: String(amounts.notFound + 1000n) });
       expect(await bulkResult(other.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: 0n });
+      await expectJournalAgrees(db(), payer.accountId);
 
       const retried = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 202);
       expect(retried.body).toMatchObject({ state: 'PROCESSING', retried_transfers: 2, reserved_amount: String(amounts.rejected + amounts.unreachable) });
@@ -164,6 +167,7 @@ describe('retry-failed and cancel', () => {
     expect(ledger.filter((entry) => entry.homeTransactionId === homeTransactionIdFor(rejectedId, 2)).map((entry) => entry.state)).toEqual(['ABORTED']);
 
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid - amounts.unreachable, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({ state: 'COMPLETED', retry_count: 1, statistics: { completed: 2, failed: 2, cancelled: 0 } });
     expect(details.body.individual_transfers.map((line: { attempt: number }) => line.attempt)).toEqual([1, 1, 2, 2]);
@@ -206,6 +210,7 @@ describe('retry-failed and cancel', () => {
     ]);
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 0 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 95_000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     expect((await countCommittedPaymentsByPayee([paid!])).get(paid!)).toBe(1);
   });
 
@@ -244,6 +249,7 @@ describe('retry-failed and cancel', () => {
     });
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!]))).toEqual({ [paid!]: 1, [unreachable!]: 1 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 25_000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('cancel: lines not sent are not sent, lines in flight finish, the unused reservation is released exactly', async () => {
@@ -283,6 +289,7 @@ describe('retry-failed and cancel', () => {
 
     const paidTotal = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - paidTotal, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
 
     const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({
@@ -328,6 +335,7 @@ describe('retry-failed and cancel', () => {
       cancelled_by_id: null,
     });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 0, [second!]: 0 });
   });
 });

@@ -27,6 +27,7 @@ import {
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const CLIENT_TIMEOUT_MS = 10_000;
 const INITIAL_BALANCE = 50_000_000n;
@@ -159,6 +160,7 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     // Money: the paid lines left the account, every reservation was released.
     const paid = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: INITIAL_BALANCE - paid, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   }
 
   it('says a quote is not resumable when a repeated acceptParty made the adapter abort its transfer', async () => {

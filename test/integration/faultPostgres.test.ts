@@ -37,6 +37,7 @@ import { barrier } from '../support/barrier';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const INITIAL_BALANCE = 50_000_000n;
 const AIMED_KILLS = 3; // settlement transactions killed (plus one quote write)
@@ -214,6 +215,7 @@ describe('Postgres connections lost mid-bulk', () => {
 
       const paid = lines.slice(0, payees.length).reduce((sum, line) => sum + line.amount, 0n);
       expect(await accountMoney(fresh, payer.accountId)).toEqual({ balance: INITIAL_BALANCE - paid, reserved: 0n });
+      await expectJournalAgrees(fresh, payer.accountId);
     } finally {
       await fresh.destroy();
     }

@@ -22,6 +22,7 @@ import { freePort, RunningDevServer, startTemporalDevServer } from '../../tempor
 import { accountMoney, adapterClient, createPayerAccount, insertBulk, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const LINES = 20;
 const AMOUNT = 25_000n;
@@ -146,6 +147,7 @@ describe('Temporal server restarted mid-bulk', () => {
     const paidAtSwitch = await countCommittedPaymentsByPayee(payees, peer.adminUrl);
     for (const payee of payees) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 1 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: initialBalance - AMOUNT * BigInt(LINES), reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     console.log(`Temporal crashed twice (at ${progressAtCrash.join(' and ')} of ${LINES} lines paid): bulk done in ${seconds} s`);
   }, 540_000);
 });

@@ -15,6 +15,7 @@ import { installTemporalRuntimeTelemetry } from '../../src/metrics/temporalTelem
 import { observeMojaloopCall, timeMojaloopCall } from '../../src/metrics/workerMetrics';
 import { startWorkerMetricsServer } from '../../src/worker/metricsServer';
 import { freePort } from '../../temporal/devServer';
+import { fundForTest } from '../support/accountFunding';
 
 /** The value of one sample in Prometheus text, e.g. sample(text, 'x_total', {a: '1'}); undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -38,9 +39,9 @@ async function insertOrganizationWithAccount(): Promise<{ organizationId: number
       party_id_type: 'MSISDN',
       party_identifier: `2290100${suffix.slice(0, 4)}`,
       currency: 'XOF',
-      balance: '100000000',
     })
     .returning('id');
+  await fundForTest(db(), account.id, 100_000_000n);
   return { organizationId: organization.id, accountId: account.id };
 }
 

@@ -22,6 +22,7 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 describe('bulk payout workflow', () => {
   let peer: RunningPeer;
@@ -94,6 +95,7 @@ describe('bulk payout workflow', () => {
     expect(lines[3].transfer_sent_at).toBeNull();
 
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - 75000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     const closed = await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first();
     expect(closed).toMatchObject({ state: 'COMPLETED', failure_reason: null });
     expect(closed.completed_at).not.toBeNull();
@@ -103,6 +105,7 @@ describe('bulk payout workflow', () => {
     await startBulkPayout(temporal, taskQueue, bulk.bulkId);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - 75000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('labels the bulk and each line for the Web UI (search attributes and summary)', async () => {
@@ -136,6 +139,7 @@ describe('bulk payout workflow', () => {
       { msisdn: '22990000503', amount: 20000n },
     ]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 30000n });
+    await expectJournalAgrees(db(), payer.accountId);
 
     await worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
@@ -147,6 +151,7 @@ describe('bulk payout workflow', () => {
     expect(closed).toMatchObject({ state: 'FAILED', failure_reason: 'None of the 2 transfers was paid.' });
     expect(closed.completed_at).not.toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 });
 

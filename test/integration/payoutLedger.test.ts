@@ -12,6 +12,7 @@ import {
   startBulkProcessing,
 } from '../../src/payouts/ledger';
 import { accountMoney, createPayerAccount, insertBulk } from '../support/payoutFixtures';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const QUOTE_OF_2000 = storeQuoteFigures({
   transferAmount: { amount: 2000n, currency: 'XOF' },
@@ -33,9 +34,11 @@ describe('payout ledger', () => {
 
     expect(results).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     // A late failure of the same line changes nothing: the line is final.
     expect(await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: 'x', failureMessage: 'x' })).toBe('COMPLETED');
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('releases the reservation of a failed line and records why', async () => {
@@ -46,6 +49,7 @@ describe('payout ledger', () => {
     await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: '3204', failureMessage: 'Party not found' });
 
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
     const row = await db()('individual_transfers').where('transfer_id', transferId).first();
     expect(row).toMatchObject({ status: 'FAILED', failure_code: '3204', failure_message: 'Party not found' });
     expect(row.completed_at).not.toBeNull();
@@ -57,6 +61,7 @@ describe('payout ledger', () => {
     const [transferId] = bulk.transferIds as [string];
     expect(await settleTransfer(db(), transferId, { status: 'COMPLETED', fulfilment: null, completedAt: null })).toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 1000n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('lets only one caller claim the send, and then refuses to forget or fail the sent line', async () => {
@@ -78,6 +83,7 @@ describe('payout ledger', () => {
     const failure = { status: 'FAILED' as const, failureCode: 'switch_unavailable', failureMessage: 'gave up' };
     expect(await settleTransfer(db(), transferId, failure, { onlyIfNotSent: true })).toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 2000n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it.each([
@@ -124,5 +130,6 @@ describe('payout ledger', () => {
     expect(row).toMatchObject({ state: 'FAILED', failure_reason: 'None of the 5 transfers was paid.' });
     expect(row.completed_at).not.toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 });

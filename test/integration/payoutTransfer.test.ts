@@ -25,6 +25,7 @@ import {
   uniqueTaskQueue,
   useMojaloopPeer,
 } from '../support/payoutHarness';
+import { expectJournalAgrees } from '../support/journalInvariant';
 import { payeeWhoseNextLookupTimesOut, readPeerLedger } from '../support/peerLedger';
 
 type BulkOptions = Parameters<typeof insertBulk>[3];
@@ -93,6 +94,7 @@ describe('payout transfer workflow', () => {
     // ...but only the last one was sent, once.
     expect(calls.acceptQuote).toEqual([line.mojaloop_transfer_id]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 12000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('resolves a line already marked as sent by asking the switch, never by sending again', async () => {
@@ -110,6 +112,7 @@ describe('payout transfer workflow', () => {
     expect(calls.getTransfer.slice(before.getTransfer)).toContain(sent.transferId);
     expect(await lineOf(bulk)).toMatchObject({ status: 'COMPLETED' });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 7000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('fails a line marked as sent that the switch never received once the transfer itself has expired', async () => {
@@ -125,6 +128,7 @@ describe('payout transfer workflow', () => {
     expect(result).toMatchObject({ status: 'FAILED', failureCode: 'transfer_not_found' });
     expect(calls.acceptQuote.length).toBe(before);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('keeps a sent line the switch does not know PROCESSING, its money reserved, until the transfer has expired', async () => {

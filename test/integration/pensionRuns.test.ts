@@ -13,6 +13,7 @@ import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from '../support/fixtures';
 import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { fundForTest } from '../support/accountFunding';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
@@ -155,7 +156,7 @@ describe('monthly pension runs', () => {
       failure_details: { available: '50000', required: '60000', currency: 'XOF' },
     });
 
-    await db()('accounts').where('id', fund.accountId).update({ balance: '100000' });
+    await fundForTest(db(), fund.accountId, 50_000n);
     expect(await runFor('2026-01')).toMatchObject({ period: '2026-01', state: 'COMPLETED', eligible: 2, heldOut: 0 });
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({ [first]: 1, [second]: 1 });
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '40000', reserved: '0' });

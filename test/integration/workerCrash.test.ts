@@ -13,6 +13,7 @@ import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { stopChild } from '../../temporal/devServer';
 import { accountMoney, connectTemporal, createPayerAccount, insertBulk, TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LINES = 24;
@@ -101,5 +102,6 @@ describe('worker killed mid-bulk', () => {
     const paidAtSwitch = await countCommittedPaymentsByPayee(payees);
     for (const payee of payees) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 1 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: initialBalance - AMOUNT * BigInt(LINES), reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   }, 600_000);
 });

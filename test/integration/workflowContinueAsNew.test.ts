@@ -23,6 +23,7 @@ import {
   waitFor,
 } from '../support/payoutHarness';
 import { barrier } from '../support/barrier';
+import { expectJournalAgrees } from '../support/journalInvariant';
 
 const NOT_FOUND = '22990000404';
 
@@ -103,6 +104,7 @@ describe('bulk payout across continue-as-new', () => {
     expect(statuses.filter((row) => row.status === 'COMPLETED')).toHaveLength(28);
     expect(statuses.filter((row) => row.status === 'FAILED' && row.failure_code === '3204')).toHaveLength(2);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - paidTotal(lines), reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('resumes a bulk whose workflow was terminated mid-way without paying any line twice', async () => {
@@ -137,6 +139,7 @@ describe('bulk payout across continue-as-new', () => {
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 12, completed: 11, failed: 1 });
     for (const transferId of bulk.transferIds) expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - paidTotal(lines), reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 });
 

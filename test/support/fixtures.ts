@@ -21,6 +21,7 @@ import { lazyTemporalClient } from '../../src/clients/temporal';
 import { buildConfig, config, Config } from '../../src/config';
 import { db } from '../../src/db/knex';
 import { Account, Organization, User, UserRole } from '../../src/models';
+import { fundForTest } from './accountFunding';
 
 export type TestServer = Parameters<typeof request>[0];
 
@@ -105,16 +106,18 @@ export interface CreateAccountOptions {
   partyIdentifier?: string;
 }
 
+/** The balance is deposited through the journal, as real money arrives, so the journal and the account agree. */
 export async function createAccount(options: CreateAccountOptions): Promise<Account> {
   db();
-  return Account.query().insertAndFetch({
+  const account = await Account.query().insertAndFetch({
     account_id: options.accountId ?? `ACC-T-${uniqueSuffix().toUpperCase()}`,
     organization_id: options.organizationId,
     party_id_type: options.partyIdType ?? 'MSISDN',
     party_identifier: options.partyIdentifier ?? '22997000099',
     currency: options.currency ?? 'XOF',
-    balance: String(options.balance ?? 0),
   });
+  await fundForTest(db(), account.id, BigInt(options.balance ?? 0));
+  return Account.query().findById(account.id).throwIfNotFound();
 }
 
 /** Logs in through POST /api/auth/login and returns the access token; fails the test on anything but 200. */

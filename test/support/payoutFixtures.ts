@@ -1,9 +1,11 @@
 /**
  * Bulks inserted straight into the database, as the upload leaves them: PENDING lines, the total reserved on
- * the payer account. Used by the payout tests instead of going through the API.
+ * the payer account (through the journal, as the upload does). Used by the payout tests instead of the API.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { applyAccountChange } from '../../src/accounts/accountJournal';
+import { fundForTest } from './accountFunding';
 
 export interface PayerAccount {
   organizationId: number;
@@ -21,10 +23,9 @@ export async function createPayerAccount(knex: Knex, balance: bigint): Promise<P
       party_id_type: 'MSISDN',
       party_identifier: '22961000001',
       currency: 'XOF',
-      balance: balance.toString(),
-      reserved: 0,
     })
     .returning('id');
+  await fundForTest(knex, account.id, balance);
   return { organizationId: organization.id, organizationCode: code, accountId: account.id };
 }
 
@@ -75,7 +76,7 @@ export async function insertBulk(
       currency: 'XOF',
     }));
     for (let start = 0; start < rows.length; start += 500) await trx('individual_transfers').insert(rows.slice(start, start + 500));
-    await trx.raw('update accounts set reserved = reserved + ?::bigint where id = ?', [total.toString(), payer.accountId]);
+    await applyAccountChange(trx, { accountId: payer.accountId, kind: 'reserve', amount: total, bulkId });
   });
   return { bulkId, transferIds, total };
 }

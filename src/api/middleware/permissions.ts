@@ -26,6 +26,13 @@ export async function CanReadOrganization(ctx: Context, next: Next): Promise<voi
   await next();
 }
 
+/** Accounts: staff read every organization's; anyone else their own organization's (as CanReadOrganization). */
+export async function CanReadAccounts(ctx: Context, next: Next): Promise<void> {
+  const user = currentUser(ctx);
+  if (!user.isStaff && user.organizationId === null) throw new PermissionDeniedError('Your account belongs to no organization.');
+  await next();
+}
+
 export async function IsSuperviseur(ctx: Context, next: Next): Promise<void> {
   const user = currentUser(ctx);
   if (user.role !== 'SUPERVISEUR') throw new PermissionDeniedError('Only a SUPERVISEUR may do this.');

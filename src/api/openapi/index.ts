@@ -3,6 +3,7 @@
  * Each area file describes one router; test/integration/openapi.test.ts checks that the routes described are
  * exactly the routes served, and that real answers match the response schemas.
  */
+import { accountsArea } from './accounts';
 import { adminArea } from './admin';
 import { authArea } from './auth';
 import { bulkTransfersArea, reportsTag } from './bulkTransfers';
@@ -17,12 +18,13 @@ export type { OpenApiDocument } from './types';
 /** The contract's version: raised when a route or a shape changes, whatever the package version. */
 const API_VERSION = '0.1.0';
 
-const AREAS: readonly ApiArea[] = [authArea, adminArea, bulkTransfersArea, pensionRollArea, pensionRunsArea, operationsArea];
+const AREAS: readonly ApiArea[] = [authArea, adminArea, accountsArea, bulkTransfersArea, pensionRollArea, pensionRunsArea, operationsArea];
 
 const DESCRIPTION = `Pays pension lists (XOF, to mobile-money wallets) through a Mojaloop switch.
 
 Authentication: log in with POST /api/auth/login, then send \`Authorization: Bearer <access>\`; refresh with
-POST /api/auth/token/refresh. Money is always a decimal string of minor units. Every error answers
+POST /api/auth/token/refresh. Money is minor units: a decimal string on the bulk, report and pension routes, a JSON
+integer (never a float) on the /api/accounts routes. Every error answers
 \`{"error": {"code", "message", "details"?}}\` with a stable machine-readable \`code\`.`;
 
 /** Built once per process: it depends on the code only, never on the configuration or the request. */

@@ -48,7 +48,7 @@ async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<B
   return bulk;
 }
 
-function sendAsDownload(ctx: Context, fileName: string, contentType: string): void {
+export function sendAsDownload(ctx: Context, fileName: string, contentType: string): void {
   ctx.set('Content-Disposition', `attachment; filename="${fileName}"`);
   // Names and phone numbers of pensioners: no shared cache may keep a copy.
   ctx.set('Cache-Control', 'no-store');

@@ -485,7 +485,7 @@ async function liveProgress(ctx: Context, deps: AppDependencies, bulkId: string)
 
 type QueryValue = string | string[] | undefined;
 
-function invalidFilter(field: string, message: string): ValidationError {
+export function invalidFilter(field: string, message: string): ValidationError {
   return new ValidationError(message, { field }, 'invalid_filter');
 }
 

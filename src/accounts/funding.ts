@@ -1,0 +1,58 @@
+/**
+ * Deposits: money a staff user records as arrived on an account (a bank transfer from the fund's treasury, ...),
+ * journaled as a `fund` entry. Idempotent by the caller's key, per account: a deposit retried after a timeout is
+ * recorded once, and the same key used for a different deposit is refused rather than silently ignored.
+ */
+import type { Knex } from 'knex';
+import { ConflictError, NotFoundError } from '../errors';
+import { lockAccount } from '../payouts/reserveFunds';
+import { applyAccountChange, JOURNAL_COLUMNS, JournalRow } from './accountJournal';
+
+export interface DepositRequest {
+  /** accounts.id (internal). */
+  accountId: number;
+  /** Minor units, > 0. */
+  amount: bigint;
+  /** What the money is (the bank's reference, ...), shown on the statement. */
+  reference: string;
+  idempotencyKey: string;
+  actor: { userId: number };
+}
+
+export interface DepositOutcome {
+  entry: JournalRow;
+  /** True when the key had already recorded this deposit: nothing was added now. */
+  replayed: boolean;
+}
+
+export async function fundAccount(knex: Knex, deposit: DepositRequest): Promise<DepositOutcome> {
+  return knex.transaction(async (trx) => {
+    // Under the account's lock, a concurrent retry with the same key waits, then finds the first deposit.
+    const account = await lockAccount(trx, deposit.accountId);
+    if (!account) throw new NotFoundError();
+    const earlier = await trx('account_journal')
+      .where({ account_id: deposit.accountId, idempotency_key: deposit.idempotencyKey })
+      .first<JournalRow | undefined>(JOURNAL_COLUMNS);
+    if (earlier) return { entry: sameDepositOrRefuse(earlier, deposit), replayed: true };
+    const entry = await applyAccountChange(trx, {
+      accountId: deposit.accountId,
+      kind: 'fund',
+      amount: deposit.amount,
+      fundingReference: deposit.reference,
+      idempotencyKey: deposit.idempotencyKey,
+      createdById: deposit.actor.userId,
+    });
+    return { entry, replayed: false };
+  });
+}
+
+/** The earlier entry when it is this very deposit again; 409 `idempotency_key_reused` when it is another one. */
+function sameDepositOrRefuse(earlier: JournalRow, deposit: DepositRequest): JournalRow {
+  const same = earlier.kind === 'fund' && BigInt(earlier.amount) === deposit.amount && earlier.funding_reference === deposit.reference;
+  if (same) return earlier;
+  throw new ConflictError(
+    'This Idempotency-Key was already used for another deposit on this account. Use a new key for a new deposit.',
+    'idempotency_key_reused',
+    { entry_id: Number(earlier.id) },
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * "The journal and the account always agree", checked against the database after a test has moved money:
+ *  - replaying the account's journal from zero gives exactly its balance and reserved, and every row's
+ *    balance_after / reserved_after is the replay up to that row;
+ *  - each line of the account's bulks is settled exactly once per attempt: a COMPLETED line has one `debit`
+ *    (for its current attempt) and no release of that attempt; a FAILED line one `release` of its current attempt
+ *    and no debit; each earlier attempt (retry-failed) one release; a line still open neither;
+ *  - per bulk, what its reserve rows held minus its debits and releases is what its open lines still hold.
+ *
+ *   expect(await accountMoney(db(), payer.accountId)).toEqual({ ... });
+ *   await expectJournalAgrees(db(), payer.accountId);
+ */
+import type { Knex } from 'knex';
+import { AccountMoney, firstJournalDisagreement, JournalKind, replayJournal } from '../../src/domain/accountJournal';
+
+interface JournalRecord {
+  id: string;
+  kind: JournalKind;
+  amount: bigint;
+  bulkId: string | null;
+  transferId: string | null;
+  attempt: number | null;
+  balanceAfter: bigint;
+  reservedAfter: bigint;
+}
+
+interface LineRecord {
+  transferId: string;
+  bulkId: string;
+  lineNumber: number;
+  status: string;
+  attempt: number;
+  amount: bigint;
+}
+
+export async function expectJournalAgrees(knex: Knex, accountId: number): Promise<void> {
+  // One snapshot: a worker still settling lines must not change the account between reading it and its journal.
+  const { journal, money, lines } = await knex.transaction(
+    async (trx) => ({ journal: await journalOf(trx, accountId), money: await moneyOf(trx, accountId), lines: await linesPaidFrom(trx, accountId) }),
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
+  expect(replayJournal(journal)).toEqual(money);
+  expect(firstJournalDisagreement(journal)).toBeNull();
+  expect(settlementProblems(journal, lines)).toEqual([]);
+  expect(holdProblems(journal, lines)).toEqual([]);
+}
+
+async function journalOf(knex: Knex, accountId: number): Promise<JournalRecord[]> {
+  const rows = await knex('account_journal')
+    .where('account_id', accountId)
+    .orderBy('id')
+    .select<
+      Array<{
+        id: string;
+        kind: JournalKind;
+        amount: string;
+        bulk_id: string | null;
+        transfer_id: string | null;
+        attempt: number | null;
+        balance_after: string;
+        reserved_after: string;
+      }>
+    >('id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'attempt', 'balance_after', 'reserved_after');
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    amount: BigInt(row.amount),
+    bulkId: row.bulk_id,
+    transferId: row.transfer_id,
+    attempt: row.attempt,
+    balanceAfter: BigInt(row.balance_after),
+    reservedAfter: BigInt(row.reserved_after),
+  }));
+}
+
+async function moneyOf(knex: Knex, accountId: number): Promise<AccountMoney> {
+  const row = await knex('accounts').where('id', accountId).first<{ balance: string; reserved: string }>('balance', 'reserved');
+  return { balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
+}
+
+async function linesPaidFrom(knex: Knex, accountId: number): Promise<LineRecord[]> {
+  const rows = await knex('individual_transfers as t')
+    .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
+    .where('b.payer_account_id', accountId)
+    .select<Array<{ transfer_id: string; bulk_id: string; line_number: number; status: string; attempt: number; amount: string }>>(
+      't.transfer_id', 't.bulk_id', 't.line_number', 't.status', 't.attempt', 't.amount',
+    );
+  return rows.map((row) => ({
+    transferId: row.transfer_id,
+    bulkId: row.bulk_id,
+    lineNumber: row.line_number,
+    status: row.status,
+    attempt: row.attempt,
+    amount: BigInt(row.amount),
+  }));
+}
+
+/** One message per line whose settlement rows are not exactly what its status and attempt call for. */
+function settlementProblems(journal: readonly JournalRecord[], lines: readonly LineRecord[]): string[] {
+  const byTransfer = new Map<string, JournalRecord[]>();
+  for (const row of journal) {
+    if (row.transferId === null) continue;
+    byTransfer.set(row.transferId, [...(byTransfer.get(row.transferId) ?? []), row]);
+  }
+  const problems: string[] = [];
+  for (const line of lines) {
+    const rows = byTransfer.get(line.transferId) ?? [];
+    const expected = expectedSettlements(line);
+    const actual = rows.map((row) => `${row.kind}@${row.attempt ?? '?'}:${row.amount}`).sort();
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      problems.push(`bulk ${line.bulkId} line ${line.lineNumber} (${line.status}, attempt ${line.attempt}): ${actual.join(' ') || 'none'}, expected ${expected.join(' ') || 'none'}`);
+    }
+  }
+  return problems;
+}
+
+/** Every earlier attempt failed (that is why it was retried) and was released; the current one as its status says. */
+function expectedSettlements(line: LineRecord): string[] {
+  const expected: string[] = [];
+  for (let attempt = 1; attempt < line.attempt; attempt += 1) expected.push(`release@${attempt}:${line.amount}`);
+  if (line.status === 'COMPLETED') expected.push(`debit@${line.attempt}:${line.amount}`);
+  if (line.status === 'FAILED') expected.push(`release@${line.attempt}:${line.amount}`);
+  return expected.sort();
+}
+
+/** Per bulk: reserved by its reserve rows, less its debits and releases, equals the amounts of its open lines. */
+function holdProblems(journal: readonly JournalRecord[], lines: readonly LineRecord[]): string[] {
+  const held = new Map<string, bigint>();
+  for (const row of journal) {
+    if (row.bulkId === null) continue;
+    const sign = row.kind === 'reserve' ? 1n : row.kind === 'debit' || row.kind === 'release' ? -1n : 0n;
+    held.set(row.bulkId, (held.get(row.bulkId) ?? 0n) + sign * row.amount);
+  }
+  const open = new Map<string, bigint>();
+  for (const line of lines) {
+    if (!held.has(line.bulkId)) held.set(line.bulkId, 0n);
+    if (line.status === 'PENDING' || line.status === 'PROCESSING') open.set(line.bulkId, (open.get(line.bulkId) ?? 0n) + line.amount);
+  }
+  const problems: string[] = [];
+  for (const [bulkId, amount] of held) {
+    const expected = open.get(bulkId) ?? 0n;
+    if (amount !== expected) problems.push(`bulk ${bulkId}: the journal holds ${amount}, its open lines ${expected}`);
+  }
+  return problems;
+}
