@@ -73,7 +73,7 @@ describe('what each money path writes to the journal', () => {
     // Paid: PROCESSING, then COMPLETED (settled twice, as a retried activity would: one debit all the same).
     await recordPayeeDiscovered(db(), paid!.transfer_id, { mojaloopTransferId: randomUUID(), payeeName: null, payeeFspId: null });
     for (let i = 0; i < 2; i += 1) await settleTransfer(db(), paid!.transfer_id, { status: 'COMPLETED', fulfilment: null, completedAt: null });
-    await settleTransfer(db(), failed!.transfer_id, { status: 'FAILED', failureCode: 'transfer_not_found', failureMessage: 'never arrived' });
+    await settleTransfer(db(), failed!.transfer_id, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'never reached' });
     await cancelBulk(db(), bulkId, { userId: fund.gestionnaire.id });
     await closeBulk(db(), bulkId);
 
@@ -87,7 +87,7 @@ describe('what each money path writes to the journal', () => {
     ]);
     await expectJournalAgrees(db(), fund.account.id);
 
-    // retry-failed: only the transfer_not_found line, reserved again for its attempt 2, then failed again.
+    // retry-failed: only the switch_unavailable line, reserved again for its attempt 2, then failed again.
     await retryFailedLines(db(), bulkId, { requestId: randomUUID(), userId: fund.gestionnaire.id });
     await expectJournalAgrees(db(), fund.account.id);
     await settleTransfer(db(), failed!.transfer_id, { status: 'FAILED', failureCode: '5104', failureMessage: 'refused again' });

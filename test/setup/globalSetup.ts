@@ -11,7 +11,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateToLatest } from '../../src/db/migrate';
 import { startMojaloopPeer } from '../../mojaloop/peer';
 import { freePort, isPortOpen, startTemporalDevServer } from '../../temporal/devServer';
-import { TEST_ENV_FILE, TestServices } from './testEnvironment';
+import { testEnvFile, TestServices } from './testEnvironment';
 
 export default async function globalSetup(): Promise<void> {
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'pension-gateway-test-'));
@@ -61,7 +61,7 @@ export default async function globalSetup(): Promise<void> {
       STRANDED_BULK_SWEEP_MINUTES: '0',
     },
   };
-  writeFileSync(TEST_ENV_FILE, JSON.stringify(services));
+  writeFileSync(testEnvFile(), JSON.stringify(services));
 
   (globalThis as Record<string, unknown>).__PENSION_GATEWAY_TEST__ = { temporal, databaseUrl, peer };
 }

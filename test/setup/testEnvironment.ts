@@ -2,7 +2,14 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const TEST_ENV_FILE = path.join(os.tmpdir(), `pension-gateway-test-env-${process.env.JEST_RUN_ID ?? 'default'}.json`);
+/**
+ * The file of this jest run: its id is set by the global setup (the jest process's pid, unless JEST_RUN_ID is
+ * given) before any test file starts, so runs of the suite side by side on one machine never read each other's.
+ */
+export function testEnvFile(): string {
+  process.env.JEST_RUN_ID ??= String(process.pid);
+  return path.join(os.tmpdir(), `pension-gateway-test-env-${process.env.JEST_RUN_ID}.json`);
+}
 
 export interface TestServices {
   env: Record<string, string>;
