@@ -11,9 +11,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateToLatest } from '../../src/db/migrate';
 import { startMojaloopPeer } from '../../mojaloop/peer';
 import { freePort, isPortOpen, startTemporalDevServer } from '../../temporal/devServer';
-import { TEST_ENV_FILE, TestServices } from './testEnvironment';
+import { testEnvFile, TestServices } from './testEnvironment';
 
 export default async function globalSetup(): Promise<void> {
+  // This run's own id (test files and teardown read it from the environment): see testEnvFile().
+  process.env.JEST_RUN_ID ??= `${process.pid}-${randomBytes(4).toString('hex')}`;
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'pension-gateway-test-'));
   const databaseName = `pension_gateway_test_${process.pid}_${randomBytes(3).toString('hex')}`;
   const databaseUrl = `${process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432'}/${databaseName}`;
@@ -61,7 +63,7 @@ export default async function globalSetup(): Promise<void> {
       STRANDED_BULK_SWEEP_MINUTES: '0',
     },
   };
-  writeFileSync(TEST_ENV_FILE, JSON.stringify(services));
+  writeFileSync(testEnvFile(), JSON.stringify(services));
 
   (globalThis as Record<string, unknown>).__PENSION_GATEWAY_TEST__ = { temporal, databaseUrl, peer };
 }

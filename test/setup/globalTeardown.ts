@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { dropDatabase } from '../../src/db/ensureDatabase';
 import type { RunningPeer } from '../../mojaloop/peer';
 import type { RunningDevServer } from '../../temporal/devServer';
-import { TEST_ENV_FILE } from './testEnvironment';
+import { testEnvFile } from './testEnvironment';
 
 interface StartedServices {
   temporal: RunningDevServer;
@@ -16,5 +16,5 @@ export default async function globalTeardown(): Promise<void> {
   await started.temporal.stop();
   await started.peer?.stop();
   if (!process.env.KEEP_TEST_DATABASE) await dropDatabase(started.databaseUrl);
-  rmSync(TEST_ENV_FILE, { force: true });
+  rmSync(testEnvFile(), { force: true });
 }
