@@ -4,6 +4,8 @@
  * Mojaloop peer, on the real Temporal dev server.
  */
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
@@ -29,6 +31,9 @@ import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const TIME_ZONE = 'Africa/Porto-Novo';
+const LONG_APPROVAL_TIMEOUT_MS = 24 * 3_600_000;
+/** Short, for the test of expiry, which awaits the bulk's outcome rather than watching for it. */
+const SHORT_APPROVAL_TIMEOUT_MS = 1500;
 
 describe('bulk approval (maker-checker)', () => {
   let peer: RunningPeer;
@@ -48,12 +53,15 @@ describe('bulk approval (maker-checker)', () => {
     await closeDb();
   });
 
-  /** A Worker runs once: each test its own, on the queue the API starts bulks on. */
-  function worker(approvalTimeoutMs?: number): Promise<Worker> {
+  /**
+   * A Worker runs once: each test its own, on the queue the API starts bulks on. The approval deadline is a day
+   * unless told: a test that acts while the bulk awaits approval must never see it expire, however slow the machine.
+   */
+  function worker(approvalTimeoutMs = LONG_APPROVAL_TIMEOUT_MS): Promise<Worker> {
     return payoutWorker(temporal, taskQueue, {
       db: db(),
       adapter: adapterClient(peer.outboundUrl),
-      settings: { payoutConcurrency: 3, ...(approvalTimeoutMs ? { approvalTimeoutMs } : {}) },
+      settings: { payoutConcurrency: 3, approvalTimeoutMs },
     });
   }
 
@@ -104,7 +112,14 @@ describe('bulk approval (maker-checker)', () => {
       await act(server, 'approve', bulkId, outsider.gestionnaire.token, 404);
       // The workflow holds the same rule, whoever sends the update (an operator from the Web UI, a script).
       const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
-      await expect(handle.executeUpdate('approve', { args: [{ userId: fund.gestionnaire.id }] })).rejects.toThrow();
+      const refusedUpdate = await handle.executeUpdate('approve', { args: [{ userId: fund.gestionnaire.id }] }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refusedUpdate).toBeInstanceOf(WorkflowUpdateFailedError);
+      const refusal = (refusedUpdate as WorkflowUpdateFailedError).cause;
+      expect(refusal).toBeInstanceOf(ApplicationFailure);
+      expect(refusal).toMatchObject({ type: 'approval_by_creator', nonRetryable: true });
       expect(await bulkState(bulkId)).toBe('AWAITING_APPROVAL');
 
       const approved = await act(server, 'approve', bulkId, fund.checker.token, 200);
@@ -157,23 +172,37 @@ describe('bulk approval (maker-checker)', () => {
     const [payee] = payees(1);
     const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 12345]])).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
+    // Held while awaiting approval: proved with a long deadline by the first test. Here the deadline is short and
+    // the test only awaits its outcome, never a window in which the bulk would still be waiting.
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 12345n });
 
-    const result = await (await worker(1500)).runUntil(async () => {
-      await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
-      expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 12345n });
-      await expectJournalAgrees(db(), fund.account.id);
-      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-    });
+    const handle = temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId));
+    const result = await (await worker(SHORT_APPROVAL_TIMEOUT_MS)).runUntil(() => handle.result());
 
-    expect(result).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+    expect(result).toEqual({ bulkId, state: 'FAILED', total: 1, completed: 0, failed: 1 });
     const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first();
-    expect(bulk).toMatchObject({ state: 'FAILED', failure_reason: 'Not approved before its approval deadline.', approved_by_id: null });
+    expect(bulk).toMatchObject({ state: 'FAILED', failure_reason: 'Not approved before its approval deadline.', approved_by_id: null, rejected_by_id: null });
+    expect(bulk.approval_deadline).toBeInstanceOf(Date);
     expect(bulk.completed_at.getTime()).toBeGreaterThanOrEqual(bulk.approval_deadline.getTime());
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
+    const lines = await db()('individual_transfers').where('bulk_id', bulkId);
+    expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_expired', null]]);
+    expect((await countCommittedPaymentsByPayee([payee!])).get(payee!)).toBe(0);
+    // It ended by its deadline, not by a decision: no update reached the workflow, and it waited on at most one
+    // timer, no longer than the deadline, which fired (none when the deadline had already passed by the time the
+    // workflow looked at it, as on a very slow machine).
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
+    const timeouts = events
+      .map((event) => event.timerStartedEventAttributes?.startToFireTimeout)
+      .filter((timeout) => timeout !== undefined && timeout !== null)
+      .map((timeout) => Number(timeout!.seconds ?? 0) * 1000 + Math.floor((timeout!.nanos ?? 0) / 1e6));
+    expect(timeouts.length).toBeLessThanOrEqual(1);
+    for (const timeoutMs of timeouts) expect(timeoutMs > 0 && timeoutMs <= SHORT_APPROVAL_TIMEOUT_MS).toBe(true);
+    expect(events.filter((event) => event.timerFiredEventAttributes)).toHaveLength(timeouts.length);
+    const late = await act(server, 'approve', bulkId, fund.checker.token, 409);
+    expect(late.body.error.code).toBe('not_awaiting_approval');
     await expectJournalAgrees(db(), fund.account.id);
-    const [line] = await db()('individual_transfers').where('bulk_id', bulkId);
-    expect(line).toMatchObject({ status: 'FAILED', failure_code: 'approval_expired' });
-    await act(server, 'approve', bulkId, fund.checker.token, 409);
   });
 
   it('holds a bulk built by the monthly run for approval too; any GESTIONNAIRE may approve it (no creator), and the run ends with it', async () => {

@@ -7,6 +7,9 @@ import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { authHeader } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
+import { workflowIdForBulk } from '../../src/payouts/types';
+import type { BulkPayoutResult } from '../../workflows/definitions';
+import { barrier } from '../support/barrier';
 import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 
 describe('status of a bulk being paid', () => {
@@ -17,12 +20,32 @@ describe('status of a bulk being paid', () => {
   let peer: RunningPeer;
   let temporal: TemporalForTests;
   let worker: Worker;
+  // Every discovery waits at the adapter's door until the test has read the status: the bulk surely still runs
+  // while it reads, however fast the machine pays.
+  const read = barrier();
+  const firstLineHeld = barrier();
+  const arrived: string[] = [];
 
   beforeAll(async () => {
     peer = await useMojaloopPeer();
     temporal = await connectTemporal();
-    // One line at a time, so the bulk is still running while the test reads its status.
-    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 1 } });
+    const real = adapterClient(peer.outboundUrl);
+    // One line at a time: while the first is held, the other three are not started.
+    worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: {
+        startTransfer: async (request) => {
+          arrived.push(request.homeTransactionId);
+          firstLineHeld.open();
+          await read.promise;
+          return real.startTransfer(request);
+        },
+        acceptParty: (transferId) => real.acceptParty(transferId),
+        acceptQuote: (transferId) => real.acceptQuote(transferId),
+        getTransfer: (transferId) => real.getTransfer(transferId),
+      },
+      settings: { payoutConcurrency: 1 },
+    });
   });
 
   afterAll(async () => {
@@ -40,26 +63,28 @@ describe('status of a bulk being paid', () => {
     const uploaded = await upload(server, fund.gestionnaire.token, csv).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
 
-    await worker.runUntil(async () => {
-      const live = await waitFor(async () => {
-        const body = await status();
-        return body.source === 'workflow' ? body : null;
-      }, 30_000, 100);
-      expect(live).toMatchObject({ bulkTransferId: bulkId, total: 4 });
-      expect(live.completed + live.failed + live.pending + live.processing).toBe(4);
+    const result = await worker.runUntil(async () => {
+      try {
+        await firstLineHeld.promise;
+        // The first line is at the adapter's door (held), the others wait their turn: the workflow's count says so.
+        // A read may fall back to the database when the worker is slow to answer: read again, the bulk still runs.
+        const live = await waitFor(async () => {
+          const body = await status();
+          return body.source === 'workflow' ? body : null;
+        }, 60_000, 100);
+        expect(live).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', total: 4, completed: 0, failed: 0, processing: 1, pending: 3 });
 
-      // Not waiting for the workflow: the same bulk, counted by Postgres.
-      const counted = (await request(databaseOnly).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.superviseur.token)).expect(200)).body;
-      expect(counted).toMatchObject({ bulkTransferId: bulkId, total: 4, source: 'database' });
-      expect(counted.completed + counted.failed + counted.pending + counted.processing).toBe(4);
-      expect(counted.completed + counted.failed).toBeGreaterThanOrEqual(live.completed + live.failed);
-
-      await waitFor(async () => {
-        const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first('state');
-        return bulk.state === 'COMPLETED' ? bulk : null;
-      }, 90_000, 250);
+        // Not waiting for the workflow: the same bulk, counted by Postgres (the held line is not discovered yet).
+        const counted = (await request(databaseOnly).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.superviseur.token)).expect(200)).body;
+        expect(counted).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', total: 4, completed: 0, failed: 0, processing: 0, pending: 4, source: 'database' });
+        expect(arrived).toHaveLength(1);
+      } finally {
+        read.open();
+      }
+      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
     });
 
+    expect(result).toEqual({ bulkId, state: 'COMPLETED', total: 4, completed: 3, failed: 1 });
     expect(await status()).toMatchObject({ state: 'COMPLETED', total: 4, completed: 3, failed: 1, pending: 0, processing: 0, progress_percent: 100, source: 'database' });
     // Paid lines left the account; the failed one's reservation came back.
     expect(await snapshot(fund)).toMatchObject({ reserved: '0', balance: String(100_000 - 1000 - 2000 - 4000) });

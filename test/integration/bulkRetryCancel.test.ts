@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Worker } from '@temporalio/worker';
+import type { PayoutAdapter } from '../../activities';
 import request from 'supertest';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
@@ -35,6 +36,7 @@ import {
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';
 import { ensureTemporalCli } from '../../temporal/cli';
+import { barrier } from '../support/barrier';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const execFileAsync = promisify(execFile);
@@ -62,8 +64,8 @@ describe('retry-failed and cancel', () => {
     await closeDb();
   });
 
-  function worker(concurrency = 3): Promise<Worker> {
-    return payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: concurrency } });
+  function worker(concurrency = 3, adapter: PayoutAdapter = adapterClient(peer.outboundUrl)): Promise<Worker> {
+    return payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { payoutConcurrency: concurrency } });
   }
 
   async function staffOf(payer: PayerAccount): Promise<Staff> {
@@ -252,51 +254,98 @@ describe('retry-failed and cancel', () => {
     await expectJournalAgrees(db(), payer.accountId);
   });
 
-  it('cancel: lines not sent are not sent, lines in flight finish, the unused reservation is released exactly', async () => {
+  it('cancel: lines not sent are not sent, a line already sent is paid, the unused reservation is released exactly', async () => {
     const lines = payees(30).map((msisdn, index) => ({ msisdn, amount: BigInt(1000 + index) }));
     const total = lines.reduce((sum, line) => sum + line.amount, 0n);
     const payer = await createPayerAccount(db(), total + 50_000n);
     const staff = await staffOf(payer);
     const outsider = await staffOf(await createPayerAccount(db(), 1000n));
     const bulk = await insertBulk(db(), payer, lines);
+    const [sentId, discoveredId, discoveringId] = bulk.transferIds as [string, string, string];
+
+    // The first three lines (the window) are each held at the adapter's door at a different step until the cancel
+    // has been answered, so it surely lands while lines are unsent, however fast the machine pays:
+    //   line 1 at the transfer step, its send claimed (transfer_sent_at set): sent, it must be paid;
+    //   line 2 at the quote step, discovered (PROCESSING) but not sent: the transfer step refuses, it ends cancelled;
+    //   line 3 at discovery (still PENDING): the cancel itself makes it FAILED `cancelled`, as lines 4-30.
+    const real = adapterClient(peer.outboundUrl);
+    const cancelAnswered = barrier();
+    const arrived = { sent: barrier(), discovered: barrier(), discovering: barrier() };
+    const adapterIdOf = new Map<string, string>();
+    const adapter: PayoutAdapter = {
+      startTransfer: async (request) => {
+        if (request.homeTransactionId === discoveringId) {
+          arrived.discovering.open();
+          await cancelAnswered.promise;
+        }
+        const started = await real.startTransfer(request);
+        adapterIdOf.set(started.transferId, request.homeTransactionId);
+        return started;
+      },
+      acceptParty: async (transferId) => {
+        if (adapterIdOf.get(transferId) === discoveredId) {
+          arrived.discovered.open();
+          await cancelAnswered.promise;
+        }
+        return real.acceptParty(transferId);
+      },
+      acceptQuote: async (transferId) => {
+        if (adapterIdOf.get(transferId) === sentId) {
+          arrived.sent.open();
+          await cancelAnswered.promise;
+        }
+        return real.acceptQuote(transferId);
+      },
+      getTransfer: (transferId) => real.getTransfer(transferId),
+    };
 
     let answered: { cancelled_transfers: number; released_amount: string } | undefined;
-    await (await worker(1)).runUntil(async () => {
-      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await waitFor(async () => (await db()('individual_transfers').where({ bulk_id: bulk.bulkId, status: 'COMPLETED' }).first()) ?? null, 60000, 50);
-      await act(server, 'cancel', bulk.bulkId, staff.superviseur, 403);
-      await act(server, 'cancel', bulk.bulkId, outsider.gestionnaire.token, 404);
-      const response = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 202);
-      answered = response.body;
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 30 });
+    const result = await (await worker(3, adapter)).runUntil(async () => {
+      try {
+        await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+        await Promise.all([arrived.sent.promise, arrived.discovered.promise, arrived.discovering.promise]);
+        expect((await linesOf(bulk.bulkId)).slice(0, 3).map((row) => [row.status, row.transfer_sent_at !== null])).toEqual([
+          ['PROCESSING', true],
+          ['PROCESSING', false],
+          ['PENDING', false],
+        ]);
+        await act(server, 'cancel', bulk.bulkId, staff.superviseur, 403);
+        await act(server, 'cancel', bulk.bulkId, outsider.gestionnaire.token, 404);
+        const response = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 202);
+        answered = response.body;
+      } finally {
+        cancelAnswered.open();
+      }
+      return bulkResult(bulk.bulkId);
     });
 
-    const rows = await linesOf(bulk.bulkId);
-    const completed = rows.filter((row) => row.status === 'COMPLETED');
-    const cancelled = rows.filter((row) => row.status === 'FAILED' && row.failure_code === 'cancelled');
-    expect(completed.length + cancelled.length).toBe(30);
-    expect(completed.length).toBeGreaterThanOrEqual(1);
-    expect(cancelled.length).toBeGreaterThanOrEqual(1);
+    // The cancel made the 28 PENDING lines (3 to 30) FAILED `cancelled` at once and released their amounts.
     expect(answered).toMatchObject({
-      cancelled_transfers: cancelled.length,
-      released_amount: cancelled.reduce((sum, row) => sum + BigInt(row.amount), 0n).toString(),
+      cancelled_transfers: 28,
+      released_amount: lines.slice(2).reduce((sum, line) => sum + line.amount, 0n).toString(),
     });
-    for (const row of cancelled) expect(row.transfer_sent_at).toBeNull();
+    expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 30, completed: 1, failed: 29 });
+    const rows = await linesOf(bulk.bulkId);
+    expect(rows.map((row) => [row.line_number, row.status, row.failure_code, row.transfer_sent_at !== null])).toEqual([
+      [1, 'COMPLETED', null, true],
+      ...rows.slice(1).map((row) => [row.line_number, 'FAILED', 'cancelled', false]),
+    ]);
+    expect(rows).toHaveLength(30);
 
-    const atSwitch = await countCommittedPaymentsByPayee(rows.map((row) => row.payee_party_identifier));
-    for (const row of completed) expect(atSwitch.get(row.payee_party_identifier)).toBe(1);
-    for (const row of cancelled) expect(atSwitch.get(row.payee_party_identifier)).toBe(0);
+    const atSwitch = await countCommittedTransfersByHomeTransactionId(bulk.transferIds);
+    expect(Object.fromEntries(atSwitch)).toEqual(Object.fromEntries(bulk.transferIds.map((id) => [id, id === sentId ? 1 : 0])));
+    const byPayee = await countCommittedPaymentsByPayee(lines.map((line) => line.msisdn));
+    expect(Object.fromEntries(byPayee)).toEqual(Object.fromEntries(lines.map((line, index) => [line.msisdn, index === 0 ? 1 : 0])));
 
-    const paidTotal = completed.reduce((sum, row) => sum + BigInt(row.amount), 0n);
-    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - paidTotal, reserved: 0n });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - lines[0]!.amount, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
 
     const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({
       state: 'COMPLETED',
       failure_reason: null,
-      cancellation: { cancelled_by: { id: staff.gestionnaire.id }, cancelled_by_operator: null, cancelled_transfers: cancelled.length },
-      statistics: { completed: completed.length, failed: cancelled.length, cancelled: cancelled.length },
+      cancellation: { cancelled_by: { id: staff.gestionnaire.id }, cancelled_by_operator: null, cancelled_transfers: 29 },
+      statistics: { completed: 1, failed: 29, cancelled: 29 },
     });
     const again = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 409);
     expect(again.body.error.code).toBe('bulk_closed');

@@ -1,6 +1,7 @@
 /**
- * A full-size pension list: 100,000 lines (the BULK_MAX_ROWS default), about 3.3 MB. Checks it is accepted, stored
- * exactly, and quickly: about 4 s for the upload on the shared 2-core test machine (measured Nov 2026).
+ * A full-size pension list: 100,000 lines (the BULK_MAX_ROWS default), about 3.3 MB. Checks it is accepted and
+ * stored exactly. How fast (and the API's peak memory) is the bench's to measure (`npm run bench`, its
+ * 100,000-line upload), not a test's: a time limit here would only fail on a loaded machine.
  */
 import { closeDb, db } from '../../src/db/knex';
 import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
@@ -23,15 +24,12 @@ function largeCsv(): { csv: string; total: bigint } {
 }
 
 describe('a 100,000-line upload', () => {
-  it('is stored whole, with every line and the exact total reserved, in a few seconds', async () => {
+  it('is stored whole, with every line and the exact total reserved', async () => {
     expect(config.bulk.maxRows).toBeGreaterThanOrEqual(LINES);
     const fund = await createFund(server, { balance: 10n ** 12n });
     const { csv, total } = largeCsv();
 
-    const started = Date.now();
     const response = await upload(server, fund.gestionnaire.token, csv).expect(202);
-    const elapsedMs = Date.now() - started;
-    console.log(`100,000-line upload (${(csv.length / 1e6).toFixed(1)} MB) answered in ${elapsedMs} ms`);
 
     expect(response.body).toMatchObject({ transfers_count: LINES, total_amount: total.toString(), warnings: [] });
     const bulkId: string = response.body.bulkTransferId;
@@ -39,7 +37,6 @@ describe('a 100,000-line upload', () => {
       .where('bulk_id', bulkId)
       .first(db().raw('count(*)::int as lines'), db().raw('sum(amount)::text as total'), db().raw('min(line_number) as first'), db().raw('max(line_number) as last'), db().raw('count(distinct transfer_id)::int as ids'));
     expect(stored).toEqual({ lines: LINES, total: total.toString(), first: 2, last: LINES + 1, ids: LINES });
-    expect((await snapshot(fund)).reserved).toBe(total.toString());
-    expect(elapsedMs).toBeLessThan(30_000);
+    expect(await snapshot(fund)).toEqual({ bulks: 1, transfers: LINES, reserved: total.toString(), balance: (10n ** 12n).toString() });
   }, 120_000);
 });

@@ -48,10 +48,17 @@ interface PlannedLine {
 }
 
 /** Records how our client's acceptQuote calls failed, by adapter transfer id (the proxy cannot see refused ones). */
-function recordingAdapter(adapter: PayoutAdapter): { adapter: PayoutAdapter; acceptQuoteFailures: Array<{ transferId: string; reason: string }> } {
+function recordingAdapter(adapter: PayoutAdapter): {
+  adapter: PayoutAdapter;
+  acceptQuoteFailures: Array<{ transferId: string; reason: string }>;
+  /** Told of each failure as it is recorded (a test reacts to one: the state it waits for). */
+  onAcceptQuoteFailure: Array<(failure: { transferId: string; reason: string }) => void>;
+} {
   const acceptQuoteFailures: Array<{ transferId: string; reason: string }> = [];
+  const onAcceptQuoteFailure: Array<(failure: { transferId: string; reason: string }) => void> = [];
   return {
     acceptQuoteFailures,
+    onAcceptQuoteFailure,
     adapter: {
       startTransfer: (request) => adapter.startTransfer(request),
       acceptParty: (transferId) => adapter.acceptParty(transferId),
@@ -60,7 +67,9 @@ function recordingAdapter(adapter: PayoutAdapter): { adapter: PayoutAdapter; acc
         try {
           return await adapter.acceptQuote(transferId);
         } catch (error) {
-          acceptQuoteFailures.push({ transferId, reason: error instanceof PeerUnavailableError ? error.reason : 'business' });
+          const failure = { transferId, reason: error instanceof PeerUnavailableError ? error.reason : 'business' };
+          acceptQuoteFailures.push(failure);
+          for (const listener of onAcceptQuoteFailure) listener(failure);
           throw error;
         }
       },
@@ -248,24 +257,43 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
   it('pays every line exactly once when the adapter is down for a while, including a transfer refused at the door', async () => {
     const payees = uniquePayees(8);
     const lines: PlannedLine[] = payees.map((msisdn, i) => ({ msisdn, amount: 20_000n + BigInt(i), faults: {}, expected: { status: 'COMPLETED' } }));
-    const DOWN_FOR_MS = 20_000;
-    let outageStarted = 0;
-    // The adapter goes down just as line 3 gets its quote: its transfer step (the next call) finds it down.
-    const outcome = await payThroughFaults(lines, (call, line) => {
-      if (line === lines[2] && call.step === 'quote' && call.attempt === 1) {
-        outageStarted = Date.now();
-        return { kind: 'goDown', downForMs: DOWN_FOR_MS };
-      }
-      return null;
-    });
+    // The adapter goes down just as line 3 gets its quote: its transfer step (the next call) finds it down. It
+    // stays down until that transfer has been refused at the door (a state, not a length of time, however slow
+    // the machine), then comes back; the timer of the fault itself is only a backstop.
+    const BACKSTOP_MS = 600_000;
+    let line3AdapterId: string | null = null;
+    let outageStarted = false;
+    let outageEnded = false;
+    const listener = (failure: { transferId: string; reason: string }) => {
+      if (outageEnded || failure.transferId !== line3AdapterId || failure.reason !== 'connection_refused') return;
+      outageEnded = true;
+      void proxy.comeUp();
+    };
+    recorded.onAcceptQuoteFailure.push(listener);
+    let outcome: Awaited<ReturnType<typeof payThroughFaults>>;
+    try {
+      outcome = await payThroughFaults(lines, (call, line) => {
+        if (line === lines[2] && call.step === 'quote' && call.attempt === 1) {
+          line3AdapterId = call.adapterTransferId;
+          outageStarted = true;
+          return { kind: 'goDown', downForMs: BACKSTOP_MS };
+        }
+        return null;
+      });
+    } finally {
+      recorded.onAcceptQuoteFailure.splice(recorded.onAcceptQuoteFailure.indexOf(listener), 1);
+      if (proxy.isDown()) await proxy.comeUp();
+    }
     await expectExactlyOnce(lines, outcome);
 
     const { bulk, calls } = outcome;
-    expect(outageStarted).toBeGreaterThan(0);
+    expect(outageStarted).toBe(true);
+    expect(outageEnded).toBe(true);
     // Line 3's transfer was refused at least once (proof that it never left), then sent once after the outage.
     const line3 = outcome.rows[2]!;
+    expect(line3.mojaloop_transfer_id).toBe(line3AdapterId);
     expect(recorded.acceptQuoteFailures.filter((f) => f.transferId === line3.mojaloop_transfer_id).map((f) => f.reason)).toContain('connection_refused');
     expect(calls.filter((c) => c.homeTransactionId === bulk.transferIds[2] && c.step === 'transfer')).toHaveLength(1);
-    console.log(`adapter down ${DOWN_FOR_MS / 1000} s: ${lines.length} lines in ${outcome.seconds} s`);
+    console.log(`adapter down until line 3's transfer was refused: ${lines.length} lines in ${outcome.seconds} s`);
   }, 300_000);
 });

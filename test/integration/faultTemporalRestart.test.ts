@@ -4,6 +4,9 @@
  * The worker keeps running through it. The bulk must finish with every line paid exactly once AT THE PEER and
  * the payer account exact: whatever Temporal re-runs after the restart (activities whose completion was lost,
  * workflow tasks) must find the database already right and the transfer already sent.
+ * Lines are held at the adapter's door (a barrier in the adapter) so that each crash surely finds the bulk
+ * unfinished, with a line in flight, however fast the machine pays: lines 5-12 wait until the server is back from
+ * the first crash, lines 13-20 until it is back from the second.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { freePort, RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
 import { accountMoney, adapterClient, createPayerAccount, insertBulk, waitFor } from '../support/payoutHarness';
+import { Barrier, barrier } from '../support/barrier';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { expectJournalAgrees } from '../support/journalInvariant';
@@ -87,6 +91,17 @@ describe('Temporal server restarted mid-bulk', () => {
     nativeConnection = await NativeConnection.connect({ address });
     const client = new Client({ connection, namespace });
     const taskQueue = `restart-${randomUUID().slice(0, 8)}`;
+    const real = adapterClient(peer.outboundUrl);
+    const initialBalance = 10_000_000n;
+    const payer = await createPayerAccount(db(), initialBalance);
+    const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
+    const payees = Array.from({ length: LINES }, (_, i) => String(base + i));
+    const bulk = await insertBulk(db(), payer, payees.map((msisdn) => ({ msisdn, amount: AMOUNT })));
+    /** For each restart, the lines held until the server is back from that crash, and which of them arrived. */
+    const holds: Array<{ lines: Set<string>; restarted: Barrier; arrived: Set<string> }> = [
+      { lines: new Set(bulk.transferIds.slice(4, 12)), restarted: barrier(), arrived: new Set() },
+      { lines: new Set(bulk.transferIds.slice(12)), restarted: barrier(), arrived: new Set() },
+    ];
     worker = await createPayoutWorker({
       connection: nativeConnection,
       namespace,
@@ -94,7 +109,19 @@ describe('Temporal server restarted mid-bulk', () => {
       workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
       dependencies: {
         db: db(),
-        adapter: adapterClient(peer.outboundUrl),
+        adapter: {
+          startTransfer: async (request) => {
+            const hold = holds.find((candidate) => candidate.lines.has(request.homeTransactionId));
+            if (hold) {
+              hold.arrived.add(request.homeTransactionId);
+              await hold.restarted.promise;
+            }
+            return real.startTransfer(request);
+          },
+          acceptParty: (transferId) => real.acceptParty(transferId),
+          acceptQuote: (transferId) => real.acceptQuote(transferId),
+          getTransfer: (transferId) => real.getTransfer(transferId),
+        },
         settings: { maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits, payoutConcurrency: 4, pageSize: config().bulk.pageSize },
       },
     });
@@ -103,25 +130,35 @@ describe('Temporal server restarted mid-bulk', () => {
       workerFailure = error;
     });
 
-    const initialBalance = 10_000_000n;
-    const payer = await createPayerAccount(db(), initialBalance);
-    const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
-    const payees = Array.from({ length: LINES }, (_, i) => String(base + i));
-    const bulk = await insertBulk(db(), payer, payees.map((msisdn) => ({ msisdn, amount: AMOUNT })));
     const started = Date.now();
     await startBulkPayout({ client, connection }, taskQueue, bulk.bulkId);
 
     const progressAtCrash: number[] = [];
-    for (let crash = 1; crash <= 2; crash++) {
-      const before = await completedLines(bulk.bulkId);
-      await waitFor(async () => (await completedLines(bulk.bulkId)) >= before + 3, 180_000, 100);
-      await crashServer();
-      progressAtCrash.push(await completedLines(bulk.bulkId));
-      // The outage itself: a fixed length on purpose (the fault), not a wait for something to happen.
-      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-      server = await startServer();
+    const heldAtCrash: number[] = [];
+    try {
+      for (const hold of holds) {
+        const before = await completedLines(bulk.bulkId);
+        // Three more lines paid since the last crash, and a held line in flight: the crash hits a bulk mid-way.
+        await waitFor(async () => (await completedLines(bulk.bulkId)) >= before + 3 && hold.arrived.size > 0, 180_000, 100);
+        await crashServer();
+        progressAtCrash.push(await completedLines(bulk.bulkId));
+        heldAtCrash.push(hold.arrived.size);
+        // The outage itself: a fixed length on purpose (the fault), not a wait for something to happen. Nothing
+        // held can move meanwhile: its lines are let go only once the server is back.
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+        server = await startServer();
+        hold.restarted.open();
+      }
+    } finally {
+      for (const hold of holds) hold.restarted.open();
     }
-    expect(progressAtCrash[1]).toBeLessThan(LINES); // the crashes really interrupted the bulk
+    // The crashes really interrupted the bulk: at the first, only lines 1-4 could have been paid; at the second,
+    // only lines 1-12; and each time a held line was in flight.
+    expect(progressAtCrash[0]).toBeGreaterThanOrEqual(3);
+    expect(progressAtCrash[0]).toBeLessThanOrEqual(4);
+    expect(progressAtCrash[1]).toBeGreaterThanOrEqual(progressAtCrash[0]! + 3);
+    expect(progressAtCrash[1]).toBeLessThanOrEqual(12);
+    for (const held of heldAtCrash) expect(held).toBeGreaterThanOrEqual(1);
 
     const finished = await waitFor(
       async () => {

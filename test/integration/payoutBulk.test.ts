@@ -6,9 +6,11 @@
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { BulkProgress, workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
 import { BULK_ID, ORGANIZATION_CODE, PAYEE_IDENTIFIER, PAYOUT_STATUS } from '../../workflows/definitions';
 import type { BulkPayoutResult } from '../../workflows/definitions';
+import type { PayoutAdapter } from '../../activities';
+import { barrier } from '../support/barrier';
 import {
   accountMoney,
   adapterClient,
@@ -20,7 +22,6 @@ import {
   TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
-  waitFor,
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
@@ -28,16 +29,30 @@ describe('bulk payout workflow', () => {
   let peer: RunningPeer;
   let temporal: TemporalForTests;
   let worker: Worker;
+  let adapter: PayoutAdapter;
   const taskQueue = uniqueTaskQueue('bulk');
+  /** Every discovery first passes the test's hold (none unless a test sets one). */
+  let holdDiscovery: (homeTransactionId: string) => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
     peer = await useMojaloopPeer();
     temporal = await connectTemporal();
+    const real = adapterClient(peer.outboundUrl);
+    adapter = {
+      startTransfer: async (request) => {
+        await holdDiscovery(request.homeTransactionId);
+        return real.startTransfer(request);
+      },
+      acceptParty: (transferId) => real.acceptParty(transferId),
+      acceptQuote: (transferId) => real.acceptQuote(transferId),
+      getTransfer: (transferId) => real.getTransfer(transferId),
+    };
   });
 
   // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
   beforeEach(async () => {
-    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 3 } });
+    holdDiscovery = async () => undefined;
+    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { payoutConcurrency: 3 } });
   });
 
   afterAll(async () => {
@@ -56,19 +71,31 @@ describe('bulk payout workflow', () => {
       { msisdn: '22990000403', amount: 35000n },
     ]);
     const handle = temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId));
+    // Every line waits at the adapter's door until the test has made its second start and its progress query, so
+    // the bulk surely still runs then, however fast the machine pays; the window (3) fills before the query.
+    const queried = barrier();
+    const windowFull = barrier();
+    const arrived: string[] = [];
+    holdDiscovery = async (homeTransactionId) => {
+      arrived.push(homeTransactionId);
+      if (arrived.length === 3) windowFull.open();
+      await queried.promise;
+    };
 
     await worker.runUntil(async () => {
-      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      const firstRunId = (await handle.describe()).runId;
-      await startBulkPayout(temporal, taskQueue, bulk.bulkId); // a second start finds the running workflow
-      expect((await handle.describe()).runId).toBe(firstRunId);
+      try {
+        await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+        const firstRunId = (await handle.describe()).runId;
+        await startBulkPayout(temporal, taskQueue, bulk.bulkId); // a second start finds the running workflow
+        expect((await handle.describe()).runId).toBe(firstRunId);
 
-      // The progress query answers while the bulk runs.
-      const progress = await waitFor(async () => {
-        const live = await queryBulkProgress(temporal, bulk.bulkId);
-        return live && live.total === 5 ? live : null;
-      });
-      expect(sumOf(progress)).toBe(5);
+        // The progress query answers while the bulk runs: three lines in flight (held), two not started yet.
+        await windowFull.promise;
+        expect(await queryBulkProgress(temporal, bulk.bulkId)).toEqual({ total: 5, completed: 0, failed: 0, processing: 3, pending: 2 });
+        expect([...arrived].sort()).toEqual(bulk.transferIds.slice(0, 3).sort());
+      } finally {
+        queried.open();
+      }
 
       const result = await handle.result();
       expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 5, completed: 2, failed: 3 });
@@ -154,7 +181,3 @@ describe('bulk payout workflow', () => {
     await expectJournalAgrees(db(), payer.accountId);
   });
 });
-
-function sumOf(progress: BulkProgress): number {
-  return progress.completed + progress.failed + progress.processing + progress.pending;
-}

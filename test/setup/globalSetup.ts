@@ -14,6 +14,8 @@ import { freePort, isPortOpen, startTemporalDevServer } from '../../temporal/dev
 import { testEnvFile, TestServices } from './testEnvironment';
 
 export default async function globalSetup(): Promise<void> {
+  // This run's own id (test files and teardown read it from the environment): see testEnvFile().
+  process.env.JEST_RUN_ID ??= `${process.pid}-${randomBytes(4).toString('hex')}`;
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'pension-gateway-test-'));
   const databaseName = `pension_gateway_test_${process.pid}_${randomBytes(3).toString('hex')}`;
   const databaseUrl = `${process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432'}/${databaseName}`;

@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * The file of this jest run: its id is set by the global setup (the jest process's pid, unless JEST_RUN_ID is
- * given) before any test file starts, so runs of the suite side by side on one machine never read each other's.
+ * One file per jest run, named by JEST_RUN_ID: `npm test` sets it, and the global setup gives a run started
+ * otherwise (`npx jest <file>`) an id of its own before it writes the file. A name shared by every such run (as
+ * 'default' was) let one engineer's run read another's services, or find the file removed by another's teardown
+ * (then the configured default database, which does not exist), whenever two ran at once on one machine.
+ * Read when called, not at import: the setup sets the id first.
  */
 export function testEnvFile(): string {
-  process.env.JEST_RUN_ID ??= String(process.pid);
-  return path.join(os.tmpdir(), `pension-gateway-test-env-${process.env.JEST_RUN_ID}.json`);
+  return path.join(os.tmpdir(), `pension-gateway-test-env-${process.env.JEST_RUN_ID ?? 'default'}.json`);
 }
 
 export interface TestServices {
