@@ -13,6 +13,7 @@ import {
   CANCELLED_CODE,
   cancelledBulkReason,
   isWorthPayingAgain,
+  LINE_UNRESOLVED_CODE,
 } from '../domain/bulkControl';
 import { BulkCounts, bulkOutcome, BulkOutcome } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
@@ -243,6 +244,44 @@ async function failUnsentLines(trx: Knex.Transaction, bulk: ControlledBulk, code
   const released = result.rows[0]?.amount ?? '0';
   if (released === '0') return;
   await trx.raw('update accounts set reserved = reserved - ?::bigint, updated_at = now() where id = ?', [released, bulk.payer_account_id]);
+}
+
+export interface UnresolvedLinesOutcome {
+  /** Lines made FAILED `line_unresolved` by this call (never sent; their reservation given back). */
+  failed: number;
+  /** Lines still unfinished whose transfer was sent: their outcome is unknown, a human must reconcile them. */
+  sentUnfinished: number;
+}
+
+/**
+ * The bulk's last pass left lines unfinished (their workflows failed without making them final): those never
+ * sent are FAILED `line_unresolved` and their amount given back to the reservation, in one transaction. Guarded
+ * on an unfinished status and on transfer_sent_at being null, so a line sent meanwhile is never failed (a send is
+ * claimed only on a PROCESSING line, in one statement: either the claim or this update comes first) and a repeat
+ * changes nothing. The bulk is left open: closeBulk closes it, unless sent lines are still unfinished.
+ */
+export async function failUnresolvedLines(knex: Knex, bulkId: string): Promise<UnresolvedLinesOutcome> {
+  return knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    const result = await trx.raw<{ rows: Array<{ count: string; amount: string }> }>(
+      `with failed as (
+         update individual_transfers
+            set status = 'FAILED', failure_code = ?, failure_message = ?, completed_at = now(), updated_at = now()
+          where bulk_id = ? and status in ('PENDING', 'PROCESSING') and transfer_sent_at is null
+          returning amount)
+       select count(*)::text as count, coalesce(sum(amount), 0)::text as amount from failed`,
+      [LINE_UNRESOLVED_CODE, 'Its payout workflow failed on every pass of the bulk; nothing was sent.', bulkId],
+    );
+    const released = result.rows[0]?.amount ?? '0';
+    if (released !== '0') {
+      await trx.raw('update accounts set reserved = reserved - ?::bigint, updated_at = now() where id = ?', [released, bulk.payer_account_id]);
+    }
+    const [sent] = await trx('individual_transfers')
+      .where('bulk_id', bulkId)
+      .whereIn('status', ['PENDING', 'PROCESSING'])
+      .count<Array<{ count: string }>>('* as count');
+    return { failed: Number(result.rows[0]?.count ?? 0), sentUnfinished: Number(sent?.count ?? 0) };
+  });
 }
 
 export interface RetryRequest extends BulkActor {
