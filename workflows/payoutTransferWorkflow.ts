@@ -5,10 +5,12 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   getExternalWorkflowHandle,
   proxyActivities,
   proxyLocalActivities,
   sleep,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -124,16 +126,22 @@ async function untilGivenUp<T>(transferId: string, trace: ActivityTrace, step: (
   try {
     return await step();
   } catch (error) {
-    if (!(error instanceof ActivityFailure) || !isRetryExhaustion(error)) throw error;
-    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${error.cause?.message ?? error.message}`, trace);
+    // A regular activity's failure comes wrapped in an ActivityFailure; a local activity's (these steps) comes as
+    // the step's own failure (an ApplicationFailure, or a TimeoutFailure), with no ActivityFailure around it.
+    const failure = error instanceof ActivityFailure ? (error.cause ?? error) : error;
+    if (!(failure instanceof TemporalFailure) || !isRetryExhaustion(failure)) throw error;
+    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${failure.message}`, trace);
   }
 }
 
-/** Retries ran out (or timed out), as opposed to an error that is never retried (a bug, a missing row). */
-function isRetryExhaustion(failure: ActivityFailure): boolean {
-  const cause = failure.cause;
-  if (!(cause instanceof ApplicationFailure)) return true;
-  return !cause.nonRetryable && !ERRORS_NEVER_RETRIED.includes(cause.type ?? '');
+/**
+ * Retries ran out (or timed out), as opposed to an error that is never retried (a bug, a missing row, a bulk not
+ * payable) or the workflow being cancelled.
+ */
+function isRetryExhaustion(failure: TemporalFailure): boolean {
+  if (failure instanceof CancelledFailure) return false;
+  if (!(failure instanceof ApplicationFailure)) return true;
+  return !failure.nonRetryable && !ERRORS_NEVER_RETRIED.includes(failure.type ?? '');
 }
 
 async function giveUp(transferId: string, message: string, trace: ActivityTrace): Promise<FinalStepResult> {

@@ -254,6 +254,37 @@ describe('bulk payout workflow (activities mocked)', () => {
     });
   });
 
+  describe('a line giving up', () => {
+    it('a step before sending failing every attempt (the adapter unreachable): the line fails switch_unavailable, unsent', async () => {
+      const bulk = ledger.createBulk({ lines: 2, lineRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 } });
+      const lost = bulk.lines[0];
+      ledger.script.set(lost.transferId, {
+        discover: async () => {
+          throw new Error('connect ECONNREFUSED (the adapter is down)');
+        },
+      });
+      const result = await (await start(bulk)).result();
+
+      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
+      expect(statuses(bulk)).toEqual(['FAILED switch_unavailable', 'COMPLETED']);
+      expect(ledger.callsOf('discoverPayee', lost.transferId)).toBe(3);
+      expect(ledger.callsOf('failTransfer', lost.transferId)).toBe(1);
+      expect(lost.sends).toBe(0);
+    });
+
+    it('no quote after MAX_QUOTE_ROUNDS rounds: the line fails switch_unavailable, unsent', async () => {
+      const bulk = ledger.createBulk({ lines: 1, lineRetry: { maximumAttempts: 2, initialIntervalMs: 10, maximumIntervalMs: 10 } });
+      const lost = bulk.lines[0];
+      ledger.script.set(lost.transferId, { quote: async () => ({ status: 'REDISCOVER', reason: 'HTTP 503' }) });
+      const result = await (await start(bulk)).result();
+
+      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'FAILED', total: 1, completed: 0, failed: 1 });
+      expect(statuses(bulk)).toEqual(['FAILED switch_unavailable']);
+      expect(ledger.callsOf('requestQuote', lost.transferId)).toBe(8);
+      expect(ledger.callsOf('discoverPayee', lost.transferId)).toBe(8);
+    });
+  });
+
   describe('lines whose workflow fails (UNRESOLVED)', () => {
     it('after MAX_PASSES fails the unsent line line_unresolved and closes the bulk', async () => {
       const bulk = ledger.createBulk({ lines: 3 });
