@@ -214,7 +214,9 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
     if (!isOpenBulkState(bulk.state)) {
       throw new ConflictError(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed', { state: bulk.state });
     }
-    if (bulk.cancelled_at === null) {
+    // Dated again when a retry-failed reopened lines after an earlier cancel (that retry lifted it for them):
+    // this cancel stops them too (see CANCEL_FOR_LINE in ./ledger).
+    if (bulk.cancelled_at === null || (await retriedSince(trx, bulkId, bulk.cancelled_at))) {
       await trx('bulk_transfers').where('bulk_id', bulkId).update({
         cancelled_at: trx.fn.now(),
         cancelled_by_id: actor.userId ?? null,
@@ -228,6 +230,15 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
       .select<Array<{ count: string; amount: string }>>(trx.raw('count(*) as count'), trx.raw('coalesce(sum(amount), 0)::text as amount'));
     return { cancelled: Number(row?.count ?? 0), released: row?.amount ?? '0' };
   });
+}
+
+async function retriedSince(trx: Knex.Transaction, bulkId: string, since: Date): Promise<boolean> {
+  const row = await trx('transfer_attempts as a')
+    .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
+    .where('t.bulk_id', bulkId)
+    .andWhere('a.retried_at', '>=', since)
+    .first('a.id');
+  return row !== undefined;
 }
 
 /** Every PENDING line of the bulk FAILED with this code, and their total given back to the reservation: one statement each. */
@@ -301,7 +312,9 @@ export interface RetryOutcome {
  * insufficient_funds otherwise, nothing changed), each earlier failure is kept in transfer_attempts, each line
  * goes back to PENDING with attempt + 1 and nothing of its earlier adapter transfer, and the bulk is PROCESSING
  * again. Only an ended bulk: while it runs, its failures are not all known yet. A paid line is never touched
- * (only FAILED lines are selected, and the update is guarded on FAILED).
+ * (only FAILED lines are selected, and the update is guarded on FAILED). In a cancelled bulk, the lines retried are
+ * paid (the retry, asked after the cancel, lifts it for them: see CANCEL_FOR_LINE in ./ledger); its cancelled lines
+ * are never retried (`cancelled` is not worth retrying).
  */
 export async function retryFailedLines(knex: Knex, bulkId: string, request: RetryRequest): Promise<RetryOutcome> {
   return knex.transaction(async (trx) => {
