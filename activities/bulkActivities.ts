@@ -16,6 +16,8 @@ import {
   CancelOutcome,
   closeBulk,
   endUnapproved,
+  failUnresolvedLines as failUnsentUnresolved,
+  UnresolvedLinesOutcome,
   retryFailedLines as reopenFailedLines,
   RetryOutcome,
 } from '../src/payouts/bulkControl';
@@ -45,6 +47,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
       approvalDeadline: bulk.approvalDeadline,
       concurrency: settings.payoutConcurrency,
       pageSize: settings.pageSize,
+      ...(settings.lineRetry ? { lineRetry: settings.lineRetry } : {}),
     };
   }
 
@@ -61,6 +64,14 @@ export function createBulkActivities(deps: ActivityDependencies) {
   async function finishBulk(bulkId: string): Promise<{ state: 'COMPLETED' | 'FAILED' | 'UNFINISHED'; counts: BulkCounts }> {
     const { outcome, counts } = await closeBulk(db, bulkId);
     return { state: outcome.state, counts };
+  }
+
+  /**
+   * After the bulk's last pass: its lines still unfinished and never sent are FAILED `line_unresolved` (their
+   * reservation released); those sent are left as they are and counted (their outcome must be learnt).
+   */
+  async function failUnresolvedLines(bulkId: string): Promise<UnresolvedLinesOutcome> {
+    return failUnsentUnresolved(db, bulkId);
   }
 
   async function approveBulk(bulkId: string, userId: number): Promise<void> {
@@ -84,7 +95,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
     return refusalsAsFailures(() => reopenFailedLines(db, bulkId, request));
   }
 
-  return { startBulk, listTransferPage, transferOutcome, finishBulk, approveBulk, rejectBulk, expireApproval, cancelBulk, retryFailedLines };
+  return { startBulk, listTransferPage, transferOutcome, finishBulk, failUnresolvedLines, approveBulk, rejectBulk, expireApproval, cancelBulk, retryFailedLines };
 }
 
 /** A refusal is an answer, not an outage: never retried, its code as the failure type and its details kept. */

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
 import type { TemporalHandle } from '../src/clients/temporal';
+import type { LineRetry } from '../workflows/definitions';
 
 /** The four calls of the scheme adapter's outbound API the payout steps use. */
 export type PayoutAdapter = Pick<SchemeAdapterClient, 'startTransfer' | 'acceptParty' | 'acceptQuote' | 'getTransfer'>;
@@ -18,6 +19,8 @@ export interface PayoutSettings {
   approvalTimeoutMs?: number;
   /** config().mojaloop.transferExpiryMs: how long a sent transfer may still commit; 90 s when absent. */
   transferExpiryMs?: number;
+  /** The retry of a line's steps before sending (workflows/definitions.ts LineRetry): tests only; the workflow's defaults when absent. */
+  lineRetry?: LineRetry;
 }
 
 export interface PensionSettings {

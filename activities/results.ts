@@ -7,6 +7,8 @@ export type StepResult = { status: 'PROCESSING' } | FinalStepResult;
 /** REDISCOVER: the adapter's transfer cannot reach a quote any more; start again from discovery (nothing moved). */
 export type QuoteStepResult = StepResult | { status: 'REDISCOVER'; reason: string };
 
+import type { LineRetry } from '../workflows/definitions';
+
 export interface BulkRun {
   state: 'PENDING' | 'AWAITING_APPROVAL' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
   /** Set while the bulk awaits approval (ISO time): the workflow waits until then. */
@@ -17,4 +19,6 @@ export interface BulkRun {
   organizationCode: string;
   concurrency: number;
   pageSize: number;
+  /** PayoutSettings.lineRetry, when set (tests). */
+  lineRetry?: LineRetry;
 }

@@ -58,8 +58,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pages read per run, so a bulk whose lines are mostly final already still continues-as-new regularly. */
 const MAX_PAGES_PER_RUN = 4;
-/** A pass that leaves lines unfinished (their workflow failed) is followed by another, this many times at most. */
+/**
+ * A pass that leaves lines unfinished (their workflow failed) is followed by another, this many times at most;
+ * after the last, the unfinished lines never sent are failed `line_unresolved` and the bulk closes.
+ */
 const MAX_PASSES = 3;
+/**
+ * A line's workflow id is taken by a run still open: the bulk looks again this many times, backing off (about
+ * two minutes in all), then leaves the line to its next pass. See startLine.
+ */
+const COLLISION_CHECKS = 8;
+const collisionBackoffMs = (check: number): number => Math.min(1000 * 2 ** (check - 1), 30000);
 
 export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPayoutResult> {
   const { bulkId } = input;
@@ -107,7 +116,7 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
       } else {
         await condition(() => window.hasRoomFor(settings.concurrency) || control.cancelRequested);
         if (control.cancelRequested) break pages;
-        void window.launch(line.lineNumber, () => startLine(bulkId, line, window));
+        void window.launch(line.lineNumber, () => startLine(bulkId, line, window, settings));
         run.childrenStarted++;
       }
       run.cursor = line.lineNumber;
@@ -279,7 +288,10 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
     }
     bulk = await database.startBulk(bulkId);
   }
-  return { total: bulk.total, organizationCode: bulk.organizationCode, concurrency: bulk.concurrency, pageSize: bulk.pageSize };
+  return {
+    total: bulk.total, organizationCode: bulk.organizationCode, concurrency: bulk.concurrency, pageSize: bulk.pageSize,
+    ...(bulk.lineRetry ? { lineRetry: bulk.lineRetry } : {}),
+  };
 }
 
 /** Until approved, rejected, cancelled, or the deadline passes (then the bulk ends FAILED, its funds released). */
@@ -300,32 +312,55 @@ async function awaitApproval(bulkId: string, deadline: string | null, control: B
 /**
  * Starts the line's workflow. Its id is derived from the bulk, line and attempt, and a completed one may not run again
  * (ALLOW_DUPLICATE_FAILED_ONLY): if it already ran to the end (a restart of this bulk after a crash or a
- * termination), its result is read from the database instead; if it is still running, it reports when done.
+ * termination), its result is read from the database instead. If a run of it is still open, it may be one that
+ * reports when done (this bulk was restarted while the line was in flight), or one that has reported UNRESOLVED
+ * already and is about to fail (the next pass came quicker than its closing): the bulk looks again, backing off,
+ * until the line is reported, found final, or its id is free again (then it starts it); after COLLISION_CHECKS
+ * the line is left to the next pass (UNRESOLVED), so a run that never reports cannot hold the bulk open.
  * Paying twice is also impossible below this: every payment step is guarded in the database.
  */
-async function startLine(bulkId: string, line: TransferPageEntry, window: LineWindow): Promise<void> {
-  try {
-    await startChild(payoutTransferWorkflow, {
-      workflowId: workflowIdForLine(bulkId, line.lineNumber, line.attempt),
-      args: [{ transferId: line.transferId, lineNumber: line.lineNumber, reportTo: workflowInfo().workflowId }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      // The API request that started the bulk, for the line's activity logs (workflows/requestId.ts).
-      memo: requestIdMemo(requestIdOf(workflowInfo().memo)),
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      typedSearchAttributes: [
-        { key: BULK_ID, value: bulkId },
-        { key: PAYEE_IDENTIFIER, value: line.payeeIdentifier },
-        { key: PAYOUT_STATUS, value: line.status },
-      ],
-      staticSummary:
-        `Pension payout line ${line.lineNumber} of bulk ${bulkId}${line.attempt > 1 ? ` (attempt ${line.attempt})` : ''}: ` +
-        `${line.amount} ${line.currency} to ${line.payeeIdType} ${line.payeeIdentifier}`,
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+async function startLine(bulkId: string, line: TransferPageEntry, window: LineWindow, settings: BulkSettings): Promise<void> {
+  for (let check = 1; ; check++) {
+    try {
+      await startLineWorkflow(bulkId, line, settings);
+      return;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
     const status = await database.transferOutcome(line.transferId);
-    if (status !== null && isFinalStatus(status)) window.report({ lineNumber: line.lineNumber, status });
+    if (status !== null && isFinalStatus(status)) {
+      window.report({ lineNumber: line.lineNumber, status });
+      return;
+    }
+    if (!window.isInFlight(line.lineNumber)) return; // reported meanwhile
+    if (check >= COLLISION_CHECKS) {
+      window.report({ lineNumber: line.lineNumber, status: 'UNRESOLVED' });
+      return;
+    }
+    if (await condition(() => !window.isInFlight(line.lineNumber), collisionBackoffMs(check))) return;
   }
+}
+
+function startLineWorkflow(bulkId: string, line: TransferPageEntry, settings: BulkSettings): Promise<unknown> {
+  return startChild(payoutTransferWorkflow, {
+    workflowId: workflowIdForLine(bulkId, line.lineNumber, line.attempt),
+    args: [{
+      transferId: line.transferId, lineNumber: line.lineNumber, reportTo: workflowInfo().workflowId,
+      ...(settings.lineRetry ? { retry: settings.lineRetry } : {}),
+    }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    // The API request that started the bulk, for the line's activity logs (workflows/requestId.ts).
+    memo: requestIdMemo(requestIdOf(workflowInfo().memo)),
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    typedSearchAttributes: [
+      { key: BULK_ID, value: bulkId },
+      { key: PAYEE_IDENTIFIER, value: line.payeeIdentifier },
+      { key: PAYOUT_STATUS, value: line.status },
+    ],
+    staticSummary:
+      `Pension payout line ${line.lineNumber} of bulk ${bulkId}${line.attempt > 1 ? ` (attempt ${line.attempt})` : ''}: ` +
+      `${line.amount} ${line.currency} to ${line.payeeIdType} ${line.payeeIdentifier}`,
+  });
 }
 
 async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSettings, control: BulkControl): Promise<BulkPayoutResult> {
@@ -337,11 +372,23 @@ async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSett
 
   const pass = (input.pass ?? 1) + 1;
   if (pass > MAX_PASSES) {
-    const unfinished = closed.counts.total - closed.counts.completed - closed.counts.failed;
-    throw ApplicationFailure.nonRetryable(
-      `${unfinished} line(s) of bulk ${bulkId} are still unfinished after ${MAX_PASSES} passes; see their workflows`,
-      'BulkUnfinished',
-    );
+    // The last pass: a line never sent is failed (its money released; retry-failed may pay it again) and the bulk
+    // closes. A line sent may have been paid: it is left for a human, and the bulk stays open until then.
+    const unresolved = await database.failUnresolvedLines(bulkId);
+    if (unresolved.sentUnfinished > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `${unresolved.sentUnfinished} line(s) of bulk ${bulkId} were sent and are still unfinished after ${MAX_PASSES} passes: ` +
+          'their outcome is unknown and a human must reconcile them with the switch (see their workflows); ' +
+          `the bulk stays PROCESSING until then${unresolved.failed > 0 ? ` (${unresolved.failed} unsent line(s) were failed line_unresolved)` : ''}`,
+        'BulkUnfinished',
+      );
+    }
+    const ended = await database.finishBulk(bulkId);
+    if (ended.state !== 'UNFINISHED') {
+      control.phase = 'closed';
+      return { bulkId, state: ended.state, ...ended.counts };
+    }
+    throw ApplicationFailure.nonRetryable(`Bulk ${bulkId} could not be closed after its last pass`, 'BulkUnfinished');
   }
   // Some line's workflow failed without ending its line: go over the bulk again from the first line.
   return continueAsNew<typeof bulkPayoutWorkflow>({

@@ -59,6 +59,19 @@ export interface BulkSettings {
   organizationCode: string;
   concurrency: number;
   pageSize: number;
+  /** How the lines' steps before sending are retried; the line workflow's defaults when absent (production). */
+  lineRetry?: LineRetry;
+}
+
+/**
+ * The retry policy of a line's steps before money moves (discovery, quote) and the backoff between quote rounds.
+ * Absent in production (the line workflow's defaults: 20 attempts, 1 s doubling to 30 s, about 8 minutes of an
+ * unreachable adapter); a test sets it short to see a line give up in seconds. Never applies to sending.
+ */
+export interface LineRetry {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
 }
 
 export interface BulkPayoutInput {
@@ -89,6 +102,8 @@ export interface PayoutTransferInput {
   lineNumber?: number;
   /** Workflow id of the bulk workflow to signal when the line ends; omitted for a line paid on its own. */
   reportTo?: string;
+  /** See LineRetry; the defaults when absent. */
+  retry?: LineRetry;
 }
 
 export interface PayoutTransferResult {

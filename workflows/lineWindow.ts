@@ -26,6 +26,10 @@ export class LineWindow {
     return this.inFlight.size === 0 && this.startsUnsettled === 0;
   }
 
+  isInFlight(lineNumber: number): boolean {
+    return this.inFlight.has(lineNumber);
+  }
+
   startsSettled(): boolean {
     return this.startsUnsettled === 0;
   }

@@ -5,16 +5,18 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   getExternalWorkflowHandle,
   proxyActivities,
   proxyLocalActivities,
   sleep,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import type { FinalStepResult } from '../activities/results';
-import { LineReport, lineFinishedSignal, PAYOUT_STATUS, PayoutTransferInput, PayoutTransferResult } from './definitions';
+import { LineReport, lineFinishedSignal, LineRetry, PAYOUT_STATUS, PayoutTransferInput, PayoutTransferResult } from './definitions';
 import { ActivityTrace, requestIdOf } from './requestId';
 
 /**
@@ -29,16 +31,25 @@ const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'Tran
  * a schedule, a dispatch and a workflow task per step (most of a line's cost on a small machine: see the README's
  * Benchmarks). Like any activity they may run more than once; each step reads where the line is first.
  */
-const beforeSending = proxyLocalActivities<PayoutActivities>({
-  startToCloseTimeout: '2 minutes', // above the adapter client's own timeout (SCHEME_ADAPTER_TIMEOUT_MS, 65 s)
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 20, // about 8 minutes of an unreachable adapter
-    nonRetryableErrorTypes: ERRORS_NEVER_RETRIED,
-  },
-});
+const DEFAULT_BEFORE_SENDING_RETRY: LineRetry = {
+  initialIntervalMs: 1000, // doubling
+  maximumIntervalMs: 30000,
+  maximumAttempts: 20, // about 8 minutes of an unreachable adapter
+};
+
+/** The before-sending steps with the line's retry policy: the defaults above unless the input gives one (tests). */
+function beforeSendingSteps(retry: LineRetry) {
+  return proxyLocalActivities<PayoutActivities>({
+    startToCloseTimeout: '2 minutes', // above the adapter client's own timeout (SCHEME_ADAPTER_TIMEOUT_MS, 65 s)
+    retry: {
+      initialInterval: retry.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: retry.maximumIntervalMs,
+      maximumAttempts: retry.maximumAttempts,
+      nonRetryableErrorTypes: ERRORS_NEVER_RETRIED,
+    },
+  });
+}
 
 /**
  * The step that moves money: once sent, its outcome must be learnt, however long the switch takes to answer. A
@@ -67,7 +78,7 @@ const bookkeeping = proxyActivities<PayoutActivities>({
  * adapter transfer never moved money, and requestQuote only forgets it while no quote and no send are recorded.
  */
 const MAX_QUOTE_ROUNDS = 8;
-const roundBackoffMs = (round: number): number => Math.min(1000 * 2 ** (round - 1), 30000);
+const roundBackoffMs = (round: number, retry: LineRetry): number => Math.min(retry.initialIntervalMs * 2 ** (round - 1), retry.maximumIntervalMs);
 
 export async function payoutTransferWorkflow(input: PayoutTransferInput): Promise<PayoutTransferResult> {
   const status = new PayoutStatusAttribute();
@@ -75,7 +86,7 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
   try {
     // From the memo the bulk workflow gave this line: the API request that started the bulk, for activity logs.
     const trace: ActivityTrace = { requestId: requestIdOf(workflowInfo().memo) };
-    result = await payLine(input.transferId, status, trace);
+    result = await payLine(input.transferId, status, trace, input.retry ?? DEFAULT_BEFORE_SENDING_RETRY);
   } catch (error) {
     // The line is not final (its bulk may not be paid, a bug, a missing row): tell the bulk, which retries the
     // line in its next pass, and fail with the step's own reason, so the Web UI shows why nothing was paid.
@@ -89,7 +100,8 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
     : { transferId: input.transferId, status: 'COMPLETED' };
 }
 
-async function payLine(transferId: string, status: PayoutStatusAttribute, trace: ActivityTrace): Promise<FinalStepResult> {
+async function payLine(transferId: string, status: PayoutStatusAttribute, trace: ActivityTrace, retry: LineRetry): Promise<FinalStepResult> {
+  const beforeSending = beforeSendingSteps(retry);
   for (let round = 1; ; round++) {
     const discovered = await untilGivenUp(transferId, trace, () => beforeSending.discoverPayee(transferId, trace));
     if (discovered.status !== 'PROCESSING') return discovered;
@@ -100,7 +112,7 @@ async function payLine(transferId: string, status: PayoutStatusAttribute, trace:
       if (round >= MAX_QUOTE_ROUNDS) {
         return giveUp(transferId, `No quote after ${round} attempts; last error: ${quoted.reason}`, trace);
       }
-      await sleep(roundBackoffMs(round));
+      await sleep(roundBackoffMs(round, retry));
       continue;
     }
     if (quoted.status !== 'PROCESSING') return quoted;
@@ -114,16 +126,22 @@ async function untilGivenUp<T>(transferId: string, trace: ActivityTrace, step: (
   try {
     return await step();
   } catch (error) {
-    if (!(error instanceof ActivityFailure) || !isRetryExhaustion(error)) throw error;
-    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${error.cause?.message ?? error.message}`, trace);
+    // A regular activity's failure comes wrapped in an ActivityFailure; a local activity's (these steps) comes as
+    // the step's own failure (an ApplicationFailure, or a TimeoutFailure), with no ActivityFailure around it.
+    const failure = error instanceof ActivityFailure ? (error.cause ?? error) : error;
+    if (!(failure instanceof TemporalFailure) || !isRetryExhaustion(failure)) throw error;
+    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${failure.message}`, trace);
   }
 }
 
-/** Retries ran out (or timed out), as opposed to an error that is never retried (a bug, a missing row). */
-function isRetryExhaustion(failure: ActivityFailure): boolean {
-  const cause = failure.cause;
-  if (!(cause instanceof ApplicationFailure)) return true;
-  return !cause.nonRetryable && !ERRORS_NEVER_RETRIED.includes(cause.type ?? '');
+/**
+ * Retries ran out (or timed out), as opposed to an error that is never retried (a bug, a missing row, a bulk not
+ * payable) or the workflow being cancelled.
+ */
+function isRetryExhaustion(failure: TemporalFailure): boolean {
+  if (failure instanceof CancelledFailure) return false;
+  if (!(failure instanceof ApplicationFailure)) return true;
+  return !failure.nonRetryable && !ERRORS_NEVER_RETRIED.includes(failure.type ?? '');
 }
 
 async function giveUp(transferId: string, message: string, trace: ActivityTrace): Promise<FinalStepResult> {

@@ -9,6 +9,8 @@ import { isDefinitelyNotCommitted } from './transferStates';
 export const CANCELLED_CODE = 'cancelled';
 export const APPROVAL_REJECTED_CODE = 'approval_rejected';
 export const APPROVAL_EXPIRED_CODE = 'approval_expired';
+/** A line whose workflow kept failing without making it final, through the bulk's last pass: failed unsent. */
+export const LINE_UNRESOLVED_CODE = 'line_unresolved';
 
 /**
  * Failures that say something about the moment rather than the payee, so paying again may succeed:
@@ -22,6 +24,9 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'switch_unavailable',
   'transfer_aborted',
   'fee_limit_exceeded',
+  // Our own: the line's workflow failed on every pass of its bulk (a bug, since fixed, or a bulk not payable at
+  // the time) and the line was failed without ever being sent (the only lines failed so): paying again is safe.
+  LINE_UNRESOLVED_CODE,
   '3300', '3301', '3302', '3303',
   '4001', '4200',
   '5001', '5104', '5105', '5200',

@@ -14,8 +14,9 @@ import {
   CANCELLED_CODE,
   cancelledBulkReason,
   isWorthPayingAgain,
+  LINE_UNRESOLVED_CODE,
 } from '../domain/bulkControl';
-import { BulkCounts, bulkOutcome, BulkOutcome } from '../domain/transferStates';
+import { BulkCounts, bulkOutcome, BulkOutcome, TransferStatus } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
@@ -214,7 +215,9 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
     if (!isOpenBulkState(bulk.state)) {
       throw new ConflictError(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed', { state: bulk.state });
     }
-    if (bulk.cancelled_at === null) {
+    // Dated again when a retry-failed reopened lines after an earlier cancel (that retry lifted it for them):
+    // this cancel stops them too (see CANCEL_FOR_LINE in ./ledger).
+    if (bulk.cancelled_at === null || (await retriedSince(trx, bulkId, bulk.cancelled_at))) {
       await trx('bulk_transfers').where('bulk_id', bulkId).update({
         cancelled_at: trx.fn.now(),
         cancelled_by_id: actor.userId ?? null,
@@ -230,17 +233,33 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
   });
 }
 
+async function retriedSince(trx: Knex.Transaction, bulkId: string, since: Date): Promise<boolean> {
+  const row = await trx('transfer_attempts as a')
+    .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
+    .where('t.bulk_id', bulkId)
+    .andWhere('a.retried_at', '>=', since)
+    .first('a.id');
+  return row !== undefined;
+}
+
 /**
- * Every PENDING line of the bulk FAILED with this code, and each one's hold given back: one `release` journal row
- * per line and attempt (so each failed line shows its own release), written with one account update for them all.
+ * Every line of the bulk in one of `statuses` and never sent FAILED with this code, and each one's hold given back:
+ * one `release` journal row per line and attempt (so each failed line shows its own release), written with one
+ * account update for them all. Returns how many lines were failed.
  */
-async function failUnsentLines(trx: Knex.Transaction, bulk: ControlledBulk, code: string, message: string): Promise<void> {
+async function failUnsentLines(
+  trx: Knex.Transaction,
+  bulk: ControlledBulk,
+  code: string,
+  message: string,
+  statuses: readonly TransferStatus[] = ['PENDING'],
+): Promise<number> {
   const result = await trx.raw<{ rows: Array<{ transfer_id: string; line_number: number; amount: string; attempt: number }> }>(
     `update individual_transfers
         set status = 'FAILED', failure_code = ?, failure_message = ?, completed_at = now(), updated_at = now()
-      where bulk_id = ? and status = 'PENDING'
+      where bulk_id = ? and status = any(?::text[]) and transfer_sent_at is null
       returning transfer_id, line_number, amount, attempt`,
-    [code, message.slice(0, 500), bulk.bulk_id],
+    [code, message.slice(0, 500), bulk.bulk_id, [...statuses]],
   );
   // In file order, so the statement lists the releases as the fund reads its list.
   const failed = [...result.rows].sort((a, b) => a.line_number - b.line_number);
@@ -249,6 +268,36 @@ async function failUnsentLines(trx: Knex.Transaction, bulk: ControlledBulk, code
     bulk.payer_account_id,
     failed.map((line) => ({ kind: 'release', amount: BigInt(line.amount), bulkId: bulk.bulk_id, transferId: line.transfer_id, attempt: line.attempt })),
   );
+  return failed.length;
+}
+
+export interface UnresolvedLinesOutcome {
+  /** Lines made FAILED `line_unresolved` by this call (never sent; their reservation given back). */
+  failed: number;
+  /** Lines still unfinished whose transfer was sent: their outcome is unknown, a human must reconcile them. */
+  sentUnfinished: number;
+}
+
+/**
+ * The bulk's last pass left lines unfinished (their workflows failed without making them final): those never
+ * sent are FAILED `line_unresolved` and their amount given back to the reservation, in one transaction. Guarded
+ * on an unfinished status and on transfer_sent_at being null, so a line sent meanwhile is never failed (a send is
+ * claimed only on a PROCESSING line, in one statement: either the claim or this update comes first) and a repeat
+ * changes nothing. The bulk is left open: closeBulk closes it, unless sent lines are still unfinished.
+ */
+export async function failUnresolvedLines(knex: Knex, bulkId: string): Promise<UnresolvedLinesOutcome> {
+  return knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    const failed = await failUnsentLines(trx, bulk, LINE_UNRESOLVED_CODE, 'Its payout workflow failed on every pass of the bulk; nothing was sent.', [
+      'PENDING',
+      'PROCESSING',
+    ]);
+    const [sent] = await trx('individual_transfers')
+      .where('bulk_id', bulkId)
+      .whereIn('status', ['PENDING', 'PROCESSING'])
+      .count<Array<{ count: string }>>('* as count');
+    return { failed, sentUnfinished: Number(sent?.count ?? 0) };
+  });
 }
 
 export interface RetryRequest extends BulkActor {
@@ -268,7 +317,9 @@ export interface RetryOutcome {
  * insufficient_funds otherwise, nothing changed), each earlier failure is kept in transfer_attempts, each line
  * goes back to PENDING with attempt + 1 and nothing of its earlier adapter transfer, and the bulk is PROCESSING
  * again. Only an ended bulk: while it runs, its failures are not all known yet. A paid line is never touched
- * (only FAILED lines are selected, and the update is guarded on FAILED).
+ * (only FAILED lines are selected, and the update is guarded on FAILED). In a cancelled bulk, the lines retried are
+ * paid (the retry, asked after the cancel, lifts it for them: see CANCEL_FOR_LINE in ./ledger); its cancelled lines
+ * are never retried (`cancelled` is not worth retrying).
  */
 export async function retryFailedLines(knex: Knex, bulkId: string, request: RetryRequest): Promise<RetryOutcome> {
   return knex.transaction(async (trx) => {

@@ -53,6 +53,16 @@ interface PayoutTransferJoinedRow extends Omit<PayoutTransferRow, 'bulk'> {
   organization_active: boolean;
 }
 
+/**
+ * The bulk's cancel as it applies to one line (`t`) of it (`b`): none when a retry-failed made this line a new attempt
+ * after the cancel (transfer_attempts.retried_at is later), since asking for the retry was a decision, taken after
+ * the cancel, to pay that line again. A cancel sent after the retry is dated after it (cancelBulk), so it stops the
+ * line again.
+ */
+const CANCEL_FOR_LINE = `case when exists (
+    select 1 from transfer_attempts a where a.transfer_id = t.transfer_id and a.retried_at >= b.cancelled_at
+  ) then null else b.cancelled_at end as bulk_cancelled_at`;
+
 export async function loadPayoutTransfer(knex: Knex, transferId: string): Promise<PayoutTransferRow | null> {
   const row = await knex('individual_transfers as t')
     .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
@@ -64,7 +74,7 @@ export async function loadPayoutTransfer(knex: Knex, transferId: string): Promis
       't.amount', 't.currency', 't.status', 't.attempt', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
       't.quote_figures', 't.transfer_sent_at', 't.transfer_expiration',
       'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
-      'b.state as bulk_state', 'b.cancelled_at as bulk_cancelled_at', 'b.approval_required as bulk_approval_required',
+      'b.state as bulk_state', knex.raw(CANCEL_FOR_LINE), 'b.approval_required as bulk_approval_required',
       'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
     );
   if (!row) return null;
@@ -164,7 +174,7 @@ export async function claimTransferSend(knex: Knex, transferId: string, transfer
       .where('t.transfer_id', transferId)
       .forShare('b', 'o')
       .first<Parameters<typeof bulkForPaying>[0] | undefined>(
-        'b.state as bulk_state', 'b.cancelled_at as bulk_cancelled_at', 'b.approval_required as bulk_approval_required',
+        'b.state as bulk_state', trx.raw(CANCEL_FOR_LINE), 'b.approval_required as bulk_approval_required',
         'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
       );
     if (!bulk) return { claimed: false, refusal: null };

@@ -21,6 +21,7 @@ describe('which failed lines retry-failed pays again', () => {
     ['5200'],
     ['1001'],
     ['2001'],
+    ['line_unresolved'],
   ])('retries %s (says nothing permanent about the payee)', (code) => {
     expect(isRetryableFailure(code)).toBe(true);
   });

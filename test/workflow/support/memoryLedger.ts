@@ -1,0 +1,316 @@
+/**
+ * The payout activities mocked for the workflow tests: plain functions under the names of activities/index.ts,
+ * keeping bulks and lines in memory with the same guards as the SQL (a decision taken once, a line final once, an
+ * unsent line failed only while unsent), so a test checks the workflow's logic and reads the outcome from here.
+ * A test steers a line through `script` (per transfer id: what a step does) and holds steps with barriers.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
+import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkControl';
+import type { TransferPageEntry } from '../../../src/payouts/ledger';
+import type { LineRetry } from '../../../workflows/definitions';
+
+export type LineStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+
+export interface MemoryLine {
+  transferId: string;
+  bulkId: string;
+  lineNumber: number;
+  attempt: number;
+  status: LineStatus;
+  failureCode: string | null;
+  sent: boolean;
+  /** Times the transfer was sent (the money step): never more than 1 for a line. */
+  sends: number;
+}
+
+export interface MemoryBulk {
+  bulkId: string;
+  state: 'PENDING' | 'AWAITING_APPROVAL' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  requiresApproval: boolean;
+  approvalMs: number;
+  approvalDeadline: string | null;
+  createdById: number | null;
+  approvedById: number | null;
+  endedUnapproved: 'rejected' | 'expired' | null;
+  cancelled: boolean;
+  lines: MemoryLine[];
+  concurrency: number;
+  pageSize: number;
+  lineRetry?: LineRetry;
+}
+
+/** What a step of one line does instead of the default (discover/quote answer PROCESSING, confirm pays). */
+export interface LineScript {
+  discover?: (line: MemoryLine) => Promise<StepResult>;
+  quote?: (line: MemoryLine) => Promise<QuoteStepResult>;
+  confirm?: (line: MemoryLine) => Promise<FinalStepResult>;
+}
+
+function refusal(message: string, code: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: code, nonRetryable: true });
+}
+
+const isFinal = (status: LineStatus): boolean => status === 'COMPLETED' || status === 'FAILED';
+const isOpen = (state: MemoryBulk['state']): boolean => state === 'PENDING' || state === 'AWAITING_APPROVAL' || state === 'PROCESSING';
+
+export class MemoryLedger {
+  readonly bulks = new Map<string, MemoryBulk>();
+  readonly lines = new Map<string, MemoryLine>();
+  readonly script = new Map<string, LineScript>();
+  /** Every activity call, in order: `<activity> <bulk or transfer id>`. */
+  readonly calls: string[] = [];
+
+  createBulk(options: {
+    lines: number;
+    requiresApproval?: boolean;
+    approvalMs?: number;
+    createdById?: number;
+    concurrency?: number;
+    pageSize?: number;
+    lineRetry?: LineRetry;
+  }): MemoryBulk {
+    const bulkId = randomUUID();
+    const bulk: MemoryBulk = {
+      bulkId,
+      state: 'PENDING',
+      requiresApproval: options.requiresApproval ?? false,
+      approvalMs: options.approvalMs ?? 60_000,
+      approvalDeadline: null,
+      createdById: options.createdById ?? 1,
+      approvedById: null,
+      endedUnapproved: null,
+      cancelled: false,
+      lines: [],
+      concurrency: options.concurrency ?? 3,
+      pageSize: options.pageSize ?? 50,
+      lineRetry: options.lineRetry,
+    };
+    for (let lineNumber = 1; lineNumber <= options.lines; lineNumber++) {
+      const line: MemoryLine = { transferId: randomUUID(), bulkId, lineNumber, attempt: 1, status: 'PENDING', failureCode: null, sent: false, sends: 0 };
+      bulk.lines.push(line);
+      this.lines.set(line.transferId, line);
+    }
+    this.bulks.set(bulkId, bulk);
+    return bulk;
+  }
+
+  callsOf(activity: string, id: string): number {
+    return this.calls.filter((call) => call === `${activity} ${id}`).length;
+  }
+
+  private bulk(bulkId: string): MemoryBulk {
+    const bulk = this.bulks.get(bulkId);
+    if (!bulk) throw refusal(`Bulk ${bulkId} does not exist`, 'BulkNotFound');
+    return bulk;
+  }
+
+  private line(transferId: string): MemoryLine {
+    const line = this.lines.get(transferId);
+    if (!line) throw refusal(`Transfer ${transferId} does not exist`, 'TransferNotFound');
+    return line;
+  }
+
+  private failPending(bulk: MemoryBulk, code: string): void {
+    for (const line of bulk.lines) {
+      if (line.status === 'PENDING') Object.assign(line, { status: 'FAILED', failureCode: code });
+    }
+  }
+
+  private finalResult(line: MemoryLine): FinalStepResult {
+    return line.status === 'COMPLETED' ? { status: 'COMPLETED' } : { status: 'FAILED', failureCode: line.failureCode ?? 'unknown' };
+  }
+
+  /** settleTransfer: only from an unfinished status (and, for a failure that asks it, only if not sent). */
+  settle(line: MemoryLine, outcome: { status: 'COMPLETED' } | { status: 'FAILED'; failureCode: string }, onlyIfNotSent = false): StepResult {
+    if (!isFinal(line.status) && !(onlyIfNotSent && line.sent)) {
+      line.status = outcome.status;
+      line.failureCode = outcome.status === 'FAILED' ? outcome.failureCode : null;
+    }
+    return isFinal(line.status) ? this.finalResult(line) : { status: 'PROCESSING' };
+  }
+
+  /** The activities, under the names the workflows call. */
+  activities() {
+    const ledger = this;
+    const record = (activity: string, id: string): void => {
+      ledger.calls.push(`${activity} ${id}`);
+    };
+    return {
+      async startBulk(bulkId: string): Promise<BulkRun> {
+        record('startBulk', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        if (bulk.state === 'PENDING') {
+          if (bulk.requiresApproval) {
+            bulk.state = 'AWAITING_APPROVAL';
+            bulk.approvalDeadline = new Date(Date.now() + bulk.approvalMs).toISOString();
+          } else {
+            bulk.state = 'PROCESSING';
+          }
+        }
+        return {
+          state: bulk.state,
+          approvalDeadline: bulk.state === 'AWAITING_APPROVAL' ? bulk.approvalDeadline : null,
+          createdById: bulk.createdById,
+          total: bulk.lines.length,
+          organizationCode: 'ORGTEST',
+          concurrency: bulk.concurrency,
+          pageSize: bulk.pageSize,
+          ...(bulk.lineRetry ? { lineRetry: bulk.lineRetry } : {}),
+        };
+      },
+
+      async listTransferPage(bulkId: string, afterLineNumber: number, limit: number): Promise<TransferPageEntry[]> {
+        record('listTransferPage', bulkId);
+        return ledger
+          .bulk(bulkId)
+          .lines.filter((line) => line.lineNumber > afterLineNumber)
+          .slice(0, limit)
+          .map((line) => ({
+            transferId: line.transferId,
+            lineNumber: line.lineNumber,
+            status: line.status,
+            attempt: line.attempt,
+            payeeIdType: 'MSISDN',
+            payeeIdentifier: `2299000${String(line.lineNumber).padStart(4, '0')}`,
+            amount: '1000',
+            currency: 'XOF',
+          }));
+      },
+
+      async transferOutcome(transferId: string): Promise<LineStatus | null> {
+        record('transferOutcome', transferId);
+        return ledger.lines.get(transferId)?.status ?? null;
+      },
+
+      async finishBulk(bulkId: string) {
+        record('finishBulk', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        const completed = bulk.lines.filter((line) => line.status === 'COMPLETED').length;
+        const failed = bulk.lines.filter((line) => line.status === 'FAILED').length;
+        const counts = { total: bulk.lines.length, completed, failed };
+        if (completed + failed < bulk.lines.length) return { state: 'UNFINISHED' as const, counts };
+        const state = completed > 0 ? ('COMPLETED' as const) : ('FAILED' as const);
+        if (bulk.state === 'PROCESSING' || bulk.state === 'AWAITING_APPROVAL') bulk.state = state;
+        return { state, counts };
+      },
+
+      async failUnresolvedLines(bulkId: string) {
+        record('failUnresolvedLines', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        let failed = 0;
+        for (const line of bulk.lines) {
+          if (!isFinal(line.status) && !line.sent) {
+            Object.assign(line, { status: 'FAILED', failureCode: LINE_UNRESOLVED_CODE });
+            failed++;
+          }
+        }
+        return { failed, sentUnfinished: bulk.lines.filter((line) => !isFinal(line.status)).length };
+      },
+
+      async approveBulk(bulkId: string, userId: number): Promise<void> {
+        record('approveBulk', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        if (bulk.state !== 'AWAITING_APPROVAL') {
+          if (bulk.approvedById === userId) return;
+          throw refusal(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval');
+        }
+        if (bulk.createdById === userId) throw refusal('The user who created a bulk may not approve it.', 'approval_by_creator');
+        bulk.state = 'PROCESSING';
+        bulk.approvedById = userId;
+      },
+
+      async rejectBulk(bulkId: string, _userId: number, _reason: string): Promise<void> {
+        record('rejectBulk', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        if (bulk.state !== 'AWAITING_APPROVAL') {
+          if (bulk.endedUnapproved === 'rejected') return;
+          throw refusal(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval');
+        }
+        ledger.failPending(bulk, 'approval_rejected');
+        bulk.state = 'FAILED';
+        bulk.endedUnapproved = 'rejected';
+      },
+
+      async expireApproval(bulkId: string): Promise<void> {
+        record('expireApproval', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        if (bulk.state !== 'AWAITING_APPROVAL') return;
+        ledger.failPending(bulk, 'approval_expired');
+        bulk.state = 'FAILED';
+        bulk.endedUnapproved = 'expired';
+      },
+
+      async cancelBulk(bulkId: string, _actor: unknown) {
+        record('cancelBulk', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        if (!isOpen(bulk.state)) throw refusal(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed');
+        bulk.cancelled = true;
+        ledger.failPending(bulk, 'cancelled');
+        const cancelled = bulk.lines.filter((line) => line.failureCode === 'cancelled').length;
+        return { cancelled, released: String(cancelled * 1000) };
+      },
+
+      async retryFailedLines(bulkId: string, _request: unknown) {
+        record('retryFailedLines', bulkId);
+        const bulk = ledger.bulk(bulkId);
+        if (isOpen(bulk.state)) throw refusal(`The bulk is still ${bulk.state}.`, 'bulk_in_progress');
+        const lines = bulk.lines.filter((line) => line.status === 'FAILED' && isRetryableFailure(line.failureCode) && !line.sent);
+        if (lines.length === 0) throw refusal('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
+        for (const line of lines) Object.assign(line, { status: 'PENDING', failureCode: null, attempt: line.attempt + 1 });
+        bulk.state = 'PROCESSING';
+        return { retried: lines.length, reserved: String(lines.length * 1000) };
+      },
+
+      async discoverPayee(transferId: string): Promise<StepResult> {
+        record('discoverPayee', transferId);
+        const line = ledger.line(transferId);
+        if (isFinal(line.status)) return ledger.finalResult(line);
+        const bulk = ledger.bulk(line.bulkId);
+        if (bulk.cancelled && !line.sent) return ledger.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
+        const scripted = ledger.script.get(transferId)?.discover;
+        if (scripted) return scripted(line);
+        line.status = 'PROCESSING';
+        return { status: 'PROCESSING' };
+      },
+
+      async requestQuote(transferId: string): Promise<QuoteStepResult> {
+        record('requestQuote', transferId);
+        const line = ledger.line(transferId);
+        if (isFinal(line.status)) return ledger.finalResult(line);
+        const scripted = ledger.script.get(transferId)?.quote;
+        if (scripted) return scripted(line);
+        return { status: 'PROCESSING' };
+      },
+
+      async confirmTransfer(transferId: string): Promise<FinalStepResult> {
+        record('confirmTransfer', transferId);
+        const line = ledger.line(transferId);
+        if (isFinal(line.status)) return ledger.finalResult(line);
+        const scripted = ledger.script.get(transferId)?.confirm;
+        if (scripted) return scripted(line);
+        if (!line.sent) {
+          if (ledger.bulk(line.bulkId).cancelled) return ledger.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true) as FinalStepResult;
+          line.sent = true;
+          line.sends++;
+        }
+        return ledger.settle(line, { status: 'COMPLETED' }) as FinalStepResult;
+      },
+
+      async failTransfer(transferId: string, failureCode: string, _message: string): Promise<StepResult> {
+        record('failTransfer', transferId);
+        return ledger.settle(ledger.line(transferId), { status: 'FAILED', failureCode }, true);
+      },
+    };
+  }
+}
+
+/** Waits until `probe` holds, looking every few milliseconds; fails (rather than hangs) after `limitMs`. */
+export async function until(probe: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + limitMs;
+  while (!probe()) {
+    if (Date.now() > giveUpAt) throw new Error(`Still waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
