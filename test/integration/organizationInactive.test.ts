@@ -5,6 +5,7 @@
  * same request through. The monthly run and the stranded-bulk sweep have their tests in pensionRuns.test.ts and
  * strandedBulkSweep.test.ts.
  */
+import { applyAccountChange } from '../../src/accounts/accountJournal';
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
@@ -27,6 +28,7 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
+import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 
 describe('bulks of a deactivated organization', () => {
@@ -105,7 +107,9 @@ describe('bulks of a deactivated organization', () => {
       .where('bulk_id', bulk.bulkId)
       .update({ status: 'FAILED', failure_code: 'switch_unavailable', failure_message: 'Switch unreachable', completed_at: db().fn.now() });
     await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update({ state: 'FAILED', failure_reason: 'No transfer was paid.', completed_at: db().fn.now() });
-    await db()('accounts').where('id', payer.accountId).update({ reserved: 0 });
+    await db().transaction((trx) =>
+      applyAccountChange(trx, { accountId: payer.accountId, kind: 'release', amount: 20_000n, bulkId: bulk.bulkId, transferId: bulk.transferIds[0]!, attempt: 1 }),
+    );
 
     const outcome = await (await worker()).runUntil(async () => {
       await setActive(payer.organizationId, false);
@@ -114,6 +118,8 @@ describe('bulks of a deactivated organization', () => {
       expect(await bulkRow(bulk.bulkId)).toMatchObject({ state: 'FAILED', retry_count: 0 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n, reserved: 0n });
       expect(await db()('individual_transfers').where('bulk_id', bulk.bulkId).first('status', 'attempt')).toEqual({ status: 'FAILED', attempt: 1 });
+      // The run the refused update started ends at once; until it has, a retry would be told "still running".
+      await result(bulk.bulkId);
 
       await setActive(payer.organizationId, true);
       expect(await retry()).toMatchObject({ retried: 1, reserved: '20000' });
@@ -123,5 +129,6 @@ describe('bulks of a deactivated organization', () => {
     expect(outcome).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 0 });
     expect([...(await countCommittedPaymentsByPayee([payee!])).values()]).toEqual([1]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 480_000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 });
