@@ -6,7 +6,6 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { buildConfig } from '../src/config';
-import { AppError } from '../src/errors';
 import type { BulkCounts } from '../src/domain/transferStates';
 import {
   approveBulk as recordApproval,
@@ -23,6 +22,7 @@ import {
 } from '../src/payouts/bulkControl';
 import { listTransferPage as readTransferPage, TransferPageEntry, transferStatus } from '../src/payouts/ledger';
 import type { ActivityDependencies } from './dependencies';
+import { refusalsAsFailures } from './refusals';
 import type { BulkRun } from './results';
 
 /** The configuration's default, read without the environment: the worker passes the configured value. */
@@ -96,16 +96,4 @@ export function createBulkActivities(deps: ActivityDependencies) {
   }
 
   return { startBulk, listTransferPage, transferOutcome, finishBulk, failUnresolvedLines, approveBulk, rejectBulk, expireApproval, cancelBulk, retryFailedLines };
-}
-
-/** A refusal is an answer, not an outage: never retried, its code as the failure type and its details kept. */
-async function refusalsAsFailures<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof AppError) {
-      throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: true, details: [{ status: error.status, details: error.details ?? null }] });
-    }
-    throw error;
-  }
 }

@@ -9,6 +9,7 @@ import { AppError } from '../src/errors';
 import { earlierRetryOutcome, RetryOutcome } from '../src/payouts/bulkControl';
 import { retryFailedPayouts } from '../src/payouts/bulkControlClient';
 import type { ActivityDependencies } from './dependencies';
+import { refusalsAsFailures } from './refusals';
 
 export interface OperatorRetryRequest {
   bulkId: string;
@@ -21,15 +22,16 @@ export function createOperatorActivities(deps: ActivityDependencies) {
   async function retryFailedForOperator(request: OperatorRetryRequest): Promise<RetryOutcome> {
     const temporal = deps.temporal;
     if (!temporal) throw ApplicationFailure.nonRetryable('This worker has no Temporal client for operator requests', 'NotConfigured');
-    try {
-      return await retryFailedPayouts(temporal.handle, temporal.taskQueue, request.bulkId, { operator: request.operator, requestId: request.requestId });
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      // An earlier attempt of this activity reopened the bulk, whose workflow now refuses the same request as "in progress".
-      const earlier = await earlierRetryOutcome(deps.db, request.bulkId, request.requestId);
-      if (earlier) return earlier;
-      throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: true, details: [{ status: error.status }] });
-    }
+    return refusalsAsFailures(async () => {
+      try {
+        return await retryFailedPayouts(temporal.handle, temporal.taskQueue, request.bulkId, { operator: request.operator, requestId: request.requestId });
+      } catch (error) {
+        // An earlier attempt of this activity reopened the bulk, whose workflow now refuses the same request as "in progress".
+        const earlier = error instanceof AppError ? await earlierRetryOutcome(deps.db, request.bulkId, request.requestId) : null;
+        if (earlier) return earlier;
+        throw error;
+      }
+    });
   }
 
   return { retryFailedForOperator };

@@ -7,6 +7,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
+import { buildConfig } from '../src/config';
 import { CANCELLED_CODE, homeTransactionIdFor } from '../src/domain/bulkControl';
 import { formatMinorUnits, parseMajorUnits } from '../src/domain/money';
 import {
@@ -294,8 +295,8 @@ function final(result: StepResult): FinalStepResult {
   return result;
 }
 
-/** The default of PayoutSettings.transferExpiryMs: the adapter's 60 s expiry plus 30 s of clock skew. */
-const DEFAULT_TRANSFER_EXPIRY_MS = 90_000;
+/** The default of PayoutSettings.transferExpiryMs: the configuration's (the adapter's expiry plus the clock-skew margin). */
+const DEFAULT_TRANSFER_EXPIRY_MS = buildConfig({}).mojaloop.transferExpiryMs;
 
 type FiguresReading = { ok: true; value: QuoteFigures } | { ok: false; message: string };
 

@@ -27,6 +27,7 @@ import {
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { msUntil } from '../src/domain/bulkControl';
+import { isUuid } from '../src/domain/ids';
 import { isFinalStatus } from '../src/domain/transferStates';
 import type { TransferPageEntry } from '../src/payouts/ledger';
 import { workflowIdForLine } from '../src/payouts/types';
@@ -49,13 +50,12 @@ import {
 import { LineWindow } from './lineWindow';
 import { requestIdMemo, requestIdOf } from './requestId';
 import { payoutTransferWorkflow } from './payoutTransferWorkflow';
+import { asOwnRefusal } from './refusals';
 
 const database = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BulkNotFound'] },
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pages read per run, so a bulk whose lines are mostly final already still continues-as-new regularly. */
 const MAX_PAGES_PER_RUN = 4;
@@ -172,16 +172,6 @@ function refuse(message: string, code: string): never {
   throw ApplicationFailure.nonRetryable(message, code);
 }
 
-/** An activity's refusal (its type is our error code) becomes the update's own failure, as the API reads it. */
-async function asUpdateResult<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
-    throw error;
-  }
-}
-
 function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
   /** Refuses unless the bulk is in one of `phases` and nobody has decided or cancelled yet. */
   const requireUndecided = (...phases: Array<BulkControl['phase']>): void => {
@@ -200,7 +190,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
   const decide = async (record: () => Promise<void>, approval: 'approved' | 'rejected'): Promise<void> => {
     await condition(() => control.phase !== 'starting');
     requireUndecided('awaiting_approval');
-    await asUpdateResult(record);
+    await asOwnRefusal(record);
     control.approval = approval;
   };
 
@@ -233,7 +223,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
     cancelUpdate,
     (actor) => {
       control.cancelRequested = true;
-      return control.track(() => asUpdateResult(() => database.cancelBulk(bulkId, actor ?? {})));
+      return control.track(() => asOwnRefusal(() => database.cancelBulk(bulkId, actor ?? {})));
     },
     {
       validator: (_actor) => {
@@ -249,13 +239,13 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         // Sent with this run's start (update-with-start): wait until the bulk is known to have ended.
         await condition(() => control.phase !== 'starting');
         if (control.phase !== 'closed' || control.reopened) refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
-        const outcome = await asUpdateResult(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }));
+        const outcome = await asOwnRefusal(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }));
         control.reopened = true;
         return outcome;
       }),
     {
       validator: (actor) => {
-        if (actor?.requestId !== undefined && !UUID.test(actor.requestId)) refuse('A retry request id must be a UUID.', 'validation_error');
+        if (actor?.requestId !== undefined && !isUuid(actor.requestId)) refuse('A retry request id must be a UUID.', 'validation_error');
         if (control.phase !== 'starting' && control.phase !== 'closed') refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
       },
     },

@@ -5,9 +5,11 @@
  * the same path as the API (activities/operatorActivities.ts). It ends with the retry's outcome, or fails with the
  * refusal's code as its failure type (e.g. nothing_to_retry, bulk_in_progress, insufficient_funds).
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
+import { isUuid } from '../src/domain/ids';
 import type { RetryOutcome } from '../src/payouts/bulkControl';
+import { asOwnRefusal } from './refusals';
 
 export interface RetryFailedTransfersInput {
   bulkId: string;
@@ -20,19 +22,12 @@ const operatorRequests = proxyActivities<PayoutActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function retryFailedTransfersWorkflow(input: RetryFailedTransfersInput): Promise<RetryOutcome> {
-  if (typeof input?.bulkId !== 'string' || !UUID.test(input.bulkId)) {
+  if (typeof input?.bulkId !== 'string' || !isUuid(input.bulkId)) {
     throw ApplicationFailure.nonRetryable('The input needs the bulk: {"bulkId": "<id>", "operator": "<your name>"}.', 'validation_error');
   }
   const operator = typeof input.operator === 'string' ? input.operator.trim() : '';
   if (operator === '') throw ApplicationFailure.nonRetryable('The input needs who retries: {"operator": "<your name>"}.', 'validation_error');
-  try {
-    return await operatorRequests.retryFailedForOperator({ bulkId: input.bulkId, operator, requestId: uuid4() });
-  } catch (error) {
-    // The refusal itself (its type is our error code), as the operator reads it in the Web UI.
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
-    throw error;
-  }
+  // The refusal itself (its type is our error code), as the operator reads it in the Web UI.
+  return asOwnRefusal(() => operatorRequests.retryFailedForOperator({ bulkId: input.bulkId, operator, requestId: uuid4() }));
 }

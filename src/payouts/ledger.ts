@@ -63,6 +63,14 @@ const CANCEL_FOR_LINE = `case when exists (
     select 1 from transfer_attempts a where a.transfer_id = t.transfer_id and a.retried_at >= b.cancelled_at
   ) then null else b.cancelled_at end as bulk_cancelled_at`;
 
+/** What the gate reads of a line's bulk (`b`) and organization (`o`), as bulkForPaying takes it. */
+function bulkForPayingColumns(knex: Knex) {
+  return [
+    'b.state as bulk_state', knex.raw(CANCEL_FOR_LINE), 'b.approval_required as bulk_approval_required',
+    'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
+  ];
+}
+
 export async function loadPayoutTransfer(knex: Knex, transferId: string): Promise<PayoutTransferRow | null> {
   const row = await knex('individual_transfers as t')
     .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
@@ -74,8 +82,7 @@ export async function loadPayoutTransfer(knex: Knex, transferId: string): Promis
       't.amount', 't.currency', 't.status', 't.attempt', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
       't.quote_figures', 't.transfer_sent_at', 't.transfer_expiration',
       'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
-      'b.state as bulk_state', knex.raw(CANCEL_FOR_LINE), 'b.approval_required as bulk_approval_required',
-      'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
+      ...bulkForPayingColumns(knex),
     );
   if (!row) return null;
   const { bulk_state, bulk_cancelled_at, bulk_approval_required, bulk_approved_at, organization_active, ...line } = row;
@@ -173,10 +180,7 @@ export async function claimTransferSend(knex: Knex, transferId: string, transfer
       .join('organizations as o', 'o.id', 'b.organization_id')
       .where('t.transfer_id', transferId)
       .forShare('b', 'o')
-      .first<Parameters<typeof bulkForPaying>[0] | undefined>(
-        'b.state as bulk_state', trx.raw(CANCEL_FOR_LINE), 'b.approval_required as bulk_approval_required',
-        'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
-      );
+      .first<Parameters<typeof bulkForPaying>[0] | undefined>(...bulkForPayingColumns(trx));
     if (!bulk) return { claimed: false, refusal: null };
     const refusal = payabilityRefusal(bulkForPaying(bulk));
     if (refusal) return { claimed: false, refusal };

@@ -4,6 +4,7 @@
  * so a 100,000-line bulk costs one page of memory. Gestionnaires and superviseurs of the bulk's organization
  * may download it; any other bulk is "not found".
  */
+import { isUuid } from '../../domain/ids';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -17,7 +18,6 @@ import type { AppDependencies } from '../app';
 import { authenticate } from '../middleware/authenticate';
 import { CanReadOrganization, assertSameOrganization, currentUser } from '../middleware/permissions';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function bulkReportsRouter(deps: AppDependencies): Router {
   const router = new Router();
@@ -41,7 +41,7 @@ export function bulkReportsRouter(deps: AppDependencies): Router {
 
 /** The bulk if the caller's organization owns it; a malformed id, a missing bulk and another's bulk all 404. */
 async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<BulkTransfer> {
-  if (bulkId === undefined || !UUID_PATTERN.test(bulkId)) throw new NotFoundError();
+  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError();
   const bulk = await BulkTransfer.query(db()).findById(bulkId);
   if (!bulk) throw new NotFoundError();
   assertSameOrganization(currentUser(ctx), bulk.organization_id);

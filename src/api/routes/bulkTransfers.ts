@@ -7,6 +7,7 @@
  * commit; if Temporal is down, the bulk stays PENDING with its reservation and the answer is 503: a retry with the
  * same Idempotency-Key starts it (starting is idempotent), as does the worker's sweep of PENDING bulks.
  */
+import { isUuid } from '../../domain/ids';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -52,7 +53,6 @@ import { authenticate } from '../middleware/authenticate';
 import { jsonBody } from './auth';
 import { assertSameOrganization, CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /**
@@ -441,7 +441,7 @@ export function uploadedFile(ctx: Context): File {
 
 /** The bulk if the caller's organization owns it; a malformed id, a missing bulk and another's bulk all 404. */
 async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<BulkSummary> {
-  if (bulkId === undefined || !UUID_PATTERN.test(bulkId)) throw new NotFoundError();
+  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError();
   const bulk = await loadBulkSummary(db(), bulkId);
   if (!bulk) throw new NotFoundError();
   assertSameOrganization(currentUser(ctx), bulk.organization_id);
