@@ -1,15 +1,7 @@
 import type { Logger } from 'pino';
-import type { UserRole } from '../models';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
 
-/** Who is calling, as established by the authentication middleware. */
-export interface AuthenticatedUser {
-  id: number;
-  email: string;
-  role: UserRole;
-  isStaff: boolean;
-  organizationId: number | null;
-  mustChangePassword: boolean;
-}
+export type { AuthenticatedUser } from '../auth/authenticatedUser';
 
 declare module 'koa' {
   interface DefaultContext {

@@ -1,7 +1,7 @@
 /**
  * What the bulk read endpoints show, as SQL. Everything is scoped by the caller's organization in the route;
  * these functions take ids. Counts per status come from one grouped query, never one query per bulk.
- * Amounts are minor units as integer strings (bigint stays exact), as in the reports.
+ * Amounts are bigint minor units (answered as JSON integers).
  */
 import type { Knex } from 'knex';
 import { CANCELLED_CODE } from '../domain/bulkControl';
@@ -18,9 +18,11 @@ export interface HistoryFilters {
 }
 
 export interface HistoryEntry {
+  /** The seed's integer id; bulk_id is the key every other route takes. */
+  id: number;
   bulk_id: string;
   payer_account: string;
-  total_amount: string;
+  total_amount: bigint;
   currency: string;
   state: BulkState;
   created_at: string;
@@ -51,6 +53,7 @@ export async function listBulkHistory(
     .offset(filters.offset)
     .select<
       Array<{
+        id: string;
         bulk_id: string;
         account_id: string;
         total_amount: string;
@@ -61,13 +64,14 @@ export async function listBulkHistory(
         transfers_count: number;
         file_name: string | null;
       }>
-    >('b.bulk_id', 'a.account_id', 'b.total_amount', 'b.currency', 'b.state', 'b.created_at', 'b.completed_at', 'b.transfers_count', 'b.file_name');
+    >('b.id', 'b.bulk_id', 'a.account_id', 'b.total_amount', 'b.currency', 'b.state', 'b.created_at', 'b.completed_at', 'b.transfers_count', 'b.file_name');
 
   const finished = await finishedCounts(knex, rows.map((row) => row.bulk_id));
   const entries = rows.map((row) => ({
+    id: Number(row.id),
     bulk_id: row.bulk_id,
     payer_account: row.account_id,
-    total_amount: String(row.total_amount),
+    total_amount: BigInt(row.total_amount),
     currency: row.currency.trim(),
     state: row.state,
     created_at: row.created_at.toISOString(),
@@ -93,15 +97,22 @@ async function finishedCounts(knex: Knex, bulkIds: string[]): Promise<Map<string
   return new Map(rows.map((row) => [row.bulk_id, { completed: Number(row.completed), failed: Number(row.failed) }]));
 }
 
+/** The account a bulk is paid from, as the seed's details show it. */
+export interface PayerAccount {
+  account_id: string;
+  party_id_type: string;
+  party_identifier: string;
+}
+
 export interface BulkSummary {
   bulk_id: string;
   organization_id: number;
   /** Null for a bulk built by the monthly schedule. */
   created_by_id: number | null;
-  payer_account: string;
+  payer_account: PayerAccount;
   organization: { code: string; name: string };
   state: BulkState;
-  total_amount: string;
+  total_amount: bigint;
   currency: string;
   transfers_count: number;
   created_at: string;
@@ -120,6 +131,8 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
           organization_id: number;
           created_by_id: number | null;
           account_id: string;
+          party_id_type: string;
+          party_identifier: string;
           code: string;
           name: string;
           state: BulkState;
@@ -132,7 +145,7 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
         }
       | undefined
     >(
-      'b.bulk_id', 'b.organization_id', 'b.created_by_id', 'a.account_id', 'o.code', 'o.name', 'b.state', 'b.total_amount', 'b.currency',
+      'b.bulk_id', 'b.organization_id', 'b.created_by_id', 'a.account_id', 'a.party_id_type', 'a.party_identifier', 'o.code', 'o.name', 'b.state', 'b.total_amount', 'b.currency',
       'b.transfers_count', 'b.created_at', 'b.completed_at', 'b.failure_reason',
     );
   if (!row) return null;
@@ -140,10 +153,10 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
     bulk_id: row.bulk_id,
     organization_id: row.organization_id,
     created_by_id: row.created_by_id,
-    payer_account: row.account_id,
+    payer_account: { account_id: row.account_id, party_id_type: row.party_id_type, party_identifier: row.party_identifier },
     organization: { code: row.code, name: row.name },
     state: row.state,
-    total_amount: String(row.total_amount),
+    total_amount: BigInt(row.total_amount),
     currency: row.currency.trim(),
     transfers_count: row.transfers_count,
     created_at: row.created_at.toISOString(),
@@ -164,15 +177,17 @@ export async function progressFromDatabase(knex: Knex, bulkId: string): Promise<
 }
 
 export interface TransferDetail {
+  /** The seed's integer id; transfer_id is our key (and the homeTransactionId sent to Mojaloop). */
+  id: number;
   transfer_id: string;
   line_number: number;
   payee_party_id_type: string;
   payee_party_identifier: string;
   payee_name: string | null;
   payee_fsp_id: string | null;
-  amount: string;
+  amount: bigint;
   currency: string;
-  fee_amount: string | null;
+  fee_amount: bigint | null;
   status: string;
   /** 1, or more once retry-failed paid the line again (earlier attempts' failures are in transfer_attempts). */
   attempt: number;
@@ -182,22 +197,51 @@ export interface TransferDetail {
   completed_at: string | null;
 }
 
-/** A page of a bulk's lines, in file order. */
-export async function listTransferDetails(knex: Knex, bulkId: string, limit: number, offset: number): Promise<TransferDetail[]> {
-  const rows = await knex('individual_transfers')
-    .where('bulk_id', bulkId)
+/** pg answers bigint columns as strings. */
+interface RawAmounts {
+  id: string;
+  amount: string;
+  fee_amount: string | null;
+  completed_at: Date | null;
+}
+
+export interface LineFilters {
+  status: string | null;
+  failureCode: string | null;
+  limit: number;
+  offset: number;
+}
+
+/** How many of a bulk's lines match the filters (all of them when there is none). */
+export async function countTransferDetails(knex: Knex, bulkId: string, filters: LineFilters): Promise<number> {
+  const [row] = await matchingLines(knex, bulkId, filters).count<Array<{ count: string }>>('* as count');
+  return Number(row?.count ?? 0);
+}
+
+function matchingLines(knex: Knex, bulkId: string, filters: LineFilters): Knex.QueryBuilder {
+  const query = knex('individual_transfers').where('bulk_id', bulkId);
+  if (filters.status !== null) query.andWhere('status', filters.status);
+  if (filters.failureCode !== null) query.andWhere('failure_code', filters.failureCode);
+  return query;
+}
+
+/** A page of a bulk's lines matching the filters, in file order. */
+export async function listTransferDetails(knex: Knex, bulkId: string, filters: LineFilters): Promise<TransferDetail[]> {
+  const { limit, offset } = filters;
+  const rows = await matchingLines(knex, bulkId, filters)
     .orderBy('line_number', 'asc')
     .limit(limit)
     .offset(offset)
-    .select<Array<Omit<TransferDetail, 'completed_at'> & { completed_at: Date | null }>>(
-      'transfer_id', 'line_number', 'payee_party_id_type', 'payee_party_identifier', 'payee_name', 'payee_fsp_id', 'amount',
+    .select<Array<Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at'> & RawAmounts>>(
+      'id', 'transfer_id', 'line_number', 'payee_party_id_type', 'payee_party_identifier', 'payee_name', 'payee_fsp_id', 'amount',
       'currency', 'fee_amount', 'status', 'attempt', 'mojaloop_transfer_id', 'failure_code', 'failure_message', 'completed_at',
     );
   return rows.map((row) => ({
     ...row,
-    amount: String(row.amount),
+    id: Number(row.id),
+    amount: BigInt(row.amount),
     currency: row.currency.trim(),
-    fee_amount: row.fee_amount === null ? null : String(row.fee_amount),
+    fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
     completed_at: row.completed_at?.toISOString() ?? null,
   }));
 }

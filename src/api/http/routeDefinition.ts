@@ -1,0 +1,115 @@
+/**
+ * One HTTP route, declared once: method, path, who may call it, the zod schemas of its params, query, body and
+ * answers, and its handler. src/api/http/routeMounting.ts turns a declaration into Koa middleware (parsing the
+ * request with the schemas, 400 otherwise); src/api/http/openApiDocument.ts turns the same declarations into the
+ * OpenAPI 3.1 document. So a route cannot be served without being described, nor described differently.
+ */
+import type { File } from 'formidable';
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { Config } from '../../config';
+import type { TemporalHandle } from '../../clients/temporal';
+import type { Language } from '../../i18n/language';
+import type { AuthenticatedUser } from '../context';
+import type { Guard } from './guards';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteDependencies {
+  config: Config;
+  temporal: () => Promise<TemporalHandle>;
+}
+
+/** Who may call: nobody in particular, or an authenticated user passing every guard (in order). */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'user'; guards: readonly Guard[]; allowPendingPasswordChange?: boolean }
+  /** A route that checks its own credentials (the metrics scrape token); described with `security`. */
+  | { kind: 'custom'; security: ReadonlyArray<Record<string, string[]>> };
+
+export interface JsonAnswer<Schema extends z.ZodType = z.ZodType> {
+  description: string;
+  schema: Schema;
+  headers?: Readonly<Record<string, { description: string; required?: boolean }>>;
+}
+
+/** A file, a page or a text format: written as the handler gives it, typed by `contentType`. */
+export interface RawAnswer {
+  description: string;
+  contentType: string;
+  headers?: Readonly<Record<string, { description: string; required?: boolean }>>;
+}
+
+export type Answer = JsonAnswer | RawAnswer;
+export type Answers = Readonly<Record<number, Answer>>;
+
+/** An error code a route may answer, with the shape of its `details` when it always has some. */
+export type ErrorSpec = string | { code: string; details: z.ZodType };
+/** The error codes a route may answer, by status; the common ones (401, 403, the schemas' 400/404, 500) are added. */
+export type ErrorCodes = Readonly<Record<number, readonly ErrorSpec[]>>;
+
+type BodyOf<A> = A extends JsonAnswer<infer Schema> ? z.input<Schema> : string | Buffer | NodeJS.ReadableStream;
+
+/** What a handler returns: one of its declared statuses, with that status's body. */
+export type Reply<R extends Answers> = {
+  [Status in keyof R]: Status extends number
+    ? { status: Status; body: BodyOf<R[Status]>; headers?: Readonly<Record<string, string>> }
+    : never;
+}[keyof R];
+
+export type RequestBody =
+  | { kind: 'json'; schema: z.ZodType; description?: string }
+  /** One uploaded file in the form field `file`, written to a temporary file (removed after the answer). */
+  | { kind: 'file'; description: string; maxBytes: (config: Config) => number };
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type BodyInput<B> = B extends { kind: 'json'; schema: infer S } ? Parsed<S> : B extends { kind: 'file' } ? File : undefined;
+
+export interface RouteInput<P, Q, B> {
+  ctx: Context;
+  deps: RouteDependencies;
+  /** The caller; only on routes with `access.kind === 'user'` (throws otherwise). */
+  user: AuthenticatedUser;
+  language: Language;
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  body: BodyInput<B>;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends RequestBody | undefined = RequestBody | undefined,
+  R extends Answers = Answers,
+> {
+  method: HttpMethod;
+  /** Koa style: `/api/bulk-transfers/:bulk_id/details`. */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  /** Path parameters. A value they refuse is answered 404, as a resource that does not exist. */
+  params?: P;
+  /** Query parameters, each given at most once; refused with 400 `invalid_filter` naming the parameter. */
+  query?: Q;
+  body?: B;
+  answers: R;
+  errors?: ErrorCodes;
+  handler: (input: RouteInput<P, Q, B>) => Promise<Reply<R>>;
+}
+
+/** Declares a route; the identity function, there for the types (each handler checked against its own schemas). */
+export function defineRoute<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends RequestBody | undefined = undefined,
+  R extends Answers = Answers,
+>(route: RouteDefinition<P, Q, B, R>): RouteDefinition {
+  return route as unknown as RouteDefinition;
+}
+
+export function isJsonAnswer(answer: Answer): answer is JsonAnswer {
+  return 'schema' in answer;
+}

@@ -1,0 +1,92 @@
+/**
+ * Serves route declarations (src/api/http/routeDefinition.ts) with Koa: authentication and guards first, then the
+ * body (JSON or one file), then params, query and body parsed by the route's schemas, then the handler, whose
+ * reply is written as declared: JSON through stringifyJson (so a bigint amount is an exact JSON integer), other
+ * answers as given, with their content type.
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { koaBody } from 'koa-body';
+import type { Config } from '../../config';
+import { respondJson, type JsonValue } from '../json';
+import { authenticate } from '../middleware/authenticate';
+import { currentUser } from '../middleware/permissions';
+import { receiveFile, requireMultipart, uploadedFile } from './fileUpload';
+import { parseJsonBody, parseParams, parseQuery } from './requestParsing';
+import { type Answer, type RouteDefinition, type RouteDependencies, type RouteInput, isJsonAnswer } from './routeDefinition';
+
+export function mountRoutes(routes: readonly RouteDefinition[], deps: RouteDependencies): Router {
+  const router = new Router();
+  for (const route of routes) router[route.method](route.path, ...middlewareOf(route, deps));
+  return router;
+}
+
+function middlewareOf(route: RouteDefinition, deps: RouteDependencies): Middleware[] {
+  return [...accessChecks(route, deps.config), ...bodyReaders(route, deps.config), handle(route, deps)];
+}
+
+function accessChecks(route: RouteDefinition, config: Config): Middleware[] {
+  const { access } = route;
+  if (access.kind !== 'user') return [];
+  const guards: Middleware = async (ctx, next) => {
+    const user = currentUser(ctx);
+    for (const guard of access.guards) await guard.check(user, ctx);
+    await next();
+  };
+  return [authenticate(config, { allowPendingPasswordChange: access.allowPendingPasswordChange ?? false }), guards];
+}
+
+function bodyReaders(route: RouteDefinition, config: Config): Middleware[] {
+  const body = route.body;
+  if (body === undefined) return [];
+  if (body.kind === 'json') {
+    return [koaBody({ json: true, jsonLimit: `${config.http.jsonBodyLimitKb}kb`, urlencoded: false, text: false, multipart: false })];
+  }
+  const multipartOnly: Middleware = async (ctx, next) => {
+    requireMultipart(ctx);
+    await next();
+  };
+  return [multipartOnly, receiveFile(body.maxBytes(config))];
+}
+
+function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
+  return async (ctx) => {
+    const input: RouteInput<unknown, unknown, unknown> = {
+      ctx,
+      deps,
+      get user() {
+        return currentUser(ctx);
+      },
+      language: ctx.language,
+      params: route.params ? parseParams(route.params, ctx.params) : undefined,
+      query: route.query ? parseQuery(route.query, ctx.query) : undefined,
+      body: requestBodyOf(route, ctx),
+    };
+    const reply = await (route.handler as (input: RouteInput<unknown, unknown, unknown>) => Promise<ReplyShape>)(input);
+    writeReply(ctx, route.answers[reply.status], reply);
+  };
+}
+
+function requestBodyOf(route: RouteDefinition, ctx: Context): unknown {
+  if (route.body === undefined) return undefined;
+  if (route.body.kind === 'file') return uploadedFile(ctx);
+  return parseJsonBody(route.body.schema, ctx.request.body, ctx.language);
+}
+
+interface ReplyShape {
+  status: number;
+  body: unknown;
+  headers?: Readonly<Record<string, string>>;
+}
+
+function writeReply(ctx: Context, answer: Answer | undefined, reply: ReplyShape): void {
+  if (!answer) throw new Error(`${ctx.method} ${ctx.path}: the handler answered ${reply.status}, which the route does not declare`);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+  if (isJsonAnswer(answer)) {
+    respondJson(ctx, reply.status, reply.body as JsonValue);
+    return;
+  }
+  ctx.status = reply.status;
+  ctx.type = answer.contentType;
+  ctx.body = reply.body;
+}

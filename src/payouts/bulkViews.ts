@@ -1,0 +1,141 @@
+/**
+ * What the bulk read routes answer: the history, a bulk's details and its live status, each for a caller who
+ * may only see their own organization's bulks.
+ */
+import type { Logger } from 'pino';
+import type { TemporalHandle } from '../clients/temporal';
+import { db } from '../db/knex';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import { assertSameOrganization, notFound } from '../organizations/organizationScope';
+import { queryBulkProgress } from './bulkPayoutClient';
+import { isOpenBulkState } from './bulkControl';
+import {
+  type BulkSummary,
+  countTransferDetails,
+  type HistoryFilters,
+  type LineFilters,
+  listBulkHistory,
+  listTransferDetails,
+  listTransferStatuses,
+  loadBulkDecisions,
+  loadBulkSummary,
+  percentOf,
+  progressFromDatabase,
+} from './bulkReads';
+import type { BulkProgress } from './types';
+
+/** The bulk if the caller's organization owns it; a missing bulk and another's bulk both 404. */
+export async function readableBulk(user: AuthenticatedUser, bulkId: string): Promise<BulkSummary> {
+  const bulk = await loadBulkSummary(db(), bulkId);
+  if (!bulk) throw notFound();
+  assertSameOrganization(user, bulk.organization_id);
+  return bulk;
+}
+
+export async function bulkHistory(user: AuthenticatedUser, filters: HistoryFilters) {
+  const { total, entries } = await listBulkHistory(db(), user.organizationId!, filters);
+  return { total, count: entries.length, limit: filters.limit, offset: filters.offset, results: entries };
+}
+
+export async function bulkDetails(user: AuthenticatedUser, bulkId: string, lines: LineFilters) {
+  const bulk = await readableBulk(user, bulkId);
+  const filtered = lines.status !== null || lines.failureCode !== null;
+  const [progress, transfers, decisions, matching] = await Promise.all([
+    progressFromDatabase(db(), bulk.bulk_id),
+    listTransferDetails(db(), bulk.bulk_id, lines),
+    loadBulkDecisions(db(), bulk.bulk_id),
+    filtered ? countTransferDetails(db(), bulk.bulk_id, lines) : null,
+  ]);
+  return {
+    bulk_id: bulk.bulk_id,
+    payer_account: bulk.payer_account,
+    organization: bulk.organization,
+    state: bulk.state,
+    total_amount: bulk.total_amount,
+    currency: bulk.currency,
+    created_at: bulk.created_at,
+    completed_at: bulk.completed_at,
+    failure_reason: bulk.failure_reason,
+    ...decisions!,
+    statistics: {
+      total: progress.total,
+      completed: progress.completed,
+      failed: progress.failed,
+      pending: progress.pending,
+      processing: progress.processing,
+      cancelled: decisions?.cancellation?.cancelled_transfers ?? 0,
+      success_rate: percentOf(progress.completed, progress.total),
+    },
+    individual_transfers: transfers,
+    individual_transfers_count: progress.total,
+    matching_transfers_count: matching ?? progress.total,
+    limit: lines.limit,
+    offset: lines.offset,
+  };
+}
+
+export interface LiveProgressSource {
+  temporal: () => Promise<TemporalHandle>;
+  log: Logger;
+  /** BULK_STATUS_LIVE_WAIT_MS: 0 reads the database only. */
+  liveWaitMs: number;
+}
+
+export async function bulkStatus(user: AuthenticatedUser, bulkId: string, limit: number, source: LiveProgressSource) {
+  const bulk = await readableBulk(user, bulkId);
+  // The three reads at once, so the answer takes as long as the slowest, not their sum: the database count is
+  // read even when the workflow answers, rather than only after waiting for it.
+  const [answer, counted, individualTransfers] = await Promise.all([
+    isOpenBulkState(bulk.state) ? liveProgress(source, bulk.bulk_id) : null,
+    progressFromDatabase(db(), bulk.bulk_id),
+    listTransferStatuses(db(), bulk.bulk_id, limit, 0),
+  ]);
+  // Until its first step has read the bulk, the workflow counts no lines at all: the database knows better.
+  const live = answer !== null && answer.total === bulk.transfers_count ? answer : null;
+  const progress = live ?? counted;
+  return {
+    bulkTransferId: bulk.bulk_id,
+    state: bulk.state,
+    total: progress.total,
+    completed: progress.completed,
+    failed: progress.failed,
+    pending: progress.pending,
+    processing: progress.processing,
+    progress_percent: percentOf(progress.completed + progress.failed, progress.total),
+    source: live ? ('workflow' as const) : ('database' as const),
+    individualTransfers,
+  };
+}
+
+/**
+ * The query's own gRPC deadline, kept long: a status read stops waiting much sooner (BULK_STATUS_LIVE_WAIT_MS), and
+ * cancelling the server's call mid-operation has broken the dev server's SQLite store (see README, Benchmarks).
+ */
+const LIVE_PROGRESS_DEADLINE_MS = 2000;
+
+/**
+ * The workflow's own count while it runs; null (read the database) when it has closed, is unknown, or does not
+ * answer within BULK_STATUS_LIVE_WAIT_MS. The worker answers queries between payment tasks, so under load it can
+ * take seconds; the database's counts are never older (activities write a line's status before the workflow
+ * hears of it), so a status read does not wait for it. A late answer is dropped.
+ */
+async function liveProgress(source: LiveProgressSource, bulkId: string): Promise<BulkProgress | null> {
+  if (source.liveWaitMs === 0) return null;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const temporal = await source.temporal();
+    const query = temporal.connection.withDeadline(Date.now() + LIVE_PROGRESS_DEADLINE_MS, () => queryBulkProgress(temporal, bulkId));
+    const tooSlow = new Promise<'too slow'>((resolve) => {
+      timer = setTimeout(() => resolve('too slow'), source.liveWaitMs);
+    });
+    const first = await Promise.race([query, tooSlow]);
+    if (first !== 'too slow') return first;
+    query.catch((error: unknown) => source.log.debug({ err: error, bulkId }, 'late live progress failed'));
+    return null;
+  } catch (error) {
+    source.log.warn({ err: error, bulkId }, 'live bulk progress unavailable; answering from the database');
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
