@@ -1,6 +1,6 @@
 /** /api/admin/users/create: staff create users (src/admin/userCreation.ts). */
 import { createUserByAdmin } from '../../admin/userCreation';
-import { localize } from '../../i18n/message';
+import { textIn } from '../../i18n/message';
 import { IsAdminUser } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';
 import { CreateUserRequest, UserCreated } from '../schemas/admin';
@@ -17,7 +17,7 @@ const createUser = defineRoute({
   errors: { 409: ['email_taken'] },
   handler: async ({ ctx, deps, user, body, language }) => {
     const created = await createUserByAdmin({ config: deps.config, log: ctx.log }, user, body);
-    return { status: 201, body: { ...created, message: localize(created.message, language) } };
+    return { status: 201, body: { ...created, message: textIn(created.message, language) } };
   },
 });
 
