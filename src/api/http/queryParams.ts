@@ -8,6 +8,17 @@ import type { Message } from '../../errors';
 
 const expectations = new WeakMap<z.ZodType, Message>();
 
+/** The parameter's JSON Schema as the document shows it, in place of what zod derives from the raw string. */
+function shownAs(jsonSchema: Record<string, unknown>) {
+  return {
+    override: ({ jsonSchema: derived }: { jsonSchema: Record<string, unknown> }) => {
+      const description = derived.description;
+      for (const key of Object.keys(derived)) delete derived[key];
+      Object.assign(derived, jsonSchema, description === undefined ? {} : { description });
+    },
+  };
+}
+
 /** What a query schema accepts, in words; undefined for a schema not made here. */
 export function expectationOf(schema: z.ZodType): Message | undefined {
   return expectations.get(schema);
@@ -31,7 +42,17 @@ export function queryInteger(range: { defaultValue: number; min: number; max: nu
       .pipe(z.number().int().min(min).max(max))
       .optional()
       .transform((value) => value ?? defaultValue),
-  ).meta({ override: { type: 'integer', minimum: min, maximum: max, default: defaultValue } });
+  ).meta(shownAs({ type: 'integer', minimum: min, maximum: max, default: defaultValue }));
+  return described(schema, { fr: `un nombre entier de ${min} à ${max}`, en: `a whole number from ${min} to ${max}` });
+}
+
+/** A whole number in the range, or null when absent (an optional id filter). */
+export function queryOptionalInteger(range: { min: number; max: number }) {
+  const { min, max } = range;
+  const schema = z
+    .preprocess(emptyAsAbsent, z.string().regex(/^\d{1,15}$/).transform(Number).pipe(z.number().int().min(min).max(max)).optional())
+    .transform((value) => value ?? null)
+    .meta(shownAs({ type: 'integer', minimum: min, maximum: max }));
   return described(schema, { fr: `un nombre entier de ${min} à ${max}`, en: `a whole number from ${min} to ${max}` });
 }
 
@@ -48,7 +69,7 @@ export function queryDate() {
   const schema = z
     .preprocess(emptyAsAbsent, z.string().refine(isCalendarDay).optional())
     .transform((value) => value ?? null)
-    .meta({ override: { type: 'string', format: 'date' } });
+    .meta(shownAs({ type: 'string', format: 'date' }));
   return described(schema, { fr: 'une date écrite AAAA-MM-JJ', en: 'a date written YYYY-MM-DD' });
 }
 
@@ -56,7 +77,7 @@ export function queryBoolean() {
   const schema = z
     .preprocess(emptyAsAbsent, z.enum(['true', 'false', '1', '0']).optional())
     .transform((value) => value === 'true' || value === '1')
-    .meta({ override: { type: 'boolean', default: false } });
+    .meta(shownAs({ type: 'boolean', default: false }));
   return described(schema, { fr: 'true ou false', en: 'true or false' });
 }
 
@@ -65,7 +86,7 @@ export function queryChoice<const Values extends readonly [string, ...string[]]>
   const schema = z
     .preprocess((value) => (typeof value === 'string' ? emptyAsAbsent(value.toUpperCase()) : value), z.enum(values).optional())
     .transform((value) => value ?? null)
-    .meta({ override: { type: 'string', enum: [...values] } });
+    .meta(shownAs({ type: 'string', enum: [...values] }));
   return described(schema, { fr: `l'une des valeurs ${values.join(', ')}`, en: `one of ${values.join(', ')}` });
 }
 
@@ -74,6 +95,6 @@ export function queryText(maxLength: number) {
   const schema = z
     .preprocess(emptyAsAbsent, z.string().trim().max(maxLength).optional())
     .transform((value) => value ?? null)
-    .meta({ override: { type: 'string', maxLength } });
+    .meta(shownAs({ type: 'string', maxLength }));
   return described(schema, { fr: `un texte d'au plus ${maxLength} caractères`, en: `a text of at most ${maxLength} characters` });
 }

@@ -11,7 +11,7 @@ import { csvChunks } from '../../reports/csv';
 import { CSV, downloadHeaders } from '../http/downloads';
 import { CanReadAccounts, IsAdminUser } from '../http/guards';
 import { idempotencyKeyOf } from '../http/idempotencyKey';
-import { queryChoice, queryDate, queryInteger } from '../http/queryParams';
+import { queryChoice, queryDate, queryInteger, queryOptionalInteger } from '../http/queryParams';
 import { invalidFilter } from '../http/requestParsing';
 import { defineRoute } from '../http/routeDefinition';
 import { AccountList, Deposit, DepositRequest, Statement } from '../schemas/accounts';
@@ -28,7 +28,7 @@ const list = defineRoute({
   summary: "The caller's organization's accounts with their money (staff: every organization's)",
   access: readers,
   query: z.object({
-    organization_id: queryInteger({ defaultValue: 0, min: 1, max: 2_147_483_647 }).meta({
+    organization_id: queryOptionalInteger({ min: 1, max: 2_147_483_647 }).meta({
       description: "Staff: only this organization's accounts. Others: their own organization's id, or nothing matches.",
     }),
     limit: queryInteger({ defaultValue: 100, min: 1, max: 500 }),
@@ -36,8 +36,7 @@ const list = defineRoute({
   }),
   answers: { 200: { description: 'A page of accounts.', schema: AccountList } },
   handler: async ({ user, query }) => {
-    const requested = query.organization_id === 0 ? null : query.organization_id;
-    return { status: 200, body: await visibleAccounts(user, requested, { limit: query.limit, offset: query.offset }) };
+    return { status: 200, body: await visibleAccounts(user, query.organization_id, { limit: query.limit, offset: query.offset }) };
   },
 });
 

@@ -1,7 +1,7 @@
 /** The shapes of /api/accounts: money as JSON integers of minor units. */
 import { z } from 'zod';
 import { JOURNAL_KINDS } from '../../domain/accountJournal';
-import { Currency, MinorUnits, PartyIdType, Timestamp, page } from './common';
+import { Currency, MinorUnits, minorUnits, PartyIdType, Timestamp, page } from './common';
 
 export const AccountSummary = z
   .object({
@@ -10,8 +10,8 @@ export const AccountSummary = z
     party_identifier: z.string(),
     currency: Currency,
     balance: MinorUnits,
-    reserved: MinorUnits.meta({ description: 'Held for bulks in flight (minor units).' }),
-    available: MinorUnits.meta({ description: 'balance - reserved: what a new bulk may use (minor units).' }),
+    reserved: minorUnits('Held for bulks in flight (minor units).'),
+    available: minorUnits('balance - reserved: what a new bulk may use (minor units).'),
   })
   .meta({ id: 'AccountSummary' });
 

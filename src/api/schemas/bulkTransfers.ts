@@ -1,7 +1,7 @@
 /** The shapes of /api/bulk-transfers: the seed's fields with the seed's names and JSON types, then ours. */
 import { z } from 'zod';
 import { BULK_STATES, TRANSFER_STATUSES } from '../../models';
-import { Count, Currency, MinorUnits, PartyIdType, Timestamp, page } from './common';
+import { Count, Currency, MinorUnits, minorUnits, PartyIdType, Timestamp, page } from './common';
 
 export const BulkState = z.enum(BULK_STATES);
 export const TransferStatus = z.enum(TRANSFER_STATUSES);
@@ -155,7 +155,7 @@ export const BulkCancelled = z
   .object({
     bulkTransferId: z.uuid(),
     cancelled_transfers: Count.meta({ description: 'Lines that will not be sent.' }),
-    released_amount: MinorUnits.meta({ description: 'Given back to the payer account (available again).' }),
+    released_amount: minorUnits('Given back to the payer account (available again).'),
     currency: Currency,
   })
   .meta({ id: 'BulkCancelled' });
@@ -165,7 +165,7 @@ export const BulkRetried = z
     bulkTransferId: z.uuid(),
     state: z.literal('PROCESSING'),
     retried_transfers: Count.meta({ description: 'Failed lines sent again, each as a new attempt.' }),
-    reserved_amount: MinorUnits.meta({ description: 'Reserved again on the payer account for them.' }),
+    reserved_amount: minorUnits('Reserved again on the payer account for them.'),
     currency: Currency,
   })
   .meta({ id: 'BulkRetried' });

@@ -6,14 +6,14 @@
 import { z } from 'zod';
 import { PARTY_ID_TYPES } from '../../domain/partyIdTypes';
 
-export const MinorUnits = z
-  .bigint()
-  .nonnegative()
-  .meta({
-    id: 'MinorUnits',
-    description: "An amount in minor units of its currency (XOF has none): a JSON integer, below 2^53.",
-    override: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, examples: [517500] },
-  });
+const MINOR_UNITS_JSON = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, examples: [517500] } as const;
+
+/** An amount: a bigint in code, a JSON integer on the wire (rendered by stringifyJson). */
+export function minorUnits(description = 'An amount in minor units of its currency (XOF has none): a JSON integer, below 2^53.') {
+  return z.bigint().nonnegative().meta({ description, override: { ...MINOR_UNITS_JSON } });
+}
+
+export const MinorUnits = minorUnits();
 
 /** A signed amount (a journal entry's change of balance or reserved). */
 export const SignedMinorUnits = z

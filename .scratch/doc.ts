@@ -1,0 +1,11 @@
+import { buildOpenApiDocument } from '../src/api/http/openApiDocument';
+import { bulkTransferRoutes } from '../src/api/routes/bulkTransfers';
+import { authRoutes } from '../src/api/routes/auth';
+import { accountRoutes } from '../src/api/routes/accounts';
+import { adminRoutes } from '../src/api/routes/admin';
+const doc = buildOpenApiDocument([...authRoutes, ...adminRoutes, ...accountRoutes, ...bulkTransferRoutes], { title: 't', version: '1', description: 'd', tags: [] });
+console.log(JSON.stringify(doc).length);
+console.log(JSON.stringify((doc.components as any).schemas.AccountSummary, null, 1));
+console.log(JSON.stringify((doc.paths as any)['/api/bulk-transfers/history'].get.parameters, null, 1).slice(0, 1500));
+console.log(JSON.stringify((doc.paths as any)['/api/bulk-transfers/history'].get.parameters.slice(1,3), null, 0));
+console.log(JSON.stringify((doc.paths as any)['/api/accounts'].get.parameters.slice(0,1), null, 0));
