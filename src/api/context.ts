@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Language } from '../i18n/message';
 import type { UserRole } from '../models';
 
 /** Who is calling, as established by the authentication middleware. */
@@ -15,6 +16,8 @@ declare module 'koa' {
   interface DefaultContext {
     log: Logger;
     requestId: string;
+    /** Of the human messages in the answer; set by middleware/requestLanguage.ts. */
+    language: Language;
   }
   interface DefaultState {
     user?: AuthenticatedUser;

@@ -11,12 +11,12 @@ describe('withTemporal', () => {
     const unreachable = depsWith(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')));
     const failure = withTemporal(ctx, unreachable, 'The scheduler', async () => 'never');
     await expect(failure).rejects.toBeInstanceOf(ServiceUnavailableError);
-    await expect(failure).rejects.toMatchObject({ code: 'temporal_unavailable', message: expect.stringMatching(/^The scheduler \(Temporal\)/) });
+    await expect(failure).rejects.toMatchObject({ code: 'temporal_unavailable', message: expect.stringMatching(/^The scheduler \(Temporal\)/), localized: { fr: expect.stringMatching(/^Le planificateur \(Temporal\)/) } });
   });
 
   it('lets our own typed errors through, and answers what the call answers', async () => {
     const reachable = depsWith(async () => ({}));
-    await expect(withTemporal(ctx, reachable, 'The payout engine', async () => { throw new ConflictError('closed', 'bulk_closed'); })).rejects.toMatchObject({ code: 'bulk_closed' });
+    await expect(withTemporal(ctx, reachable, 'The payout engine', async () => { throw new ConflictError('bulk_closed', { fr: 'terminé', en: 'closed' }); })).rejects.toMatchObject({ code: 'bulk_closed' });
     await expect(withTemporal(ctx, reachable, 'The payout engine', async () => 42)).resolves.toBe(42);
   });
 });

@@ -25,7 +25,7 @@ import {
 import { fundAccount } from '../../accounts/funding';
 import { parseBody } from '../../auth/bodyValidation';
 import { db } from '../../db/knex';
-import { NotFoundError, ValidationError } from '../../errors';
+import { MESSAGES, NotFoundError, ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
 import type { AppDependencies } from '../app';
 import { JsonValue, respondJson } from '../json';
@@ -85,7 +85,7 @@ export function accountsRouter(deps: AppDependencies): Router {
 
   router.post('/:account_id/deposits', authenticate(deps.config), IsAdminUser, jsonBody(deps.config), async (ctx) => {
     const idempotencyKey = requiredIdempotencyKey(ctx);
-    const body = parseBody(DepositBody, ctx.request.body);
+    const body = parseBody(DepositBody, ctx.request.body, ctx.language);
     const account = await accountNamed(ctx.params.account_id);
     const user = currentUser(ctx);
     const outcome = await fundAccount(db(), {
@@ -149,7 +149,7 @@ function organizationIdParam(ctx: Context): number | null {
 
 async function accountNamed(accountId: string | undefined): Promise<AccountRecord> {
   const account = accountId === undefined ? null : await findAccount(db(), accountId);
-  if (!account) throw new NotFoundError();
+  if (!account) throw new NotFoundError('not_found', MESSAGES.notFound);
   return account;
 }
 
@@ -163,7 +163,7 @@ async function readableAccount(ctx: Context): Promise<AccountRecord> {
 
 function statementFilters(ctx: Context): StatementFilters {
   const filters = { from: dateFilter(ctx.query.from, 'from'), to: dateFilter(ctx.query.to, 'to') };
-  if (filters.from && filters.to && filters.from > filters.to) throw invalidFilter('to', 'to is before from.');
+  if (filters.from && filters.to && filters.from > filters.to) throw invalidFilter('to', { fr: 'to est antérieure à from.', en: 'to is before from.' });
   return filters;
 }
 
@@ -171,7 +171,7 @@ function formatParam(ctx: Context): 'json' | 'csv' {
   const text = singleQueryValue(ctx.query.format, 'format');
   if (text === null || text === '' || text === 'json') return 'json';
   if (text === 'csv') return 'csv';
-  throw invalidFilter('format', 'format must be json or csv.');
+  throw invalidFilter('format', { fr: 'format doit valoir json ou csv.', en: 'format must be json or csv.' });
 }
 
 /** A deposit must be retriable without being recorded twice: the key is what makes it so, hence required. */
@@ -179,16 +179,22 @@ function requiredIdempotencyKey(ctx: Context): string {
   const key = ctx.get('Idempotency-Key').trim();
   if (key === '') {
     throw new ValidationError(
-      'Send an Idempotency-Key header: a retried deposit with the same key is recorded once.',
-      { field: 'Idempotency-Key' },
       'idempotency_key_required',
+      {
+        fr: "Envoyez un en-tête Idempotency-Key : un dépôt renvoyé avec la même clé n'est enregistré qu'une fois.",
+        en: 'Send an Idempotency-Key header: a retried deposit with the same key is recorded once.',
+      },
+      { field: 'Idempotency-Key' },
     );
   }
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new ValidationError(
-      `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
-      { field: 'Idempotency-Key' },
       'invalid_idempotency_key',
+      {
+        fr: `L'Idempotency-Key dépasse ${MAX_IDEMPOTENCY_KEY_LENGTH} caractères.`,
+        en: `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+      },
+      { field: 'Idempotency-Key' },
     );
   }
   return key;

@@ -5,8 +5,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { createUserWithTemporaryPassword } from '../../auth/accounts';
-import { parseBody } from '../../auth/bodyValidation';
-import { ValidationError } from '../../errors';
+import { parseBody, ruleMessage } from '../../auth/bodyValidation';
+import { MESSAGES, ValidationError } from '../../errors';
+import type { Message } from '../../i18n/message';
 import { MailDelivery, sendMail } from '../../mail/mailer';
 import { temporaryPasswordMail } from '../../mail/temporaryPasswordMail';
 import { USER_ROLES } from '../../models';
@@ -24,7 +25,10 @@ const CreateUserBody = z.object({
   phone_number: z
     .string()
     .trim()
-    .regex(/^\+?\d{6,15}$/, 'Digits only, optionally after a +, 6 to 15 of them.')
+    .regex(
+      /^\+?\d{6,15}$/,
+      ruleMessage({ fr: 'Chiffres uniquement, éventuellement après un +, de 6 à 15.', en: 'Digits only, optionally after a +, 6 to 15 of them.' }),
+    )
     .nullish(),
   is_staff: z.boolean().default(false),
 });
@@ -34,10 +38,14 @@ export function adminRouter(deps: AppDependencies): Router {
 
   router.post('/users/create', authenticate(deps.config), IsAdminUser, jsonBody(deps.config), async (ctx) => {
     const admin = currentUser(ctx);
-    const body = parseBody(CreateUserBody, ctx.request.body);
+    const body = parseBody(CreateUserBody, ctx.request.body, ctx.language);
     const organizationId = body.organization_id ?? admin.organizationId;
     if (organizationId === null) {
-      throw new ValidationError('Invalid input.', { organization_id: ['Required: your own account belongs to no organization.'] });
+      throw new ValidationError('validation_error', MESSAGES.invalidInput, {
+        organization_id: [
+          { fr: "Requis : votre propre compte n'appartient à aucune organisation.", en: 'Required: your own account belongs to no organization.' },
+        ],
+      });
     }
 
     const { user, organization, temporaryPassword } = await createUserWithTemporaryPassword({
@@ -67,17 +75,26 @@ export function adminRouter(deps: AppDependencies): Router {
       user: userProfile(user, organization),
       temporary_password: temporaryPassword,
       email_sent: delivery !== null,
-      message: deliveryMessage(user.email, delivery),
+      message: deliveryMessage(user.email, delivery)[ctx.language],
     };
   });
 
   return router;
 }
 
-function deliveryMessage(email: string, delivery: MailDelivery | null): string {
+/** The French of a sent mail is the seed's own sentence. */
+function deliveryMessage(email: string, delivery: MailDelivery | null): Message {
   if (delivery === null) {
-    return `User created, but the email to ${email} could not be sent: give them the temporary password another way.`;
+    return {
+      fr: `Utilisateur créé, mais l'email à ${email} n'a pas pu être envoyé : transmettez-lui le mot de passe temporaire par un autre moyen.`,
+      en: `User created, but the email to ${email} could not be sent: give them the temporary password another way.`,
+    };
   }
-  if (delivery.delivered === 'smtp') return `User created; the temporary password was emailed to ${email} through SMTP.`;
-  return `User created; no SMTP server is configured (EMAIL_HOST), so the email to ${email} was written to the mail outbox folder.`;
+  if (delivery.delivered === 'smtp') {
+    return { fr: 'Utilisateur créé avec succès. Un email a été envoyé.', en: `User created; the temporary password was emailed to ${email} through SMTP.` };
+  }
+  return {
+    fr: `Utilisateur créé ; aucun serveur SMTP n'est configuré (EMAIL_HOST), l'email à ${email} a donc été écrit dans le dossier d'envoi local.`,
+    en: `User created; no SMTP server is configured (EMAIL_HOST), so the email to ${email} was written to the mail outbox folder.`,
+  };
 }

@@ -14,7 +14,7 @@ import { MAX_PASSWORD_LENGTH } from '../../auth/passwordPolicy';
 import { issueTokenPair, rotateRefreshToken } from '../../auth/refreshTokens';
 import type { Config } from '../../config';
 import { db } from '../../db/knex';
-import { AuthenticationError, NotFoundError } from '../../errors';
+import { AuthenticationError, MESSAGES, NotFoundError } from '../../errors';
 import { Organization, User } from '../../models';
 import { organizationInactiveAuthError } from '../../organizations/status';
 import type { AppDependencies } from '../app';
@@ -38,12 +38,15 @@ export function authRouter(deps: AppDependencies): Router {
   const signedIn = authenticate(deps.config, { allowPendingPasswordChange: true });
 
   router.post('/login', json, async (ctx) => {
-    const body = parseBody(LoginBody, ctx.request.body);
+    const body = parseBody(LoginBody, ctx.request.body, ctx.language);
     const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: body.email });
     const checked = await checkCredentials(body.email, body.password);
     if ('refused' in checked && checked.refused === 'invalid_credentials') {
       ctx.log.info({ ip: ctx.ip }, 'login refused');
-      throw new AuthenticationError('No active account found with the given credentials.', 'invalid_credentials');
+      throw new AuthenticationError('invalid_credentials', {
+        fr: 'Aucun compte actif ne correspond à ces identifiants.',
+        en: 'No active account found with the given credentials.',
+      });
     }
     // The right password is no guess: given back even when the organization is deactivated, so its users are not
     // also locked out by the limiter for a while once it is reactivated.
@@ -59,18 +62,18 @@ export function authRouter(deps: AppDependencies): Router {
   });
 
   router.post('/token/refresh', json, async (ctx) => {
-    const body = parseBody(RefreshBody, ctx.request.body);
+    const body = parseBody(RefreshBody, ctx.request.body, ctx.language);
     ctx.body = await rotateRefreshToken(settings, body.refresh);
   });
 
   router.get('/profile', signedIn, async (ctx) => {
     const user = await User.query().findById(currentUser(ctx).id).withGraphFetched('organization');
-    if (!user) throw new NotFoundError();
+    if (!user) throw new NotFoundError('not_found', MESSAGES.notFound);
     ctx.body = userProfile(user, user.organization ?? null);
   });
 
   router.post('/change-password', signedIn, json, async (ctx) => {
-    const body = parseBody(ChangePasswordBody, ctx.request.body);
+    const body = parseBody(ChangePasswordBody, ctx.request.body, ctx.language);
     const caller = currentUser(ctx);
     // A stolen access token must not become a way to guess the password without login's limit: the same
     // counters (per IP and per email), so guesses here and at login add up.
@@ -79,7 +82,11 @@ export function authRouter(deps: AppDependencies): Router {
     ctx.log.info({ userId: user.id }, 'password changed');
     // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
     const tokens = await issueTokenPair(settings, user);
-    ctx.body = { message: 'Password changed. Every other session was signed out; use the tokens in this answer.', ...tokens };
+    const message = {
+      fr: 'Mot de passe changé. Toutes les autres sessions ont été déconnectées ; utilisez les jetons de cette réponse.',
+      en: 'Password changed. Every other session was signed out; use the tokens in this answer.',
+    };
+    ctx.body = { message: message[ctx.language], ...tokens };
   });
 
   return router;

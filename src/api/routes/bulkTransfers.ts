@@ -18,11 +18,14 @@ import type { File } from 'formidable';
 import type { Config } from '../../config';
 import { db } from '../../db/knex';
 import { BulkCsvContent, BulkCsvFailure, readBulkCsv } from '../../domain/csv/readBulkCsv';
+import { localize } from '../../i18n/message';
 import { z } from 'zod';
 import { parseBody } from '../../auth/bodyValidation';
 import {
   AppError,
   ConflictError,
+  Message,
+  MESSAGES,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
@@ -80,7 +83,7 @@ export function bulkTransfersRouter(deps: AppDependencies): Router {
       offset: integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
     };
     if (filters.startDate && filters.endDate && filters.startDate > filters.endDate) {
-      throw invalidFilter('end_date', 'end_date is before start_date.');
+      throw invalidFilter('end_date', { fr: 'end_date est antérieure à start_date.', en: 'end_date is before start_date.' });
     }
     const { total, entries } = await listBulkHistory(db(), user.organizationId!, filters);
     ctx.body = { total, count: entries.length, limit: filters.limit, offset: filters.offset, results: entries };
@@ -173,7 +176,7 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
   });
 
   router.post('/:bulk_id/reject', ...approvers, jsonBody(deps.config), async (ctx) => {
-    const body = parseBody(RejectBody, ctx.request.body);
+    const body = parseBody(RejectBody, ctx.request.body, ctx.language);
     const bulk = await bulkAwaitingApproval(ctx);
     const user = currentUser(ctx);
     await withTemporal(ctx, deps, 'The payout engine', (temporal) =>
@@ -198,7 +201,14 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
   router.post('/:bulk_id/retry-failed', ...actors, async (ctx) => {
     const bulk = await readableBulk(ctx, ctx.params.bulk_id);
     if (isOpen(bulk.state)) {
-      throw new ConflictError(`The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`, 'bulk_in_progress', { state: bulk.state });
+      throw new ConflictError(
+        'bulk_in_progress',
+        {
+          fr: `Le lot est encore ${bulk.state} : relancez ses virements échoués une fois qu'il sera terminé.`,
+          en: `The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`,
+        },
+        { state: bulk.state },
+      );
     }
     const user = currentUser(ctx);
     const outcome = await withTemporal(ctx, deps, 'The payout engine', (temporal) =>
@@ -213,7 +223,12 @@ function registerBulkActions(router: Router, deps: AppDependencies): void {
 /** Approving or rejecting: a GESTIONNAIRE, or a staff user of the organization (the bulk's own is checked after). */
 async function MayApprove(ctx: Context, next: Next): Promise<void> {
   const user = currentUser(ctx);
-  if (user.role !== 'GESTIONNAIRE' && !user.isStaff) throw new PermissionDeniedError('Only a GESTIONNAIRE or a staff user may approve or reject a bulk.');
+  if (user.role !== 'GESTIONNAIRE' && !user.isStaff) {
+    throw new PermissionDeniedError('permission_denied', {
+      fr: "Seul un GESTIONNAIRE ou un membre du personnel peut approuver ou rejeter un lot.",
+      en: 'Only a GESTIONNAIRE or a staff user may approve or reject a bulk.',
+    });
+  }
   await next();
 }
 
@@ -221,7 +236,11 @@ async function MayApprove(ctx: Context, next: Next): Promise<void> {
 async function bulkAwaitingApproval(ctx: Context): Promise<BulkSummary> {
   const bulk = await readableBulk(ctx, ctx.params.bulk_id);
   if (bulk.state !== 'AWAITING_APPROVAL' && bulk.state !== 'PENDING') {
-    throw new ConflictError(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval', { state: bulk.state });
+    throw new ConflictError(
+      'not_awaiting_approval',
+      { fr: `Le lot n'attend pas d'approbation (il est ${bulk.state}).`, en: `The bulk is not awaiting approval (it is ${bulk.state}).` },
+      { state: bulk.state },
+    );
   }
   const refusal = await checkApprover(db(), currentUser(ctx).id, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
   if (refusal) throw approvalRefusalError(refusal);
@@ -229,7 +248,11 @@ async function bulkAwaitingApproval(ctx: Context): Promise<BulkSummary> {
 }
 
 function bulkClosed(state: BulkState): ConflictError {
-  return new ConflictError(`The bulk has ended (${state}): there is nothing left to cancel.`, 'bulk_closed', { state });
+  return new ConflictError(
+    'bulk_closed',
+    { fr: `Le lot est terminé (${state}) : il ne reste rien à annuler.`, en: `The bulk has ended (${state}): there is nothing left to cancel.` },
+    { state },
+  );
 }
 
 async function decisionAnswer(bulkId: string): Promise<Record<string, unknown>> {
@@ -286,7 +309,7 @@ async function uploadBulk(ctx: Context, deps: AppDependencies, file: File): Prom
   ctx.log.info({ bulkId, organizationId, transfers: content.lines.count, total: content.lines.total.toString() }, 'bulk uploaded');
   await startPayout(ctx, deps, bulkId);
   ctx.status = response.status;
-  ctx.body = response.body;
+  ctx.body = localize(response.body, ctx.language);
 }
 
 function acceptedBody(bulkId: string, content: BulkCsvContent): Record<string, unknown> {
@@ -306,15 +329,18 @@ function acceptedBody(bulkId: string, content: BulkCsvContent): Record<string, u
 async function replayUpload(ctx: Context, deps: AppDependencies, earlier: IdempotentUpload, fileSha256: string): Promise<void> {
   if (earlier.fileSha256 !== fileSha256) {
     throw new UnprocessableError(
-      'This Idempotency-Key was already used for another file. Use a new key for a new upload.',
       'idempotency_key_reused',
+      {
+        fr: 'Cette Idempotency-Key a déjà servi pour un autre fichier. Utilisez une nouvelle clé pour un nouvel envoi.',
+        en: 'This Idempotency-Key was already used for another file. Use a new key for a new upload.',
+      },
       { bulkTransferId: earlier.bulkId },
     );
   }
   if (earlier.state === 'PENDING') await startPayout(ctx, deps, earlier.bulkId);
   ctx.set('Idempotent-Replayed', 'true');
   ctx.status = earlier.response.status;
-  ctx.body = earlier.response.body;
+  ctx.body = localize(earlier.response.body, ctx.language);
 }
 
 async function startPayout(ctx: Context, deps: AppDependencies, bulkId: string): Promise<void> {
@@ -324,17 +350,23 @@ async function startPayout(ctx: Context, deps: AppDependencies, bulkId: string):
   } catch (error) {
     ctx.log.error({ err: error, bulkId }, 'bulk stored but its workflow could not be started');
     throw new ServiceUnavailableError(
-      'The file was accepted and its total reserved, but the payout could not be started yet. ' +
-        'Retry with the same Idempotency-Key, or it will be started automatically.',
       'workflow_start_failed',
+      {
+        fr:
+          "Le fichier a été accepté et son total réservé, mais le paiement n'a pas encore pu démarrer. " +
+          'Réessayez avec la même Idempotency-Key, ou il démarrera automatiquement.',
+        en:
+          'The file was accepted and its total reserved, but the payout could not be started yet. ' +
+          'Retry with the same Idempotency-Key, or it will be started automatically.',
+      },
       { bulkTransferId: bulkId },
     );
   }
 }
 
 function errorForRefusedFile(failure: BulkCsvFailure): AppError {
-  if (failure.code === 'too_many_rows') return new PayloadTooLargeError(failure.message, failure.code, failure.details);
-  return new ValidationError(failure.message, failure.details, failure.code);
+  if (failure.code === 'too_many_rows') return new PayloadTooLargeError(failure.code, failure.message, failure.details);
+  return new ValidationError(failure.code, failure.message, failure.details);
 }
 
 /** The payer candidates: the one named by `?payer_account=`, or all of the organization's accounts, oldest first. */
@@ -343,9 +375,18 @@ async function payerAccounts(organizationId: number, requested: string | null): 
   if (requested !== null) query.where('account_id', requested);
   const accounts = await query;
   if (requested !== null && accounts.length === 0) {
-    throw new ValidationError(`Your organization has no account ${requested}.`, { field: 'payer_account' }, 'invalid_payer_account');
+    throw new ValidationError(
+      'invalid_payer_account',
+      { fr: `Votre organisation n'a pas de compte ${requested}.`, en: `Your organization has no account ${requested}.` },
+      { field: 'payer_account' },
+    );
   }
-  if (accounts.length === 0) throw new UnprocessableError('Your organization has no account to pay from.', 'no_payer_account');
+  if (accounts.length === 0) {
+    throw new UnprocessableError('no_payer_account', {
+      fr: "Votre organisation n'a aucun compte depuis lequel payer.",
+      en: 'Your organization has no account to pay from.',
+    });
+  }
   return accounts;
 }
 
@@ -353,7 +394,14 @@ function readIdempotencyKey(ctx: Context): string | null {
   const key = ctx.get('Idempotency-Key').trim();
   if (key === '') return null;
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new ValidationError(`Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { field: 'Idempotency-Key' }, 'invalid_idempotency_key');
+    throw new ValidationError(
+      'invalid_idempotency_key',
+      {
+        fr: `L'Idempotency-Key dépasse ${MAX_IDEMPOTENCY_KEY_LENGTH} caractères.`,
+        en: `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+      },
+      { field: 'Idempotency-Key' },
+    );
   }
   return key;
 }
@@ -367,14 +415,19 @@ async function sha256OfFile(path: string): Promise<string> {
 export async function requireActiveOrganization(ctx: Context, next: Next): Promise<void> {
   const user = currentUser(ctx);
   const organization = user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
-  if (!organization) throw new PermissionDeniedError('Your account belongs to no organization.');
-  if (!organization.is_active) throw new PermissionDeniedError('Your organization is deactivated.', 'organization_inactive');
+  if (!organization) throw new PermissionDeniedError('permission_denied', MESSAGES.noOrganization);
+  if (!organization.is_active) {
+    throw new PermissionDeniedError('organization_inactive', { fr: 'Votre organisation est désactivée.', en: 'Your organization is deactivated.' });
+  }
   await next();
 }
 
 export async function requireMultipart(ctx: Context, next: Next): Promise<void> {
   if (!ctx.is('multipart/form-data')) {
-    throw new UnsupportedMediaTypeError('Send the file as multipart/form-data, in a field named "file".');
+    throw new UnsupportedMediaTypeError('unsupported_media_type', {
+      fr: 'Envoyez le fichier en multipart/form-data, dans un champ nommé "file".',
+      en: 'Send the file as multipart/form-data, in a field named "file".',
+    });
   }
   await next();
 }
@@ -424,15 +477,26 @@ const FORMIDABLE_TOO_MANY_FILES = 1015;
 
 function multipartError(error: Error & { code?: number; httpCode?: number }, maxBytes: number): AppError {
   if (error.code !== undefined && FORMIDABLE_FILE_TOO_LARGE.includes(error.code)) {
-    return new PayloadTooLargeError(`The file is larger than ${maxBytes} bytes.`, 'file_too_large', { max_bytes: maxBytes });
+    return new PayloadTooLargeError(
+      'file_too_large',
+      { fr: `Le fichier dépasse ${maxBytes} octets.`, en: `The file is larger than ${maxBytes} bytes.` },
+      { max_bytes: maxBytes },
+    );
   }
-  if (error.code === FORMIDABLE_TOO_MANY_FILES) return new ValidationError('Send one file only, in the field "file".', undefined, 'file_required');
-  return new ValidationError('The multipart body could not be read.', undefined, 'invalid_multipart');
+  if (error.code === FORMIDABLE_TOO_MANY_FILES) {
+    return new ValidationError('file_required', { fr: 'Envoyez un seul fichier, dans le champ "file".', en: 'Send one file only, in the field "file".' });
+  }
+  return new ValidationError('invalid_multipart', { fr: "Le corps multipart n'a pas pu être lu.", en: 'The multipart body could not be read.' });
 }
 
 export function uploadedFile(ctx: Context): File {
   const file = ctx.request.files?.file;
-  if (!file || Array.isArray(file)) throw new ValidationError('Attach the CSV file in the form field "file".', undefined, 'file_required');
+  if (!file || Array.isArray(file)) {
+    throw new ValidationError('file_required', {
+      fr: 'Joignez le fichier CSV dans le champ de formulaire "file".',
+      en: 'Attach the CSV file in the form field "file".',
+    });
+  }
   return file;
 }
 
@@ -441,9 +505,9 @@ export function uploadedFile(ctx: Context): File {
 
 /** The bulk if the caller's organization owns it; a malformed id, a missing bulk and another's bulk all 404. */
 async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<BulkSummary> {
-  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError();
+  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError('not_found', MESSAGES.notFound);
   const bulk = await loadBulkSummary(db(), bulkId);
-  if (!bulk) throw new NotFoundError();
+  if (!bulk) throw new NotFoundError('not_found', MESSAGES.notFound);
   assertSameOrganization(currentUser(ctx), bulk.organization_id);
   return bulk;
 }
@@ -485,13 +549,13 @@ async function liveProgress(ctx: Context, deps: AppDependencies, bulkId: string)
 
 type QueryValue = string | string[] | undefined;
 
-export function invalidFilter(field: string, message: string): ValidationError {
-  return new ValidationError(message, { field }, 'invalid_filter');
+export function invalidFilter(field: string, message: Message): ValidationError {
+  return new ValidationError('invalid_filter', message, { field });
 }
 
 export function singleQueryValue(value: QueryValue, field: string): string | null {
   if (value === undefined) return null;
-  if (Array.isArray(value)) throw invalidFilter(field, `${field} is given more than once.`);
+  if (Array.isArray(value)) throw invalidFilter(field, { fr: `${field} est donné plusieurs fois.`, en: `${field} is given more than once.` });
   return value;
 }
 
@@ -500,7 +564,10 @@ export function integerParam(value: QueryValue, field: string, range: { defaultV
   if (text === null || text === '') return range.defaultValue;
   const number = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(number) || number < range.min || number > range.max) {
-    throw invalidFilter(field, `${field} must be a whole number from ${range.min} to ${range.max}.`);
+    throw invalidFilter(field, {
+      fr: `${field} doit être un nombre entier de ${range.min} à ${range.max}.`,
+      en: `${field} must be a whole number from ${range.min} to ${range.max}.`,
+    });
   }
   return number;
 }
@@ -509,14 +576,16 @@ function booleanParam(value: QueryValue, field: string): boolean {
   const text = singleQueryValue(value, field);
   if (text === null || text === '' || text === 'false' || text === '0') return false;
   if (text === 'true' || text === '1') return true;
-  throw invalidFilter(field, `${field} must be true or false.`);
+  throw invalidFilter(field, { fr: `${field} doit valoir true ou false.`, en: `${field} must be true or false.` });
 }
 
 function stateFilter(value: QueryValue): BulkState | null {
   const text = singleQueryValue(value, 'state');
   if (text === null || text === '') return null;
   const state = text.toUpperCase();
-  if (!(BULK_STATES as readonly string[]).includes(state)) throw invalidFilter('state', `state must be one of ${BULK_STATES.join(', ')}.`);
+  if (!(BULK_STATES as readonly string[]).includes(state)) {
+    throw invalidFilter('state', { fr: `state doit être l'un de ${BULK_STATES.join(', ')}.`, en: `state must be one of ${BULK_STATES.join(', ')}.` });
+  }
   return state as BulkState;
 }
 
@@ -526,7 +595,7 @@ export function dateFilter(value: QueryValue, field: string): string | null {
   if (text === null || text === '') return null;
   const date = DATE_PATTERN.test(text) ? new Date(`${text}T00:00:00Z`) : null;
   if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) {
-    throw invalidFilter(field, `${field} must be a date written YYYY-MM-DD.`);
+    throw invalidFilter(field, { fr: `${field} doit être une date au format AAAA-MM-JJ.`, en: `${field} must be a date written YYYY-MM-DD.` });
   }
   return text;
 }
