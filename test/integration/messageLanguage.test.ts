@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { closeDb } from '../../src/db/knex';
-import { createTestApp } from '../support/fixtures';
+import { authHeader, createTestApp, createUser, loginAs } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 
 const { server } = createBulkTestApp();
@@ -68,6 +68,17 @@ describe('the language of an error', () => {
     expect(Object.keys(french.error.details).sort()).toEqual(Object.keys(english.error.details).sort());
     expect(french.error.details.password).toEqual([expect.stringMatching(/^Entrée invalide/)]);
     expect(english.error.details.password).toEqual([expect.stringMatching(/^Invalid input/)]);
+
+    const admin = await createUser({ isStaff: true });
+    const token = await loginAs(server, admin.email, admin.password);
+    const badPhone = (language: string) =>
+      request(server)
+        .post('/api/admin/users/create')
+        .set(authHeader(token))
+        .set('Accept-Language', language)
+        .send({ email: `new-${randomUUID()}@example.bj`, first_name: 'Afi', last_name: 'Houngbo', role: 'SUPERVISEUR', phone_number: '97-00-11' });
+    expect((await badPhone('fr').expect(400)).body.error.details).toEqual({ phone_number: ['Chiffres uniquement, éventuellement après un +, de 6 à 15.'] });
+    expect((await badPhone('en').expect(400)).body.error.details).toEqual({ phone_number: ['Digits only, optionally after a +, 6 to 15 of them.'] });
   });
 });
 
