@@ -1,7 +1,8 @@
 /**
  * How the API sends decisions to a bulk's workflow (Temporal updates) and reads their refusals back as our typed
  * errors. The workflow's validators and activities refuse with an ApplicationFailure whose type is our error
- * code (and, from the database side, the HTTP status and details in its details): the API answers exactly that.
+ * code and whose details carry the message in French and English (and, from the database side, the HTTP status
+ * and the error's details): the API answers exactly that, in the caller's language.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -22,7 +23,7 @@ import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkControl';
 import { bulkWorkflowStartOptions } from './bulkPayoutClient';
 import { workflowIdForBulk } from './types';
 
-/** Status of the refusals raised by the workflow's validators (they carry no details). */
+/** Status of the refusals raised by the workflow's validators (they carry only their message, in both languages). */
 const VALIDATOR_STATUS: Record<string, number> = {
   not_awaiting_approval: 409,
   approval_by_creator: 409,

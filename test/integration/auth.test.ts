@@ -63,7 +63,7 @@ describe('POST /api/auth/login', () => {
     const unknownEmail = await login({ email: uniqueEmail('nobody'), password }).expect(401);
     const inactiveUser = await login({ email: inactive.email, password: inactive.password }).expect(401);
 
-    const expected = { error: { code: 'invalid_credentials', message: 'No active account found with the given credentials.' } };
+    const expected = { error: { code: 'invalid_credentials', message: 'Aucun compte actif ne correspond à ces identifiants.' } };
     expect(wrongPassword.body).toEqual(expected);
     expect(unknownEmail.body).toEqual(expected);
     expect(inactiveUser.body).toEqual(expected);

@@ -258,7 +258,7 @@ describe('bulk reconciliation report', () => {
         .get(`/api/bulk-transfers/${bulkId}/report.${format}`)
         .set(authHeader(stranger.superviseurToken))
         .expect(404);
-      expect(foreign.body).toEqual({ error: { code: 'not_found', message: 'Not found.' } });
+      expect(foreign.body).toEqual({ error: { code: 'not_found', message: 'Introuvable.' } });
       await request(server).get(`/api/bulk-transfers/${randomUUID()}/report.${format}`).set(authHeader(reader.gestionnaireToken)).expect(404);
       await request(server).get(`/api/bulk-transfers/not-a-uuid/report.${format}`).set(authHeader(reader.gestionnaireToken)).expect(404);
       await request(server).get(`/api/bulk-transfers/${bulkId}/report.${format}`).expect(401);

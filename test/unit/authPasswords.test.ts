@@ -55,8 +55,12 @@ describe('new password policy', () => {
   });
 
   it('refuses the old password and the email, whatever its case', () => {
-    expect(newPasswordProblems({ ...base, newPassword: base.oldPassword })).toEqual(['The new password must differ from the current one.']);
-    expect(newPasswordProblems({ ...base, newPassword: 'AWA.DOSSOU@cnss.bj' })).toEqual(['The password must not be your email address.']);
+    expect(newPasswordProblems({ ...base, newPassword: base.oldPassword })).toEqual([
+      { fr: "Le nouveau mot de passe doit être différent de l'actuel.", en: 'The new password must differ from the current one.' },
+    ]);
+    expect(newPasswordProblems({ ...base, newPassword: 'AWA.DOSSOU@cnss.bj' })).toEqual([
+      { fr: 'Le mot de passe ne doit pas être votre adresse e-mail.', en: 'The password must not be your email address.' },
+    ]);
   });
 
   it('refuses absurdly long passwords', () => {

@@ -1,4 +1,6 @@
 import { BulkCsvOptions, BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
+import { PARTY_ID_TYPES } from '../../src/domain/partyIdTypes';
+import { localize } from '../../src/i18n/message';
 
 const RULES: BulkCsvOptions = { payerCurrencies: ['XOF'], maxAmountPerLine: 5_000_000n, maxRows: 100, maxErrorsReported: 100 };
 
@@ -20,7 +22,8 @@ async function content(text: string | Buffer, options: Partial<BulkCsvOptions> =
 async function failure(text: string | Buffer, options: Partial<BulkCsvOptions> = {}) {
   const result = await read(text, options);
   if (result.ok) throw new Error('expected the file to be refused');
-  return result.failure;
+  // The English text, as the API answers it with Accept-Language: en (the French is checked apart).
+  return localize(result.failure, 'en') as { code: string; message: string; details?: Record<string, unknown> };
 }
 
 async function errorsOf(text: string, options: Partial<BulkCsvOptions> = {}) {
@@ -30,6 +33,30 @@ async function errorsOf(text: string, options: Partial<BulkCsvOptions> = {}) {
 }
 
 const HEADER = 'type_id,valeur_id,devise,montant\n';
+
+describe('readBulkCsv: messages', () => {
+  it('says each problem in French and in English, code and place the same', async () => {
+    const result = await read(`${HEADER}MSISDN,22997000001,XOF,\nPHONE,22997000002,XOF,1500\n`);
+    expect(result).toMatchObject({ ok: false, failure: { code: 'invalid_file' } });
+    if (result.ok) return;
+    expect(result.failure.message).toEqual({
+      fr: "Le fichier contient des erreurs ; rien n'a été créé. Corrigez-les et envoyez-le de nouveau.",
+      en: 'The file has errors; nothing was created. Correct them and upload it again.',
+    });
+    expect(result.failure.details?.errors).toEqual([
+      { line: 2, column: 'montant', code: 'required', message: { fr: 'montant est vide.', en: 'montant is empty.' } },
+      {
+        line: 3,
+        column: 'type_id',
+        code: 'invalid_type_id',
+        message: {
+          fr: `"PHONE" n'est pas l'une des valeurs autorisées : ${PARTY_ID_TYPES.join(', ')}.`,
+          en: `"PHONE" is not one of ${PARTY_ID_TYPES.join(', ')}.`,
+        },
+      },
+    ]);
+  });
+});
 
 describe('readBulkCsv: a valid file', () => {
   it('keeps every line with its physical line number, the exact minor-unit amounts and their total', async () => {
@@ -92,7 +119,7 @@ describe('readBulkCsv: a valid file', () => {
     const file = await content(`${HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,22997000002,XOF,1500\nMSISDN,22997000001,XOF,1500\nMSISDN,22997000001,XOF,1600\n`);
     expect(file.lines.count).toBe(4);
     expect(file.warnings).toEqual([
-      { line: 4, code: 'duplicate_line', message: expect.stringContaining('line 2'), duplicate_of_line: 2 },
+      { line: 4, code: 'duplicate_line', message: { fr: expect.stringContaining('ligne 2'), en: expect.stringContaining('line 2') }, duplicate_of_line: 2 },
     ]);
   });
 

@@ -105,7 +105,7 @@ describe('pension roll file', () => {
   it('refuses a header without a required column, and an empty file', () => {
     const result = read('type_id,valeur_id,devise,montant_mensuel\nMSISDN,22997000001,XOF,100\n');
     expect(result).toMatchObject({ ok: false, failure: { code: 'invalid_header' } });
-    if (!result.ok) expect(result.failure.message).toContain('nom_complet');
+    if (!result.ok) expect(result.failure.message).toEqual({ fr: expect.stringContaining('nom_complet'), en: expect.stringContaining('nom_complet') });
     expect(read('')).toMatchObject({ ok: false, failure: { code: 'empty_file' } });
     expect(read('type_id,valeur_id,nom_complet,devise,montant_mensuel\n')).toMatchObject({ ok: false, failure: { code: 'no_rows' } });
   });

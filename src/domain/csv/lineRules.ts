@@ -82,7 +82,7 @@ export function emptyColumn(column: string): Message {
 
 /** '"XYZ" is not one of MSISDN, EMAIL, IBAN.' */
 export function notOneOf(text: string, allowed: readonly string[]): Message {
-  return { fr: `"${text}" n'est pas l'une des valeurs ${allowed.join(', ')}.`, en: `"${text}" is not one of ${allowed.join(', ')}.` };
+  return { fr: `"${text}" n'est pas l'une des valeurs autorisées : ${allowed.join(', ')}.`, en: `"${text}" is not one of ${allowed.join(', ')}.` };
 }
 
 const MSISDN_PATTERN = /^[1-9]\d{4,14}$/;
