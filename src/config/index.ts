@@ -75,7 +75,10 @@ const environmentSchema = z.object({
 
   BULK_MAX_ROWS: z.coerce.number().int().positive().default(100000),
   BULK_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
-  BULK_MAX_AMOUNT_PER_LINE: integerString.default('5000000'),
+  // Amounts are JSON integers at the API: one line's limit stays below 2^53.
+  BULK_MAX_AMOUNT_PER_LINE: integerString
+    .default('5000000')
+    .refine((value) => BigInt(value) <= BigInt(Number.MAX_SAFE_INTEGER), 'must be at most 9007199254740991'),
   BULK_MAX_ERRORS_REPORTED: z.coerce.number().int().positive().default(100),
   BULK_PAYOUT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),

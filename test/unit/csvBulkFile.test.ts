@@ -324,4 +324,13 @@ describe('readBulkCsv: whole-file problems', () => {
     const file = await content(`${HEADER}ALIAS,Kpétémé-Adjoa-é,XOF,1500\n`);
     expect(file.lines.identifiers).toEqual(['Kpétémé-Adjoa-é']);
   });
+  it('refuses the line that takes the file total above 2^53 - 1, so the total stays an exact JSON integer', async () => {
+    const half = (Number.MAX_SAFE_INTEGER - 1) / 2;
+    const lines = [`MSISDN,22997000001,XOF,${half}`, `MSISDN,22997000002,XOF,${half}`, 'MSISDN,22997000003,XOF,1', 'MSISDN,22997000004,XOF,1'];
+    const options = { maxAmountPerLine: BigInt(Number.MAX_SAFE_INTEGER) };
+    const errors = await errorsOf(`${HEADER}${lines.join('\n')}\n`, options);
+    expect(errors).toEqual([{ line: 5, column: 'montant', code: 'total_above_limit', message: expect.stringContaining('9007199254740991') }]);
+    const exact = await content(`${HEADER}${lines.slice(0, 3).join('\n')}\n`, options);
+    expect(exact.lines.total).toBe(BigInt(Number.MAX_SAFE_INTEGER));
+  });
 });

@@ -109,6 +109,13 @@ function failure(code: BulkCsvFailureCode, message: Message, details?: Record<st
   return { ok: false, failure: details === undefined ? { code, message } : { code, message, details } };
 }
 
+/** Amounts are JSON integers at the API: a file's total must stay exact in any JSON reader (below 2^53). */
+const MAX_EXACT_TOTAL = BigInt(Number.MAX_SAFE_INTEGER);
+const TOTAL_ABOVE_LIMIT = {
+  fr: `Avec cette ligne, le total du fichier dépasse ${Number.MAX_SAFE_INTEGER} unités : scindez le fichier.`,
+  en: `With this line the file's total exceeds ${Number.MAX_SAFE_INTEGER} units: split the file.`,
+};
+
 /** Everything after the header: one record at a time, keeping the valid lines and the problems. */
 class LineReader {
   private columns: ColumnIndexes | null = null;
@@ -212,6 +219,10 @@ class LineReader {
     // Once the file is known to be refused, valid lines need not be kept.
     if (!check.line || this.errors.length > 0) return;
     const { partyIdType, identifier, amount } = check.line;
+    if (this.lines.total + amount > MAX_EXACT_TOTAL) {
+      this.addError({ line: lineNumber, column: 'montant', code: 'total_above_limit', message: TOTAL_ABOVE_LIMIT });
+      return;
+    }
     const earlier = this.lines.add(lineNumber, partyIdType, identifier, amount);
     if (earlier !== null) this.addWarning(lineNumber, earlier);
   }
