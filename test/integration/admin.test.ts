@@ -149,8 +149,8 @@ describe('POST /api/admin/users/create', () => {
       expect(response.body.email_sent).toBe(true);
       expect(response.body.message).toContain('SMTP');
       expect(smtp.messages).toHaveLength(1);
-      expect(smtp.messages[0].recipients).toEqual([`<${body.email}>`]);
-      expect(smtp.messages[0].data).toContain(response.body.temporary_password);
+      expect(smtp.messages[0]!.recipients).toEqual([`<${body.email}>`]);
+      expect(smtp.messages[0]!.data).toContain(response.body.temporary_password);
       expect(await outboxMailsTo(body.email)).toHaveLength(0);
     } finally {
       await smtp.stop();

@@ -59,7 +59,7 @@ describe('request id from the upload to the activity logs', () => {
     await closeDb();
   });
 
-  async function uploadAndPay(requestIdHeader: string | null, lines: number): Promise<{ bulkId: string; answeredRequestId: string; transferIds: string[] }> {
+  async function uploadAndPay(requestIdHeader: string | null, lines: number): Promise<{ bulkId: string; answeredRequestId: string | undefined; transferIds: string[] }> {
     const seed = randomUUID().replace(/\D/g, '').slice(0, 5).padEnd(5, '7');
     const csv = CSV_HEADER + Array.from({ length: lines }, (_, i) => `MSISDN,2297${seed}${String(i).padStart(3, '0')},XOF,${1000 + i}\n`).join('');
     const call = upload(server, fund.gestionnaire.token, csv);
