@@ -4,9 +4,9 @@
  * Amounts are minor units as integer strings (bigint stays exact), as in the reports.
  */
 import type { Knex } from 'knex';
-import { CANCELLED_CODE } from '../domain/bulkControl';
+import { CANCELLED_CODE } from '../domain/bulkDecisionRules';
 import type { BulkState } from '../models';
-import type { BulkProgress } from './types';
+import type { BulkProgress } from '../domain/payoutWorkflows';
 
 export interface HistoryFilters {
   state: BulkState | null;

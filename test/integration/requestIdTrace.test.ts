@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 import {
   adapterClient,

@@ -13,7 +13,7 @@ import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { devServerDynamicConfigArgs } from '../../temporal/dynamicConfig';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {
   approveUpdate,

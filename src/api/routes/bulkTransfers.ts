@@ -43,10 +43,10 @@ import {
   progressFromDatabase,
   BulkSummary,
 } from '../../payouts/bulkReads';
-import { approvalRefusalError, checkApprover, isOpenBulkState } from '../../payouts/bulkControl';
-import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../payouts/bulkControlClient';
+import { approvalRefusalError, checkApprover, isOpenBulkState } from '../../payouts/bulkLifecycle';
+import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../payouts/bulkWorkflowUpdates';
 import { createBulk, findUploadByIdempotencyKey, IdempotentUpload, StoredResponse } from '../../payouts/createBulk';
-import type { BulkProgress } from '../../payouts/types';
+import type { BulkProgress } from '../../domain/payoutWorkflows';
 import type { AppDependencies } from '../app';
 import { withTemporal } from './temporalCall';
 import { authenticate } from '../middleware/authenticate';

@@ -17,9 +17,9 @@ import {
   RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
-import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkControl';
+import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkLifecycle';
 import { bulkWorkflowStartOptions } from './bulkPayoutClient';
-import { workflowIdForBulk } from './types';
+import { workflowIdForBulk } from '../domain/payoutWorkflows';
 
 /** Status of the refusals raised by the workflow's validators (they carry no details). */
 const VALIDATOR_STATUS: Record<string, number> = {
