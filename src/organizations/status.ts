@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { AuthenticationError, PermissionDeniedError } from '../errors';
 
-export const ORGANIZATION_INACTIVE = 'organization_inactive';
+const ORGANIZATION_INACTIVE = 'organization_inactive';
 
 const INACTIVE_MESSAGE = "L'organisation de ce compte est désactivée. (This account's organization is deactivated.)";
 

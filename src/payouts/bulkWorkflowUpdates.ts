@@ -32,7 +32,7 @@ const VALIDATOR_STATUS: Record<string, number> = {
 };
 
 /** The typed error for an update's refusal; anything else (Temporal down, a bug) is rethrown as is. */
-export function errorOfUpdateFailure(error: unknown): unknown {
+function errorOfUpdateFailure(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
   const failure = error.cause;
   const code = failure.type ?? 'conflict';
