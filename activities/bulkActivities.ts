@@ -19,7 +19,7 @@ import {
   UnresolvedLinesOutcome,
   retryFailedLines as reopenFailedLines,
   RetryOutcome,
-} from '../src/payouts/bulkControl';
+} from '../src/payouts/bulkLifecycle';
 import { listTransferPage as readTransferPage, TransferPageEntry, transferStatus } from '../src/payouts/ledger';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';

@@ -1,13 +1,13 @@
 /**
  * What an operator starts from the Temporal Web UI's "Start Workflow" form (workflows/retryFailedTransfersWorkflow.ts):
- * retry-failed sent to the bulk's workflow exactly as the API sends it (update-with-start, src/payouts/bulkControlClient.ts),
+ * retry-failed sent to the bulk's workflow exactly as the API sends it (update-with-start, src/payouts/bulkWorkflowUpdates.ts),
  * so the same checks refuse it (bulk still running, nothing worth retrying, funds short, organization inactive) and
  * the same records keep who asked. The lines it reopens are then paid by the bulk's workflow, through every gate.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { AppError } from '../src/errors';
-import { earlierRetryOutcome, RetryOutcome } from '../src/payouts/bulkControl';
-import { retryFailedPayouts } from '../src/payouts/bulkControlClient';
+import { earlierRetryOutcome, RetryOutcome } from '../src/payouts/bulkLifecycle';
+import { retryFailedPayouts } from '../src/payouts/bulkWorkflowUpdates';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
 

@@ -8,7 +8,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { buildConfig } from '../src/config';
-import { CANCELLED_CODE, homeTransactionIdFor } from '../src/domain/bulkControl';
+import { CANCELLED_CODE, homeTransactionIdFor } from '../src/domain/bulkDecisionRules';
 import { formatMinorUnits, parseMajorUnits } from '../src/domain/money';
 import {
   checkQuote,

@@ -4,7 +4,7 @@
  * happens to the workflow that started it (its money is reserved and its lines may be in flight).
  */
 import { ChildWorkflowOptions, ParentClosePolicy, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import { workflowIdForBulk } from '../src/payouts/types';
+import { workflowIdForBulk } from '../src/domain/payoutWorkflows';
 import { BULK_ID, BulkPayoutInput } from './definitions';
 
 export function bulkChildOptions(bulkId: string, startedBy: string): Omit<ChildWorkflowOptions, 'typeInfo'> & { args: [BulkPayoutInput] } {

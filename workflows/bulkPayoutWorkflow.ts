@@ -26,12 +26,12 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
-import { msUntil } from '../src/domain/bulkControl';
+import { msUntil } from '../src/domain/bulkDecisionRules';
 import { isUuid } from '../src/domain/ids';
 import { isFinalStatus } from '../src/domain/transferStates';
 import type { Message } from '../src/i18n/message';
 import type { TransferPageEntry } from '../src/payouts/ledger';
-import { workflowIdForLine } from '../src/payouts/types';
+import { workflowIdForLine } from '../src/domain/payoutWorkflows';
 import {
   ApprovalDecision,
   approveUpdate,

@@ -4,8 +4,8 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BulkActor, CancelOutcome, RetryOutcome } from '../src/payouts/bulkControl';
-import type { BulkProgress } from '../src/payouts/types';
+import type { BulkActor, CancelOutcome, RetryOutcome } from '../src/payouts/bulkLifecycle';
+import type { BulkProgress } from '../src/domain/payoutWorkflows';
 
 export const BULK_ID = defineSearchAttributeKey('BulkId', SearchAttributeType.KEYWORD);
 export const ORGANIZATION_CODE = defineSearchAttributeKey('OrganizationCode', SearchAttributeType.KEYWORD);
@@ -44,7 +44,7 @@ export const rejectUpdate = defineUpdate<{ state: 'FAILED' }, [RejectionDecision
 export const cancelUpdate = defineUpdate<CancelOutcome, [BulkActor]>('cancel');
 /**
  * Pays the retryable failed lines of an ended bulk again. The bulk's workflow has closed by then, so it is sent
- * as update-with-start: a new run of `bulk-<bulkId>` takes it (see src/payouts/bulkControlClient.ts).
+ * as update-with-start: a new run of `bulk-<bulkId>` takes it (see src/payouts/bulkWorkflowUpdates.ts).
  */
 export const retryFailedUpdate = defineUpdate<RetryOutcome, [RetryFailedRequest]>('retryFailed');
 

@@ -2,7 +2,7 @@
  * The bulk workflow's bookkeeping: which lines are in flight (their workflows started, not yet reported) and
  * how many lines ended paid or failed. Plain state, carried across continue-as-new as numbers only.
  */
-import type { BulkProgress } from '../src/payouts/types';
+import type { BulkProgress } from '../src/domain/payoutWorkflows';
 import type { LineReport } from './definitions';
 
 export class LineWindow {

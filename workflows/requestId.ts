@@ -7,7 +7,7 @@
  */
 
 /** Memo key; also the field of ActivityTrace, so log lines and memos use one name. */
-export const REQUEST_ID_MEMO_KEY = 'requestId';
+const REQUEST_ID_MEMO_KEY = 'requestId';
 
 /** What a line's workflow gives each of its activities, for their log lines only (never for decisions). */
 export interface ActivityTrace {

@@ -8,7 +8,7 @@
 import { ApplicationFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { isUuid } from '../src/domain/ids';
-import type { RetryOutcome } from '../src/payouts/bulkControl';
+import type { RetryOutcome } from '../src/payouts/bulkLifecycle';
 import { asOwnRefusal } from './refusals';
 
 export interface RetryFailedTransfersInput {

@@ -54,7 +54,7 @@ export const JOURNAL_COLUMNS = [
 ] as const satisfies readonly (keyof JournalRow)[];
 
 /** Thrown when a change would hold more than the balance or give back more than is held: a bug, never a user error. */
-export class AccountChangeRefusedError extends Error {
+class AccountChangeRefusedError extends Error {
   constructor(readonly accountId: number, readonly attempted: AccountMoney | null) {
     super(
       attempted === null

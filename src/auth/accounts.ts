@@ -11,11 +11,11 @@ import { newPasswordProblems } from './passwordPolicy';
 import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';
 import { revokeAllRefreshTokensOf } from './refreshTokens';
 
-export function normalizeEmail(email: string): string {
+function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export async function findUserByEmail(email: string): Promise<User | undefined> {
+async function findUserByEmail(email: string): Promise<User | undefined> {
   return User.query().whereRaw('lower(email) = ?', [normalizeEmail(email)]).first();
 }
 

@@ -7,7 +7,7 @@ import { config } from '../config';
 // Postgres bigint (int8) arrives as a string: money stays exact and is converted to BigInt in domain code.
 types.setTypeParser(types.builtins.INT8, (value: string) => value);
 
-export const MIGRATIONS_DIRECTORY = path.resolve(__dirname, '../../migrations');
+const MIGRATIONS_DIRECTORY = path.resolve(__dirname, '../../migrations');
 
 export function knexConfig(databaseUrl: string, poolMax = 10): Knex.Config {
   return {

@@ -41,7 +41,7 @@ export function parseMajorUnits(text: string, currency: string): bigint {
   const exponent = currencyExponent(currency);
   const match = DECIMAL_PATTERN.exec(text);
   if (!match) throw new MoneyFormatError('invalid_amount', { fr: `"${text}" n'est pas un montant décimal simple`, en: `"${text}" is not a plain decimal amount` });
-  const [, whole, fraction = ''] = match;
+  const [, whole = '', fraction = ''] = match;
   const significantFraction = fraction.replace(/0+$/, '');
   if (significantFraction.length > exponent) {
     throw new MoneyFormatError(

@@ -16,7 +16,7 @@ const NEXT_STATUSES: Readonly<Record<TransferStatus, readonly TransferStatus[]>>
   PROCESSING: ['PROCESSING', 'COMPLETED', 'FAILED'],
   COMPLETED: [],
   // Final for this attempt. retry-failed does not move a FAILED line on: it starts a new attempt of it (attempt + 1,
-  // PENDING, a new identity at Mojaloop), recording the failed one (src/payouts/bulkControl.ts retryFailedLines).
+  // PENDING, a new identity at Mojaloop), recording the failed one (src/payouts/bulkLifecycle.ts retryFailedLines).
   FAILED: [],
 };
 

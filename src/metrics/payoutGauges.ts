@@ -8,10 +8,10 @@ import type { Knex } from 'knex';
 import { Gauge, Registry } from 'prom-client';
 import { logger } from '../logging/logger';
 import { BULK_STATES } from '../models/BulkTransfer';
-import { TRANSFER_STATUSES } from '../models/IndividualTransfer';
+import { TRANSFER_STATUSES } from '../domain/transferStates';
 
 /** Label value for a transfer without a failure code (all but failed ones). */
-export const NO_FAILURE_CODE = '';
+const NO_FAILURE_CODE = '';
 
 export function registerPayoutGauges(registry: Registry, database: () => Knex): void {
   new Gauge({

@@ -2,5 +2,6 @@ export { Organization } from './Organization';
 export { User, USER_ROLES, type UserRole } from './User';
 export { RefreshToken } from './RefreshToken';
 export { Account } from './Account';
-export { BulkTransfer, BULK_STATES, type BulkState } from './BulkTransfer';
-export { IndividualTransfer, TRANSFER_STATUSES, type TransferStatus } from './IndividualTransfer';
+export { BULK_STATES, type BulkState } from './BulkTransfer';
+// The line statuses are domain rules (src/domain/transferStates.ts); re-exported for the API's OpenAPI description.
+export { TRANSFER_STATUSES } from '../domain/transferStates';

@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { AuthenticationError, PermissionDeniedError } from '../errors';
 
-export const ORGANIZATION_INACTIVE = 'organization_inactive';
+const ORGANIZATION_INACTIVE = 'organization_inactive';
 
 const ACCOUNT_ORGANIZATION_INACTIVE = { fr: "L'organisation de ce compte est désactivée.", en: "This account's organization is deactivated." };
 

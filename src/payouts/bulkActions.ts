@@ -10,8 +10,8 @@ import type { Config } from '../config';
 import { db } from '../db/knex';
 import { ConflictError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import { approvalRefusalError, checkApprover, isOpenBulkState } from './bulkControl';
-import { cancelBulkPayout, decideApproval, retryFailedPayouts } from './bulkControlClient';
+import { approvalRefusalError, checkApprover, isOpenBulkState } from './bulkLifecycle';
+import { cancelBulkPayout, decideApproval, retryFailedPayouts } from './bulkWorkflowUpdates';
 import { type BulkSummary, loadBulkDecisions, loadBulkSummary } from './bulkReads';
 import { readableBulk } from './bulkViews';
 

@@ -5,9 +5,10 @@
  */
 import type { PartyIdType } from '../domain/partyIdTypes';
 import type { Knex } from 'knex';
-import { CANCELLED_CODE } from '../domain/bulkControl';
-import type { BulkState, TransferStatus } from '../models';
-import type { BulkProgress } from './types';
+import { CANCELLED_CODE } from '../domain/bulkDecisionRules';
+import type { BulkState } from '../models';
+import type { TransferStatus } from '../domain/transferStates';
+import type { BulkProgress } from '../domain/payoutWorkflows';
 
 export interface HistoryFilters {
   state: BulkState | null;

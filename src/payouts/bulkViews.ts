@@ -8,7 +8,7 @@ import { db } from '../db/knex';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
 import { queryBulkProgress } from './bulkPayoutClient';
-import { isOpenBulkState } from './bulkControl';
+import { isOpenBulkState } from './bulkLifecycle';
 import {
   type BulkSummary,
   countTransferDetails,
@@ -22,7 +22,7 @@ import {
   percentOf,
   progressFromDatabase,
 } from './bulkReads';
-import type { BulkProgress } from './types';
+import type { BulkProgress } from '../domain/payoutWorkflows';
 
 /** The bulk if the caller's organization owns it; a missing bulk and another's bulk both 404. */
 export async function readableBulk(user: AuthenticatedUser, bulkId: string): Promise<BulkSummary> {

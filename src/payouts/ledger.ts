@@ -274,25 +274,6 @@ function finalColumns(knex: Knex, outcome: FinalOutcome): Record<string, unknown
   };
 }
 
-export interface BulkStart {
-  state: 'PROCESSING' | 'COMPLETED' | 'FAILED';
-  total: number;
-  organizationCode: string;
-}
-
-/** PENDING -> PROCESSING (a bulk already PROCESSING is resumed as is). Null when the bulk does not exist. */
-export async function startBulkProcessing(knex: Knex, bulkId: string): Promise<BulkStart | null> {
-  await knex('bulk_transfers')
-    .where({ bulk_id: bulkId, state: 'PENDING' })
-    .update({ state: 'PROCESSING', updated_at: knex.fn.now() });
-  const bulk = await knex('bulk_transfers as b')
-    .join('organizations as o', 'o.id', 'b.organization_id')
-    .where('b.bulk_id', bulkId)
-    .first<{ state: BulkStart['state']; transfers_count: number; code: string } | undefined>('b.state', 'b.transfers_count', 'o.code');
-  if (!bulk) return null;
-  return { state: bulk.state, total: bulk.transfers_count, organizationCode: bulk.code };
-}
-
 /** A page entry: what the bulk workflow needs to start (or skip) one line; never more. */
 export interface TransferPageEntry {
   transferId: string;
@@ -356,22 +337,4 @@ export async function countBulkTransfers(knex: Knex, bulkId: string): Promise<Bu
     pending: byStatus('PENDING'),
   };
   return { ...counts, total: counts.completed + counts.failed + counts.processing + counts.pending };
-}
-
-/**
- * Closes the bulk once every line is final: COMPLETED when at least one was paid, FAILED (with a reason) when
- * none was. Guarded on PROCESSING, so a second call leaves the first outcome and its completed_at in place.
- */
-export async function finishBulk(knex: Knex, bulkId: string): Promise<{ outcome: BulkOutcome; counts: BulkCounts }> {
-  const counts = await countBulkTransfers(knex, bulkId);
-  const outcome = bulkOutcome(counts);
-  if (outcome.state !== 'UNFINISHED') {
-    await knex('bulk_transfers').where({ bulk_id: bulkId, state: 'PROCESSING' }).update({
-      state: outcome.state,
-      failure_reason: outcome.failureReason,
-      completed_at: knex.fn.now(),
-      updated_at: knex.fn.now(),
-    });
-  }
-  return { outcome, counts: { total: counts.total, completed: counts.completed, failed: counts.failed } };
 }

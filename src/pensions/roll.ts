@@ -137,9 +137,9 @@ export async function listBeneficiaries(knex: Knex, organizationId: number, filt
     const before = filters.proofOfLifeBefore;
     query.where((where) => where.whereNull('last_proof_of_life').orWhere('last_proof_of_life', '<', before));
   }
-  const [{ count }] = await query.clone().count<Array<{ count: string }>>({ count: '*' });
+  const [counted] = await query.clone().count<Array<{ count: string }>>({ count: '*' });
   const results = await query.orderBy('id').limit(filters.limit).offset(filters.offset).select<Beneficiary[]>(beneficiaryColumns(knex));
-  return { total: Number(count), results };
+  return { total: Number(counted?.count ?? 0), results };
 }
 
 export async function findBeneficiary(knex: Knex, id: number): Promise<Beneficiary | null> {

@@ -46,9 +46,9 @@ function withBulkState<T extends PensionRunSummary>(run: T): T {
 }
 
 export async function listPensionRuns(knex: Knex, organizationId: number, limit: number, offset: number): Promise<{ total: number; results: PensionRunSummary[] }> {
-  const [{ count }] = await knex('pension_runs').where('organization_id', organizationId).count<Array<{ count: string }>>({ count: '*' });
+  const [counted] = await knex('pension_runs').where('organization_id', organizationId).count<Array<{ count: string }>>({ count: '*' });
   const rows: PensionRunSummary[] = await runsQuery(knex, organizationId).orderBy('r.period', 'desc').limit(limit).offset(offset);
-  return { total: Number(count), results: rows.map(withBulkState) };
+  return { total: Number(counted?.count ?? 0), results: rows.map(withBulkState) };
 }
 
 export async function findPensionRun(knex: Knex, organizationId: number, period: string): Promise<PensionRunDetails | null> {

@@ -44,10 +44,6 @@ export function csvCell(value: string | number | bigint | null): string {
   return quoteCsvField(neutraliseFormula(String(value)));
 }
 
-export function csvHeader(): string {
-  return csvHeaderOf(REPORT_COLUMNS);
-}
-
 export function csvRecord(row: ReportRow): string {
   return csvRecordOf(REPORT_COLUMNS, row);
 }
@@ -61,11 +57,11 @@ export function csvReportChunks(pages: AsyncIterable<readonly ReportRow[]>): Asy
 
 type CsvValue = string | number | bigint | null;
 
-export function csvHeaderOf(columns: readonly string[]): string {
+function csvHeaderOf(columns: readonly string[]): string {
   return columns.map(csvCell).join(',') + RECORD_SEPARATOR;
 }
 
-export function csvRecordOf<Column extends string>(columns: readonly Column[], row: Readonly<Record<Column, CsvValue>>): string {
+function csvRecordOf<Column extends string>(columns: readonly Column[], row: Readonly<Record<Column, CsvValue>>): string {
   return columns.map((column) => csvCell(row[column])).join(',') + RECORD_SEPARATOR;
 }
 

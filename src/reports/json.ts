@@ -12,7 +12,7 @@ export interface JsonReportHeader {
 }
 
 /** Serialises with the keys in report column order, whatever order the row was built in. */
-export function jsonRecord(row: ReportRow): string {
+function jsonRecord(row: ReportRow): string {
   const ordered: Record<string, unknown> = {};
   for (const column of REPORT_COLUMNS) ordered[column] = row[column];
   return JSON.stringify(ordered);

@@ -3,7 +3,10 @@
  * Mojaloop did. Pure: the database reader (transferPages.ts) and the CSV/JSON writers meet here.
  */
 
-/** Column order of the CSV and key order of each JSON object. */
+/**
+ * Column order of the CSV and key order of each JSON object. Every report column is a stored column of the same
+ * name (the reader selects exactly these): `satisfies` keeps that true.
+ */
 export const REPORT_COLUMNS = [
   'line_number',
   'transfer_id',
@@ -19,9 +22,7 @@ export const REPORT_COLUMNS = [
   'failure_code',
   'failure_message',
   'completed_at',
-] as const;
-
-export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+] as const satisfies readonly (keyof TransferRecord)[];
 
 export interface ReportRow {
   line_number: number;
@@ -61,9 +62,6 @@ export interface TransferRecord {
   failure_message: string | null;
   completed_at: Date | null;
 }
-
-/** Every report column is a stored column of the same name; the type annotation keeps that true. */
-export const TRANSFER_RECORD_COLUMNS: readonly (keyof TransferRecord)[] = REPORT_COLUMNS;
 
 export function toReportRow(record: TransferRecord): ReportRow {
   return {

@@ -7,9 +7,9 @@
  * that later pages may see further along.
  */
 import type { Knex } from 'knex';
-import { ReportRow, toReportRow, TRANSFER_RECORD_COLUMNS, TransferRecord } from './reportRow';
+import { REPORT_COLUMNS, type ReportRow, toReportRow, type TransferRecord } from './reportRow';
 
-export const REPORT_PAGE_SIZE = 2000;
+const REPORT_PAGE_SIZE = 2000;
 
 export async function* reportPages(
   knex: Knex,
@@ -19,12 +19,12 @@ export async function* reportPages(
   let afterLine: number | null = null;
   for (;;) {
     const query = knex('individual_transfers')
-      .select([...TRANSFER_RECORD_COLUMNS])
+      .select<TransferRecord[]>([...REPORT_COLUMNS])
       .where('bulk_id', bulkId)
       .orderBy('line_number', 'asc')
       .limit(pageSize);
     if (afterLine !== null) query.andWhere('line_number', '>', afterLine);
-    const records: TransferRecord[] = await query;
+    const records = await query;
     if (records.length === 0) return;
     yield records.map(toReportRow);
     if (records.length < pageSize) return;

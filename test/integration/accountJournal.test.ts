@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { cancelBulk, closeBulk, retryFailedLines } from '../../src/payouts/bulkControl';
-import { recordPayeeDiscovered, settleTransfer, startBulkProcessing } from '../../src/payouts/ledger';
+import { beginBulk, cancelBulk, closeBulk, retryFailedLines } from '../../src/payouts/bulkLifecycle';
+import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/ledger';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createAccount, createUser, loginAs } from '../support/fixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';
@@ -68,7 +68,7 @@ describe('what each money path writes to the journal', () => {
     const fund = await createFund(server, { balance: 100_000n });
     const bulkId = await uploadBulk(fund, [1000, 2000, 3000, 4000]);
     const [paid, failed, cancelled, alsoCancelled] = await linesOf(bulkId);
-    await startBulkProcessing(db(), bulkId);
+    await beginBulk(db(), bulkId, 60_000);
 
     // Paid: PROCESSING, then COMPLETED (settled twice, as a retried activity would: one debit all the same).
     await recordPayeeDiscovered(db(), paid!.transfer_id, { mojaloopTransferId: randomUUID(), payeeName: null, payeeFspId: null });

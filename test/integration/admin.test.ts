@@ -150,8 +150,8 @@ describe('POST /api/admin/users/create', () => {
       // The seed's own sentence (French is the default language).
       expect(response.body.message).toBe('Utilisateur créé avec succès. Un email a été envoyé.');
       expect(smtp.messages).toHaveLength(1);
-      expect(smtp.messages[0].recipients).toEqual([`<${body.email}>`]);
-      expect(smtp.messages[0].data).toContain(response.body.temporary_password);
+      expect(smtp.messages[0]!.recipients).toEqual([`<${body.email}>`]);
+      expect(smtp.messages[0]!.data).toContain(response.body.temporary_password);
       expect(await outboxMailsTo(body.email)).toHaveLength(0);
     } finally {
       await smtp.stop();

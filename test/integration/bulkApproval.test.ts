@@ -11,7 +11,7 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn } from '../../src/domain/pensionPeriod';
 import { bulkIdForPeriod, PeriodBulkOutcome } from '../../src/pensions/periodBulk';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';

@@ -7,7 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { authHeader } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
 import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';

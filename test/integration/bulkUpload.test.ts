@@ -3,7 +3,7 @@ import request from 'supertest';
 import { lazyTemporalClient } from '../../src/clients/temporal';
 import { closeDb, db } from '../../src/db/knex';
 import { BULK_LOCK_NAMESPACE } from '../../src/payouts/createBulk';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, csvOfLines, Fund, snapshot, upload } from '../support/bulkFixtures';
 import { waitFor } from '../support/payoutHarness';

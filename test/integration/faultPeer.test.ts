@@ -13,7 +13,7 @@ import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { FaultAction, FaultProxy, ProxiedCall, ProxiedStep, startFaultProxy } from '../support/faultProxy';
 import {

@@ -20,7 +20,7 @@ import { Client as PgClient } from 'pg';
 import { config } from '../../src/config';
 import { closeDb, db, knexConfig } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import {
   accountMoney,

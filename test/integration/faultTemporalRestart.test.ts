@@ -18,7 +18,7 @@ import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { freePort, RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';

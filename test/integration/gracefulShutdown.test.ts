@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import { freePort } from '../../temporal/devServer';
 import { createBulkTestApp, createFund, CSV_HEADER } from '../support/bulkFixtures';
 import { barrier } from '../support/barrier';

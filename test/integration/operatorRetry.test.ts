@@ -15,7 +15,7 @@ import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { settleTransfer } from '../../src/payouts/ledger';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {

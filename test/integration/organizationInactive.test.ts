@@ -11,8 +11,8 @@ import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { AppError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { decideApproval, retryFailedPayouts } from '../../src/payouts/bulkControlClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createUser } from '../support/fixtures';
 import {

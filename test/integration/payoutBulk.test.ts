@@ -6,7 +6,7 @@
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import { BULK_ID, ORGANIZATION_CODE, PAYEE_IDENTIFIER, PAYOUT_STATUS } from '../../workflows/definitions';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import type { PayoutAdapter } from '../../activities';

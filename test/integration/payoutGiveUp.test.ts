@@ -9,10 +9,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { closeDb, db } from '../../src/db/knex';
-import { homeTransactionIdFor } from '../../src/domain/bulkControl';
+import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { retryFailedPayouts } from '../../src/payouts/bulkControlClient';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
 import { FaultPolicy, FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {

@@ -1,15 +1,14 @@
 /** The guarded writes behind the payout steps, against the real Postgres: each one takes effect at most once. */
 import { storeQuoteFigures } from '../../src/domain/paymentGates';
 import { closeDb, db } from '../../src/db/knex';
+import { beginBulk, closeBulk } from '../../src/payouts/bulkLifecycle';
 import {
   claimTransferSend,
-  finishBulk,
   forgetPayeeDiscovery,
   listTransferPage,
   recordPayeeDiscovered,
   recordQuote,
   settleTransfer,
-  startBulkProcessing,
 } from '../../src/payouts/ledger';
 import { accountMoney, createPayerAccount, insertBulk } from '../support/payoutFixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';
@@ -109,22 +108,22 @@ describe('payout ledger', () => {
     expect(line).toEqual({ status: 'PROCESSING', transfer_sent_at: null });
   });
 
-  it('starts a bulk from PENDING only, pages its lines by line number and closes it once every line ended', async () => {
+  it('begins a bulk from PENDING, pages its lines by line number and closes it once every line ended', async () => {
     const payer = await createPayerAccount(db(), 100000n);
     const bulk = await insertBulk(db(), payer, [1, 2, 3, 4, 5].map((n) => ({ msisdn: `2299700001${n}`, amount: 100n })));
 
-    expect(await startBulkProcessing(db(), bulk.bulkId)).toMatchObject({ state: 'PROCESSING', total: 5, organizationCode: payer.organizationCode });
+    expect(await beginBulk(db(), bulk.bulkId, 60_000)).toMatchObject({ state: 'PROCESSING', total: 5, organizationCode: payer.organizationCode });
     const firstPage = await listTransferPage(db(), bulk.bulkId, 0, 2);
     const secondPage = await listTransferPage(db(), bulk.bulkId, firstPage[1]!.lineNumber, 2);
     expect(firstPage.map((line) => line.lineNumber)).toEqual([1, 2]);
     expect(secondPage.map((line) => line.lineNumber)).toEqual([3, 4]);
     expect(secondPage[0]).toMatchObject({ transferId: bulk.transferIds[2], status: 'PENDING', payeeIdentifier: '22997000013', amount: '100' });
 
-    expect((await finishBulk(db(), bulk.bulkId)).outcome).toEqual({ state: 'UNFINISHED', unfinished: 5 });
+    expect((await closeBulk(db(), bulk.bulkId)).outcome).toEqual({ state: 'UNFINISHED', unfinished: 5 });
     for (const transferId of bulk.transferIds) {
       await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: '3204', failureMessage: 'Party not found' });
     }
-    const closed = await finishBulk(db(), bulk.bulkId);
+    const closed = await closeBulk(db(), bulk.bulkId);
     expect(closed.outcome).toEqual({ state: 'FAILED', failureReason: 'None of the 5 transfers was paid.' });
     const row = await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first();
     expect(row).toMatchObject({ state: 'FAILED', failure_reason: 'None of the 5 transfers was paid.' });

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTransferActivities } from '../../activities/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForLine } from '../../src/payouts/types';
+import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import type { PayoutTransferResult } from '../../workflows/definitions';
 import {
   accountMoney,

@@ -3,7 +3,6 @@
  * peer: the schedule's life cycle, a period paid exactly once however often it is triggered, the held-out
  * beneficiaries, and a run refused for insufficient funds.
  */
-import { randomInt } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
@@ -14,6 +13,7 @@ import { authHeader, createAccount, createOrganization, createTestApp, createUse
 import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
+import { uniqueMsisdns } from '../support/payees';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
@@ -193,10 +193,11 @@ describe('monthly pension runs', () => {
       const actions = (await temporal.client.schedule.getHandle(scheduleId).describe()).info.recentActions;
       return actions.length >= nth ? actions : null;
     });
-    const run = temporal.client.workflow.getHandle(recent[nth - 1].action.workflow.workflowId);
+    const action = recent[nth - 1]!;
+    const run = temporal.client.workflow.getHandle(action.action.workflow.workflowId);
     // The period comes from the time the Schedule set on the run, not from the worker's clock.
     const [scheduledStart] = (await run.describe()).searchAttributes.TemporalScheduledStartTime as Date[];
-    expect(Math.abs(scheduledStart.getTime() - recent[nth - 1].scheduledAt.getTime())).toBeLessThan(1000);
+    expect(Math.abs(scheduledStart!.getTime() - action.scheduledAt.getTime())).toBeLessThan(1000);
     return run.result() as Promise<PeriodBulkOutcome>;
   }
 
@@ -224,12 +225,6 @@ describe('monthly pension runs', () => {
 async function tokenFor(server: TestServer, organizationId: number, role: 'GESTIONNAIRE' | 'SUPERVISEUR'): Promise<string> {
   const { email, password } = await createUser({ organizationId, role });
   return loginAs(server, email, password);
-}
-
-/** The peer remembers every payment ever made: fresh payees make "paid once" countable. */
-function uniqueMsisdns(count: number): string[] {
-  const base = 22960000000 + randomInt(0, 9_000_000) * 10;
-  return Array.from({ length: count }, (_, index) => String(base + index));
 }
 
 async function accountMoney(accountId: number): Promise<{ balance: string; reserved: string }> {

@@ -3,7 +3,6 @@
  * (one bulk, each pensioner paid once), and a paused schedule whose time comes (no run, no bulk). The real
  * Temporal dev server of the global setup (real Schedules), the real Postgres and the real Mojaloop peer.
  */
-import { randomInt } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
@@ -13,14 +12,10 @@ import { commandPensionSchedule, createPensionSchedule, scheduleIdFor } from '..
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs } from '../support/fixtures';
 import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { uniqueMsisdns } from '../support/payees';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
-
-function uniqueMsisdns(count: number): string[] {
-  const base = 22964000000 + randomInt(0, 9_000_000) * 10;
-  return Array.from({ length: count }, (_, index) => String(base + index));
-}
 
 describe('monthly pension schedules: twice at once, and paused', () => {
   let peer: RunningPeer;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/types';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 import {
   adapterClient,
@@ -59,7 +59,7 @@ describe('request id from the upload to the activity logs', () => {
     await closeDb();
   });
 
-  async function uploadAndPay(requestIdHeader: string | null, lines: number): Promise<{ bulkId: string; answeredRequestId: string; transferIds: string[] }> {
+  async function uploadAndPay(requestIdHeader: string | null, lines: number): Promise<{ bulkId: string; answeredRequestId: string | undefined; transferIds: string[] }> {
     const seed = randomUUID().replace(/\D/g, '').slice(0, 5).padEnd(5, '7');
     const csv = CSV_HEADER + Array.from({ length: lines }, (_, i) => `MSISDN,2297${seed}${String(i).padStart(3, '0')},XOF,${1000 + i}\n`).join('');
     const call = upload(server, fund.gestionnaire.token, csv);

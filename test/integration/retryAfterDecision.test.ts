@@ -1,6 +1,6 @@
 /**
  * Retry-failed once someone decided a bulk's fate (a cancel, a rejection, an approval left to expire), and a second
- * retry while the first one pays, for real: the use cases the API calls (src/payouts/bulkControlClient.ts) on the
+ * retry while the first one pays, for real: the use cases the API calls (src/payouts/bulkWorkflowUpdates.ts) on the
  * Temporal dev server of the global setup, the real Postgres and the real peer behind the fault proxy, which makes
  * one line's switch unreachable (503) or holds a call until the test has acted. Codes not worth retrying
  * (cancelled, approval_rejected, approval_expired) are never retried: 409 nothing_to_retry when nothing else failed.
@@ -8,11 +8,11 @@
 import { randomInt } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
-import { homeTransactionIdFor } from '../../src/domain/bulkControl';
+import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/bulkControlClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
 import { FaultPolicy, FaultProxy, startFaultProxy } from '../support/faultProxy';

@@ -4,7 +4,7 @@
  */
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import { ensureStrandedBulkSweepSchedule, STRANDED_BULK_SWEEP_SCHEDULE_ID } from '../../src/worker/strandedBulkSweepSchedule';
 import type { StrandedBulkSweepInput, StrandedBulkSweepResult } from '../../workflows/strandedBulkSweepWorkflow';
 import {

@@ -9,9 +9,9 @@
  */
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { closeDb, db } from '../../src/db/knex';
-import { retryFailedPayouts } from '../../src/payouts/bulkControlClient';
+import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {

@@ -53,7 +53,7 @@ async function killHard(worker: ChildProcess): Promise<void> {
 
 async function completedLines(bulkId: string): Promise<number> {
   const [row] = await db()('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
-  return Number(row.count);
+  return Number(row?.count ?? 0);
 }
 
 describe('worker killed mid-bulk', () => {

@@ -5,7 +5,7 @@
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import {
   accountMoney,

@@ -53,7 +53,7 @@ export async function readPeerLedger(adminUrl: string = DEFAULT_ADMIN_URL): Prom
   });
 }
 
-export async function committedAtSwitch(adminUrl: string = DEFAULT_ADMIN_URL): Promise<CommittedTransfer[]> {
+async function committedAtSwitch(adminUrl: string = DEFAULT_ADMIN_URL): Promise<CommittedTransfer[]> {
   return (await readPeerLedger(adminUrl))
     .filter((entry) => entry.state === 'COMMITTED')
     .map((entry) => ({ transferId: entry.transferId, payeeIdentifier: entry.payee ?? '', homeTransactionId: entry.homeTransactionId }));

@@ -24,9 +24,16 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
   networks?: Record<string, { internal?: boolean } | null>;
 };
 
-function networksOf(service: ComposeService): string[] {
-  if (service.networks === undefined) return ['default'];
-  return Array.isArray(service.networks) ? service.networks : Object.keys(service.networks);
+/** The compose file's service of that name; a missing one fails the test that needs it, by name. */
+function service(name: string): ComposeService {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+function networksOf(of: ComposeService): string[] {
+  if (of.networks === undefined) return ['default'];
+  return Array.isArray(of.networks) ? of.networks : Object.keys(of.networks);
 }
 
 describe('docker-compose.yml', () => {
@@ -34,16 +41,16 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services)).toEqual(
       expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker', 'scheme-adapter', 'redis', 'testing-toolkit']),
     );
-    expect(compose.services.api.build).toBeDefined();
-    expect(compose.services.worker.build).toBeDefined();
-    expect(compose.services.api.command).toEqual(['node', 'dist/src/api/server.js']);
-    expect(compose.services.worker.command).toEqual(['node', 'dist/src/worker/main.js']);
-    expect(compose.services.migrate.command).toEqual(['node', 'dist/src/db/migrate.js']);
+    expect(service('api').build).toBeDefined();
+    expect(service('worker').build).toBeDefined();
+    expect(service('api').command).toEqual(['node', 'dist/src/api/server.js']);
+    expect(service('worker').command).toEqual(['node', 'dist/src/worker/main.js']);
+    expect(service('migrate').command).toEqual(['node', 'dist/src/db/migrate.js']);
   });
 
   it('gives the API and the worker only variables the config module reads, and the ones production needs', () => {
     for (const name of ['api', 'worker']) {
-      const environment = compose.services[name].environment ?? {};
+      const environment = service(name).environment ?? {};
       for (const variable of Object.keys(environment)) expect(CONFIG_VARIABLES).toContain(variable);
       expect(environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', SCHEME_ADAPTER_URL: 'http://scheme-adapter:4001' });
       expect(String(environment.SECRET_KEY)).toMatch(/^\$\{SECRET_KEY:\?/); // no default secret
@@ -61,31 +68,31 @@ describe('docker-compose.yml', () => {
   });
 
   it("runs the Temporal server with the gateway's dynamic config, the same as the dev server's", () => {
-    const temporal = compose.services.temporal as ComposeService & { volumes?: string[] };
+    const temporal = service('temporal') as ComposeService & { volumes?: string[] };
     expect(temporal.environment?.DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/production.yaml');
     expect(temporal.volumes).toContain('./temporal/dynamicconfig/production.yaml:/etc/temporal/config/dynamicconfig/production.yaml:ro');
     const file = parse(readFileSync(path.join(root, 'temporal/dynamicconfig/production.yaml'), 'utf8')) as Record<string, Array<{ value: unknown }>>;
-    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0].value]));
+    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0]?.value]));
     expect(values).toEqual(DYNAMIC_CONFIG);
   });
 
   it('publishes the API, and the Web UI on its own port for an authenticating proxy on the host', () => {
-    expect(compose.services.api.ports).toContain('8000:8000');
-    expect(compose.services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(service('api').ports).toContain('8000:8000');
+    expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8080:8080']);
   });
 
   it('keeps the Temporal frontend on an internal network, never published to the host', () => {
-    const temporal = compose.services.temporal;
+    const temporal = service('temporal');
     expect(temporal.ports ?? []).toEqual([]);
     expect(networksOf(temporal)).toEqual(['temporal']);
     expect(compose.networks?.temporal?.internal).toBe(true);
     // No published port of any service forwards to 7233.
-    for (const service of Object.values(compose.services)) {
-      for (const port of service.ports ?? []) expect(port).not.toMatch(/(^|:)7233$/);
+    for (const each of Object.values(compose.services)) {
+      for (const port of each.ports ?? []) expect(port).not.toMatch(/(^|:)7233$/);
     }
     // What must reach the frontend is on that network.
-    for (const name of ['api', 'worker', 'temporal-ui', 'temporal-setup']) expect(networksOf(compose.services[name])).toContain('temporal');
-    expect(networksOf(compose.services.postgres)).toContain('temporal');
+    for (const name of ['api', 'worker', 'temporal-ui', 'temporal-setup']) expect(networksOf(service(name))).toContain('temporal');
+    expect(networksOf(service('postgres'))).toContain('temporal');
   });
 });
 

@@ -35,7 +35,7 @@ describe('withInstallLock', () => {
     const lines = readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^start /);
-    expect(lines[1]).toBe(lines[0].replace('start', 'end'));
+    expect(lines[1]).toBe(lines[0]!.replace('start', 'end'));
     expect(existsSync(path.join(dir, 'lock'))).toBe(false);
   });
 

@@ -13,7 +13,7 @@ import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { devServerDynamicConfigArgs } from '../../temporal/dynamicConfig';
-import { workflowIdForBulk } from '../../src/payouts/types';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {
   approveUpdate,
@@ -214,7 +214,7 @@ describe('bulk payout workflow (activities mocked)', () => {
     it.each([3, 9, 17])('cancel sent while the runs continue as new every line (taken at line %i): nothing started after it, the bulk closes', async (atLine) => {
       const bulk = ledger.createBulk({ lines: 30, concurrency: 2, pageSize: 1 });
       const reached = barrier();
-      ledger.script.set(bulk.lines[atLine - 1].transferId, {
+      ledger.script.set(bulk.lines[atLine - 1]!.transferId, {
         discover: async (line) => {
           reached.open();
           line.status = 'PROCESSING';
@@ -257,7 +257,7 @@ describe('bulk payout workflow (activities mocked)', () => {
   describe('a line giving up', () => {
     it('a step before sending failing every attempt (the adapter unreachable): the line fails switch_unavailable, unsent', async () => {
       const bulk = ledger.createBulk({ lines: 2, lineRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 } });
-      const lost = bulk.lines[0];
+      const lost = bulk.lines[0]!;
       ledger.script.set(lost.transferId, {
         discover: async () => {
           throw new Error('connect ECONNREFUSED (the adapter is down)');
@@ -274,7 +274,7 @@ describe('bulk payout workflow (activities mocked)', () => {
 
     it('no quote after MAX_QUOTE_ROUNDS rounds: the line fails switch_unavailable, unsent', async () => {
       const bulk = ledger.createBulk({ lines: 1, lineRetry: { maximumAttempts: 2, initialIntervalMs: 10, maximumIntervalMs: 10 } });
-      const lost = bulk.lines[0];
+      const lost = bulk.lines[0]!;
       ledger.script.set(lost.transferId, { quote: async () => ({ status: 'REDISCOVER', reason: 'HTTP 503' }) });
       const result = await (await start(bulk)).result();
 
@@ -288,7 +288,7 @@ describe('bulk payout workflow (activities mocked)', () => {
   describe('lines whose workflow fails (UNRESOLVED)', () => {
     it('after MAX_PASSES fails the unsent line line_unresolved and closes the bulk', async () => {
       const bulk = ledger.createBulk({ lines: 3 });
-      const broken = bulk.lines[1];
+      const broken = bulk.lines[1]!;
       ledger.script.set(broken.transferId, {
         discover: async () => {
           throw ApplicationFailure.nonRetryable('No such transfer (a bug)', 'TransferNotFound');
@@ -305,7 +305,7 @@ describe('bulk payout workflow (activities mocked)', () => {
 
     it('after MAX_PASSES with a SENT line unfinished, ends BulkUnfinished for a human to reconcile (nothing failed blindly)', async () => {
       const bulk = ledger.createBulk({ lines: 2 });
-      const sent = bulk.lines[0];
+      const sent = bulk.lines[0]!;
       ledger.script.set(sent.transferId, {
         confirm: async (line) => {
           line.sent = true;
@@ -338,7 +338,7 @@ describe('bulk payout workflow (activities mocked)', () => {
 
     it('the next pass meets the same line id while the failed run has not closed: starts it again once it has', async () => {
       const bulk = ledger.createBulk({ lines: 3 });
-      const line = bulk.lines[1];
+      const line = bulk.lines[1]!;
       const hold = barrier();
       standIn.unresolvedOnce.add(line.transferId);
       standIn.held.set(line.transferId, hold.promise);

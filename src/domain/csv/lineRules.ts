@@ -9,7 +9,7 @@ import { BulkColumn, CsvIssue } from './bulkCsvFormat';
 import type { ColumnIndexes } from './header';
 
 /** The database column holding an identifier is 128 characters wide. */
-export const MAX_IDENTIFIER_LENGTH = 128;
+const MAX_IDENTIFIER_LENGTH = 128;
 
 export interface LineRules {
   /** The currencies the payer may pay in: the chosen account's, or those of the organization's accounts. */

@@ -21,7 +21,7 @@ export const ROLL_OPTIONAL_COLUMNS = ['statut', 'derniere_preuve_de_vie', 'date_
 const ROLL_COLUMNS = [...ROLL_REQUIRED_COLUMNS, ...ROLL_OPTIONAL_COLUMNS] as const;
 export type RollColumn = (typeof ROLL_COLUMNS)[number];
 
-export const MAX_FULL_NAME_LENGTH = 200;
+const MAX_FULL_NAME_LENGTH = 200;
 
 export interface RollIssue {
   line: number;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
-import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkControl';
+import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkDecisionRules';
 import type { TransferPageEntry } from '../../../src/payouts/ledger';
 import type { LineRetry } from '../../../workflows/definitions';
 

@@ -15,7 +15,7 @@ import {
   cancelledBulkReason,
   isWorthPayingAgain,
   LINE_UNRESOLVED_CODE,
-} from '../domain/bulkControl';
+} from '../domain/bulkDecisionRules';
 import { BulkCounts, bulkOutcome, BulkOutcome, TransferStatus } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { BulkState } from '../models';

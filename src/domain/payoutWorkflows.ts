@@ -1,4 +1,7 @@
-/** Shapes shared by the API, the workflows and the activities (no I/O here: workflows import it). */
+/**
+ * The payout workflows' ids and the live progress a bulk reports, shared by the API, the workflows and the activities
+ * (pure: workflow code imports it).
+ */
 
 /** Live counts returned by the bulk workflow's `progress` query and by the database once it has closed. */
 export interface BulkProgress {

@@ -5,7 +5,7 @@ import {
   isRetryableFailure,
   msUntil,
   isWorthPayingAgain,
-} from '../../src/domain/bulkControl';
+} from '../../src/domain/bulkDecisionRules';
 
 describe('which failed lines retry-failed pays again', () => {
   it.each([

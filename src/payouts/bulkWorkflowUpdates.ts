@@ -19,9 +19,9 @@ import {
   RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
-import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkControl';
+import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkLifecycle';
 import { bulkWorkflowStartOptions } from './bulkPayoutClient';
-import { workflowIdForBulk } from './types';
+import { workflowIdForBulk } from '../domain/payoutWorkflows';
 
 /** Status of the refusals raised by the workflow's validators (they carry only their message, in both languages). */
 const VALIDATOR_STATUS: Record<string, number> = {
@@ -34,7 +34,7 @@ const VALIDATOR_STATUS: Record<string, number> = {
 };
 
 /** The typed error for an update's refusal; anything else (Temporal down, a bug) is rethrown as is. */
-export function errorOfUpdateFailure(error: unknown): unknown {
+function errorOfUpdateFailure(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
   const failure = error.cause;
   const code = failure.type ?? 'conflict';

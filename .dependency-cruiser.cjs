@@ -1,0 +1,116 @@
+/**
+ * The layers, as rules on who may import whom (`npm run lint:deps`). A type-only import is erased at compile time,
+ * so it never brings I/O along: the workflow and domain rules look at imports that stay in the JavaScript.
+ */
+
+/** Packages that talk to the network, a database, the disk or the process environment. */
+const IO_PACKAGES = [
+  '@koa/',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/testing',
+  '@temporalio/worker',
+  'argon2',
+  'dotenv',
+  'ioredis',
+  'jsonwebtoken',
+  'knex',
+  'koa',
+  'nodemailer',
+  'objection',
+  'pg',
+  'pino',
+  'prom-client',
+  'undici',
+];
+const ioPackagePath = `^node_modules/(${IO_PACKAGES.join('|')})`;
+
+/** Node built-ins that reach outside the process (the pure ones, such as crypto hashing or streams, stay allowed). */
+const IO_BUILTINS =
+  '^(node:)?(fs|fs/promises|net|http|https|http2|dgram|dns|tls|child_process|cluster|worker_threads|readline|repl)$';
+
+/** Run-time (not type-only) imports: the only ones that load code. */
+const RUNTIME = { dependencyTypesNot: ['type-only'] };
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'workflow-imports-workflow-safe-code',
+      comment:
+        "Workflow code runs in Temporal's deterministic sandbox and is replayed: it may load workflows/, src/domain/ " +
+        'and the workflow side of the SDK only. Everything else is an activity (type-only imports are fine).',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: {
+        ...RUNTIME,
+        pathNot: ['^workflows/', '^src/domain/', '^node_modules/@temporalio/(workflow|common)/'],
+      },
+    },
+    {
+      name: 'domain-does-no-io',
+      comment:
+        'src/domain/ is pure and unit-tested: no database, no HTTP, no Temporal client, no file or socket. ' +
+        'It imports only itself and computation-only packages.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: {
+        ...RUNTIME,
+        path: [
+          '^src/(?!domain/)',
+          '^(activities|workflows|migrations|scripts|temporal|bench|test)/',
+          ioPackagePath,
+          IO_BUILTINS,
+        ],
+      },
+    },
+    {
+      name: 'route-imports-no-route',
+      comment: 'A route file declares its routes and calls use-cases; what two routes share lives outside routes/.',
+      severity: 'error',
+      from: { path: '^src/api/routes/([^/]+)$' },
+      to: { path: '^src/api/routes/', pathNot: '^src/api/routes/$1$' },
+    },
+    {
+      name: 'production-code-imports-no-test-code',
+      comment: 'What ships (src, workflows, activities, migrations) never loads test or bench code.',
+      severity: 'error',
+      from: { path: '^(src|workflows|activities|migrations)/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'production-code-imports-no-dev-dependency',
+      comment:
+        'The production image has no devDependencies (npm prune --omit=dev): a run-time import of one would crash it.',
+      severity: 'error',
+      from: { path: '^(src|workflows|activities|migrations)/' },
+      to: { ...RUNTIME, dependencyTypes: ['npm-dev'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'A cycle makes load order matter (an import seen as undefined) and the layers meaningless.',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: RUNTIME },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to nothing fails at run time.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: ['node_modules'] },
+    exclude: { path: ['^mojaloop/node_modules/', '^dist/', '^data/'] },
+    // Type-only imports are seen (and marked `type-only`), so the rules above can tell them apart.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.cjs', '.json', '.d.ts'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
