@@ -7,16 +7,9 @@ import { allowedHosts } from './middleware/allowedHosts';
 import { errorHandler } from './middleware/errorHandler';
 import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
-import { accountsRouter } from './routes/accounts';
-import { adminRouter } from './routes/admin';
-import { authRouter } from './routes/auth';
-import { bulkReportsRouter } from './routes/bulkReports';
-import { bulkTransfersRouter } from './routes/bulkTransfers';
-import { docsRouter } from './routes/docs';
-import { healthRouter } from './routes/health';
-import { metricsRouter } from './routes/metrics';
-import { pensionRollRouter } from './routes/pensionRoll';
-import { pensionRunsRouter } from './routes/pensionRuns';
+import { requestLanguage } from './middleware/requestLanguage';
+import { mountRoutes } from './http/routeMounting';
+import { ROUTES } from './routeTable';
 import './context';
 
 export interface AppDependencies {
@@ -29,9 +22,11 @@ export function createApp(deps: AppDependencies): Koa {
   const hops = deps.config.http.trustedProxyHops;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.context.log = undefined as never; // set per request by requestContext
+  app.context.language = deps.config.http.defaultLanguage; // set per request by requestLanguage
 
   app.use(requestContext);
   app.use(httpMetrics());
+  app.use(requestLanguage(deps.config.http.defaultLanguage));
   app.use(errorHandler);
   app.use(allowedHosts(deps.config.http.allowedHosts));
   app.use(helmet());
@@ -46,21 +41,8 @@ export function createApp(deps: AppDependencies): Koa {
     }),
   );
 
-  const routers = [
-    healthRouter(deps),
-    metricsRouter(deps),
-    authRouter(deps),
-    adminRouter(deps),
-    accountsRouter(deps),
-    bulkTransfersRouter(deps),
-    bulkReportsRouter(deps),
-    pensionRollRouter(deps),
-    pensionRunsRouter(deps),
-    docsRouter(deps),
-  ];
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  const router = mountRoutes(ROUTES, deps);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }

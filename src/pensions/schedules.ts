@@ -7,7 +7,7 @@
 import { ScheduleAlreadyRunning, ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, MESSAGES, NotFoundError } from '../errors';
 
 export const scheduleIdFor = (organizationCode: string): string => `pension-run-${organizationCode}`;
 
@@ -52,9 +52,14 @@ export async function createPensionSchedule(temporal: TemporalHandle, taskQueue:
     });
   } catch (error) {
     if (error instanceof ScheduleAlreadyRunning) {
-      throw new ConflictError('Your organization already has a monthly run schedule. Delete it first to change it.', 'schedule_exists', {
-        schedule_id: scheduleId,
-      });
+      throw new ConflictError(
+        'schedule_exists',
+        {
+          fr: "Votre organisation a déjà un planning de paiement mensuel. Supprimez-le d'abord pour le modifier.",
+          en: 'Your organization already has a monthly run schedule. Delete it first to change it.',
+        },
+        { schedule_id: scheduleId },
+      );
     }
     throw error;
   }
@@ -96,7 +101,8 @@ export async function describePensionSchedule(temporal: TemporalHandle, schedule
     payer_account_id: input?.payerAccountId ?? null,
     paused: description.state.paused,
     note: description.state.note ?? null,
-    overlap_policy: description.policies.overlap,
+    // Temporal's own default when a schedule names none.
+    overlap_policy: description.policies.overlap ?? ScheduleOverlapPolicy.SKIP,
     next_run_times: description.info.nextActionTimes.map((time) => time.toISOString()),
     recent_actions: description.info.recentActions.map((recent) => ({
       scheduled_at: recent.scheduledAt.toISOString(),
@@ -125,7 +131,7 @@ export async function commandPensionSchedule(temporal: TemporalHandle, scheduleI
         return await handle.delete();
     }
   } catch (error) {
-    if (error instanceof ScheduleNotFoundError) throw new NotFoundError();
+    if (error instanceof ScheduleNotFoundError) throw new NotFoundError('not_found', MESSAGES.notFound);
     throw error;
   }
 }

@@ -90,20 +90,24 @@ const AUTHENTICATION_CODES = ['not_authenticated', 'token_not_valid', 'user_inac
 const PERMISSION_CODES = ['permission_denied', 'password_change_required'];
 
 function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
-  const responses: ZodOpenApiResponsesObject = {};
+  const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     const headers = answer.headers
       ? Object.fromEntries(Object.entries(answer.headers).map(([name, header]) => [name, { ...header, schema: z.string() }]))
       : undefined;
     const content = isJsonAnswer(answer)
-      ? { 'application/json': { schema: answer.schema } }
-      : { [answer.contentType]: { schema: z.string() } };
+      ? { 'application/json': { schema: answer.schema }, ...rawContent(answer.alternatives ?? []) }
+      : rawContent([answer.contentType]);
     responses[status] = { description: answer.description, ...(headers ? { headers } : {}), content };
   }
   for (const [status, specs] of Object.entries(errorsOf(route))) {
     responses[status] = { description: errorDescription(Number(status)), content: { 'application/json': { schema: errorSchema(specs) } } };
   }
-  return responses;
+  return responses as unknown as ZodOpenApiResponsesObject;
+}
+
+function rawContent(contentTypes: readonly string[]) {
+  return Object.fromEntries(contentTypes.map((contentType) => [contentType, { schema: z.string() }]));
 }
 
 /** The route's own error codes, plus those every route of its kind may answer. */

@@ -1,83 +1,24 @@
-/**
- * /api/admin: staff-only user management. A new user gets a random temporary password, by email (SMTP, or
- * the outbox folder when no mail server is configured) and in the answer, and must change it at first login.
- */
-import Router from '@koa/router';
-import { z } from 'zod';
-import { createUserWithTemporaryPassword } from '../../auth/accounts';
-import { parseBody } from '../../auth/bodyValidation';
-import { ValidationError } from '../../errors';
-import { MailDelivery, sendMail } from '../../mail/mailer';
-import { temporaryPasswordMail } from '../../mail/temporaryPasswordMail';
-import { USER_ROLES } from '../../models';
-import type { AppDependencies } from '../app';
-import { authenticate } from '../middleware/authenticate';
-import { currentUser, IsAdminUser } from '../middleware/permissions';
-import { jsonBody, userProfile } from './auth';
+/** /api/admin/users/create: staff create users (src/admin/userCreation.ts). */
+import { createUserByAdmin } from '../../admin/userCreation';
+import { textIn } from '../../i18n/message';
+import { IsAdminUser } from '../http/guards';
+import { defineRoute } from '../http/routeDefinition';
+import { CreateUserRequest, UserCreated } from '../schemas/admin';
 
-const CreateUserBody = z.object({
-  email: z.email().max(254),
-  first_name: z.string().trim().min(1).max(150),
-  last_name: z.string().trim().min(1).max(150),
-  role: z.enum(USER_ROLES),
-  organization_id: z.number().int().positive().max(2_147_483_647).optional(),
-  phone_number: z
-    .string()
-    .trim()
-    .regex(/^\+?\d{6,15}$/, 'Digits only, optionally after a +, 6 to 15 of them.')
-    .nullish(),
-  is_staff: z.boolean().default(false),
+const createUser = defineRoute({
+  method: 'post',
+  path: '/api/admin/users/create',
+  operationId: 'createUser',
+  tag: 'admin',
+  summary: 'Create a user with a temporary password, sent by email',
+  access: { kind: 'user', guards: [IsAdminUser] },
+  body: { kind: 'json', schema: CreateUserRequest },
+  answers: { 201: { description: 'Created; the temporary password must be changed at first login.', schema: UserCreated } },
+  errors: { 409: ['email_taken'] },
+  handler: async ({ ctx, deps, user, body, language }) => {
+    const created = await createUserByAdmin({ config: deps.config, log: ctx.log }, user, body);
+    return { status: 201, body: { ...created, message: textIn(created.message, language) } };
+  },
 });
 
-export function adminRouter(deps: AppDependencies): Router {
-  const router = new Router({ prefix: '/api/admin' });
-
-  router.post('/users/create', authenticate(deps.config), IsAdminUser, jsonBody(deps.config), async (ctx) => {
-    const admin = currentUser(ctx);
-    const body = parseBody(CreateUserBody, ctx.request.body);
-    const organizationId = body.organization_id ?? admin.organizationId;
-    if (organizationId === null) {
-      throw new ValidationError('Invalid input.', { organization_id: ['Required: your own account belongs to no organization.'] });
-    }
-
-    const { user, organization, temporaryPassword } = await createUserWithTemporaryPassword({
-      email: body.email,
-      firstName: body.first_name,
-      lastName: body.last_name,
-      role: body.role,
-      organizationId,
-      phoneNumber: body.phone_number ?? null,
-      isStaff: body.is_staff,
-    });
-    ctx.log.info({ adminId: admin.id, userId: user.id, organizationId }, 'user created');
-
-    const mail = temporaryPasswordMail({
-      email: user.email,
-      firstName: user.first_name,
-      temporaryPassword,
-      loginUrl: deps.config.http.publicBaseUrl,
-    });
-    const delivery = await sendMail(deps.config.email, mail).catch((error: unknown) => {
-      ctx.log.error({ err: error, userId: user.id }, 'temporary password mail failed');
-      return null;
-    });
-
-    ctx.status = 201;
-    ctx.body = {
-      user: userProfile(user, organization),
-      temporary_password: temporaryPassword,
-      email_sent: delivery !== null,
-      message: deliveryMessage(user.email, delivery),
-    };
-  });
-
-  return router;
-}
-
-function deliveryMessage(email: string, delivery: MailDelivery | null): string {
-  if (delivery === null) {
-    return `User created, but the email to ${email} could not be sent: give them the temporary password another way.`;
-  }
-  if (delivery.delivered === 'smtp') return `User created; the temporary password was emailed to ${email} through SMTP.`;
-  return `User created; no SMTP server is configured (EMAIL_HOST), so the email to ${email} was written to the mail outbox folder.`;
-}
+export const adminRoutes = [createUser];

@@ -34,7 +34,7 @@ const importFile = defineRoute({
     `Columns ${ROLL_REQUIRED_COLUMNS.join(', ')}, optionally ${ROLL_OPTIONAL_COLUMNS.join(', ')}. Only a fully valid ` +
     'file is applied, in one transaction, as an upsert by party; a refused file changes nothing.',
   access: writers,
-  body: { kind: 'file', description: 'One CSV file in the form field `file`, at most BULK_MAX_BYTES.', maxBytes: (config) => config.bulk.maxBytes },
+  body: { kind: 'file', description: 'One CSV file in the form field `file`, at most BULK_MAX_BYTES.' },
   answers: { 200: { description: 'Applied.', schema: RollImportCounts } },
   errors: {
     400: [
