@@ -66,8 +66,20 @@ export async function createPensionSchedule(temporal: TemporalHandle, taskQueue:
   return scheduleId;
 }
 
-/** The schedule as the API shows it, or null when the organization has none. */
-export async function describePensionSchedule(temporal: TemporalHandle, scheduleId: string): Promise<Record<string, unknown> | null> {
+/** The schedule as the API shows it. */
+export interface ScheduleView {
+  schedule_id: string;
+  spec: { day_of_month: number | null; hour: number | null; minute: number | null; time_zone: string | null };
+  payer_account_id: number | null;
+  paused: boolean;
+  note: string | null;
+  overlap_policy: string;
+  next_run_times: string[];
+  recent_actions: Array<{ scheduled_at: string; taken_at: string; workflow_id: string; run_id: string }>;
+}
+
+/** The schedule, or null when the organization has none. */
+export async function describePensionSchedule(temporal: TemporalHandle, scheduleId: string): Promise<ScheduleView | null> {
   let description: ScheduleDescription;
   try {
     description = await temporal.client.schedule.getHandle(scheduleId).describe();
@@ -89,7 +101,8 @@ export async function describePensionSchedule(temporal: TemporalHandle, schedule
     payer_account_id: input?.payerAccountId ?? null,
     paused: description.state.paused,
     note: description.state.note ?? null,
-    overlap_policy: description.policies.overlap,
+    // Temporal's own default when a schedule names none.
+    overlap_policy: description.policies.overlap ?? ScheduleOverlapPolicy.SKIP,
     next_run_times: description.info.nextActionTimes.map((time) => time.toISOString()),
     recent_actions: description.info.recentActions.map((recent) => ({
       scheduled_at: recent.scheduledAt.toISOString(),

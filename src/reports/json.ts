@@ -1,9 +1,9 @@
 /**
  * The reconciliation report as one JSON document `{bulk_id, generated_at, transfers: [...]}`, written page by page:
  * the opening, each page of transfers, then the closing brackets. Values are exact (no formula neutralisation:
- * that is a spreadsheet concern); amounts are integer strings of minor units.
+ * that is a spreadsheet concern); amounts are JSON integers of minor units, as in every JSON answer of the API.
  */
-import { REPORT_COLUMNS, ReportRow } from './reportRow';
+import { REPORT_COLUMNS, type ReportColumn, ReportRow } from './reportRow';
 
 export interface JsonReportHeader {
   bulk_id: string;
@@ -11,11 +11,20 @@ export interface JsonReportHeader {
   generated_at: string;
 }
 
+const MONEY_COLUMNS: ReadonlySet<ReportColumn> = new Set(['amount', 'fee_amount']);
+
 /** Serialises with the keys in report column order, whatever order the row was built in. */
-function jsonRecord(row: ReportRow): string {
-  const ordered: Record<string, unknown> = {};
-  for (const column of REPORT_COLUMNS) ordered[column] = row[column];
-  return JSON.stringify(ordered);
+export function jsonRecord(row: ReportRow): string {
+  const members = REPORT_COLUMNS.map((column) => `${JSON.stringify(column)}:${jsonValue(column, row[column])}`);
+  return `{${members.join(',')}}`;
+}
+
+function jsonValue(column: ReportColumn, value: ReportRow[ReportColumn]): string {
+  if (!MONEY_COLUMNS.has(column) || value === null) return JSON.stringify(value);
+  // The digits as they are: exact at any size, where a JavaScript number would round past 2^53.
+  const digits = String(value);
+  if (!/^\d+$/.test(digits)) throw new Error(`report: ${column} is not an integer of minor units (${digits})`);
+  return digits;
 }
 
 export async function* jsonReportChunks(

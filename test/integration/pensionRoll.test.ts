@@ -75,7 +75,7 @@ describe('pension roll', () => {
     expect((await importRoll(gestionnaire, second).expect(200)).body).toEqual({ added: 1, updated: 2, unchanged: 1 });
 
     const ami = await beneficiaryBy('22961000101');
-    expect(ami).toMatchObject({ monthly_amount: '32000', last_proof_of_life: '2026-05-01', start_date: '2021-01-01', status: 'ACTIVE' });
+    expect(ami).toMatchObject({ monthly_amount: 32000, last_proof_of_life: '2026-05-01', start_date: '2021-01-01', status: 'ACTIVE' });
     expect(await beneficiaryBy('22961000102')).toMatchObject({ last_proof_of_life: '2026-06-01' });
     expect(await beneficiaryBy('22961000103')).toMatchObject({ status: 'SUSPENDED', last_proof_of_life: null });
     expect(await beneficiaryBy('22961000104')).toMatchObject({ full_name: 'Dieudonné Zinsou', status: 'ACTIVE', currency: 'XOF' });
@@ -120,7 +120,7 @@ describe('pension roll', () => {
     expect(await beneficiaryBy('22961000102')).toMatchObject({ status: 'SUSPENDED', last_proof_of_life: '2026-07-02' });
 
     const read = await request(server).get(`/api/pension-roll/${bio.id}`).set(authHeader(superviseur)).expect(200);
-    expect(read.body).toMatchObject({ id: bio.id, full_name: 'Bio Sanni', monthly_amount: '40000' });
+    expect(read.body).toMatchObject({ id: bio.id, full_name: 'Bio Sanni', monthly_amount: 40000 });
   });
 
   it('keeps the roll to its organization and its writes to the gestionnaire', async () => {

@@ -120,7 +120,7 @@ describe('monthly pension runs', () => {
     const runs = await request(server).get('/api/pension-runs').set(authHeader(fund.superviseur)).expect(200);
     expect(runs.body).toMatchObject({ total: 1, results: [{ period, state: 'COMPLETED', bulk_id: bulks[0].bulk_id, eligible_count: 3, held_out_count: 2 }] });
     const details = await request(server).get(`/api/pension-runs/${period}`).set(authHeader(fund.gestionnaire)).expect(200);
-    expect(details.body).toMatchObject({ state: 'COMPLETED', total_amount: '100000', transfers: { completed: 3, failed: 0 } });
+    expect(details.body).toMatchObject({ state: 'COMPLETED', total_amount: 100000, transfers: { completed: 3, failed: 0 } });
     expect(details.body.held_out).toEqual([
       expect.objectContaining({ party_identifier: suspended, full_name: 'Jean Houessou', reason: 'suspended' }),
       expect.objectContaining({ party_identifier: expired, reason: 'proof_of_life_expired' }),

@@ -219,8 +219,8 @@ describe('bulk reconciliation report', () => {
       payee_party_identifier: '22997000001',
       payee_name: 'Pensionné 1',
       payee_fsp_id: 'mtnbenin',
-      amount: '1001',
-      fee_amount: '0',
+      amount: 1001,
+      fee_amount: 0,
       currency: 'XOF',
       status: 'COMPLETED',
       failure_code: null,
@@ -228,7 +228,7 @@ describe('bulk reconciliation report', () => {
       completed_at: '2026-11-28T09:00:01.000Z',
     });
     expect(document.transfers[1].payee_name).toBe('=HYPERLINK("http://evil.example","clic")');
-    expect(document.transfers[LINES - 1]).toMatchObject({ line_number: LINES, amount: String(1000 + LINES) });
+    expect(document.transfers[LINES - 1]).toMatchObject({ line_number: LINES, amount: 1000 + LINES });
   });
 
   it('reads the transfers in keyset pages, in line order', async () => {

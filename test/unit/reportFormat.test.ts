@@ -155,9 +155,16 @@ describe('JSON report', () => {
     expect(document.bulk_id).toBe(header.bulk_id);
     expect(document.generated_at).toBe(header.generated_at);
     expect(document.transfers.map((t: ReportRow) => t.line_number)).toEqual([1, 2, 3]);
-    expect(document.transfers[0]).toEqual(rows[0]);
+    // Amounts are JSON integers in the JSON report (integer strings in the row and the CSV).
+    expect(document.transfers[0]).toEqual({ ...rows[0], amount: 45000, fee_amount: 0 });
     expect(Object.keys(document.transfers[0])).toEqual([...REPORT_COLUMNS]);
     expect(document.transfers[2].payee_name).toBe('=cmd|x');
+  });
+
+  it('writes amounts as exact JSON integers, and a missing fee as null', async () => {
+    const row = toReportRow({ ...record, amount: '9007199254740993', fee_amount: null });
+    const text = await collect(jsonReportChunks(header, pagesOf([row])));
+    expect(text).toContain('"amount":9007199254740993,"fee_amount":null,');
   });
 
   it('has an empty list for a bulk without transfers', async () => {

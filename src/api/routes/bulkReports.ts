@@ -1,57 +1,56 @@
 /**
- * The reconciliation report of a bulk: one line per transfer, in file order, with what Mojaloop did.
- * Streamed: rows are read a page at a time (src/reports/transferPages.ts) and written as the client takes them,
- * so a 100,000-line bulk costs one page of memory. Gestionnaires and superviseurs of the bulk's organization
- * may download it; any other bulk is "not found".
+ * /api/bulk-transfers/:bulk_id/report.csv and report.json: a bulk's reconciliation report as a download
+ * (src/reports/reportDownloads.ts), for the gestionnaires and superviseurs of its organization. Each entry has
+ * the columns of ReportRow (src/api/schemas/reports.ts), in that order.
  */
-import { isUuid } from '../../domain/ids';
-import { Readable } from 'node:stream';
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import { db } from '../../db/knex';
-import { MESSAGES, NotFoundError } from '../../errors';
-import { BulkTransfer } from '../../models/BulkTransfer';
-import { csvReportChunks } from '../../reports/csv';
-import { jsonReportChunks } from '../../reports/json';
-import { reportPages } from '../../reports/transferPages';
-import type { AppDependencies } from '../app';
-import { authenticate } from '../middleware/authenticate';
-import { CanReadOrganization, assertSameOrganization, currentUser } from '../middleware/permissions';
+import { csvReport, jsonReport, type ReportDownload } from '../../reports/reportDownloads';
+import { CSV, downloadHeaders, JSON_FILE } from '../http/downloads';
+import { CanReadOrganization } from '../http/guards';
+import { defineRoute } from '../http/routeDefinition';
+import { BulkIdParams } from '../schemas/common';
 
+const tag = 'reports';
+const description = 'Streamed as an attachment (`Content-Disposition`), never cached (`Cache-Control: no-store`).';
 
-export function bulkReportsRouter(deps: AppDependencies): Router {
-  const router = new Router();
-  const readers = [authenticate(deps.config), CanReadOrganization];
-
-  router.get('/api/bulk-transfers/:bulk_id/report.csv', ...readers, async (ctx) => {
-    const bulk = await readableBulk(ctx, ctx.params.bulk_id);
-    sendAsDownload(ctx, `bulk-${bulk.bulk_id}-report.csv`, 'text/csv; charset=utf-8');
-    ctx.body = Readable.from(csvReportChunks(reportPages(db(), bulk.bulk_id)));
-  });
-
-  router.get('/api/bulk-transfers/:bulk_id/report.json', ...readers, async (ctx) => {
-    const bulk = await readableBulk(ctx, ctx.params.bulk_id);
-    sendAsDownload(ctx, `bulk-${bulk.bulk_id}-report.json`, 'application/json; charset=utf-8');
-    const header = { bulk_id: bulk.bulk_id, generated_at: new Date().toISOString() };
-    ctx.body = Readable.from(jsonReportChunks(header, reportPages(db(), bulk.bulk_id)));
-  });
-
-  return router;
+function downloadAnswer(contentType: string, extension: string) {
+  return {
+    description: 'The report, one entry per line of the bulk in file order.',
+    contentType,
+    headers: {
+      'Content-Disposition': { description: `attachment; filename="bulk-<bulk_id>-report.${extension}"`, required: true },
+      'Cache-Control': { description: 'no-store', required: true },
+    },
+  };
 }
 
-/** The bulk if the caller's organization owns it; a malformed id, a missing bulk and another's bulk all 404. */
-async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<BulkTransfer> {
-  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError('not_found', MESSAGES.notFound);
-  const bulk = await BulkTransfer.query(db()).findById(bulkId);
-  if (!bulk) throw new NotFoundError('not_found', MESSAGES.notFound);
-  assertSameOrganization(currentUser(ctx), bulk.organization_id);
-  return bulk;
+function download(report: ReportDownload) {
+  return { status: 200 as const, body: report.content, headers: downloadHeaders(report.fileName) };
 }
 
-export function sendAsDownload(ctx: Context, fileName: string, contentType: string): void {
-  ctx.set('Content-Disposition', `attachment; filename="${fileName}"`);
-  // Names and phone numbers of pensioners: no shared cache may keep a copy.
-  ctx.set('Cache-Control', 'no-store');
-  // Set before the body, or Koa would label the stream application/octet-stream.
-  ctx.type = contentType;
-}
+const csv = defineRoute({
+  method: 'get',
+  path: '/api/bulk-transfers/:bulk_id/report.csv',
+  operationId: 'getBulkReportCsv',
+  tag,
+  summary: 'Reconciliation report (CSV)',
+  description: `${description} UTF-8 with a BOM; a header row, then one row per line; columns as ReportRow.`,
+  access: { kind: 'user', guards: [CanReadOrganization] },
+  params: BulkIdParams,
+  answers: { 200: downloadAnswer(CSV, 'csv') },
+  handler: async ({ user, params }) => download(await csvReport(user, params.bulk_id)),
+});
+
+const json = defineRoute({
+  method: 'get',
+  path: '/api/bulk-transfers/:bulk_id/report.json',
+  operationId: 'getBulkReportJson',
+  tag,
+  summary: 'Reconciliation report (JSON)',
+  description: `${description} A ReconciliationReport: amounts are JSON integers of minor units.`,
+  access: { kind: 'user', guards: [CanReadOrganization] },
+  params: BulkIdParams,
+  answers: { 200: downloadAnswer(JSON_FILE, 'json') },
+  handler: async ({ user, params }) => download(await jsonReport(user, params.bulk_id)),
+});
+
+export const bulkReportRoutes = [csv, json];

@@ -1,28 +1,34 @@
 /**
- * The API's description: GET /openapi.json (src/api/openapi), and Swagger UI at /swagger/ from the installed
- * swagger-ui-dist package. No inline script: the page loads our initializer as a file, so its Content-Security-Policy
+ * The API's description: GET /openapi.json (src/api/openapiDocument.ts), and Swagger UI at /swagger/ from the
+ * installed swagger-ui-dist package. No inline script: the page loads our initializer as a file, so its Content-Security-Policy
  * allows scripts from 'self' only. That policy differs from helmet's default in one way that matters: it does not
  * upgrade insecure requests, which would break the page when the API is reached over plain HTTP (a dev machine).
  */
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Router from '@koa/router';
-import type { Context, Next } from 'koa';
-import { MESSAGES, NotFoundError } from '../../errors';
-import { openApiDocument } from '../openapi';
-import type { AppDependencies } from '../app';
+import { openApiDocument } from '../openapiDocument';
+import { defineRoute } from '../http/routeDefinition';
+import { ApiDescription } from '../schemas/operations';
 
 const SWAGGER_UI_DIRECTORY = dirname(require.resolve('swagger-ui-dist/package.json'));
 
-/** The files of swagger-ui-dist the page uses; nothing else of node_modules is reachable. */
-const SWAGGER_UI_ASSETS: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'index.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-  'favicon-16x16.png': 'image/png',
-};
+const CSS = 'text/css; charset=utf-8';
+const JAVASCRIPT = 'application/javascript; charset=utf-8';
+const PNG = 'image/png';
+const HTML = 'text/html; charset=utf-8';
+
+/**
+ * The files of swagger-ui-dist the page uses, one route each: nothing else of node_modules is reachable (any other
+ * /swagger/… path matches no route: 404).
+ */
+const SWAGGER_UI_ASSETS = [
+  { file: 'swagger-ui.css', contentType: CSS, operationId: 'swaggerUiStyles' },
+  { file: 'index.css', contentType: CSS, operationId: 'swaggerUiPageStyles' },
+  { file: 'swagger-ui-bundle.js', contentType: JAVASCRIPT, operationId: 'swaggerUiBundle' },
+  { file: 'swagger-ui-standalone-preset.js', contentType: JAVASCRIPT, operationId: 'swaggerUiPreset' },
+  { file: 'favicon-32x32.png', contentType: PNG, operationId: 'swaggerUiIcon32' },
+  { file: 'favicon-16x16.png', contentType: PNG, operationId: 'swaggerUiIcon16' },
+] as const;
 
 export const SWAGGER_UI_CSP = [
   "default-src 'self'",
@@ -72,42 +78,81 @@ const INITIALIZER_JS = `window.onload = function () {
 };
 `;
 
-export function docsRouter(_deps: AppDependencies): Router {
-  // Strict: /swagger and /swagger/ are different routes (the first redirects to the second).
-  const router = new Router({ strict: true });
-
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = openApiDocument();
-  });
-
-  router.get('/swagger', (ctx) => {
-    ctx.redirect('/swagger/');
-  });
-
-  router.get('/swagger/', swaggerUiPolicy, (ctx) => {
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = INDEX_HTML;
-  });
-
-  router.get('/swagger/:asset', swaggerUiPolicy, (ctx) => {
-    const asset = ctx.params.asset ?? '';
-    if (asset === 'swagger-initializer.js') {
-      ctx.type = 'application/javascript; charset=utf-8';
-      ctx.body = INITIALIZER_JS;
-      return;
-    }
-    const contentType = Object.hasOwn(SWAGGER_UI_ASSETS, asset) ? SWAGGER_UI_ASSETS[asset] : undefined;
-    if (contentType === undefined) throw new NotFoundError('not_found', MESSAGES.notFound);
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.type = contentType;
-    ctx.body = createReadStream(join(SWAGGER_UI_DIRECTORY, asset));
-  });
-
-  return router;
-}
-
+const tag = 'operations';
+const publicAccess = { kind: 'public' } as const;
 /** Replaces helmet's Content-Security-Policy on the Swagger UI routes only. */
-async function swaggerUiPolicy(ctx: Context, next: Next): Promise<void> {
-  ctx.set('Content-Security-Policy', SWAGGER_UI_CSP);
-  await next();
-}
+const swaggerUiPolicy = { 'Content-Security-Policy': SWAGGER_UI_CSP };
+
+const description = defineRoute({
+  method: 'get',
+  path: '/openapi.json',
+  operationId: 'openApiDocument',
+  tag,
+  summary: 'This description (OpenAPI 3.1)',
+  access: publicAccess,
+  answers: { 200: { description: 'The OpenAPI document.', schema: ApiDescription } },
+  handler: async () => {
+    const document = openApiDocument();
+    // Always there (the route table is never empty); optional only in the OpenAPI types.
+    return { status: 200, body: { ...document, paths: document.paths ?? {} } };
+  },
+});
+
+// Declared before /swagger: the router is not strict, so /swagger would also match /swagger/ (and loop on it).
+const page = defineRoute({
+  method: 'get',
+  path: '/swagger/',
+  operationId: 'swaggerUi',
+  tag,
+  summary: 'Swagger UI for this description',
+  access: publicAccess,
+  answers: { 200: { description: 'The Swagger UI page.', contentType: HTML } },
+  handler: async () => ({ status: 200, body: INDEX_HTML, headers: swaggerUiPolicy }),
+});
+
+const redirect = defineRoute({
+  method: 'get',
+  path: '/swagger',
+  operationId: 'swaggerUiRedirect',
+  tag,
+  summary: 'Redirects to /swagger/',
+  access: publicAccess,
+  answers: {
+    302: {
+      description: "To `/swagger/`, so that the page's relative links resolve.",
+      contentType: 'text/plain; charset=utf-8',
+      headers: { Location: { description: '/swagger/', required: true } },
+    },
+  },
+  handler: async () => ({ status: 302, body: 'Redirecting to /swagger/.', headers: { Location: '/swagger/' } }),
+});
+
+const initializer = defineRoute({
+  method: 'get',
+  path: '/swagger/swagger-initializer.js',
+  operationId: 'swaggerUiInitializer',
+  tag,
+  summary: "Swagger UI's initializer: loads /openapi.json",
+  access: publicAccess,
+  answers: { 200: { description: 'The script.', contentType: JAVASCRIPT } },
+  handler: async () => ({ status: 200, body: INITIALIZER_JS, headers: swaggerUiPolicy }),
+});
+
+const assets = SWAGGER_UI_ASSETS.map(({ file, contentType, operationId }) =>
+  defineRoute({
+    method: 'get',
+    path: `/swagger/${file}`,
+    operationId,
+    tag,
+    summary: `Swagger UI's ${file}`,
+    access: publicAccess,
+    answers: { 200: { description: `${file}, from swagger-ui-dist.`, contentType } },
+    handler: async () => ({
+      status: 200,
+      body: createReadStream(join(SWAGGER_UI_DIRECTORY, file)),
+      headers: { ...swaggerUiPolicy, 'Cache-Control': 'public, max-age=3600' },
+    }),
+  }),
+);
+
+export const docsRoutes = [description, page, redirect, initializer, ...assets];

@@ -1,44 +1,36 @@
-import Router from '@koa/router';
-import { db } from '../../db/knex';
-import type { AppDependencies } from '../app';
+/** Liveness says the process runs; readiness says it can do its job (src/health/readiness.ts). */
+import { readiness } from '../../health/readiness';
+import { defineRoute } from '../http/routeDefinition';
+import { Liveness, Readiness } from '../schemas/operations';
 
-/** Liveness says the process runs; readiness says it can do its job (Postgres and Temporal answer). */
-export function healthRouter(deps: AppDependencies): Router {
-  const router = new Router();
+const tag = 'operations';
 
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
+const liveness = defineRoute({
+  method: 'get',
+  path: '/healthz',
+  operationId: 'liveness',
+  tag,
+  summary: 'Liveness: the process runs',
+  access: { kind: 'public' },
+  answers: { 200: { description: 'Alive.', schema: Liveness } },
+  handler: async () => ({ status: 200, body: { status: 'ok' as const } }),
+});
 
-  router.get('/readyz', async (ctx) => {
-    const [postgres, temporal] = await Promise.all([
-      check(() => db().raw('select 1')),
-      check(async () => {
-        const { connection } = await deps.temporal();
-        await connection.workflowService.getSystemInfo({});
-      }),
-    ]);
-    const ready = postgres === 'ok' && temporal === 'ok';
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { postgres, temporal } };
-  });
+const ready = defineRoute({
+  method: 'get',
+  path: '/readyz',
+  operationId: 'readiness',
+  tag,
+  summary: 'Readiness: Postgres and Temporal answer (each within 2 s)',
+  access: { kind: 'public' },
+  answers: {
+    200: { description: 'Ready.', schema: Readiness },
+    503: { description: 'Not ready: `checks` says which dependency is unavailable.', schema: Readiness },
+  },
+  handler: async ({ deps }) => {
+    const { ready: isReady, status, checks } = await readiness(deps.temporal);
+    return { status: isReady ? 200 : 503, body: { status, checks } };
+  },
+});
 
-  return router;
-}
-
-async function check(probe: () => Promise<unknown>): Promise<'ok' | 'unavailable'> {
-  try {
-    await withTimeout(probe(), 2000);
-    return 'ok';
-  } catch {
-    return 'unavailable';
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export const healthRoutes = [liveness, ready];

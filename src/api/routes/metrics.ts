@@ -1,22 +1,23 @@
-import Router from '@koa/router';
-import { AuthenticationError } from '../../errors';
-import { apiMetrics } from '../../metrics/apiMetrics';
-import { isAuthorizedScrape } from '../../metrics/scrapeAuth';
-import type { AppDependencies } from '../app';
+/** GET /metrics in the Prometheus text format (src/metrics/scrape.ts); behind a bearer token when METRICS_TOKEN is set. */
+import { PROMETHEUS_TEXT, scrapeMetrics } from '../../metrics/scrape';
+import { defineRoute } from '../http/routeDefinition';
 
-/** GET /metrics in the Prometheus text format; behind a bearer token when METRICS_TOKEN is set. */
-export function metricsRouter(deps: AppDependencies): Router {
-  const router = new Router();
+const metrics = defineRoute({
+  method: 'get',
+  path: '/metrics',
+  operationId: 'metrics',
+  tag: 'operations',
+  summary: 'Prometheus metrics of the API',
+  description: 'When METRICS_TOKEN is set, scrapes must send `Authorization: Bearer <METRICS_TOKEN>`; otherwise it is open.',
+  // The scrape token, not a user's session: checked by the route itself.
+  access: { kind: 'custom', security: [{ metricsToken: [] }, {}] },
+  answers: { 200: { description: 'The Prometheus text exposition format.', contentType: PROMETHEUS_TEXT } },
+  errors: { 401: ['not_authenticated'] },
+  handler: async ({ ctx, deps }) => ({
+    status: 200,
+    body: await scrapeMetrics(ctx.get('Authorization') || undefined, deps.config.metrics.token),
+    headers: { 'Cache-Control': 'no-store' },
+  }),
+});
 
-  router.get('/metrics', async (ctx) => {
-    if (!isAuthorizedScrape(ctx.get('Authorization') || undefined, deps.config.metrics.token)) {
-      throw new AuthenticationError('not_authenticated', { fr: 'Un jeton de métriques valide est requis.', en: 'A valid metrics token is required.' });
-    }
-    const { registry } = apiMetrics();
-    ctx.set('Cache-Control', 'no-store');
-    ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
-  });
-
-  return router;
-}
+export const metricsRoutes = [metrics];

@@ -1,130 +1,126 @@
 /**
- * /api/pension-roll: the organization's beneficiaries. GESTIONNAIRE imports and changes them; SUPERVISEUR reads.
- * A beneficiary of another organization answers 404.
- *
- * Import: a CSV file checked line by line (src/domain/pensionRoll/rollCsv.ts); only a fully valid file is applied,
- * in one transaction, as an upsert by party (src/pensions/roll.ts).
+ * /api/pension-roll: the organization's beneficiaries (src/pensions/rollViews.ts). GESTIONNAIRE of an active
+ * organization imports and changes them; GESTIONNAIRE and SUPERVISEUR read. Another organization's beneficiary is 404.
  */
-import { readFile } from 'node:fs/promises';
-import Router from '@koa/router';
-import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseBody, ruleMessage } from '../../auth/bodyValidation';
-import { db } from '../../db/knex';
-import { BENEFICIARY_STATUSES, BeneficiaryStatus, isBeneficiaryStatus } from '../../domain/pensionEligibility';
-import { dayIn, DEFAULT_TIME_ZONE, isCalendarDate } from '../../domain/pensionPeriod';
-import { readPensionRollCsv } from '../../domain/pensionRoll/rollCsv';
-import { MESSAGES, NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors';
-import { Account } from '../../models';
-import { Beneficiary, findBeneficiary, importRoll, listBeneficiaries, recordProofOfLife, setBeneficiaryStatus } from '../../pensions/roll';
-import type { AppDependencies } from '../app';
-import { authenticate } from '../middleware/authenticate';
-import { assertSameOrganization, CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
-import { jsonBody } from './auth';
-import { dateFilter, integerParam, receiveFile, requireActiveOrganization, requireMultipart, singleQueryValue, uploadedFile } from './bulkTransfers';
+import { BENEFICIARY_STATUSES } from '../../domain/pensionEligibility';
+import { ROLL_OPTIONAL_COLUMNS, ROLL_REQUIRED_COLUMNS } from '../../domain/pensionRoll/rollCsv';
+import { beneficiaryList, beneficiaryOf, changeBeneficiaryStatus, importRollFile, recordBeneficiaryProofOfLife } from '../../pensions/rollViews';
+import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
+import { queryChoice, queryDate, queryInteger, queryText } from '../http/queryParams';
+import { defineRoute } from '../http/routeDefinition';
+import { FieldErrors, InvalidFileDetails } from '../schemas/common';
+import {
+  Beneficiary,
+  BeneficiaryIdParams,
+  BeneficiaryList,
+  BeneficiaryStatusRequest,
+  ProofOfLifeRequest,
+  RollImportCounts,
+} from '../schemas/pensionRoll';
 
-const StatusBody = z.object({
-  status: z.enum(BENEFICIARY_STATUSES),
-  reason: z.string().trim().max(500).optional(),
+const tag = 'pension roll';
+const readers = { kind: 'user', guards: [CanReadOrganization] } as const;
+const writers = { kind: 'user', guards: [IsGestionnaire, InActiveOrganization] } as const;
+const writerErrors = { 403: ['organization_inactive'] };
+
+const importFile = defineRoute({
+  method: 'post',
+  path: '/api/pension-roll/import',
+  operationId: 'importPensionRoll',
+  tag,
+  summary: 'Import the roll (CSV)',
+  description:
+    `Columns ${ROLL_REQUIRED_COLUMNS.join(', ')}, optionally ${ROLL_OPTIONAL_COLUMNS.join(', ')}. Only a fully valid ` +
+    'file is applied, in one transaction, as an upsert by party; a refused file changes nothing.',
+  access: writers,
+  body: { kind: 'file', description: 'One CSV file in the form field `file`, at most BULK_MAX_BYTES.' },
+  answers: { 200: { description: 'Applied.', schema: RollImportCounts } },
+  errors: {
+    400: [
+      { code: 'invalid_file', details: InvalidFileDetails },
+      'invalid_encoding',
+      'invalid_header',
+      'empty_file',
+      'no_rows',
+      'file_required',
+      'invalid_multipart',
+    ],
+    ...writerErrors,
+    413: ['file_too_large', 'too_many_rows'],
+    415: ['unsupported_media_type'],
+  },
+  handler: async ({ ctx, deps, user, body: file }) => ({
+    status: 200,
+    body: await importRollFile(deps.config, ctx.log, user, file.filepath),
+  }),
 });
 
-const ProofOfLifeBody = z.object({
-  date: z.string().refine(isCalendarDate, ruleMessage({ fr: 'doit être une date au format AAAA-MM-JJ', en: 'must be a date written YYYY-MM-DD' })),
+const list = defineRoute({
+  method: 'get',
+  path: '/api/pension-roll',
+  operationId: 'listBeneficiaries',
+  tag,
+  summary: "The organization's beneficiaries, by id",
+  access: readers,
+  query: z.object({
+    status: queryChoice(BENEFICIARY_STATUSES).meta({ description: 'Case-insensitive.' }),
+    q: queryText(200).meta({ description: 'Part of the name or of the identifier, any case.' }),
+    proof_of_life_before: queryDate().meta({ description: 'Proof of life older than this day, or none at all.' }),
+    limit: queryInteger({ defaultValue: 50, min: 1, max: 200 }),
+    offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
+  }),
+  answers: { 200: { description: 'A page of beneficiaries.', schema: BeneficiaryList } },
+  handler: async ({ user, query }) => {
+    const filters = { status: query.status, q: query.q, proofOfLifeBefore: query.proof_of_life_before, limit: query.limit, offset: query.offset };
+    return { status: 200, body: await beneficiaryList(user, filters) };
+  },
 });
 
-export function pensionRollRouter(deps: AppDependencies): Router {
-  const router = new Router({ prefix: '/api/pension-roll' });
-  const readers = [authenticate(deps.config), CanReadOrganization];
-  const writers = [authenticate(deps.config), IsGestionnaire, requireActiveOrganization];
+const read = defineRoute({
+  method: 'get',
+  path: '/api/pension-roll/:id',
+  operationId: 'getBeneficiary',
+  tag,
+  summary: 'One beneficiary',
+  access: readers,
+  params: BeneficiaryIdParams,
+  answers: { 200: { description: 'The beneficiary.', schema: Beneficiary } },
+  handler: async ({ user, params }) => ({ status: 200, body: await beneficiaryOf(user, params.id) }),
+});
 
-  router.post('/import', ...writers, requireMultipart, receiveFile(deps.config), async (ctx) => {
-    const organizationId = currentUser(ctx).organizationId!;
-    const accounts = await Account.query(db()).where('organization_id', organizationId);
-    const read = readPensionRollCsv(await readFile(uploadedFile(ctx).filepath), {
-      payerCurrencies: [...new Set(accounts.map((account) => account.currency.trim()))],
-      maxAmountPerLine: deps.config.bulk.maxAmountPerLineMinorUnits,
-      maxRows: deps.config.bulk.maxRows,
-      maxErrorsReported: deps.config.bulk.maxErrorsReported,
-      today: today(),
-    });
-    if (!read.ok) {
-      const { code, message, details } = read.failure;
-      throw code === 'too_many_rows' ? new PayloadTooLargeError(code, message, details) : new ValidationError(code, message, details);
-    }
-    const counts = await importRoll(db(), organizationId, read.entries);
-    ctx.log.info({ organizationId, ...counts }, 'pension roll imported');
-    ctx.body = counts;
-  });
+const setStatus = defineRoute({
+  method: 'post',
+  path: '/api/pension-roll/:id/status',
+  operationId: 'setBeneficiaryStatus',
+  tag,
+  summary: "Change a beneficiary's status",
+  access: writers,
+  params: BeneficiaryIdParams,
+  body: { kind: 'json', schema: BeneficiaryStatusRequest },
+  answers: { 200: { description: 'The beneficiary as it is now.', schema: Beneficiary } },
+  errors: writerErrors,
+  handler: async ({ ctx, user, params, body }) => ({
+    status: 200,
+    body: await changeBeneficiaryStatus(ctx.log, user, params.id, body.status, body.reason || null),
+  }),
+});
 
-  router.get('/', ...readers, async (ctx) => {
-    const filters = {
-      status: statusFilter(ctx.query.status),
-      q: singleQueryValue(ctx.query.q, 'q')?.trim() || null,
-      proofOfLifeBefore: dateFilter(ctx.query.proof_of_life_before, 'proof_of_life_before'),
-      limit: integerParam(ctx.query.limit, 'limit', { defaultValue: 50, min: 1, max: 200 }),
-      offset: integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
-    };
-    const { total, results } = await listBeneficiaries(db(), currentUser(ctx).organizationId!, filters);
-    ctx.body = { total, count: results.length, limit: filters.limit, offset: filters.offset, results: results.map(present) };
-  });
+const proofOfLife = defineRoute({
+  method: 'post',
+  path: '/api/pension-roll/:id/proof-of-life',
+  operationId: 'recordProofOfLife',
+  tag,
+  summary: 'Record a proof of life',
+  access: writers,
+  params: BeneficiaryIdParams,
+  body: { kind: 'json', schema: ProofOfLifeRequest },
+  answers: { 200: { description: 'The beneficiary as it is now.', schema: Beneficiary } },
+  errors: { 400: [{ code: 'date_in_future', details: FieldErrors }], ...writerErrors },
+  handler: async ({ user, params, body }) => ({
+    status: 200,
+    body: await recordBeneficiaryProofOfLife(user, params.id, body.date),
+  }),
+});
 
-  router.get('/:id', ...readers, async (ctx) => {
-    ctx.body = present(await ownBeneficiary(ctx, ctx.params.id));
-  });
-
-  router.post('/:id/status', ...writers, jsonBody(deps.config), async (ctx) => {
-    const beneficiary = await ownBeneficiary(ctx, ctx.params.id);
-    const body = parseBody(StatusBody, ctx.request.body, ctx.language);
-    await setBeneficiaryStatus(db(), beneficiary.id, body.status, body.reason || null);
-    ctx.log.info({ beneficiaryId: beneficiary.id, from: beneficiary.status, to: body.status }, 'beneficiary status changed');
-    ctx.body = present((await findBeneficiary(db(), beneficiary.id))!);
-  });
-
-  router.post('/:id/proof-of-life', ...writers, jsonBody(deps.config), async (ctx) => {
-    const beneficiary = await ownBeneficiary(ctx, ctx.params.id);
-    const { date } = parseBody(ProofOfLifeBody, ctx.request.body, ctx.language);
-    if (date > today()) {
-      throw new ValidationError(
-        'date_in_future',
-        { fr: 'Une preuve de vie ne peut pas être datée dans le futur.', en: 'A proof of life cannot be dated in the future.' },
-        { date: [{ fr: `${date} est postérieure à aujourd'hui`, en: `${date} is after today` }] },
-      );
-    }
-    await recordProofOfLife(db(), beneficiary.id, date);
-    ctx.body = present((await findBeneficiary(db(), beneficiary.id))!);
-  });
-
-  return router;
-}
-
-/** Today in the fund's time zone: a proof of life given this morning in Porto-Novo is not "tomorrow". */
-function today(): string {
-  return dayIn(new Date(), DEFAULT_TIME_ZONE);
-}
-
-async function ownBeneficiary(ctx: Context, id: string | undefined): Promise<Beneficiary> {
-  if (id === undefined || !/^\d{1,9}$/.test(id)) throw new NotFoundError('not_found', MESSAGES.notFound);
-  const beneficiary = await findBeneficiary(db(), Number(id));
-  if (!beneficiary) throw new NotFoundError('not_found', MESSAGES.notFound);
-  assertSameOrganization(currentUser(ctx), beneficiary.organization_id);
-  return beneficiary;
-}
-
-function present(beneficiary: Beneficiary): Omit<Beneficiary, 'organization_id'> {
-  const { organization_id: _organization, ...shown } = beneficiary;
-  return shown;
-}
-
-function statusFilter(value: string | string[] | undefined): BeneficiaryStatus | null {
-  const text = singleQueryValue(value, 'status');
-  if (text === null || text === '') return null;
-  const status = text.toUpperCase();
-  if (!isBeneficiaryStatus(status)) {
-    throw new ValidationError(
-      'invalid_filter',
-      { fr: `status doit être l'un de ${BENEFICIARY_STATUSES.join(', ')}.`, en: `status must be one of ${BENEFICIARY_STATUSES.join(', ')}.` },
-      { field: 'status' },
-    );
-  }
-  return status;
-}
+export const pensionRollRoutes = [importFile, list, read, setStatus, proofOfLife];

@@ -1,149 +1,183 @@
 /**
- * /api/pension-runs: the monthly pension runs (reads: GESTIONNAIRE, SUPERVISEUR) and the organization's Temporal
- * Schedule that starts them (writes: GESTIONNAIRE). A schedule id other than the caller's organization's is 404.
+ * /api/pension-runs: the monthly pension runs (src/pensions/runViews.ts; GESTIONNAIRE, SUPERVISEUR read) and the
+ * organization's Temporal Schedule that starts them (src/pensions/scheduleViews.ts; GESTIONNAIRE of an active
+ * organization changes it). A schedule id other than the caller's organization's is 404.
  */
-import Router from '@koa/router';
-import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseBody, ruleMessage } from '../../auth/bodyValidation';
-import { db } from '../../db/knex';
-import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPeriod';
-import { MESSAGES, NotFoundError, PermissionDeniedError, UnprocessableError, ValidationError } from '../../errors';
-import { Account, Organization } from '../../models';
-import { findPensionRun, listPensionRuns } from '../../pensions/runReads';
-import { commandPensionSchedule, createPensionSchedule, describePensionSchedule, ScheduleCommand, scheduleIdFor } from '../../pensions/schedules';
-import type { AppDependencies } from '../app';
-import { withTemporal } from './temporalCall';
-import { authenticate } from '../middleware/authenticate';
-import { CanReadOrganization, currentUser, IsGestionnaire } from '../middleware/permissions';
-import { jsonBody } from './auth';
-import { integerParam, requireActiveOrganization } from './bulkTransfers';
+import { pensionRunList, pensionRunOf } from '../../pensions/runViews';
+import { createSchedule, deleteSchedule, pauseOrResumeSchedule, scheduleList, scheduleOf, triggerSchedule } from '../../pensions/scheduleViews';
+import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
+import { queryInteger } from '../http/queryParams';
+import { defineRoute, type RouteInput } from '../http/routeDefinition';
+import { FieldErrors } from '../schemas/common';
+import {
+  CreatePensionScheduleRequest,
+  PensionRunDetails,
+  PensionRunList,
+  PensionSchedule,
+  PensionScheduleList,
+  PeriodParams,
+  ScheduleIdParams,
+  ScheduleNoteRequest,
+  ScheduleTriggered,
+} from '../schemas/pensionRuns';
 
-const ScheduleBody = z.object({
-  // 29-31 are missing from some months: a schedule on them would skip a month's pensions.
-  day_of_month: z.number().int().min(1).max(28),
-  hour: z.number().int().min(0).max(23),
-  minute: z.number().int().min(0).max(59),
-  time_zone: z
-    .string()
-    .trim()
-    .refine(isTimeZone, ruleMessage({ fr: 'doit être un fuseau horaire IANA, par exemple Africa/Porto-Novo', en: 'must be an IANA time zone, e.g. Africa/Porto-Novo' }))
-    .default(DEFAULT_TIME_ZONE),
-  payer_account: z.string().trim().min(1).max(64).optional(),
+const tag = 'pension runs';
+const readers = { kind: 'user', guards: [CanReadOrganization] } as const;
+const writers = { kind: 'user', guards: [IsGestionnaire, InActiveOrganization] } as const;
+const schedulerDown = { 503: ['temporal_unavailable'] };
+const writerErrors = { 403: ['organization_inactive'], ...schedulerDown };
+
+/** What the schedule use-cases need of a request. */
+const scheduling = ({ ctx, deps }: Pick<RouteInput<unknown, unknown, unknown>, 'ctx' | 'deps'>) => ({
+  config: deps.config,
+  temporal: deps.temporal,
+  log: ctx.log,
 });
 
-const NoteBody = z.object({ note: z.string().trim().max(500).optional() }).optional();
+// The schedule routes come before /:period, which would otherwise take "schedules" for a period (and 404 it).
+const create = defineRoute({
+  method: 'post',
+  path: '/api/pension-runs/schedules',
+  operationId: 'createPensionSchedule',
+  tag,
+  summary: 'Schedule the monthly run',
+  description: 'One schedule per organization; delete it to change it.',
+  access: writers,
+  body: { kind: 'json', schema: CreatePensionScheduleRequest },
+  answers: { 201: { description: 'Scheduled.', schema: PensionSchedule } },
+  errors: {
+    400: [{ code: 'invalid_payer_account', details: FieldErrors }],
+    ...writerErrors,
+    409: [{ code: 'schedule_exists', details: z.object({ schedule_id: z.string() }) }],
+    422: ['no_payer_account'],
+  },
+  handler: async (input) => {
+    const { user, body } = input;
+    const request = {
+      dayOfMonth: body.day_of_month,
+      hour: body.hour,
+      minute: body.minute,
+      timeZone: body.time_zone,
+      payerAccount: body.payer_account ?? null,
+    };
+    return { status: 201, body: await createSchedule(scheduling(input), user, request) };
+  },
+});
 
-export function pensionRunsRouter(deps: AppDependencies): Router {
-  const router = new Router({ prefix: '/api/pension-runs' });
-  const readers = [authenticate(deps.config), CanReadOrganization];
-  const writers = [authenticate(deps.config), IsGestionnaire, requireActiveOrganization];
+const listSchedules = defineRoute({
+  method: 'get',
+  path: '/api/pension-runs/schedules',
+  operationId: 'listPensionSchedules',
+  tag,
+  summary: "The organization's schedule, if any",
+  access: readers,
+  answers: { 200: { description: 'None or one schedule.', schema: PensionScheduleList } },
+  errors: schedulerDown,
+  handler: async (input) => ({ status: 200, body: await scheduleList(scheduling(input), input.user) }),
+});
 
-  router.post('/schedules', ...writers, jsonBody(deps.config), async (ctx) => {
-    const body = parseBody(ScheduleBody, ctx.request.body, ctx.language);
-    const organization = await callerOrganization(ctx);
-    const payer = await payerAccount(organization.id, body.payer_account ?? null);
-    const scheduleId = await withTemporal(ctx, deps, 'The scheduler', (temporal) =>
-      createPensionSchedule(temporal, deps.config.temporal.taskQueue, {
-        organizationId: organization.id,
-        organizationCode: organization.code,
-        payerAccountId: payer.id,
-        dayOfMonth: body.day_of_month,
-        hour: body.hour,
-        minute: body.minute,
-        timeZone: body.time_zone,
-      }),
-    );
-    ctx.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
-    ctx.status = 201;
-    ctx.body = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
-  });
+const readSchedule = defineRoute({
+  method: 'get',
+  path: '/api/pension-runs/schedules/:schedule_id',
+  operationId: 'getPensionSchedule',
+  tag,
+  summary: 'The schedule',
+  access: readers,
+  params: ScheduleIdParams,
+  answers: { 200: { description: 'The schedule.', schema: PensionSchedule } },
+  errors: schedulerDown,
+  handler: async (input) => ({ status: 200, body: await scheduleOf(scheduling(input), input.user, input.params.schedule_id) }),
+});
 
-  router.get('/schedules', ...readers, async (ctx) => {
-    const organization = await callerOrganization(ctx);
-    const schedule = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleIdFor(organization.code)));
-    ctx.body = { count: schedule ? 1 : 0, results: schedule ? [schedule] : [] };
-  });
-
-  router.get('/schedules/:schedule_id', ...readers, async (ctx) => {
-    const scheduleId = await ownScheduleId(ctx);
-    const schedule = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
-    if (!schedule) throw new NotFoundError('not_found', MESSAGES.notFound);
-    ctx.body = schedule;
-  });
-
-  const commands: Array<[string, ScheduleCommand]> = [['pause', 'pause'], ['resume', 'resume'], ['trigger', 'trigger']];
-  for (const [path, command] of commands) {
-    router.post(`/schedules/:schedule_id/${path}`, ...writers, jsonBody(deps.config), async (ctx) => {
-      const scheduleId = await ownScheduleId(ctx);
-      const body = parseBody(NoteBody, ctx.request.body, ctx.language);
-      await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, command, body?.note));
-      ctx.log.info({ scheduleId, command }, 'pension run schedule command');
-      if (command === 'trigger') {
-        ctx.status = 202;
-        ctx.body = { schedule_id: scheduleId, triggered: true };
-        return;
-      }
-      ctx.body = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
-    });
-  }
-
-  router.delete('/schedules/:schedule_id', ...writers, async (ctx) => {
-    const scheduleId = await ownScheduleId(ctx);
-    await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, 'delete'));
-    ctx.log.info({ scheduleId }, 'pension run schedule deleted');
-    ctx.status = 204;
-  });
-
-  router.get('/', ...readers, async (ctx) => {
-    const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 24, min: 1, max: 200 });
-    const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
-    const { total, results } = await listPensionRuns(db(), currentUser(ctx).organizationId!, limit, offset);
-    ctx.body = { total, count: results.length, limit, offset, results };
-  });
-
-  router.get('/:period', ...readers, async (ctx) => {
-    const period = ctx.params.period;
-    if (period === undefined || !isPeriod(period)) throw new NotFoundError('not_found', MESSAGES.notFound);
-    const run = await findPensionRun(db(), currentUser(ctx).organizationId!, period);
-    if (!run) throw new NotFoundError('not_found', MESSAGES.notFound);
-    ctx.body = run;
-  });
-
-  return router;
-}
-
-async function callerOrganization(ctx: Context): Promise<Organization> {
-  const organizationId = currentUser(ctx).organizationId;
-  const organization = organizationId === null ? undefined : await Organization.query(db()).findById(organizationId);
-  if (!organization) throw new PermissionDeniedError('permission_denied', MESSAGES.noOrganization);
-  return organization;
-}
-
-/** The caller's own schedule id; any other (another organization's, or none at all) is 404. */
-async function ownScheduleId(ctx: Context): Promise<string> {
-  const organization = await callerOrganization(ctx);
-  const scheduleId = scheduleIdFor(organization.code);
-  if (ctx.params.schedule_id !== scheduleId) throw new NotFoundError('not_found', MESSAGES.notFound);
-  return scheduleId;
-}
-
-/** The account named, or the organization's oldest one. */
-async function payerAccount(organizationId: number, accountId: string | null): Promise<Account> {
-  const query = Account.query(db()).where('organization_id', organizationId).orderBy('id');
-  if (accountId !== null) query.where('account_id', accountId);
-  const account = await query.first();
-  if (account) return account;
-  if (accountId !== null) {
-    throw new ValidationError(
-      'invalid_payer_account',
-      { fr: `Votre organisation n'a pas de compte ${accountId}.`, en: `Your organization has no account ${accountId}.` },
-      { payer_account: [{ fr: 'compte inconnu', en: 'unknown account' }] },
-    );
-  }
-  throw new UnprocessableError('no_payer_account', {
-    fr: "Votre organisation n'a aucun compte depuis lequel payer les pensions.",
-    en: 'Your organization has no account to pay pensions from.',
+function pauseOrResume(command: 'pause' | 'resume', summary: string) {
+  return defineRoute({
+    method: 'post',
+    path: `/api/pension-runs/schedules/:schedule_id/${command}`,
+    operationId: `${command}PensionSchedule`,
+    tag,
+    summary,
+    access: writers,
+    params: ScheduleIdParams,
+    body: { kind: 'json', schema: ScheduleNoteRequest, description: 'An optional note, kept on the schedule.' },
+    answers: { 200: { description: 'The schedule as it is now.', schema: PensionSchedule } },
+    errors: writerErrors,
+    handler: async (input) => ({
+      status: 200,
+      body: await pauseOrResumeSchedule(scheduling(input), input.user, input.params.schedule_id, command, input.body.note),
+    }),
   });
 }
 
+const trigger = defineRoute({
+  method: 'post',
+  path: '/api/pension-runs/schedules/:schedule_id/trigger',
+  operationId: 'triggerPensionSchedule',
+  tag,
+  summary: 'Start a run now (a period already paid pays nobody again)',
+  access: writers,
+  params: ScheduleIdParams,
+  body: { kind: 'json', schema: ScheduleNoteRequest, description: 'An optional note, kept on the schedule.' },
+  answers: { 202: { description: 'A run was started now.', schema: ScheduleTriggered } },
+  errors: writerErrors,
+  handler: async (input) => ({
+    status: 202,
+    body: await triggerSchedule(scheduling(input), input.user, input.params.schedule_id, input.body.note),
+  }),
+});
+
+const remove = defineRoute({
+  method: 'delete',
+  path: '/api/pension-runs/schedules/:schedule_id',
+  operationId: 'deletePensionSchedule',
+  tag,
+  summary: 'Delete the schedule',
+  description: 'Runs already started go on.',
+  access: writers,
+  params: ScheduleIdParams,
+  answers: { 204: { description: 'Deleted.', contentType: 'text/plain' } },
+  errors: writerErrors,
+  handler: async (input) => {
+    await deleteSchedule(scheduling(input), input.user, input.params.schedule_id);
+    return { status: 204, body: '' };
+  },
+});
+
+const listRuns = defineRoute({
+  method: 'get',
+  path: '/api/pension-runs',
+  operationId: 'listPensionRuns',
+  tag,
+  summary: "The organization's monthly runs, newest period first",
+  access: readers,
+  query: z.object({
+    limit: queryInteger({ defaultValue: 24, min: 1, max: 200 }),
+    offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
+  }),
+  answers: { 200: { description: 'A page of runs.', schema: PensionRunList } },
+  handler: async ({ user, query }) => ({ status: 200, body: await pensionRunList(user, { limit: query.limit, offset: query.offset }) }),
+});
+
+const readRun = defineRoute({
+  method: 'get',
+  path: '/api/pension-runs/:period',
+  operationId: 'getPensionRun',
+  tag,
+  summary: 'One monthly run, with who was held out and the payout counts',
+  access: readers,
+  params: PeriodParams,
+  answers: { 200: { description: 'The run.', schema: PensionRunDetails } },
+  handler: async ({ user, params }) => ({ status: 200, body: await pensionRunOf(user, params.period) }),
+});
+
+export const pensionRunRoutes = [
+  create,
+  listSchedules,
+  readSchedule,
+  pauseOrResume('pause', 'Pause the schedule'),
+  pauseOrResume('resume', 'Resume the schedule'),
+  trigger,
+  remove,
+  listRuns,
+  readRun,
+];
