@@ -24,6 +24,8 @@ export const REPORT_COLUMNS = [
   'completed_at',
 ] as const satisfies readonly (keyof TransferRecord)[];
 
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
 export interface ReportRow {
   line_number: number;
   /** Our id of the transfer. */

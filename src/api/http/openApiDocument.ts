@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import type { RouteDefinition, ErrorSpec, Access } from './routeDefinition';
-import { isJsonAnswer } from './routeDefinition';
+import { type Answer, isEmptyAnswer, isJsonAnswer } from './routeDefinition';
 
 export type OpenApiDocument = ReturnType<typeof createDocument>;
 
@@ -95,10 +95,7 @@ function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
     const headers = answer.headers
       ? Object.fromEntries(Object.entries(answer.headers).map(([name, header]) => [name, { ...header, schema: z.string() }]))
       : undefined;
-    const content = isJsonAnswer(answer)
-      ? { 'application/json': { schema: answer.schema }, ...rawContent(answer.alternatives ?? []) }
-      : rawContent([answer.contentType]);
-    responses[status] = { description: answer.description, ...(headers ? { headers } : {}), content };
+    responses[status] = { description: answer.description, ...(headers ? { headers } : {}), ...contentOf(answer) };
   }
   for (const [status, specs] of Object.entries(errorsOf(route))) {
     responses[status] = { description: errorDescription(Number(status)), content: { 'application/json': { schema: errorSchema(specs) } } };
@@ -106,8 +103,17 @@ function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
   return responses as unknown as ZodOpenApiResponsesObject;
 }
 
+function contentOf(answer: Answer) {
+  if (isEmptyAnswer(answer)) return {};
+  if (isJsonAnswer(answer)) return { content: { 'application/json': { schema: answer.schema }, ...rawContent(answer.alternatives ?? []) } };
+  const content = rawContent([answer.contentType]);
+  if (answer.documentedAs) content[answer.contentType.split(';')[0]!.trim()] = { schema: answer.documentedAs };
+  return { content };
+}
+
 function rawContent(contentTypes: readonly string[]) {
-  return Object.fromEntries(contentTypes.map((contentType) => [contentType, { schema: z.string() }]));
+  // The document names media types without their parameters (`text/csv`, not `text/csv; charset=utf-8`).
+  return Object.fromEntries(contentTypes.map((contentType) => [contentType.split(';')[0]!.trim(), { schema: z.string() as z.ZodType }]));
 }
 
 /** The route's own error codes, plus those every route of its kind may answer. */
@@ -123,7 +129,10 @@ function errorsOf(route: RouteDefinition): Record<number, ErrorSpec[]> {
   }
   if (route.params) add(404, 'not_found');
   if (route.query) add(400, { code: 'invalid_filter', details: FIELD });
-  if (route.body?.kind === 'json') add(400, { code: 'validation_error', details: FIELD_ERRORS });
+  if (route.body?.kind === 'json') {
+    add(400, { code: 'validation_error', details: FIELD_ERRORS }, 'bad_request');
+    add(413, 'payload_too_large');
+  }
   add(500, 'internal_error');
   return errors;
 }

@@ -39,10 +39,19 @@ export interface JsonAnswer<Schema extends z.ZodType = z.ZodType> {
 export interface RawAnswer {
   description: string;
   contentType: string;
+  /** What a streamed JSON file holds, for the document (the handler's stream is not checked against it). */
+  documentedAs?: z.ZodType;
   headers?: Readonly<Record<string, { description: string; required?: boolean }>>;
 }
 
-export type Answer = JsonAnswer | RawAnswer;
+/** An answer without a body (204). */
+export interface EmptyAnswer {
+  description: string;
+  empty: true;
+  headers?: undefined;
+}
+
+export type Answer = JsonAnswer | RawAnswer | EmptyAnswer;
 export type Answers = Readonly<Record<number, Answer>>;
 
 /** An error code a route may answer, with the shape of its `details` when it always has some. */
@@ -51,7 +60,7 @@ export type ErrorSpec = string | { code: string; details: z.ZodType };
 export type ErrorCodes = Readonly<Record<number, readonly ErrorSpec[]>>;
 
 export type RawBody = string | Buffer | NodeJS.ReadableStream;
-type BodyOf<A> = A extends JsonAnswer<infer Schema> ? z.input<Schema> : RawBody;
+type BodyOf<A> = A extends JsonAnswer<infer Schema> ? z.input<Schema> : A extends EmptyAnswer ? null : RawBody;
 type Headers = Readonly<Record<string, string>>;
 
 /**
@@ -120,4 +129,8 @@ export function defineRoute<
 
 export function isJsonAnswer(answer: Answer): answer is JsonAnswer {
   return 'schema' in answer;
+}
+
+export function isEmptyAnswer(answer: Answer): answer is EmptyAnswer {
+  return 'empty' in answer;
 }

@@ -13,7 +13,7 @@ import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
 import { receiveFile, requireMultipart, uploadedFile } from './fileUpload';
 import { parseJsonBody, parseParams, parseQuery } from './requestParsing';
-import { type Answer, type RouteDefinition, type RouteDependencies, isJsonAnswer } from './routeDefinition';
+import { type Answer, type RouteDefinition, type RouteDependencies, isEmptyAnswer, isJsonAnswer } from './routeDefinition';
 
 export function mountRoutes(routes: readonly RouteDefinition[], deps: RouteDependencies): Router {
   const router = new Router();
@@ -83,6 +83,11 @@ interface ReplyShape {
 function writeReply(ctx: Context, answer: Answer | undefined, reply: ReplyShape): void {
   if (!answer) throw new Error(`${ctx.method} ${ctx.path}: the handler answered ${reply.status}, which the route does not declare`);
   for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+  if (isEmptyAnswer(answer)) {
+    ctx.status = reply.status;
+    ctx.body = null;
+    return;
+  }
   if (isJsonAnswer(answer) && reply.contentType === undefined) {
     respondJson(ctx, reply.status, reply.body as JsonValue);
     return;

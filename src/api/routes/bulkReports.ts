@@ -7,15 +7,18 @@ import { csvReport, jsonReport, type ReportDownload } from '../../reports/report
 import { CSV, downloadHeaders, JSON_FILE } from '../http/downloads';
 import { CanReadOrganization } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';
+import type { z } from 'zod';
 import { BulkIdParams } from '../schemas/common';
+import { ReconciliationReport } from '../schemas/reports';
 
 const tag = 'reports';
 const description = 'Streamed as an attachment (`Content-Disposition`), never cached (`Cache-Control: no-store`).';
 
-function downloadAnswer(contentType: string, extension: string) {
+function downloadAnswer(contentType: string, extension: string, documentedAs?: z.ZodType) {
   return {
     description: 'The report, one entry per line of the bulk in file order.',
     contentType,
+    ...(documentedAs ? { documentedAs } : {}),
     headers: {
       'Content-Disposition': { description: `attachment; filename="bulk-<bulk_id>-report.${extension}"`, required: true },
       'Cache-Control': { description: 'no-store', required: true },
@@ -49,7 +52,7 @@ const json = defineRoute({
   description: `${description} A ReconciliationReport: amounts are JSON integers of minor units.`,
   access: { kind: 'user', guards: [CanReadOrganization] },
   params: BulkIdParams,
-  answers: { 200: downloadAnswer(JSON_FILE, 'json') },
+  answers: { 200: downloadAnswer(JSON_FILE, 'json', ReconciliationReport) },
   handler: async ({ user, params }) => download(await jsonReport(user, params.bulk_id)),
 });
 

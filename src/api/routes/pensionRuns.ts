@@ -135,11 +135,11 @@ const remove = defineRoute({
   description: 'Runs already started go on.',
   access: writers,
   params: ScheduleIdParams,
-  answers: { 204: { description: 'Deleted.', contentType: 'text/plain' } },
+  answers: { 204: { description: 'Deleted.', empty: true } },
   errors: writerErrors,
   handler: async (input) => {
     await deleteSchedule(scheduling(input), input.user, input.params.schedule_id);
-    return { status: 204, body: '' };
+    return { status: 204, body: null };
   },
 });
 

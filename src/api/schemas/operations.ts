@@ -10,5 +10,5 @@ export const Readiness = z
   .meta({ id: 'Readiness' });
 
 export const ApiDescription = z
-  .object({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) })
+  .looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) })
   .meta({ id: 'ApiDescription', description: 'The OpenAPI 3.1 document.' });
