@@ -11,7 +11,14 @@ import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPer
 import { NotFoundError, PermissionDeniedError, UnprocessableError, ValidationError } from '../../errors';
 import { Account, Organization } from '../../models';
 import { findPensionRun, listPensionRuns } from '../../pensions/runReads';
-import { commandPensionSchedule, createPensionSchedule, describePensionSchedule, ScheduleCommand, scheduleIdFor } from '../../pensions/schedules';
+import {
+  commandPensionSchedule,
+  createPensionSchedule,
+  describePensionSchedule,
+  ScheduleAuthor,
+  ScheduleCommand,
+  scheduleIdFor,
+} from '../../pensions/schedules';
 import type { AppDependencies } from '../app';
 import { withTemporal } from './temporalCall';
 import { authenticate } from '../middleware/authenticate';
@@ -48,7 +55,7 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
         hour: body.hour,
         minute: body.minute,
         timeZone: body.time_zone,
-      }),
+      }, scheduleAuthor(ctx, organization.id)),
     );
     ctx.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
     ctx.status = 201;
@@ -73,7 +80,8 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
     router.post(`/schedules/:schedule_id/${path}`, ...writers, jsonBody(deps.config), async (ctx) => {
       const scheduleId = await ownScheduleId(ctx);
       const body = parseBody(NoteBody, ctx.request.body);
-      await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, command, body?.note));
+      const author = scheduleAuthor(ctx, currentUser(ctx).organizationId!);
+      await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, command, author, body?.note));
       ctx.log.info({ scheduleId, command }, 'pension run schedule command');
       if (command === 'trigger') {
         ctx.status = 202;
@@ -86,7 +94,8 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
 
   router.delete('/schedules/:schedule_id', ...writers, async (ctx) => {
     const scheduleId = await ownScheduleId(ctx);
-    await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, 'delete'));
+    const author = scheduleAuthor(ctx, currentUser(ctx).organizationId!);
+    await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, 'delete', author));
     ctx.log.info({ scheduleId }, 'pension run schedule deleted');
     ctx.status = 204;
   });
@@ -114,6 +123,12 @@ async function callerOrganization(ctx: Context): Promise<Organization> {
   const organization = organizationId === null ? undefined : await Organization.query(db()).findById(organizationId);
   if (!organization) throw new PermissionDeniedError('Your account belongs to no organization.');
   return organization;
+}
+
+/** Who changes the schedule, for the audit log; ownScheduleId has checked it is their organization's. */
+function scheduleAuthor(ctx: Context, organizationId: number): ScheduleAuthor {
+  const user = currentUser(ctx);
+  return { actor: { userId: user.id, email: user.email }, requestId: ctx.requestId, organizationId };
 }
 
 /** The caller's own schedule id; any other (another organization's, or none at all) is 404. */
