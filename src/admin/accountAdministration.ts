@@ -1,19 +1,13 @@
 /**
- * Payer accounts as staff manage them: open one for an organization, and record a deposit (money that arrived
- * from the fund's treasury). A deposit goes through the journal's `fund` (src/accounts/funding.ts), the only
- * writer of a balance, with its audit record in the same transaction; a replayed deposit (same Idempotency-Key)
- * adds neither a journal entry nor an audit record.
+ * Payer accounts as staff open them, audited. Their money arrives by deposits (POST /api/accounts/:id/deposits,
+ * src/accounts/accountViews.ts), through the journal: the only writer of a balance.
  */
 import { UniqueViolationError } from 'objection';
-import { findAccount } from '../accounts/accountReads';
-import type { JournalRow } from '../accounts/accountJournal';
-import { fundAccount } from '../accounts/funding';
 import { type AuditContext, recordAudit } from '../audit/auditLog';
 import { db } from '../db/knex';
 import type { PartyIdType } from '../domain/partyIdTypes';
 import { ConflictError, ValidationError } from '../errors';
 import { Account, Organization } from '../models';
-import { notFound } from '../organizations/organizationScope';
 
 export interface NewAccount {
   account_id: string;
@@ -55,53 +49,6 @@ export async function createAccount(audit: AuditContext, input: NewAccount): Pro
     if (error instanceof UniqueViolationError) throw accountIdTaken(input.account_id);
     throw error;
   }
-}
-
-export interface Deposit {
-  /** The public account_id (e.g. ACC-CNSS-001). */
-  accountId: string;
-  amount: bigint;
-  reference: string;
-  idempotencyKey: string;
-}
-
-export interface DepositRecorded {
-  account: { account_id: string; currency: string };
-  entry: JournalRow;
-  replayed: boolean;
-}
-
-export async function recordDeposit(audit: AuditContext, deposit: Deposit): Promise<DepositRecorded> {
-  const account = await findAccount(db(), deposit.accountId);
-  if (!account) throw notFound();
-  const outcome = await db().transaction(async (trx) => {
-    const funded = await fundAccount(trx, {
-      accountId: account.id,
-      amount: deposit.amount,
-      reference: deposit.reference,
-      idempotencyKey: deposit.idempotencyKey,
-      actor: { userId: audit.actor.userId },
-    });
-    if (!funded.replayed) {
-      const balanceAfter = BigInt(funded.entry.balance_after);
-      await recordAudit(trx, {
-        ...audit,
-        kind: 'account.deposit',
-        organizationId: account.organization_id,
-        subject: { type: 'account', id: account.account_id },
-        before: { balance: balanceAfter - deposit.amount },
-        after: {
-          balance: balanceAfter,
-          amount: deposit.amount,
-          reference: deposit.reference,
-          idempotency_key: deposit.idempotencyKey,
-          journal_entry_id: Number(funded.entry.id),
-        },
-      });
-    }
-    return funded;
-  });
-  return { account: { account_id: account.account_id, currency: account.currency }, ...outcome };
 }
 
 function unknownOrganization(): ValidationError {

@@ -62,25 +62,27 @@ function organizationRequired(): ValidationError {
   );
 }
 
-/** The sentence answered with a new user (the French one is the seed's). */
-export function creationMessage(delivery: MailDelivery | null): Message {
-  if (delivery === null) {
-    return {
-      fr: "Utilisateur créé avec succès, mais l'email n'a pas pu être envoyé.",
-      en: 'User created successfully, but the email could not be sent.',
-    };
-  }
-  return { fr: 'Utilisateur créé avec succès. Un email a été envoyé.', en: 'User created successfully. An email has been sent.' };
+/** Where a temporary password's mail went: through SMTP, to the outbox folder (no SMTP configured), or nowhere. */
+export function deliveryOf(delivery: MailDelivery | null): 'smtp' | 'outbox' | 'failed' {
+  if (delivery === null) return 'failed';
+  return delivery.delivered === 'smtp' ? 'smtp' : 'outbox';
 }
 
-export function passwordResetMessage(delivery: MailDelivery | null): Message {
-  if (delivery === null) {
-    return {
-      fr: "Mot de passe réinitialisé, mais l'email n'a pas pu être envoyé.",
-      en: 'Password reset, but the email could not be sent.',
-    };
-  }
-  return { fr: 'Mot de passe réinitialisé. Un email a été envoyé.', en: 'Password reset. An email has been sent.' };
+/** The seed's message when the mail went (`email_delivery` says where); what to do when it could not. */
+export function creationMessage(email: string, delivery: MailDelivery | null): Message {
+  if (delivery !== null) return { fr: 'Utilisateur créé avec succès. Un email a été envoyé.', en: 'User created successfully. An email was sent.' };
+  return {
+    fr: `Utilisateur créé avec succès, mais l'email à ${email} n'a pas pu être envoyé : transmettez-lui le mot de passe temporaire autrement.`,
+    en: `User created successfully, but the email to ${email} could not be sent: give them the temporary password another way.`,
+  };
+}
+
+export function passwordResetMessage(email: string, delivery: MailDelivery | null): Message {
+  if (delivery !== null) return { fr: 'Mot de passe réinitialisé. Un email a été envoyé.', en: 'Password reset. An email was sent.' };
+  return {
+    fr: `Mot de passe réinitialisé, mais l'email à ${email} n'a pas pu être envoyé : transmettez-lui le mot de passe temporaire autrement.`,
+    en: `Password reset, but the email to ${email} could not be sent: give them the temporary password another way.`,
+  };
 }
 
 export interface UserChanges {

@@ -7,16 +7,8 @@ import { allowedHosts } from './middleware/allowedHosts';
 import { errorHandler } from './middleware/errorHandler';
 import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
-import { accountsRouter } from './routes/accounts';
-import { adminRouter } from './routes/admin';
-import { authRouter } from './routes/auth';
-import { bulkReportsRouter } from './routes/bulkReports';
-import { bulkTransfersRouter } from './routes/bulkTransfers';
-import { docsRouter } from './routes/docs';
-import { healthRouter } from './routes/health';
-import { metricsRouter } from './routes/metrics';
-import { pensionRollRouter } from './routes/pensionRoll';
-import { pensionRunsRouter } from './routes/pensionRuns';
+import { mountRoutes } from './http/routeMounting';
+import { ROUTES } from './routeTable';
 import './context';
 
 export interface AppDependencies {
@@ -46,21 +38,8 @@ export function createApp(deps: AppDependencies): Koa {
     }),
   );
 
-  const routers = [
-    healthRouter(deps),
-    metricsRouter(deps),
-    authRouter(deps),
-    adminRouter(deps),
-    accountsRouter(deps),
-    bulkTransfersRouter(deps),
-    bulkReportsRouter(deps),
-    pensionRollRouter(deps),
-    pensionRunsRouter(deps),
-    docsRouter(deps),
-  ];
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  const router = mountRoutes(ROUTES, deps);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
   return app;
 }

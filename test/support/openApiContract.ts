@@ -1,13 +1,14 @@
 /**
- * Checks one real answer of the API against src/api/openapi: its status is documented for the route and its JSON
+ * Checks one real answer of the API against the generated document (src/api/openapiDocument.ts): its status is documented for the route and its JSON
  * body matches the documented schema (Ajv, JSON Schema 2020-12, strict), as test/integration/openapi.test.ts does
  * for the routes it calls. For tests of routes whose answers need a worker and the peer to reach.
  */
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Response } from 'supertest';
-import { openApiDocument } from '../../src/api/openapi';
-import type { HttpMethod } from '../../src/api/openapi/types';
+import type { HttpMethod } from '../../src/api/http/routeDefinition';
+import { openApiDocument } from '../../src/api/openapiDocument';
+import { documentedResponse } from './openApiDocumentReading';
 
 const DOCUMENT_ID = 'https://contract.test/openapi.json';
 const document = openApiDocument();
@@ -36,8 +37,7 @@ function validatorFor(path: string, method: HttpMethod, status: number): Validat
 
 /** Throws, naming the route and what differs, when the answer is not as documented. Returns it for chaining. */
 export function conforms(response: Response, method: HttpMethod, path: string): Response {
-  const documented = document.paths[path]?.[method]?.responses[String(response.status)];
-  if (!documented) throw new Error(`${method.toUpperCase()} ${path} answered ${response.status}, which is not described`);
+  const documented = documentedResponse(document, method, path, response.status);
   if (!documented.content?.['application/json']) return response;
   const validate = validatorFor(path, method, response.status);
   if (!validate(response.body)) {

@@ -17,17 +17,3 @@ export function idempotencyKeyOf(ctx: Context): string | null {
     { field: 'Idempotency-Key' },
   );
 }
-
-/** For a write that must be retriable without happening twice (a deposit): the key is what makes it so. */
-export function requiredIdempotencyKeyOf(ctx: Context): string {
-  const key = idempotencyKeyOf(ctx);
-  if (key !== null) return key;
-  throw new ValidationError(
-    'idempotency_key_required',
-    {
-      fr: "Envoyez un en-tête Idempotency-Key : une requête renvoyée avec la même clé n'est enregistrée qu'une fois.",
-      en: 'Send an Idempotency-Key header: a request retried with the same key is recorded once.',
-    },
-    { field: 'Idempotency-Key' },
-  );
-}

@@ -96,14 +96,18 @@ function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
       ? Object.fromEntries(Object.entries(answer.headers).map(([name, header]) => [name, { ...header, schema: z.string() }]))
       : undefined;
     const content = isJsonAnswer(answer)
-      ? { 'application/json': { schema: answer.schema } }
-      : { [answer.contentType]: { schema: z.string() } };
+      ? { 'application/json': { schema: answer.schema }, ...rawContent(answer.alternatives ?? []) }
+      : rawContent([answer.contentType]);
     responses[status] = { description: answer.description, ...(headers ? { headers } : {}), content };
   }
   for (const [status, specs] of Object.entries(errorsOf(route))) {
     responses[status] = { description: errorDescription(Number(status)), content: { 'application/json': { schema: errorSchema(specs) } } };
   }
   return responses;
+}
+
+function rawContent(contentTypes: readonly string[]) {
+  return Object.fromEntries(contentTypes.map((contentType) => [contentType, { schema: z.string() }]));
 }
 
 /** The route's own error codes, plus those every route of its kind may answer. */

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../errors';
-import type { Language } from '../../i18n/language';
+import type { Language } from '../../i18n/message';
 import { notFound } from '../../organizations/organizationScope';
 import { expectationOf } from './queryParams';
 

@@ -9,7 +9,7 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { Config } from '../../config';
 import type { TemporalHandle } from '../../clients/temporal';
-import type { Language } from '../../i18n/language';
+import type { Language } from '../../i18n/message';
 import type { AuthenticatedUser } from '../context';
 import type { Guard } from './guards';
 
@@ -30,6 +30,8 @@ export type Access =
 export interface JsonAnswer<Schema extends z.ZodType = z.ZodType> {
   description: string;
   schema: Schema;
+  /** Other content types the same answer may take (e.g. a statement as CSV with `?format=csv`). */
+  alternatives?: readonly string[];
   headers?: Readonly<Record<string, { description: string; required?: boolean }>>;
 }
 
@@ -48,12 +50,19 @@ export type ErrorSpec = string | { code: string; details: z.ZodType };
 /** The error codes a route may answer, by status; the common ones (401, 403, the schemas' 400/404, 500) are added. */
 export type ErrorCodes = Readonly<Record<number, readonly ErrorSpec[]>>;
 
-type BodyOf<A> = A extends JsonAnswer<infer Schema> ? z.input<Schema> : string | Buffer | NodeJS.ReadableStream;
+export type RawBody = string | Buffer | NodeJS.ReadableStream;
+type BodyOf<A> = A extends JsonAnswer<infer Schema> ? z.input<Schema> : RawBody;
+type Headers = Readonly<Record<string, string>>;
 
-/** What a handler returns: one of its declared statuses, with that status's body. */
+/**
+ * What a handler returns: one of its declared statuses, with that status's body; or, for a JSON answer that
+ * declares `alternatives`, a raw body in one of them (`contentType`).
+ */
 export type Reply<R extends Answers> = {
   [Status in keyof R]: Status extends number
-    ? { status: Status; body: BodyOf<R[Status]>; headers?: Readonly<Record<string, string>> }
+    ?
+        | { status: Status; body: BodyOf<R[Status]>; headers?: Headers; contentType?: undefined }
+        | { status: Status; body: RawBody; headers?: Headers; contentType: string }
     : never;
 }[keyof R];
 

@@ -77,16 +77,23 @@ interface ReplyShape {
   status: number;
   body: unknown;
   headers?: Readonly<Record<string, string>>;
+  contentType?: string;
 }
 
 function writeReply(ctx: Context, answer: Answer | undefined, reply: ReplyShape): void {
   if (!answer) throw new Error(`${ctx.method} ${ctx.path}: the handler answered ${reply.status}, which the route does not declare`);
   for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
-  if (isJsonAnswer(answer)) {
+  if (isJsonAnswer(answer) && reply.contentType === undefined) {
     respondJson(ctx, reply.status, reply.body as JsonValue);
     return;
   }
+  const contentType = reply.contentType ?? (isJsonAnswer(answer) ? undefined : answer.contentType);
+  const declared = isJsonAnswer(answer) ? (answer.alternatives ?? []) : [answer.contentType];
+  if (contentType === undefined || !declared.includes(contentType)) {
+    throw new Error(`${ctx.method} ${ctx.path}: the handler answered ${contentType ?? 'JSON'}, which the route does not declare`);
+  }
   ctx.status = reply.status;
-  ctx.type = answer.contentType;
+  // Set before the body, or Koa would label a stream application/octet-stream.
+  ctx.type = contentType;
   ctx.body = reply.body;
 }

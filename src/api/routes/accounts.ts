@@ -1,195 +1,113 @@
 /**
- * /api/accounts: the payer accounts with their money, each account's statement (its journal), and deposits.
- *
- * Reads: any user of the account's organization (GESTIONNAIRE or SUPERVISEUR); staff read every organization's.
- * Another organization's account is 404, never 403: its existence is not disclosed. Deposits: staff only, with a
- * required Idempotency-Key. Money is answered as JSON integers of minor units (XOF has none), written from the
- * bigint itself (src/api/json.ts): exact at any size, never a float, never a string.
+ * /api/accounts: the payer accounts with their money, each account's statement (its journal), and deposits
+ * (src/accounts/accountViews.ts). Money is answered as JSON integers of minor units (XOF has none).
  */
 import { Readable } from 'node:stream';
-import Router from '@koa/router';
-import type { Context } from 'koa';
 import { z } from 'zod';
-import {
-  AccountRecord,
-  AccountSummary,
-  findAccount,
-  listAccounts,
-  StatementEntry,
-  statementPage,
-  statementPages,
-  STATEMENT_COLUMNS,
-  StatementFilters,
-  toStatementEntry,
-} from '../../accounts/accountReads';
-import { fundAccount } from '../../accounts/funding';
-import { parseBody } from '../../auth/bodyValidation';
-import { db } from '../../db/knex';
-import { NotFoundError, ValidationError } from '../../errors';
+import { accountStatement, readableAccount, recordDeposit, statementRows, visibleAccounts } from '../../accounts/accountViews';
+import { STATEMENT_COLUMNS } from '../../accounts/accountReads';
+import { ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
-import type { AppDependencies } from '../app';
-import { JsonValue, respondJson } from '../json';
-import type { AuthenticatedUser } from '../context';
-import { authenticate } from '../middleware/authenticate';
-import { assertSameOrganization, CanReadAccounts, currentUser, IsAdminUser } from '../middleware/permissions';
-import { jsonBody } from './auth';
-import { sendAsDownload } from './bulkReports';
-import { dateFilter, integerParam, invalidFilter, singleQueryValue } from './bulkTransfers';
+import { auditContextOf } from '../http/auditContext';
+import { CSV, downloadHeaders } from '../http/downloads';
+import { CanReadAccounts, IsAdminUser } from '../http/guards';
+import { idempotencyKeyOf } from '../http/idempotencyKey';
+import { queryChoice, queryDate, queryInteger } from '../http/queryParams';
+import { invalidFilter } from '../http/requestParsing';
+import { defineRoute } from '../http/routeDefinition';
+import { AccountList, Deposit, DepositRequest, Statement } from '../schemas/accounts';
 
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-const MAX_ORGANIZATION_ID = 2_147_483_647;
+const tag = 'accounts';
+const readers = { kind: 'user', guards: [CanReadAccounts] } as const;
+const AccountParams = z.object({ account_id: z.string().max(64).meta({ description: "The account's account_id (e.g. ACC-CNSS-001)." }) });
 
-const DepositBody = z
-  .object({
-    // A JSON integer of minor units: a string or a fraction is refused, not read.
-    amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    reference: z.string().trim().min(1).max(255),
-  })
-  .strict();
+const list = defineRoute({
+  method: 'get',
+  path: '/api/accounts',
+  operationId: 'listAccounts',
+  tag,
+  summary: "The caller's organization's accounts with their money (staff: every organization's)",
+  access: readers,
+  query: z.object({
+    organization_id: queryInteger({ defaultValue: 0, min: 1, max: 2_147_483_647 }).meta({
+      description: "Staff: only this organization's accounts. Others: their own organization's id, or nothing matches.",
+    }),
+    limit: queryInteger({ defaultValue: 100, min: 1, max: 500 }),
+    offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
+  }),
+  answers: { 200: { description: 'A page of accounts.', schema: AccountList } },
+  handler: async ({ user, query }) => {
+    const requested = query.organization_id === 0 ? null : query.organization_id;
+    return { status: 200, body: await visibleAccounts(user, requested, { limit: query.limit, offset: query.offset }) };
+  },
+});
 
-export function accountsRouter(deps: AppDependencies): Router {
-  const router = new Router({ prefix: '/api/accounts' });
-  const readers = [authenticate(deps.config), CanReadAccounts];
-
-  router.get('/', ...readers, async (ctx) => {
-    const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 500 });
-    const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
-    const scope = organizationScope(currentUser(ctx), organizationIdParam(ctx));
-    const { total, results } = scope.visible
-      ? await listAccounts(db(), { organizationId: scope.organizationId, limit, offset })
-      : { total: 0, results: [] };
-    respondJson(ctx, 200, { total, count: results.length, limit, offset, results: results.map(accountJson) });
-  });
-
-  router.get('/:account_id/statement', ...readers, async (ctx) => {
-    const account = await readableAccount(ctx);
-    const filters = statementFilters(ctx);
-    if (formatParam(ctx) === 'csv') {
-      sendAsDownload(ctx, `statement-${account.account_id}.csv`, 'text/csv; charset=utf-8');
-      ctx.body = Readable.from(csvChunks(STATEMENT_COLUMNS, statementPages(db(), account.id, filters)));
-      return;
+const statement = defineRoute({
+  method: 'get',
+  path: '/api/accounts/:account_id/statement',
+  operationId: 'getAccountStatement',
+  tag,
+  summary: "An account's journal, oldest first: every change to its money (CSV with `format=csv`)",
+  access: readers,
+  params: AccountParams,
+  query: z.object({
+    from: queryDate().meta({ description: 'Entries on or after this day (UTC).' }),
+    to: queryDate().meta({ description: 'Entries on or before this day (UTC).' }),
+    format: queryChoice(['JSON', 'CSV']).meta({ description: '`json` (the default, paged) or `csv` (every entry, downloaded).' }),
+    limit: queryInteger({ defaultValue: 100, min: 1, max: 1000 }),
+    offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
+  }),
+  answers: { 200: { description: 'A page of the journal, or all of it as CSV.', schema: Statement, alternatives: [CSV] } },
+  handler: async ({ user, params, query }) => {
+    const account = await readableAccount(user, params.account_id);
+    const filters = { from: query.from, to: query.to };
+    if (filters.from && filters.to && filters.from > filters.to) throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
+    if (query.format === 'CSV') {
+      const rows = Readable.from(csvChunks(STATEMENT_COLUMNS, statementRows(account, filters)));
+      return { status: 200, body: rows, contentType: CSV, headers: downloadHeaders(`statement-${account.account_id}.csv`) };
     }
-    const limit = integerParam(ctx.query.limit, 'limit', { defaultValue: 100, min: 1, max: 1000 });
-    const offset = integerParam(ctx.query.offset, 'offset', { defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
-    const { total, entries } = await statementPage(db(), account.id, filters, { limit, offset });
-    respondJson(ctx, 200, {
-      account_id: account.account_id,
-      currency: account.currency,
-      total,
-      count: entries.length,
-      limit,
-      offset,
-      results: entries.map(entryJson),
-    });
-  });
+    return { status: 200, body: await accountStatement(account, filters, { limit: query.limit, offset: query.offset }) };
+  },
+});
 
-  router.post('/:account_id/deposits', authenticate(deps.config), IsAdminUser, jsonBody(deps.config), async (ctx) => {
-    const idempotencyKey = requiredIdempotencyKey(ctx);
-    const body = parseBody(DepositBody, ctx.request.body);
-    const account = await accountNamed(ctx.params.account_id);
-    const user = currentUser(ctx);
-    const outcome = await fundAccount(db(), {
-      accountId: account.id,
-      amount: BigInt(body.amount),
-      reference: body.reference,
-      idempotencyKey,
-      actor: { userId: user.id },
-    });
-    ctx.log.info({ accountId: account.account_id, entryId: outcome.entry.id, replayed: outcome.replayed, userId: user.id }, 'deposit recorded');
-    if (outcome.replayed) ctx.set('Idempotent-Replayed', 'true');
-    respondJson(ctx, outcome.replayed ? 200 : 201, {
-      account_id: account.account_id,
-      currency: account.currency,
-      idempotency_key: idempotencyKey,
-      ...entryJson(toStatementEntry(outcome.entry)),
-    });
-  });
-
-  return router;
-}
-
-// Spelled out, so a field added to the read model is a choice here, not a leak.
-function accountJson(account: AccountSummary): JsonValue {
-  return {
-    account_id: account.account_id,
-    party_id_type: account.party_id_type,
-    party_identifier: account.party_identifier,
-    currency: account.currency,
-    balance: account.balance,
-    reserved: account.reserved,
-    available: account.available,
-  };
-}
-
-function entryJson(entry: StatementEntry): { [key: string]: JsonValue } {
-  return {
-    id: entry.id,
-    kind: entry.kind,
-    amount: entry.amount,
-    bulk_id: entry.bulk_id,
-    transfer_id: entry.transfer_id,
-    reference: entry.reference,
-    balance_after: entry.balance_after,
-    reserved_after: entry.reserved_after,
-    created_at: entry.created_at,
-  };
-}
-
-/** Staff: every organization, or the one asked for. Others: their own; asking for another's matches nothing. */
-function organizationScope(user: AuthenticatedUser, requested: number | null): { visible: boolean; organizationId: number | null } {
-  if (user.isStaff) return { visible: true, organizationId: requested };
-  return { visible: requested === null || requested === user.organizationId, organizationId: user.organizationId };
-}
-
-function organizationIdParam(ctx: Context): number | null {
-  const text = singleQueryValue(ctx.query.organization_id, 'organization_id');
-  if (text === null || text === '') return null;
-  return integerParam(text, 'organization_id', { defaultValue: 0, min: 1, max: MAX_ORGANIZATION_ID });
-}
-
-async function accountNamed(accountId: string | undefined): Promise<AccountRecord> {
-  const account = accountId === undefined ? null : await findAccount(db(), accountId);
-  if (!account) throw new NotFoundError();
-  return account;
-}
-
-/** The account if the caller may read it (staff, or a user of its organization); otherwise 404. */
-async function readableAccount(ctx: Context): Promise<AccountRecord> {
-  const account = await accountNamed(ctx.params.account_id);
-  const user = currentUser(ctx);
-  if (!user.isStaff) assertSameOrganization(user, account.organization_id);
-  return account;
-}
-
-function statementFilters(ctx: Context): StatementFilters {
-  const filters = { from: dateFilter(ctx.query.from, 'from'), to: dateFilter(ctx.query.to, 'to') };
-  if (filters.from && filters.to && filters.from > filters.to) throw invalidFilter('to', 'to is before from.');
-  return filters;
-}
-
-function formatParam(ctx: Context): 'json' | 'csv' {
-  const text = singleQueryValue(ctx.query.format, 'format');
-  if (text === null || text === '' || text === 'json') return 'json';
-  if (text === 'csv') return 'csv';
-  throw invalidFilter('format', 'format must be json or csv.');
-}
+const deposit = defineRoute({
+  method: 'post',
+  path: '/api/accounts/:account_id/deposits',
+  operationId: 'recordDeposit',
+  tag,
+  summary: 'Record money received on an account (staff); idempotent by its required Idempotency-Key',
+  access: { kind: 'user', guards: [IsAdminUser] },
+  params: AccountParams,
+  body: { kind: 'json', schema: DepositRequest },
+  answers: {
+    201: { description: 'Recorded: a `fund` entry of the journal.', schema: Deposit },
+    200: {
+      description: 'Recorded earlier with this Idempotency-Key: the same entry (header `Idempotent-Replayed: true`).',
+      schema: Deposit,
+      headers: { 'Idempotent-Replayed': { description: 'true', required: true } },
+    },
+  },
+  errors: { 400: ['idempotency_key_required', 'invalid_idempotency_key'], 409: ['idempotency_key_reused'], 422: ['balance_limit_exceeded'] },
+  handler: async ({ ctx, user, params, body }) => {
+    const idempotencyKey = requiredIdempotencyKey(idempotencyKeyOf(ctx));
+    const request = { accountId: params.account_id, amount: BigInt(body.amount), reference: body.reference, idempotencyKey };
+    const { replayed, deposit } = await recordDeposit(ctx.log, auditContextOf(ctx, user), request);
+    if (replayed) return { status: 200, body: deposit, headers: { 'Idempotent-Replayed': 'true' } };
+    return { status: 201, body: deposit };
+  },
+});
 
 /** A deposit must be retriable without being recorded twice: the key is what makes it so, hence required. */
-function requiredIdempotencyKey(ctx: Context): string {
-  const key = ctx.get('Idempotency-Key').trim();
-  if (key === '') {
-    throw new ValidationError(
-      'Send an Idempotency-Key header: a retried deposit with the same key is recorded once.',
-      { field: 'Idempotency-Key' },
-      'idempotency_key_required',
-    );
-  }
-  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new ValidationError(
-      `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
-      { field: 'Idempotency-Key' },
-      'invalid_idempotency_key',
-    );
-  }
-  return key;
+function requiredIdempotencyKey(key: string | null): string {
+  if (key !== null) return key;
+  throw new ValidationError(
+    'idempotency_key_required',
+    {
+      fr: "Envoyez un en-tête Idempotency-Key : un dépôt renvoyé avec la même clé n'est enregistré qu'une fois.",
+      en: 'Send an Idempotency-Key header: a retried deposit with the same key is recorded once.',
+    },
+    { field: 'Idempotency-Key' },
+  );
 }
+
+export const accountRoutes = [list, statement, deposit];

@@ -8,10 +8,12 @@ import {
   createUser,
   creationMessage,
   deactivateUser,
+  deliveryOf,
   type MailContext,
   passwordResetMessage,
   reactivateUser,
   resetPassword,
+  type TemporaryPasswordOutcome,
   updateUser,
 } from '../../admin/userAdministration';
 import { listUsers, readUser } from '../../admin/userReads';
@@ -20,13 +22,19 @@ import { auditContextOf } from '../http/auditContext';
 import { IsAdminUser } from '../http/guards';
 import { queryChoice, queryFlag, queryId, queryInteger } from '../http/queryParams';
 import { defineRoute, type RouteDependencies } from '../http/routeDefinition';
-import { AdminUser, AdminUserPage, CreateUserBody, PasswordReset, UpdateUserBody, UserCreated, UserIdParams } from '../schemas/admin';
+import { AdminUser, AdminUserPage, CreateUserRequest, PasswordReset, UpdateUserBody, UserCreated, UserIdParams } from '../schemas/admin';
 
 const tag = 'admin';
 const staff = { kind: 'user', guards: [IsAdminUser] } as const;
 
 function mailContextOf(ctx: Context, deps: RouteDependencies): MailContext {
   return { settings: deps.config.email, loginUrl: deps.config.http.publicBaseUrl, log: ctx.log };
+}
+
+/** The create and reset answers: the user, the password (mailed too), where the mail went, and what to do. */
+function temporaryPasswordAnswer<View>(outcome: TemporaryPasswordOutcome<View>, message: string) {
+  const { user, temporaryPassword, delivery } = outcome;
+  return { user, temporary_password: temporaryPassword, email_sent: delivery !== null, email_delivery: deliveryOf(delivery), message };
 }
 
 const list = defineRoute({
@@ -65,11 +73,11 @@ const read = defineRoute({
 const create = defineRoute({
   method: 'post',
   path: '/api/admin/users/create',
-  operationId: 'adminCreateUser',
+  operationId: 'createUser',
   tag,
   summary: 'Create a user with a temporary password, mailed to them, to change at first login',
   access: staff,
-  body: { kind: 'json', schema: CreateUserBody },
+  body: { kind: 'json', schema: CreateUserRequest },
   answers: { 201: { description: 'Created; the temporary password is in the answer too.', schema: UserCreated } },
   errors: { 409: ['email_taken'] },
   handler: async ({ ctx, deps, user, body, language }) => {
@@ -86,9 +94,7 @@ const create = defineRoute({
       },
       mailContextOf(ctx, deps),
     );
-    const { user: created, temporaryPassword, delivery } = outcome;
-    const message = creationMessage(delivery)[language];
-    return { status: 201, body: { user: created, temporary_password: temporaryPassword, email_sent: delivery !== null, message } };
+    return { status: 201, body: temporaryPasswordAnswer(outcome, creationMessage(outcome.user.email, outcome.delivery)[language]) };
   },
 });
 
@@ -141,9 +147,8 @@ const resetUserPassword = defineRoute({
   params: UserIdParams,
   answers: { 200: { description: 'Reset; the temporary password is in the answer too.', schema: PasswordReset } },
   handler: async ({ ctx, deps, user, params, language }) => {
-    const { user: reset, temporaryPassword, delivery } = await resetPassword(auditContextOf(ctx, user), params.user_id, mailContextOf(ctx, deps));
-    const message = passwordResetMessage(delivery)[language];
-    return { status: 200, body: { user: reset, temporary_password: temporaryPassword, email_sent: delivery !== null, message } };
+    const outcome = await resetPassword(auditContextOf(ctx, user), params.user_id, mailContextOf(ctx, deps));
+    return { status: 200, body: temporaryPasswordAnswer(outcome, passwordResetMessage(outcome.user.email, outcome.delivery)[language]) };
   },
 });
 

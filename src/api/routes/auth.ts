@@ -1,100 +1,86 @@
-/**
- * /api/auth: login, token refresh, profile, password change. Login answers the same 401 whatever was
- * wrong (unknown email, wrong password, inactive account), and is rate limited per IP and per email, as is a
- * wrong current password at change-password.
- */
-import Router from '@koa/router';
-import type { Middleware } from 'koa';
-import { koaBody } from 'koa-body';
-import { z } from 'zod';
-import { changePassword, checkCredentials } from '../../auth/accounts';
-import { parseBody } from '../../auth/bodyValidation';
-import { reserveLoginAttempt } from '../../auth/loginRateLimiter';
-import { MAX_PASSWORD_LENGTH } from '../../auth/passwordPolicy';
-import { issueTokenPair, rotateRefreshToken } from '../../auth/refreshTokens';
-import type { Config } from '../../config';
-import { db } from '../../db/knex';
-import { AuthenticationError, NotFoundError } from '../../errors';
-import { Organization, User } from '../../models';
-import { organizationInactiveAuthError } from '../../organizations/status';
-import type { AppDependencies } from '../app';
-import { authenticate } from '../middleware/authenticate';
-import { currentUser } from '../middleware/permissions';
+/** /api/auth: login, token refresh, profile, password change (src/auth/sessions.ts). */
+import { changeOwnPassword, logIn, profileOf, refreshSession } from '../../auth/sessions';
+import { localize } from '../../i18n/message';
+import { defineRoute } from '../http/routeDefinition';
+import { ChangePasswordRequest, ChangePasswordResponse, LoginRequest, LoginResponse, RefreshRequest, TokenPair, UserProfile } from '../schemas/auth';
 
-const password = z.string().min(1).max(MAX_PASSWORD_LENGTH);
-const LoginBody = z.object({ email: z.string().trim().min(1).max(254), password });
-const RefreshBody = z.object({ refresh: z.string().min(1).max(4096) });
-const ChangePasswordBody = z.object({ old_password: password, new_password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });
+const tag = 'auth';
+/** The routes a user with a temporary password may reach. */
+const signedIn = { kind: 'user', guards: [], allowPendingPasswordChange: true } as const;
 
-/** JSON bodies only, within REQUEST_BODY_LIMIT_KB. Mounted per route: uploads parse their own bodies. */
-export function jsonBody(config: Config): Middleware {
-  return koaBody({ json: true, jsonLimit: `${config.http.jsonBodyLimitKb}kb`, urlencoded: false, text: false, multipart: false });
-}
+const login = defineRoute({
+  method: 'post',
+  path: '/api/auth/login',
+  operationId: 'login',
+  tag,
+  summary: 'Log in with email and password',
+  description:
+    'Answers the same 401 `invalid_credentials` whatever was wrong (unknown email, wrong password, inactive account). ' +
+    'Right credentials of a user whose organization is deactivated: 401 `organization_inactive`. ' +
+    'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*).',
+  access: { kind: 'public' },
+  body: { kind: 'json', schema: LoginRequest },
+  answers: { 200: { description: 'Logged in: an access token, the first refresh token of a new session, and who you are.', schema: LoginResponse } },
+  errors: { 401: ['invalid_credentials', 'organization_inactive'], 429: ['rate_limited'] },
+  handler: async ({ ctx, deps, body }) => ({
+    status: 200,
+    body: await logIn({ settings: deps.config.auth, log: ctx.log, ip: ctx.ip }, body.email, body.password),
+  }),
+});
 
-export function authRouter(deps: AppDependencies): Router {
-  const router = new Router({ prefix: '/api/auth' });
-  const settings = deps.config.auth;
-  const json = jsonBody(deps.config);
-  const signedIn = authenticate(deps.config, { allowPendingPasswordChange: true });
+const refresh = defineRoute({
+  method: 'post',
+  path: '/api/auth/token/refresh',
+  operationId: 'refreshToken',
+  tag,
+  summary: 'Exchange a refresh token for a new token pair',
+  description:
+    'Each refresh token is spent once. Presenting a spent one revokes every session of its login (`token_reused`): someone else holds a copy.',
+  access: { kind: 'public' },
+  body: { kind: 'json', schema: RefreshRequest },
+  answers: { 200: { description: 'A new access token and the next refresh token.', schema: TokenPair } },
+  errors: { 401: ['token_not_valid', 'token_reused', 'organization_inactive'] },
+  handler: async ({ deps, body }) => ({ status: 200, body: await refreshSession(deps.config.auth, body.refresh) }),
+});
 
-  router.post('/login', json, async (ctx) => {
-    const body = parseBody(LoginBody, ctx.request.body);
-    const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: body.email });
-    const checked = await checkCredentials(body.email, body.password);
-    if ('refused' in checked && checked.refused === 'invalid_credentials') {
-      ctx.log.info({ ip: ctx.ip }, 'login refused');
-      throw new AuthenticationError('No active account found with the given credentials.', 'invalid_credentials');
-    }
-    // The right password is no guess: given back even when the organization is deactivated, so its users are not
-    // also locked out by the limiter for a while once it is reactivated.
-    await attempt.refund();
-    if ('refused' in checked) {
-      ctx.log.info({ ip: ctx.ip }, 'login refused: organization inactive');
-      throw organizationInactiveAuthError();
-    }
-    const { user } = checked;
-    const tokens = await issueTokenPair(settings, user);
-    ctx.log.info({ userId: user.id }, 'login succeeded');
-    ctx.body = { ...tokens, user: userSummary(user) };
-  });
+const profile = defineRoute({
+  method: 'get',
+  path: '/api/auth/profile',
+  operationId: 'getProfile',
+  tag,
+  summary: 'The signed-in user',
+  description: 'Reachable with a temporary password, so a client can see `must_change_password`.',
+  access: signedIn,
+  answers: { 200: { description: 'The user and their organization.', schema: UserProfile } },
+  errors: { 404: ['not_found'] },
+  handler: async ({ user }) => ({ status: 200, body: await profileOf(user.id) }),
+});
 
-  router.post('/token/refresh', json, async (ctx) => {
-    const body = parseBody(RefreshBody, ctx.request.body);
-    ctx.body = await rotateRefreshToken(settings, body.refresh);
-  });
+const changePassword = defineRoute({
+  method: 'post',
+  path: '/api/auth/change-password',
+  operationId: 'changePassword',
+  tag,
+  summary: 'Change your password',
+  description:
+    'Clears `must_change_password` and ends every session of the user (access tokens issued before stop working, refresh ' +
+    'tokens are revoked); answers a fresh token pair so this session goes on. A wrong current password counts against the ' +
+    'login limits (per client IP and per email); past them, 429 `rate_limited` as at login.',
+  access: signedIn,
+  body: { kind: 'json', schema: ChangePasswordRequest },
+  answers: { 200: { description: 'Changed; the new tokens replace the old ones.', schema: ChangePasswordResponse } },
+  errors: { 429: ['rate_limited'] },
+  handler: async ({ ctx, deps, user, body, language }) => {
+    const context = { settings: deps.config.auth, log: ctx.log, ip: ctx.ip };
+    const tokens = await changeOwnPassword(context, user, body.old_password, body.new_password);
+    const message = localize(PASSWORD_CHANGED, language);
+    return { status: 200, body: { message, ...tokens } };
+  },
+});
 
-  router.get('/profile', signedIn, async (ctx) => {
-    const user = await User.query().findById(currentUser(ctx).id).withGraphFetched('organization');
-    if (!user) throw new NotFoundError();
-    ctx.body = userProfile(user, user.organization ?? null);
-  });
+const PASSWORD_CHANGED = {
+  fr: 'Mot de passe modifié. Toutes les autres sessions ont été fermées ; utilisez les jetons de cette réponse.',
+  en: 'Password changed. Every other session was signed out; use the tokens in this answer.',
+};
 
-  router.post('/change-password', signedIn, json, async (ctx) => {
-    const body = parseBody(ChangePasswordBody, ctx.request.body);
-    const caller = currentUser(ctx);
-    // A stolen access token must not become a way to guess the password without login's limit: the same
-    // counters (per IP and per email), so guesses here and at login add up.
-    const attempt = await reserveLoginAttempt(db(), settings, { ip: ctx.ip, email: caller.email });
-    const user = await changePassword(caller.id, body.old_password, body.new_password, { currentPasswordVerified: () => attempt.refund() });
-    ctx.log.info({ userId: user.id }, 'password changed');
-    // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
-    const tokens = await issueTokenPair(settings, user);
-    ctx.body = { message: 'Password changed. Every other session was signed out; use the tokens in this answer.', ...tokens };
-  });
-
-  return router;
-}
-
-export function userSummary(user: User) {
-  return { id: user.id, email: user.email, first_name: user.first_name, last_name: user.last_name, role: user.role };
-}
-
-export function userProfile(user: User, organization: Organization | null) {
-  return {
-    ...userSummary(user),
-    is_staff: user.is_staff,
-    phone_number: user.phone_number,
-    must_change_password: user.must_change_password,
-    organization: organization ? { id: organization.id, code: organization.code, name: organization.name } : null,
-  };
-}
+export const authRoutes = [login, refresh, profile, changePassword];

@@ -3,7 +3,7 @@
  * (GESTIONNAIRE, SUPERVISEUR), and acting on them (approve / reject, cancel, retry the failed lines).
  */
 import { z } from 'zod';
-import { localize } from '../../i18n/localize';
+import { localize } from '../../i18n/message';
 import { approveBulkDecision, cancelBulkRequest, rejectBulkDecision, retryFailedRequest } from '../../payouts/bulkActions';
 import { bulkDetails, bulkHistory, bulkStatus } from '../../payouts/bulkViews';
 import { uploadBulk } from '../../payouts/uploadBulk';

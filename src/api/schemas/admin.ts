@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AUDIT_KINDS, AUDIT_SUBJECT_TYPES } from '../../audit/auditLog';
-import { USER_ROLES } from '../../models';
+import { UserProfile, UserRole } from './auth';
 import { Currency, MinorUnits, PartyIdType, Timestamp, page } from './common';
 
 const MAX_ID = 2_147_483_647;
@@ -23,47 +23,32 @@ function idParam() {
 
 export const UserIdParams = z.object({ user_id: idParam() });
 export const OrganizationIdParams = z.object({ organization_id: idParam() });
-export const AccountIdParams = z.object({ account_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
 
-const Role = z.enum(USER_ROLES);
+const Role = UserRole;
 const Name = z.string().trim().min(1).max(150);
 const PhoneNumber = z
   .string()
   .trim()
   .regex(/^\+?\d{6,15}$/)
   .meta({ description: 'Digits only, optionally after a +, 6 to 15 of them.' });
-const OrganizationRef = z.object({ id: z.int(), code: z.string(), name: z.string() }).meta({ id: 'OrganizationRef' });
 
 // ---- users
 
-export const CreateUserBody = z.object({
-  email: z.email().max(254),
-  first_name: Name,
-  last_name: Name,
-  role: Role,
-  organization_id: z.int().min(1).max(MAX_ID).optional().meta({ description: "By default the admin's own organization." }),
-  phone_number: PhoneNumber.nullish(),
-  is_staff: z.boolean().default(false),
-});
+export const CreateUserRequest = z
+  .object({
+    email: z.email().max(254),
+    first_name: Name,
+    last_name: Name,
+    role: Role,
+    organization_id: z.int().min(1).max(MAX_ID).optional().meta({ description: "The admin's own organization by default." }),
+    phone_number: PhoneNumber.nullish(),
+    is_staff: z.boolean().default(false),
+  })
+  .meta({ id: 'CreateUserRequest' });
 
 export const UpdateUserBody = z
   .strictObject({ first_name: Name.optional(), last_name: Name.optional(), phone_number: PhoneNumber.nullable().optional(), role: Role.optional() })
   .meta({ description: 'Only the fields given change (none: nothing changes); phone_number null removes it.' });
-
-/** The user as /api/auth/profile shows it: the create answer's `user`. */
-export const UserProfile = z
-  .object({
-    id: z.int(),
-    email: z.string(),
-    first_name: z.string(),
-    last_name: z.string(),
-    role: Role,
-    is_staff: z.boolean(),
-    phone_number: z.string().nullable(),
-    must_change_password: z.boolean(),
-    organization: OrganizationRef.nullable(),
-  })
-  .meta({ id: 'UserProfile' });
 
 export const AdminUser = UserProfile.extend({
   is_active: z.boolean().meta({ description: 'False: deactivated, every session ended; cannot sign in.' }),
@@ -76,6 +61,9 @@ export const AdminUserPage = page(AdminUser).meta({ id: 'AdminUserPage' });
 const TemporaryPasswordFields = {
   temporary_password: z.string().meta({ description: 'Also mailed; must be changed at the next login.' }),
   email_sent: z.boolean().meta({ description: 'False: the mail failed, hand the password over another way.' }),
+  email_delivery: z.enum(['smtp', 'outbox', 'failed']).meta({
+    description: 'Where the mail went: SMTP, the outbox folder (no EMAIL_HOST configured), or nowhere (it could not be sent).',
+  }),
   message: z.string(),
 };
 
@@ -155,31 +143,6 @@ export const AdminAccount = z
     created_at: Timestamp,
   })
   .meta({ id: 'AdminAccount' });
-
-export const DepositBody = z.strictObject({
-  amount: z
-    .int()
-    .min(1)
-    .max(Number.MAX_SAFE_INTEGER)
-    .transform((amount) => BigInt(amount))
-    .meta({ description: 'Minor units, a JSON integer (a string or a fraction is refused).' }),
-  reference: z.string().trim().min(1).max(255).meta({ description: "What the money is: the bank's reference, ..." }),
-});
-
-export const DepositRecorded = z
-  .object({
-    account_id: z.string(),
-    currency: Currency,
-    idempotency_key: z.string(),
-    id: z.int().meta({ description: 'The journal entry.' }),
-    kind: z.literal('fund'),
-    amount: MinorUnits,
-    reference: z.string().nullable(),
-    balance_after: MinorUnits,
-    reserved_after: MinorUnits,
-    created_at: Timestamp,
-  })
-  .meta({ id: 'DepositRecorded' });
 
 // ---- audit
 

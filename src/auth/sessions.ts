@@ -1,0 +1,65 @@
+/**
+ * The use-cases of /api/auth: logging in, refreshing, reading one's profile, changing one's password. Login
+ * answers the same 401 whatever was wrong (unknown email, wrong password, inactive account), and is rate limited
+ * per IP and per email, as is a wrong current password at change-password.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { db } from '../db/knex';
+import { AuthenticationError } from '../errors';
+import { User } from '../models';
+import { organizationInactiveAuthError } from '../organizations/status';
+import { notFound } from '../organizations/organizationScope';
+import { changePassword, checkCredentials } from './accounts';
+import { reserveLoginAttempt } from './loginRateLimiter';
+import { issueTokenPair, rotateRefreshToken } from './refreshTokens';
+import { userProfile, userSummary } from './userViews';
+
+export interface SessionContext {
+  settings: Config['auth'];
+  log: Logger;
+  ip: string;
+}
+
+export async function logIn(context: SessionContext, email: string, password: string) {
+  const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email });
+  const checked = await checkCredentials(email, password);
+  if ('refused' in checked && checked.refused === 'invalid_credentials') {
+    context.log.info({ ip: context.ip }, 'login refused');
+    throw new AuthenticationError('invalid_credentials', {
+      fr: "Aucun compte actif ne correspond à ces identifiants.",
+      en: 'No active account found with the given credentials.',
+    });
+  }
+  // The right password is no guess: given back even when the organization is deactivated, so its users are not
+  // also locked out by the limiter for a while once it is reactivated.
+  await attempt.refund();
+  if ('refused' in checked) {
+    context.log.info({ ip: context.ip }, 'login refused: organization inactive');
+    throw organizationInactiveAuthError();
+  }
+  const { user } = checked;
+  const tokens = await issueTokenPair(context.settings, user);
+  context.log.info({ userId: user.id }, 'login succeeded');
+  return { ...tokens, user: userSummary(user) };
+}
+
+export function refreshSession(settings: Config['auth'], refreshToken: string) {
+  return rotateRefreshToken(settings, refreshToken);
+}
+
+export async function profileOf(userId: number) {
+  const user = await User.query().findById(userId).withGraphFetched('organization');
+  if (!user) throw notFound();
+  return userProfile(user, user.organization ?? null);
+}
+
+export async function changeOwnPassword(context: SessionContext, caller: { id: number; email: string }, oldPassword: string, newPassword: string) {
+  // A stolen access token must not become a way to guess the password without login's limit: the same
+  // counters (per IP and per email), so guesses here and at login add up.
+  const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email: caller.email });
+  const user = await changePassword(caller.id, oldPassword, newPassword, { currentPasswordVerified: () => attempt.refund() });
+  context.log.info({ userId: user.id }, 'password changed');
+  // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
+  return issueTokenPair(context.settings, user);
+}
