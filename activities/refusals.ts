@@ -8,7 +8,12 @@ export async function refusalsAsFailures<T>(action: () => Promise<T>): Promise<T
     return await action();
   } catch (error) {
     if (error instanceof AppError) {
-      throw ApplicationFailure.create({ message: error.message, type: error.code, nonRetryable: true, details: [{ status: error.status, details: error.details ?? null }] });
+      throw ApplicationFailure.create({
+        message: error.message,
+        type: error.code,
+        nonRetryable: true,
+        details: [{ status: error.status, details: error.details ?? null, message: error.localized }],
+      });
     }
     throw error;
   }

@@ -29,6 +29,7 @@ import type { PayoutActivities } from '../activities';
 import { msUntil } from '../src/domain/bulkControl';
 import { isUuid } from '../src/domain/ids';
 import { isFinalStatus } from '../src/domain/transferStates';
+import type { Message } from '../src/i18n/message';
 import type { TransferPageEntry } from '../src/payouts/ledger';
 import { workflowIdForLine } from '../src/payouts/types';
 import {
@@ -168,22 +169,35 @@ class BulkControl {
   }
 }
 
-function refuse(message: string, code: string): never {
-  throw ApplicationFailure.nonRetryable(message, code);
+/** The API answers the code and the message in the caller's language (src/payouts/bulkControlClient.ts). */
+function refuse(code: string, message: Message): never {
+  throw ApplicationFailure.create({ message: message.en, type: code, nonRetryable: true, details: [{ message }] });
+}
+
+function stillRunning(bulkId: string): Message {
+  return { fr: `Le lot ${bulkId} est encore en cours : relancez-le une fois terminé.`, en: `Bulk ${bulkId} is still running: retry once it has ended.` };
 }
 
 function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
   /** Refuses unless the bulk is in one of `phases` and nobody has decided or cancelled yet. */
   const requireUndecided = (...phases: Array<BulkControl['phase']>): void => {
     if (!phases.includes(control.phase) || control.approval !== null || control.cancelRequested) {
-      refuse(`Bulk ${bulkId} is not awaiting approval.`, 'not_awaiting_approval');
+      refuse('not_awaiting_approval', { fr: `Le lot ${bulkId} n'attend pas d'approbation.`, en: `Bulk ${bulkId} is not awaiting approval.` });
     }
   };
   const whileAwaitingApproval = (decision: ApprovalDecision): void => {
     requireUndecided('starting', 'awaiting_approval');
-    if (!Number.isInteger(decision?.userId)) refuse('The update needs the deciding user: {"userId": <id>}.', 'validation_error');
+    if (!Number.isInteger(decision?.userId)) {
+      refuse('validation_error', {
+        fr: 'La mise à jour doit indiquer qui décide : {"userId": <id>}.',
+        en: 'The update needs the deciding user: {"userId": <id>}.',
+      });
+    }
     if (control.createdById !== null && control.createdById === decision.userId) {
-      refuse('The user who created a bulk may not approve or reject it.', 'approval_by_creator');
+      refuse('approval_by_creator', {
+        fr: "L'utilisateur qui a créé un lot ne peut ni l'approuver ni le rejeter.",
+        en: 'The user who created a bulk may not approve or reject it.',
+      });
     }
   };
   // Sent with the workflow's very start, a decision waits until the bulk is known to await approval.
@@ -214,7 +228,9 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
     {
       validator: (decision) => {
         whileAwaitingApproval(decision);
-        if (typeof decision.reason !== 'string' || decision.reason.trim() === '') refuse('A rejection needs a reason.', 'validation_error');
+        if (typeof decision.reason !== 'string' || decision.reason.trim() === '') {
+          refuse('validation_error', { fr: 'Un rejet doit être motivé.', en: 'A rejection needs a reason.' });
+        }
       },
     },
   );
@@ -227,7 +243,9 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
     },
     {
       validator: (_actor) => {
-        if (control.phase === 'closing' || control.phase === 'closed') refuse(`Bulk ${bulkId} has ended: nothing left to cancel.`, 'bulk_closed');
+        if (control.phase === 'closing' || control.phase === 'closed') {
+          refuse('bulk_closed', { fr: `Le lot ${bulkId} est terminé : il ne reste rien à annuler.`, en: `Bulk ${bulkId} has ended: nothing left to cancel.` });
+        }
       },
     },
   );
@@ -238,15 +256,17 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
       control.track(async () => {
         // Sent with this run's start (update-with-start): wait until the bulk is known to have ended.
         await condition(() => control.phase !== 'starting');
-        if (control.phase !== 'closed' || control.reopened) refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
+        if (control.phase !== 'closed' || control.reopened) refuse('bulk_in_progress', stillRunning(bulkId));
         const outcome = await asOwnRefusal(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }));
         control.reopened = true;
         return outcome;
       }),
     {
       validator: (actor) => {
-        if (actor?.requestId !== undefined && !isUuid(actor.requestId)) refuse('A retry request id must be a UUID.', 'validation_error');
-        if (control.phase !== 'starting' && control.phase !== 'closed') refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
+        if (actor?.requestId !== undefined && !isUuid(actor.requestId)) {
+          refuse('validation_error', { fr: "L'identifiant d'une demande de relance doit être un UUID.", en: 'A retry request id must be a UUID.' });
+        }
+        if (control.phase !== 'starting' && control.phase !== 'closed') refuse('bulk_in_progress', stillRunning(bulkId));
       },
     },
   );

@@ -3,13 +3,14 @@
  * oldest first, so balance_after reads as a running balance). Organization scoping is the route's; these take ids.
  * Money leaves here as bigint minor units; the routes write them as exact JSON integers (src/api/json.ts).
  */
+import type { PartyIdType } from '../domain/partyIdTypes';
 import type { Knex } from 'knex';
 import type { JournalKind } from '../domain/accountJournal';
 import type { JournalRow } from './accountJournal';
 
 export interface AccountSummary {
   account_id: string;
-  party_id_type: string;
+  party_id_type: PartyIdType;
   party_identifier: string;
   currency: string;
   balance: bigint;
@@ -22,7 +23,7 @@ interface AccountColumns {
   id: number;
   account_id: string;
   organization_id: number;
-  party_id_type: string;
+  party_id_type: PartyIdType;
   party_identifier: string;
   currency: string;
   balance: string;

@@ -6,7 +6,7 @@
  * only below 2^53.
  */
 import type { Knex } from 'knex';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { ConflictError, MESSAGES, NotFoundError, UnprocessableError } from '../errors';
 import { lockAccount } from '../payouts/reserveFunds';
 import { applyAccountChange, JOURNAL_COLUMNS, JournalRow } from './accountJournal';
 
@@ -31,7 +31,7 @@ export async function fundAccount(knex: Knex, deposit: DepositRequest): Promise<
   return knex.transaction(async (trx) => {
     // Under the account's lock, a concurrent retry with the same key waits, then finds the first deposit.
     const account = await lockAccount(trx, deposit.accountId);
-    if (!account) throw new NotFoundError();
+    if (!account) throw new NotFoundError('not_found', MESSAGES.notFound);
     const earlier = await trx('account_journal')
       .where({ account_id: deposit.accountId, idempotency_key: deposit.idempotencyKey })
       .first<JournalRow | undefined>(JOURNAL_COLUMNS);
@@ -54,8 +54,11 @@ function sameDepositOrRefuse(earlier: JournalRow, deposit: DepositRequest): Jour
   const same = earlier.kind === 'fund' && BigInt(earlier.amount) === deposit.amount && earlier.funding_reference === deposit.reference;
   if (same) return earlier;
   throw new ConflictError(
-    'This Idempotency-Key was already used for another deposit on this account. Use a new key for a new deposit.',
     'idempotency_key_reused',
+    {
+      fr: 'Cette Idempotency-Key a déjà servi pour un autre dépôt sur ce compte. Utilisez une nouvelle clé pour un nouveau dépôt.',
+      en: 'This Idempotency-Key was already used for another deposit on this account. Use a new key for a new deposit.',
+    },
     { entry_id: Number(earlier.id) },
   );
 }

@@ -7,6 +7,7 @@ import { allowedHosts } from './middleware/allowedHosts';
 import { errorHandler } from './middleware/errorHandler';
 import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
+import { requestLanguage } from './middleware/requestLanguage';
 import { mountRoutes } from './http/routeMounting';
 import { ROUTES } from './routeTable';
 import './context';
@@ -21,9 +22,11 @@ export function createApp(deps: AppDependencies): Koa {
   const hops = deps.config.http.trustedProxyHops;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   app.context.log = undefined as never; // set per request by requestContext
+  app.context.language = deps.config.http.defaultLanguage; // set per request by requestLanguage
 
   app.use(requestContext);
   app.use(httpMetrics());
+  app.use(requestLanguage(deps.config.http.defaultLanguage));
   app.use(errorHandler);
   app.use(allowedHosts(deps.config.http.allowedHosts));
   app.use(helmet());

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import type { Language } from '../i18n/message';
 
 export type { AuthenticatedUser } from '../auth/authenticatedUser';
 
@@ -7,6 +8,8 @@ declare module 'koa' {
   interface DefaultContext {
     log: Logger;
     requestId: string;
+    /** Of the human messages in the answer; set by middleware/requestLanguage.ts. */
+    language: Language;
   }
   interface DefaultState {
     user?: AuthenticatedUser;

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
-import { AuthenticationError, ConflictError, ValidationError } from '../errors';
+import { AuthenticationError, ConflictError, MESSAGES, ValidationError } from '../errors';
 import { Organization, User, UserRole } from '../models';
 import { isOrganizationActive } from '../organizations/status';
 import { newPasswordProblems } from './passwordPolicy';
@@ -54,13 +54,16 @@ export interface ChangePasswordHooks {
 /** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
 export async function changePassword(userId: number, oldPassword: string, newPassword: string, hooks: ChangePasswordHooks = {}): Promise<User> {
   const user = await User.query().findById(userId);
-  if (!user || !user.is_active) throw new AuthenticationError();
+  if (!user || !user.is_active) throw new AuthenticationError('not_authenticated', MESSAGES.notAuthenticated);
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
-    throw new ValidationError('The current password is wrong.', { old_password: ['The current password is wrong.'] });
+    const wrong = { fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' };
+    throw new ValidationError('validation_error', wrong, { old_password: [wrong] });
   }
   await hooks.currentPasswordVerified?.();
   const problems = newPasswordProblems({ newPassword, oldPassword, email: user.email });
-  if (problems.length > 0) throw new ValidationError('The new password is not acceptable.', { new_password: problems });
+  if (problems.length > 0) {
+    throw new ValidationError('validation_error', { fr: "Le nouveau mot de passe n'est pas acceptable.", en: 'The new password is not acceptable.' }, { new_password: problems });
+  }
 
   const passwordHash = await hashPassword(newPassword);
   await db().transaction(async (trx) => {
@@ -89,7 +92,9 @@ export async function createUserWithTemporaryPassword(
 ): Promise<{ user: User; organization: Organization; temporaryPassword: string }> {
   const organization = await Organization.query(knex).findById(input.organizationId);
   if (!organization) {
-    throw new ValidationError('Invalid input.', { organization_id: ['No organization has this id.'] });
+    throw new ValidationError('validation_error', MESSAGES.invalidInput, {
+      organization_id: [{ fr: "Aucune organisation n'a cet identifiant.", en: 'No organization has this id.' }],
+    });
   }
   if (await findUserByEmail(input.email)) throw emailTaken();
 
@@ -116,5 +121,6 @@ export async function createUserWithTemporaryPassword(
 }
 
 function emailTaken(): ConflictError {
-  return new ConflictError('A user with this email already exists.', 'email_taken', { email: ['A user with this email already exists.'] });
+  const taken = { fr: 'Un utilisateur avec cette adresse e-mail existe déjà.', en: 'A user with this email already exists.' };
+  return new ConflictError('email_taken', taken, { email: [taken] });
 }

@@ -40,7 +40,13 @@ export async function reserveLoginAttempt(
   ]);
   const counted: CountedKey[] = windows.map(({ scope, key, startedAt }) => ({ scope, key, windowStartedAt: startedAt }));
   const exceeded = windows.filter((window) => window.attempts > settings.loginRateLimitMax);
-  if (exceeded.length > 0) throw new RateLimitedError(Math.max(...exceeded.map((window) => window.secondsLeft)));
+  if (exceeded.length > 0) {
+    throw new RateLimitedError(
+      'rate_limited',
+      { fr: 'Trop de tentatives. Réessayez plus tard.', en: 'Too many attempts. Try again later.' },
+      { retry_after_seconds: Math.max(...exceeded.map((window) => window.secondsLeft)) },
+    );
+  }
   return { refund: () => refund(knex, counted) };
 }
 

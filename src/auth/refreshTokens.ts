@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { db } from '../db/knex';
-import { AuthenticationError } from '../errors';
+import { AuthenticationError, MESSAGES } from '../errors';
 import { RefreshToken, User } from '../models';
 import { isOrganizationActive, organizationInactiveAuthError } from '../organizations/status';
 import { signAccessToken, signRefreshToken, TokenSettings, verifyRefreshToken } from './tokens';
@@ -52,9 +52,12 @@ export async function rotateRefreshToken(settings: TokenSettings, presentedToken
   if ('rotated' in outcome) return outcome.rotated;
   if (outcome.refused === 'organization_inactive') throw organizationInactiveAuthError();
   if (outcome.refused === 'reused') {
-    throw new AuthenticationError('This refresh token was already used; every session of its login was revoked.', 'token_reused');
+    throw new AuthenticationError('token_reused', {
+      fr: 'Ce jeton de rafraîchissement a déjà été utilisé ; toutes les sessions de cette connexion ont été révoquées.',
+      en: 'This refresh token was already used; every session of its login was revoked.',
+    });
   }
-  throw new AuthenticationError('Token is invalid or expired.', 'token_not_valid');
+  throw new AuthenticationError('token_not_valid', MESSAGES.tokenNotValid);
 }
 
 /** Ends every session of the user, e.g. after a password change. */

@@ -5,7 +5,7 @@
  */
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config';
-import { AuthenticationError } from '../errors';
+import { AuthenticationError, MESSAGES } from '../errors';
 
 export type TokenSettings = Pick<
   Config['auth'],
@@ -111,5 +111,5 @@ function isUserIdClaim(value: unknown): value is string {
 }
 
 function invalidToken(): AuthenticationError {
-  return new AuthenticationError('Token is invalid or expired.', 'token_not_valid');
+  return new AuthenticationError('token_not_valid', MESSAGES.tokenNotValid);
 }

@@ -5,6 +5,7 @@
  */
 import 'dotenv/config';
 import { z } from 'zod';
+import { LANGUAGES } from '../i18n/message';
 
 /** Placeholder secrets that must never reach production. */
 export const DEFAULT_SECRET_KEY = 'dev-insecure-secret-change-me';
@@ -34,6 +35,7 @@ const environmentSchema = z.object({
   CORS_ALLOWED_ORIGINS: listFromEnv.default(['http://localhost:3000']),
   REQUEST_BODY_LIMIT_KB: z.coerce.number().int().positive().default(100),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  API_DEFAULT_LANGUAGE: z.enum(LANGUAGES).default('fr'),
 
   SECRET_KEY: z.string().default(DEFAULT_SECRET_KEY),
   JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
@@ -127,6 +129,8 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
        * limits, logs) is taken that many entries from the right, so a client cannot choose it; 0 ignores the header.
        */
       trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+      /** The language of human messages when Accept-Language names neither French nor English. */
+      defaultLanguage: e.API_DEFAULT_LANGUAGE,
     },
     auth: {
       secretKey: e.SECRET_KEY,

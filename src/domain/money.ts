@@ -3,6 +3,7 @@
  * Mojaloop carries amounts as major-unit decimal strings ("1500", "12.5"); these functions are the only
  * place the two meet, and neither direction ever goes through a float.
  */
+import type { Message } from '../i18n/message';
 
 /** ISO 4217 minor-unit exponents for the currencies we accept. */
 const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
@@ -12,9 +13,13 @@ const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
   BHD: 3, KWD: 3, OMR: 3, TND: 3, JOD: 3, LYD: 3, IQD: 3,
 };
 
+/** Built like the API's errors (src/errors): a code, then the message in both languages (`message` is the English). */
 export class MoneyFormatError extends Error {
-  constructor(readonly code: 'invalid_amount' | 'too_many_decimals' | 'unknown_currency' | 'amount_not_positive', message: string) {
-    super(message);
+  constructor(
+    readonly code: 'invalid_amount' | 'too_many_decimals' | 'unknown_currency' | 'amount_not_positive',
+    readonly localized: Message,
+  ) {
+    super(localized.en);
     this.name = 'MoneyFormatError';
   }
 }
@@ -25,7 +30,7 @@ export function isKnownCurrency(currency: string): boolean {
 
 export function currencyExponent(currency: string): number {
   const exponent = CURRENCY_EXPONENTS[currency];
-  if (exponent === undefined) throw new MoneyFormatError('unknown_currency', `Unknown currency ${currency}`);
+  if (exponent === undefined) throw new MoneyFormatError('unknown_currency', { fr: `Devise inconnue ${currency}`, en: `Unknown currency ${currency}` });
   return exponent;
 }
 
@@ -35,13 +40,15 @@ const DECIMAL_PATTERN = /^(\d+)(?:\.(\d+))?$/;
 export function parseMajorUnits(text: string, currency: string): bigint {
   const exponent = currencyExponent(currency);
   const match = DECIMAL_PATTERN.exec(text);
-  if (!match) throw new MoneyFormatError('invalid_amount', `"${text}" is not a plain decimal amount`);
+  if (!match) throw new MoneyFormatError('invalid_amount', { fr: `"${text}" n'est pas un montant décimal simple`, en: `"${text}" is not a plain decimal amount` });
   const [, whole, fraction = ''] = match;
   const significantFraction = fraction.replace(/0+$/, '');
   if (significantFraction.length > exponent) {
     throw new MoneyFormatError(
       'too_many_decimals',
-      exponent === 0 ? `${currency} amounts have no decimals` : `${currency} amounts have at most ${exponent} decimals`,
+      exponent === 0
+        ? { fr: `Les montants en ${currency} n'ont pas de décimales`, en: `${currency} amounts have no decimals` }
+        : { fr: `Les montants en ${currency} ont au plus ${exponent} décimales`, en: `${currency} amounts have at most ${exponent} decimals` },
     );
   }
   return BigInt(whole) * 10n ** BigInt(exponent) + BigInt(significantFraction.padEnd(exponent, '0') || '0');

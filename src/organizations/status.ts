@@ -10,7 +10,7 @@ import { AuthenticationError, PermissionDeniedError } from '../errors';
 
 export const ORGANIZATION_INACTIVE = 'organization_inactive';
 
-const INACTIVE_MESSAGE = "L'organisation de ce compte est désactivée. (This account's organization is deactivated.)";
+const ACCOUNT_ORGANIZATION_INACTIVE = { fr: "L'organisation de ce compte est désactivée.", en: "This account's organization is deactivated." };
 
 /**
  * True when the organization exists and is active. A user of no organization (platform staff) has none that could
@@ -27,10 +27,10 @@ export async function isOrganizationActive(knex: Knex, organizationId: number | 
 
 /** At sign-in, refresh and on every authenticated request. */
 export function organizationInactiveAuthError(): AuthenticationError {
-  return new AuthenticationError(INACTIVE_MESSAGE, ORGANIZATION_INACTIVE);
+  return new AuthenticationError(ORGANIZATION_INACTIVE, ACCOUNT_ORGANIZATION_INACTIVE);
 }
 
 /** When acting on one of its bulks (approve, retry-failed), whoever asks: the API or the Web UI / CLI. */
 export function organizationInactiveRefusal(): PermissionDeniedError {
-  return new PermissionDeniedError("L'organisation de ce lot est désactivée. (The bulk's organization is deactivated.)", ORGANIZATION_INACTIVE);
+  return new PermissionDeniedError(ORGANIZATION_INACTIVE, { fr: "L'organisation de ce lot est désactivée.", en: "The bulk's organization is deactivated." });
 }

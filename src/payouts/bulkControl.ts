@@ -101,7 +101,7 @@ async function lockBulk(trx: Knex.Transaction, bulkId: string): Promise<Controll
       'bulk_id', 'organization_id', 'payer_account_id', 'created_by_id', 'state', 'transfers_count', 'approved_by_id',
       'rejected_by_id', 'cancelled_at', 'last_retry_request_id',
     );
-  if (!bulk) throw new NotFoundError(`Bulk ${bulkId} does not exist.`);
+  if (!bulk) throw new NotFoundError('not_found', { fr: `Le lot ${bulkId} n'existe pas.`, en: `Bulk ${bulkId} does not exist.` });
   return bulk;
 }
 
@@ -135,13 +135,23 @@ export async function checkApprover(
 
 export function approvalRefusalError(refusal: ApprovalRefusal): ConflictError | PermissionDeniedError {
   if (refusal === 'approval_by_creator') {
-    return new ConflictError('The user who created a bulk may not approve or reject it: another user of the organization must.', refusal);
+    return new ConflictError(refusal, {
+      fr: "L'utilisateur qui a créé un lot ne peut ni l'approuver ni le rejeter : un autre utilisateur de l'organisation doit le faire.",
+      en: 'The user who created a bulk may not approve or reject it: another user of the organization must.',
+    });
   }
-  return new PermissionDeniedError('Only an active GESTIONNAIRE or staff user of the organization may approve or reject a bulk.', refusal);
+  return new PermissionDeniedError(refusal, {
+    fr: "Seul un GESTIONNAIRE actif ou un membre actif du personnel de l'organisation peut approuver ou rejeter un lot.",
+    en: 'Only an active GESTIONNAIRE or staff user of the organization may approve or reject a bulk.',
+  });
 }
 
 function notAwaitingApproval(state: BulkState): ConflictError {
-  return new ConflictError(`The bulk is not awaiting approval (it is ${state}).`, 'not_awaiting_approval', { state });
+  return new ConflictError(
+    'not_awaiting_approval',
+    { fr: `Le lot n'attend pas d'approbation (il est ${state}).`, en: `The bulk is not awaiting approval (it is ${state}).` },
+    { state },
+  );
 }
 
 /**
@@ -215,7 +225,14 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (!isOpenBulkState(bulk.state)) {
-      throw new ConflictError(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed', { state: bulk.state });
+      throw new ConflictError(
+        'bulk_closed',
+        {
+          fr: `Le lot est terminé (${bulk.state}) : il ne reste rien à annuler.`,
+          en: `The bulk has ended (${bulk.state}): there is nothing left to cancel.`,
+        },
+        { state: bulk.state },
+      );
     }
     // Dated again when a retry-failed reopened lines after an earlier cancel (that retry lifted it for them):
     // this cancel stops them too (see CANCEL_FOR_LINE in ./ledger).
@@ -330,8 +347,11 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
     await refuseInactiveOrganization(trx, bulk);
     if (isOpenBulkState(bulk.state)) {
       throw new ConflictError(
-        `The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`,
         'bulk_in_progress',
+        {
+          fr: `Le lot est encore ${bulk.state} : relancez ses virements échoués une fois qu'il sera terminé.`,
+          en: `The bulk is still ${bulk.state}: retry its failed transfers once it has ended.`,
+        },
         { state: bulk.state },
       );
     }
@@ -343,11 +363,14 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
       );
     const lines = failed.filter((line) => isWorthPayingAgain({ failureCode: line.failure_code, sent: line.transfer_sent_at !== null }));
     if (lines.length === 0) {
-      throw new ConflictError('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
+      throw new ConflictError('nothing_to_retry', {
+        fr: "Aucun virement de ce lot n'a échoué pour une raison qui justifie de le relancer.",
+        en: 'No transfer of this bulk failed for a reason worth retrying.',
+      });
     }
     const amount = lines.reduce((sum, line) => sum + BigInt(line.amount), 0n);
     const account = await lockAccount(trx, bulk.payer_account_id);
-    if (!account) throw new NotFoundError('Payer account not found.');
+    if (!account) throw new NotFoundError('not_found', { fr: 'Compte payeur introuvable.', en: 'Payer account not found.' });
     await reserveFunds(trx, account, amount, bulkId);
 
     const transferIds = lines.map((line) => line.transfer_id);

@@ -6,7 +6,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
-import { ConflictError, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import { ConflictError, Message, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import { isMessage } from '../i18n/message';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import {
   approveUpdate,
@@ -36,20 +37,22 @@ export function errorOfUpdateFailure(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return error;
   const failure = error.cause;
   const code = failure.type ?? 'conflict';
-  const carried = failure.details?.[0] as { status?: number; details?: unknown } | undefined;
+  const carried = failure.details?.[0] as { status?: number; details?: unknown; message?: unknown } | undefined;
   const status = carried?.status ?? VALIDATOR_STATUS[code] ?? 409;
   const details = carried?.details ?? undefined;
+  // A refusal from before messages were carried in both languages has only its English text.
+  const message: Message = isMessage(carried?.message) ? carried.message : { fr: failure.message, en: failure.message };
   switch (status) {
     case 400:
-      return new ValidationError(failure.message, details, code);
+      return new ValidationError(code, message, details);
     case 403:
-      return new PermissionDeniedError(failure.message, code);
+      return new PermissionDeniedError(code, message, details);
     case 404:
-      return new NotFoundError(failure.message, code);
+      return new NotFoundError(code, message, details);
     case 422:
-      return new UnprocessableError(failure.message, code, details);
+      return new UnprocessableError(code, message, details);
     default:
-      return new ConflictError(failure.message, code, details);
+      return new ConflictError(code, message, details);
   }
 }
 
@@ -75,7 +78,10 @@ export async function decideApproval(
     });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new ServiceUnavailableError('The bulk\'s workflow is not running; it starts within minutes (stranded-bulk sweep).', 'workflow_not_running');
+      throw new ServiceUnavailableError('workflow_not_running', {
+        fr: "Le workflow du lot n'est pas en cours ; il démarre dans les minutes qui viennent (reprise des lots bloqués).",
+        en: "The bulk's workflow is not running; it starts within minutes (stranded-bulk sweep).",
+      });
     }
     throw error;
   }
@@ -99,7 +105,9 @@ export async function cancelBulkPayout(temporal: TemporalHandle, taskQueue: stri
       }),
     );
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError('The bulk has ended: nothing left to cancel.', 'bulk_closed');
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new ConflictError('bulk_closed', { fr: 'Le lot est terminé : il ne reste rien à annuler.', en: 'The bulk has ended: nothing left to cancel.' });
+    }
     throw error;
   }
 }

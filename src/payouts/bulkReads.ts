@@ -3,9 +3,10 @@
  * these functions take ids. Counts per status come from one grouped query, never one query per bulk.
  * Amounts are bigint minor units (answered as JSON integers).
  */
+import type { PartyIdType } from '../domain/partyIdTypes';
 import type { Knex } from 'knex';
 import { CANCELLED_CODE } from '../domain/bulkControl';
-import type { BulkState } from '../models';
+import type { BulkState, TransferStatus } from '../models';
 import type { BulkProgress } from './types';
 
 export interface HistoryFilters {
@@ -100,7 +101,7 @@ async function finishedCounts(knex: Knex, bulkIds: string[]): Promise<Map<string
 /** The account a bulk is paid from, as the seed's details show it. */
 export interface PayerAccount {
   account_id: string;
-  party_id_type: string;
+  party_id_type: PartyIdType;
   party_identifier: string;
 }
 
@@ -131,7 +132,7 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
           organization_id: number;
           created_by_id: number | null;
           account_id: string;
-          party_id_type: string;
+          party_id_type: PartyIdType;
           party_identifier: string;
           code: string;
           name: string;
@@ -181,14 +182,14 @@ export interface TransferDetail {
   id: number;
   transfer_id: string;
   line_number: number;
-  payee_party_id_type: string;
+  payee_party_id_type: PartyIdType;
   payee_party_identifier: string;
   payee_name: string | null;
   payee_fsp_id: string | null;
   amount: bigint;
   currency: string;
   fee_amount: bigint | null;
-  status: string;
+  status: TransferStatus;
   /** 1, or more once retry-failed paid the line again (earlier attempts' failures are in transfer_attempts). */
   attempt: number;
   mojaloop_transfer_id: string | null;
@@ -249,7 +250,7 @@ export async function listTransferDetails(knex: Knex, bulkId: string, filters: L
 export interface TransferStatusEntry {
   transfer_id: string;
   line_number: number;
-  status: string;
+  status: TransferStatus;
   failure_code: string | null;
 }
 

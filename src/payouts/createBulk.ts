@@ -57,7 +57,7 @@ export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkO
     return await knex.transaction(async (trx) => {
       await lockOrganizationBulks(trx, bulk.organizationId);
       const account = await lockAccount(trx, bulk.payerAccountId);
-      if (!account) throw new NotFoundError('Payer account not found.');
+      if (!account) throw new NotFoundError('not_found', { fr: 'Compte payeur introuvable.', en: 'Payer account not found.' });
 
       // Checked under the organization's lock: a concurrent retry with the same key waits, then finds the first bulk.
       if (bulk.idempotencyKey !== null) {
@@ -119,8 +119,11 @@ async function refuseDuplicateFile(trx: Knex.Transaction, organizationId: number
     .first<{ bulk_id: string; state: BulkState; created_at: Date } | undefined>('bulk_id', 'state', 'created_at');
   if (!existing) return;
   throw new ConflictError(
-    `This file was already uploaded (bulk ${existing.bulk_id}, ${existing.state}). Add ?allow_duplicate=true to pay it again.`,
     'duplicate_file',
+    {
+      fr: `Ce fichier a déjà été envoyé (lot ${existing.bulk_id}, ${existing.state}). Ajoutez ?allow_duplicate=true pour le payer à nouveau.`,
+      en: `This file was already uploaded (bulk ${existing.bulk_id}, ${existing.state}). Add ?allow_duplicate=true to pay it again.`,
+    },
     { bulkTransferId: existing.bulk_id, state: existing.state, created_at: existing.created_at.toISOString() },
   );
 }

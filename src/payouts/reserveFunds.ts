@@ -34,10 +34,14 @@ export async function lockAccount(trx: Knex.Transaction, accountId: number): Pro
 export async function reserveFunds(trx: Knex.Transaction, account: LockedAccount, amount: bigint, bulkId: string): Promise<void> {
   const available = account.balance - account.reserved;
   if (available < amount) {
+    const availableText = `${formatMinorUnits(available, account.currency)} ${account.currency}`;
+    const requiredText = `${formatMinorUnits(amount, account.currency)} ${account.currency}`;
     throw new UnprocessableError(
-      `Insufficient funds: ${formatMinorUnits(available, account.currency)} ${account.currency} available, ` +
-        `${formatMinorUnits(amount, account.currency)} ${account.currency} required.`,
       'insufficient_funds',
+      {
+        fr: `Fonds insuffisants : ${availableText} disponibles, ${requiredText} nécessaires.`,
+        en: `Insufficient funds: ${availableText} available, ${requiredText} required.`,
+      },
       { available: available.toString(), required: amount.toString(), currency: account.currency },
     );
   }

@@ -10,7 +10,7 @@ import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import { db } from '../db/knex';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, MESSAGES, NotFoundError } from '../errors';
 
 export const scheduleIdFor = (organizationCode: string): string => `pension-run-${organizationCode}`;
 
@@ -65,9 +65,14 @@ export async function createPensionSchedule(
     });
   } catch (error) {
     if (error instanceof ScheduleAlreadyRunning) {
-      throw new ConflictError('Your organization already has a monthly run schedule. Delete it first to change it.', 'schedule_exists', {
-        schedule_id: scheduleId,
-      });
+      throw new ConflictError(
+        'schedule_exists',
+        {
+          fr: "Votre organisation a déjà un planning de paiement mensuel. Supprimez-le d'abord pour le modifier.",
+          en: 'Your organization already has a monthly run schedule. Delete it first to change it.',
+        },
+        { schedule_id: scheduleId },
+      );
     }
     throw error;
   }
@@ -123,7 +128,7 @@ export async function commandPensionSchedule(
   try {
     await sendScheduleCommand(temporal, scheduleId, command, note);
   } catch (error) {
-    if (error instanceof ScheduleNotFoundError) throw new NotFoundError();
+    if (error instanceof ScheduleNotFoundError) throw new NotFoundError('not_found', MESSAGES.notFound);
     throw error;
   }
   const { kind, after } = COMMAND_AUDIT[command];

@@ -90,7 +90,7 @@ const AUTHENTICATION_CODES = ['not_authenticated', 'token_not_valid', 'user_inac
 const PERMISSION_CODES = ['permission_denied', 'password_change_required'];
 
 function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
-  const responses: ZodOpenApiResponsesObject = {};
+  const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     const headers = answer.headers
       ? Object.fromEntries(Object.entries(answer.headers).map(([name, header]) => [name, { ...header, schema: z.string() }]))
@@ -103,7 +103,7 @@ function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
   for (const [status, specs] of Object.entries(errorsOf(route))) {
     responses[status] = { description: errorDescription(Number(status)), content: { 'application/json': { schema: errorSchema(specs) } } };
   }
-  return responses;
+  return responses as unknown as ZodOpenApiResponsesObject;
 }
 
 function rawContent(contentTypes: readonly string[]) {

@@ -55,21 +55,20 @@ type BodyOf<A> = A extends JsonAnswer<infer Schema> ? z.input<Schema> : RawBody;
 type Headers = Readonly<Record<string, string>>;
 
 /**
- * What a handler returns: one of its declared statuses, with that status's body; or, for a JSON answer that
- * declares `alternatives`, a raw body in one of them (`contentType`).
+ * What a handler returns: one of its declared statuses (checked when answered) with a body of the declared
+ * shapes; or, for a JSON answer that declares `alternatives`, a raw body in one of them (`contentType`).
  */
-export type Reply<R extends Answers> = {
-  [Status in keyof R]: Status extends number
-    ?
-        | { status: Status; body: BodyOf<R[Status]>; headers?: Headers; contentType?: undefined }
-        | { status: Status; body: RawBody; headers?: Headers; contentType: string }
-    : never;
-}[keyof R];
+export type Reply<R extends Answers> =
+  | { status: number; body: BodyOf<R[keyof R]>; headers?: Headers; contentType?: undefined }
+  | { status: number; body: RawBody; headers?: Headers; contentType: string };
 
 export type RequestBody =
   | { kind: 'json'; schema: z.ZodType; description?: string }
-  /** One uploaded file in the form field `file`, written to a temporary file (removed after the answer). */
-  | { kind: 'file'; description: string; maxBytes: (config: Config) => number };
+  /**
+   * One uploaded file in the form field `file`, written to a temporary file (removed after the answer), refused
+   * past BULK_MAX_BYTES.
+   */
+  | { kind: 'file'; description: string };
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 type BodyInput<B> = B extends { kind: 'json'; schema: infer S } ? Parsed<S> : B extends { kind: 'file' } ? File : undefined;
@@ -113,8 +112,8 @@ export interface RouteDefinition<
 export function defineRoute<
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
-  B extends RequestBody | undefined = undefined,
-  R extends Answers = Answers,
+  const B extends RequestBody | undefined = undefined,
+  const R extends Answers = Answers,
 >(route: RouteDefinition<P, Q, B, R>): RouteDefinition {
   return route as unknown as RouteDefinition;
 }

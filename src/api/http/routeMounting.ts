@@ -13,7 +13,7 @@ import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
 import { receiveFile, requireMultipart, uploadedFile } from './fileUpload';
 import { parseJsonBody, parseParams, parseQuery } from './requestParsing';
-import { type Answer, type RouteDefinition, type RouteDependencies, type RouteInput, isJsonAnswer } from './routeDefinition';
+import { type Answer, type RouteDefinition, type RouteDependencies, isJsonAnswer } from './routeDefinition';
 
 export function mountRoutes(routes: readonly RouteDefinition[], deps: RouteDependencies): Router {
   const router = new Router();
@@ -46,12 +46,12 @@ function bodyReaders(route: RouteDefinition, config: Config): Middleware[] {
     requireMultipart(ctx);
     await next();
   };
-  return [multipartOnly, receiveFile(body.maxBytes(config))];
+  return [multipartOnly, receiveFile(config.bulk.maxBytes)];
 }
 
 function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
   return async (ctx) => {
-    const input: RouteInput<unknown, unknown, unknown> = {
+    const input = {
       ctx,
       deps,
       get user() {
@@ -62,7 +62,7 @@ function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
       query: route.query ? parseQuery(route.query, ctx.query) : undefined,
       body: requestBodyOf(route, ctx),
     };
-    const reply = await (route.handler as (input: RouteInput<unknown, unknown, unknown>) => Promise<ReplyShape>)(input);
+    const reply = await (route.handler as unknown as (input: unknown) => Promise<ReplyShape>)(input);
     writeReply(ctx, route.answers[reply.status], reply);
   };
 }

@@ -12,7 +12,7 @@ import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { accessClaimsOf } from '../../auth/tokens';
 import type { Config } from '../../config';
-import { AuthenticationError, PermissionDeniedError } from '../../errors';
+import { AuthenticationError, MESSAGES, PermissionDeniedError } from '../../errors';
 import { User } from '../../models';
 import { isOrganizationActive, organizationInactiveAuthError } from '../../organizations/status';
 import { db } from '../../db/knex';
@@ -37,20 +37,30 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
     const payload = ctx.state.jwtPayload;
     if (!payload) {
       const tokenWasSent = /^Bearer \S+$/i.test(ctx.get('Authorization').trim());
-      throw tokenWasSent ? new AuthenticationError('Token is invalid or expired.', 'token_not_valid') : new AuthenticationError();
+      throw tokenWasSent
+        ? new AuthenticationError('token_not_valid', MESSAGES.tokenNotValid)
+        : new AuthenticationError('not_authenticated', MESSAGES.notAuthenticated);
     }
 
     const claims = accessClaimsOf(payload);
     const user = await User.query().findById(claims.userId);
-    if (!user || !user.is_active) throw new AuthenticationError('User not found or inactive.', 'user_inactive');
+    if (!user || !user.is_active) {
+      throw new AuthenticationError('user_inactive', { fr: 'Utilisateur introuvable ou désactivé.', en: 'User not found or inactive.' });
+    }
     if (!(await isOrganizationActive(db(), user.organization_id))) throw organizationInactiveAuthError();
     if (claims.sessionVersion !== user.session_version) {
-      throw new AuthenticationError('This session ended when the password was changed; log in again.', 'token_not_valid');
+      throw new AuthenticationError('token_not_valid', {
+        fr: 'Cette session a pris fin lors du changement de mot de passe ; reconnectez-vous.',
+        en: 'This session ended when the password was changed; log in again.',
+      });
     }
     ctx.state.user = authenticatedUser(user);
 
     if (user.must_change_password && !options.allowPendingPasswordChange) {
-      throw new PermissionDeniedError('You must change your temporary password first.', 'password_change_required');
+      throw new PermissionDeniedError('password_change_required', {
+        fr: "Vous devez d'abord changer votre mot de passe temporaire.",
+        en: 'You must change your temporary password first.',
+      });
     }
     await next();
   };

@@ -1,6 +1,6 @@
 /** /api/auth: login, token refresh, profile, password change (src/auth/sessions.ts). */
 import { changeOwnPassword, logIn, profileOf, refreshSession } from '../../auth/sessions';
-import { localize } from '../../i18n/message';
+import { textIn } from '../../i18n/message';
 import { defineRoute } from '../http/routeDefinition';
 import { ChangePasswordRequest, ChangePasswordResponse, LoginRequest, LoginResponse, RefreshRequest, TokenPair, UserProfile } from '../schemas/auth';
 
@@ -73,7 +73,7 @@ const changePassword = defineRoute({
   handler: async ({ ctx, deps, user, body, language }) => {
     const context = { settings: deps.config.auth, log: ctx.log, ip: ctx.ip };
     const tokens = await changeOwnPassword(context, user, body.old_password, body.new_password);
-    const message = localize(PASSWORD_CHANGED, language);
+    const message = textIn(PASSWORD_CHANGED, language);
     return { status: 200, body: { message, ...tokens } };
   },
 });

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { db } from '../../db/knex';
-import { NotFoundError } from '../../errors';
+import { MESSAGES, NotFoundError } from '../../errors';
 import { BulkTransfer } from '../../models/BulkTransfer';
 import { csvReportChunks } from '../../reports/csv';
 import { jsonReportChunks } from '../../reports/json';
@@ -41,9 +41,9 @@ export function bulkReportsRouter(deps: AppDependencies): Router {
 
 /** The bulk if the caller's organization owns it; a malformed id, a missing bulk and another's bulk all 404. */
 async function readableBulk(ctx: Context, bulkId: string | undefined): Promise<BulkTransfer> {
-  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError();
+  if (bulkId === undefined || !isUuid(bulkId)) throw new NotFoundError('not_found', MESSAGES.notFound);
   const bulk = await BulkTransfer.query(db()).findById(bulkId);
-  if (!bulk) throw new NotFoundError();
+  if (!bulk) throw new NotFoundError('not_found', MESSAGES.notFound);
   assertSameOrganization(currentUser(ctx), bulk.organization_id);
   return bulk;
 }

@@ -45,7 +45,7 @@ const upload = defineRoute({
     payer_account: queryText(64).meta({ description: 'The account_id to pay from; by default the oldest account in the file currency.' }),
     allow_duplicate: queryBoolean().meta({ description: 'Pay a file already paid (same content) again.' }),
   }),
-  body: { kind: 'file', description: 'The CSV file, in the form field `file`.', maxBytes: (config) => config.bulk.maxBytes },
+  body: { kind: 'file', description: 'The CSV file, in the form field `file` (at most BULK_MAX_BYTES).' },
   answers: {
     202: {
       description: 'Stored, total reserved, payout started.',
@@ -85,7 +85,8 @@ const upload = defineRoute({
       },
     );
     const body = { ...outcome.accepted, warnings: localize(outcome.accepted.warnings, language) } as z.input<typeof BulkAccepted>;
-    return { status: 202, body, headers: outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {} };
+    const headers: Record<string, string> = outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {};
+    return { status: 202, body, headers };
   },
 });
 

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { NotFoundError } from '../../errors';
+import { MESSAGES, NotFoundError } from '../../errors';
 import { openApiDocument } from '../openapi';
 import type { AppDependencies } from '../app';
 
@@ -97,7 +97,7 @@ export function docsRouter(_deps: AppDependencies): Router {
       return;
     }
     const contentType = Object.hasOwn(SWAGGER_UI_ASSETS, asset) ? SWAGGER_UI_ASSETS[asset] : undefined;
-    if (contentType === undefined) throw new NotFoundError();
+    if (contentType === undefined) throw new NotFoundError('not_found', MESSAGES.notFound);
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.type = contentType;
     ctx.body = createReadStream(join(SWAGGER_UI_DIRECTORY, asset));

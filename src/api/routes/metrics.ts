@@ -10,7 +10,7 @@ export function metricsRouter(deps: AppDependencies): Router {
 
   router.get('/metrics', async (ctx) => {
     if (!isAuthorizedScrape(ctx.get('Authorization') || undefined, deps.config.metrics.token)) {
-      throw new AuthenticationError('A valid metrics token is required.');
+      throw new AuthenticationError('not_authenticated', { fr: 'Un jeton de métriques valide est requis.', en: 'A valid metrics token is required.' });
     }
     const { registry } = apiMetrics();
     ctx.set('Cache-Control', 'no-store');

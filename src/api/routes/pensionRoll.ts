@@ -9,12 +9,12 @@ import { readFile } from 'node:fs/promises';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseBody } from '../../auth/bodyValidation';
+import { parseBody, ruleMessage } from '../../auth/bodyValidation';
 import { db } from '../../db/knex';
 import { BENEFICIARY_STATUSES, BeneficiaryStatus, isBeneficiaryStatus } from '../../domain/pensionEligibility';
 import { dayIn, DEFAULT_TIME_ZONE, isCalendarDate } from '../../domain/pensionPeriod';
 import { readPensionRollCsv } from '../../domain/pensionRoll/rollCsv';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors';
+import { MESSAGES, NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors';
 import { Account } from '../../models';
 import { Beneficiary, findBeneficiary, importRoll, listBeneficiaries, recordProofOfLife, setBeneficiaryStatus } from '../../pensions/roll';
 import type { AppDependencies } from '../app';
@@ -29,7 +29,7 @@ const StatusBody = z.object({
 });
 
 const ProofOfLifeBody = z.object({
-  date: z.string().refine(isCalendarDate, 'must be a date written YYYY-MM-DD'),
+  date: z.string().refine(isCalendarDate, ruleMessage({ fr: 'doit être une date au format AAAA-MM-JJ', en: 'must be a date written YYYY-MM-DD' })),
 });
 
 export function pensionRollRouter(deps: AppDependencies): Router {
@@ -49,7 +49,7 @@ export function pensionRollRouter(deps: AppDependencies): Router {
     });
     if (!read.ok) {
       const { code, message, details } = read.failure;
-      throw code === 'too_many_rows' ? new PayloadTooLargeError(message, code, details) : new ValidationError(message, details, code);
+      throw code === 'too_many_rows' ? new PayloadTooLargeError(code, message, details) : new ValidationError(code, message, details);
     }
     const counts = await importRoll(db(), organizationId, read.entries);
     ctx.log.info({ organizationId, ...counts }, 'pension roll imported');
@@ -74,7 +74,7 @@ export function pensionRollRouter(deps: AppDependencies): Router {
 
   router.post('/:id/status', ...writers, jsonBody(deps.config), async (ctx) => {
     const beneficiary = await ownBeneficiary(ctx, ctx.params.id);
-    const body = parseBody(StatusBody, ctx.request.body);
+    const body = parseBody(StatusBody, ctx.request.body, ctx.language);
     await setBeneficiaryStatus(db(), beneficiary.id, body.status, body.reason || null);
     ctx.log.info({ beneficiaryId: beneficiary.id, from: beneficiary.status, to: body.status }, 'beneficiary status changed');
     ctx.body = present((await findBeneficiary(db(), beneficiary.id))!);
@@ -82,8 +82,14 @@ export function pensionRollRouter(deps: AppDependencies): Router {
 
   router.post('/:id/proof-of-life', ...writers, jsonBody(deps.config), async (ctx) => {
     const beneficiary = await ownBeneficiary(ctx, ctx.params.id);
-    const { date } = parseBody(ProofOfLifeBody, ctx.request.body);
-    if (date > today()) throw new ValidationError('A proof of life cannot be dated in the future.', { date: [`${date} is after today`] }, 'date_in_future');
+    const { date } = parseBody(ProofOfLifeBody, ctx.request.body, ctx.language);
+    if (date > today()) {
+      throw new ValidationError(
+        'date_in_future',
+        { fr: 'Une preuve de vie ne peut pas être datée dans le futur.', en: 'A proof of life cannot be dated in the future.' },
+        { date: [{ fr: `${date} est postérieure à aujourd'hui`, en: `${date} is after today` }] },
+      );
+    }
     await recordProofOfLife(db(), beneficiary.id, date);
     ctx.body = present((await findBeneficiary(db(), beneficiary.id))!);
   });
@@ -97,9 +103,9 @@ function today(): string {
 }
 
 async function ownBeneficiary(ctx: Context, id: string | undefined): Promise<Beneficiary> {
-  if (id === undefined || !/^\d{1,9}$/.test(id)) throw new NotFoundError();
+  if (id === undefined || !/^\d{1,9}$/.test(id)) throw new NotFoundError('not_found', MESSAGES.notFound);
   const beneficiary = await findBeneficiary(db(), Number(id));
-  if (!beneficiary) throw new NotFoundError();
+  if (!beneficiary) throw new NotFoundError('not_found', MESSAGES.notFound);
   assertSameOrganization(currentUser(ctx), beneficiary.organization_id);
   return beneficiary;
 }
@@ -113,6 +119,12 @@ function statusFilter(value: string | string[] | undefined): BeneficiaryStatus |
   const text = singleQueryValue(value, 'status');
   if (text === null || text === '') return null;
   const status = text.toUpperCase();
-  if (!isBeneficiaryStatus(status)) throw new ValidationError(`status must be one of ${BENEFICIARY_STATUSES.join(', ')}.`, { field: 'status' }, 'invalid_filter');
+  if (!isBeneficiaryStatus(status)) {
+    throw new ValidationError(
+      'invalid_filter',
+      { fr: `status doit être l'un de ${BENEFICIARY_STATUSES.join(', ')}.`, en: `status must be one of ${BENEFICIARY_STATUSES.join(', ')}.` },
+      { field: 'status' },
+    );
+  }
   return status;
 }

@@ -5,10 +5,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseBody } from '../../auth/bodyValidation';
+import { parseBody, ruleMessage } from '../../auth/bodyValidation';
 import { db } from '../../db/knex';
 import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPeriod';
-import { NotFoundError, PermissionDeniedError, UnprocessableError, ValidationError } from '../../errors';
+import { MESSAGES, NotFoundError, PermissionDeniedError, UnprocessableError, ValidationError } from '../../errors';
 import { Account, Organization } from '../../models';
 import { findPensionRun, listPensionRuns } from '../../pensions/runReads';
 import {
@@ -31,7 +31,11 @@ const ScheduleBody = z.object({
   day_of_month: z.number().int().min(1).max(28),
   hour: z.number().int().min(0).max(23),
   minute: z.number().int().min(0).max(59),
-  time_zone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone, e.g. Africa/Porto-Novo').default(DEFAULT_TIME_ZONE),
+  time_zone: z
+    .string()
+    .trim()
+    .refine(isTimeZone, ruleMessage({ fr: 'doit être un fuseau horaire IANA, par exemple Africa/Porto-Novo', en: 'must be an IANA time zone, e.g. Africa/Porto-Novo' }))
+    .default(DEFAULT_TIME_ZONE),
   payer_account: z.string().trim().min(1).max(64).optional(),
 });
 
@@ -43,7 +47,7 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
   const writers = [authenticate(deps.config), IsGestionnaire, requireActiveOrganization];
 
   router.post('/schedules', ...writers, jsonBody(deps.config), async (ctx) => {
-    const body = parseBody(ScheduleBody, ctx.request.body);
+    const body = parseBody(ScheduleBody, ctx.request.body, ctx.language);
     const organization = await callerOrganization(ctx);
     const payer = await payerAccount(organization.id, body.payer_account ?? null);
     const scheduleId = await withTemporal(ctx, deps, 'The scheduler', (temporal) =>
@@ -71,7 +75,7 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
   router.get('/schedules/:schedule_id', ...readers, async (ctx) => {
     const scheduleId = await ownScheduleId(ctx);
     const schedule = await withTemporal(ctx, deps, 'The scheduler', (temporal) => describePensionSchedule(temporal, scheduleId));
-    if (!schedule) throw new NotFoundError();
+    if (!schedule) throw new NotFoundError('not_found', MESSAGES.notFound);
     ctx.body = schedule;
   });
 
@@ -79,7 +83,7 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
   for (const [path, command] of commands) {
     router.post(`/schedules/:schedule_id/${path}`, ...writers, jsonBody(deps.config), async (ctx) => {
       const scheduleId = await ownScheduleId(ctx);
-      const body = parseBody(NoteBody, ctx.request.body);
+      const body = parseBody(NoteBody, ctx.request.body, ctx.language);
       const author = scheduleAuthor(ctx, currentUser(ctx).organizationId!);
       await withTemporal(ctx, deps, 'The scheduler', (temporal) => commandPensionSchedule(temporal, scheduleId, command, author, body?.note));
       ctx.log.info({ scheduleId, command }, 'pension run schedule command');
@@ -109,9 +113,9 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
 
   router.get('/:period', ...readers, async (ctx) => {
     const period = ctx.params.period;
-    if (period === undefined || !isPeriod(period)) throw new NotFoundError();
+    if (period === undefined || !isPeriod(period)) throw new NotFoundError('not_found', MESSAGES.notFound);
     const run = await findPensionRun(db(), currentUser(ctx).organizationId!, period);
-    if (!run) throw new NotFoundError();
+    if (!run) throw new NotFoundError('not_found', MESSAGES.notFound);
     ctx.body = run;
   });
 
@@ -121,7 +125,7 @@ export function pensionRunsRouter(deps: AppDependencies): Router {
 async function callerOrganization(ctx: Context): Promise<Organization> {
   const organizationId = currentUser(ctx).organizationId;
   const organization = organizationId === null ? undefined : await Organization.query(db()).findById(organizationId);
-  if (!organization) throw new PermissionDeniedError('Your account belongs to no organization.');
+  if (!organization) throw new PermissionDeniedError('permission_denied', MESSAGES.noOrganization);
   return organization;
 }
 
@@ -135,7 +139,7 @@ function scheduleAuthor(ctx: Context, organizationId: number): ScheduleAuthor {
 async function ownScheduleId(ctx: Context): Promise<string> {
   const organization = await callerOrganization(ctx);
   const scheduleId = scheduleIdFor(organization.code);
-  if (ctx.params.schedule_id !== scheduleId) throw new NotFoundError();
+  if (ctx.params.schedule_id !== scheduleId) throw new NotFoundError('not_found', MESSAGES.notFound);
   return scheduleId;
 }
 
@@ -145,7 +149,16 @@ async function payerAccount(organizationId: number, accountId: string | null): P
   if (accountId !== null) query.where('account_id', accountId);
   const account = await query.first();
   if (account) return account;
-  if (accountId !== null) throw new ValidationError(`Your organization has no account ${accountId}.`, { payer_account: ['unknown account'] }, 'invalid_payer_account');
-  throw new UnprocessableError('Your organization has no account to pay pensions from.', 'no_payer_account');
+  if (accountId !== null) {
+    throw new ValidationError(
+      'invalid_payer_account',
+      { fr: `Votre organisation n'a pas de compte ${accountId}.`, en: `Your organization has no account ${accountId}.` },
+      { payer_account: [{ fr: 'compte inconnu', en: 'unknown account' }] },
+    );
+  }
+  throw new UnprocessableError('no_payer_account', {
+    fr: "Votre organisation n'a aucun compte depuis lequel payer les pensions.",
+    en: 'Your organization has no account to pay pensions from.',
+  });
 }
 

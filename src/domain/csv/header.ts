@@ -2,6 +2,7 @@
  * Reading the header line: which separator the file uses and where each expected column sits. Spreadsheets
  * set to French export with `;`, others with `,`; the header line tells which, before any data is read.
  */
+import type { Message } from '../../i18n/message';
 import { BULK_COLUMNS, BulkColumn } from './bulkCsvFormat';
 
 export type Delimiter = ',' | ';';
@@ -54,10 +55,30 @@ function isBulkColumn(name: string): name is BulkColumn {
 }
 
 /** A message naming what is wrong with the header, and what it should be. */
-export function describeHeaderProblem(problem: { missing: string[]; unknown: string[]; duplicated: string[] }): string {
-  const parts: string[] = [];
-  if (problem.missing.length > 0) parts.push(`missing column(s): ${problem.missing.join(', ')}`);
-  if (problem.unknown.length > 0) parts.push(`unknown column(s): ${problem.unknown.map((name) => `"${name}"`).join(', ')}`);
-  if (problem.duplicated.length > 0) parts.push(`repeated column(s): ${problem.duplicated.join(', ')}`);
-  return `The first line must be the header ${BULK_COLUMNS.join(',')}; ${parts.join('; ')}.`;
+export function describeHeaderProblem(problem: { missing: string[]; unknown: string[]; duplicated: string[] }): Message {
+  const parts = headerProblemParts(problem);
+  return {
+    fr: `La première ligne doit être l'en-tête ${BULK_COLUMNS.join(',')} ; ${parts.fr}.`,
+    en: `The first line must be the header ${BULK_COLUMNS.join(',')}; ${parts.en}.`,
+  };
+}
+
+/** "missing column(s): montant; unknown column(s): "amount"", in both languages (the pension roll's header too). */
+export function headerProblemParts(problem: { missing: readonly string[]; unknown: readonly string[]; duplicated: readonly string[] }): Message {
+  const fr: string[] = [];
+  const en: string[] = [];
+  if (problem.missing.length > 0) {
+    fr.push(`colonne(s) manquante(s) : ${problem.missing.join(', ')}`);
+    en.push(`missing column(s): ${problem.missing.join(', ')}`);
+  }
+  if (problem.unknown.length > 0) {
+    const names = problem.unknown.map((name) => `"${name}"`).join(', ');
+    fr.push(`colonne(s) inconnue(s) : ${names}`);
+    en.push(`unknown column(s): ${names}`);
+  }
+  if (problem.duplicated.length > 0) {
+    fr.push(`colonne(s) répétée(s) : ${problem.duplicated.join(', ')}`);
+    en.push(`repeated column(s): ${problem.duplicated.join(', ')}`);
+  }
+  return { fr: fr.join(' ; '), en: en.join('; ') };
 }

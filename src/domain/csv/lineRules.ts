@@ -2,6 +2,7 @@
  * The rules one data line of a pension list must follow. Pure: a line's fields in, the valid payout or every
  * problem found (one per column at most) out. Values are trimmed; type and currency codes are upper-cased.
  */
+import type { Message } from '../../i18n/message';
 import { formatMinorUnits, isKnownCurrency, MoneyFormatError, parseMajorUnits } from '../money';
 import { isPartyIdType, PARTY_ID_TYPES, PartyIdType } from '../partyIdTypes';
 import { BulkColumn, CsvIssue } from './bulkCsvFormat';
@@ -45,15 +46,15 @@ export function checkLine(
   fileCurrency: string | null,
 ): LineCheck {
   const issues: CsvIssue[] = [];
-  const issue = (column: BulkColumn, code: string, message: string): void => {
+  const issue = (column: BulkColumn, code: string, message: Message): void => {
     issues.push({ line: lineNumber, column, code, message });
   };
   const value = (column: BulkColumn): string => (fields[columns[column]] ?? '').trim();
 
   const typeText = value('type_id').toUpperCase();
   const partyIdType = isPartyIdType(typeText) ? typeText : null;
-  if (typeText === '') issue('type_id', 'required', 'type_id is empty.');
-  else if (!partyIdType) issue('type_id', 'invalid_type_id', `"${value('type_id')}" is not one of ${PARTY_ID_TYPES.join(', ')}.`);
+  if (typeText === '') issue('type_id', 'required', emptyColumn('type_id'));
+  else if (!partyIdType) issue('type_id', 'invalid_type_id', notOneOf(value('type_id'), PARTY_ID_TYPES));
 
   const identifier = value('valeur_id');
   const identifierProblem = checkIdentifier(partyIdType, identifier);
@@ -72,7 +73,17 @@ export function checkLine(
   return { line: { partyIdType, identifier, currency, amount: amountCheck.amount }, issues, currency };
 }
 
-type Problem = { code: string; message: string };
+type Problem = { code: string; message: Message };
+
+/** "type_id is empty." */
+export function emptyColumn(column: string): Message {
+  return { fr: `${column} est vide.`, en: `${column} is empty.` };
+}
+
+/** '"XYZ" is not one of MSISDN, EMAIL, IBAN.' */
+export function notOneOf(text: string, allowed: readonly string[]): Message {
+  return { fr: `"${text}" n'est pas l'une des valeurs ${allowed.join(', ')}.`, en: `"${text}" is not one of ${allowed.join(', ')}.` };
+}
 
 const MSISDN_PATTERN = /^[1-9]\d{4,14}$/;
 // Deliberately simple: one @, a dot in the domain, no spaces. The payee's provider is the real judge.
@@ -83,10 +94,15 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Null when the identifier is acceptable for its type (or when the type itself is unknown: reported apart). */
 export function checkIdentifier(partyIdType: PartyIdType | null, identifier: string): Problem | null {
-  if (identifier === '') return { code: 'required', message: 'valeur_id is empty.' };
-  if (CONTROL_CHARACTER.test(identifier)) return { code: 'invalid_identifier', message: 'valeur_id contains control characters.' };
+  if (identifier === '') return { code: 'required', message: emptyColumn('valeur_id') };
+  if (CONTROL_CHARACTER.test(identifier)) {
+    return { code: 'invalid_identifier', message: { fr: 'valeur_id contient des caractères de contrôle.', en: 'valeur_id contains control characters.' } };
+  }
   if (identifier.length > MAX_IDENTIFIER_LENGTH) {
-    return { code: 'invalid_identifier', message: `valeur_id is longer than ${MAX_IDENTIFIER_LENGTH} characters.` };
+    return {
+      code: 'invalid_identifier',
+      message: { fr: `valeur_id dépasse ${MAX_IDENTIFIER_LENGTH} caractères.`, en: `valeur_id is longer than ${MAX_IDENTIFIER_LENGTH} characters.` },
+    };
   }
   switch (partyIdType) {
     case 'MSISDN':
@@ -94,69 +110,106 @@ export function checkIdentifier(partyIdType: PartyIdType | null, identifier: str
         ? null
         : {
             code: 'invalid_msisdn',
-            message: `"${identifier}" is not a phone number in international form: 5 to 15 digits, no "+", no leading 0 (e.g. 22997000001).`,
+            message: {
+              fr: `"${identifier}" n'est pas un numéro de téléphone au format international : 5 à 15 chiffres, sans "+", sans 0 initial (par exemple 22997000001).`,
+              en: `"${identifier}" is not a phone number in international form: 5 to 15 digits, no "+", no leading 0 (e.g. 22997000001).`,
+            },
           };
     case 'EMAIL':
-      return EMAIL_PATTERN.test(identifier) ? null : { code: 'invalid_email', message: `"${identifier}" is not an email address.` };
+      return EMAIL_PATTERN.test(identifier)
+        ? null
+        : { code: 'invalid_email', message: { fr: `"${identifier}" n'est pas une adresse e-mail.`, en: `"${identifier}" is not an email address.` } };
     case 'IBAN':
       return IBAN_PATTERN.test(identifier)
         ? null
         : {
             code: 'invalid_iban',
-            message: `"${identifier}" is not an IBAN: 15 to 34 letters and digits without spaces, starting with a country code and 2 digits.`,
+            message: {
+              fr: `"${identifier}" n'est pas un IBAN : 15 à 34 lettres et chiffres sans espaces, commençant par un code pays et 2 chiffres.`,
+              en: `"${identifier}" is not an IBAN: 15 to 34 letters and digits without spaces, starting with a country code and 2 digits.`,
+            },
           };
     default:
       return null;
   }
 }
 
-type CurrencyCheck = { ok: true; currency: string } | { ok: false; code: string; message: string };
+type CurrencyCheck = { ok: true; currency: string } | { ok: false; code: string; message: Message };
 
 export function checkCurrency(currency: string, rules: LineRules, fileCurrency: string | null): CurrencyCheck {
-  if (currency === '') return { ok: false, code: 'required', message: 'devise is empty.' };
-  if (!isKnownCurrency(currency)) return { ok: false, code: 'unknown_currency', message: `"${currency}" is not a supported ISO 4217 currency code.` };
+  if (currency === '') return { ok: false, code: 'required', message: emptyColumn('devise') };
+  if (!isKnownCurrency(currency)) {
+    return {
+      ok: false,
+      code: 'unknown_currency',
+      message: { fr: `"${currency}" n'est pas un code de devise ISO 4217 pris en charge.`, en: `"${currency}" is not a supported ISO 4217 currency code.` },
+    };
+  }
   if (!rules.payerCurrencies.includes(currency)) {
     return {
       ok: false,
       code: 'currency_mismatch',
-      message: `The payer account is in ${rules.payerCurrencies.join(' or ') || 'no currency'}, not ${currency}.`,
+      message: {
+        fr: `Le compte payeur est en ${rules.payerCurrencies.join(' ou ') || 'aucune devise'}, pas en ${currency}.`,
+        en: `The payer account is in ${rules.payerCurrencies.join(' or ') || 'no currency'}, not ${currency}.`,
+      },
     };
   }
   if (fileCurrency !== null && currency !== fileCurrency) {
-    return { ok: false, code: 'mixed_currencies', message: `The file pays in ${fileCurrency}; a line in ${currency} cannot be in the same file.` };
+    return {
+      ok: false,
+      code: 'mixed_currencies',
+      message: {
+        fr: `Le fichier paie en ${fileCurrency} ; une ligne en ${currency} ne peut pas figurer dans le même fichier.`,
+        en: `The file pays in ${fileCurrency}; a line in ${currency} cannot be in the same file.`,
+      },
+    };
   }
   return { ok: true, currency };
 }
 
-type AmountCheck = { ok: true; amount: bigint } | { ok: false; code: string; message: string };
+type AmountCheck = { ok: true; amount: bigint } | { ok: false; code: string; message: Message };
 
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 
-/** A positive amount in major units ("1500", "12.50") of `currency`, as minor units, within the per-line limit. */
-export function checkAmount(text: string, currency: string, maxAmount: bigint): AmountCheck {
-  const formProblem = checkAmountForm(text);
+/**
+ * A positive amount in major units ("1500", "12.50") of `currency`, as minor units, within the per-line limit.
+ * `column` names the amount's column in the messages (`montant`, or the roll's `montant_mensuel`).
+ */
+export function checkAmount(text: string, currency: string, maxAmount: bigint, column = 'montant'): AmountCheck {
+  const formProblem = checkAmountForm(text, column);
   if (formProblem) return formProblem;
   let amount: bigint;
   try {
     amount = parseMajorUnits(text, currency);
   } catch (error) {
-    if (error instanceof MoneyFormatError) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof MoneyFormatError) return { ok: false, code: error.code, message: error.localized };
     throw error;
   }
-  if (amount <= 0n) return { ok: false, code: 'amount_not_positive', message: 'montant must be greater than zero.' };
+  if (amount <= 0n) {
+    return { ok: false, code: 'amount_not_positive', message: { fr: `${column} doit être supérieur à zéro.`, en: `${column} must be greater than zero.` } };
+  }
   if (amount > maxAmount) {
-    return { ok: false, code: 'amount_above_limit', message: `montant is above the limit of ${formatMinorUnits(maxAmount, currency)} ${currency} per line.` };
+    const limit = `${formatMinorUnits(maxAmount, currency)} ${currency}`;
+    return {
+      ok: false,
+      code: 'amount_above_limit',
+      message: { fr: `${column} dépasse la limite de ${limit} par ligne.`, en: `${column} is above the limit of ${limit} per line.` },
+    };
   }
   return { ok: true, amount };
 }
 
 /** Null when the text has the form of an amount; what is wrong otherwise. Decimals are judged with the currency. */
-function checkAmountForm(text: string): { ok: false; code: string; message: string } | null {
-  if (text === '') return { ok: false, code: 'required', message: 'montant is empty.' };
+function checkAmountForm(text: string, column = 'montant'): { ok: false; code: string; message: Message } | null {
+  if (text === '') return { ok: false, code: 'required', message: emptyColumn(column) };
   if (PLAIN_DECIMAL.test(text)) return null;
   return {
     ok: false,
     code: 'invalid_amount',
-    message: `"${text}" is not an amount: digits only, with a dot for decimals (no sign, spaces or thousands separators).`,
+    message: {
+      fr: `"${text}" n'est pas un montant : chiffres uniquement, avec un point pour les décimales (sans signe, espaces ni séparateurs de milliers).`,
+      en: `"${text}" is not an amount: digits only, with a dot for decimals (no sign, spaces or thousands separators).`,
+    },
   };
 }

@@ -8,8 +8,9 @@
 import { createHash, Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import type { Message } from '../../i18n/message';
 import { BulkLines } from '../bulkLines';
-import { BULK_COLUMNS, CsvIssue, CsvWarning } from './bulkCsvFormat';
+import { BULK_COLUMNS, CsvIssue, CsvWarning, EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from './bulkCsvFormat';
 import { ColumnIndexes, Delimiter, describeHeaderProblem, detectDelimiter, parseHeader } from './header';
 import { checkLine, LineRules } from './lineRules';
 
@@ -32,7 +33,7 @@ export type BulkCsvFailureCode = 'empty_file' | 'invalid_encoding' | 'invalid_he
 
 export interface BulkCsvFailure {
   code: BulkCsvFailureCode;
-  message: string;
+  message: Message;
   details?: Record<string, unknown>;
 }
 
@@ -92,7 +93,7 @@ export async function readBulkCsv(chunks: AsyncIterable<Buffer | Uint8Array>, op
   }
 
   if (decoding.invalidAtLine !== null) {
-    return failure('invalid_encoding', 'The file is not UTF-8 text (save it as "CSV UTF-8").', { line: decoding.invalidAtLine });
+    return failure('invalid_encoding', NOT_UTF8, { line: decoding.invalidAtLine });
   }
   const broken = malformed as { lines: number; message: string } | null;
   if (broken !== null) reader.addMalformed(Math.min(broken.lines, previousRecordEnd + 1), broken.message);
@@ -104,7 +105,7 @@ function lineOfCsvError(error: CsvError): number {
   return typeof error.lines === 'number' ? error.lines : 1;
 }
 
-function failure(code: BulkCsvFailureCode, message: string, details?: Record<string, unknown>): BulkCsvResult {
+function failure(code: BulkCsvFailureCode, message: Message, details?: Record<string, unknown>): BulkCsvResult {
   return { ok: false, failure: details === undefined ? { code, message } : { code, message, details } };
 }
 
@@ -142,7 +143,7 @@ class LineReader {
         line: lineNumber,
         column: null,
         code: 'wrong_column_count',
-        message: `Expected ${this.headerLength} fields separated by "${this.delimiter}", found ${record.length}.`,
+        message: wrongColumnCount(this.headerLength, this.delimiter, record.length),
       });
     } else {
       this.checkDataLine(record, lineNumber);
@@ -151,22 +152,36 @@ class LineReader {
   }
 
   addMalformed(lineNumber: number, detail: string): void {
-    this.addError({ line: lineNumber, column: null, code: 'malformed_csv', message: `The line is not valid CSV (${detail}).` });
+    this.addError({ line: lineNumber, column: null, code: 'malformed_csv', message: malformedLine(detail) });
   }
 
   result(sha256: string): BulkCsvResult {
     if (this.headerFailure) return this.headerFailure;
     // A first line too broken to read as a header (e.g. one huge record) is a malformed file, not an empty one.
-    if (this.columns === null && this.errors.length === 0) return failure('empty_file', 'The file is empty.');
+    if (this.columns === null && this.errors.length === 0) return failure('empty_file', EMPTY_FILE);
     if (this.tooManyRows) {
-      return failure('too_many_rows', `The file has more than ${this.options.maxRows} lines of payments.`, { max_rows: this.options.maxRows });
+      const { maxRows } = this.options;
+      return failure(
+        'too_many_rows',
+        { fr: `Le fichier a plus de ${maxRows} lignes de paiement.`, en: `The file has more than ${maxRows} lines of payments.` },
+        { max_rows: maxRows },
+      );
     }
     if (this.errors.length > 0) {
       const details: Record<string, unknown> = { errors: [...this.errors].sort((a, b) => a.line - b.line) };
       if (this.errorsTruncated) details.errors_truncated = true;
-      return failure('invalid_file', `The file has errors; nothing was created. Correct them and upload it again.`, details);
+      return failure(
+        'invalid_file',
+        {
+          fr: "Le fichier contient des erreurs ; rien n'a été créé. Corrigez-les et envoyez-le de nouveau.",
+          en: 'The file has errors; nothing was created. Correct them and upload it again.',
+        },
+        details,
+      );
     }
-    if (this.lines.count === 0 || this.fileCurrency === null) return failure('no_rows', 'The file has a header but no payment lines.');
+    if (this.lines.count === 0 || this.fileCurrency === null) {
+      return failure('no_rows', { fr: "Le fichier a un en-tête mais aucune ligne de paiement.", en: 'The file has a header but no payment lines.' });
+    }
     return {
       ok: true,
       content: { lines: this.lines, currency: this.fileCurrency, sha256, warnings: this.warnings, warningsTruncated: this.warningsTruncated },
@@ -217,7 +232,10 @@ class LineReader {
     this.warnings.push({
       line: lineNumber,
       code: 'duplicate_line',
-      message: `Line ${lineNumber} pays the same payee the same amount as line ${earlierLine}.`,
+      message: {
+        fr: `La ligne ${lineNumber} paie le même bénéficiaire du même montant que la ligne ${earlierLine}.`,
+        en: `Line ${lineNumber} pays the same payee the same amount as line ${earlierLine}.`,
+      },
       duplicate_of_line: earlierLine,
     });
   }

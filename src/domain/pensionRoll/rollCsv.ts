@@ -8,8 +8,10 @@
  * (ACTIVE, no dates), an existing one keeps what it has.
  */
 import { CsvError, parse } from 'csv-parse/sync';
-import { detectDelimiter } from '../csv/header';
-import { checkAmount, checkCurrency, checkIdentifier, LineRules } from '../csv/lineRules';
+import type { Message } from '../../i18n/message';
+import { detectDelimiter, headerProblemParts } from '../csv/header';
+import { checkAmount, checkCurrency, checkIdentifier, emptyColumn, LineRules, notOneOf } from '../csv/lineRules';
+import { EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from '../csv/bulkCsvFormat';
 import { isPartyIdType, PARTY_ID_TYPES, PartyIdType } from '../partyIdTypes';
 import { BENEFICIARY_STATUSES, BeneficiaryStatus, isBeneficiaryStatus } from '../pensionEligibility';
 import { isCalendarDate } from '../pensionPeriod';
@@ -25,7 +27,7 @@ export interface RollIssue {
   line: number;
   column: RollColumn | null;
   code: string;
-  message: string;
+  message: Message;
 }
 
 export interface RollEntry {
@@ -54,7 +56,7 @@ export type RollCsvFailureCode = 'empty_file' | 'invalid_encoding' | 'invalid_he
 
 export type RollCsvResult =
   | { ok: true; entries: RollEntry[] }
-  | { ok: false; failure: { code: RollCsvFailureCode; message: string; details?: Record<string, unknown> } };
+  | { ok: false; failure: { code: RollCsvFailureCode; message: Message; details?: Record<string, unknown> } };
 
 type Columns = Partial<Record<RollColumn, number>>;
 
@@ -63,11 +65,11 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    return failure('invalid_encoding', 'The file is not UTF-8 text (save it as "CSV UTF-8").');
+    return failure('invalid_encoding', NOT_UTF8);
   }
-  if (text.includes('\u0000')) return failure('invalid_encoding', 'The file is not UTF-8 text (save it as "CSV UTF-8").');
+  if (text.includes('\u0000')) return failure('invalid_encoding', NOT_UTF8);
   text = text.replace(/\r\n?/g, '\n');
-  if (text.trim() === '') return failure('empty_file', 'The file is empty.');
+  if (text.trim() === '') return failure('empty_file', EMPTY_FILE);
 
   const delimiter = detectDelimiter(text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')));
   // A broken quote is reported with its line, after the problems of the lines before it.
@@ -82,7 +84,7 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
     on_skip: (error: CsvError | undefined) => {
       if (error && malformed.length === 0) {
         const line = typeof error.lines === 'number' ? error.lines : 1;
-        malformed.push({ line, column: null, code: 'malformed_csv', message: `The line is not valid CSV (${error.message}).` });
+        malformed.push({ line, column: null, code: 'malformed_csv', message: malformedLine(error.message) });
       }
       return undefined;
     },
@@ -90,13 +92,20 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
 
   // A line of empty fields (a spreadsheet's trailing ",,,,") is blank, like an empty line.
   const [header, ...rows] = records.filter(({ record }) => record.some((field) => field !== ''));
-  if (header === undefined) return failure('empty_file', 'The file is empty.');
+  if (header === undefined) return failure('empty_file', EMPTY_FILE);
   const columns = parseRollHeader(header.record);
   if (!columns.ok) {
     return failure('invalid_header', columns.message, { line: header.info.lines, expected: [...ROLL_REQUIRED_COLUMNS], optional: [...ROLL_OPTIONAL_COLUMNS] });
   }
-  if (rows.length === 0) return failure('no_rows', 'The file has a header but no beneficiaries.');
-  if (rows.length > options.maxRows) return failure('too_many_rows', `The file has more than ${options.maxRows} beneficiaries.`, { max_rows: options.maxRows });
+  if (rows.length === 0) return failure('no_rows', { fr: 'Le fichier a un en-tête mais aucun bénéficiaire.', en: 'The file has a header but no beneficiaries.' });
+  if (rows.length > options.maxRows) {
+    const { maxRows } = options;
+    return failure(
+      'too_many_rows',
+      { fr: `Le fichier a plus de ${maxRows} bénéficiaires.`, en: `The file has more than ${maxRows} beneficiaries.` },
+      { max_rows: maxRows },
+    );
+  }
 
   const entries: RollEntry[] = [];
   const issues: RollIssue[] = [];
@@ -105,7 +114,7 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
     if (issues.length >= options.maxErrorsReported) return invalidFile(issues.slice(0, options.maxErrorsReported), true);
     const line = info.lines;
     if (record.length !== header.record.length) {
-      issues.push({ line, column: null, code: 'wrong_column_count', message: `Expected ${header.record.length} fields separated by "${delimiter}", found ${record.length}.` });
+      issues.push({ line, column: null, code: 'wrong_column_count', message: wrongColumnCount(header.record.length, delimiter, record.length) });
       continue;
     }
     const check = checkRollLine(record, columns.columns, line, options);
@@ -114,7 +123,12 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
     const partyKey = `${check.entry.partyIdType}\u0000${check.entry.identifier}`;
     const earlier = firstLineOfParty.get(partyKey);
     if (earlier !== undefined) {
-      issues.push({ line, column: 'valeur_id', code: 'duplicate_beneficiary', message: `This beneficiary is already on line ${earlier}.` });
+      issues.push({
+        line,
+        column: 'valeur_id',
+        code: 'duplicate_beneficiary',
+        message: { fr: `Ce bénéficiaire figure déjà à la ligne ${earlier}.`, en: `This beneficiary is already on line ${earlier}.` },
+      });
       continue;
     }
     firstLineOfParty.set(partyKey, line);
@@ -125,17 +139,24 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
   return { ok: true, entries };
 }
 
-function failure(code: RollCsvFailureCode, message: string, details?: Record<string, unknown>): RollCsvResult {
+function failure(code: RollCsvFailureCode, message: Message, details?: Record<string, unknown>): RollCsvResult {
   return { ok: false, failure: details === undefined ? { code, message } : { code, message, details } };
 }
 
 function invalidFile(errors: RollIssue[], truncated: boolean): RollCsvResult {
   const details: Record<string, unknown> = { errors: [...errors].sort((a, b) => a.line - b.line) };
   if (truncated) details.errors_truncated = true;
-  return failure('invalid_file', 'The file has errors; nothing was changed. Correct them and import it again.', details);
+  return failure(
+    'invalid_file',
+    {
+      fr: "Le fichier contient des erreurs ; rien n'a été modifié. Corrigez-les et importez-le de nouveau.",
+      en: 'The file has errors; nothing was changed. Correct them and import it again.',
+    },
+    details,
+  );
 }
 
-type HeaderCheck = { ok: true; columns: Columns } | { ok: false; message: string };
+type HeaderCheck = { ok: true; columns: Columns } | { ok: false; message: Message };
 
 function parseRollHeader(fields: readonly string[]): HeaderCheck {
   const columns: Columns = {};
@@ -149,13 +170,15 @@ function parseRollHeader(fields: readonly string[]): HeaderCheck {
   });
   const missing = ROLL_REQUIRED_COLUMNS.filter((column) => columns[column] === undefined);
   if (missing.length === 0 && unknown.length === 0 && repeated.length === 0) return { ok: true, columns };
-  const parts: string[] = [];
-  if (missing.length > 0) parts.push(`missing column(s): ${missing.join(', ')}`);
-  if (unknown.length > 0) parts.push(`unknown column(s): ${unknown.map((name) => `"${name}"`).join(', ')}`);
-  if (repeated.length > 0) parts.push(`repeated column(s): ${repeated.join(', ')}`);
+  const parts = headerProblemParts({ missing, unknown, duplicated: repeated });
+  const required = ROLL_REQUIRED_COLUMNS.join(',');
+  const optional = ROLL_OPTIONAL_COLUMNS.join(',');
   return {
     ok: false,
-    message: `The first line must be the header ${ROLL_REQUIRED_COLUMNS.join(',')} (optionally ${ROLL_OPTIONAL_COLUMNS.join(',')}); ${parts.join('; ')}.`,
+    message: {
+      fr: `La première ligne doit être l'en-tête ${required} (éventuellement ${optional}) ; ${parts.fr}.`,
+      en: `The first line must be the header ${required} (optionally ${optional}); ${parts.en}.`,
+    },
   };
 }
 
@@ -163,7 +186,7 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 function checkRollLine(fields: readonly string[], columns: Columns, line: number, options: RollCsvOptions): { entry: RollEntry | null; issues: RollIssue[] } {
   const issues: RollIssue[] = [];
-  const issue = (column: RollColumn, code: string, message: string): void => {
+  const issue = (column: RollColumn, code: string, message: Message): void => {
     issues.push({ line, column, code, message });
   };
   const value = (column: RollColumn): string => {
@@ -173,17 +196,23 @@ function checkRollLine(fields: readonly string[], columns: Columns, line: number
 
   const typeText = value('type_id').toUpperCase();
   const partyIdType = isPartyIdType(typeText) ? typeText : null;
-  if (typeText === '') issue('type_id', 'required', 'type_id is empty.');
-  else if (!partyIdType) issue('type_id', 'invalid_type_id', `"${value('type_id')}" is not one of ${PARTY_ID_TYPES.join(', ')}.`);
+  if (typeText === '') issue('type_id', 'required', emptyColumn('type_id'));
+  else if (!partyIdType) issue('type_id', 'invalid_type_id', notOneOf(value('type_id'), PARTY_ID_TYPES));
 
   const identifier = value('valeur_id');
   const identifierProblem = checkIdentifier(partyIdType, identifier);
   if (identifierProblem) issue('valeur_id', identifierProblem.code, identifierProblem.message);
 
   const fullName = value('nom_complet').replace(/\s+/g, ' ');
-  if (fullName === '') issue('nom_complet', 'required', 'nom_complet is empty.');
-  else if (fullName.length > MAX_FULL_NAME_LENGTH) issue('nom_complet', 'too_long', `nom_complet is longer than ${MAX_FULL_NAME_LENGTH} characters.`);
-  else if (CONTROL_CHARACTER.test(fullName)) issue('nom_complet', 'invalid_name', 'nom_complet contains control characters.');
+  if (fullName === '') issue('nom_complet', 'required', emptyColumn('nom_complet'));
+  else if (fullName.length > MAX_FULL_NAME_LENGTH) {
+    issue('nom_complet', 'too_long', {
+      fr: `nom_complet dépasse ${MAX_FULL_NAME_LENGTH} caractères.`,
+      en: `nom_complet is longer than ${MAX_FULL_NAME_LENGTH} characters.`,
+    });
+  } else if (CONTROL_CHARACTER.test(fullName)) {
+    issue('nom_complet', 'invalid_name', { fr: 'nom_complet contient des caractères de contrôle.', en: 'nom_complet contains control characters.' });
+  }
 
   // A roll may list pensions in several currencies; each must be one the organization can pay in.
   const currencyCheck = checkCurrency(value('devise').toUpperCase(), options, null);
@@ -191,29 +220,37 @@ function checkRollLine(fields: readonly string[], columns: Columns, line: number
 
   let monthlyAmount: bigint | null = null;
   if (currencyCheck.ok) {
-    const amountCheck = checkAmount(value('montant_mensuel'), currencyCheck.currency, options.maxAmountPerLine);
+    const amountCheck = checkAmount(value('montant_mensuel'), currencyCheck.currency, options.maxAmountPerLine, 'montant_mensuel');
     if (amountCheck.ok) monthlyAmount = amountCheck.amount;
-    else issue('montant_mensuel', amountCheck.code, amountCheck.message.replace(/^montant\b/, 'montant_mensuel'));
+    else issue('montant_mensuel', amountCheck.code, amountCheck.message);
   }
 
   const statusText = value('statut').toUpperCase();
   const status = statusText === '' ? undefined : isBeneficiaryStatus(statusText) ? statusText : null;
-  if (status === null) issue('statut', 'invalid_status', `"${value('statut')}" is not one of ${BENEFICIARY_STATUSES.join(', ')}.`);
+  if (status === null) issue('statut', 'invalid_status', notOneOf(value('statut'), BENEFICIARY_STATUSES));
 
   const dateOf = (column: RollColumn): string | undefined | null => {
     const text = value(column);
     if (text === '') return undefined;
     if (isCalendarDate(text)) return text;
-    issue(column, 'invalid_date', `"${text}" is not a date written YYYY-MM-DD.`);
+    issue(column, 'invalid_date', { fr: `"${text}" n'est pas une date au format AAAA-MM-JJ.`, en: `"${text}" is not a date written YYYY-MM-DD.` });
     return null;
   };
   const lastProofOfLife = dateOf('derniere_preuve_de_vie');
   if (lastProofOfLife && lastProofOfLife > options.today) {
-    issue('derniere_preuve_de_vie', 'date_in_future', `The proof of life ${lastProofOfLife} is dated after today (${options.today}).`);
+    issue('derniere_preuve_de_vie', 'date_in_future', {
+      fr: `La preuve de vie ${lastProofOfLife} est datée après aujourd'hui (${options.today}).`,
+      en: `The proof of life ${lastProofOfLife} is dated after today (${options.today}).`,
+    });
   }
   const startDate = dateOf('date_debut');
   const endDate = dateOf('date_fin');
-  if (startDate && endDate && endDate < startDate) issue('date_fin', 'end_before_start', `date_fin ${endDate} is before date_debut ${startDate}.`);
+  if (startDate && endDate && endDate < startDate) {
+    issue('date_fin', 'end_before_start', {
+      fr: `date_fin ${endDate} est antérieure à date_debut ${startDate}.`,
+      en: `date_fin ${endDate} is before date_debut ${startDate}.`,
+    });
+  }
 
   if (issues.length > 0 || !partyIdType || !currencyCheck.ok || monthlyAmount === null) return { entry: null, issues };
   const entry: RollEntry = { line, partyIdType, identifier, fullName, currency: currencyCheck.currency, monthlyAmount };
