@@ -60,7 +60,10 @@ function unknownOrganization(): ValidationError {
 }
 
 function accountIdTaken(accountId: string): ConflictError {
-  const message = { fr: `Un compte a déjà l'identifiant ${accountId}.`, en: `An account already has the id ${accountId}.` };
+  const message = {
+    fr: `Un compte a déjà l'identifiant ${accountId}.`,
+    en: `An account already has the id ${accountId}.`,
+  };
   return new ConflictError('account_id_taken', message, { account_id: [message] });
 }
 

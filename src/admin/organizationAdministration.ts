@@ -66,10 +66,16 @@ export async function createOrganization(audit: AuditContext, input: NewOrganiza
   }
 }
 
-export type OrganizationChanges = Partial<Pick<NewOrganization, 'name' | 'is_active' | 'requires_approval' | 'approval_timeout_hours'>>;
+export type OrganizationChanges = Partial<
+  Pick<NewOrganization, 'name' | 'is_active' | 'requires_approval' | 'approval_timeout_hours'>
+>;
 
 /** Only what differs is written and audited. */
-export async function updateOrganization(audit: AuditContext, organizationId: number, changes: OrganizationChanges): Promise<OrganizationView> {
+export async function updateOrganization(
+  audit: AuditContext,
+  organizationId: number,
+  changes: OrganizationChanges,
+): Promise<OrganizationView> {
   return db().transaction(async (trx) => {
     const current = await Organization.query(trx).findById(organizationId).forUpdate();
     if (!current) throw notFound();
@@ -88,7 +94,10 @@ export async function updateOrganization(audit: AuditContext, organizationId: nu
 }
 
 function codeTaken(code: string): ConflictError {
-  const message = { fr: `Une organisation a déjà le code ${code}.`, en: `An organization already has the code ${code}.` };
+  const message = {
+    fr: `Une organisation a déjà le code ${code}.`,
+    en: `An organization already has the code ${code}.`,
+  };
   return new ConflictError('organization_code_taken', message, { code: [message] });
 }
 
@@ -105,7 +114,14 @@ async function recordOrganizationChange(
   before: AuditValues | null,
   after: AuditValues,
 ): Promise<void> {
-  await recordAudit(trx, { ...audit, kind, organizationId, subject: { type: 'organization', id: organizationId }, before, after });
+  await recordAudit(trx, {
+    ...audit,
+    kind,
+    organizationId,
+    subject: { type: 'organization', id: organizationId },
+    before,
+    after,
+  });
 }
 
 function toView(organization: Organization): OrganizationView {

@@ -38,7 +38,11 @@ export interface NewUserRequest extends Omit<NewUser, 'organizationId'> {
   organizationId: number | null;
 }
 
-export async function createUser(audit: AuditContext, input: NewUserRequest, mail: MailContext): Promise<TemporaryPasswordOutcome<ProfileView>> {
+export async function createUser(
+  audit: AuditContext,
+  input: NewUserRequest,
+  mail: MailContext,
+): Promise<TemporaryPasswordOutcome<ProfileView>> {
   const { organizationId } = input;
   if (organizationId === null) throw organizationRequired();
   const created = await db().transaction(async (trx) => {
@@ -47,7 +51,11 @@ export async function createUser(audit: AuditContext, input: NewUserRequest, mai
     return outcome;
   });
   const delivery = await mailTemporaryPassword(mail, created.user, created.temporaryPassword, 'account_created');
-  return { user: profileView(created.user, created.organization), temporaryPassword: created.temporaryPassword, delivery };
+  return {
+    user: profileView(created.user, created.organization),
+    temporaryPassword: created.temporaryPassword,
+    delivery,
+  };
 }
 
 function organizationRequired(): ValidationError {
@@ -56,7 +64,10 @@ function organizationRequired(): ValidationError {
     { fr: 'Données invalides.', en: 'Invalid input.' },
     {
       organization_id: [
-        { fr: "Requis : votre propre compte n'appartient à aucune organisation.", en: 'Required: your own account belongs to no organization.' },
+        {
+          fr: "Requis : votre propre compte n'appartient à aucune organisation.",
+          en: 'Required: your own account belongs to no organization.',
+        },
       ],
     },
   );
@@ -70,7 +81,11 @@ export function deliveryOf(delivery: MailDelivery | null): 'smtp' | 'outbox' | '
 
 /** The seed's message when the mail went (`email_delivery` says where); what to do when it could not. */
 export function creationMessage(email: string, delivery: MailDelivery | null): Message {
-  if (delivery !== null) return { fr: 'Utilisateur créé avec succès. Un email a été envoyé.', en: 'User created successfully. An email was sent.' };
+  if (delivery !== null)
+    return {
+      fr: 'Utilisateur créé avec succès. Un email a été envoyé.',
+      en: 'User created successfully. An email was sent.',
+    };
   return {
     fr: `Utilisateur créé avec succès, mais l'email à ${email} n'a pas pu être envoyé : transmettez-lui le mot de passe temporaire autrement.`,
     en: `User created successfully, but the email to ${email} could not be sent: give them the temporary password another way.`,
@@ -78,7 +93,8 @@ export function creationMessage(email: string, delivery: MailDelivery | null): M
 }
 
 export function passwordResetMessage(email: string, delivery: MailDelivery | null): Message {
-  if (delivery !== null) return { fr: 'Mot de passe réinitialisé. Un email a été envoyé.', en: 'Password reset. An email was sent.' };
+  if (delivery !== null)
+    return { fr: 'Mot de passe réinitialisé. Un email a été envoyé.', en: 'Password reset. An email was sent.' };
   return {
     fr: `Mot de passe réinitialisé, mais l'email à ${email} n'a pas pu être envoyé : transmettez-lui le mot de passe temporaire autrement.`,
     en: `Password reset, but the email to ${email} could not be sent: give them the temporary password another way.`,
@@ -98,7 +114,9 @@ export async function updateUser(audit: AuditContext, userId: number, changes: U
     const user = await lockUser(trx, userId);
     const { before, after } = differences(user, changes);
     if (Object.keys(after).length > 0) {
-      await User.query(trx).patch({ ...(after as Partial<UserChanges>), updated_at: new Date() }).where('id', userId);
+      await User.query(trx)
+        .patch({ ...(after as Partial<UserChanges>), updated_at: new Date() })
+        .where('id', userId);
       await recordUserChange(trx, audit, 'user.updated', user, before, after);
     }
     return readUser(userId, trx);
@@ -134,12 +152,18 @@ async function setActive(audit: AuditContext, userId: number, active: boolean): 
 }
 
 /** A new temporary password, to be changed at the next login; the user's sessions end now. */
-export async function resetPassword(audit: AuditContext, userId: number, mail: MailContext): Promise<TemporaryPasswordOutcome<AdminUserView>> {
+export async function resetPassword(
+  audit: AuditContext,
+  userId: number,
+  mail: MailContext,
+): Promise<TemporaryPasswordOutcome<AdminUserView>> {
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const user = await db().transaction(async (trx) => {
     const current = await lockUser(trx, userId);
-    await User.query(trx).patch({ password_hash: passwordHash, must_change_password: true, updated_at: new Date() }).where('id', userId);
+    await User.query(trx)
+      .patch({ password_hash: passwordHash, must_change_password: true, updated_at: new Date() })
+      .where('id', userId);
     await endSessions(trx, userId);
     const before = { must_change_password: current.must_change_password };
     await recordUserChange(trx, audit, 'user.password_reset', current, before, { must_change_password: true });
@@ -156,7 +180,9 @@ async function lockUser(trx: Knex.Transaction, userId: number): Promise<User> {
 }
 
 async function endSessions(trx: Knex.Transaction, userId: number): Promise<void> {
-  await User.query(trx).patch({ session_version: raw('session_version + 1') }).where('id', userId);
+  await User.query(trx)
+    .patch({ session_version: raw('session_version + 1') })
+    .where('id', userId);
   await revokeAllRefreshTokensOf(userId, trx);
 }
 
@@ -199,7 +225,14 @@ async function recordUserChange(
   before: AuditValues | null,
   after: AuditValues,
 ): Promise<void> {
-  await recordAudit(trx, { ...audit, kind, organizationId: user.organization_id, subject: { type: 'user', id: user.id }, before, after });
+  await recordAudit(trx, {
+    ...audit,
+    kind,
+    organizationId: user.organization_id,
+    subject: { type: 'user', id: user.id },
+    before,
+    after,
+  });
 }
 
 /** Sent after the commit: a mail cannot be rolled back, and a failed one does not undo the change. */
@@ -209,7 +242,13 @@ async function mailTemporaryPassword(
   temporaryPassword: string,
   purpose: 'account_created' | 'password_reset',
 ): Promise<MailDelivery | null> {
-  const message = temporaryPasswordMail({ email: user.email, firstName: user.first_name, temporaryPassword, loginUrl: mail.loginUrl, purpose });
+  const message = temporaryPasswordMail({
+    email: user.email,
+    firstName: user.first_name,
+    temporaryPassword,
+    loginUrl: mail.loginUrl,
+    purpose,
+  });
   try {
     const delivery = await sendMail(mail.settings, message);
     mail.log.info({ userId: user.id, delivered: delivery.delivered, purpose }, 'temporary password mailed');

@@ -85,9 +85,20 @@ interface UserRow {
 }
 
 const USER_COLUMNS = [
-  'u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.role', 'u.is_staff', 'u.is_active', 'u.phone_number',
-  'u.must_change_password', 'u.organization_id', 'o.code as organization_code', 'o.name as organization_name',
-  'u.last_login', 'u.created_at',
+  'u.id',
+  'u.email',
+  'u.first_name',
+  'u.last_name',
+  'u.role',
+  'u.is_staff',
+  'u.is_active',
+  'u.phone_number',
+  'u.must_change_password',
+  'u.organization_id',
+  'o.code as organization_code',
+  'o.name as organization_name',
+  'u.last_login',
+  'u.created_at',
 ];
 
 function usersQuery(knex: Knex): Knex.QueryBuilder {
@@ -102,10 +113,25 @@ function filtered(knex: Knex, filters: Omit<UserFilters, 'limit' | 'offset'>): K
   return query;
 }
 
-async function pageOf<T>(query: Knex.QueryBuilder, filters: UserFilters, toView: (row: UserRow) => T): Promise<Page<T>> {
+async function pageOf<T>(
+  query: Knex.QueryBuilder,
+  filters: UserFilters,
+  toView: (row: UserRow) => T,
+): Promise<Page<T>> {
   const [counted] = await query.clone().count<Array<{ count: string }>>('* as count');
-  const rows = await query.clone().orderBy('u.id').limit(filters.limit).offset(filters.offset).select<UserRow[]>(USER_COLUMNS);
-  return { total: Number(counted?.count ?? 0), count: rows.length, limit: filters.limit, offset: filters.offset, results: rows.map(toView) };
+  const rows = await query
+    .clone()
+    .orderBy('u.id')
+    .limit(filters.limit)
+    .offset(filters.offset)
+    .select<UserRow[]>(USER_COLUMNS);
+  return {
+    total: Number(counted?.count ?? 0),
+    count: rows.length,
+    limit: filters.limit,
+    offset: filters.offset,
+    results: rows.map(toView),
+  };
 }
 
 /** Staff: every user matching the filters, in creation order. */
@@ -121,14 +147,19 @@ export async function readUser(userId: number, knex: Knex = db()): Promise<Admin
 }
 
 /** The organization's users (never another's, whatever the filters say). */
-export async function listMembers(organizationId: number, filters: Omit<UserFilters, 'organizationId'>): Promise<Page<MemberView>> {
+export async function listMembers(
+  organizationId: number,
+  filters: Omit<UserFilters, 'organizationId'>,
+): Promise<Page<MemberView>> {
   const all = { ...filters, organizationId };
   return pageOf(filtered(db(), all), all, toMemberView);
 }
 
 /** A user of the organization; another organization's user is 404, as one that does not exist. */
 export async function readMember(organizationId: number, userId: number): Promise<MemberView> {
-  const row = await usersQuery(db()).where({ 'u.id': userId, 'u.organization_id': organizationId }).first<UserRow | undefined>(USER_COLUMNS);
+  const row = await usersQuery(db())
+    .where({ 'u.id': userId, 'u.organization_id': organizationId })
+    .first<UserRow | undefined>(USER_COLUMNS);
   if (!row) throw notFound();
   return toMemberView(row);
 }
@@ -145,12 +176,21 @@ function toAdminView(row: UserRow): AdminUserView {
     phone_number: row.phone_number,
     must_change_password: row.must_change_password,
     organization:
-      row.organization_id === null ? null : { id: row.organization_id, code: row.organization_code!, name: row.organization_name! },
+      row.organization_id === null
+        ? null
+        : { id: row.organization_id, code: row.organization_code!, name: row.organization_name! },
     last_login: row.last_login?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
   };
 }
 
 function toMemberView(row: UserRow): MemberView {
-  return { id: row.id, email: row.email, first_name: row.first_name, last_name: row.last_name, role: row.role, is_active: row.is_active };
+  return {
+    id: row.id,
+    email: row.email,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    role: row.role,
+    is_active: row.is_active,
+  };
 }

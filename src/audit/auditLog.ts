@@ -36,7 +36,8 @@ export const AUDIT_SUBJECT_TYPES = ['user', 'organization', 'account', 'bulk', '
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
 
 /** A value as the log keeps it: JSON, with money as bigint (written as an exact JSON integer). */
-export type AuditValue = null | boolean | number | bigint | string | readonly AuditValue[] | { readonly [key: string]: AuditValue };
+export type AuditValue =
+  null | boolean | number | bigint | string | readonly AuditValue[] | { readonly [key: string]: AuditValue };
 export type AuditValues = Readonly<Record<string, AuditValue>>;
 
 /** Who acted and on which request: what every audited use-case is given by its route. */
@@ -123,14 +124,18 @@ interface AuditRow extends Omit<AuditRecord, 'id' | 'occurred_at'> {
 }
 
 /** Newest first; ties (one transaction's rows share a time) broken by id. */
-export async function listAudit(filters: AuditFilters, knex: Knex = db()): Promise<{ total: number; results: AuditRecord[] }> {
+export async function listAudit(
+  filters: AuditFilters,
+  knex: Knex = db(),
+): Promise<{ total: number; results: AuditRecord[] }> {
   const matching = knex('audit_log');
   if (filters.actorUserId !== null) matching.where('actor_user_id', filters.actorUserId);
   if (filters.organizationId !== null) matching.where('organization_id', filters.organizationId);
   if (filters.kind !== null) matching.where('kind', filters.kind);
   if (filters.subjectType !== null) matching.where('subject_type', filters.subjectType);
   if (filters.subjectId !== null) matching.where('subject_id', filters.subjectId);
-  if (filters.fromDay !== null) matching.where('occurred_at', '>=', knex.raw("?::date::timestamp at time zone 'UTC'", [filters.fromDay]));
+  if (filters.fromDay !== null)
+    matching.where('occurred_at', '>=', knex.raw("?::date::timestamp at time zone 'UTC'", [filters.fromDay]));
   if (filters.toDay !== null) {
     matching.where('occurred_at', '<', knex.raw("(?::date + 1)::timestamp at time zone 'UTC'", [filters.toDay]));
   }

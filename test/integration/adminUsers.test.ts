@@ -6,7 +6,14 @@
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { asCaller, auditOf, Caller, callers, outboxMailsTo, signIn } from '../support/adminFixtures';
-import { authHeader, createOrganization, createTestApp, createUser, loginAs, strongPassword } from '../support/fixtures';
+import {
+  authHeader,
+  createOrganization,
+  createTestApp,
+  createUser,
+  loginAs,
+  strongPassword,
+} from '../support/fixtures';
 import { conforms } from '../support/openApiContract';
 
 const { server } = createTestApp();
@@ -14,18 +21,50 @@ const { server } = createTestApp();
 afterAll(closeDb);
 
 describe('who may call the admin user routes', () => {
-  const routes: Array<{ method: 'get' | 'post' | 'patch'; path: string; documented: string; body?: object; status: number }> = [
+  const routes: Array<{
+    method: 'get' | 'post' | 'patch';
+    path: string;
+    documented: string;
+    body?: object;
+    status: number;
+  }> = [
     { method: 'get', path: '/api/admin/users', documented: '/api/admin/users', status: 200 },
     { method: 'get', path: '/api/admin/users/:id', documented: '/api/admin/users/{user_id}', status: 200 },
-    { method: 'patch', path: '/api/admin/users/:id', documented: '/api/admin/users/{user_id}', body: { first_name: 'Rachida' }, status: 200 },
-    { method: 'post', path: '/api/admin/users/:id/deactivate', documented: '/api/admin/users/{user_id}/deactivate', status: 200 },
-    { method: 'post', path: '/api/admin/users/:id/reactivate', documented: '/api/admin/users/{user_id}/reactivate', status: 200 },
-    { method: 'post', path: '/api/admin/users/:id/reset-password', documented: '/api/admin/users/{user_id}/reset-password', status: 200 },
+    {
+      method: 'patch',
+      path: '/api/admin/users/:id',
+      documented: '/api/admin/users/{user_id}',
+      body: { first_name: 'Rachida' },
+      status: 200,
+    },
+    {
+      method: 'post',
+      path: '/api/admin/users/:id/deactivate',
+      documented: '/api/admin/users/{user_id}/deactivate',
+      status: 200,
+    },
+    {
+      method: 'post',
+      path: '/api/admin/users/:id/reactivate',
+      documented: '/api/admin/users/{user_id}/reactivate',
+      status: 200,
+    },
+    {
+      method: 'post',
+      path: '/api/admin/users/:id/reset-password',
+      documented: '/api/admin/users/{user_id}/reset-password',
+      status: 200,
+    },
   ];
 
   it.each(routes)('$method $path: staff only (403 for organization users, 401 anonymous)', async (route) => {
     const tokens = await callers(server);
-    const expected: Record<Caller, number> = { staff: route.status, GESTIONNAIRE: 403, SUPERVISEUR: 403, anonymous: 401 };
+    const expected: Record<Caller, number> = {
+      staff: route.status,
+      GESTIONNAIRE: 403,
+      SUPERVISEUR: 403,
+      anonymous: 401,
+    };
     for (const caller of ['GESTIONNAIRE', 'SUPERVISEUR', 'anonymous', 'staff'] as const) {
       const target = await createUser({ role: 'SUPERVISEUR' });
       const call = request(server)[route.method](route.path.replace(':id', String(target.user.id)));
@@ -53,11 +92,18 @@ describe('GET /api/admin/users', () => {
     const superviseur = await createUser({ organizationId: organization.id, role: 'SUPERVISEUR' });
     const inactive = await createUser({ organizationId: organization.id, role: 'SUPERVISEUR', isActive: false });
     const list = (query: string) =>
-      request(server).get(`/api/admin/users?organization_id=${organization.id}${query}`).set(authHeader(staff.token)).expect(200);
+      request(server)
+        .get(`/api/admin/users?organization_id=${organization.id}${query}`)
+        .set(authHeader(staff.token))
+        .expect(200);
 
     const all = conforms(await list(''), 'get', '/api/admin/users');
     expect(all.body).toMatchObject({ total: 3, count: 3, limit: 50, offset: 0 });
-    expect(all.body.results.map((user: { id: number }) => user.id)).toEqual([gestionnaire.user.id, superviseur.user.id, inactive.user.id]);
+    expect(all.body.results.map((user: { id: number }) => user.id)).toEqual([
+      gestionnaire.user.id,
+      superviseur.user.id,
+      inactive.user.id,
+    ]);
     expect(all.body.results[0]).toEqual({
       id: gestionnaire.user.id,
       email: gestionnaire.email,
@@ -72,12 +118,20 @@ describe('GET /api/admin/users', () => {
       last_login: null,
       created_at: expect.any(String),
     });
-    expect((await list('&role=superviseur')).body.results.map((user: { id: number }) => user.id)).toEqual([superviseur.user.id, inactive.user.id]);
-    expect((await list('&is_active=false')).body.results.map((user: { id: number }) => user.id)).toEqual([inactive.user.id]);
+    expect((await list('&role=superviseur')).body.results.map((user: { id: number }) => user.id)).toEqual([
+      superviseur.user.id,
+      inactive.user.id,
+    ]);
+    expect((await list('&is_active=false')).body.results.map((user: { id: number }) => user.id)).toEqual([
+      inactive.user.id,
+    ]);
     const second = (await list('&limit=1&offset=1')).body;
     expect(second).toMatchObject({ total: 3, count: 1, limit: 1, offset: 1, results: [{ id: superviseur.user.id }] });
 
-    const refused = await request(server).get('/api/admin/users?is_active=maybe').set(authHeader(staff.token)).expect(400);
+    const refused = await request(server)
+      .get('/api/admin/users?is_active=maybe')
+      .set(authHeader(staff.token))
+      .expect(400);
     expect(refused.body.error).toMatchObject({ code: 'invalid_filter', details: { field: 'is_active' } });
   });
 });
@@ -92,7 +146,12 @@ describe('PATCH /api/admin/users/:id', () => {
       .set('X-Request-Id', 'req-update-1')
       .send({ first_name: 'Awa', last_name: 'Dossou', phone_number: '+22997001122', role: 'GESTIONNAIRE' })
       .expect(200);
-    expect(response.body).toMatchObject({ first_name: 'Awa', last_name: 'Dossou', phone_number: '+22997001122', role: 'GESTIONNAIRE' });
+    expect(response.body).toMatchObject({
+      first_name: 'Awa',
+      last_name: 'Dossou',
+      phone_number: '+22997001122',
+      role: 'GESTIONNAIRE',
+    });
 
     const [entry, ...others] = await auditOf('user', target.user.id);
     expect(others).toEqual([]);
@@ -107,7 +166,11 @@ describe('PATCH /api/admin/users/:id', () => {
     });
 
     // The same values again change nothing and record nothing.
-    await request(server).patch(`/api/admin/users/${target.user.id}`).set(authHeader(staff.token)).send({ last_name: 'Dossou' }).expect(200);
+    await request(server)
+      .patch(`/api/admin/users/${target.user.id}`)
+      .set(authHeader(staff.token))
+      .send({ last_name: 'Dossou' })
+      .expect(200);
     expect(await auditOf('user', target.user.id)).toHaveLength(1);
   });
 
@@ -115,7 +178,11 @@ describe('PATCH /api/admin/users/:id', () => {
     const staff = await signIn(server, { isStaff: true });
     const target = await createUser();
     for (const body of [{ email: 'x@test.example' }, { is_staff: true }, { role: 'ADMIN' }, { first_name: '' }]) {
-      const refused = await request(server).patch(`/api/admin/users/${target.user.id}`).set(authHeader(staff.token)).send(body).expect(400);
+      const refused = await request(server)
+        .patch(`/api/admin/users/${target.user.id}`)
+        .set(authHeader(staff.token))
+        .send(body)
+        .expect(400);
       expect(refused.body.error.code).toBe('validation_error');
     }
     expect(await auditOf('user', target.user.id)).toEqual([]);
@@ -139,9 +206,15 @@ describe('deactivating and reactivating', () => {
     await request(server).post('/api/auth/login').send({ email: target.email, password: target.password }).expect(401);
 
     // Deactivating again changes nothing and records nothing.
-    await request(server).post(`/api/admin/users/${target.user.id}/deactivate`).set(authHeader(staff.token)).expect(200);
+    await request(server)
+      .post(`/api/admin/users/${target.user.id}/deactivate`)
+      .set(authHeader(staff.token))
+      .expect(200);
 
-    const reactivated = await request(server).post(`/api/admin/users/${target.user.id}/reactivate`).set(authHeader(staff.token)).expect(200);
+    const reactivated = await request(server)
+      .post(`/api/admin/users/${target.user.id}/reactivate`)
+      .set(authHeader(staff.token))
+      .expect(200);
     expect(reactivated.body.is_active).toBe(true);
     const stillEnded = await request(server).get('/api/auth/profile').set(authHeader(target.token)).expect(401);
     expect(stillEnded.body.error.code).toBe('token_not_valid');
@@ -159,7 +232,10 @@ describe('deactivating and reactivating', () => {
 
   it('a staff user cannot deactivate themselves', async () => {
     const staff = await signIn(server, { isStaff: true });
-    const refused = await request(server).post(`/api/admin/users/${staff.user.id}/deactivate`).set(authHeader(staff.token)).expect(409);
+    const refused = await request(server)
+      .post(`/api/admin/users/${staff.user.id}/deactivate`)
+      .set(authHeader(staff.token))
+      .expect(409);
     expect(refused.body.error.code).toBe('cannot_deactivate_self');
     await request(server).get('/api/admin/users').set(authHeader(staff.token)).expect(200);
   });
@@ -171,7 +247,10 @@ describe('POST /api/admin/users/:id/reset-password', () => {
     const target = await signIn(server, { role: 'SUPERVISEUR' });
 
     const response = conforms(
-      await request(server).post(`/api/admin/users/${target.user.id}/reset-password`).set(authHeader(staff.token)).expect(200),
+      await request(server)
+        .post(`/api/admin/users/${target.user.id}/reset-password`)
+        .set(authHeader(staff.token))
+        .expect(200),
       'post',
       '/api/admin/users/{user_id}/reset-password',
     );
@@ -197,10 +276,17 @@ describe('POST /api/admin/users/:id/reset-password', () => {
       .set(authHeader(token))
       .send({ old_password: temporaryPassword, new_password: newPassword })
       .expect(200);
-    await request(server).get('/api/organization/users').set(authHeader(await loginAs(server, target.email, newPassword))).expect(200);
+    await request(server)
+      .get('/api/organization/users')
+      .set(authHeader(await loginAs(server, target.email, newPassword)))
+      .expect(200);
 
     const [entry] = await auditOf('user', target.user.id);
-    expect(entry).toMatchObject({ kind: 'user.password_reset', actor_user_id: staff.user.id, after: { must_change_password: true } });
+    expect(entry).toMatchObject({
+      kind: 'user.password_reset',
+      actor_user_id: staff.user.id,
+      after: { must_change_password: true },
+    });
     expect(JSON.stringify(entry)).not.toContain(temporaryPassword);
   });
 
@@ -224,7 +310,10 @@ describe('GET /api/organization/users', () => {
     const outsider = await createUser({ role: 'GESTIONNAIRE' });
 
     const list = conforms(
-      await request(server).get('/api/organization/users?role=GESTIONNAIRE').set(authHeader(superviseur.token)).expect(200),
+      await request(server)
+        .get('/api/organization/users?role=GESTIONNAIRE')
+        .set(authHeader(superviseur.token))
+        .expect(200),
       'get',
       '/api/organization/users',
     );
@@ -233,19 +322,42 @@ describe('GET /api/organization/users', () => {
       count: 1,
       limit: 50,
       offset: 0,
-      results: [{ id: checker.user.id, email: checker.email, first_name: 'Koffi', last_name: 'User', role: 'GESTIONNAIRE', is_active: true }],
+      results: [
+        {
+          id: checker.user.id,
+          email: checker.email,
+          first_name: 'Koffi',
+          last_name: 'User',
+          role: 'GESTIONNAIRE',
+          is_active: true,
+        },
+      ],
     });
-    await request(server).get(`/api/organization/users/${checker.user.id}`).set(authHeader(superviseur.token)).expect(200);
-    const hidden = await request(server).get(`/api/organization/users/${outsider.user.id}`).set(authHeader(superviseur.token)).expect(404);
+    await request(server)
+      .get(`/api/organization/users/${checker.user.id}`)
+      .set(authHeader(superviseur.token))
+      .expect(200);
+    const hidden = await request(server)
+      .get(`/api/organization/users/${outsider.user.id}`)
+      .set(authHeader(superviseur.token))
+      .expect(404);
     expect(hidden.body.error.code).toBe('not_found');
     // Asking for another organization's users is not a filter here: the caller's own only.
-    const own = await request(server).get(`/api/organization/users?organization_id=${outsider.user.organization_id}`).set(authHeader(superviseur.token));
-    expect(own.body.results.map((user: { id: number }) => user.id).sort()).toEqual([checker.user.id, superviseur.user.id].sort());
+    const own = await request(server)
+      .get(`/api/organization/users?organization_id=${outsider.user.organization_id}`)
+      .set(authHeader(superviseur.token));
+    expect(own.body.results.map((user: { id: number }) => user.id).sort()).toEqual(
+      [checker.user.id, superviseur.user.id].sort(),
+    );
 
     await request(server).get('/api/organization/users').expect(401);
     const noOrganization = await signIn(server, { isStaff: true, organizationId: null });
     await request(server).get('/api/organization/users').set(authHeader(noOrganization.token)).expect(403);
-    await request(server).patch(`/api/organization/users/${checker.user.id}`).set(authHeader(superviseur.token)).send({ role: 'SUPERVISEUR' }).expect(405);
+    await request(server)
+      .patch(`/api/organization/users/${checker.user.id}`)
+      .set(authHeader(superviseur.token))
+      .send({ role: 'SUPERVISEUR' })
+      .expect(405);
     expect(await db()('users').where('id', checker.user.id).first('role')).toEqual({ role: 'GESTIONNAIRE' });
   });
 });

@@ -23,9 +23,13 @@ export interface Session {
 
 /** A new user (of a new organization unless given), signed in through the API. */
 export async function signIn(server: TestServer, options: CreateUserOptions = {}): Promise<Session> {
-  const organizationId = options.organizationId === undefined ? (await createOrganization()).id : options.organizationId;
+  const organizationId =
+    options.organizationId === undefined ? (await createOrganization()).id : options.organizationId;
   const created = await createUser({ ...options, organizationId });
-  const response = await request(server).post('/api/auth/login').send({ email: created.email, password: created.password }).expect(200);
+  const response = await request(server)
+    .post('/api/auth/login')
+    .send({ email: created.email, password: created.password })
+    .expect(200);
   return { ...created, token: response.body.access as string, refresh: response.body.refresh as string };
 }
 
@@ -60,13 +64,18 @@ export interface AuditRow {
 
 /** The audit rows of one subject, oldest first. */
 export async function auditOf(subjectType: string, subjectId: string | number): Promise<AuditRow[]> {
-  return db()('audit_log').where({ subject_type: subjectType, subject_id: String(subjectId) }).orderBy('id').select<AuditRow[]>('*');
+  return db()('audit_log')
+    .where({ subject_type: subjectType, subject_id: String(subjectId) })
+    .orderBy('id')
+    .select<AuditRow[]>('*');
 }
 
 /** The .eml files of the outbox addressed to `email`. */
 export async function outboxMailsTo(email: string): Promise<string[]> {
   const directory = path.resolve(config().email.outboxDir);
   const names = await readdir(directory).catch(() => [] as string[]);
-  const mails = await Promise.all(names.filter((name) => name.endsWith('.eml')).map((name) => readFile(path.join(directory, name), 'utf8')));
+  const mails = await Promise.all(
+    names.filter((name) => name.endsWith('.eml')).map((name) => readFile(path.join(directory, name), 'utf8')),
+  );
   return mails.filter((mail) => new RegExp(`^To: ${email.replace(/[.+]/g, '\\$&')}$`, 'm').test(mail));
 }

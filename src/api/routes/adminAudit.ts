@@ -18,7 +18,9 @@ const list = defineRoute({
     actor: queryId().meta({ description: 'Only the changes made by this user (id).' }),
     organization_id: queryId().meta({ description: 'Only the changes concerning this organization.' }),
     kind: queryText(64).meta({ description: `One of ${AUDIT_KINDS.join(', ')}.` }),
-    subject_type: queryText(32).meta({ description: `With subject_id: the history of one thing. One of ${AUDIT_SUBJECT_TYPES.join(', ')}.` }),
+    subject_type: queryText(32).meta({
+      description: `With subject_id: the history of one thing. One of ${AUDIT_SUBJECT_TYPES.join(', ')}.`,
+    }),
     subject_id: queryText(128),
     from: queryDate().meta({ description: 'On or after this day (UTC).' }),
     to: queryDate().meta({ description: 'On or before this day (UTC).' }),
@@ -27,7 +29,8 @@ const list = defineRoute({
   }),
   answers: { 200: { description: 'A page of the log, with the total matching the filters.', schema: AuditPage } },
   handler: async ({ query }) => {
-    if (query.from && query.to && query.from > query.to) throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
+    if (query.from && query.to && query.from > query.to)
+      throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
     const filters = {
       actorUserId: query.actor,
       organizationId: query.organization_id,
@@ -46,7 +49,10 @@ const list = defineRoute({
 
 function auditKindOf(text: string | null) {
   if (text === null || isAuditKind(text)) return text;
-  throw invalidFilter('kind', { fr: `kind doit être l'une des valeurs ${AUDIT_KINDS.join(', ')}.`, en: `kind must be one of ${AUDIT_KINDS.join(', ')}.` });
+  throw invalidFilter('kind', {
+    fr: `kind doit être l'une des valeurs ${AUDIT_KINDS.join(', ')}.`,
+    en: `kind must be one of ${AUDIT_KINDS.join(', ')}.`,
+  });
 }
 
 function subjectTypeOf(text: string | null): AuditSubjectType | null {
@@ -54,7 +60,10 @@ function subjectTypeOf(text: string | null): AuditSubjectType | null {
   const known = AUDIT_SUBJECT_TYPES.find((type) => type === text);
   if (known) return known;
   const values = AUDIT_SUBJECT_TYPES.join(', ');
-  throw invalidFilter('subject_type', { fr: `subject_type doit être l'une des valeurs ${values}.`, en: `subject_type must be one of ${values}.` });
+  throw invalidFilter('subject_type', {
+    fr: `subject_type doit être l'une des valeurs ${values}.`,
+    en: `subject_type must be one of ${values}.`,
+  });
 }
 
 export const adminAuditRoutes = [list];

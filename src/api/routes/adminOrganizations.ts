@@ -3,7 +3,12 @@
  * approval and its deadline). Each change is audited; an organization is never deleted, only deactivated.
  */
 import { z } from 'zod';
-import { createOrganization, listOrganizations, readOrganization, updateOrganization } from '../../admin/organizationAdministration';
+import {
+  createOrganization,
+  listOrganizations,
+  readOrganization,
+  updateOrganization,
+} from '../../admin/organizationAdministration';
 import { auditContextOf } from '../http/auditContext';
 import { IsAdminUser } from '../http/guards';
 import { queryFlag, queryInteger } from '../http/queryParams';
@@ -60,7 +65,10 @@ const create = defineRoute({
   body: { kind: 'json', schema: CreateOrganizationBody },
   answers: { 201: { description: 'Created.', schema: AdminOrganization } },
   errors: { 409: ['organization_code_taken'] },
-  handler: async ({ ctx, user, body }) => ({ status: 201, body: await createOrganization(auditContextOf(ctx, user), body) }),
+  handler: async ({ ctx, user, body }) => ({
+    status: 201,
+    body: await createOrganization(auditContextOf(ctx, user), body),
+  }),
 });
 
 const update = defineRoute({
@@ -68,7 +76,8 @@ const update = defineRoute({
   path: '/api/admin/organizations/:organization_id',
   operationId: 'adminUpdateOrganization',
   tag,
-  summary: "Change an organization's name, whether it is active, whether its bulks need approval, and the approval deadline",
+  summary:
+    "Change an organization's name, whether it is active, whether its bulks need approval, and the approval deadline",
   description:
     'Deactivating suspends the organization: its users are refused at once, its bulks are neither approved, retried nor ' +
     'paid, its schedules build nothing; reactivating restores all of it.',

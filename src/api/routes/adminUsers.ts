@@ -22,7 +22,15 @@ import { auditContextOf } from '../http/auditContext';
 import { IsAdminUser } from '../http/guards';
 import { queryChoice, queryFlag, queryId, queryInteger } from '../http/queryParams';
 import { defineRoute, type RouteDependencies } from '../http/routeDefinition';
-import { AdminUser, AdminUserPage, CreateUserRequest, PasswordReset, UpdateUserBody, UserCreated, UserIdParams } from '../schemas/admin';
+import {
+  AdminUser,
+  AdminUserPage,
+  CreateUserRequest,
+  PasswordReset,
+  UpdateUserBody,
+  UserCreated,
+  UserIdParams,
+} from '../schemas/admin';
 
 const tag = 'admin';
 const staff = { kind: 'user', guards: [IsAdminUser] } as const;
@@ -34,7 +42,13 @@ function mailContextOf(ctx: Context, deps: RouteDependencies): MailContext {
 /** The create and reset answers: the user, the password (mailed too), where the mail went, and what to do. */
 function temporaryPasswordAnswer<View>(outcome: TemporaryPasswordOutcome<View>, message: string) {
   const { user, temporaryPassword, delivery } = outcome;
-  return { user, temporary_password: temporaryPassword, email_sent: delivery !== null, email_delivery: deliveryOf(delivery), message };
+  return {
+    user,
+    temporary_password: temporaryPassword,
+    email_sent: delivery !== null,
+    email_delivery: deliveryOf(delivery),
+    message,
+  };
 }
 
 const list = defineRoute({
@@ -54,7 +68,13 @@ const list = defineRoute({
   answers: { 200: { description: 'A page of users, with the total matching the filters.', schema: AdminUserPage } },
   handler: async ({ query }) => ({
     status: 200,
-    body: await listUsers({ organizationId: query.organization_id, role: query.role, isActive: query.is_active, limit: query.limit, offset: query.offset }),
+    body: await listUsers({
+      organizationId: query.organization_id,
+      role: query.role,
+      isActive: query.is_active,
+      limit: query.limit,
+      offset: query.offset,
+    }),
   }),
 });
 
@@ -94,7 +114,10 @@ const create = defineRoute({
       },
       mailContextOf(ctx, deps),
     );
-    return { status: 201, body: temporaryPasswordAnswer(outcome, creationMessage(outcome.user.email, outcome.delivery)[language]) };
+    return {
+      status: 201,
+      body: temporaryPasswordAnswer(outcome, creationMessage(outcome.user.email, outcome.delivery)[language]),
+    };
   },
 });
 
@@ -108,7 +131,10 @@ const update = defineRoute({
   params: UserIdParams,
   body: { kind: 'json', schema: UpdateUserBody },
   answers: { 200: { description: 'The user as changed.', schema: AdminUser } },
-  handler: async ({ ctx, user, params, body }) => ({ status: 200, body: await updateUser(auditContextOf(ctx, user), params.user_id, body) }),
+  handler: async ({ ctx, user, params, body }) => ({
+    status: 200,
+    body: await updateUser(auditContextOf(ctx, user), params.user_id, body),
+  }),
 });
 
 const deactivate = defineRoute({
@@ -122,7 +148,10 @@ const deactivate = defineRoute({
   params: UserIdParams,
   answers: { 200: { description: 'The user, deactivated.', schema: AdminUser } },
   errors: { 409: ['cannot_deactivate_self'] },
-  handler: async ({ ctx, user, params }) => ({ status: 200, body: await deactivateUser(auditContextOf(ctx, user), params.user_id) }),
+  handler: async ({ ctx, user, params }) => ({
+    status: 200,
+    body: await deactivateUser(auditContextOf(ctx, user), params.user_id),
+  }),
 });
 
 const reactivate = defineRoute({
@@ -134,7 +163,10 @@ const reactivate = defineRoute({
   access: staff,
   params: UserIdParams,
   answers: { 200: { description: 'The user, active.', schema: AdminUser } },
-  handler: async ({ ctx, user, params }) => ({ status: 200, body: await reactivateUser(auditContextOf(ctx, user), params.user_id) }),
+  handler: async ({ ctx, user, params }) => ({
+    status: 200,
+    body: await reactivateUser(auditContextOf(ctx, user), params.user_id),
+  }),
 });
 
 const resetUserPassword = defineRoute({
@@ -148,7 +180,10 @@ const resetUserPassword = defineRoute({
   answers: { 200: { description: 'Reset; the temporary password is in the answer too.', schema: PasswordReset } },
   handler: async ({ ctx, deps, user, params, language }) => {
     const outcome = await resetPassword(auditContextOf(ctx, user), params.user_id, mailContextOf(ctx, deps));
-    return { status: 200, body: temporaryPasswordAnswer(outcome, passwordResetMessage(outcome.user.email, outcome.delivery)[language]) };
+    return {
+      status: 200,
+      body: temporaryPasswordAnswer(outcome, passwordResetMessage(outcome.user.email, outcome.delivery)[language]),
+    };
   },
 });
 

@@ -29,7 +29,12 @@ const list = defineRoute({
   answers: { 200: { description: 'A page of users.', schema: OrganizationMemberPage } },
   handler: async ({ user, query }) => ({
     status: 200,
-    body: await listMembers(user.organizationId!, { role: query.role, isActive: query.is_active, limit: query.limit, offset: query.offset }),
+    body: await listMembers(user.organizationId!, {
+      role: query.role,
+      isActive: query.is_active,
+      limit: query.limit,
+      offset: query.offset,
+    }),
   }),
 });
 

@@ -40,14 +40,24 @@ export const CreateUserRequest = z
     first_name: Name,
     last_name: Name,
     role: Role,
-    organization_id: z.int().min(1).max(MAX_ID).optional().meta({ description: "The admin's own organization by default." }),
+    organization_id: z
+      .int()
+      .min(1)
+      .max(MAX_ID)
+      .optional()
+      .meta({ description: "The admin's own organization by default." }),
     phone_number: PhoneNumber.nullish(),
     is_staff: z.boolean().default(false),
   })
   .meta({ id: 'CreateUserRequest' });
 
 export const UpdateUserBody = z
-  .strictObject({ first_name: Name.optional(), last_name: Name.optional(), phone_number: PhoneNumber.nullable().optional(), role: Role.optional() })
+  .strictObject({
+    first_name: Name.optional(),
+    last_name: Name.optional(),
+    phone_number: PhoneNumber.nullable().optional(),
+    role: Role.optional(),
+  })
   .meta({ description: 'Only the fields given change (none: nothing changes); phone_number null removes it.' });
 
 export const AdminUser = UserProfile.extend({
@@ -62,7 +72,8 @@ const TemporaryPasswordFields = {
   temporary_password: z.string().meta({ description: 'Also mailed; must be changed at the next login.' }),
   email_sent: z.boolean().meta({ description: 'False: the mail failed, hand the password over another way.' }),
   email_delivery: z.enum(['smtp', 'outbox', 'failed']).meta({
-    description: 'Where the mail went: SMTP, the outbox folder (no EMAIL_HOST configured), or nowhere (it could not be sent).',
+    description:
+      'Where the mail went: SMTP, the outbox folder (no EMAIL_HOST configured), or nowhere (it could not be sent).',
   }),
   message: z.string(),
 };
@@ -72,7 +83,14 @@ export const PasswordReset = z.object({ user: AdminUser, ...TemporaryPasswordFie
 
 /** A colleague as an organization's users see one. */
 export const OrganizationMember = z
-  .object({ id: z.int(), email: z.string(), first_name: z.string(), last_name: z.string(), role: Role, is_active: z.boolean() })
+  .object({
+    id: z.int(),
+    email: z.string(),
+    first_name: z.string(),
+    last_name: z.string(),
+    role: Role,
+    is_active: z.boolean(),
+  })
   .meta({ id: 'OrganizationMember' });
 
 export const OrganizationMemberPage = page(OrganizationMember).meta({ id: 'OrganizationMemberPage' });
@@ -84,7 +102,10 @@ const ApprovalTimeoutHours = z
   .min(1)
   .max(MAX_APPROVAL_TIMEOUT_HOURS)
   .nullable()
-  .meta({ description: "Hours a bulk waits for its approval before it expires; null: the platform's BULK_APPROVAL_TIMEOUT_HOURS." });
+  .meta({
+    description:
+      "Hours a bulk waits for its approval before it expires; null: the platform's BULK_APPROVAL_TIMEOUT_HOURS.",
+  });
 
 export const AdminOrganization = z
   .object({
@@ -92,7 +113,9 @@ export const AdminOrganization = z
     code: z.string(),
     name: z.string(),
     is_active: z.boolean().meta({ description: 'False: suspended; its users cannot sign in, nothing of it is paid.' }),
-    requires_approval: z.boolean().meta({ description: "Maker-checker: each bulk waits for a second user's approval." }),
+    requires_approval: z
+      .boolean()
+      .meta({ description: "Maker-checker: each bulk waits for a second user's approval." }),
     approval_timeout_hours: ApprovalTimeoutHours,
     created_at: Timestamp,
   })
@@ -104,7 +127,9 @@ export const CreateOrganizationBody = z.strictObject({
   code: z
     .string()
     .regex(/^[A-Z0-9][A-Z0-9_-]{1,31}$/)
-    .meta({ description: 'Capitals, digits, - and _, 2 to 32; fixed for good (the pension schedule is named after it).' }),
+    .meta({
+      description: 'Capitals, digits, - and _, 2 to 32; fixed for good (the pension schedule is named after it).',
+    }),
   name: z.string().trim().min(1).max(200),
   is_active: z.boolean().default(true),
   requires_approval: z.boolean().default(false),
@@ -118,12 +143,17 @@ export const UpdateOrganizationBody = z
     requires_approval: z.boolean().optional(),
     approval_timeout_hours: ApprovalTimeoutHours.optional(),
   })
-  .meta({ description: 'Only the fields given change. A new approval timeout applies to bulks that start waiting after it.' });
+  .meta({
+    description: 'Only the fields given change. A new approval timeout applies to bulks that start waiting after it.',
+  });
 
 // ---- accounts
 
 export const CreateAccountBody = z.strictObject({
-  account_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).meta({ description: 'The public id, e.g. ACC-CNSS-001.' }),
+  account_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .meta({ description: 'The public id, e.g. ACC-CNSS-001.' }),
   organization_id: z.int().min(1).max(MAX_ID),
   party_id_type: PartyIdType,
   party_identifier: z.string().trim().min(1).max(128),
@@ -158,7 +188,10 @@ export const AuditEntry = z
     kind: AuditKind,
     subject_type: z.enum(AUDIT_SUBJECT_TYPES),
     subject_id: z.string(),
-    before: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The values the change replaced (null for a creation).' }),
+    before: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .meta({ description: 'The values the change replaced (null for a creation).' }),
     after: z.record(z.string(), z.unknown()).nullable(),
     request_id: z.string().nullable().meta({ description: 'The X-Request-Id of the request that made the change.' }),
   })
