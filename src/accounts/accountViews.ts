@@ -1,9 +1,11 @@
 /**
  * The use-cases of /api/accounts: the accounts a caller may see, an account's statement (its journal), and a
  * deposit. Any user of the account's organization reads it; staff read every organization's; another
- * organization's account is 404, never 403. Deposits: staff only, with a required Idempotency-Key.
+ * organization's account is 404, never 403. Deposits: staff only, with a required Idempotency-Key, each audited.
  */
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { type AuditContext, recordAudit } from '../audit/auditLog';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { db } from '../db/knex';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
@@ -18,6 +20,7 @@ import {
   type StatementFilters,
   toStatementEntry,
 } from './accountReads';
+import type { JournalRow } from './accountJournal';
 import { fundAccount } from './funding';
 
 /** Staff: every organization, or the one asked for. Others: their own; asking for another's matches nothing. */
@@ -63,17 +66,25 @@ export interface DepositRequest {
   idempotencyKey: string;
 }
 
-export async function recordDeposit(log: Logger, staff: AuthenticatedUser, request: DepositRequest) {
+/**
+ * The deposit and its audit record are one transaction (fundAccount's own becomes a savepoint in it); a replay (the
+ * same Idempotency-Key) adds neither a journal entry nor an audit record.
+ */
+export async function recordDeposit(log: Logger, audit: AuditContext, request: DepositRequest) {
   const account = await findAccount(db(), request.accountId);
   if (!account) throw notFound();
-  const outcome = await fundAccount(db(), {
-    accountId: account.id,
-    amount: request.amount,
-    reference: request.reference,
-    idempotencyKey: request.idempotencyKey,
-    actor: { userId: staff.id },
+  const outcome = await db().transaction(async (trx) => {
+    const funded = await fundAccount(trx, {
+      accountId: account.id,
+      amount: request.amount,
+      reference: request.reference,
+      idempotencyKey: request.idempotencyKey,
+      actor: { userId: audit.actor.userId },
+    });
+    if (!funded.replayed) await auditDeposit(trx, audit, account, request, funded.entry);
+    return funded;
   });
-  log.info({ accountId: account.account_id, entryId: outcome.entry.id, replayed: outcome.replayed, userId: staff.id }, 'deposit recorded');
+  log.info({ accountId: account.account_id, entryId: outcome.entry.id, replayed: outcome.replayed, userId: audit.actor.userId }, 'deposit recorded');
   const deposit = {
     account_id: account.account_id,
     currency: account.currency,
@@ -82,4 +93,22 @@ export async function recordDeposit(log: Logger, staff: AuthenticatedUser, reque
     kind: 'fund' as const,
   };
   return { replayed: outcome.replayed, deposit };
+}
+
+async function auditDeposit(trx: Knex.Transaction, audit: AuditContext, account: AccountRecord, request: DepositRequest, entry: JournalRow) {
+  const balanceAfter = BigInt(entry.balance_after);
+  await recordAudit(trx, {
+    ...audit,
+    kind: 'account.deposit',
+    organizationId: account.organization_id,
+    subject: { type: 'account', id: account.account_id },
+    before: { balance: balanceAfter - request.amount },
+    after: {
+      balance: balanceAfter,
+      amount: request.amount,
+      reference: request.reference,
+      idempotency_key: request.idempotencyKey,
+      journal_entry_id: Number(entry.id),
+    },
+  });
 }

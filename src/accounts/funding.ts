@@ -1,10 +1,12 @@
 /**
  * Deposits: money a staff user records as arrived on an account (a bank transfer from the fund's treasury, ...),
  * journaled as a `fund` entry. Idempotent by the caller's key, per account: a deposit retried after a timeout is
- * recorded once, and the same key used for a different deposit is refused rather than silently ignored.
+ * recorded once, and the same key used for a different deposit is refused rather than silently ignored. A balance
+ * stays at most Number.MAX_SAFE_INTEGER: amounts are JSON integers on the wire, which every reader reads exactly
+ * only below 2^53.
  */
 import type { Knex } from 'knex';
-import { ConflictError, MESSAGES, NotFoundError } from '../errors';
+import { ConflictError, MESSAGES, NotFoundError, UnprocessableError } from '../errors';
 import { lockAccount } from '../payouts/reserveFunds';
 import { applyAccountChange, JOURNAL_COLUMNS, JournalRow } from './accountJournal';
 
@@ -34,6 +36,7 @@ export async function fundAccount(knex: Knex, deposit: DepositRequest): Promise<
       .where({ account_id: deposit.accountId, idempotency_key: deposit.idempotencyKey })
       .first<JournalRow | undefined>(JOURNAL_COLUMNS);
     if (earlier) return { entry: sameDepositOrRefuse(earlier, deposit), replayed: true };
+    refuseBeyondExactIntegers(account.balance, deposit.amount);
     const entry = await applyAccountChange(trx, {
       accountId: deposit.accountId,
       kind: 'fund',
@@ -57,5 +60,20 @@ function sameDepositOrRefuse(earlier: JournalRow, deposit: DepositRequest): Jour
       en: 'This Idempotency-Key was already used for another deposit on this account. Use a new key for a new deposit.',
     },
     { entry_id: Number(earlier.id) },
+  );
+}
+
+/** 422 `balance_limit_exceeded` when the deposit would take the balance past what a JSON reader reads exactly. */
+function refuseBeyondExactIntegers(balance: bigint, amount: bigint): void {
+  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  if (balance + amount <= limit) return;
+  throw new UnprocessableError(
+    'balance_limit_exceeded',
+    {
+      fr: `Ce dépôt porterait le solde au-delà de ${limit} unités, la limite des montants exacts.`,
+      en: `This deposit would take the balance beyond ${limit} units, the limit of exact amounts.`,
+    },
+    // Each below 2^53 (the balance by this very rule, the amount by the request's schema): exact as numbers.
+    { balance: Number(balance), amount: Number(amount), limit: Number.MAX_SAFE_INTEGER },
   );
 }

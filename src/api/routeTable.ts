@@ -1,13 +1,17 @@
 /** Every route the API serves, in one list: mounted by src/api/app.ts, described by src/api/openapiDocument.ts. */
 import type { RouteDefinition } from './http/routeDefinition';
 import { accountRoutes } from './routes/accounts';
-import { adminRoutes } from './routes/admin';
+import { adminAccountRoutes } from './routes/adminAccounts';
+import { adminAuditRoutes } from './routes/adminAudit';
+import { adminOrganizationRoutes } from './routes/adminOrganizations';
+import { adminUserRoutes } from './routes/adminUsers';
 import { authRoutes } from './routes/auth';
 import { bulkReportRoutes } from './routes/bulkReports';
 import { bulkTransferRoutes } from './routes/bulkTransfers';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes } from './routes/metrics';
+import { organizationUserRoutes } from './routes/organizationUsers';
 import { pensionRollRoutes } from './routes/pensionRoll';
 import { pensionRunRoutes } from './routes/pensionRuns';
 
@@ -15,7 +19,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...healthRoutes,
   ...metricsRoutes,
   ...authRoutes,
-  ...adminRoutes,
+  ...adminUserRoutes,
+  ...adminOrganizationRoutes,
+  ...adminAccountRoutes,
+  ...adminAuditRoutes,
+  ...organizationUserRoutes,
   ...accountRoutes,
   ...bulkTransferRoutes,
   ...bulkReportRoutes,

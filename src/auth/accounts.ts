@@ -2,6 +2,7 @@
  * What the accounts routes do with users: check a login, change a password, create a user with a
  * temporary password. HTTP-free, so the rules read in one place.
  */
+import type { Knex } from 'knex';
 import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, MESSAGES, ValidationError } from '../errors';
@@ -84,11 +85,12 @@ export interface NewUser {
   isStaff: boolean;
 }
 
-/** Creates the user with a random temporary password they must change at first login. */
+/** Creates the user with a random temporary password they must change at first login; in `knex`'s transaction if one. */
 export async function createUserWithTemporaryPassword(
   input: NewUser,
+  knex: Knex = db(),
 ): Promise<{ user: User; organization: Organization; temporaryPassword: string }> {
-  const organization = await Organization.query().findById(input.organizationId);
+  const organization = await Organization.query(knex).findById(input.organizationId);
   if (!organization) {
     throw new ValidationError('validation_error', MESSAGES.invalidInput, {
       organization_id: [{ fr: "Aucune organisation n'a cet identifiant.", en: 'No organization has this id.' }],
@@ -98,7 +100,7 @@ export async function createUserWithTemporaryPassword(
 
   const temporaryPassword = generateTemporaryPassword();
   try {
-    const user = await User.query().insertAndFetch({
+    const user = await User.query(knex).insertAndFetch({
       email: input.email.trim(),
       first_name: input.firstName,
       last_name: input.lastName,

@@ -1,4 +1,4 @@
-/** The mail that gives a new user their temporary password. */
+/** The mail that gives a user a temporary password: a new account's, or one a staff user reset. */
 import type { OutgoingMail } from './mailer';
 
 export interface TemporaryPasswordMailInput {
@@ -6,15 +6,28 @@ export interface TemporaryPasswordMailInput {
   firstName: string;
   temporaryPassword: string;
   loginUrl: string;
+  /** Why the user gets it; a new account by default. */
+  purpose?: 'account_created' | 'password_reset';
 }
 
+const OPENING = {
+  account_created: 'Un compte vous a été créé sur la passerelle de paiement des pensions.',
+  password_reset: 'Votre mot de passe sur la passerelle de paiement des pensions a été réinitialisé par un administrateur.',
+};
+
+const SUBJECT = {
+  account_created: 'Votre compte sur la passerelle de paiement des pensions',
+  password_reset: 'Votre nouveau mot de passe temporaire sur la passerelle de paiement des pensions',
+};
+
 export function temporaryPasswordMail(input: TemporaryPasswordMailInput): OutgoingMail {
+  const purpose = input.purpose ?? 'account_created';
   const greeting = input.firstName.trim() === '' ? 'Bonjour,' : `Bonjour ${input.firstName.trim()},`;
   // The password sits alone on its line so that no line wrapping can cut it.
   const text = [
     greeting,
     '',
-    'Un compte vous a été créé sur la passerelle de paiement des pensions.',
+    OPENING[purpose],
     '',
     `Identifiant : ${input.email}`,
     'Mot de passe temporaire :',
@@ -26,5 +39,5 @@ export function temporaryPasswordMail(input: TemporaryPasswordMailInput): Outgoi
     '',
     "Si vous n'attendiez pas ce message, ignorez-le et prévenez votre administrateur.",
   ].join('\n');
-  return { to: input.email, subject: 'Votre compte sur la passerelle de paiement des pensions', text };
+  return { to: input.email, subject: SUBJECT[purpose], text };
 }

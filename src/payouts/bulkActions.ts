@@ -2,6 +2,8 @@
  * Acting on a bulk: approve / reject (maker-checker), cancel, retry the failed lines. Here the common refusals are
  * answered at once (who may act on which bulk, in which state); the decision is then sent to the bulk's workflow
  * as a Temporal update, whose own checks (the same rules, in the workflow and the database) decide in the end.
+ * Once the workflow has accepted it, the decision is written to the audit log (with the state before and after):
+ * the change itself is the workflow's transaction, so the record follows it rather than sharing it.
  */
 import type { Logger } from 'pino';
 import type { TemporalHandle } from '../clients/temporal';
@@ -10,6 +12,7 @@ import type { Config } from '../config';
 import { db } from '../db/knex';
 import { ConflictError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import { type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import { approvalRefusalError, checkApprover, isOpenBulkState } from './bulkLifecycle';
 import { cancelBulkPayout, decideApproval, retryFailedPayouts } from './bulkWorkflowUpdates';
 import { type BulkSummary, loadBulkDecisions, loadBulkSummary } from './bulkReads';
@@ -19,6 +22,8 @@ export interface ActionContext {
   config: Config;
   temporal: () => Promise<TemporalHandle>;
   log: Logger;
+  /** The API request acting, for the audit log. */
+  requestId: string | null;
 }
 
 export async function approveBulkDecision(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
@@ -27,7 +32,9 @@ export async function approveBulkDecision(context: ActionContext, user: Authenti
     decideApproval(temporal, bulk.bulk_id, { approve: true, by: { userId: user.id } }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk approved');
-  return decisionAnswer(bulk.bulk_id);
+  const answer = await decisionAnswer(bulk.bulk_id);
+  await auditBulkAction(context, user, bulk, 'bulk.approved', { state: answer.state });
+  return answer;
 }
 
 export async function rejectBulkDecision(context: ActionContext, user: AuthenticatedUser, bulkId: string, reason: string) {
@@ -36,7 +43,9 @@ export async function rejectBulkDecision(context: ActionContext, user: Authentic
     decideApproval(temporal, bulk.bulk_id, { approve: false, by: { userId: user.id, reason } }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk rejected');
-  return decisionAnswer(bulk.bulk_id);
+  const answer = await decisionAnswer(bulk.bulk_id);
+  await auditBulkAction(context, user, bulk, 'bulk.rejected', { state: answer.state, rejection_reason: reason });
+  return answer;
 }
 
 export async function cancelBulkRequest(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
@@ -55,6 +64,10 @@ export async function cancelBulkRequest(context: ActionContext, user: Authentica
     cancelBulkPayout(temporal, context.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id, cancelled: outcome.cancelled }, 'bulk cancelled');
+  await auditBulkAction(context, user, bulk, 'bulk.cancelled', {
+    cancelled_transfers: outcome.cancelled,
+    released_amount: BigInt(outcome.released),
+  });
   return {
     bulkTransferId: bulk.bulk_id,
     cancelled_transfers: outcome.cancelled,
@@ -79,6 +92,11 @@ export async function retryFailedRequest(context: ActionContext, user: Authentic
     retryFailedPayouts(temporal, context.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
+  await auditBulkAction(context, user, bulk, 'bulk.retried', {
+    state: 'PROCESSING',
+    retried_transfers: outcome.retried,
+    reserved_amount: BigInt(outcome.reserved),
+  });
   return {
     bulkTransferId: bulk.bulk_id,
     state: 'PROCESSING' as const,
@@ -107,4 +125,16 @@ async function decisionAnswer(bulkId: string) {
   const bulk = await loadBulkSummary(db(), bulkId);
   const decisions = await loadBulkDecisions(db(), bulkId);
   return { bulkTransferId: bulkId, state: bulk!.state, failure_reason: bulk!.failure_reason, approval: decisions!.approval };
+}
+
+async function auditBulkAction(context: ActionContext, user: AuthenticatedUser, bulk: BulkSummary, kind: AuditKind, after: AuditValues) {
+  await recordAudit(db(), {
+    actor: { userId: user.id, email: user.email },
+    requestId: context.requestId,
+    kind,
+    organizationId: bulk.organization_id,
+    subject: { type: 'bulk', id: bulk.bulk_id },
+    before: { state: bulk.state },
+    after,
+  });
 }

@@ -46,14 +46,16 @@ export interface BulkBegun {
 }
 
 /**
- * PENDING -> AWAITING_APPROVAL (the organization requires approval; the deadline is fixed now, once) or
- * PROCESSING. Any other state is left as it is and answered. Null when the bulk does not exist.
+ * PENDING -> AWAITING_APPROVAL (the organization requires approval; the deadline is fixed now, once, from the
+ * organization's approval_timeout_hours or else `approvalTimeoutMs`) or PROCESSING. Any other state is left as it is and answered. Null when the bulk does not exist.
  */
 export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: number): Promise<BulkBegun | null> {
   await knex.raw(
     `update bulk_transfers b
         set state = case when o.requires_approval then 'AWAITING_APPROVAL' else 'PROCESSING' end,
-            approval_deadline = case when o.requires_approval then now() + make_interval(secs => ?) else null end,
+            approval_deadline = case when o.requires_approval
+                                     then now() + coalesce(make_interval(hours => o.approval_timeout_hours), make_interval(secs => ?))
+                                     else null end,
             approval_required = o.requires_approval,
             updated_at = now()
        from organizations o

@@ -11,12 +11,19 @@ import { db } from '../db/knex';
 import { PermissionDeniedError, UnprocessableError, ValidationError } from '../errors';
 import { Account, Organization } from '../models';
 import { notFound } from '../organizations/organizationScope';
-import { commandPensionSchedule, createPensionSchedule, describePensionSchedule, type ScheduleView, scheduleIdFor } from './schedules';
+import { commandPensionSchedule, createPensionSchedule,
+  type ScheduleAuthor, describePensionSchedule, type ScheduleView, scheduleIdFor } from './schedules';
 
 export interface ScheduleContext {
   config: Config;
   temporal: () => Promise<TemporalHandle>;
   log: Logger;
+  /** Written with each change in the audit log. */
+  requestId: string;
+}
+
+function authorOf(context: ScheduleContext, user: AuthenticatedUser, organizationId: number): ScheduleAuthor {
+  return { actor: { userId: user.id, email: user.email }, requestId: context.requestId, organizationId };
 }
 
 export interface ScheduleRequest {
@@ -40,7 +47,7 @@ export async function createSchedule(context: ScheduleContext, user: Authenticat
       hour: request.hour,
       minute: request.minute,
       timeZone: request.timeZone,
-    }),
+    }, authorOf(context, user, organization.id)),
   );
   context.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
   return describedSchedule(context, scheduleId);
@@ -65,7 +72,7 @@ export async function pauseOrResumeSchedule(
   note: string | undefined,
 ): Promise<ScheduleView> {
   const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, command, note));
+  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, command, authorOf(context, user, user.organizationId!), note));
   context.log.info({ scheduleId: own, command }, 'pension run schedule command');
   return describedSchedule(context, own);
 }
@@ -73,7 +80,7 @@ export async function pauseOrResumeSchedule(
 /** A run now; a period already paid pays nobody again (src/pensions/periodBulk.ts). */
 export async function triggerSchedule(context: ScheduleContext, user: AuthenticatedUser, scheduleId: string, note: string | undefined) {
   const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, 'trigger', note));
+  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, 'trigger', authorOf(context, user, user.organizationId!), note));
   context.log.info({ scheduleId: own, command: 'trigger' }, 'pension run schedule command');
   return { schedule_id: own, triggered: true as const };
 }
@@ -81,7 +88,7 @@ export async function triggerSchedule(context: ScheduleContext, user: Authentica
 /** Runs already started go on. */
 export async function deleteSchedule(context: ScheduleContext, user: AuthenticatedUser, scheduleId: string): Promise<void> {
   const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, 'delete'));
+  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, 'delete', authorOf(context, user, user.organizationId!)));
   context.log.info({ scheduleId: own }, 'pension run schedule deleted');
 }
 

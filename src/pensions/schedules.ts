@@ -2,11 +2,14 @@
  * The monthly pension run of an organization as a Temporal Schedule (one per organization, id
  * `pension-run-<orgCode>`): Temporal keeps the calendar, fires in the organization's time zone, skips a run
  * while the previous one still runs, catches up a run missed by less than a day, and can be paused, resumed and
- * triggered by hand. Each action starts monthlyPensionRunWorkflow.
+ * triggered by hand. Each action starts monthlyPensionRunWorkflow. Every change made through the API is written to
+ * the audit log once Temporal has accepted it (the schedule lives in Temporal, not in our transaction).
  */
 import { ScheduleAlreadyRunning, ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
+import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
+import { db } from '../db/knex';
 import { ConflictError, MESSAGES, NotFoundError } from '../errors';
 
 export const scheduleIdFor = (organizationCode: string): string => `pension-run-${organizationCode}`;
@@ -25,7 +28,17 @@ export interface PensionSchedule {
   timeZone: string;
 }
 
-export async function createPensionSchedule(temporal: TemporalHandle, taskQueue: string, schedule: PensionSchedule): Promise<string> {
+/** Who changes a schedule, and of which organization it is: for the audit log. */
+export interface ScheduleAuthor extends AuditContext {
+  organizationId: number;
+}
+
+export async function createPensionSchedule(
+  temporal: TemporalHandle,
+  taskQueue: string,
+  schedule: PensionSchedule,
+  author: ScheduleAuthor,
+): Promise<string> {
   const scheduleId = scheduleIdFor(schedule.organizationCode);
   const input: MonthlyPensionRunInput = {
     organizationId: schedule.organizationId,
@@ -63,6 +76,8 @@ export async function createPensionSchedule(temporal: TemporalHandle, taskQueue:
     }
     throw error;
   }
+  const { organizationId: _organizationId, organizationCode: _organizationCode, ...settings } = schedule;
+  await auditScheduleChange(author, scheduleId, 'schedule.created', { ...settings, paused: false });
   return scheduleId;
 }
 
@@ -116,22 +131,53 @@ export async function describePensionSchedule(temporal: TemporalHandle, schedule
 export type ScheduleCommand = 'pause' | 'resume' | 'trigger' | 'delete';
 
 /** 404 when the schedule does not exist (any more). */
-export async function commandPensionSchedule(temporal: TemporalHandle, scheduleId: string, command: ScheduleCommand, note?: string): Promise<void> {
-  const handle = temporal.client.schedule.getHandle(scheduleId);
+export async function commandPensionSchedule(
+  temporal: TemporalHandle,
+  scheduleId: string,
+  command: ScheduleCommand,
+  author: ScheduleAuthor,
+  note?: string,
+): Promise<void> {
   try {
-    switch (command) {
-      case 'pause':
-        return await handle.pause(note ?? 'Paused through the API');
-      case 'resume':
-        return await handle.unpause(note ?? 'Resumed through the API');
-      // A run for a period already paid finds it and pays nobody again (src/pensions/periodBulk.ts).
-      case 'trigger':
-        return await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-      case 'delete':
-        return await handle.delete();
-    }
+    await sendScheduleCommand(temporal, scheduleId, command, note);
   } catch (error) {
     if (error instanceof ScheduleNotFoundError) throw new NotFoundError('not_found', MESSAGES.notFound);
     throw error;
   }
+  const { kind, after } = COMMAND_AUDIT[command];
+  await auditScheduleChange(author, scheduleId, kind, note === undefined ? after : { ...after, note });
+}
+
+async function sendScheduleCommand(temporal: TemporalHandle, scheduleId: string, command: ScheduleCommand, note?: string): Promise<void> {
+  const handle = temporal.client.schedule.getHandle(scheduleId);
+  switch (command) {
+    case 'pause':
+      return handle.pause(note ?? 'Paused through the API');
+    case 'resume':
+      return handle.unpause(note ?? 'Resumed through the API');
+    // A run for a period already paid finds it and pays nobody again (src/pensions/periodBulk.ts).
+    case 'trigger':
+      return handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+    case 'delete':
+      return handle.delete();
+  }
+}
+
+const COMMAND_AUDIT: Record<ScheduleCommand, { kind: AuditKind; after: AuditValues }> = {
+  pause: { kind: 'schedule.paused', after: { paused: true } },
+  resume: { kind: 'schedule.resumed', after: { paused: false } },
+  trigger: { kind: 'schedule.triggered', after: { triggered: true } },
+  delete: { kind: 'schedule.deleted', after: { deleted: true } },
+};
+
+async function auditScheduleChange(author: ScheduleAuthor, scheduleId: string, kind: AuditKind, after: AuditValues): Promise<void> {
+  await recordAudit(db(), {
+    actor: author.actor,
+    requestId: author.requestId,
+    kind,
+    organizationId: author.organizationId,
+    subject: { type: 'schedule', id: scheduleId },
+    before: null,
+    after,
+  });
 }

@@ -1,9 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { AddressInfo, createServer, Server } from 'node:net';
-import path from 'node:path';
 import request from 'supertest';
-import { config } from '../../src/config';
-import { closeDb } from '../../src/db/knex';
+import { closeDb, db } from '../../src/db/knex';
 import { User } from '../../src/models';
 import {
   authHeader,
@@ -15,6 +12,7 @@ import {
   TestServer,
   uniqueEmail,
 } from '../support/fixtures';
+import { auditOf, outboxMailsTo } from '../support/adminFixtures';
 
 const { server } = createTestApp();
 
@@ -26,19 +24,10 @@ function newUserBody(overrides: object = {}) {
   return { email: uniqueEmail('new'), first_name: 'Afi', last_name: 'Houngbo', role: 'GESTIONNAIRE', ...overrides };
 }
 
-async function staffToken(organizationId?: number): Promise<{ token: string; organizationId: number }> {
+async function staffToken(organizationId?: number): Promise<{ token: string; organizationId: number; userId: number }> {
   const organization = organizationId ?? (await createOrganization()).id;
   const admin = await createUser({ organizationId: organization, isStaff: true });
-  return { token: await loginAs(server, admin.email, admin.password), organizationId: organization };
-}
-
-/** The .eml files of the outbox addressed to `email`. */
-async function outboxMailsTo(email: string): Promise<string[]> {
-  const directory = path.resolve(config().email.outboxDir);
-  const mails = await Promise.all(
-    (await readdir(directory)).filter((name) => name.endsWith('.eml')).map((name) => readFile(path.join(directory, name), 'utf8')),
-  );
-  return mails.filter((mail) => new RegExp(`^To: ${email.replace(/[.+]/g, '\\$&')}$`, 'm').test(mail));
+  return { token: await loginAs(server, admin.email, admin.password), organizationId: organization, userId: admin.user.id };
 }
 
 afterAll(closeDb);
@@ -64,13 +53,25 @@ describe('POST /api/admin/users/create', () => {
       },
       temporary_password: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/),
       email_sent: true,
-      message: expect.stringContaining("aucun serveur SMTP n'est configuré (EMAIL_HOST)"),
+      email_delivery: 'outbox',
+      message: 'Utilisateur créé avec succès. Un email a été envoyé.',
     });
     const temporaryPassword: string = response.body.temporary_password;
 
     const mails = await outboxMailsTo(body.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toContain(temporaryPassword);
+
+    const [audited, ...more] = await auditOf('user', response.body.user.id);
+    expect(more).toEqual([]);
+    expect(audited).toMatchObject({
+      kind: 'user.created',
+      actor_user_id: admin.userId,
+      organization_id: admin.organizationId,
+      before: null,
+      after: { email: body.email, role: 'SUPERVISEUR', is_staff: false, is_active: true, organization_id: admin.organizationId },
+      request_id: response.headers['x-request-id'],
+    });
 
     const stored = await User.query().findById(response.body.user.id);
     expect(stored?.password_hash).toMatch(/^\$argon2id\$/);
@@ -118,6 +119,10 @@ describe('POST /api/admin/users/create', () => {
     const body = newUserBody();
     await createUserRequest(server, admin.token, body).expect(201);
     await createUserRequest(server, admin.token, { ...body, email: body.email.toUpperCase() }).expect(409);
+    // The refused creations rolled back with nothing recorded: one audit entry, the one user created.
+    expect(await db()('audit_log').where({ actor_user_id: admin.userId, kind: 'user.created' }).count<[{ count: string }]>('* as count')).toEqual([
+      { count: '1' },
+    ]);
   });
 
   it('answers 400 with details per field and creates nothing', async () => {
@@ -146,9 +151,7 @@ describe('POST /api/admin/users/create', () => {
 
       const response = await createUserRequest(smtpApp, admin.token, body).expect(201);
 
-      expect(response.body.email_sent).toBe(true);
-      // The seed's own sentence (French is the default language).
-      expect(response.body.message).toBe('Utilisateur créé avec succès. Un email a été envoyé.');
+      expect(response.body).toMatchObject({ email_sent: true, email_delivery: 'smtp', message: 'Utilisateur créé avec succès. Un email a été envoyé.' });
       expect(smtp.messages).toHaveLength(1);
       expect(smtp.messages[0]!.recipients).toEqual([`<${body.email}>`]);
       expect(smtp.messages[0]!.data).toContain(response.body.temporary_password);
@@ -166,7 +169,7 @@ describe('POST /api/admin/users/create', () => {
 
     const response = await createUserRequest(brokenMailApp, admin.token, body).expect(201);
 
-    expect(response.body.email_sent).toBe(false);
+    expect(response.body).toMatchObject({ email_sent: false, email_delivery: 'failed' });
     expect(response.body.message).toContain("n'a pas pu être envoyé");
     await loginAs(server, body.email, response.body.temporary_password);
   });

@@ -15,6 +15,7 @@ import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { auditOf } from '../support/adminFixtures';
 import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
@@ -124,6 +125,17 @@ describe('bulk approval (maker-checker)', () => {
 
       const approved = await act(server, 'approve', bulkId, fund.checker.token, 200);
       expect(approved.body).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', approval: { approved_by: { id: fund.checker.id } } });
+      // Only the accepted approval is in the audit log, with the request that made it.
+      expect(await auditOf('bulk', bulkId)).toEqual([
+        expect.objectContaining({
+          kind: 'bulk.approved',
+          actor_user_id: fund.checker.id,
+          organization_id: fund.organization.id,
+          before: { state: 'AWAITING_APPROVAL' },
+          after: { state: 'PROCESSING' },
+          request_id: approved.headers['x-request-id'],
+        }),
+      ]);
       const again = await act(server, 'approve', bulkId, fund.checker.token, 409);
       expect(again.body.error.code).toBe('not_awaiting_approval');
       return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
@@ -152,6 +164,15 @@ describe('bulk approval (maker-checker)', () => {
       expect(byCreator.body.error.code).toBe('approval_by_creator');
       const rejected = await act(server, 'reject', bulkId, fund.checker.token, 200, { reason: 'Wrong month: this list is October' });
       expect(rejected.body).toMatchObject({ state: 'FAILED', failure_reason: 'Rejected at approval: Wrong month: this list is October' });
+      expect(await auditOf('bulk', bulkId)).toEqual([
+        expect.objectContaining({
+          kind: 'bulk.rejected',
+          actor_user_id: fund.checker.id,
+          before: { state: 'AWAITING_APPROVAL' },
+          after: { state: 'FAILED', rejection_reason: 'Wrong month: this list is October' },
+          request_id: rejected.headers['x-request-id'],
+        }),
+      ]);
       await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result();
     });
 

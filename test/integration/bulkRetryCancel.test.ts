@@ -19,6 +19,7 @@ import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWor
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { auditOf } from '../support/adminFixtures';
 import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
@@ -142,6 +143,24 @@ describe('retry-failed and cancel', () => {
       const retried = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 202);
       expect(retried.body).toMatchObject({ state: 'PROCESSING', retried_transfers: 2, reserved_amount: String(amounts.rejected + amounts.unreachable) });
       expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 4, completed: 2, failed: 2 });
+      // Each accepted action is in the audit log, with its request; the refused retries are not.
+      expect(await auditOf('bulk', other.bulkId)).toEqual([
+        expect.objectContaining({
+          kind: 'bulk.cancelled',
+          actor_user_id: staff.gestionnaire.id,
+          after: { cancelled_transfers: 1, released_amount: Number(amounts.notFound + 1000n) },
+          request_id: cancelled.headers['x-request-id'],
+        }),
+      ]);
+      expect(await auditOf('bulk', bulk.bulkId)).toEqual([
+        expect.objectContaining({
+          kind: 'bulk.retried',
+          actor_user_id: staff.gestionnaire.id,
+          before: { state: 'COMPLETED' },
+          after: { state: 'PROCESSING', retried_transfers: 2, reserved_amount: Number(amounts.rejected + amounts.unreachable) },
+          request_id: retried.headers['x-request-id'],
+        }),
+      ]);
     });
 
     const lines = await linesOf(bulk.bulkId);

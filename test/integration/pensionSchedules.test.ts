@@ -44,7 +44,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
   async function fundWithRoll(payees: string[]) {
     const organization = await createOrganization();
     const account = await createAccount({ organizationId: organization.id, balance: 1_000_000n });
-    const { email, password } = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
+    const { user, email, password } = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
     const token = await loginAs(server, email, password);
     const today = dayIn(new Date(), TIME_ZONE);
     const lines = payees.map((msisdn, index) => `MSISDN,${msisdn},Pensionné ${index},XOF,10000,,${today},,`);
@@ -53,7 +53,9 @@ describe('monthly pension schedules: twice at once, and paused', () => {
       .set(authHeader(token))
       .attach('file', Buffer.from([HEADER, ...lines].join('\n')), 'roll.csv')
       .expect(200);
-    return { organizationId: organization.id, code: organization.code, accountId: account.id };
+    // Who the schedule changes are audited as: the fund's own gestionnaire.
+    const author = { actor: { userId: user.id, email }, requestId: null, organizationId: organization.id };
+    return { organizationId: organization.id, code: organization.code, accountId: account.id, author };
   }
 
   const bulksOf = (organizationId: number) => db()('bulk_transfers').where('organization_id', organizationId);
@@ -83,9 +85,9 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     const fund = await fundWithRoll(payees);
     const scheduleId = await createPensionSchedule(temporal, taskQueue, {
       organizationId: fund.organizationId, organizationCode: fund.code, payerAccountId: fund.accountId, dayOfMonth: 28, hour: 3, minute: 0, timeZone: TIME_ZONE,
-    });
+    }, fund.author);
     try {
-      await Promise.all([commandPensionSchedule(temporal, scheduleId, 'trigger'), commandPensionSchedule(temporal, scheduleId, 'trigger')]);
+      await Promise.all([commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author), commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author)]);
       // Every run the triggers started has ended, and the period's bulk with them.
       const handle = temporal.client.schedule.getHandle(scheduleId);
       const runs = await waitFor(async () => {
@@ -103,7 +105,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
       expect(bulks[0]).toMatchObject({ state: 'COMPLETED', transfers_count: 2 });
       expect(Object.fromEntries(await countCommittedPaymentsByPayee(payees))).toEqual(Object.fromEntries(payees.map((payee) => [payee, 1])));
     } finally {
-      await commandPensionSchedule(temporal, scheduleId, 'delete');
+      await commandPensionSchedule(temporal, scheduleId, 'delete', fund.author);
     }
   });
 
@@ -128,10 +130,10 @@ describe('monthly pension schedules: twice at once, and paused', () => {
       const paused = await fundWithRoll(uniqueMsisdns(1));
       const control = await fundWithRoll(uniqueMsisdns(1));
       const spec = { dayOfMonth: 1, hour: 0, minute: 0, timeZone: TIME_ZONE };
-      const pausedId = await createPensionSchedule(temporal, taskQueue, { organizationId: paused.organizationId, organizationCode: paused.code, payerAccountId: paused.accountId, ...spec });
-      const controlId = await createPensionSchedule(temporal, taskQueue, { organizationId: control.organizationId, organizationCode: control.code, payerAccountId: control.accountId, ...spec });
+      const pausedId = await createPensionSchedule(temporal, taskQueue, { organizationId: paused.organizationId, organizationCode: paused.code, payerAccountId: paused.accountId, ...spec }, paused.author);
+      const controlId = await createPensionSchedule(temporal, taskQueue, { organizationId: control.organizationId, organizationCode: control.code, payerAccountId: control.accountId, ...spec }, control.author);
       // Paused first, then both moved to the next minute at least 15 s ahead: nothing slow stands in between.
-      await commandPensionSchedule(temporal, pausedId, 'pause', 'audit');
+      await commandPensionSchedule(temporal, pausedId, 'pause', paused.author, 'audit');
       const when = nextMinute();
       for (const id of [pausedId, controlId]) {
         await temporal.client.schedule.getHandle(id).update((previous) => ({
@@ -159,8 +161,8 @@ describe('monthly pension schedules: twice at once, and paused', () => {
         expect(await bulksOf(paused.organizationId)).toHaveLength(0);
         expect(await db()('accounts').where('id', paused.accountId).first('balance', 'reserved')).toEqual({ balance: '1000000', reserved: '0' });
       } finally {
-        await commandPensionSchedule(temporal, pausedId, 'delete');
-        await commandPensionSchedule(temporal, controlId, 'delete');
+        await commandPensionSchedule(temporal, pausedId, 'delete', paused.author);
+        await commandPensionSchedule(temporal, controlId, 'delete', control.author);
       }
     },
     200_000,

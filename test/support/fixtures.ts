@@ -28,7 +28,7 @@ export type TestServer = Parameters<typeof request>[0];
 let sequence = 0;
 
 /** Short, unique within the run (and very likely across runs). */
-function uniqueSuffix(): string {
+export function uniqueSuffix(): string {
   sequence += 1;
   return `${sequence.toString(36)}${randomBytes(3).toString('hex')}`;
 }

@@ -98,3 +98,22 @@ export function queryText(maxLength: number) {
     .meta(shownAs({ type: 'string', maxLength }));
   return described(schema, { fr: `un texte d'au plus ${maxLength} caractères`, en: `a text of at most ${maxLength} characters` });
 }
+
+/** An optional id (a positive integer, as Postgres `integer` holds); null when absent. */
+export function queryId() {
+  const max = 2_147_483_647;
+  const schema = z
+    .preprocess(emptyAsAbsent, z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().min(1).max(max)).optional())
+    .transform((value) => value ?? null)
+    .meta({ override: { type: 'integer', minimum: 1, maximum: max } });
+  return described(schema, { fr: `un nombre entier de 1 à ${max}`, en: `a whole number from 1 to ${max}` });
+}
+
+/** An optional filter on a yes/no column: null when absent (both kinds match), unlike queryBoolean's default. */
+export function queryFlag() {
+  const schema = z
+    .preprocess(emptyAsAbsent, z.enum(['true', 'false', '1', '0']).optional())
+    .transform((value) => (value === undefined ? null : value === 'true' || value === '1'))
+    .meta({ override: { type: 'boolean' } });
+  return described(schema, { fr: 'true ou false', en: 'true or false' });
+}

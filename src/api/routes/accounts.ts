@@ -8,6 +8,7 @@ import { accountStatement, readableAccount, recordDeposit, statementRows, visibl
 import { STATEMENT_COLUMNS } from '../../accounts/accountReads';
 import { ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
+import { auditContextOf } from '../http/auditContext';
 import { CSV, downloadHeaders } from '../http/downloads';
 import { CanReadAccounts, IsAdminUser } from '../http/guards';
 import { idempotencyKeyOf } from '../http/idempotencyKey';
@@ -85,11 +86,11 @@ const deposit = defineRoute({
       headers: { 'Idempotent-Replayed': { description: 'true', required: true } },
     },
   },
-  errors: { 400: ['idempotency_key_required', 'invalid_idempotency_key'], 409: ['idempotency_key_reused'] },
+  errors: { 400: ['idempotency_key_required', 'invalid_idempotency_key'], 409: ['idempotency_key_reused'], 422: ['balance_limit_exceeded'] },
   handler: async ({ ctx, user, params, body }) => {
     const idempotencyKey = requiredIdempotencyKey(idempotencyKeyOf(ctx));
     const request = { accountId: params.account_id, amount: BigInt(body.amount), reference: body.reference, idempotencyKey };
-    const { replayed, deposit } = await recordDeposit(ctx.log, user, request);
+    const { replayed, deposit } = await recordDeposit(ctx.log, auditContextOf(ctx, user), request);
     if (replayed) return { status: 200, body: deposit, headers: { 'Idempotent-Replayed': 'true' } };
     return { status: 201, body: deposit };
   },

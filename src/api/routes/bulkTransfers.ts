@@ -169,7 +169,7 @@ const approve = defineRoute({
   errors: decisionErrors,
   handler: async ({ ctx, deps, user, params }) => ({
     status: 200,
-    body: await approveBulkDecision({ config: deps.config, temporal: deps.temporal, log: ctx.log }, user, params.bulk_id),
+    body: await approveBulkDecision({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id),
   }),
 });
 
@@ -186,7 +186,7 @@ const reject = defineRoute({
   errors: decisionErrors,
   handler: async ({ ctx, deps, user, params, body }) => ({
     status: 200,
-    body: await rejectBulkDecision({ config: deps.config, temporal: deps.temporal, log: ctx.log }, user, params.bulk_id, body.reason),
+    body: await rejectBulkDecision({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id, body.reason),
   }),
 });
 
@@ -202,7 +202,7 @@ const cancel = defineRoute({
   errors: { 403: ['organization_inactive'], 409: ['bulk_closed'], 503: ['temporal_unavailable'] },
   handler: async ({ ctx, deps, user, params }) => ({
     status: 202,
-    body: await cancelBulkRequest({ config: deps.config, temporal: deps.temporal, log: ctx.log }, user, params.bulk_id),
+    body: await cancelBulkRequest({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id),
   }),
 });
 
@@ -223,7 +223,7 @@ const retryFailed = defineRoute({
   },
   handler: async ({ ctx, deps, user, params }) => ({
     status: 202,
-    body: await retryFailedRequest({ config: deps.config, temporal: deps.temporal, log: ctx.log }, user, params.bulk_id),
+    body: await retryFailedRequest({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id),
   }),
 });
 

@@ -33,6 +33,7 @@ const scheduling = ({ ctx, deps }: Pick<RouteInput<unknown, unknown, unknown>, '
   config: deps.config,
   temporal: deps.temporal,
   log: ctx.log,
+  requestId: ctx.requestId,
 });
 
 // The schedule routes come before /:period, which would otherwise take "schedules" for a period (and 404 it).

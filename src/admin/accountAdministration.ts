@@ -1,0 +1,85 @@
+/**
+ * Payer accounts as staff open them, audited. Their money arrives by deposits (POST /api/accounts/:id/deposits,
+ * src/accounts/accountViews.ts), through the journal: the only writer of a balance.
+ */
+import { UniqueViolationError } from 'objection';
+import { type AuditContext, recordAudit } from '../audit/auditLog';
+import { db } from '../db/knex';
+import type { PartyIdType } from '../domain/partyIdTypes';
+import { ConflictError, ValidationError } from '../errors';
+import { Account, Organization } from '../models';
+
+export interface NewAccount {
+  account_id: string;
+  organization_id: number;
+  party_id_type: PartyIdType;
+  party_identifier: string;
+  currency: string;
+}
+
+export interface AccountView {
+  account_id: string;
+  organization_id: number;
+  party_id_type: string;
+  party_identifier: string;
+  currency: string;
+  balance: bigint;
+  reserved: bigint;
+  available: bigint;
+  created_at: string;
+}
+
+/** Opens the account empty: its money arrives by deposits, so the journal explains every unit of it. */
+export async function createAccount(audit: AuditContext, input: NewAccount): Promise<AccountView> {
+  try {
+    return await db().transaction(async (trx) => {
+      if (!(await Organization.query(trx).findById(input.organization_id))) throw unknownOrganization();
+      const account = await Account.query(trx).insertAndFetch({ ...input });
+      await recordAudit(trx, {
+        ...audit,
+        kind: 'account.created',
+        organizationId: account.organization_id,
+        subject: { type: 'account', id: account.account_id },
+        before: null,
+        after: { ...input },
+      });
+      return toView(account);
+    });
+  } catch (error) {
+    if (error instanceof UniqueViolationError) throw accountIdTaken(input.account_id);
+    throw error;
+  }
+}
+
+function unknownOrganization(): ValidationError {
+  return new ValidationError(
+    'validation_error',
+    { fr: 'Données invalides.', en: 'Invalid input.' },
+    { organization_id: [{ fr: "Aucune organisation n'a cet identifiant.", en: 'No organization has this id.' }] },
+  );
+}
+
+function accountIdTaken(accountId: string): ConflictError {
+  const message = {
+    fr: `Un compte a déjà l'identifiant ${accountId}.`,
+    en: `An account already has the id ${accountId}.`,
+  };
+  return new ConflictError('account_id_taken', message, { account_id: [message] });
+}
+
+function toView(account: Account): AccountView {
+  const balance = BigInt(account.balance);
+  const reserved = BigInt(account.reserved);
+  return {
+    account_id: account.account_id,
+    organization_id: account.organization_id,
+    party_id_type: account.party_id_type,
+    party_identifier: account.party_identifier,
+    // char(3) pads; a currency never has spaces.
+    currency: account.currency.trim(),
+    balance,
+    reserved,
+    available: balance - reserved,
+    created_at: account.created_at.toISOString(),
+  };
+}
