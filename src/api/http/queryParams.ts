@@ -46,16 +46,6 @@ export function queryInteger(range: { defaultValue: number; min: number; max: nu
   return described(schema, { fr: `un nombre entier de ${min} à ${max}`, en: `a whole number from ${min} to ${max}` });
 }
 
-/** A whole number in the range, or null when absent (an optional id filter). */
-export function queryOptionalInteger(range: { min: number; max: number }) {
-  const { min, max } = range;
-  const schema = z
-    .preprocess(emptyAsAbsent, z.string().regex(/^\d{1,15}$/).transform(Number).pipe(z.number().int().min(min).max(max)).optional())
-    .transform((value) => value ?? null)
-    .meta(shownAs({ type: 'integer', minimum: min, maximum: max }));
-  return described(schema, { fr: `un nombre entier de ${min} à ${max}`, en: `a whole number from ${min} to ${max}` });
-}
-
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar day written YYYY-MM-DD (2026-02-30 is refused). */
@@ -105,7 +95,7 @@ export function queryId() {
   const schema = z
     .preprocess(emptyAsAbsent, z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().min(1).max(max)).optional())
     .transform((value) => value ?? null)
-    .meta({ override: { type: 'integer', minimum: 1, maximum: max } });
+    .meta(shownAs({ type: 'integer', minimum: 1, maximum: max }));
   return described(schema, { fr: `un nombre entier de 1 à ${max}`, en: `a whole number from 1 to ${max}` });
 }
 
@@ -114,6 +104,6 @@ export function queryFlag() {
   const schema = z
     .preprocess(emptyAsAbsent, z.enum(['true', 'false', '1', '0']).optional())
     .transform((value) => (value === undefined ? null : value === 'true' || value === '1'))
-    .meta({ override: { type: 'boolean' } });
+    .meta(shownAs({ type: 'boolean' }));
   return described(schema, { fr: 'true ou false', en: 'true or false' });
 }

@@ -12,7 +12,7 @@ import { auditContextOf } from '../http/auditContext';
 import { CSV, downloadHeaders } from '../http/downloads';
 import { CanReadAccounts, IsAdminUser } from '../http/guards';
 import { idempotencyKeyOf } from '../http/idempotencyKey';
-import { queryChoice, queryDate, queryInteger, queryOptionalInteger } from '../http/queryParams';
+import { queryChoice, queryDate, queryId, queryInteger } from '../http/queryParams';
 import { invalidFilter } from '../http/requestParsing';
 import { defineRoute } from '../http/routeDefinition';
 import { AccountList, Deposit, DepositRequest, Statement } from '../schemas/accounts';
@@ -29,7 +29,7 @@ const list = defineRoute({
   summary: "The caller's organization's accounts with their money (staff: every organization's)",
   access: readers,
   query: z.object({
-    organization_id: queryOptionalInteger({ min: 1, max: 2_147_483_647 }).meta({
+    organization_id: queryId().meta({
       description: "Staff: only this organization's accounts. Others: their own organization's id, or nothing matches.",
     }),
     limit: queryInteger({ defaultValue: 100, min: 1, max: 500 }),
