@@ -12,6 +12,7 @@ import { adminRouter } from './routes/admin';
 import { authRouter } from './routes/auth';
 import { bulkReportsRouter } from './routes/bulkReports';
 import { bulkTransfersRouter } from './routes/bulkTransfers';
+import { serveConsole } from './routes/console';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
@@ -62,5 +63,6 @@ export function createApp(deps: AppDependencies): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  app.use(serveConsole(deps));
   return app;
 }
