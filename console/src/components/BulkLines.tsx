@@ -80,7 +80,7 @@ export function BulkLines({ bulk, offset, limit, onPage }: { bulk: Schemas['Bulk
             id="lines-code"
             type="search"
             value={code}
-            onChange={(event) => {
+            onInput={(event) => {
               setCode(event.currentTarget.value);
               setFilteredOffset(0);
             }}
