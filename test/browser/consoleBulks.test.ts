@@ -252,10 +252,12 @@ describe('the console: paying a list, in a real browser', () => {
   });
 });
 
-/** Waits until the lines table shows exactly these file lines (header = 1), in order. */
+/**
+ * Waits until the lines table shows exactly these file lines (header = 1), in order: each one there, none past
+ * them (through locators: the page's CSP forbids the eval a string predicate would need).
+ */
 async function expectLines(page: Page, lineNumbers: number[]): Promise<void> {
-  // Evaluated in the page (a string: the test's own TypeScript has no DOM types).
-  await page.waitForFunction(
-    `JSON.stringify(Array.from(document.querySelectorAll('table.lines tbody tr'), (row) => Number(row.getAttribute('data-line')))) === '${JSON.stringify(lineNumbers)}'`,
-  );
+  const rows = page.locator('table.lines tbody tr');
+  for (const [index, line] of lineNumbers.entries()) await rows.nth(index).and(page.locator(`tr[data-line="${line}"]`)).waitFor();
+  await rows.nth(lineNumbers.length).waitFor({ state: 'detached' });
 }

@@ -19,8 +19,14 @@ import { createTestApp } from './fixtures';
 import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer } from './payoutHarness';
 
 const ROOT = path.resolve(__dirname, '../..');
-/** Where the tests leave the screenshots the README shows. */
-export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+/**
+ * Where the tests leave their screenshots: the test run's scratch folder, or with CONSOLE_SCREENSHOTS=docs the
+ * ones the README shows (docs/screenshots), so an ordinary `npm test` leaves the work tree as it was.
+ */
+function screenshotDirectory(): string {
+  if (process.env.CONSOLE_SCREENSHOTS === 'docs') return path.join(ROOT, 'docs', 'screenshots');
+  return path.join(process.env.TEST_SCRATCH_DIR ?? path.join(ROOT, 'data'), 'screenshots');
+}
 
 /** Flags of @sparticuz/chromium's list that would weaken what the tests check (the page's CSP, same origin). */
 const WEAKENING_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials', "--headless='shell'"]);
@@ -114,8 +120,9 @@ async function launchChromium(): Promise<Browser> {
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const directory = screenshotDirectory();
+  mkdirSync(directory, { recursive: true });
+  await page.screenshot({ path: path.join(directory, `${name}.png`), fullPage: true });
 }
 
 /** Signs in through the login form, as a person does. */
