@@ -10,7 +10,10 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY migrations ./migrations
 COPY temporal/searchAttributes.ts ./temporal/searchAttributes.ts
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+# The staff console, built against the OpenAPI document of this very source (served by the API at /).
+COPY console ./console
+COPY scripts/console.sh scripts/openapi.ts ./scripts/
+RUN bash scripts/console.sh && npx tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
@@ -20,6 +23,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 USER node
 EXPOSE 8000
 ENTRYPOINT ["/usr/bin/tini", "--"]

@@ -9,6 +9,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
+# The staff console (console/ into console/dist, served by the API at /): built when its sources or the API changed.
+bash scripts/console.sh
+
 # The Temporal CLI (dev server + Web UI): PATH, cache, or a one-time build with Go.
 npx tsx temporal/cli.ts > /dev/null
 

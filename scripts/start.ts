@@ -124,6 +124,7 @@ function printWelcome(port: number, temporalUiUrl: string, logins: Array<{ email
   const lines = [
     '',
     'Pension payout gateway is running.',
+    `  Console          http://localhost:${port}/`,
     `  API              http://localhost:${port}/api`,
     `  Swagger UI       http://localhost:${port}/swagger/`,
     `  Health           http://localhost:${port}/readyz`,

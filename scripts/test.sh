@@ -7,4 +7,6 @@ export JEST_RUN_ID="$$"
 # The house rules first (eslint, knip, dependency-cruiser): a violation fails the run before any test starts.
 npm run lint:code
 npx tsc --noEmit -p tsconfig.json
+# The console against the types generated from the API's OpenAPI document: a changed route or shape fails here.
+npx tsc --noEmit -p console/tsconfig.json
 npx jest "$@"

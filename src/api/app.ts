@@ -10,6 +10,7 @@ import { requestContext } from './middleware/requestContext';
 import { requestLanguage } from './middleware/requestLanguage';
 import { mountRoutes } from './http/routeMounting';
 import { ROUTES } from './routeTable';
+import { serveConsole } from './routes/console';
 import './context';
 
 export interface AppDependencies {
@@ -44,5 +45,6 @@ export function createApp(deps: AppDependencies): Koa {
   const router = mountRoutes(ROUTES, deps);
   app.use(router.routes());
   app.use(router.allowedMethods());
+  app.use(serveConsole(deps));
   return app;
 }

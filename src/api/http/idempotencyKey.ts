@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { z } from 'zod';
 import { ValidationError } from '../../errors';
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -16,4 +17,10 @@ export function idempotencyKeyOf(ctx: Context): string | null {
     },
     { field: 'Idempotency-Key' },
   );
+}
+
+/** The header as routes declare it (`headers`), so the document and typed clients know it. */
+export function idempotencyKeyHeader(description: string, required = false) {
+  const key = z.string().max(MAX_IDEMPOTENCY_KEY_LENGTH).meta({ description });
+  return z.object({ 'Idempotency-Key': required ? key : key.optional() });
 }

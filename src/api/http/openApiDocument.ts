@@ -55,10 +55,11 @@ function operationOf(route: RouteDefinition): ZodOpenApiOperationObject {
     responses: responsesOf(route),
   };
   if (route.access.kind === 'user') operation['x-permissions'] = route.access.guards.map((guard) => guard.name);
-  if (route.params || route.query) {
+  if (route.params || route.query || route.headers) {
     operation.requestParams = {
       ...(route.params ? { path: route.params as z.ZodObject } : {}),
       ...(route.query ? { query: route.query as z.ZodObject } : {}),
+      ...(route.headers ? { header: route.headers } : {}),
     };
   }
   if (route.body?.kind === 'json') {

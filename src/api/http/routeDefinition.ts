@@ -111,6 +111,8 @@ export interface RouteDefinition<
   params?: P;
   /** Query parameters, each given at most once; refused with 400 `invalid_filter` naming the parameter. */
   query?: Q;
+  /** Request headers the route reads (e.g. Idempotency-Key), by their canonical names; for the document. */
+  headers?: z.ZodObject;
   body?: B;
   answers: R;
   errors?: ErrorCodes;

@@ -11,7 +11,7 @@ import { csvChunks } from '../../reports/csv';
 import { auditContextOf } from '../http/auditContext';
 import { CSV, downloadHeaders } from '../http/downloads';
 import { CanReadAccounts, IsAdminUser } from '../http/guards';
-import { idempotencyKeyOf } from '../http/idempotencyKey';
+import { idempotencyKeyHeader, idempotencyKeyOf } from '../http/idempotencyKey';
 import { queryChoice, queryDate, queryId, queryInteger } from '../http/queryParams';
 import { invalidFilter } from '../http/requestParsing';
 import { defineRoute } from '../http/routeDefinition';
@@ -77,6 +77,7 @@ const deposit = defineRoute({
   summary: 'Record money received on an account (staff); idempotent by its required Idempotency-Key',
   access: { kind: 'user', guards: [IsAdminUser] },
   params: AccountParams,
+  headers: idempotencyKeyHeader('Required: a retried deposit with the same key is recorded once.', true),
   body: { kind: 'json', schema: DepositRequest },
   answers: {
     201: { description: 'Recorded: a `fund` entry of the journal.', schema: Deposit },

@@ -8,7 +8,7 @@ import { approveBulkDecision, cancelBulkRequest, rejectBulkDecision, retryFailed
 import { bulkDetails, bulkHistory, bulkStatus } from '../../payouts/bulkViews';
 import { uploadBulk } from '../../payouts/uploadBulk';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire, MayApprove } from '../http/guards';
-import { idempotencyKeyOf } from '../http/idempotencyKey';
+import { idempotencyKeyHeader, idempotencyKeyOf } from '../http/idempotencyKey';
 import { queryBoolean, queryChoice, queryDate, queryInteger, queryText } from '../http/queryParams';
 import { invalidFilter } from '../http/requestParsing';
 import { defineRoute } from '../http/routeDefinition';
@@ -45,6 +45,7 @@ const upload = defineRoute({
     payer_account: queryText(64).meta({ description: 'The account_id to pay from; by default the oldest account in the file currency.' }),
     allow_duplicate: queryBoolean().meta({ description: 'Pay a file already paid (same content) again.' }),
   }),
+  headers: idempotencyKeyHeader('Makes a retried upload answer the first answer instead of storing a second bulk.'),
   body: { kind: 'file', description: 'The CSV file, in the form field `file` (at most BULK_MAX_BYTES).' },
   answers: {
     202: {
