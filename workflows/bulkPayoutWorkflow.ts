@@ -11,7 +11,6 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -32,19 +31,21 @@ import { isFinalStatus } from '../src/domain/transferStates';
 import type { TransferPageEntry } from '../src/payouts/ledger';
 import { workflowIdForLine } from '../src/domain/payoutWorkflows';
 import {
-  ApprovalDecision,
+  type ApprovalDecision,
   approveUpdate,
   BULK_ID,
-  BulkPayoutInput,
-  BulkPayoutResult,
-  BulkSettings,
+  type BulkPayoutInput,
+  type BulkPayoutResult,
+  type BulkSettings,
   cancelUpdate,
   lineFinishedSignal,
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
   progressQuery,
+  type RejectionDecision,
   rejectUpdate,
+  type RetryFailedRequest,
   retryFailedUpdate,
 } from './definitions';
 import { LineWindow } from './lineWindow';
@@ -212,7 +213,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         return { state: 'FAILED' as const };
       }),
     {
-      validator: (decision) => {
+      validator: (decision: RejectionDecision) => {
         whileAwaitingApproval(decision);
         if (typeof decision.reason !== 'string' || decision.reason.trim() === '') refuse('A rejection needs a reason.', 'validation_error');
       },
@@ -244,7 +245,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         return outcome;
       }),
     {
-      validator: (actor) => {
+      validator: (actor: RetryFailedRequest | undefined) => {
         if (actor?.requestId !== undefined && !isUuid(actor.requestId)) refuse('A retry request id must be a UUID.', 'validation_error');
         if (control.phase !== 'starting' && control.phase !== 'closed') refuse(`Bulk ${bulkId} is still running: retry once it has ended.`, 'bulk_in_progress');
       },

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '../errors';
 import { lockAccount } from '../payouts/reserveFunds';
-import { applyAccountChange, JOURNAL_COLUMNS, JournalRow } from './accountJournal';
+import { applyAccountChange, JOURNAL_COLUMNS, type JournalRow } from './accountJournal';
 
 export interface DepositRequest {
   /** accounts.id (internal). */

@@ -5,7 +5,7 @@
 import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, ValidationError } from '../errors';
-import { Organization, User, UserRole } from '../models';
+import { Organization, User, type UserRole } from '../models';
 import { isOrganizationActive } from '../organizations/status';
 import { newPasswordProblems } from './passwordPolicy';
 import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';

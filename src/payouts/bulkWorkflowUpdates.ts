@@ -10,11 +10,11 @@ import { ConflictError, NotFoundError, PermissionDeniedError, ServiceUnavailable
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import {
   approveUpdate,
-  ApprovalDecision,
+  type ApprovalDecision,
   cancelUpdate,
   rejectUpdate,
-  RejectionDecision,
-  RetryFailedRequest,
+  type RejectionDecision,
+  type RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
 import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkLifecycle';

@@ -4,7 +4,7 @@
  * while the previous one still runs, catches up a run missed by less than a day, and can be paused, resumed and
  * triggered by hand. Each action starts monthlyPensionRunWorkflow.
  */
-import { ScheduleAlreadyRunning, ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
 import { ConflictError, NotFoundError } from '../errors';

@@ -3,7 +3,7 @@
  * the opening, each page of transfers, then the closing brackets. Values are exact (no formula neutralisation:
  * that is a spreadsheet concern); amounts are integer strings of minor units.
  */
-import { REPORT_COLUMNS, ReportRow } from './reportRow';
+import { REPORT_COLUMNS, type ReportRow } from './reportRow';
 
 export interface JsonReportHeader {
   bulk_id: string;

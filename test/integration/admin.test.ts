@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { AddressInfo, createServer, Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { config } from '../../src/config';
@@ -12,7 +12,7 @@ import {
   createUser,
   loginAs,
   strongPassword,
-  TestServer,
+  type TestServer,
   uniqueEmail,
 } from '../support/fixtures';
 

@@ -10,19 +10,19 @@ import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn } from '../../src/domain/pensionPeriod';
-import { bulkIdForPeriod, PeriodBulkOutcome } from '../../src/pensions/periodBulk';
+import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
-import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
+import { authHeader, createUser, loginAs, type TestServer } from '../support/fixtures';
 import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
   adapterClient,
   connectTemporal,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,
@@ -196,7 +196,7 @@ describe('bulk approval (maker-checker)', () => {
     const timeouts = events
       .map((event) => event.timerStartedEventAttributes?.startToFireTimeout)
       .filter((timeout) => timeout !== undefined && timeout !== null)
-      .map((timeout) => Number(timeout!.seconds ?? 0) * 1000 + Math.floor((timeout!.nanos ?? 0) / 1e6));
+      .map((timeout) => Number(timeout.seconds ?? 0) * 1000 + Math.floor((timeout.nanos ?? 0) / 1e6));
     expect(timeouts.length).toBeLessThanOrEqual(1);
     for (const timeoutMs of timeouts) expect(timeoutMs > 0 && timeoutMs <= SHORT_APPROVAL_TIMEOUT_MS).toBe(true);
     expect(events.filter((event) => event.timerFiredEventAttributes)).toHaveLength(timeouts.length);

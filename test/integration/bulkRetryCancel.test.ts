@@ -18,7 +18,7 @@ import { settleTransfer } from '../../src/payouts/ledger';
 import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createBulkTestApp } from '../support/bulkFixtures';
-import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { authHeader, createUser, loginAs, type TestServer } from '../support/fixtures';
 import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
@@ -26,10 +26,10 @@ import {
   connectTemporal,
   createPayerAccount,
   insertBulk,
-  PayerAccount,
+  type PayerAccount,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,

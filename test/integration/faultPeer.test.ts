@@ -15,18 +15,18 @@ import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { FaultAction, FaultProxy, ProxiedCall, ProxiedStep, startFaultProxy } from '../support/faultProxy';
+import { type FaultAction, type FaultProxy, type ProxiedCall, type ProxiedStep, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,
   connectTemporal,
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  TemporalForTests,
+  type TemporalForTests,
   uniqueTaskQueue,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
-import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const CLIENT_TIMEOUT_MS = 10_000;

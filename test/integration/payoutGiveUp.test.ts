@@ -14,7 +14,7 @@ import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
 import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
-import { FaultPolicy, FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,
   adapterClient,
@@ -22,8 +22,8 @@ import {
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
 } from '../support/payoutHarness';

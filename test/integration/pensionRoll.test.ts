@@ -1,7 +1,7 @@
 /** The pension roll API against the real database: import (validation, all-or-nothing, upsert), reads, changes. */
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from '../support/fixtures';
+import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from '../support/fixtures';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 

@@ -9,8 +9,8 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn, periodOf } from '../../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from '../support/fixtures';
-import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from '../support/fixtures';
+import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
 import { uniqueMsisdns } from '../support/payees';
@@ -183,7 +183,7 @@ describe('monthly pension runs', () => {
     const failed = await request(server).get('/api/pension-runs/2026-03').set(authHeader(fund.superviseur)).expect(200);
     expect(failed.body).toMatchObject({ state: 'FAILED', failure_reason: 'organization_inactive', bulk_id: null });
     expect(await runFor('2026-03')).toMatchObject({ period: '2026-03', state: 'COMPLETED', eligible: 1 });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([payee!]))).toEqual({ [payee!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([payee]))).toEqual({ [payee]: 1 });
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '60000', reserved: '0' });
   });
 

@@ -15,7 +15,7 @@ import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
-import { FaultPolicy, FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { createUser } from '../support/fixtures';
 import {
   accountMoney,
@@ -23,10 +23,10 @@ import {
   connectTemporal,
   createPayerAccount,
   insertBulk,
-  PayerAccount,
+  type PayerAccount,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,

@@ -9,18 +9,18 @@
  * each kill surely finds the bulk mid-way, however fast the machine: lines 5-12 wait until the second worker has
  * started, lines 13-24 until the third.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { stopChild } from '../../temporal/devServer';
-import { accountMoney, connectTemporal, createPayerAccount, insertBulk, TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
-import { Barrier, barrier } from '../support/barrier';
-import { FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { accountMoney, connectTemporal, createPayerAccount, insertBulk, type TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
+import { type Barrier, barrier } from '../support/barrier';
+import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
-import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { Config } from '../../src/config';
 import { db } from '../../src/db/knex';
 import type { Account, Organization } from '../../src/models';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from './fixtures';
+import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from './fixtures';
 
 export interface BulkTestApp {
   server: TestServer;

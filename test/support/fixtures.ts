@@ -14,13 +14,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { createApp } from '../../src/api/app';
 import { hashPassword } from '../../src/auth/passwords';
 import { lazyTemporalClient } from '../../src/clients/temporal';
-import { buildConfig, config, Config } from '../../src/config';
+import { buildConfig, config, type Config } from '../../src/config';
 import { db } from '../../src/db/knex';
-import { Account, Organization, User, UserRole } from '../../src/models';
+import { Account, Organization, User, type UserRole } from '../../src/models';
 import { fundForTest } from './accountFunding';
 
 export type TestServer = Parameters<typeof request>[0];

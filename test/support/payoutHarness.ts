@@ -3,9 +3,10 @@
  * the test's own task queue with the workflow bundle built by the global setup.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDependencies, PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { config } from '../../src/config';
@@ -23,7 +24,7 @@ export interface RunningPeer {
 export async function useMojaloopPeer(): Promise<RunningPeer> {
   if (await isPortOpen(4001)) return { outboundUrl: 'http://127.0.0.1:4001', stop: async () => undefined };
   const { startMojaloopPeer } = await import('../../mojaloop/peer');
-  const scratch = process.env.TEST_SCRATCH_DIR ?? path.join(require('node:os').tmpdir(), 'pension-gateway-peer');
+  const scratch = process.env.TEST_SCRATCH_DIR ?? path.join(os.tmpdir(), 'pension-gateway-peer');
   const peer = await startMojaloopPeer({ runtimeDir: path.join(scratch, `mojaloop-${process.pid}`), dfspId: 'cnssbenin' });
   return { outboundUrl: peer.outboundUrl, stop: () => peer.stop() };
 }

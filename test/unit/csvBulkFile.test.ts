@@ -1,4 +1,4 @@
-import { BulkCsvOptions, BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
+import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
 
 const RULES: BulkCsvOptions = { payerCurrencies: ['XOF'], maxAmountPerLine: 5_000_000n, maxRows: 100, maxErrorsReported: 100 };
 

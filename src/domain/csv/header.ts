@@ -2,7 +2,7 @@
  * Reading the header line: which separator the file uses and where each expected column sits. Spreadsheets
  * set to French export with `;`, others with `,`; the header line tells which, before any data is read.
  */
-import { BULK_COLUMNS, BulkColumn } from './bulkCsvFormat';
+import { BULK_COLUMNS, type BulkColumn } from './bulkCsvFormat';
 
 export type Delimiter = ',' | ';';
 

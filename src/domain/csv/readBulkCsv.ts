@@ -5,13 +5,13 @@
  *
  * Line numbers are physical lines of the file (header = 1), as a spreadsheet or an editor shows them.
  */
-import { createHash, Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { BulkLines } from '../bulkLines';
-import { BULK_COLUMNS, CsvIssue, CsvWarning } from './bulkCsvFormat';
-import { ColumnIndexes, Delimiter, describeHeaderProblem, detectDelimiter, parseHeader } from './header';
-import { checkLine, LineRules } from './lineRules';
+import { BULK_COLUMNS, type CsvIssue, type CsvWarning } from './bulkCsvFormat';
+import { type ColumnIndexes, type Delimiter, describeHeaderProblem, detectDelimiter, parseHeader } from './header';
+import { checkLine, type LineRules } from './lineRules';
 
 export interface BulkCsvOptions extends LineRules {
   maxRows: number;
@@ -94,8 +94,7 @@ export async function readBulkCsv(chunks: AsyncIterable<Buffer | Uint8Array>, op
   if (decoding.invalidAtLine !== null) {
     return failure('invalid_encoding', 'The file is not UTF-8 text (save it as "CSV UTF-8").', { line: decoding.invalidAtLine });
   }
-  const broken = malformed as { lines: number; message: string } | null;
-  if (broken !== null) reader.addMalformed(Math.min(broken.lines, previousRecordEnd + 1), broken.message);
+  if (malformed !== null) reader.addMalformed(Math.min(malformed.lines, previousRecordEnd + 1), malformed.message);
   return reader.result(decoding.hash.digest('hex'));
 }
 

@@ -7,11 +7,11 @@
  * An optional column that is absent, or a cell left empty, means "not given": a new beneficiary gets the default
  * (ACTIVE, no dates), an existing one keeps what it has.
  */
-import { CsvError, parse } from 'csv-parse/sync';
+import { type CsvError, parse } from 'csv-parse/sync';
 import { detectDelimiter } from '../csv/header';
-import { checkAmount, checkCurrency, checkIdentifier, LineRules } from '../csv/lineRules';
-import { isPartyIdType, PARTY_ID_TYPES, PartyIdType } from '../partyIdTypes';
-import { BENEFICIARY_STATUSES, BeneficiaryStatus, isBeneficiaryStatus } from '../pensionEligibility';
+import { checkAmount, checkCurrency, checkIdentifier, type LineRules } from '../csv/lineRules';
+import { isPartyIdType, PARTY_ID_TYPES, type PartyIdType } from '../partyIdTypes';
+import { BENEFICIARY_STATUSES, type BeneficiaryStatus, isBeneficiaryStatus } from '../pensionEligibility';
 import { isCalendarDate } from '../pensionPeriod';
 
 export const ROLL_REQUIRED_COLUMNS = ['type_id', 'valeur_id', 'nom_complet', 'devise', 'montant_mensuel'] as const;
@@ -159,7 +159,8 @@ function parseRollHeader(fields: readonly string[]): HeaderCheck {
   };
 }
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 control characters, DEL included (Unicode's Cc category).
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 function checkRollLine(fields: readonly string[], columns: Columns, line: number, options: RollCsvOptions): { entry: RollEntry | null; issues: RollIssue[] } {
   const issues: RollIssue[] = [];
