@@ -4,7 +4,6 @@
  * unreachable for one line. The worker's settings shorten the before-sending retry policy (PayoutSettings.lineRetry)
  * so a line gives up in seconds rather than minutes; production keeps its defaults.
  */
-import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
@@ -29,14 +28,10 @@ import {
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
+import { uniqueMsisdns } from '../support/payees';
 
 /** Three attempts a step, 20 ms apart at most: a line gives up within a second instead of about 8 minutes. */
 const FAST_RETRY: LineRetry = { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 20 };
-
-function uniquePayees(count: number): string[] {
-  const base = 22962000000 + randomInt(0, 9_000_000) * 10;
-  return Array.from({ length: count }, (_, index) => String(base + index));
-}
 
 describe('a line given up (real Postgres, Temporal and peer)', () => {
   let peer: RunningPeer;
@@ -76,12 +71,12 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     proxy.log.filter((entry) => entry.homeTransactionId === homeTransactionId && entry.step === step);
 
   it('switch_unavailable: every discover of a line answered 503 for all its attempts, the line fails unpaid, the others are paid', async () => {
-    const [paidA, lost, paidB] = uniquePayees(3);
+    const [paidA, lost, paidB] = uniqueMsisdns(3);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paidA!, amount: 10_000n },
-      { msisdn: lost!, amount: 20_000n },
-      { msisdn: paidB!, amount: 30_000n },
+      { msisdn: paidA, amount: 10_000n },
+      { msisdn: lost, amount: 20_000n },
+      { msisdn: paidB, amount: 30_000n },
     ]);
     const lostId = bulk.transferIds[1]!;
     unreachable.discover.add(lostId);
@@ -102,15 +97,15 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     expect(callsFor(lostId, 'quote')).toEqual([]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 40_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paidA!, lost!, paidB!]))).toEqual({ [paidA!]: 1, [lost!]: 0, [paidB!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paidA, lost, paidB]))).toEqual({ [paidA]: 1, [lost]: 0, [paidB]: 1 });
   });
 
   it('no quote after the last round: every quote answered 503, each round discovers again, after MAX_QUOTE_ROUNDS the line fails unpaid', async () => {
-    const [paid, lost] = uniquePayees(2);
+    const [paid, lost] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paid!, amount: 15_000n },
-      { msisdn: lost!, amount: 25_000n },
+      { msisdn: paid, amount: 15_000n },
+      { msisdn: lost, amount: 25_000n },
     ]);
     const lostId = bulk.transferIds[1]!;
     unreachable.quote.add(lostId);
@@ -133,16 +128,16 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     expect(quotes.every((call) => call.action === 'status')).toBe(true);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 15_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, lost!]))).toEqual({ [paid!]: 1, [lost!]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, lost]))).toEqual({ [paid]: 1, [lost]: 0 });
   });
 
   it('a line whose workflow fails on every pass: after the last pass failed line_unresolved (money released), the bulk closes; retry-failed pays it', async () => {
-    const [paidA, broken, paidB] = uniquePayees(3);
+    const [paidA, broken, paidB] = uniqueMsisdns(3);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paidA!, amount: 11_000n },
-      { msisdn: broken!, amount: 22_000n },
-      { msisdn: paidB!, amount: 33_000n },
+      { msisdn: paidA, amount: 11_000n },
+      { msisdn: broken, amount: 22_000n },
+      { msisdn: paidB, amount: 33_000n },
     ]);
     const brokenId = bulk.transferIds[1]!;
     // The real adapter client, except that discovering this line (its first attempt) fails with an error Temporal

@@ -5,7 +5,6 @@
  * one line's switch unreachable (503) or holds a call until the test has acted. Codes not worth retrying
  * (cancelled, approval_rejected, approval_expired) are never retried: 409 nothing_to_retry when nothing else failed.
  */
-import { randomInt } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
@@ -33,13 +32,9 @@ import {
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { uniqueMsisdns } from '../support/payees';
 
 const FAST_RETRY: LineRetry = { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 20 };
-
-function uniquePayees(count: number): string[] {
-  const base = 22963000000 + randomInt(0, 9_000_000) * 10;
-  return Array.from({ length: count }, (_, index) => String(base + index));
-}
 
 describe('retry-failed after a decision, and while a retry pays', () => {
   let peer: RunningPeer;
@@ -103,13 +98,13 @@ describe('retry-failed after a decision, and while a retry pays', () => {
   }
 
   it('after a cancel: the cancelled lines are never retried, the line failed switch_unavailable is, and it is paid', async () => {
-    const [unreachable, inFlight, notSentA, notSentB] = uniquePayees(4);
+    const [unreachable, inFlight, notSentA, notSentB] = uniqueMsisdns(4);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: unreachable!, amount: 10_000n },
-      { msisdn: inFlight!, amount: 20_000n },
-      { msisdn: notSentA!, amount: 30_000n },
-      { msisdn: notSentB!, amount: 40_000n },
+      { msisdn: unreachable, amount: 10_000n },
+      { msisdn: inFlight, amount: 20_000n },
+      { msisdn: notSentA, amount: 30_000n },
+      { msisdn: notSentB, amount: 40_000n },
     ]);
     const [unreachableId, inFlightId] = bulk.transferIds as [string, string];
     const hold = barrier();
@@ -148,8 +143,8 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     ]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 90_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable!, inFlight!, notSentA!, notSentB!]))).toEqual({
-      [unreachable!]: 1, [inFlight!]: 0, [notSentA!]: 0, [notSentB!]: 0,
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable, inFlight, notSentA, notSentB]))).toEqual({
+      [unreachable]: 1, [inFlight]: 0, [notSentA]: 0, [notSentB]: 0,
     });
 
     // Nothing else worth retrying: refused, nothing changed.
@@ -161,9 +156,9 @@ describe('retry-failed after a decision, and while a retry pays', () => {
   });
 
   it('a cancel sent while the retry of a cancelled bulk pays stops the retried line again (unsent, money released)', async () => {
-    const [unreachable, notSent] = uniquePayees(2);
+    const [unreachable, notSent] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: unreachable!, amount: 10_000n }, { msisdn: notSent!, amount: 20_000n }]);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: unreachable, amount: 10_000n }, { msisdn: notSent, amount: 20_000n }]);
     const unreachableId = bulk.transferIds[0]!;
     const first = barrier();
     discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
@@ -192,13 +187,13 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('cancelled_by_operator')).toEqual({ cancelled_by_operator: 'second cancel' });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable!, notSent!]))).toEqual({ [unreachable!]: 0, [notSent!]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable, notSent]))).toEqual({ [unreachable]: 0, [notSent]: 0 });
   });
 
   it('after a rejection: nothing to retry (409 nothing_to_retry), nothing reserved again', async () => {
     const { payer, checkerId } = await approvingOrganization(50_000n);
-    const [a, b] = uniquePayees(2);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: a!, amount: 5_000n }, { msisdn: b!, amount: 6_000n }]);
+    const [a, b] = uniqueMsisdns(2);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: a, amount: 5_000n }, { msisdn: b, amount: 6_000n }]);
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).state === 'AWAITING_APPROVAL');
@@ -215,8 +210,8 @@ describe('retry-failed after a decision, and while a retry pays', () => {
 
   it('after the approval expired: nothing to retry (409 nothing_to_retry), nothing reserved again', async () => {
     const { payer } = await approvingOrganization(50_000n);
-    const [a] = uniquePayees(1);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: a!, amount: 7_000n }]);
+    const [a] = uniqueMsisdns(1);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: a, amount: 7_000n }]);
     await (await worker({ approvalTimeoutMs: 300 })).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
@@ -229,9 +224,9 @@ describe('retry-failed after a decision, and while a retry pays', () => {
   });
 
   it('a second retry while the first one pays is refused (409 bulk_in_progress); the line is paid once', async () => {
-    const [paid, unreachable] = uniquePayees(2);
+    const [paid, unreachable] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: paid!, amount: 12_000n }, { msisdn: unreachable!, amount: 13_000n }]);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: paid, amount: 12_000n }, { msisdn: unreachable, amount: 13_000n }]);
     const unreachableId = bulk.transferIds[1]!;
     discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
     // The retried attempt (its own homeTransactionId) is held at the adapter until the second retry was answered.
@@ -252,6 +247,6 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('retry_count')).toEqual({ retry_count: 1 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 25_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!]))).toEqual({ [paid!]: 1, [unreachable!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable]))).toEqual({ [paid]: 1, [unreachable]: 1 });
   });
 });
