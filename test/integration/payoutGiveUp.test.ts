@@ -11,15 +11,17 @@ import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
+import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
+import type { LineRetry } from '../../workflows/definitions';
 import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
+  linesOfBulk,
   payoutWorker,
   type RunningPeer,
   type TemporalForTests,
@@ -62,11 +64,6 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     return payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { payoutConcurrency: 3, lineRetry: FAST_RETRY } });
   }
 
-  function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
-    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-  }
-
-  const linesOf = (bulkId: string) => db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
   const callsFor = (homeTransactionId: string, step: 'discover' | 'quote') =>
     proxy.log.filter((entry) => entry.homeTransactionId === homeTransactionId && entry.step === step);
 
@@ -83,10 +80,10 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
     });
 
-    const lines = await linesOf(bulk.bulkId);
+    const lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((line) => [line.status, line.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'switch_unavailable'], ['COMPLETED', null]]);
     expect(lines[1].failure_message).toMatch(/^The Mojaloop switch stayed unreachable/);
     expect(lines[1].transfer_sent_at).toBeNull();
@@ -112,10 +109,10 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
     });
 
-    const lines = await linesOf(bulk.bulkId);
+    const lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((line) => [line.status, line.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'switch_unavailable']]);
     expect(lines[1].failure_message).toMatch(/^No quote after 8 attempts; last error: /);
     expect(lines[1].transfer_sent_at).toBeNull();
@@ -159,13 +156,13 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
 
     await (await worker(adapter)).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
     });
 
     expect(brokenCalls).toHaveLength(3); // one line workflow per pass (MAX_PASSES)
     const line = await temporal.client.workflow.getHandle(workflowIdForLine(bulk.bulkId, 2)).describe();
     expect(line.status.name).toBe('FAILED');
-    let lines = await linesOf(bulk.bulkId);
+    let lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((row) => [row.status, row.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'line_unresolved'], ['COMPLETED', null]]);
     expect(lines[1].transfer_sent_at).toBeNull();
     expect(lines[1].completed_at).not.toBeNull();
@@ -176,9 +173,9 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     // line_unresolved is worth retrying: a new attempt (a new homeTransactionId, which the adapter lets through) is paid.
     await (await worker(adapter)).runUntil(async () => {
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'give-up test' })).toEqual({ retried: 1, reserved: '22000' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
     });
-    lines = await linesOf(bulk.bulkId);
+    lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((row) => [row.status, row.attempt])).toEqual([['COMPLETED', 1], ['COMPLETED', 2], ['COMPLETED', 1]]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 66_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn, periodOf } from '../../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from '../support/fixtures';
+import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
 import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
@@ -216,16 +216,11 @@ describe('monthly pension runs', () => {
       organizationId: organization.id,
       code: organization.code,
       accountId: account.id,
-      gestionnaire: await tokenFor(server, organization.id, 'GESTIONNAIRE'),
-      superviseur: await tokenFor(server, organization.id, 'SUPERVISEUR'),
+      gestionnaire: await newUserToken(server, organization.id, 'GESTIONNAIRE'),
+      superviseur: await newUserToken(server, organization.id, 'SUPERVISEUR'),
     };
   }
 });
-
-async function tokenFor(server: TestServer, organizationId: number, role: 'GESTIONNAIRE' | 'SUPERVISEUR'): Promise<string> {
-  const { email, password } = await createUser({ organizationId, role });
-  return loginAs(server, email, password);
-}
 
 async function accountMoney(accountId: number): Promise<{ balance: string; reserved: string }> {
   const row = await db()('accounts').where('id', accountId).first('balance', 'reserved');

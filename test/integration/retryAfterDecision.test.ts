@@ -11,14 +11,14 @@ import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
+import type { LineRetry } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
 import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { createUser } from '../support/fixtures';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
@@ -73,10 +73,6 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     });
   }
 
-  function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
-    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-  }
-
   const linesOf = async (bulkId: string) =>
     (await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number')).map((line) => [line.status, line.failure_code, line.attempt]);
   const discoversOf = (homeTransactionId: string) => proxy.log.filter((entry) => entry.step === 'discover' && entry.homeTransactionId === homeTransactionId);
@@ -119,7 +115,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       // Line 2 is still PENDING (its discovery not answered yet): cancelled with 3 and 4, unsent.
       const cancelled = await cancelBulkPayout(temporal, taskQueue, bulk.bulkId, { operator: 'retry test' }).finally(() => hold.open());
       expect(cancelled).toEqual({ cancelled: 3, released: '90000' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'FAILED', total: 4, completed: 0, failed: 4 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'FAILED', total: 4, completed: 0, failed: 4 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([
       ['FAILED', 'switch_unavailable', 1],
@@ -133,7 +129,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     discoverFaults.delete(unreachableId);
     await (await worker()).runUntil(async () => {
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'retry test' })).toEqual({ retried: 1, reserved: '10000' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 4, completed: 1, failed: 3 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 4, completed: 1, failed: 3 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([
       ['COMPLETED', null, 2],
@@ -167,7 +163,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => discoversOf(bulk.transferIds[1]!).length > 0);
       await cancelBulkPayout(temporal, taskQueue, bulk.bulkId, { operator: 'first cancel' }).finally(() => first.open());
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
     });
 
     // The retried attempt is discovered (PROCESSING, so the cancel does not fail it itself) and held at its quote
@@ -179,7 +175,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'retry test' })).toEqual({ retried: 1, reserved: '10000' });
       await waitFor(async () => proxy.log.some((entry) => entry.step === 'quote' && entry.homeTransactionId === homeTransactionIdFor(unreachableId, 2)));
       await cancelBulkPayout(temporal, taskQueue, bulk.bulkId, { operator: 'second cancel' }).finally(() => second.open());
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['FAILED', 'cancelled', 2], ['FAILED', 'cancelled', 1]]);
     const retried = await db()('individual_transfers').where('transfer_id', unreachableId).first('transfer_sent_at');
@@ -198,7 +194,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).state === 'AWAITING_APPROVAL');
       await decideApproval(temporal, bulk.bulkId, { approve: false, by: { userId: checkerId, reason: 'Wrong month' } });
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
       expect(await retryRefusal(bulk.bulkId)).toEqual({ status: 409, code: 'nothing_to_retry' });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['FAILED', 'approval_rejected', 1], ['FAILED', 'approval_rejected', 1]]);
@@ -214,7 +210,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     const bulk = await insertBulk(db(), payer, [{ msisdn: a, amount: 7_000n }]);
     await (await worker({ approvalTimeoutMs: 300 })).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
       expect(await retryRefusal(bulk.bulkId)).toEqual({ status: 409, code: 'nothing_to_retry' });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['FAILED', 'approval_expired', 1]]);
@@ -235,13 +231,13 @@ describe('retry-failed after a decision, and while a retry pays', () => {
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 1 });
 
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'first' })).toEqual({ retried: 1, reserved: '13000' });
       await waitFor(async () => discoversOf(homeTransactionIdFor(unreachableId, 2)).length > 0);
       const second = await retryRefusal(bulk.bulkId).finally(() => hold.open());
       expect(second).toEqual({ status: 409, code: 'bulk_in_progress' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 2, failed: 0 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 2, failed: 0 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['COMPLETED', null, 1], ['COMPLETED', null, 2]]);
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('retry_count')).toEqual({ retry_count: 1 });

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { stopChild } from '../../temporal/devServer';
-import { accountMoney, connectTemporal, createPayerAccount, insertBulk, type TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
+import { accountMoney, completedLineCount, connectTemporal, createPayerAccount, insertBulk, type TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
 import { type Barrier, barrier } from '../support/barrier';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
@@ -49,11 +49,6 @@ async function killHard(worker: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGKILL');
   await exited;
-}
-
-async function completedLines(bulkId: string): Promise<number> {
-  const [row] = await db()('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
-  return Number(row?.count ?? 0);
 }
 
 describe('worker killed mid-bulk', () => {
@@ -103,11 +98,11 @@ describe('worker killed mid-bulk', () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       worker = startWorkerProcess(taskQueue, proxy.url);
       for (const hold of holds) {
-        const before = await completedLines(bulk.bulkId);
+        const before = await completedLineCount(db(), bulk.bulkId);
         // More lines paid since the last start, and a held line in flight: the kill hits a bulk mid-way.
-        await waitFor(async () => (await completedLines(bulk.bulkId)) >= before + (hold === holds[0] ? 3 : 1) && hold.arrived.size > 0, 240_000, 100);
+        await waitFor(async () => (await completedLineCount(db(), bulk.bulkId)) >= before + (hold === holds[0] ? 3 : 1) && hold.arrived.size > 0, 240_000, 100);
         await killHard(worker);
-        progressAtKill.push(await completedLines(bulk.bulkId));
+        progressAtKill.push(await completedLineCount(db(), bulk.bulkId));
         worker = startWorkerProcess(taskQueue, proxy.url);
         hold.restarted.open();
       }

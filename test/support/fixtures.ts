@@ -132,3 +132,14 @@ export async function loginAs(server: TestServer, email: string, password: strin
 export function authHeader(token: string): { Authorization: string } {
   return { Authorization: `Bearer ${token}` };
 }
+
+/** A new user of the organization with that role, logged in: its access token. */
+export async function newUserToken(server: TestServer, organizationId: number, role: UserRole): Promise<string> {
+  const { email, password } = await createUser({ organizationId, role });
+  return loginAs(server, email, password);
+}
+
+/** Deactivates or reactivates an organization, as an operator does by SQL. */
+export async function setOrganizationActive(organizationId: number, active: boolean): Promise<void> {
+  await db()('organizations').where('id', organizationId).update({ is_active: active });
+}

@@ -12,6 +12,8 @@ import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
+import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { isPortOpen } from '../../temporal/devServer';
 
@@ -133,6 +135,11 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
     if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** What the bulk's workflow ended with (waits for it). */
+export function bulkWorkflowResult(temporal: TemporalForTests, bulkId: string): Promise<BulkPayoutResult> {
+  return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
 }
 
 export * from './payoutFixtures';
