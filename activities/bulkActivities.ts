@@ -10,17 +10,17 @@ import type { BulkCounts } from '../src/domain/transferStates';
 import {
   approveBulk as recordApproval,
   beginBulk,
-  BulkActor,
+  type BulkActor,
   cancelBulk as cancelUnsent,
-  CancelOutcome,
+  type CancelOutcome,
   closeBulk,
   endUnapproved,
   failUnresolvedLines as failUnsentUnresolved,
-  UnresolvedLinesOutcome,
+  type UnresolvedLinesOutcome,
   retryFailedLines as reopenFailedLines,
-  RetryOutcome,
+  type RetryOutcome,
 } from '../src/payouts/bulkLifecycle';
-import { listTransferPage as readTransferPage, TransferPageEntry, transferStatus } from '../src/payouts/ledger';
+import { listTransferPage as readTransferPage, type TransferPageEntry, transferStatus } from '../src/payouts/ledger';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
 import type { BulkRun } from './results';

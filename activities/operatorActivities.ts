@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { AppError } from '../src/errors';
-import { earlierRetryOutcome, RetryOutcome } from '../src/payouts/bulkLifecycle';
+import { earlierRetryOutcome, type RetryOutcome } from '../src/payouts/bulkLifecycle';
 import { retryFailedPayouts } from '../src/payouts/bulkWorkflowUpdates';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';

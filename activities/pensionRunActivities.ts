@@ -1,7 +1,7 @@
 /** The monthly pension run's I/O: building the period's bulk (once), and recording how its payout ended. */
 import { Context } from '@temporalio/activity';
 import { buildConfig } from '../src/config';
-import { createPeriodBulk as buildPeriodBulk, finishPensionRun as closeRun, PeriodBulkOutcome } from '../src/pensions/periodBulk';
+import { createPeriodBulk as buildPeriodBulk, finishPensionRun as closeRun, type PeriodBulkOutcome } from '../src/pensions/periodBulk';
 import type { ActivityDependencies } from './dependencies';
 
 export interface PeriodBulkInput {

@@ -20,9 +20,8 @@ export function createStrandedBulkActivities(deps: ActivityDependencies) {
    * starts them.
    */
   async function listStrandedBulks(query: StrandedBulkQuery): Promise<string[]> {
-    const rows: Array<{ bulk_id: string }> = await db('bulk_transfers as b')
+    const rows = await db('bulk_transfers as b')
       .join('organizations as o', 'o.id', 'b.organization_id')
-      .select('b.bulk_id')
       .where('b.state', 'PENDING')
       .where('b.source', 'UPLOAD')
       .where('o.is_active', true)
@@ -31,7 +30,9 @@ export function createStrandedBulkActivities(deps: ActivityDependencies) {
         if (query.organizationIds) builder.whereIn('b.organization_id', query.organizationIds);
       })
       .orderBy('b.created_at')
-      .limit(query.limit);
+      .limit(query.limit)
+      // Last: modify() forgets the row type.
+      .select<Array<{ bulk_id: string }>>('b.bulk_id');
     return rows.map((row) => row.bulk_id);
   }
 

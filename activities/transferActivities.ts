@@ -12,9 +12,9 @@ import { CANCELLED_CODE, homeTransactionIdFor } from '../src/domain/bulkDecision
 import { formatMinorUnits, parseMajorUnits } from '../src/domain/money';
 import {
   checkQuote,
-  PayabilityRefusal,
+  type PayabilityRefusal,
   payabilityRefusal,
-  QuoteFigures,
+  type QuoteFigures,
   readStoredQuoteFigures,
   storeQuoteFigures,
   transferExpirationFor,
@@ -22,10 +22,10 @@ import {
 import { isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
   claimTransferSend,
-  FinalOutcome,
+  type FinalOutcome,
   forgetPayeeDiscovery,
   loadPayoutTransfer,
-  PayoutTransferRow,
+  type PayoutTransferRow,
   recordPayeeDiscovered,
   recordQuote,
   releaseTransferSend,

@@ -88,5 +88,9 @@ if (require.main === module) {
   const client = new SchemeAdapterClient({ baseUrl: url, timeoutMs: 60_000 });
   measurePeerDirectRate(client, { count: Number(count), concurrency: Number(concurrency) })
     .then((rate) => console.log(JSON.stringify(rate, null, 2)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
     .finally(() => client.close());
 }

@@ -17,7 +17,7 @@
  * part 3, 0 to skip), BENCH_LATENCY_LINES (default 10000, 0 to skip), BENCH_SAMPLE_MS (default 75),
  * BENCH_NODE_ARGS (extra node flags for the API and worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -303,13 +303,13 @@ function startReadSampler(apiUrl: string, token: string, bulkId: string): ReadSa
   });
   const report = new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`read sampler exited with ${code}`))));
   });
   return {
     async stop() {
       // Closing its stdin tells the sampler to stop; it prints its samples' summary as JSON and exits.
-      child.stdin!.end();
+      child.stdin.end();
       const summary = JSON.parse(await report) as Record<string, { samples: number; p50: number; p99: number; max: number; errors: number }>;
       return Object.entries(summary).map(([endpoint, r]) => [
         endpoint,

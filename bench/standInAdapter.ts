@@ -11,7 +11,7 @@ export interface StandInAdapter {
   url: string;
   /** How many transfers it committed (PUT acceptQuote), for checking nothing was paid twice. */
   committedCount(): number;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function startStandInAdapter(): Promise<StandInAdapter> {

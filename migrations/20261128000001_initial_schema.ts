@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * The accounts side and the payout ledger. Money columns are bigint minor units; the database itself

@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * Failed-login counters for the login rate limiter (src/auth/loginRateLimiter.ts). Kept in Postgres rather

@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * The pension roll (who is owed a monthly pension, per organization) and the monthly runs that pay it.

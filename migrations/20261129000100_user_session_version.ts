@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * users.session_version: stamped into every access token (claim `ver`) and bumped when the password changes,

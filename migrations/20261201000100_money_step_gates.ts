@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * What the step that moves money checks by itself (activities/transferActivities.ts):

@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * The account journal: one row per change to an account's money, written in the same transaction as the change

@@ -76,7 +76,7 @@ if (process.env.TTK_LEAN === '1') {
     if (typeof request === 'string' && done.size < Object.keys(patches).length) {
       const base = `${path.basename(request).replace(/\.js$/, '')}.js`;
       if (patches[base] && !done.has(base)) {
-        let filename = '';
+        let filename;
         try {
           filename = Module._resolveFilename(request, parent, isMain);
         } catch {

@@ -10,7 +10,7 @@
  * Foreground settings come from the environment: PEER_RUNTIME_DIR, MOJALOOP_DFSP_ID, PEER_OUTBOUND_PORT,
  * PEER_INBOUND_PORT, PEER_SWITCH_PORT, PEER_ADMIN_PORT, PEER_REDIS_URL, PEER_REQUEST_TIMEOUT_SECONDS, PEER_LOG_FILE.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, fstatSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -58,7 +58,7 @@ export interface RunningPeer {
   /** The toolkit's admin API: GET {adminUrl}/api/objectstore/inboundEnvironment is the peer ledger. */
   adminUrl: string;
   logFile: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** Runs `npm ci` in mojaloop/ only when node_modules is missing or older than package-lock.json. */

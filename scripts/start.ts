@@ -4,7 +4,7 @@
  * Web UI (workflows kept in data/temporal.db across restarts), the real Mojaloop peer (scheme adapter in
  * front of the Testing Toolkit), then the worker and the API as child processes. Ctrl-C stops everything.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

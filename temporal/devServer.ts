@@ -2,7 +2,7 @@
  * Runs the Temporal dev server (frontend, SQLite persistence, Web UI) as a child process.
  * Used by `npm start` (persistent file under data/) and by the test setup (its own ports and file).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -23,7 +23,7 @@ export interface RunningDevServer {
   address: string;
   uiUrl: string | null;
   process: ChildProcess;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningDevServer> {

@@ -3,9 +3,9 @@
  * own workflow id, so it can never run twice beside the API's start, and abandoned, so paying goes on whatever
  * happens to the workflow that started it (its money is reserved and its lines may be in flight).
  */
-import { ChildWorkflowOptions, ParentClosePolicy, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { type ChildWorkflowOptions, ParentClosePolicy, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { workflowIdForBulk } from '../src/domain/payoutWorkflows';
-import { BULK_ID, BulkPayoutInput } from './definitions';
+import { BULK_ID, type BulkPayoutInput } from './definitions';
 
 export function bulkChildOptions(bulkId: string, startedBy: string): Omit<ChildWorkflowOptions, 'typeInfo'> & { args: [BulkPayoutInput] } {
   return {

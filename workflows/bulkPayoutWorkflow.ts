@@ -11,7 +11,6 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -33,19 +32,21 @@ import type { Message } from '../src/i18n/message';
 import type { TransferPageEntry } from '../src/payouts/ledger';
 import { workflowIdForLine } from '../src/domain/payoutWorkflows';
 import {
-  ApprovalDecision,
+  type ApprovalDecision,
   approveUpdate,
   BULK_ID,
-  BulkPayoutInput,
-  BulkPayoutResult,
-  BulkSettings,
+  type BulkPayoutInput,
+  type BulkPayoutResult,
+  type BulkSettings,
   cancelUpdate,
   lineFinishedSignal,
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
   progressQuery,
+  type RejectionDecision,
   rejectUpdate,
+  type RetryFailedRequest,
   retryFailedUpdate,
 } from './definitions';
 import { LineWindow } from './lineWindow';
@@ -226,7 +227,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         return { state: 'FAILED' as const };
       }),
     {
-      validator: (decision) => {
+      validator: (decision: RejectionDecision) => {
         whileAwaitingApproval(decision);
         if (typeof decision.reason !== 'string' || decision.reason.trim() === '') {
           refuse('validation_error', { fr: 'Un rejet doit être motivé.', en: 'A rejection needs a reason.' });
@@ -262,7 +263,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         return outcome;
       }),
     {
-      validator: (actor) => {
+      validator: (actor: RetryFailedRequest | undefined) => {
         if (actor?.requestId !== undefined && !isUuid(actor.requestId)) {
           refuse('validation_error', { fr: "L'identifiant d'une demande de relance doit être un UUID.", en: 'A retry request id must be a UUID.' });
         }

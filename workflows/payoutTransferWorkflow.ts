@@ -16,8 +16,8 @@ import {
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import type { FinalStepResult } from '../activities/results';
-import { LineReport, lineFinishedSignal, LineRetry, PAYOUT_STATUS, PayoutTransferInput, PayoutTransferResult } from './definitions';
-import { ActivityTrace, requestIdOf } from './requestId';
+import { type LineReport, lineFinishedSignal, type LineRetry, PAYOUT_STATUS, type PayoutTransferInput, type PayoutTransferResult } from './definitions';
+import { type ActivityTrace, requestIdOf } from './requestId';
 
 /**
  * A definite Mojaloop refusal (activities turn it into a FAILED line), our own invariant breaches, and a line

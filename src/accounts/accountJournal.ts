@@ -5,10 +5,10 @@
  */
 import type { Knex } from 'knex';
 import {
-  AccountMoney,
+  type AccountMoney,
   combinedEffect,
   isConsistentMoney,
-  JournalKind,
+  type JournalKind,
   runningMoney,
 } from '../domain/accountJournal';
 

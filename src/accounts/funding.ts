@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, MESSAGES, NotFoundError, UnprocessableError } from '../errors';
 import { lockAccount } from '../payouts/reserveFunds';
-import { applyAccountChange, JOURNAL_COLUMNS, JournalRow } from './accountJournal';
+import { applyAccountChange, JOURNAL_COLUMNS, type JournalRow } from './accountJournal';
 
 export interface DepositRequest {
   /** accounts.id (internal). */

@@ -9,7 +9,7 @@ import { db } from '../db/knex';
 import { AuthenticationError, MESSAGES } from '../errors';
 import { RefreshToken, User } from '../models';
 import { isOrganizationActive, organizationInactiveAuthError } from '../organizations/status';
-import { signAccessToken, signRefreshToken, TokenSettings, verifyRefreshToken } from './tokens';
+import { signAccessToken, signRefreshToken, type TokenSettings, verifyRefreshToken } from './tokens';
 
 export interface TokenPair {
   access: string;

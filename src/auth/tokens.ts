@@ -97,7 +97,7 @@ function verifySignature(settings: TokenSettings, token: string): Record<string,
   try {
     const payload = jwt.verify(token, settings.secretKey, { algorithms: [settings.algorithm] });
     if (typeof payload !== 'object' || payload === null) throw invalidToken();
-    return payload as Record<string, unknown>;
+    return payload;
   } catch {
     throw invalidToken();
   }

@@ -16,7 +16,7 @@
  * - GET /transfers/{id} overwrites the adapter's cached state of that transfer (transferModel_out_{id}).
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import { AdapterStep, classifyAdapterError, MojaloopBusinessError, PeerUnavailableError } from './schemeAdapterErrors';
+import { type AdapterStep, classifyAdapterError, MojaloopBusinessError, PeerUnavailableError } from './schemeAdapterErrors';
 
 export interface PartyRef {
   idType: string;

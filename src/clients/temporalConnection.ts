@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import { Config, ConfigError } from '../config';
+import { type Config, ConfigError } from '../config';
 
 export interface TemporalConnectionOptions {
   address: string;

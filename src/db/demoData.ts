@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { applyAccountChange } from '../accounts/accountJournal';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords';
 import { config } from '../config';
-import { UserRole } from '../models';
+import type { UserRole } from '../models';
 import { db } from './knex';
 
 export interface DemoSeedOptions {
@@ -66,8 +66,9 @@ export async function seedDemoData(options: DemoSeedOptions = {}): Promise<{ log
 
 async function ensureOrganization(trx: Knex.Transaction, organization: DemoOrganization): Promise<number> {
   await trx('organizations').insert({ code: organization.code, name: organization.name }).onConflict('code').ignore();
-  const row = await trx('organizations').where({ code: organization.code }).first('id');
-  return row.id as number;
+  // Inserted just above or already there: the row exists.
+  const row = await trx('organizations').where({ code: organization.code }).first<{ id: number }>('id');
+  return row.id;
 }
 
 /**
@@ -101,7 +102,7 @@ async function ensureUser(
   user: DemoOrganization['users'][number],
   demoPassword: string | undefined,
 ): Promise<DemoLogin> {
-  const existing = await trx('users').whereRaw('lower(email) = ?', [user.email]).first('id');
+  const existing = await trx('users').whereRaw('lower(email) = ?', [user.email]).first<{ id: number } | undefined>('id');
   if (existing) {
     if (demoPassword === undefined) return { email: user.email, password: null };
     await trx('users')

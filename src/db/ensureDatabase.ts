@@ -1,10 +1,10 @@
-import knexFactory, { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { knexConfig } from './knex';
 
 /** Creates the database named in the URL if it does not exist yet (needs rights on the `postgres` database). */
 export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
   await withMaintenanceConnection(databaseUrl, async (admin, databaseName) => {
-    const found = await admin.raw('select 1 from pg_database where datname = ?', [databaseName]);
+    const found = await admin.raw<{ rowCount: number }>('select 1 from pg_database where datname = ?', [databaseName]);
     if (found.rowCount === 0) await admin.raw(`create database "${databaseName}"`);
   });
 }

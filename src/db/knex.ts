@@ -1,5 +1,5 @@
 import path from 'node:path';
-import knexFactory, { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { Model } from 'objection';
 import { types } from 'pg';
 import { config } from '../config';

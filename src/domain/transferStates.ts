@@ -3,7 +3,7 @@
  * status does to the payer's account, how a Mojaloop answer is read, and how a bulk ends. No I/O here: the
  * ledger turns these rules into guarded SQL, the workflows import them too (they run in Temporal's sandbox).
  */
-import { JournalKind, journalEffect } from './accountJournal';
+import { type JournalKind, journalEffect } from './accountJournal';
 
 export const TRANSFER_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];

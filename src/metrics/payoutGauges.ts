@@ -5,7 +5,7 @@
  * at a 15-30 s scrape interval that is fine for a few million rows.
  */
 import type { Knex } from 'knex';
-import { Gauge, Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { logger } from '../logging/logger';
 import { BULK_STATES } from '../models/BulkTransfer';
 import { TRANSFER_STATUSES } from '../domain/transferStates';

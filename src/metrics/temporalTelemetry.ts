@@ -9,7 +9,7 @@
  * created (otherwise the SDK has already installed a default runtime without metrics): the worker's main
  * calls this first thing.
  */
-import { Runtime, RuntimeOptions } from '@temporalio/worker';
+import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 
 /**
  * Installs the Temporal runtime with a Prometheus exporter on `bindAddress` ("host:port"); null does nothing

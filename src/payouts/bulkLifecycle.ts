@@ -10,13 +10,13 @@ import {
   APPROVAL_EXPIRED_CODE,
   APPROVAL_REJECTED_CODE,
   approvalRefusal,
-  ApprovalRefusal,
+  type ApprovalRefusal,
   CANCELLED_CODE,
   cancelledBulkReason,
   isWorthPayingAgain,
   LINE_UNRESOLVED_CODE,
 } from '../domain/bulkDecisionRules';
-import { BulkCounts, bulkOutcome, BulkOutcome, TransferStatus } from '../domain/transferStates';
+import { type BulkCounts, bulkOutcome, type BulkOutcome, type TransferStatus } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
@@ -257,7 +257,7 @@ async function retriedSince(trx: Knex.Transaction, bulkId: string, since: Date):
     .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
     .where('t.bulk_id', bulkId)
     .andWhere('a.retried_at', '>=', since)
-    .first('a.id');
+    .first<{ id: number } | undefined>('a.id');
   return row !== undefined;
 }
 

@@ -8,7 +8,7 @@ import type { TemporalHandle } from '../clients/temporal';
 import { BULK_ID, progressQuery } from '../../workflows/definitions';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import { requestIdMemo } from '../../workflows/requestId';
-import { BulkProgress, workflowIdForBulk } from '../domain/payoutWorkflows';
+import { type BulkProgress, workflowIdForBulk } from '../domain/payoutWorkflows';
 
 /** Who asked: the API request id, stored in the workflow's memo and carried to its lines' logs (workflows/requestId.ts). */
 export interface StartBulkPayoutOptions {

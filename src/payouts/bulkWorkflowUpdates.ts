@@ -12,11 +12,11 @@ import { isMessage } from '../i18n/message';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import {
   approveUpdate,
-  ApprovalDecision,
+  type ApprovalDecision,
   cancelUpdate,
   rejectUpdate,
-  RejectionDecision,
-  RetryFailedRequest,
+  type RejectionDecision,
+  type RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
 import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkLifecycle';

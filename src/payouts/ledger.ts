@@ -6,16 +6,14 @@
  */
 import type { Knex } from 'knex';
 import { applyAccountChange } from '../accounts/accountJournal';
-import { BulkForPaying, payabilityRefusal, PayabilityRefusal, StoredQuoteFigures } from '../domain/paymentGates';
+import { type BulkForPaying, payabilityRefusal, type PayabilityRefusal, type StoredQuoteFigures } from '../domain/paymentGates';
 import {
-  BulkCounts,
-  bulkOutcome,
-  BulkOutcome,
-  FinalTransferStatus,
+  type BulkCounts,
+  type FinalTransferStatus,
   isFinalStatus,
   settlementKind,
   statusesAllowedBefore,
-  TransferStatus,
+  type TransferStatus,
 } from '../domain/transferStates';
 
 /** One line as the payout steps need it, with the payer's party (the bulk's account). */

@@ -9,13 +9,13 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { BulkLines } from '../domain/bulkLines';
-import { eligibilityFor, HeldOutReason } from '../domain/pensionEligibility';
+import { eligibilityFor, type HeldOutReason } from '../domain/pensionEligibility';
 import type { PartyIdType } from '../domain/partyIdTypes';
 import { AppError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive } from '../organizations/status';
 import { createBulk } from '../payouts/createBulk';
-import { Beneficiary, beneficiaryColumns } from './roll';
+import { type Beneficiary, beneficiaryColumns } from './roll';
 
 export type PensionRunState = 'PROCESSING' | 'COMPLETED' | 'FAILED';
 

@@ -131,11 +131,16 @@ export async function listBeneficiaries(knex: Knex, organizationId: number, filt
   if (filters.status) query.where('status', filters.status);
   if (filters.q) {
     const pattern = `%${filters.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    query.where((where) => where.whereILike('full_name', pattern).orWhereILike('party_identifier', pattern));
+    // A block, not an expression: a query builder is a thenable, and knex wants nothing back from a grouping callback.
+    query.where((where) => {
+      where.whereILike('full_name', pattern).orWhereILike('party_identifier', pattern);
+    });
   }
   if (filters.proofOfLifeBefore) {
     const before = filters.proofOfLifeBefore;
-    query.where((where) => where.whereNull('last_proof_of_life').orWhere('last_proof_of_life', '<', before));
+    query.where((where) => {
+      where.whereNull('last_proof_of_life').orWhere('last_proof_of_life', '<', before);
+    });
   }
   const [counted] = await query.clone().count<Array<{ count: string }>>({ count: '*' });
   const results = await query.orderBy('id').limit(filters.limit).offset(filters.offset).select<Beneficiary[]>(beneficiaryColumns(knex));

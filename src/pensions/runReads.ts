@@ -47,15 +47,14 @@ function withBulkState<T extends PensionRunSummary>(run: T): T {
 
 export async function listPensionRuns(knex: Knex, organizationId: number, limit: number, offset: number): Promise<{ total: number; results: PensionRunSummary[] }> {
   const [counted] = await knex('pension_runs').where('organization_id', organizationId).count<Array<{ count: string }>>({ count: '*' });
-  const rows: PensionRunSummary[] = await runsQuery(knex, organizationId).orderBy('r.period', 'desc').limit(limit).offset(offset);
+  const rows = await runsQuery(knex, organizationId).orderBy('r.period', 'desc').limit(limit).offset(offset).select<PensionRunSummary[]>();
   return { total: Number(counted?.count ?? 0), results: rows.map(withBulkState) };
 }
 
 export async function findPensionRun(knex: Knex, organizationId: number, period: string): Promise<PensionRunDetails | null> {
-  const row: (PensionRunSummary & { held_out: unknown[] }) | undefined = await runsQuery(knex, organizationId)
+  const row = await runsQuery(knex, organizationId)
     .where('r.period', period)
-    .select('r.held_out')
-    .first();
+    .first<(PensionRunSummary & { held_out: unknown[] }) | undefined>('r.held_out');
   if (!row) return null;
   const transfers = { completed: 0, failed: 0, pending: 0, processing: 0 };
   if (row.bulk_id !== null) {

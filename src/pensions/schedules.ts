@@ -5,7 +5,7 @@
  * triggered by hand. Each action starts monthlyPensionRunWorkflow. Every change made through the API is written to
  * the audit log once Temporal has accepted it (the schedule lives in Temporal, not in our transaction).
  */
-import { ScheduleAlreadyRunning, ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';

@@ -5,7 +5,7 @@
  * often open a CSV splitting on `;` (and some tools split on `,` ignoring quotes), so a formula hidden after a
  * separator inside a cell (`X;=cmd|' /C calc'!A0`) is neutralised too, and a cell holding either is quoted.
  */
-import { REPORT_COLUMNS, ReportRow } from './reportRow';
+import { REPORT_COLUMNS, type ReportRow } from './reportRow';
 
 /**
  * Byte order mark: Excel reads a CSV without it as the local ANSI code page and mangles accented names

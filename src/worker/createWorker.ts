@@ -4,8 +4,8 @@
  * prebuilt workflow bundle (bundling takes seconds, once per test run).
  */
 import type { Duration } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { ActivityDependencies, createActivities } from '../../activities';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { type ActivityDependencies, createActivities } from '../../activities';
 
 export interface PayoutWorkerOptions {
   connection: NativeConnection;

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
 import { temporalConnectionOptions } from '../clients/temporalConnection';
-import { Config, config } from '../config';
+import { type Config, config } from '../config';
 import { closeDb, db } from '../db/knex';
 import { logger } from '../logging/logger';
 import { temporalLoggerFor } from '../logging/temporalLogger';

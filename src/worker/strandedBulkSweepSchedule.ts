@@ -3,7 +3,7 @@
  * if missing (every worker tries; the first one wins), so a deployment needs no extra step, and operable like
  * any schedule in the Web UI (pause, trigger now).
  */
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { StrandedBulkSweepInput } from '../../workflows/strandedBulkSweepWorkflow';
 

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { beginBulk, cancelBulk, closeBulk, retryFailedLines } from '../../src/payouts/bulkLifecycle';
 import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/ledger';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createAccount, createUser, loginAs } from '../support/fixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { conforms } from '../support/openApiContract';

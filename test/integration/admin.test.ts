@@ -9,7 +9,7 @@ import {
   createUser,
   loginAs,
   strongPassword,
-  TestServer,
+  type TestServer,
   uniqueEmail,
 } from '../support/fixtures';
 import { auditOf, outboxMailsTo } from '../support/adminFixtures';

@@ -5,7 +5,7 @@ import { signAccessToken } from '../../src/auth/tokens';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { User } from '../../src/models';
-import { authHeader, createOrganization, createTestApp, createUser, strongPassword, uniqueEmail } from '../support/fixtures';
+import { authHeader, createOrganization, createTestApp, createUser, setOrganizationActive, strongPassword, uniqueEmail } from '../support/fixtures';
 
 /** The app trusts X-Forwarded-For here so each test logs in from its own address: the limiter counts per IP. */
 const { app, server } = createTestApp();
@@ -231,13 +231,11 @@ describe('access tokens on authenticated routes', () => {
 });
 
 describe('a deactivated organization (organizations.is_active = false)', () => {
-  const setActive = (organizationId: number, active: boolean) => db()('organizations').where('id', organizationId).update({ is_active: active });
-
   it('refuses its users at login with 401 organization_inactive, only once the password is right', async () => {
     const organization = await createOrganization();
     const { email, password } = await createUser({ organizationId: organization.id });
     const deactivatedUser = await createUser({ organizationId: organization.id, isActive: false });
-    await setActive(organization.id, false);
+    await setOrganizationActive(organization.id, false);
 
     const refused = await login({ email, password }).expect(401);
     expect(refused.body.error.code).toBe('organization_inactive');
@@ -246,7 +244,7 @@ describe('a deactivated organization (organizations.is_active = false)', () => {
     expect((await login({ email, password: `${password}x` }).expect(401)).body.error.code).toBe('invalid_credentials');
     expect((await login({ email: deactivatedUser.email, password: deactivatedUser.password }).expect(401)).body.error.code).toBe('invalid_credentials');
 
-    await setActive(organization.id, true);
+    await setOrganizationActive(organization.id, true);
     await login({ email, password }).expect(200);
   });
 
@@ -256,18 +254,18 @@ describe('a deactivated organization (organizations.is_active = false)', () => {
     const { access } = await loggedIn(email, password);
     await profile(access).expect(200);
 
-    await setActive(organization.id, false);
+    await setOrganizationActive(organization.id, false);
     expect((await profile(access).expect(401)).body.error.code).toBe('organization_inactive');
     // Every authenticated route, not only the profile.
     const history = await request(server).get('/api/bulk-transfers/history').set(authHeader(access)).expect(401);
     expect(history.body.error.code).toBe('organization_inactive');
 
-    await setActive(organization.id, true);
+    await setOrganizationActive(organization.id, true);
     await profile(access).expect(200);
 
     // A deactivated user of a deactivated organization is still told user_inactive.
     await User.query().patch({ is_active: false }).where('id', user.id);
-    await setActive(organization.id, false);
+    await setOrganizationActive(organization.id, false);
     expect((await profile(access).expect(401)).body.error.code).toBe('user_inactive');
   });
 
@@ -276,10 +274,10 @@ describe('a deactivated organization (organizations.is_active = false)', () => {
     const { email, password } = await createUser({ organizationId: organization.id });
     const tokens = await loggedIn(email, password);
 
-    await setActive(organization.id, false);
+    await setOrganizationActive(organization.id, false);
     expect((await refresh(tokens.refresh).expect(401)).body.error.code).toBe('organization_inactive');
 
-    await setActive(organization.id, true);
+    await setOrganizationActive(organization.id, true);
     const rotated = await refresh(tokens.refresh).expect(200);
     await profile(rotated.body.access).expect(200);
   });

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { signAccessToken } from '../../src/auth/tokens';
 import { closeDb, db } from '../../src/db/knex';
 import { User } from '../../src/models';
-import { createBulkTestApp, createFund, csvOfLines, Fund, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, csvOfLines, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs } from '../support/fixtures';
 
 const { server, config } = createBulkTestApp();

@@ -96,8 +96,8 @@ describe('seedDemoData', () => {
       Object.assign(process.env, { NODE_ENV: 'production', DEBUG: 'false', METRICS_TOKEN: 'm'.repeat(32) });
       delete process.env.DEMO_PASSWORD;
       let productionSeed: typeof seedDemoData | undefined;
-      jest.isolateModules(() => {
-        productionSeed = (require('../../src/db/demoData') as typeof import('../../src/db/demoData')).seedDemoData;
+      await jest.isolateModulesAsync(async () => {
+        productionSeed = (await import('../../src/db/demoData')).seedDemoData;
       });
       await expect(productionSeed!({ demoPassword: strongPassword() })).rejects.toThrow('Refusing to load demo data in production.');
     } finally {

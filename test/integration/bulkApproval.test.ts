@@ -7,14 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
-import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn } from '../../src/domain/pensionPeriod';
-import { bulkIdForPeriod, PeriodBulkOutcome } from '../../src/pensions/periodBulk';
+import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
-import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { actOnBulk, bulkDetails, createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
+import { createUser, loginAs, type TestServer } from '../support/fixtures';
 import { auditOf } from '../support/adminFixtures';
 import { conforms } from '../support/openApiContract';
 import {
@@ -22,14 +21,15 @@ import {
   adapterClient,
   connectTemporal,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { expectJournalAgrees } from '../support/journalInvariant';
+import { uniqueMsisdns } from '../support/payees';
 
 const TIME_ZONE = 'Africa/Porto-Novo';
 const LONG_APPROVAL_TIMEOUT_MS = 24 * 3_600_000;
@@ -73,12 +73,6 @@ describe('bulk approval (maker-checker)', () => {
     return { ...fund, checker: { id: checker.user.id, token: await loginAs(server, checker.email, checker.password) } };
   }
 
-  /** Payees of their own (the peer pays any MSISDN but the test ones), so the peer's count is this test's. */
-  function payees(count: number): string[] {
-    const seed = randomUUID().replace(/\D/g, '').padEnd(8, '3').slice(0, 8);
-    return Array.from({ length: count }, (_, index) => `2299${seed}${index}`);
-  }
-
   function csv(lines: Array<[string, number]>): string {
     return CSV_HEADER + lines.map(([msisdn, amount]) => `MSISDN,${msisdn},XOF,${amount}\n`).join('');
   }
@@ -89,8 +83,8 @@ describe('bulk approval (maker-checker)', () => {
 
   it('waits for a second user: the creator is refused, a SUPERVISEUR and another organization too; the checker approves and it is paid', async () => {
     const fund = await fundRequiringApproval();
-    const [first, second] = payees(2);
-    const uploaded = await upload(server, fund.gestionnaire.token, csv([[first!, 40000], [second!, 25000]])).expect(202);
+    const [first, second] = uniqueMsisdns(2);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[first, 40000], [second, 25000]])).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
     const outsider = await createFund(server);
 
@@ -99,18 +93,18 @@ describe('bulk approval (maker-checker)', () => {
       // Waiting: nothing sent, the total held.
       expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 65000n });
       await expectJournalAgrees(db(), fund.account.id);
-      const details = await detailsOf(server, bulkId, fund.superviseur.token);
+      const details = await bulkDetails(server, bulkId, fund.superviseur.token);
       expect(details.body).toMatchObject({
         state: 'AWAITING_APPROVAL',
         created_by: { id: fund.gestionnaire.id },
         approval: { required: true, deadline: expect.any(String), approved_by: null },
       });
 
-      const byCreator = await act(server, 'approve', bulkId, fund.gestionnaire.token, 409);
+      const byCreator = await actOnBulk(server, 'approve', bulkId, fund.gestionnaire.token, 409);
       expect(byCreator.body.error.code).toBe('approval_by_creator');
-      const bySuperviseur = await act(server, 'approve', bulkId, fund.superviseur.token, 403);
+      const bySuperviseur = await actOnBulk(server, 'approve', bulkId, fund.superviseur.token, 403);
       expect(bySuperviseur.body.error.code).toBe('permission_denied');
-      await act(server, 'approve', bulkId, outsider.gestionnaire.token, 404);
+      await actOnBulk(server, 'approve', bulkId, outsider.gestionnaire.token, 404);
       // The workflow holds the same rule, whoever sends the update (an operator from the Web UI, a script).
       const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
       const refusedUpdate = await handle.executeUpdate('approve', { args: [{ userId: fund.gestionnaire.id }] }).then(
@@ -123,7 +117,7 @@ describe('bulk approval (maker-checker)', () => {
       expect(refusal).toMatchObject({ type: 'approval_by_creator', nonRetryable: true });
       expect(await bulkState(bulkId)).toBe('AWAITING_APPROVAL');
 
-      const approved = await act(server, 'approve', bulkId, fund.checker.token, 200);
+      const approved = await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
       expect(approved.body).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', approval: { approved_by: { id: fund.checker.id } } });
       // Only the accepted approval is in the audit log, with the request that made it.
       expect(await auditOf('bulk', bulkId)).toEqual([
@@ -136,7 +130,7 @@ describe('bulk approval (maker-checker)', () => {
           request_id: approved.headers['x-request-id'],
         }),
       ]);
-      const again = await act(server, 'approve', bulkId, fund.checker.token, 409);
+      const again = await actOnBulk(server, 'approve', bulkId, fund.checker.token, 409);
       expect(again.body.error.code).toBe('not_awaiting_approval');
       return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
     });
@@ -144,25 +138,25 @@ describe('bulk approval (maker-checker)', () => {
     expect(result).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 65000n, reserved: 0n });
     await expectJournalAgrees(db(), fund.account.id);
-    const paidAtPeer = await countCommittedPaymentsByPayee([first!, second!]);
+    const paidAtPeer = await countCommittedPaymentsByPayee([first, second]);
     expect([...paidAtPeer.values()]).toEqual([1, 1]);
-    const details = await detailsOf(server, bulkId, fund.gestionnaire.token);
+    const details = await bulkDetails(server, bulkId, fund.gestionnaire.token);
     expect(details.body.approval).toMatchObject({ required: true, approved_by: { id: fund.checker.id }, approved_at: expect.any(String), rejected_by: null });
   });
 
   it('a rejection sends nothing, releases the reservation and ends the bulk FAILED with the reason', async () => {
     const fund = await fundRequiringApproval();
-    const [payee] = payees(1);
-    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 30000]])).expect(202);
+    const [payee] = uniqueMsisdns(1);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee, 30000]])).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
 
     await (await worker()).runUntil(async () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
-      const noReason = await act(server, 'reject', bulkId, fund.checker.token, 400, {});
+      const noReason = await actOnBulk(server, 'reject', bulkId, fund.checker.token, 400, {});
       expect(noReason.body.error).toMatchObject({ code: 'validation_error', details: { reason: expect.any(Array) } });
-      const byCreator = await act(server, 'reject', bulkId, fund.gestionnaire.token, 409, { reason: 'mine' });
+      const byCreator = await actOnBulk(server, 'reject', bulkId, fund.gestionnaire.token, 409, { reason: 'mine' });
       expect(byCreator.body.error.code).toBe('approval_by_creator');
-      const rejected = await act(server, 'reject', bulkId, fund.checker.token, 200, { reason: 'Wrong month: this list is October' });
+      const rejected = await actOnBulk(server, 'reject', bulkId, fund.checker.token, 200, { reason: 'Wrong month: this list is October' });
       expect(rejected.body).toMatchObject({ state: 'FAILED', failure_reason: 'Rejected at approval: Wrong month: this list is October' });
       expect(await auditOf('bulk', bulkId)).toEqual([
         expect.objectContaining({
@@ -180,8 +174,8 @@ describe('bulk approval (maker-checker)', () => {
     await expectJournalAgrees(db(), fund.account.id);
     const lines = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_rejected', null]]);
-    expect((await countCommittedPaymentsByPayee([payee!])).get(payee!)).toBe(0);
-    const details = await detailsOf(server, bulkId, fund.superviseur.token);
+    expect((await countCommittedPaymentsByPayee([payee])).get(payee)).toBe(0);
+    const details = await bulkDetails(server, bulkId, fund.superviseur.token);
     expect(details.body).toMatchObject({
       state: 'FAILED',
       approval: { rejected_by: { id: fund.checker.id }, rejected_at: expect.any(String), rejection_reason: 'Wrong month: this list is October', approved_by: null },
@@ -190,8 +184,8 @@ describe('bulk approval (maker-checker)', () => {
 
   it('past the approval deadline, the bulk ends FAILED and its funds are released', async () => {
     const fund = await fundRequiringApproval();
-    const [payee] = payees(1);
-    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 12345]])).expect(202);
+    const [payee] = uniqueMsisdns(1);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee, 12345]])).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
     // Held while awaiting approval: proved with a long deadline by the first test. Here the deadline is short and
     // the test only awaits its outcome, never a window in which the bulk would still be waiting.
@@ -208,7 +202,7 @@ describe('bulk approval (maker-checker)', () => {
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
     const lines = await db()('individual_transfers').where('bulk_id', bulkId);
     expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_expired', null]]);
-    expect((await countCommittedPaymentsByPayee([payee!])).get(payee!)).toBe(0);
+    expect((await countCommittedPaymentsByPayee([payee])).get(payee)).toBe(0);
     // It ended by its deadline, not by a decision: no update reached the workflow, and it waited on at most one
     // timer, no longer than the deadline, which fired (none when the deadline had already passed by the time the
     // workflow looked at it, as on a very slow machine).
@@ -217,21 +211,21 @@ describe('bulk approval (maker-checker)', () => {
     const timeouts = events
       .map((event) => event.timerStartedEventAttributes?.startToFireTimeout)
       .filter((timeout) => timeout !== undefined && timeout !== null)
-      .map((timeout) => Number(timeout!.seconds ?? 0) * 1000 + Math.floor((timeout!.nanos ?? 0) / 1e6));
+      .map((timeout) => Number(timeout.seconds ?? 0) * 1000 + Math.floor((timeout.nanos ?? 0) / 1e6));
     expect(timeouts.length).toBeLessThanOrEqual(1);
     for (const timeoutMs of timeouts) expect(timeoutMs > 0 && timeoutMs <= SHORT_APPROVAL_TIMEOUT_MS).toBe(true);
     expect(events.filter((event) => event.timerFiredEventAttributes)).toHaveLength(timeouts.length);
-    const late = await act(server, 'approve', bulkId, fund.checker.token, 409);
+    const late = await actOnBulk(server, 'approve', bulkId, fund.checker.token, 409);
     expect(late.body.error.code).toBe('not_awaiting_approval');
     await expectJournalAgrees(db(), fund.account.id);
   });
 
   it('holds a bulk built by the monthly run for approval too; any GESTIONNAIRE may approve it (no creator), and the run ends with it', async () => {
     const fund = await fundRequiringApproval();
-    const [first, second] = payees(2);
+    const [first, second] = uniqueMsisdns(2);
     const today = dayIn(new Date(), TIME_ZONE);
     await db()('beneficiaries').insert(
-      [first!, second!].map((msisdn, index) => ({
+      [first, second].map((msisdn, index) => ({
         organization_id: fund.organization.id,
         party_id_type: 'MSISDN',
         party_identifier: msisdn,
@@ -252,14 +246,14 @@ describe('bulk approval (maker-checker)', () => {
         args: [{ organizationId: fund.organization.id, payerAccountId: fund.account.id, period }],
       }) as Promise<PeriodBulkOutcome>;
       await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
-      expect((await countCommittedPaymentsByPayee([first!, second!])).get(first!)).toBe(0);
+      expect((await countCommittedPaymentsByPayee([first, second])).get(first)).toBe(0);
       // The first GESTIONNAIRE of the fund did not create it: the schedule did.
-      await act(server, 'approve', bulkId, fund.gestionnaire.token, 200);
+      await actOnBulk(server, 'approve', bulkId, fund.gestionnaire.token, 200);
       return run;
     });
 
     expect(outcome).toMatchObject({ period, state: 'COMPLETED', bulkId });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 1, [second!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({ [first]: 1, [second]: 1 });
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 40001n, reserved: 0n });
     await expectJournalAgrees(db(), fund.account.id);
     expect(await db()('bulk_transfers').where('bulk_id', bulkId).first('created_by_id', 'approved_by_id')).toEqual({
@@ -270,8 +264,8 @@ describe('bulk approval (maker-checker)', () => {
 
   it('leaves organizations without approval as they were: a new bulk is paid at once and cannot be approved', async () => {
     const fund = await createFund(server, { balance: 100_000n });
-    const [payee] = payees(1);
-    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee!, 1000]])).expect(202);
+    const [payee] = uniqueMsisdns(1);
+    const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee, 1000]])).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
 
     await (await worker()).runUntil(() => temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result());
@@ -279,23 +273,11 @@ describe('bulk approval (maker-checker)', () => {
     expect(bulk).toMatchObject({ state: 'COMPLETED', approval_deadline: null, approved_by_id: null });
     const other = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
     const token = await loginAs(server, other.email, other.password);
-    const refused = await act(server, 'approve', bulkId, token, 409);
+    const refused = await actOnBulk(server, 'approve', bulkId, token, 409);
     expect(refused.body.error.code).toBe('not_awaiting_approval');
-    const details = await detailsOf(server, bulkId, token);
+    const details = await bulkDetails(server, bulkId, token);
     expect(details.body.approval).toEqual({
       required: false, deadline: null, approved_by: null, approved_at: null, rejected_by: null, rejected_at: null, rejection_reason: null,
     });
   });
 });
-
-/** POST /api/bulk-transfers/{bulk_id}/<action> as the token's user: the expected status, and the answer as documented. */
-async function act(server: TestServer, action: 'approve' | 'reject' | 'cancel' | 'retry-failed', bulkId: string, token: string, status: number, body?: object) {
-  const call = request(server).post(`/api/bulk-transfers/${bulkId}/${action}`).set(authHeader(token));
-  if (body !== undefined) call.send(body);
-  return conforms(await call.expect(status), 'post', `/api/bulk-transfers/{bulk_id}/${action}`);
-}
-
-/** GET /api/bulk-transfers/{bulk_id}/details, as documented. */
-async function detailsOf(server: TestServer, bulkId: string, token: string) {
-  return conforms(await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200), 'get', '/api/bulk-transfers/{bulk_id}/details');
-}

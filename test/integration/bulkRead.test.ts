@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { authHeader } from '../support/fixtures';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 
 const { server } = createBulkTestApp();
 

@@ -10,7 +10,7 @@ import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
-import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 
 describe('status of a bulk being paid', () => {
   const taskQueue = uniqueTaskQueue('bulk-read-live');

@@ -5,32 +5,31 @@
  * (5104, worth retrying); other MSISDNs are paid.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
-import request from 'supertest';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { settleTransfer } from '../../src/payouts/ledger';
 import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
-import { createBulkTestApp } from '../support/bulkFixtures';
-import { authHeader, createUser, loginAs, TestServer } from '../support/fixtures';
+import { actOnBulk, bulkDetails, createBulkTestApp } from '../support/bulkFixtures';
+import { createUser, loginAs, type TestServer } from '../support/fixtures';
 import { auditOf } from '../support/adminFixtures';
 import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
-  PayerAccount,
+  linesOfBulk,
+  type PayerAccount,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,
@@ -39,6 +38,7 @@ import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransaction
 import { ensureTemporalCli } from '../../temporal/cli';
 import { barrier } from '../support/barrier';
 import { expectJournalAgrees } from '../support/journalInvariant';
+import { uniqueMsisdns } from '../support/payees';
 
 const execFileAsync = promisify(execFile);
 
@@ -78,71 +78,58 @@ describe('retry-failed and cancel', () => {
     };
   }
 
-  function payees(count: number): string[] {
-    const seed = randomUUID().replace(/\D/g, '').padEnd(8, '5').slice(0, 8);
-    return Array.from({ length: count }, (_, index) => `2298${seed}${String(index).padStart(2, '0')}`);
-  }
-
-  function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
-    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-  }
-
-  async function linesOf(bulkId: string) {
-    return db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
-  }
-
   it('pays again only the lines failed for a retryable reason, as new attempts, after reserving them again; never a paid line, never a 3204', async () => {
-    const [paid, unreachable] = payees(2);
+    const [paid, unreachable] = uniqueMsisdns(2);
     const amounts = { paid: 41000n, notFound: 7000n, rejected: 9000n, unreachable: 13000n };
     const total = amounts.paid + amounts.notFound + amounts.rejected + amounts.unreachable;
     const payer = await createPayerAccount(db(), total);
     const staff = await staffOf(payer);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paid!, amount: amounts.paid },
+      { msisdn: paid, amount: amounts.paid },
       { msisdn: '22990000404', amount: amounts.notFound },
       { msisdn: '22990000403', amount: amounts.rejected },
-      { msisdn: unreachable!, amount: amounts.unreachable },
+      { msisdn: unreachable, amount: amounts.unreachable },
     ]);
     const [paidId, notFoundId, rejectedId, unreachableId] = bulk.transferIds as [string, string, string, string];
     // Line 4 failed as a line does when the switch stayed unreachable for all its retries (the workflow's giveUp).
     await settleTransfer(db(), unreachableId, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'The Mojaloop switch stayed unreachable' }, { onlyIfNotSent: true });
 
     // Funds held for another bulk of the fund, not started: available becomes short of what the retry needs.
-    const [otherPayee] = payees(1);
-    const other = await insertBulk(db(), payer, [{ msisdn: otherPayee!, amount: amounts.notFound + 1000n }]);
+    const [otherPayee] = uniqueMsisdns(1);
+    const other = await insertBulk(db(), payer, [{ msisdn: otherPayee, amount: amounts.notFound + 1000n }]);
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 3 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 3 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: amounts.notFound + 1000n });
       await expectJournalAgrees(db(), payer.accountId);
 
-      await act(server, 'retry-failed', bulk.bulkId, staff.superviseur, 403);
+      await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.superviseur, 403);
       const outsider = await staffOf(await createPayerAccount(db(), 1000n));
-      await act(server, 'retry-failed', bulk.bulkId, outsider.gestionnaire.token, 404);
+      await actOnBulk(server, 'retry-failed', bulk.bulkId, outsider.gestionnaire.token, 404);
 
       // Short of funds: refused, nothing changed.
-      const short = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 422);
+      const short = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 422);
       expect(short.body.error).toMatchObject({
         code: 'insufficient_funds',
         details: { required: String(amounts.rejected + amounts.unreachable), available: String(amounts.rejected + amounts.unreachable - 1000n) },
       });
-      expect((await linesOf(bulk.bulkId)).map((line) => [line.status, line.attempt])).toEqual([
+      expect((await linesOfBulk(db(), bulk.bulkId)).map((line) => [line.status, line.attempt])).toEqual([
         ['COMPLETED', 1], ['FAILED', 1], ['FAILED', 1], ['FAILED', 1],
       ]);
       expect(await db()('transfer_attempts').whereIn('transfer_id', bulk.transferIds)).toHaveLength(0);
       expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).toEqual({ state: 'COMPLETED' });
 
       // The other bulk is cancelled before it ever started (its workflow is started to take the cancel): funds released.
-      const cancelled = await act(server, 'cancel', other.bulkId, staff.gestionnaire.token, 202);
+      const cancelled = await actOnBulk(server, 'cancel', other.bulkId, staff.gestionnaire.token, 202);
       expect(cancelled.body).toMatchObject({ cancelled_transfers: 1, released_amount: String(amounts.notFound + 1000n) });
-      expect(await bulkResult(other.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, other.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: 0n });
       await expectJournalAgrees(db(), payer.accountId);
 
-      const retried = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 202);
+      const retried = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 202);
       expect(retried.body).toMatchObject({ state: 'PROCESSING', retried_transfers: 2, reserved_amount: String(amounts.rejected + amounts.unreachable) });
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 4, completed: 2, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 4, completed: 2, failed: 2 });
       // Each accepted action is in the audit log, with its request; the refused retries are not.
       expect(await auditOf('bulk', other.bulkId)).toEqual([
         expect.objectContaining({
@@ -163,7 +150,7 @@ describe('retry-failed and cancel', () => {
       ]);
     });
 
-    const lines = await linesOf(bulk.bulkId);
+    const lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((line) => [line.status, line.failure_code, line.attempt])).toEqual([
       ['COMPLETED', null, 1],
       ['FAILED', '3204', 1],
@@ -182,14 +169,14 @@ describe('retry-failed and cancel', () => {
     // At the switch: the paid line once (never again), the retried one once under its new identity; nothing for 3204.
     const committed = await countCommittedTransfersByHomeTransactionId([paidId, unreachableId, homeTransactionIdFor(unreachableId, 2), notFoundId]);
     expect(Object.fromEntries(committed)).toEqual({ [paidId]: 1, [unreachableId]: 0, [homeTransactionIdFor(unreachableId, 2)]: 1, [notFoundId]: 0 });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!, otherPayee!]))).toEqual({ [paid!]: 1, [unreachable!]: 1, [otherPayee!]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable, otherPayee]))).toEqual({ [paid]: 1, [unreachable]: 1, [otherPayee]: 0 });
     // The 5104 line was really sent again (aborted again by its FSP), under the new identity.
     const ledger = await readPeerLedger();
     expect(ledger.filter((entry) => entry.homeTransactionId === homeTransactionIdFor(rejectedId, 2)).map((entry) => entry.state)).toEqual(['ABORTED']);
 
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid - amounts.unreachable, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
+    const details = await bulkDetails(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({ state: 'COMPLETED', retry_count: 1, statistics: { completed: 2, failed: 2, cancelled: 0 } });
     expect(details.body.individual_transfers.map((line: { attempt: number }) => line.attempt)).toEqual([1, 1, 2, 2]);
 
@@ -207,46 +194,46 @@ describe('retry-failed and cancel', () => {
   });
 
   it('refuses to retry a bulk whose failures are all permanent (3204), and one still running', async () => {
-    const [paid] = payees(1);
+    const [paid] = uniqueMsisdns(1);
     const payer = await createPayerAccount(db(), 100_000n);
     const staff = await staffOf(payer);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paid!, amount: 5000n },
+      { msisdn: paid, amount: 5000n },
       { msisdn: '22990000404', amount: 6000n },
     ]);
     // Not started yet: still PENDING.
-    const early = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
+    const early = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
     expect(early.body.error.code).toBe('bulk_in_progress');
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await bulkResult(bulk.bulkId);
-      const refused = await act(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
+      const refused = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
       expect(refused.body.error.code).toBe('nothing_to_retry');
-      await bulkResult(bulk.bulkId); // the run started for the refused update ends at once
+      await bulkWorkflowResult(temporal, bulk.bulkId); // the run started for the refused update ends at once
     });
-    expect((await linesOf(bulk.bulkId)).map((line) => [line.status, line.failure_code, line.attempt])).toEqual([
+    expect((await linesOfBulk(db(), bulk.bulkId)).map((line) => [line.status, line.failure_code, line.attempt])).toEqual([
       ['COMPLETED', null, 1],
       ['FAILED', '3204', 1],
     ]);
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 0 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 95_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect((await countCommittedPaymentsByPayee([paid!])).get(paid!)).toBe(1);
+    expect((await countCommittedPaymentsByPayee([paid])).get(paid)).toBe(1);
   });
 
   it('an operator retries from the Temporal CLI, as README says (update-with-start `retryFailed` on bulk-<id>)', async () => {
-    const [paid, unreachable] = payees(2);
+    const [paid, unreachable] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 50_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paid!, amount: 10_000n },
-      { msisdn: unreachable!, amount: 15_000n },
+      { msisdn: paid, amount: 10_000n },
+      { msisdn: unreachable, amount: 15_000n },
     ]);
     await settleTransfer(db(), bulk.transferIds[1]!, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' }, { onlyIfNotSent: true });
 
     const retried = await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await bulkResult(bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
       const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
         'workflow', 'execute-update-with-start',
         '--address', config().temporal.address,
@@ -261,20 +248,20 @@ describe('retry-failed and cancel', () => {
         '--output', 'json',
       ]);
       expect(stdout).toContain('"retried": 1');
-      return bulkResult(bulk.bulkId);
+      return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(retried).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
     expect(await db()('transfer_attempts').where('transfer_id', bulk.transferIds[1]!).first('attempt', 'failure_code', 'retried_by_operator', 'retried_by_id')).toEqual({
       attempt: 1, failure_code: 'switch_unavailable', retried_by_operator: 'ops.jane', retried_by_id: null,
     });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!]))).toEqual({ [paid!]: 1, [unreachable!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable]))).toEqual({ [paid]: 1, [unreachable]: 1 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 25_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('cancel: lines not sent are not sent, a line already sent is paid, the unused reservation is released exactly', async () => {
-    const lines = payees(30).map((msisdn, index) => ({ msisdn, amount: BigInt(1000 + index) }));
+    const lines = uniqueMsisdns(30).map((msisdn, index) => ({ msisdn, amount: BigInt(1000 + index) }));
     const total = lines.reduce((sum, line) => sum + line.amount, 0n);
     const payer = await createPayerAccount(db(), total + 50_000n);
     const staff = await staffOf(payer);
@@ -323,19 +310,19 @@ describe('retry-failed and cancel', () => {
       try {
         await startBulkPayout(temporal, taskQueue, bulk.bulkId);
         await Promise.all([arrived.sent.promise, arrived.discovered.promise, arrived.discovering.promise]);
-        expect((await linesOf(bulk.bulkId)).slice(0, 3).map((row) => [row.status, row.transfer_sent_at !== null])).toEqual([
+        expect((await linesOfBulk(db(), bulk.bulkId)).slice(0, 3).map((row) => [row.status, row.transfer_sent_at !== null])).toEqual([
           ['PROCESSING', true],
           ['PROCESSING', false],
           ['PENDING', false],
         ]);
-        await act(server, 'cancel', bulk.bulkId, staff.superviseur, 403);
-        await act(server, 'cancel', bulk.bulkId, outsider.gestionnaire.token, 404);
-        const response = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 202);
+        await actOnBulk(server, 'cancel', bulk.bulkId, staff.superviseur, 403);
+        await actOnBulk(server, 'cancel', bulk.bulkId, outsider.gestionnaire.token, 404);
+        const response = await actOnBulk(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 202);
         answered = response.body;
       } finally {
         cancelAnswered.open();
       }
-      return bulkResult(bulk.bulkId);
+      return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     // The cancel made the 28 PENDING lines (3 to 30) FAILED `cancelled` at once and released their amounts.
@@ -344,7 +331,7 @@ describe('retry-failed and cancel', () => {
       released_amount: lines.slice(2).reduce((sum, line) => sum + line.amount, 0n).toString(),
     });
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 30, completed: 1, failed: 29 });
-    const rows = await linesOf(bulk.bulkId);
+    const rows = await linesOfBulk(db(), bulk.bulkId);
     expect(rows.map((row) => [row.line_number, row.status, row.failure_code, row.transfer_sent_at !== null])).toEqual([
       [1, 'COMPLETED', null, true],
       ...rows.slice(1).map((row) => [row.line_number, 'FAILED', 'cancelled', false]),
@@ -359,24 +346,24 @@ describe('retry-failed and cancel', () => {
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - lines[0]!.amount, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
 
-    const details = await detailsOf(server, bulk.bulkId, staff.superviseur);
+    const details = await bulkDetails(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({
       state: 'COMPLETED',
       failure_reason: null,
       cancellation: { cancelled_by: { id: staff.gestionnaire.id }, cancelled_by_operator: null, cancelled_transfers: 29 },
       statistics: { completed: 1, failed: 29, cancelled: 29 },
     });
-    const again = await act(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 409);
+    const again = await actOnBulk(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 409);
     expect(again.body.error.code).toBe('bulk_closed');
   });
 
   it('an operator cancels with the Temporal CLI (update `cancel`, as the Web UI sends it too): a bulk awaiting approval ends FAILED, funds released', async () => {
-    const [first, second] = payees(2);
+    const [first, second] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
     await db()('organizations').where('id', payer.organizationId).update({ requires_approval: true });
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: first!, amount: 3000n },
-      { msisdn: second!, amount: 4000n },
+      { msisdn: first, amount: 3000n },
+      { msisdn: second, amount: 4000n },
     ]);
 
     const result = await (await worker()).runUntil(async () => {
@@ -392,7 +379,7 @@ describe('retry-failed and cancel', () => {
         '--output', 'json',
       ]);
       expect(JSON.parse(stdout)).toMatchObject({ result: { cancelled: 2, released: '7000' } });
-      return bulkResult(bulk.bulkId);
+      return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(result).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
@@ -404,18 +391,6 @@ describe('retry-failed and cancel', () => {
     });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first!, second!]))).toEqual({ [first!]: 0, [second!]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({ [first]: 0, [second]: 0 });
   });
 });
-
-/** POST /api/bulk-transfers/{bulk_id}/<action> as the token's user: the expected status, and the answer as documented. */
-async function act(server: TestServer, action: 'approve' | 'reject' | 'cancel' | 'retry-failed', bulkId: string, token: string, status: number, body?: object) {
-  const call = request(server).post(`/api/bulk-transfers/${bulkId}/${action}`).set(authHeader(token));
-  if (body !== undefined) call.send(body);
-  return conforms(await call.expect(status), 'post', `/api/bulk-transfers/{bulk_id}/${action}`);
-}
-
-/** GET /api/bulk-transfers/{bulk_id}/details, as documented. */
-async function detailsOf(server: TestServer, bulkId: string, token: string) {
-  return conforms(await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200), 'get', '/api/bulk-transfers/{bulk_id}/details');
-}

@@ -5,7 +5,7 @@ import { closeDb, db } from '../../src/db/knex';
 import { BULK_LOCK_NAMESPACE } from '../../src/payouts/createBulk';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
-import { createBulkTestApp, createFund, CSV_HEADER, csvOfLines, Fund, snapshot, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, csvOfLines, type Fund, snapshot, upload } from '../support/bulkFixtures';
 import { waitFor } from '../support/payoutHarness';
 
 const { server, config } = createBulkTestApp();

@@ -15,29 +15,25 @@ import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { FaultAction, FaultProxy, ProxiedCall, ProxiedStep, startFaultProxy } from '../support/faultProxy';
+import { type FaultAction, type FaultProxy, type ProxiedCall, type ProxiedStep, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,
   connectTemporal,
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  TemporalForTests,
+  type TemporalForTests,
   uniqueTaskQueue,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
-import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { expectJournalAgrees } from '../support/journalInvariant';
+import { uniqueMsisdns } from '../support/payees';
 
 const CLIENT_TIMEOUT_MS = 10_000;
 const INITIAL_BALANCE = 50_000_000n;
 
 /** Payees of their own, none of the peer's special ones, so the switch's ledger tells every line apart. */
-function uniquePayees(count: number): string[] {
-  const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
-  return Array.from({ length: count }, (_, i) => String(base + i));
-}
-
 interface PlannedLine {
   msisdn: string;
   amount: bigint;
@@ -176,11 +172,11 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     // What a retried quote step meets when the first answer arrived but was not recorded (see faultPostgres).
     const direct = new SchemeAdapterClient({ baseUrl: peer.outboundUrl, timeoutMs: CLIENT_TIMEOUT_MS });
     try {
-      const [payee] = uniquePayees(1);
+      const [payee] = uniqueMsisdns(1);
       const started = await direct.startTransfer({
         homeTransactionId: `fault-${Date.now()}`,
         from: { idType: 'MSISDN', idValue: '22961000001' },
-        to: { idType: 'MSISDN', idValue: payee! },
+        to: { idType: 'MSISDN', idValue: payee },
         amount: '100',
         currency: 'XOF',
       });
@@ -197,32 +193,32 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
   });
 
   it('pays every line exactly once through 5xx answers, unanswered calls and lost answers at every step', async () => {
-    const payees = uniquePayees(11);
+    const payees = uniqueMsisdns(11);
     const lateMs = CLIENT_TIMEOUT_MS + 3_000;
     const at = (step: ProxiedStep, action: FaultAction): PlannedLine['faults'] => ({ [step]: { 1: action } });
     const lines: PlannedLine[] = [
       // Before the adapter: it never saw the call.
-      { msisdn: payees[0]!, amount: 10_001n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[1]!, amount: 10_002n, faults: at('discover', { kind: 'hang' }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[2]!, amount: 10_003n, faults: at('quote', { kind: 'status', status: 502 }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[3]!, amount: 10_004n, faults: at('quote', { kind: 'reset' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[0], amount: 10_001n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[1], amount: 10_002n, faults: at('discover', { kind: 'hang' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[2], amount: 10_003n, faults: at('quote', { kind: 'status', status: 502 }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[3], amount: 10_004n, faults: at('quote', { kind: 'reset' }), expected: { status: 'COMPLETED' } },
       // After the adapter: it acted, we never saw its answer.
-      { msisdn: payees[4]!, amount: 10_005n, faults: at('discover', { kind: 'forwardThenReset' }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[5]!, amount: 10_006n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[4], amount: 10_005n, faults: at('discover', { kind: 'forwardThenReset' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[5], amount: 10_006n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
       // The dangerous ones: the transfer was sent and committed, its answer lost; the retry must ask, not re-send.
       {
-        msisdn: payees[6]!,
+        msisdn: payees[6],
         amount: 10_007n,
         faults: { transfer: { 1: { kind: 'forwardThenReset' } }, lookup: { 1: { kind: 'status', status: 503 } } },
         expected: { status: 'COMPLETED' },
       },
-      { msisdn: payees[7]!, amount: 10_008n, faults: at('transfer', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
+      { msisdn: payees[7], amount: 10_008n, faults: at('transfer', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
       // The transfer never reached the adapter, but we cannot know it (a 503 or no answer may come after it
       // acted): never re-sent, the switch is asked until the quote expires, then the line fails unpaid.
-      { msisdn: payees[8]!, amount: 10_009n, faults: at('transfer', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
-      { msisdn: payees[9]!, amount: 10_010n, faults: at('transfer', { kind: 'hang' }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
+      { msisdn: payees[8], amount: 10_009n, faults: at('transfer', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
+      { msisdn: payees[9], amount: 10_010n, faults: at('transfer', { kind: 'hang' }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
       // It reaches the adapter after we gave up and asked: paid or not, the switch and we must agree.
-      { msisdn: payees[10]!, amount: 10_011n, faults: at('transfer', { kind: 'forwardLate', delayMs: lateMs }), expected: { status: 'either' } },
+      { msisdn: payees[10], amount: 10_011n, faults: at('transfer', { kind: 'forwardLate', delayMs: lateMs }), expected: { status: 'either' } },
       // Mojaloop refusals keep their code through faults on the way.
       { msisdn: '22990000404', amount: 10_012n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: '3204' } },
       { msisdn: '22990000503', amount: 10_013n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'FAILED', code: '5101' } },
@@ -255,7 +251,7 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
   }, 300_000);
 
   it('pays every line exactly once when the adapter is down for a while, including a transfer refused at the door', async () => {
-    const payees = uniquePayees(8);
+    const payees = uniqueMsisdns(8);
     const lines: PlannedLine[] = payees.map((msisdn, i) => ({ msisdn, amount: 20_000n + BigInt(i), faults: {}, expected: { status: 'COMPLETED' } }));
     // The adapter goes down just as line 3 gets its quote: its transfer step (the next call) finds it down. It
     // stays down until that transfer has been refused at the door (a state, not a length of time, however slow

@@ -15,7 +15,7 @@
  * waits on a state (a request seen, a lock waited on, a connection to kill).
  */
 import type { Worker } from '@temporalio/worker';
-import knexFactory, { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { Client as PgClient } from 'pg';
 import { config } from '../../src/config';
 import { closeDb, db, knexConfig } from '../../src/db/knex';
@@ -29,14 +29,14 @@ import {
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  TemporalForTests,
+  type TemporalForTests,
   uniqueTaskQueue,
   waitFor,
 } from '../support/payoutHarness';
 import { barrier } from '../support/barrier';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
-import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
-import { FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const INITIAL_BALANCE = 50_000_000n;

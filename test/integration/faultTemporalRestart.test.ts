@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
@@ -21,21 +21,16 @@ import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
-import { freePort, RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
-import { accountMoney, adapterClient, createPayerAccount, insertBulk, waitFor } from '../support/payoutHarness';
-import { Barrier, barrier } from '../support/barrier';
+import { freePort, type RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
+import { accountMoney, adapterClient, completedLineCount, createPayerAccount, insertBulk, waitFor } from '../support/payoutHarness';
+import { type Barrier, barrier } from '../support/barrier';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
-import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const LINES = 20;
 const AMOUNT = 25_000n;
 const OUTAGE_MS = 5_000;
-
-async function completedLines(bulkId: string): Promise<number> {
-  const [row] = await db()('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
-  return Number(row!.count);
-}
 
 describe('Temporal server restarted mid-bulk', () => {
   const scratch = process.env.TEST_SCRATCH_DIR ?? os.tmpdir();
@@ -137,11 +132,11 @@ describe('Temporal server restarted mid-bulk', () => {
     const heldAtCrash: number[] = [];
     try {
       for (const hold of holds) {
-        const before = await completedLines(bulk.bulkId);
+        const before = await completedLineCount(db(), bulk.bulkId);
         // Three more lines paid since the last crash, and a held line in flight: the crash hits a bulk mid-way.
-        await waitFor(async () => (await completedLines(bulk.bulkId)) >= before + 3 && hold.arrived.size > 0, 180_000, 100);
+        await waitFor(async () => (await completedLineCount(db(), bulk.bulkId)) >= before + 3 && hold.arrived.size > 0, 180_000, 100);
         await crashServer();
-        progressAtCrash.push(await completedLines(bulk.bulkId));
+        progressAtCrash.push(await completedLineCount(db(), bulk.bulkId));
         heldAtCrash.push(hold.arrived.size);
         // The outage itself: a fixed length on purpose (the fault), not a wait for something to happen. Nothing
         // held can move meanwhile: its lines are let go only once the server is back.

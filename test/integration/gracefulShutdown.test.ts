@@ -5,7 +5,7 @@
  * moving confirmTransfer, its answer held by a proxy in front of the real adapter until the worker has logged that
  * it is stopping), then exits 0. Nothing waits on time: each step waits on a log line or a held call.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
@@ -14,13 +14,13 @@ import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWor
 import { freePort } from '../../temporal/devServer';
 import { createBulkTestApp, createFund, CSV_HEADER } from '../support/bulkFixtures';
 import { barrier } from '../support/barrier';
-import { FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   connectTemporal,
   createPayerAccount,
   insertBulk,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,
@@ -47,7 +47,7 @@ function startProcess(entry: string, env: Record<string, string>): Started {
   });
   const lines: LogLine[] = [];
   let pending = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
     const complete = pending.split('\n');
     pending = complete.pop() ?? '';
@@ -59,7 +59,7 @@ function startProcess(entry: string, env: Record<string, string>): Started {
       }
     }
   });
-  child.stderr!.resume();
+  child.stderr.resume();
   // 'close', not 'exit': 'exit' may come before the last lines on stdout have been read.
   const exited = new Promise<{ code: number | null }>((resolve) => child.once('close', (code) => resolve({ code })));
   return { child, lines, exited };

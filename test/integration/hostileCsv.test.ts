@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { closeDb } from '../../src/db/knex';
 import { readBulkCsv } from '../../src/domain/csv/readBulkCsv';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, snapshot, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, snapshot, upload } from '../support/bulkFixtures';
 import type { TestServer } from '../support/fixtures';
 
 const { server } = createBulkTestApp();
@@ -27,8 +27,15 @@ interface Expected {
   issue?: { line: number; column: string | null; code: string };
 }
 
+/** The error of a refused upload; `details` holds the line issues, or what the refusal is about (a line, a limit). */
+interface RefusedUpload {
+  code: string;
+  message: string;
+  details: { errors: Array<{ line: number; column: string | null; code: string }> } & Record<string, unknown>;
+}
+
 /** Uploads, checks the refusal and that the fund's rows and money did not move. */
-async function expectRefusedUnchanged(content: string | Buffer, expected: Expected, app: TestServer = server): Promise<Record<string, any>> {
+async function expectRefusedUnchanged(content: string | Buffer, expected: Expected, app: TestServer = server): Promise<RefusedUpload> {
   const before = await snapshot(fund);
   const response = await upload(app, fund.gestionnaire.token, content);
   expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status: expected.status, code: expected.code });
@@ -90,7 +97,7 @@ describe('hostile structure', () => {
       status: 400,
       code: 'invalid_file',
     });
-    expect(error.details.errors.map((issue: { code: string }) => issue.code)).toContain('malformed_csv');
+    expect(error.details.errors.map((issue) => issue.code)).toContain('malformed_csv');
     for (const issue of error.details.errors) expect(issue.line).toBeGreaterThanOrEqual(3);
   });
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type Router from '@koa/router';
-import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
 import type { HttpMethod } from '../../src/api/http/routeDefinition';
@@ -17,7 +17,7 @@ import { documentedResponse as documentedIn, operationOf } from '../support/open
 import { SWAGGER_UI_CSP } from '../../src/api/routes/docs';
 import { closeDb, db } from '../../src/db/knex';
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, strongPassword, uniqueEmail } from '../support/fixtures';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 
 const document: OpenApiDocument = openApiDocument();
 const DOCUMENT_ID = 'https://contract.test/openapi.json';

@@ -15,18 +15,17 @@ import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { settleTransfer } from '../../src/payouts/ledger';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
 } from '../support/payoutHarness';
@@ -58,10 +57,6 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
     return `2298${randomUUID().replace(/\D/g, '').padEnd(8, '7').slice(0, 8)}`;
   }
 
-  async function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
-    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-  }
-
   /** As the README says: `temporal workflow start --type retryFailedTransfersWorkflow ...` (here `execute`: start and wait). */
   async function operatorRetries(bulkId: string, workflowId: string): Promise<string> {
     const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
@@ -87,11 +82,11 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
 
     const retried = await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await bulkResult(bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
       const stdout = await operatorRetries(bulk.bulkId, `retry-${bulk.bulkId}-1`);
       expect(stdout).toContain('"retried": 1');
       expect(stdout).toContain('"reserved": "15000"');
-      return bulkResult(bulk.bulkId);
+      return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(retried).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
@@ -119,7 +114,7 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
 
     const failure = await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await bulkResult(bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
       const workflowId = `retry-${bulk.bulkId}-1`;
       await operatorRetries(bulk.bulkId, workflowId).catch(() => undefined); // the CLI exits non-zero on a failed workflow
       return temporal.client.workflow.getHandle(workflowId).result().catch((error: unknown) => error);
@@ -151,12 +146,12 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
 
     const [first, second] = await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await bulkResult(bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
       const answers = [
         await new MockActivityEnvironment().run(activities.retryFailedForOperator, request),
         await new MockActivityEnvironment().run(activities.retryFailedForOperator, request),
       ];
-      await bulkResult(bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
       return answers;
     });
 

@@ -6,30 +6,29 @@
  * strandedBulkSweep.test.ts.
  */
 import { applyAccountChange } from '../../src/accounts/accountJournal';
-import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { AppError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
-import { createUser } from '../support/fixtures';
+import { createUser, setOrganizationActive } from '../support/fixtures';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { uniqueMsisdns } from '../support/payees';
 
 describe('bulks of a deactivated organization', () => {
   let peer: RunningPeer;
@@ -50,14 +49,7 @@ describe('bulks of a deactivated organization', () => {
     return payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 2 } });
   }
 
-  const setActive = (organizationId: number, active: boolean) => db()('organizations').where('id', organizationId).update({ is_active: active });
   const bulkRow = (bulkId: string) => db()('bulk_transfers').where('bulk_id', bulkId).first('state', 'approved_by_id', 'retry_count');
-  const result = (bulkId: string) => temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-
-  function payees(count: number): string[] {
-    const seed = randomUUID().replace(/\D/g, '').padEnd(8, '5').slice(0, 8);
-    return Array.from({ length: count }, (_, index) => `2299${seed}${index}`);
-  }
 
   /** The refusal as the API would answer it: our typed error with its status and code. */
   async function refusal(action: Promise<unknown>): Promise<{ status: number; code: string }> {
@@ -73,35 +65,35 @@ describe('bulks of a deactivated organization', () => {
     const payer = await createPayerAccount(db(), 500_000n);
     await db()('organizations').where('id', payer.organizationId).update({ requires_approval: true });
     const checker = await createUser({ organizationId: payer.organizationId, role: 'GESTIONNAIRE' });
-    const [payee] = payees(1);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: payee!, amount: 30_000n }]);
+    const [payee] = uniqueMsisdns(1);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: payee, amount: 30_000n }]);
 
     const outcome = await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await bulkRow(bulk.bulkId)).state === 'AWAITING_APPROVAL');
 
-      await setActive(payer.organizationId, false);
+      await setOrganizationActive(payer.organizationId, false);
       const approve = () => decideApproval(temporal, bulk.bulkId, { approve: true, by: { userId: checker.user.id } });
       expect(await refusal(approve())).toEqual({ status: 403, code: 'organization_inactive' });
       expect(await bulkRow(bulk.bulkId)).toMatchObject({ state: 'AWAITING_APPROVAL', approved_by_id: null });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n, reserved: 30_000n });
 
-      await setActive(payer.organizationId, true);
+      await setOrganizationActive(payer.organizationId, true);
       await approve();
-      return result(bulk.bulkId);
+      return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(outcome).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 0 });
     expect(await bulkRow(bulk.bulkId)).toMatchObject({ approved_by_id: checker.user.id });
-    expect([...(await countCommittedPaymentsByPayee([payee!])).values()]).toEqual([1]);
+    expect([...(await countCommittedPaymentsByPayee([payee])).values()]).toEqual([1]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 470_000n, reserved: 0n });
   });
 
   it('cannot have its failed lines retried while deactivated (403, nothing reserved); retried and paid once reactivated', async () => {
     const payer = await createPayerAccount(db(), 500_000n);
     const retrier = await createUser({ organizationId: payer.organizationId, role: 'GESTIONNAIRE' });
-    const [payee] = payees(1);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: payee!, amount: 20_000n }]);
+    const [payee] = uniqueMsisdns(1);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: payee, amount: 20_000n }]);
     // As a bulk that ended with its one line failed for a reason worth retrying, never sent: reservation released.
     await db()('individual_transfers')
       .where('bulk_id', bulk.bulkId)
@@ -112,22 +104,22 @@ describe('bulks of a deactivated organization', () => {
     );
 
     const outcome = await (await worker()).runUntil(async () => {
-      await setActive(payer.organizationId, false);
+      await setOrganizationActive(payer.organizationId, false);
       const retry = () => retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { userId: retrier.user.id });
       expect(await refusal(retry())).toEqual({ status: 403, code: 'organization_inactive' });
       expect(await bulkRow(bulk.bulkId)).toMatchObject({ state: 'FAILED', retry_count: 0 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n, reserved: 0n });
       expect(await db()('individual_transfers').where('bulk_id', bulk.bulkId).first('status', 'attempt')).toEqual({ status: 'FAILED', attempt: 1 });
       // The run the refused update started ends at once; until it has, a retry would be told "still running".
-      await result(bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
 
-      await setActive(payer.organizationId, true);
+      await setOrganizationActive(payer.organizationId, true);
       expect(await retry()).toMatchObject({ retried: 1, reserved: '20000' });
-      return result(bulk.bulkId);
+      return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(outcome).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 0 });
-    expect([...(await countCommittedPaymentsByPayee([payee!])).values()]).toEqual([1]);
+    expect([...(await countCommittedPaymentsByPayee([payee])).values()]).toEqual([1]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 480_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
   });

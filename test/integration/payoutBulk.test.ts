@@ -18,8 +18,8 @@ import {
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
 } from '../support/payoutHarness';

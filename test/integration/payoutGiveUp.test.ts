@@ -4,7 +4,6 @@
  * unreachable for one line. The worker's settings shorten the before-sending retry policy (PayoutSettings.lineRetry)
  * so a line gives up in seconds rather than minutes; production keeps its defaults.
  */
-import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
@@ -12,31 +11,29 @@ import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
-import { FaultPolicy, FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
+import type { LineRetry } from '../../workflows/definitions';
+import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
+  linesOfBulk,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
+import { uniqueMsisdns } from '../support/payees';
 
 /** Three attempts a step, 20 ms apart at most: a line gives up within a second instead of about 8 minutes. */
 const FAST_RETRY: LineRetry = { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 20 };
-
-function uniquePayees(count: number): string[] {
-  const base = 22962000000 + randomInt(0, 9_000_000) * 10;
-  return Array.from({ length: count }, (_, index) => String(base + index));
-}
 
 describe('a line given up (real Postgres, Temporal and peer)', () => {
   let peer: RunningPeer;
@@ -67,31 +64,26 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     return payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { payoutConcurrency: 3, lineRetry: FAST_RETRY } });
   }
 
-  function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
-    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-  }
-
-  const linesOf = (bulkId: string) => db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
   const callsFor = (homeTransactionId: string, step: 'discover' | 'quote') =>
     proxy.log.filter((entry) => entry.homeTransactionId === homeTransactionId && entry.step === step);
 
   it('switch_unavailable: every discover of a line answered 503 for all its attempts, the line fails unpaid, the others are paid', async () => {
-    const [paidA, lost, paidB] = uniquePayees(3);
+    const [paidA, lost, paidB] = uniqueMsisdns(3);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paidA!, amount: 10_000n },
-      { msisdn: lost!, amount: 20_000n },
-      { msisdn: paidB!, amount: 30_000n },
+      { msisdn: paidA, amount: 10_000n },
+      { msisdn: lost, amount: 20_000n },
+      { msisdn: paidB, amount: 30_000n },
     ]);
     const lostId = bulk.transferIds[1]!;
     unreachable.discover.add(lostId);
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
     });
 
-    const lines = await linesOf(bulk.bulkId);
+    const lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((line) => [line.status, line.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'switch_unavailable'], ['COMPLETED', null]]);
     expect(lines[1].failure_message).toMatch(/^The Mojaloop switch stayed unreachable/);
     expect(lines[1].transfer_sent_at).toBeNull();
@@ -102,25 +94,25 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     expect(callsFor(lostId, 'quote')).toEqual([]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 40_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paidA!, lost!, paidB!]))).toEqual({ [paidA!]: 1, [lost!]: 0, [paidB!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paidA, lost, paidB]))).toEqual({ [paidA]: 1, [lost]: 0, [paidB]: 1 });
   });
 
   it('no quote after the last round: every quote answered 503, each round discovers again, after MAX_QUOTE_ROUNDS the line fails unpaid', async () => {
-    const [paid, lost] = uniquePayees(2);
+    const [paid, lost] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paid!, amount: 15_000n },
-      { msisdn: lost!, amount: 25_000n },
+      { msisdn: paid, amount: 15_000n },
+      { msisdn: lost, amount: 25_000n },
     ]);
     const lostId = bulk.transferIds[1]!;
     unreachable.quote.add(lostId);
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
     });
 
-    const lines = await linesOf(bulk.bulkId);
+    const lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((line) => [line.status, line.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'switch_unavailable']]);
     expect(lines[1].failure_message).toMatch(/^No quote after 8 attempts; last error: /);
     expect(lines[1].transfer_sent_at).toBeNull();
@@ -133,16 +125,16 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     expect(quotes.every((call) => call.action === 'status')).toBe(true);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 15_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, lost!]))).toEqual({ [paid!]: 1, [lost!]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, lost]))).toEqual({ [paid]: 1, [lost]: 0 });
   });
 
   it('a line whose workflow fails on every pass: after the last pass failed line_unresolved (money released), the bulk closes; retry-failed pays it', async () => {
-    const [paidA, broken, paidB] = uniquePayees(3);
+    const [paidA, broken, paidB] = uniqueMsisdns(3);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: paidA!, amount: 11_000n },
-      { msisdn: broken!, amount: 22_000n },
-      { msisdn: paidB!, amount: 33_000n },
+      { msisdn: paidA, amount: 11_000n },
+      { msisdn: broken, amount: 22_000n },
+      { msisdn: paidB, amount: 33_000n },
     ]);
     const brokenId = bulk.transferIds[1]!;
     // The real adapter client, except that discovering this line (its first attempt) fails with an error Temporal
@@ -164,13 +156,13 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
 
     await (await worker(adapter)).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
     });
 
     expect(brokenCalls).toHaveLength(3); // one line workflow per pass (MAX_PASSES)
     const line = await temporal.client.workflow.getHandle(workflowIdForLine(bulk.bulkId, 2)).describe();
     expect(line.status.name).toBe('FAILED');
-    let lines = await linesOf(bulk.bulkId);
+    let lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((row) => [row.status, row.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'line_unresolved'], ['COMPLETED', null]]);
     expect(lines[1].transfer_sent_at).toBeNull();
     expect(lines[1].completed_at).not.toBeNull();
@@ -181,9 +173,9 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     // line_unresolved is worth retrying: a new attempt (a new homeTransactionId, which the adapter lets through) is paid.
     await (await worker(adapter)).runUntil(async () => {
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'give-up test' })).toEqual({ retried: 1, reserved: '22000' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
     });
-    lines = await linesOf(bulk.bulkId);
+    lines = await linesOfBulk(db(), bulk.bulkId);
     expect(lines.map((row) => [row.status, row.attempt])).toEqual([['COMPLETED', 1], ['COMPLETED', 2], ['COMPLETED', 1]]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 66_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);

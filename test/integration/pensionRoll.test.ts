@@ -1,7 +1,7 @@
 /** The pension roll API against the real database: import (validation, all-or-nothing, upsert), reads, changes. */
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from '../support/fixtures';
+import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 
@@ -16,11 +16,11 @@ describe('pension roll', () => {
     const organization = await createOrganization();
     organizationId = organization.id;
     await createAccount({ organizationId, balance: 0n });
-    gestionnaire = await tokenFor(server, organizationId, 'GESTIONNAIRE');
-    superviseur = await tokenFor(server, organizationId, 'SUPERVISEUR');
+    gestionnaire = await newUserToken(server, organizationId, 'GESTIONNAIRE');
+    superviseur = await newUserToken(server, organizationId, 'SUPERVISEUR');
     const other = await createOrganization();
     await createAccount({ organizationId: other.id });
-    outsider = await tokenFor(server, other.id, 'GESTIONNAIRE');
+    outsider = await newUserToken(server, other.id, 'GESTIONNAIRE');
   });
 
   afterAll(async () => {
@@ -143,8 +143,3 @@ describe('pension roll', () => {
     return response.body.results[0];
   }
 });
-
-async function tokenFor(server: TestServer, organizationId: number, role: 'GESTIONNAIRE' | 'SUPERVISEUR'): Promise<string> {
-  const { email, password } = await createUser({ organizationId, role });
-  return loginAs(server, email, password);
-}

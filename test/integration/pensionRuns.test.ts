@@ -9,8 +9,8 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn, periodOf } from '../../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from '../support/fixtures';
-import { adapterClient, connectTemporal, payoutWorker, RunningPeer, TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
+import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
 import { uniqueMsisdns } from '../support/payees';
@@ -183,7 +183,7 @@ describe('monthly pension runs', () => {
     const failed = await request(server).get('/api/pension-runs/2026-03').set(authHeader(fund.superviseur)).expect(200);
     expect(failed.body).toMatchObject({ state: 'FAILED', failure_reason: 'organization_inactive', bulk_id: null });
     expect(await runFor('2026-03')).toMatchObject({ period: '2026-03', state: 'COMPLETED', eligible: 1 });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([payee!]))).toEqual({ [payee!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([payee]))).toEqual({ [payee]: 1 });
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '60000', reserved: '0' });
   });
 
@@ -216,16 +216,11 @@ describe('monthly pension runs', () => {
       organizationId: organization.id,
       code: organization.code,
       accountId: account.id,
-      gestionnaire: await tokenFor(server, organization.id, 'GESTIONNAIRE'),
-      superviseur: await tokenFor(server, organization.id, 'SUPERVISEUR'),
+      gestionnaire: await newUserToken(server, organization.id, 'GESTIONNAIRE'),
+      superviseur: await newUserToken(server, organization.id, 'SUPERVISEUR'),
     };
   }
 });
-
-async function tokenFor(server: TestServer, organizationId: number, role: 'GESTIONNAIRE' | 'SUPERVISEUR'): Promise<string> {
-  const { email, password } = await createUser({ organizationId, role });
-  return loginAs(server, email, password);
-}
 
 async function accountMoney(accountId: number): Promise<{ balance: string; reserved: string }> {
   const row = await db()('accounts').where('id', accountId).first('balance', 'reserved');

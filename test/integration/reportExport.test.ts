@@ -3,7 +3,7 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { REPORT_COLUMNS } from '../../src/reports/reportRow';
 import { reportPages } from '../../src/reports/transferPages';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from '../support/fixtures';
+import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from '../support/fixtures';
 
 const LINES = 10_000;
 const BOM = '\uFEFF';

@@ -9,13 +9,13 @@ import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { closeDb, db } from '../../src/db/knex';
 import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import {
   adapterClient,
   connectTemporal,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,

@@ -5,41 +5,36 @@
  * one line's switch unreachable (503) or holds a call until the test has acted. Codes not worth retrying
  * (cancelled, approval_rejected, approval_expired) are never retried: 409 nothing_to_retry when nothing else failed.
  */
-import { randomInt } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult, LineRetry } from '../../workflows/definitions';
+import type { LineRetry } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
-import { FaultPolicy, FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { createUser } from '../support/fixtures';
 import {
   accountMoney,
   adapterClient,
+  bulkWorkflowResult,
   connectTemporal,
   createPayerAccount,
   insertBulk,
-  PayerAccount,
+  type PayerAccount,
   payoutWorker,
-  RunningPeer,
-  TemporalForTests,
+  type RunningPeer,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
+import { uniqueMsisdns } from '../support/payees';
 
 const FAST_RETRY: LineRetry = { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 20 };
-
-function uniquePayees(count: number): string[] {
-  const base = 22963000000 + randomInt(0, 9_000_000) * 10;
-  return Array.from({ length: count }, (_, index) => String(base + index));
-}
 
 describe('retry-failed after a decision, and while a retry pays', () => {
   let peer: RunningPeer;
@@ -78,10 +73,6 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     });
   }
 
-  function bulkResult(bulkId: string): Promise<BulkPayoutResult> {
-    return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
-  }
-
   const linesOf = async (bulkId: string) =>
     (await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number')).map((line) => [line.status, line.failure_code, line.attempt]);
   const discoversOf = (homeTransactionId: string) => proxy.log.filter((entry) => entry.step === 'discover' && entry.homeTransactionId === homeTransactionId);
@@ -103,13 +94,13 @@ describe('retry-failed after a decision, and while a retry pays', () => {
   }
 
   it('after a cancel: the cancelled lines are never retried, the line failed switch_unavailable is, and it is paid', async () => {
-    const [unreachable, inFlight, notSentA, notSentB] = uniquePayees(4);
+    const [unreachable, inFlight, notSentA, notSentB] = uniqueMsisdns(4);
     const payer = await createPayerAccount(db(), 100_000n);
     const bulk = await insertBulk(db(), payer, [
-      { msisdn: unreachable!, amount: 10_000n },
-      { msisdn: inFlight!, amount: 20_000n },
-      { msisdn: notSentA!, amount: 30_000n },
-      { msisdn: notSentB!, amount: 40_000n },
+      { msisdn: unreachable, amount: 10_000n },
+      { msisdn: inFlight, amount: 20_000n },
+      { msisdn: notSentA, amount: 30_000n },
+      { msisdn: notSentB, amount: 40_000n },
     ]);
     const [unreachableId, inFlightId] = bulk.transferIds as [string, string];
     const hold = barrier();
@@ -124,7 +115,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       // Line 2 is still PENDING (its discovery not answered yet): cancelled with 3 and 4, unsent.
       const cancelled = await cancelBulkPayout(temporal, taskQueue, bulk.bulkId, { operator: 'retry test' }).finally(() => hold.open());
       expect(cancelled).toEqual({ cancelled: 3, released: '90000' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'FAILED', total: 4, completed: 0, failed: 4 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'FAILED', total: 4, completed: 0, failed: 4 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([
       ['FAILED', 'switch_unavailable', 1],
@@ -138,7 +129,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     discoverFaults.delete(unreachableId);
     await (await worker()).runUntil(async () => {
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'retry test' })).toEqual({ retried: 1, reserved: '10000' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 4, completed: 1, failed: 3 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 4, completed: 1, failed: 3 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([
       ['COMPLETED', null, 2],
@@ -148,8 +139,8 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     ]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 90_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable!, inFlight!, notSentA!, notSentB!]))).toEqual({
-      [unreachable!]: 1, [inFlight!]: 0, [notSentA!]: 0, [notSentB!]: 0,
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable, inFlight, notSentA, notSentB]))).toEqual({
+      [unreachable]: 1, [inFlight]: 0, [notSentA]: 0, [notSentB]: 0,
     });
 
     // Nothing else worth retrying: refused, nothing changed.
@@ -161,9 +152,9 @@ describe('retry-failed after a decision, and while a retry pays', () => {
   });
 
   it('a cancel sent while the retry of a cancelled bulk pays stops the retried line again (unsent, money released)', async () => {
-    const [unreachable, notSent] = uniquePayees(2);
+    const [unreachable, notSent] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: unreachable!, amount: 10_000n }, { msisdn: notSent!, amount: 20_000n }]);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: unreachable, amount: 10_000n }, { msisdn: notSent, amount: 20_000n }]);
     const unreachableId = bulk.transferIds[0]!;
     const first = barrier();
     discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
@@ -172,7 +163,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => discoversOf(bulk.transferIds[1]!).length > 0);
       await cancelBulkPayout(temporal, taskQueue, bulk.bulkId, { operator: 'first cancel' }).finally(() => first.open());
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
     });
 
     // The retried attempt is discovered (PROCESSING, so the cancel does not fail it itself) and held at its quote
@@ -184,7 +175,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'retry test' })).toEqual({ retried: 1, reserved: '10000' });
       await waitFor(async () => proxy.log.some((entry) => entry.step === 'quote' && entry.homeTransactionId === homeTransactionIdFor(unreachableId, 2)));
       await cancelBulkPayout(temporal, taskQueue, bulk.bulkId, { operator: 'second cancel' }).finally(() => second.open());
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['FAILED', 'cancelled', 2], ['FAILED', 'cancelled', 1]]);
     const retried = await db()('individual_transfers').where('transfer_id', unreachableId).first('transfer_sent_at');
@@ -192,18 +183,18 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('cancelled_by_operator')).toEqual({ cancelled_by_operator: 'second cancel' });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable!, notSent!]))).toEqual({ [unreachable!]: 0, [notSent!]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable, notSent]))).toEqual({ [unreachable]: 0, [notSent]: 0 });
   });
 
   it('after a rejection: nothing to retry (409 nothing_to_retry), nothing reserved again', async () => {
     const { payer, checkerId } = await approvingOrganization(50_000n);
-    const [a, b] = uniquePayees(2);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: a!, amount: 5_000n }, { msisdn: b!, amount: 6_000n }]);
+    const [a, b] = uniqueMsisdns(2);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: a, amount: 5_000n }, { msisdn: b, amount: 6_000n }]);
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).state === 'AWAITING_APPROVAL');
       await decideApproval(temporal, bulk.bulkId, { approve: false, by: { userId: checkerId, reason: 'Wrong month' } });
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
       expect(await retryRefusal(bulk.bulkId)).toEqual({ status: 409, code: 'nothing_to_retry' });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['FAILED', 'approval_rejected', 1], ['FAILED', 'approval_rejected', 1]]);
@@ -215,11 +206,11 @@ describe('retry-failed after a decision, and while a retry pays', () => {
 
   it('after the approval expired: nothing to retry (409 nothing_to_retry), nothing reserved again', async () => {
     const { payer } = await approvingOrganization(50_000n);
-    const [a] = uniquePayees(1);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: a!, amount: 7_000n }]);
+    const [a] = uniqueMsisdns(1);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: a, amount: 7_000n }]);
     await (await worker({ approvalTimeoutMs: 300 })).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
       expect(await retryRefusal(bulk.bulkId)).toEqual({ status: 409, code: 'nothing_to_retry' });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['FAILED', 'approval_expired', 1]]);
@@ -229,9 +220,9 @@ describe('retry-failed after a decision, and while a retry pays', () => {
   });
 
   it('a second retry while the first one pays is refused (409 bulk_in_progress); the line is paid once', async () => {
-    const [paid, unreachable] = uniquePayees(2);
+    const [paid, unreachable] = uniqueMsisdns(2);
     const payer = await createPayerAccount(db(), 100_000n);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: paid!, amount: 12_000n }, { msisdn: unreachable!, amount: 13_000n }]);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: paid, amount: 12_000n }, { msisdn: unreachable, amount: 13_000n }]);
     const unreachableId = bulk.transferIds[1]!;
     discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
     // The retried attempt (its own homeTransactionId) is held at the adapter until the second retry was answered.
@@ -240,18 +231,18 @@ describe('retry-failed after a decision, and while a retry pays', () => {
 
     await (await worker()).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkResult(bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 1 });
 
       expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'first' })).toEqual({ retried: 1, reserved: '13000' });
       await waitFor(async () => discoversOf(homeTransactionIdFor(unreachableId, 2)).length > 0);
       const second = await retryRefusal(bulk.bulkId).finally(() => hold.open());
       expect(second).toEqual({ status: 409, code: 'bulk_in_progress' });
-      expect(await bulkResult(bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 2, failed: 0 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 2, failed: 0 });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([['COMPLETED', null, 1], ['COMPLETED', null, 2]]);
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('retry_count')).toEqual({ retry_count: 1 });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 25_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid!, unreachable!]))).toEqual({ [paid!]: 1, [unreachable!]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable]))).toEqual({ [paid]: 1, [unreachable]: 1 });
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { RunningPeer, startMojaloopPeer } from '../../mojaloop/peer';
+import { type RunningPeer, startMojaloopPeer } from '../../mojaloop/peer';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { MojaloopBusinessError, PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';

@@ -13,17 +13,17 @@ import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,
   connectTemporal,
   createPayerAccount,
   insertBulk,
   payoutWorker,
-  TemporalForTests,
+  type TemporalForTests,
   uniqueTaskQueue,
   useMojaloopPeer,
-  RunningPeer,
+  type RunningPeer,
 } from '../support/payoutHarness';
 import { readPeerLedger } from '../support/peerLedger';
 

@@ -9,18 +9,18 @@
  * each kill surely finds the bulk mid-way, however fast the machine: lines 5-12 wait until the second worker has
  * started, lines 13-24 until the third.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { stopChild } from '../../temporal/devServer';
-import { accountMoney, connectTemporal, createPayerAccount, insertBulk, TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
-import { Barrier, barrier } from '../support/barrier';
-import { FaultProxy, startFaultProxy } from '../support/faultProxy';
+import { accountMoney, completedLineCount, connectTemporal, createPayerAccount, insertBulk, type TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
+import { type Barrier, barrier } from '../support/barrier';
+import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
-import { PrivatePeer, startPrivatePeer } from '../support/privatePeer';
+import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -49,11 +49,6 @@ async function killHard(worker: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGKILL');
   await exited;
-}
-
-async function completedLines(bulkId: string): Promise<number> {
-  const [row] = await db()('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
-  return Number(row?.count ?? 0);
 }
 
 describe('worker killed mid-bulk', () => {
@@ -103,11 +98,11 @@ describe('worker killed mid-bulk', () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       worker = startWorkerProcess(taskQueue, proxy.url);
       for (const hold of holds) {
-        const before = await completedLines(bulk.bulkId);
+        const before = await completedLineCount(db(), bulk.bulkId);
         // More lines paid since the last start, and a held line in flight: the kill hits a bulk mid-way.
-        await waitFor(async () => (await completedLines(bulk.bulkId)) >= before + (hold === holds[0] ? 3 : 1) && hold.arrived.size > 0, 240_000, 100);
+        await waitFor(async () => (await completedLineCount(db(), bulk.bulkId)) >= before + (hold === holds[0] ? 3 : 1) && hold.arrived.size > 0, 240_000, 100);
         await killHard(worker);
-        progressAtKill.push(await completedLines(bulk.bulkId));
+        progressAtKill.push(await completedLineCount(db(), bulk.bulkId));
         worker = startWorkerProcess(taskQueue, proxy.url);
         hold.restarted.open();
       }

@@ -1,6 +1,6 @@
 /** Runs before each test file's modules load, so src/config reads the test services' addresses. */
 import { existsSync, readFileSync } from 'node:fs';
-import { testEnvFile, TestServices } from './testEnvironment';
+import { testEnvFile, type TestServices } from './testEnvironment';
 
 const file = testEnvFile();
 // Missing, a test would run against the configured defaults (a database that does not exist): say why instead.

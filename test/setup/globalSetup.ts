@@ -11,7 +11,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateToLatest } from '../../src/db/migrate';
 import { startMojaloopPeer } from '../../mojaloop/peer';
 import { freePort, isPortOpen, startTemporalDevServer } from '../../temporal/devServer';
-import { testEnvFile, TestServices } from './testEnvironment';
+import { testEnvFile, type TestServices } from './testEnvironment';
 
 export default async function globalSetup(): Promise<void> {
   // This run's own id (test files and teardown read it from the environment): see testEnvFile().

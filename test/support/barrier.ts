@@ -4,7 +4,8 @@
  */
 export interface Barrier {
   promise: Promise<void>;
-  open(): void;
+  /** A plain function (no `this`): passed around as a callback. */
+  open: () => void;
 }
 
 export function barrier(): Barrier {

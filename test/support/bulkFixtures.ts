@@ -10,7 +10,8 @@ import request from 'supertest';
 import type { Config } from '../../src/config';
 import { db } from '../../src/db/knex';
 import type { Account, Organization } from '../../src/models';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, TestServer } from './fixtures';
+import { conforms } from './openApiContract';
+import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from './fixtures';
 
 export interface BulkTestApp {
   server: TestServer;
@@ -86,4 +87,18 @@ export async function snapshot(fund: Fund): Promise<FundSnapshot> {
     .count<{ count: string }[]>('* as count');
   const account = await knex('accounts').where('id', fund.account.id).first('balance', 'reserved');
   return { bulks: Number(bulks!.count), transfers: Number(transfers!.count), reserved: account.reserved, balance: account.balance };
+}
+
+export type BulkAction = 'approve' | 'reject' | 'cancel' | 'retry-failed';
+
+/** POST /api/bulk-transfers/{bulk_id}/{action}, expecting `status`, the answer checked against the description. */
+export async function actOnBulk(server: TestServer, action: BulkAction, bulkId: string, token: string, status: number, body?: object) {
+  const call = request(server).post(`/api/bulk-transfers/${bulkId}/${action}`).set(authHeader(token));
+  if (body !== undefined) call.send(body);
+  return conforms(await call.expect(status), 'post', `/api/bulk-transfers/{bulk_id}/${action}`);
+}
+
+/** GET /api/bulk-transfers/{bulk_id}/details, as documented. */
+export async function bulkDetails(server: TestServer, bulkId: string, token: string) {
+  return conforms(await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(token)).expect(200), 'get', '/api/bulk-transfers/{bulk_id}/details');
 }

@@ -24,7 +24,7 @@
  * later calls from the adapter transfer id the POST's answer carried, even when that answer was withheld) and the
  * attempt number of that step for that line, so a test can fault exactly the calls it means to.
  */
-import http, { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type ProxiedStep = 'discover' | 'quote' | 'transfer' | 'lookup' | 'other';

@@ -14,13 +14,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { createApp } from '../../src/api/app';
 import { hashPassword } from '../../src/auth/passwords';
 import { lazyTemporalClient } from '../../src/clients/temporal';
-import { buildConfig, config, Config } from '../../src/config';
+import { buildConfig, config, type Config } from '../../src/config';
 import { db } from '../../src/db/knex';
-import { Account, Organization, User, UserRole } from '../../src/models';
+import { Account, Organization, User, type UserRole } from '../../src/models';
 import { fundForTest } from './accountFunding';
 
 export type TestServer = Parameters<typeof request>[0];
@@ -131,4 +131,15 @@ export async function loginAs(server: TestServer, email: string, password: strin
 
 export function authHeader(token: string): { Authorization: string } {
   return { Authorization: `Bearer ${token}` };
+}
+
+/** A new user of the organization with that role, logged in: its access token. */
+export async function newUserToken(server: TestServer, organizationId: number, role: UserRole): Promise<string> {
+  const { email, password } = await createUser({ organizationId, role });
+  return loginAs(server, email, password);
+}
+
+/** Deactivates or reactivates an organization, as an operator does by SQL. */
+export async function setOrganizationActive(organizationId: number, active: boolean): Promise<void> {
+  await db()('organizations').where('id', organizationId).update({ is_active: active });
 }

@@ -11,7 +11,7 @@
  *   await expectJournalAgrees(db(), payer.accountId);
  */
 import type { Knex } from 'knex';
-import { AccountMoney, firstJournalDisagreement, JournalKind, replayJournal } from '../../src/domain/accountJournal';
+import { type AccountMoney, firstJournalDisagreement, type JournalKind, replayJournal } from '../../src/domain/accountJournal';
 
 interface JournalRecord {
   id: string;

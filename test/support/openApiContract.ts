@@ -3,7 +3,7 @@
  * body matches the documented schema (Ajv, JSON Schema 2020-12, strict), as test/integration/openapi.test.ts does
  * for the routes it calls. For tests of routes whose answers need a worker and the peer to reach.
  */
-import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Response } from 'supertest';
 import type { HttpMethod } from '../../src/api/http/routeDefinition';

@@ -81,6 +81,16 @@ export async function insertBulk(
   return { bulkId, transferIds, total };
 }
 
+/** The bulk's line rows, in line order (the rows as knex reads them). */
+export function linesOfBulk(knex: Knex, bulkId: string) {
+  return knex('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
+}
+
+export async function completedLineCount(knex: Knex, bulkId: string): Promise<number> {
+  const [row] = await knex('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
+  return Number(row?.count ?? 0);
+}
+
 export async function accountMoney(knex: Knex, accountId: number): Promise<{ balance: bigint; reserved: bigint }> {
   const row = await knex('accounts').where('id', accountId).first('balance', 'reserved');
   return { balance: BigInt(row.balance), reserved: BigInt(row.reserved) };

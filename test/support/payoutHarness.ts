@@ -3,14 +3,17 @@
  * the test's own task queue with the workflow bundle built by the global setup.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDependencies, PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
+import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
+import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { isPortOpen } from '../../temporal/devServer';
 
@@ -23,7 +26,7 @@ export interface RunningPeer {
 export async function useMojaloopPeer(): Promise<RunningPeer> {
   if (await isPortOpen(4001)) return { outboundUrl: 'http://127.0.0.1:4001', stop: async () => undefined };
   const { startMojaloopPeer } = await import('../../mojaloop/peer');
-  const scratch = process.env.TEST_SCRATCH_DIR ?? path.join(require('node:os').tmpdir(), 'pension-gateway-peer');
+  const scratch = process.env.TEST_SCRATCH_DIR ?? path.join(os.tmpdir(), 'pension-gateway-peer');
   const peer = await startMojaloopPeer({ runtimeDir: path.join(scratch, `mojaloop-${process.pid}`), dfspId: 'cnssbenin' });
   return { outboundUrl: peer.outboundUrl, stop: () => peer.stop() };
 }
@@ -132,6 +135,11 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
     if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** What the bulk's workflow ended with (waits for it). */
+export function bulkWorkflowResult(temporal: TemporalForTests, bulkId: string): Promise<BulkPayoutResult> {
+  return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
 }
 
 export * from './payoutFixtures';

@@ -14,7 +14,8 @@ const DEFAULT_ADMIN_URL = process.env.PEER_ADMIN_URL ?? 'http://127.0.0.1:5050';
 
 export interface PeerLedgerEntry {
   transferId: string;
-  state: 'COMMITTED' | 'ABORTED' | string;
+  /** The switch's word: COMMITTED, ABORTED, or a state between (RESERVED, ...). */
+  state: string;
   completedTimestamp: string | null;
   homeTransactionId: string | null;
   payee: string | null;

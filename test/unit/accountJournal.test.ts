@@ -6,7 +6,7 @@ import {
   isJournalKind,
   JOURNAL_KINDS,
   journalEffect,
-  JournalKind,
+  type JournalKind,
   replayJournal,
   runningMoney,
 } from '../../src/domain/accountJournal';

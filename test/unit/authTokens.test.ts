@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { signAccessToken, signRefreshToken, TokenSettings, userIdOfAccessClaims, verifyRefreshToken } from '../../src/auth/tokens';
+import { signAccessToken, signRefreshToken, type TokenSettings, userIdOfAccessClaims, verifyRefreshToken } from '../../src/auth/tokens';
 import { AuthenticationError } from '../../src/errors';
 
 const settings: TokenSettings = {

@@ -1,8 +1,8 @@
 import {
-  BulkForPaying,
+  type BulkForPaying,
   checkQuote,
   payabilityRefusal,
-  QuoteFigures,
+  type QuoteFigures,
   readStoredQuoteFigures,
   storeQuoteFigures,
   transferExpirationFor,

@@ -1,4 +1,4 @@
-import { BeneficiaryTerms, eligibilityFor } from '../../src/domain/pensionEligibility';
+import { type BeneficiaryTerms, eligibilityFor } from '../../src/domain/pensionEligibility';
 import { dayIn, isCalendarDate, monthsBefore, periodBounds, periodOf } from '../../src/domain/pensionPeriod';
 import { readPensionRollCsv } from '../../src/domain/pensionRoll/rollCsv';
 

@@ -1,6 +1,6 @@
 import { csvCell, csvRecord, csvReportChunks, neutraliseFormula, quoteCsvField, UTF8_BOM } from '../../src/reports/csv';
 import { jsonReportChunks } from '../../src/reports/json';
-import { REPORT_COLUMNS, ReportRow, toReportRow, TransferRecord } from '../../src/reports/reportRow';
+import { REPORT_COLUMNS, type ReportRow, toReportRow, type TransferRecord } from '../../src/reports/reportRow';
 
 const record: TransferRecord = {
   line_number: 7,

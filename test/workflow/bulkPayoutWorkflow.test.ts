@@ -18,7 +18,7 @@ import { ensureTemporalCli } from '../../temporal/cli';
 import {
   approveUpdate,
   BULK_ID,
-  BulkPayoutResult,
+  type BulkPayoutResult,
   cancelUpdate,
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
@@ -26,7 +26,7 @@ import {
 } from '../../workflows/definitions';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import { barrier } from '../support/barrier';
-import { MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
+import { type MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
 import type { StandInActivities } from './support/lineStandInWorkflows';
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };

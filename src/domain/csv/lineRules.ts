@@ -4,8 +4,8 @@
  */
 import type { Message } from '../../i18n/message';
 import { formatMinorUnits, isKnownCurrency, MoneyFormatError, parseMajorUnits } from '../money';
-import { isPartyIdType, PARTY_ID_TYPES, PartyIdType } from '../partyIdTypes';
-import { BulkColumn, CsvIssue } from './bulkCsvFormat';
+import { isPartyIdType, PARTY_ID_TYPES, type PartyIdType } from '../partyIdTypes';
+import type { BulkColumn, CsvIssue } from './bulkCsvFormat';
 import type { ColumnIndexes } from './header';
 
 /** The database column holding an identifier is 128 characters wide. */
@@ -89,8 +89,8 @@ const MSISDN_PATTERN = /^[1-9]\d{4,14}$/;
 // Deliberately simple: one @, a dot in the domain, no spaces. The payee's provider is the real judge.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const IBAN_PATTERN = /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/;
-// C0 and C1 control characters, DEL included.
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 control characters, DEL included: Unicode's Cc category, exactly U+0000-U+001F and U+007F-U+009F.
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /** Null when the identifier is acceptable for its type (or when the type itself is unknown: reported apart). */
 export function checkIdentifier(partyIdType: PartyIdType | null, identifier: string): Problem | null {

@@ -5,7 +5,7 @@
  *
  * Line numbers are physical lines of the file (header = 1), as a spreadsheet or an editor shows them.
  */
-import { createHash, Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { Message } from '../../i18n/message';
@@ -95,8 +95,7 @@ export async function readBulkCsv(chunks: AsyncIterable<Buffer | Uint8Array>, op
   if (decoding.invalidAtLine !== null) {
     return failure('invalid_encoding', NOT_UTF8, { line: decoding.invalidAtLine });
   }
-  const broken = malformed as { lines: number; message: string } | null;
-  if (broken !== null) reader.addMalformed(Math.min(broken.lines, previousRecordEnd + 1), broken.message);
+  if (malformed !== null) reader.addMalformed(Math.min(malformed.lines, previousRecordEnd + 1), malformed.message);
   return reader.result(decoding.hash.digest('hex'));
 }
 

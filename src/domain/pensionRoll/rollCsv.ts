@@ -182,7 +182,8 @@ function parseRollHeader(fields: readonly string[]): HeaderCheck {
   };
 }
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 control characters, DEL included (Unicode's Cc category).
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 function checkRollLine(fields: readonly string[], columns: Columns, line: number, options: RollCsvOptions): { entry: RollEntry | null; issues: RollIssue[] } {
   const issues: RollIssue[] = [];

@@ -5,7 +5,7 @@
  * its report and its failure, but for as long as the test needs.
  */
 import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
-import { lineFinishedSignal, PayoutTransferInput, PayoutTransferResult } from '../../../workflows/definitions';
+import { lineFinishedSignal, type PayoutTransferInput, type PayoutTransferResult } from '../../../workflows/definitions';
 
 export { bulkPayoutWorkflow } from '../../../workflows/bulkPayoutWorkflow';
 

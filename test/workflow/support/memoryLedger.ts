@@ -133,14 +133,13 @@ export class MemoryLedger {
 
   /** The activities, under the names the workflows call. */
   activities() {
-    const ledger = this;
     const record = (activity: string, id: string): void => {
-      ledger.calls.push(`${activity} ${id}`);
+      this.calls.push(`${activity} ${id}`);
     };
     return {
-      async startBulk(bulkId: string): Promise<BulkRun> {
+      startBulk: async (bulkId: string): Promise<BulkRun> => {
         record('startBulk', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         if (bulk.state === 'PENDING') {
           if (bulk.requiresApproval) {
             bulk.state = 'AWAITING_APPROVAL';
@@ -161,9 +160,9 @@ export class MemoryLedger {
         };
       },
 
-      async listTransferPage(bulkId: string, afterLineNumber: number, limit: number): Promise<TransferPageEntry[]> {
+      listTransferPage: async (bulkId: string, afterLineNumber: number, limit: number): Promise<TransferPageEntry[]> => {
         record('listTransferPage', bulkId);
-        return ledger
+        return this
           .bulk(bulkId)
           .lines.filter((line) => line.lineNumber > afterLineNumber)
           .slice(0, limit)
@@ -179,14 +178,14 @@ export class MemoryLedger {
           }));
       },
 
-      async transferOutcome(transferId: string): Promise<LineStatus | null> {
+      transferOutcome: async (transferId: string): Promise<LineStatus | null> => {
         record('transferOutcome', transferId);
-        return ledger.lines.get(transferId)?.status ?? null;
+        return this.lines.get(transferId)?.status ?? null;
       },
 
-      async finishBulk(bulkId: string) {
+      finishBulk: async (bulkId: string) => {
         record('finishBulk', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         const completed = bulk.lines.filter((line) => line.status === 'COMPLETED').length;
         const failed = bulk.lines.filter((line) => line.status === 'FAILED').length;
         const counts = { total: bulk.lines.length, completed, failed };
@@ -196,9 +195,9 @@ export class MemoryLedger {
         return { state, counts };
       },
 
-      async failUnresolvedLines(bulkId: string) {
+      failUnresolvedLines: async (bulkId: string) => {
         record('failUnresolvedLines', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         let failed = 0;
         for (const line of bulk.lines) {
           if (!isFinal(line.status) && !line.sent) {
@@ -209,9 +208,9 @@ export class MemoryLedger {
         return { failed, sentUnfinished: bulk.lines.filter((line) => !isFinal(line.status)).length };
       },
 
-      async approveBulk(bulkId: string, userId: number): Promise<void> {
+      approveBulk: async (bulkId: string, userId: number): Promise<void> => {
         record('approveBulk', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') {
           if (bulk.approvedById === userId) return;
           throw refusal(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval');
@@ -221,40 +220,40 @@ export class MemoryLedger {
         bulk.approvedById = userId;
       },
 
-      async rejectBulk(bulkId: string, _userId: number, _reason: string): Promise<void> {
+      rejectBulk: async (bulkId: string, _userId: number, _reason: string): Promise<void> => {
         record('rejectBulk', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') {
           if (bulk.endedUnapproved === 'rejected') return;
           throw refusal(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval');
         }
-        ledger.failPending(bulk, 'approval_rejected');
+        this.failPending(bulk, 'approval_rejected');
         bulk.state = 'FAILED';
         bulk.endedUnapproved = 'rejected';
       },
 
-      async expireApproval(bulkId: string): Promise<void> {
+      expireApproval: async (bulkId: string): Promise<void> => {
         record('expireApproval', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') return;
-        ledger.failPending(bulk, 'approval_expired');
+        this.failPending(bulk, 'approval_expired');
         bulk.state = 'FAILED';
         bulk.endedUnapproved = 'expired';
       },
 
-      async cancelBulk(bulkId: string, _actor: unknown) {
+      cancelBulk: async (bulkId: string, _actor: unknown) => {
         record('cancelBulk', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         if (!isOpen(bulk.state)) throw refusal(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed');
         bulk.cancelled = true;
-        ledger.failPending(bulk, 'cancelled');
+        this.failPending(bulk, 'cancelled');
         const cancelled = bulk.lines.filter((line) => line.failureCode === 'cancelled').length;
         return { cancelled, released: String(cancelled * 1000) };
       },
 
-      async retryFailedLines(bulkId: string, _request: unknown) {
+      retryFailedLines: async (bulkId: string, _request: unknown) => {
         record('retryFailedLines', bulkId);
-        const bulk = ledger.bulk(bulkId);
+        const bulk = this.bulk(bulkId);
         if (isOpen(bulk.state)) throw refusal(`The bulk is still ${bulk.state}.`, 'bulk_in_progress');
         const lines = bulk.lines.filter((line) => line.status === 'FAILED' && isRetryableFailure(line.failureCode) && !line.sent);
         if (lines.length === 0) throw refusal('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
@@ -263,44 +262,44 @@ export class MemoryLedger {
         return { retried: lines.length, reserved: String(lines.length * 1000) };
       },
 
-      async discoverPayee(transferId: string): Promise<StepResult> {
+      discoverPayee: async (transferId: string): Promise<StepResult> => {
         record('discoverPayee', transferId);
-        const line = ledger.line(transferId);
-        if (isFinal(line.status)) return ledger.finalResult(line);
-        const bulk = ledger.bulk(line.bulkId);
-        if (bulk.cancelled && !line.sent) return ledger.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
-        const scripted = ledger.script.get(transferId)?.discover;
+        const line = this.line(transferId);
+        if (isFinal(line.status)) return this.finalResult(line);
+        const bulk = this.bulk(line.bulkId);
+        if (bulk.cancelled && !line.sent) return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
+        const scripted = this.script.get(transferId)?.discover;
         if (scripted) return scripted(line);
         line.status = 'PROCESSING';
         return { status: 'PROCESSING' };
       },
 
-      async requestQuote(transferId: string): Promise<QuoteStepResult> {
+      requestQuote: async (transferId: string): Promise<QuoteStepResult> => {
         record('requestQuote', transferId);
-        const line = ledger.line(transferId);
-        if (isFinal(line.status)) return ledger.finalResult(line);
-        const scripted = ledger.script.get(transferId)?.quote;
+        const line = this.line(transferId);
+        if (isFinal(line.status)) return this.finalResult(line);
+        const scripted = this.script.get(transferId)?.quote;
         if (scripted) return scripted(line);
         return { status: 'PROCESSING' };
       },
 
-      async confirmTransfer(transferId: string): Promise<FinalStepResult> {
+      confirmTransfer: async (transferId: string): Promise<FinalStepResult> => {
         record('confirmTransfer', transferId);
-        const line = ledger.line(transferId);
-        if (isFinal(line.status)) return ledger.finalResult(line);
-        const scripted = ledger.script.get(transferId)?.confirm;
+        const line = this.line(transferId);
+        if (isFinal(line.status)) return this.finalResult(line);
+        const scripted = this.script.get(transferId)?.confirm;
         if (scripted) return scripted(line);
         if (!line.sent) {
-          if (ledger.bulk(line.bulkId).cancelled) return ledger.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true) as FinalStepResult;
+          if (this.bulk(line.bulkId).cancelled) return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true) as FinalStepResult;
           line.sent = true;
           line.sends++;
         }
-        return ledger.settle(line, { status: 'COMPLETED' }) as FinalStepResult;
+        return this.settle(line, { status: 'COMPLETED' }) as FinalStepResult;
       },
 
-      async failTransfer(transferId: string, failureCode: string, _message: string): Promise<StepResult> {
+      failTransfer: async (transferId: string, failureCode: string, _message: string): Promise<StepResult> => {
         record('failTransfer', transferId);
-        return ledger.settle(ledger.line(transferId), { status: 'FAILED', failureCode }, true);
+        return this.settle(this.line(transferId), { status: 'FAILED', failureCode }, true);
       },
     };
   }
