@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * The audit log: one row per change a person made through the API (users, organizations, accounts, deposits,

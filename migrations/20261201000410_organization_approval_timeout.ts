@@ -1,4 +1,4 @@
-import { Knex } from 'knex';
+import type { Knex } from 'knex';
 
 /**
  * organizations.approval_timeout_hours: how long a bulk of this organization waits for its second approval before

@@ -37,7 +37,7 @@ function accountView(account: AccountSummary) {
   return { account_id, party_id_type, party_identifier, currency, balance, reserved, available };
 }
 
-export function entryView(entry: StatementEntry) {
+function entryView(entry: StatementEntry) {
   const { id, kind, amount, bulk_id, transfer_id, reference, balance_after, reserved_after, created_at } = entry;
   return { id, kind, amount, bulk_id, transfer_id, reference, balance_after, reserved_after, created_at };
 }

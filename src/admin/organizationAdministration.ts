@@ -87,7 +87,7 @@ export async function updateOrganization(
       after[field] = wanted as AuditValues[string];
     }
     if (Object.keys(after).length === 0) return toView(current);
-    const updated = await Organization.query(trx).patchAndFetchById(organizationId, after as OrganizationChanges);
+    const updated = await Organization.query(trx).patchAndFetchById(organizationId, after);
     await recordOrganizationChange(trx, audit, 'organization.updated', organizationId, before, after);
     return toView(updated);
   });

@@ -11,16 +11,16 @@ async function main(): Promise<void> {
   db();
   const temporal = lazyTemporalClient(settings.temporal);
   const app = createApp({ config: settings, temporal });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((request, response) => void handle(request, response));
   server.listen(settings.http.port, settings.http.host, () => {
     logger.info({ port: settings.http.port }, 'API listening');
   });
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API shutting down');
-    server.close(async () => {
-      await closeDb();
-      process.exit(0);
+    server.close(() => {
+      void closeDb().then(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 15000).unref();

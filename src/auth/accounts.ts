@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { raw, UniqueViolationError } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, MESSAGES, ValidationError } from '../errors';
-import { Organization, User, UserRole } from '../models';
+import { Organization, User, type UserRole } from '../models';
 import { isOrganizationActive } from '../organizations/status';
 import { newPasswordProblems } from './passwordPolicy';
 import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';

@@ -2,7 +2,7 @@
  * Which language to answer in, from the request's Accept-Language (RFC 9110 §12.5.4): the supported language
  * with the highest q-value wins; a tie goes to the one listed first; nothing supported means the fund's default.
  */
-import { Language } from './message';
+import type { Language } from './message';
 
 export function preferredLanguage(acceptLanguageHeader: string | undefined, fallback: Language): Language {
   let best: { language: Language; quality: number } | null = null;

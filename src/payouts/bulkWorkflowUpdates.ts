@@ -7,7 +7,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
-import { ConflictError, Message, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import { ConflictError, type Message, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
 import { isMessage } from '../i18n/message';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import {

@@ -3,7 +3,7 @@
  * the opening, each page of transfers, then the closing brackets. Values are exact (no formula neutralisation:
  * that is a spreadsheet concern); amounts are JSON integers of minor units, as in every JSON answer of the API.
  */
-import { REPORT_COLUMNS, type ReportColumn, ReportRow } from './reportRow';
+import { REPORT_COLUMNS, type ReportColumn, type ReportRow } from './reportRow';
 
 export interface JsonReportHeader {
   bulk_id: string;
@@ -14,7 +14,7 @@ export interface JsonReportHeader {
 const MONEY_COLUMNS: ReadonlySet<ReportColumn> = new Set(['amount', 'fee_amount']);
 
 /** Serialises with the keys in report column order, whatever order the row was built in. */
-export function jsonRecord(row: ReportRow): string {
+function jsonRecord(row: ReportRow): string {
   const members = REPORT_COLUMNS.map((column) => `${JSON.stringify(column)}:${jsonValue(column, row[column])}`);
   return `{${members.join(',')}}`;
 }

@@ -11,7 +11,7 @@ import type { PayoutAdapter } from '../../activities';
 import { closeDb, db } from '../../src/db/knex';
 import { barrier, type Barrier } from '../support/barrier';
 import { CSV_HEADER, snapshot, type Fund } from '../support/bulkFixtures';
-import { ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
+import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { createAccount, createOrganization, createUser } from '../support/fixtures';
 
 /** Payees whose discovery waits until the test opens their barrier; `seen` resolves once the adapter was asked. */
@@ -136,13 +136,13 @@ describe('the console: paying a list, in a real browser', () => {
 
     const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Rapport de rapprochement (CSV)' }).click()]);
     expect(report.suggestedFilename()).toMatch(/^bulk-[0-9a-f-]{36}-report\.csv$/);
-    const rows = (await readFile((await report.path())!, 'utf8')).trim().split(/\r?\n/);
+    const rows = (await readFile((await report.path()), 'utf8')).trim().split(/\r?\n/);
     expect(rows).toHaveLength(5);
     expect(rows.slice(1).every((row) => row.includes('COMPLETED'))).toBe(true);
     expect(rows.slice(1).map((row) => row.split(',').find((cell) => /^2297\d{10}$/.test(cell)))).toEqual([first, second, third, last]);
 
     const [statement] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Relevé du compte payeur (CSV)' }).click()]);
-    expect(await readFile((await statement.path())!, 'utf8')).toContain('debit');
+    expect(await readFile((await statement.path()), 'utf8')).toContain('debit');
     expect(violations).toEqual([]);
     await context.close();
   });

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { closeDb } from '../../src/db/knex';
 import { dayIn } from '../../src/domain/pensionPeriod';
-import { ConsoleHarness, signIn, startConsoleHarness } from '../support/consoleHarness';
+import { type ConsoleHarness, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { authHeader, createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';

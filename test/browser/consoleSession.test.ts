@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { closeDb } from '../../src/db/knex';
 import { createBulkTestApp, createFund, csvOfLines, upload } from '../support/bulkFixtures';
-import { ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
+import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { authHeader, createUser, loginAs, strongPassword } from '../support/fixtures';
 
 describe('the console: sessions and roles, in a real browser', () => {

@@ -1,4 +1,4 @@
-import { AddressInfo, createServer, Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { User } from '../../src/models';

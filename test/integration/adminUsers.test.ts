@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { asCaller, auditOf, Caller, callers, outboxMailsTo, signIn } from '../support/adminFixtures';
+import { asCaller, auditOf, type Caller, callers, outboxMailsTo, signIn } from '../support/adminFixtures';
 import {
   authHeader,
   createOrganization,

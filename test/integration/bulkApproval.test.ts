@@ -15,7 +15,6 @@ import type { BulkPayoutResult } from '../../workflows/definitions';
 import { actOnBulk, bulkDetails, createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import { createUser, loginAs, type TestServer } from '../support/fixtures';
 import { auditOf } from '../support/adminFixtures';
-import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
   adapterClient,

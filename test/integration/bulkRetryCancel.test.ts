@@ -17,7 +17,6 @@ import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWor
 import { actOnBulk, bulkDetails, createBulkTestApp } from '../support/bulkFixtures';
 import { createUser, loginAs, type TestServer } from '../support/fixtures';
 import { auditOf } from '../support/adminFixtures';
-import { conforms } from '../support/openApiContract';
 import {
   accountMoney,
   adapterClient,

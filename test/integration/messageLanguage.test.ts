@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { closeDb } from '../../src/db/knex';
 import { authHeader, createTestApp, createUser, loginAs } from '../support/fixtures';
-import { createBulkTestApp, createFund, CSV_HEADER, Fund, upload } from '../support/bulkFixtures';
+import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 
 const { server } = createBulkTestApp();
 

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { config } from '../../src/config';
 import { db } from '../../src/db/knex';
 import type { User } from '../../src/models';
-import { authHeader, createOrganization, createUser, CreateUserOptions, TestServer } from './fixtures';
+import { authHeader, createOrganization, createUser, type CreateUserOptions, type TestServer } from './fixtures';
 
 export interface Session {
   user: User;

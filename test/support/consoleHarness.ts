@@ -70,7 +70,8 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
   }
 
   const { app } = createTestApp({ TEMPORAL_TASK_QUEUE: taskQueue });
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  const server = http.createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await launchChromium();

@@ -1,4 +1,4 @@
-import { BulkCsvOptions, BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
+import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
 import { PARTY_ID_TYPES } from '../../src/domain/partyIdTypes';
 import { localize } from '../../src/i18n/message';
 

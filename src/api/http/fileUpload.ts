@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import type { File } from 'formidable';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
-import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
+import { type AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
 
 export function requireMultipart(ctx: Context): void {
   if (ctx.is('multipart/form-data')) return;
@@ -18,7 +18,7 @@ export function requireMultipart(ctx: Context): void {
 }
 
 export function receiveFile(maxBytes: number): Middleware {
-  const parseMultipart = koaBody({
+  const parseMultipart: Middleware = koaBody({
     multipart: true,
     json: false,
     urlencoded: false,
@@ -34,17 +34,18 @@ export function receiveFile(maxBytes: number): Middleware {
       maxFieldsSize: 64 * 1024,
     },
     onError: (error) => {
-      throw multipartError(error as Error & { code?: number }, maxBytes);
+      throw multipartError(error, maxBytes);
     },
   });
-  return (ctx, next) =>
-    parseMultipart(ctx, async () => {
+  return async (ctx, next) => {
+    await parseMultipart(ctx, async () => {
       try {
         await next();
       } finally {
         await removeUploadedFiles(ctx);
       }
     });
+  };
 }
 
 export function uploadedFile(ctx: Context): File {

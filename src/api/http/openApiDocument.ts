@@ -112,9 +112,9 @@ function contentOf(answer: Answer) {
   return { content };
 }
 
-function rawContent(contentTypes: readonly string[]) {
+function rawContent(contentTypes: readonly string[]): Record<string, { schema: z.ZodType }> {
   // The document names media types without their parameters (`text/csv`, not `text/csv; charset=utf-8`).
-  return Object.fromEntries(contentTypes.map((contentType) => [contentType.split(';')[0]!.trim(), { schema: z.string() as z.ZodType }]));
+  return Object.fromEntries(contentTypes.map((contentType) => [contentType.split(';')[0]!.trim(), { schema: z.string() }]));
 }
 
 /** The route's own error codes, plus those every route of its kind may answer. */

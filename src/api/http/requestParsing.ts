@@ -9,9 +9,8 @@ import { z } from 'zod';
 import { ValidationError } from '../../errors';
 import type { Language } from '../../i18n/message';
 import { notFound } from '../../organizations/organizationScope';
+import { parseBody } from './bodyValidation';
 import { expectationOf } from './queryParams';
-
-const zodLocales: Record<Language, ReturnType<typeof z.locales.fr>> = { fr: z.locales.fr(), en: z.locales.en() };
 
 export function parseParams(schema: z.ZodType, raw: Record<string, string | undefined>): unknown {
   const result = schema.safeParse(raw);
@@ -44,11 +43,7 @@ export function invalidFilter(field: string, message: { fr: string; en: string }
   return new ValidationError('invalid_filter', message, { field });
 }
 
+/** The body, parsed by the route's schema (src/api/http/bodyValidation.ts: messages in the request's language). */
 export function parseJsonBody(schema: z.ZodType, raw: unknown, language: Language): unknown {
-  const result = schema.safeParse(raw ?? {}, { error: zodLocales[language].localeError });
-  if (result.success) return result.data;
-  const { formErrors, fieldErrors } = z.flattenError(result.error);
-  const details: Record<string, string[]> = { ...(fieldErrors as Record<string, string[]>) };
-  if (formErrors.length > 0) details.non_field_errors = formErrors;
-  throw new ValidationError('validation_error', { fr: 'Données invalides.', en: 'Invalid input.' }, details);
+  return parseBody(schema, raw, language);
 }

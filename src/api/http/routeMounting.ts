@@ -58,7 +58,7 @@ function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
         return currentUser(ctx);
       },
       language: ctx.language,
-      params: route.params ? parseParams(route.params, ctx.params) : undefined,
+      params: route.params ? parseParams(route.params, ctx.params as Record<string, string | undefined>) : undefined,
       query: route.query ? parseQuery(route.query, ctx.query) : undefined,
       body: requestBodyOf(route, ctx),
     };

@@ -1,5 +1,5 @@
-import { Context, Next } from 'koa';
-import { AppError, Message, MESSAGES } from '../../errors';
+import type { Context, Next } from 'koa';
+import { AppError, type Message, MESSAGES } from '../../errors';
 import { localize } from '../../i18n/message';
 
 interface ErrorBody {

@@ -1,9 +1,9 @@
-import { Context, Middleware, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import type { Histogram } from 'prom-client';
-import { apiMetrics, HttpLabel } from '../../metrics/apiMetrics';
+import { apiMetrics, type HttpLabel } from '../../metrics/apiMetrics';
 
 /** Route label of requests no route matched: their raw paths would give one series per scanner probe. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * Times every request into http_request_duration_seconds, labelled with the router's matched pattern

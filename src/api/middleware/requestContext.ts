@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Context, Next } from 'koa';
+import type { Context, Next } from 'koa';
 import { logger } from '../../logging/logger';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;

@@ -14,7 +14,7 @@ import type { Context, Middleware } from 'koa';
 import { NotFoundError } from '../../errors';
 import type { AppDependencies } from '../app';
 
-export const CONSOLE_CSP = [
+const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

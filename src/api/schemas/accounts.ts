@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { JOURNAL_KINDS } from '../../domain/accountJournal';
 import { Currency, MinorUnits, minorUnits, PartyIdType, Timestamp, page } from './common';
 
-export const AccountSummary = z
+const AccountSummary = z
   .object({
     account_id: z.string().meta({ examples: ['ACC-CNSS-001'] }),
     party_id_type: PartyIdType,
@@ -35,7 +35,7 @@ const entryFields = {
   created_at: Timestamp,
 };
 
-export const StatementEntry = z
+const StatementEntry = z
   .object(entryFields)
   .meta({ id: 'StatementEntry', description: 'One entry of the account journal. Entries are never changed or deleted.' });
 

@@ -176,9 +176,9 @@ export const AdminAccount = z
 
 // ---- audit
 
-export const AuditKind = z.enum(AUDIT_KINDS);
+const AuditKind = z.enum(AUDIT_KINDS);
 
-export const AuditEntry = z
+const AuditEntry = z
   .object({
     id: z.int(),
     occurred_at: Timestamp,

@@ -8,7 +8,7 @@ const jwt = z.string().min(1).meta({ description: 'A signed JWT.' });
 
 export const UserRole = z.enum(USER_ROLES);
 
-export const UserSummary = z
+const UserSummary = z
   .object({ id: z.int(), email: z.string(), first_name: z.string(), last_name: z.string(), role: UserRole })
   .meta({ id: 'UserSummary' });
 

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { BULK_STATES, TRANSFER_STATUSES } from '../../models';
 import { Count, Currency, MinorUnits, minorUnits, PartyIdType, Timestamp, page } from './common';
 
-export const BulkState = z.enum(BULK_STATES);
+const BulkState = z.enum(BULK_STATES);
 export const TransferStatus = z.enum(TRANSFER_STATUSES);
 const Percent = z.number().min(0).max(100).meta({ description: 'Two decimals.' });
 const Line = z.int().min(1).meta({ description: 'The line in the uploaded file (header = 1).' });
 
-export const CsvWarning = z
+const CsvWarning = z
   .object({ line: Line, code: z.literal('duplicate_line'), message: z.string(), duplicate_of_line: Line })
   .meta({ id: 'CsvWarning', description: 'Not an error: a line paying the same payee the same amount as an earlier line.' });
 
@@ -24,7 +24,7 @@ export const BulkAccepted = z
   })
   .meta({ id: 'BulkAccepted' });
 
-export const BulkHistoryEntry = z
+const BulkHistoryEntry = z
   .object({
     id: z.int().min(1).meta({ description: "The seed's integer id. Every route takes `bulk_id`." }),
     bulk_id: z.uuid(),
@@ -43,7 +43,7 @@ export const BulkHistoryEntry = z
 
 export const BulkHistory = page(BulkHistoryEntry).meta({ id: 'BulkHistory' });
 
-export const TransferDetail = z
+const TransferDetail = z
   .object({
     id: z.int().min(1).meta({ description: "The seed's integer id of the line." }),
     transfer_id: z.uuid().meta({ description: 'Ours; also the idempotency key sent to Mojaloop (homeTransactionId).' }),
@@ -66,7 +66,7 @@ export const TransferDetail = z
 
 const UserRef = z.object({ id: z.int(), email: z.string() }).meta({ id: 'UserRef' });
 
-export const BulkApproval = z
+const BulkApproval = z
   .object({
     required: z.boolean().meta({ description: 'Whether this bulk had to be approved (its organization requires approval).' }),
     deadline: Timestamp.nullable().meta({ description: 'Past it, an unapproved bulk ends FAILED and its funds are released.' }),
@@ -87,7 +87,7 @@ const BulkCancellation = z
   })
   .meta({ id: 'BulkCancellation', description: 'Present once the bulk was cancelled: its unsent lines were not sent (FAILED `cancelled`).' });
 
-export const PayerAccount = z
+const PayerAccount = z
   .object({ account_id: z.string(), party_id_type: PartyIdType, party_identifier: z.string() })
   .meta({ id: 'PayerAccount', description: 'The account the bulk is paid from.' });
 

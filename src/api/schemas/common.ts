@@ -15,14 +15,8 @@ export function minorUnits(description = 'An amount in minor units of its curren
 
 export const MinorUnits = minorUnits();
 
-/** A signed amount (a journal entry's change of balance or reserved). */
-export const SignedMinorUnits = z
-  .bigint()
-  .meta({ override: { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } });
-
 export const Timestamp = z.string().meta({ id: 'Timestamp', description: 'ISO 8601, UTC.', format: 'date-time' });
 export const Day = z.string().meta({ description: 'A calendar day, YYYY-MM-DD.', format: 'date' });
-export const Uuid = z.uuid();
 export const Currency = z.string().regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 code.', examples: ['XOF'] });
 export const Count = z.int().nonnegative();
 export const PartyIdType = z.enum(PARTY_ID_TYPES);
@@ -31,7 +25,7 @@ export const PartyIdType = z.enum(PARTY_ID_TYPES);
 export const BulkIdParams = z.object({ bulk_id: z.uuid() });
 
 /** One problem in an uploaded file: the physical line (header = 1) and the header name of the column. */
-export const CsvIssue = z
+const CsvIssue = z
   .object({
     line: z.int().min(1),
     column: z.string().nullable(),
@@ -54,7 +48,6 @@ export const FieldErrors = z
   .record(z.string(), z.array(z.string()))
   .meta({ id: 'FieldErrors', description: 'Per field of the body, what is wrong with it; `non_field_errors` for the body as a whole.' });
 
-export const FieldName = z.object({ field: z.string() }).meta({ id: 'FieldName', description: 'The parameter or header refused.' });
 
 /** The page of a list: how many there are in all, and which slice this is. */
 export function page<Item extends z.ZodType>(item: Item) {

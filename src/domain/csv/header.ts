@@ -3,7 +3,7 @@
  * set to French export with `;`, others with `,`; the header line tells which, before any data is read.
  */
 import type { Message } from '../../i18n/message';
-import { BULK_COLUMNS, BulkColumn } from './bulkCsvFormat';
+import { BULK_COLUMNS, type BulkColumn } from './bulkCsvFormat';
 
 export type Delimiter = ',' | ';';
 

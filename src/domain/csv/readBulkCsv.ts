@@ -10,9 +10,9 @@ import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { Message } from '../../i18n/message';
 import { BulkLines } from '../bulkLines';
-import { BULK_COLUMNS, CsvIssue, CsvWarning, EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from './bulkCsvFormat';
-import { ColumnIndexes, Delimiter, describeHeaderProblem, detectDelimiter, parseHeader } from './header';
-import { checkLine, LineRules } from './lineRules';
+import { BULK_COLUMNS, type CsvIssue, type CsvWarning, EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from './bulkCsvFormat';
+import { type ColumnIndexes, type Delimiter, describeHeaderProblem, detectDelimiter, parseHeader } from './header';
+import { checkLine, type LineRules } from './lineRules';
 
 export interface BulkCsvOptions extends LineRules {
   maxRows: number;

@@ -7,13 +7,13 @@
  * An optional column that is absent, or a cell left empty, means "not given": a new beneficiary gets the default
  * (ACTIVE, no dates), an existing one keeps what it has.
  */
-import { CsvError, parse } from 'csv-parse/sync';
+import { type CsvError, parse } from 'csv-parse/sync';
 import type { Message } from '../../i18n/message';
 import { detectDelimiter, headerProblemParts } from '../csv/header';
-import { checkAmount, checkCurrency, checkIdentifier, emptyColumn, LineRules, notOneOf } from '../csv/lineRules';
+import { checkAmount, checkCurrency, checkIdentifier, emptyColumn, type LineRules, notOneOf } from '../csv/lineRules';
 import { EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from '../csv/bulkCsvFormat';
-import { isPartyIdType, PARTY_ID_TYPES, PartyIdType } from '../partyIdTypes';
-import { BENEFICIARY_STATUSES, BeneficiaryStatus, isBeneficiaryStatus } from '../pensionEligibility';
+import { isPartyIdType, PARTY_ID_TYPES, type PartyIdType } from '../partyIdTypes';
+import { BENEFICIARY_STATUSES, type BeneficiaryStatus, isBeneficiaryStatus } from '../pensionEligibility';
 import { isCalendarDate } from '../pensionPeriod';
 
 export const ROLL_REQUIRED_COLUMNS = ['type_id', 'valeur_id', 'nom_complet', 'devise', 'montant_mensuel'] as const;

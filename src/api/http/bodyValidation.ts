@@ -3,8 +3,8 @@
  * zod's own French or English messages (its locales, given per parse), and ours for the rules we add.
  */
 import { z } from 'zod';
-import { MESSAGES, ValidationError } from '../errors';
-import { isMessage, Language, Message } from '../i18n/message';
+import { MESSAGES, ValidationError } from '../../errors';
+import { isMessage, type Language, type Message } from '../../i18n/message';
 
 const LOCALE_ERRORS: Record<Language, z.core.$ZodErrorMap> = {
   fr: z.locales.fr().localeError,
