@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const temporalPort = Number(settings.temporal.address.split(':').pop());
   const temporal = await startTemporalDevServer({
     port: temporalPort,
+    // 0: no Web UI (the dev server runs headless).
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? temporalPort + 1000),
     dbFile: path.join(DATA_DIR, 'temporal.db'),
     logFile: path.join(DATA_DIR, 'logs', 'temporal.log'),
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   running.push({ name: 'API', stop: () => stopChild(api) }, { name: 'worker', stop: () => stopChild(worker) });
   await waitForHttp(`http://127.0.0.1:${settings.http.port}/healthz`, 60000);
 
-  printWelcome(settings.http.port, temporal.uiUrl ?? '', logins);
+  printWelcome(settings.http.publicBaseUrl, temporal.uiUrl, logins);
 }
 
 /** Local defaults for a trial; anything set in the environment or .env wins. */
@@ -120,15 +121,23 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-function printWelcome(port: number, temporalUiUrl: string, logins: Array<{ email: string; password: string | null }>): void {
+/**
+ * The addresses to open. The API's come from PUBLIC_BASE_URL (http://localhost:<PORT> when unset), so a trial
+ * reached through another name prints that name. The dev server's Web UI listens on 127.0.0.1 only (whoever
+ * reaches it may cancel or approve payouts), so it is printed as a local address, and said to be one when
+ * PUBLIC_BASE_URL names another host.
+ */
+function printWelcome(publicBaseUrl: string, temporalUiUrl: string | null, logins: Array<{ email: string; password: string | null }>): void {
+  const remote = !['localhost', '127.0.0.1', '[::1]'].includes(new URL(publicBaseUrl).hostname);
+  const webUi = temporalUiUrl === null ? '(not started: TEMPORAL_UI_PORT=0)' : `${temporalUiUrl}${remote ? '  (on this machine only)' : ''}`;
   const lines = [
     '',
     'Pension payout gateway is running.',
-    `  Console          http://localhost:${port}/`,
-    `  API              http://localhost:${port}/api`,
-    `  Swagger UI       http://localhost:${port}/swagger/`,
-    `  Health           http://localhost:${port}/readyz`,
-    `  Temporal Web UI  ${temporalUiUrl}`,
+    `  Console          ${publicBaseUrl}/`,
+    `  API              ${publicBaseUrl}/api`,
+    `  Swagger UI       ${publicBaseUrl}/swagger/`,
+    `  Readiness        ${publicBaseUrl}/readyz`,
+    `  Temporal Web UI  ${webUi}`,
     '',
     'Demo logins (email / password):',
     ...logins.map((login) => `  ${login.email} / ${login.password ?? '(unchanged)'}`),

@@ -25,12 +25,16 @@ const integerString = z.string().regex(/^\d+$/, 'must be a whole number');
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  DEBUG: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(1).max(65535).default(8000),
-  PUBLIC_BASE_URL: z.string().default('http://localhost:8000'),
+  // Empty: http://localhost:<PORT>, the address of a trial on this machine.
+  PUBLIC_BASE_URL: z
+    .string()
+    .trim()
+    .refine((value) => value === '' || URL.canParse(value), 'must be an absolute URL such as https://paiements.example.org')
+    .default(''),
   ALLOWED_HOSTS: listFromEnv.default(['localhost', '127.0.0.1']),
   CORS_ALLOWED_ORIGINS: listFromEnv.default(['http://localhost:3000']),
   REQUEST_BODY_LIMIT_KB: z.coerce.number().int().positive().default(100),
@@ -59,7 +63,6 @@ const environmentSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('pension-payouts'),
-  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
   TEMPORAL_TLS: booleanFromEnv.default(false),
   TEMPORAL_TLS_CERT_PATH: z.string().default(''),
   TEMPORAL_TLS_KEY_PATH: z.string().default(''),
@@ -117,12 +120,12 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     env: e.NODE_ENV,
     isProduction,
-    debug: e.DEBUG && !isProduction,
     logLevel: e.LOG_LEVEL,
     http: {
       host: e.HOST,
       port: e.PORT,
-      publicBaseUrl: e.PUBLIC_BASE_URL,
+      /** Where users reach the API and the console (links in mails, the URLs `npm start` prints); no trailing slash. */
+      publicBaseUrl: (e.PUBLIC_BASE_URL || `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
       /** Host names (lower case, no port) the API answers for; empty: any. Checked by middleware/allowedHosts.ts. */
       allowedHosts: e.ALLOWED_HOSTS.map((host) => host.toLowerCase()),
       corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
@@ -157,7 +160,6 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      uiUrl: e.TEMPORAL_UI_URL,
       /** Null: plain gRPC (the dev server). Read into connection options by src/clients/temporalConnection.ts. */
       tls: temporalTls(e),
       /** Temporal Cloud API key, sent as a bearer token; implies TLS. */
@@ -240,7 +242,6 @@ function refuseUnsafeProductionSettings(e: Environment): void {
   if (KNOWN_WEAK_SECRETS.has(e.SECRET_KEY) || e.SECRET_KEY.length < 32) {
     throw new ConfigError('Refusing to start in production: SECRET_KEY is missing, a default, or shorter than 32 characters');
   }
-  if (e.DEBUG) throw new ConfigError('Refusing to start in production with DEBUG enabled');
   if (e.DEMO_PASSWORD) throw new ConfigError('Refusing to start in production with DEMO_PASSWORD set');
   // /metrics is served on the API's public port (and the worker's metrics port): without a token anyone reaching
   // them reads the payout volumes and failure codes of every organization.

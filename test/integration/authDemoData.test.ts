@@ -93,7 +93,7 @@ describe('seedDemoData', () => {
     const saved = { ...process.env };
     try {
       // What production requires besides, so that the demo data's own refusal is what is tested.
-      Object.assign(process.env, { NODE_ENV: 'production', DEBUG: 'false', METRICS_TOKEN: 'm'.repeat(32) });
+      Object.assign(process.env, { NODE_ENV: 'production', METRICS_TOKEN: 'm'.repeat(32) });
       delete process.env.DEMO_PASSWORD;
       let productionSeed: typeof seedDemoData | undefined;
       await jest.isolateModulesAsync(async () => {

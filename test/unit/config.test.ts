@@ -28,9 +28,8 @@ describe('configuration', () => {
     expect(() => buildConfig(env)).toThrow(ConfigError);
   });
 
-  it('refuses DEBUG and DEMO_PASSWORD in production', () => {
-    expect(() => buildConfig({ NODE_ENV: 'production', SECRET_KEY: strongSecret, DEBUG: 'true' })).toThrow(/DEBUG/);
-    expect(() => buildConfig({ NODE_ENV: 'production', SECRET_KEY: strongSecret, DEMO_PASSWORD: 'x' })).toThrow(/DEMO_PASSWORD/);
+  it('refuses DEMO_PASSWORD in production', () => {
+    expect(() => buildConfig({ ...production, DEMO_PASSWORD: 'x' })).toThrow(/DEMO_PASSWORD/);
   });
 
   it('starts in production with a strong secret and a metrics token', () => {
@@ -52,6 +51,13 @@ describe('configuration', () => {
 
   it('lets development run without a metrics token (metrics then open)', () => {
     expect(buildConfig({ NODE_ENV: 'development' }).metrics.token).toBeNull();
+  });
+
+  it('takes the public address from PUBLIC_BASE_URL, or builds the local one from PORT', () => {
+    expect(buildConfig({}).http.publicBaseUrl).toBe('http://localhost:8000');
+    expect(buildConfig({ PORT: '9000' }).http.publicBaseUrl).toBe('http://localhost:9000');
+    expect(buildConfig({ PUBLIC_BASE_URL: 'https://paiements.cnss.bj/' }).http.publicBaseUrl).toBe('https://paiements.cnss.bj');
+    expect(() => buildConfig({ PUBLIC_BASE_URL: 'paiements.cnss.bj' })).toThrow(/PUBLIC_BASE_URL/);
   });
 
   it('rejects malformed values with the variable name', () => {

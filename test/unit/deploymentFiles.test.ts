@@ -1,5 +1,5 @@
 /** docker-compose.yml cannot run here (no Docker engine), so what can be checked statically is checked. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -104,7 +104,51 @@ describe('.env.example', () => {
       .filter((name): name is string => Boolean(name));
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
+
+  const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+
+  it('names every variable the scripts, the peer, the tests and the bench read', () => {
+    const read = variablesReadOutsideTheService();
+    expect(read.length).toBeGreaterThan(20); // the scan itself works
+    const unnamed = read.filter((name) => !new RegExp(`\\b${name}\\b`).test(example));
+    expect(unnamed).toEqual([]);
+  });
+
+  it('lists no tool variable that nothing reads', () => {
+    const listed = example
+      .split('\n')
+      .map((line) => /^# ([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+      .filter((name): name is string => Boolean(name));
+    expect(listed.length).toBeGreaterThan(0);
+    const read = new Set(variablesReadOutsideTheService());
+    expect(listed.filter((name) => !read.has(name))).toEqual([]);
+  });
 });
+
+/** Names read through process.env (or a helper given the name) by the code around the service, not src/config. */
+function variablesReadOutsideTheService(): string[] {
+  const patterns = [/process\.env\.([A-Z][A-Z0-9_]*)/g, /process\.env\[['"]([A-Z][A-Z0-9_]*)['"]\]/g, /(?:numberFromEnv|required)\('([A-Z][A-Z0-9_]*)'\)/g];
+  const names = new Set<string>();
+  for (const file of sourceFilesUnder(['scripts', 'mojaloop', 'temporal', 'test', 'bench'])) {
+    const text = readFileSync(file, 'utf8');
+    for (const pattern of patterns) for (const match of text.matchAll(pattern)) names.add(match[1]!);
+  }
+  return [...names].sort();
+}
+
+function sourceFilesUnder(folders: readonly string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules') continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|mts|cjs|mjs|js)$/.test(entry.name)) files.push(full);
+    }
+  };
+  for (const folder of folders) walk(path.join(root, folder));
+  return files;
+}
 
 describe('mojaloop/rules/apply-rules.cjs', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
