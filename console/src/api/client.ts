@@ -11,5 +11,5 @@ export type Schemas = components['schemas'];
 
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: sessionFetch });
 
-/** An amount as the API writes it: a JSON integer of minor units (a decimal string on older routes). */
-export type MinorUnits = number | string;
+/** An amount as the API writes it: a JSON integer of minor units (the API keeps every amount below 2^53). */
+export type MinorUnits = number;

@@ -174,6 +174,7 @@ export const en: Messages = {
     colFailure: 'Why it failed',
     colAttempt: 'Attempt',
     colCompleted: 'Ended',
+    matching: (matching: string, total: string) => `${matching} of ${total} lines match the filters.`,
     noLines: 'No line matches.',
     operator: (name) => `operator ${name}`,
   },

@@ -178,6 +178,7 @@ export const fr = {
     colFailure: 'Motif de l’échec',
     colAttempt: 'Tentative',
     colCompleted: 'Terminée le',
+    matching: (matching: string, total: string) => `${matching} ligne(s) sur ${total} correspondent aux filtres.`,
     noLines: 'Aucune ligne ne correspond.',
     operator: (name: string) => `l’opérateur ${name}`,
   },
