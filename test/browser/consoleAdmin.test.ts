@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { closeDb, db } from '../../src/db/knex';
-import { ConsoleHarness, signIn, startConsoleHarness } from '../support/consoleHarness';
+import { ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { createOrganization, createUser } from '../support/fixtures';
 
 function unique(): string {
@@ -78,6 +78,9 @@ describe('the console: administration, in a real browser', () => {
     await audit.getByLabel('Action').selectOption('user.reactivated');
     await audit.locator('tr[data-kind="user.deactivated"]').waitFor({ state: 'detached' });
     expect(await audit.locator('tbody tr').count()).toBe(1);
+    await audit.getByLabel('Action').selectOption('');
+    await audit.locator('tr[data-kind="user.deactivated"]').waitFor();
+    await screenshot(page, 'admin-audit');
     expect(violations).toEqual([]);
     await user.context.close();
     await context.close();
@@ -107,7 +110,7 @@ describe('the console: administration, in a real browser', () => {
     const opening = page.getByRole('region', { name: 'Créer un compte' });
     await opening.getByLabel('Organisation').selectOption(String(organization.id));
     await opening.getByLabel('Identifiant du compte (ex. ACC-CNSS-001)').fill(accountId);
-    await opening.getByLabel('Identifiant chez l’opérateur').fill('22997001234');
+    await opening.getByLabel('Identifiant chez l’opérateur', { exact: true }).fill('22997001234');
     await opening.getByRole('button', { name: 'Créer un compte' }).click();
     await opening.getByRole('status').filter({ hasText: `Compte ${accountId} créé (solde 0).` }).waitFor();
 
