@@ -9,7 +9,7 @@ import { loadProfile, resumeSession, type Profile } from './auth';
 import { Loading } from './components/Display';
 import { Layout } from './components/Layout';
 import { currentLanguage, messagesFor, onLanguageChange, TranslationContext, type Language } from './i18n';
-import { AdminPage } from './pages/Admin';
+import { AdminPage } from './pages/admin/AdminPage';
 import { BeneficiaryPage } from './pages/Beneficiary';
 import { BulkPage } from './pages/Bulk';
 import { ChangePasswordPage } from './pages/ChangePassword';
@@ -19,6 +19,7 @@ import { LoginPage } from './pages/Login';
 import { NotFoundPage } from './pages/NotFound';
 import { RollPage } from './pages/Roll';
 import { RunsPage } from './pages/Runs';
+import { TeamPage } from './pages/Team';
 import { UploadPage } from './pages/Upload';
 import { navigate, paths, routeOf, useLocation, type Route } from './router';
 
@@ -97,7 +98,9 @@ function Page({ route, profile }: { route: Route; profile: Profile }) {
     case 'runs':
       return <RunsPage profile={profile} />;
     case 'admin':
-      return <AdminPage profile={profile} />;
+      return <AdminPage profile={profile} section={route.section} />;
+    case 'team':
+      return <TeamPage profile={profile} />;
     case 'notFound':
       return <NotFoundPage />;
   }

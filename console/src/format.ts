@@ -15,7 +15,7 @@ export function localeOf(language: Language): string {
   return LOCALES[language];
 }
 
-/** `1 250 000 XOF` (fr) or `1,250,000 XOF` (en); a value that is not a whole number is shown as it came. */
+/** `1 250 000 XOF` (fr) or `1,250,000 XOF` (en); a value that is not a whole number (never from the API) is shown as it came. */
 export function formatAmount(minor: MinorUnits | bigint, currency: string, language: Language): string {
   const text = String(minor);
   if (!/^-?\d+$/.test(text)) return `${text} ${currency}`;

@@ -15,7 +15,14 @@ export const paths = {
   beneficiary: (id: number) => `/pensionnes/${id}`,
   runs: '/paiements-mensuels',
   admin: '/administration',
+  adminOrganizations: '/administration/organisations',
+  adminAccounts: '/administration/comptes',
+  adminAudit: '/administration/journal',
+  team: '/equipe',
 };
+
+/** The administration's pages (staff): users first, at /administration itself. */
+export type AdminSection = 'users' | 'organizations' | 'accounts' | 'audit';
 
 export type Route =
   | { page: 'login' }
@@ -27,7 +34,8 @@ export type Route =
   | { page: 'roll' }
   | { page: 'beneficiary'; id: number }
   | { page: 'runs' }
-  | { page: 'admin' }
+  | { page: 'admin'; section: AdminSection }
+  | { page: 'team' }
   | { page: 'notFound' };
 
 export function routeOf(path: string): Route {
@@ -39,7 +47,11 @@ export function routeOf(path: string): Route {
     [paths.history]: { page: 'history' },
     [paths.roll]: { page: 'roll' },
     [paths.runs]: { page: 'runs' },
-    [paths.admin]: { page: 'admin' },
+    [paths.admin]: { page: 'admin', section: 'users' },
+    [paths.adminOrganizations]: { page: 'admin', section: 'organizations' },
+    [paths.adminAccounts]: { page: 'admin', section: 'accounts' },
+    [paths.adminAudit]: { page: 'admin', section: 'audit' },
+    [paths.team]: { page: 'team' },
   };
   const found = fixed[path.length > 1 ? path.replace(/\/$/, '') : path];
   if (found) return found;

@@ -250,6 +250,47 @@ describe('the console: paying a list, in a real browser', () => {
     await countsReach(page, { Payées: 1, 'En échec': 2 });
     await context.close();
   });
+
+  it('pages and filters a bulk\'s lines through the API: a status with more lines than a page, a failure code, nothing matching', async () => {
+    const staff = await fund();
+    // 53 lines (file lines 2 to 54); the payee of lines 12 and 47 does not exist (3204), the other 51 are paid.
+    const lines: Array<[string, number]> = payees(51).map((msisdn, index) => [msisdn, 1000 + index]);
+    lines.splice(10, 0, ['22990000404', 2001]);
+    lines.splice(45, 0, ['22990000404', 2002]);
+    const { page, context } = await harness.newPage();
+    await signIn(page, staff.gestionnaire.email, staff.gestionnaire.password);
+    await uploadThroughConsole(page, csv(lines), 'cinquante-trois.csv');
+    await openUploadedBulk(page);
+    await stateIs(page, 'Terminé');
+    await countsReach(page, { Lignes: 53, Payées: 51, 'En échec': 2 });
+    await page.getByRole('navigation', { name: '1 à 50 sur 53' }).waitFor();
+
+    // Each filter and page is asked of the API (/details status, failure_code, offset), not cut from a whole list.
+    const asked = (wanted: Record<string, string>) =>
+      page.waitForRequest((sent) => {
+        const url = new URL(sent.url());
+        return url.pathname.endsWith('/details') && Object.entries(wanted).every(([name, value]) => url.searchParams.get(name) === value);
+      });
+    await Promise.all([asked({ status: 'COMPLETED', offset: '0' }), page.getByLabel('Statut').selectOption('COMPLETED')]);
+    await page.getByRole('navigation', { name: '1 à 50 sur 51' }).waitFor();
+    await page.getByTestId('lines-matching').filter({ hasText: '51 ligne(s) sur 53 correspondent aux filtres.' }).waitFor();
+    await page.locator('table.lines tbody tr').nth(49).and(page.locator('tr[data-line="53"]')).waitFor();
+    await Promise.all([asked({ status: 'COMPLETED', offset: '50' }), page.getByRole('button', { name: 'Suivant' }).click()]);
+    await expectLines(page, [54]);
+    await page.getByRole('navigation', { name: '51 à 51 sur 51' }).waitFor();
+
+    await page.getByLabel('Statut').selectOption('FAILED');
+    await Promise.all([asked({ status: 'FAILED', failure_code: '3204', offset: '0' }), page.getByLabel('Code d’échec').fill('3204')]);
+    await expectLines(page, [12, 47]);
+    expect(await page.getByRole('navigation', { name: /sur/ }).count()).toBe(0);
+    await page.getByLabel('Code d’échec').fill('5104');
+    await page.getByText('Aucune ligne ne correspond.').waitFor();
+
+    await page.getByRole('button', { name: 'Effacer les filtres' }).click();
+    await page.getByRole('navigation', { name: '1 à 50 sur 53' }).waitFor();
+    expect(await page.getByLabel('Code d’échec').inputValue()).toBe('');
+    await context.close();
+  });
 });
 
 /**

@@ -1,56 +1,33 @@
 /**
- * A bulk's lines, a page at a time from /details. Filtering by status or failure code reads the bulk's
- * reconciliation report (every line) once and pages it here, because /details has no such filters yet.
+ * A bulk's lines, a page at a time, filtered by status and failure code: the API filters and pages them
+ * (/details `status`, `failure_code`, `matching_transfers_count`), so a bulk of 100 000 lines is never read whole.
+ * The bulk page owns the query (it reads /details with it, and again while the bulk runs); this draws it.
  */
-import { useState } from 'preact/hooks';
-import { api, type MinorUnits, type Schemas } from '../api/client';
-import { dataOf } from '../api/errors';
+import { type Schemas } from '../api/client';
+import { formatCount } from '../format';
 import { useT } from '../i18n';
-import { useAsync } from '../useAsync';
-import { Amount, ErrorNotice, Loading, Pager, StateBadge, When } from './Display';
+import { Amount, Pager, StateBadge, When } from './Display';
 
-interface Line {
-  line_number: number;
-  payee_party_id_type: string;
-  payee_party_identifier: string;
-  payee_name: string | null;
-  amount: MinorUnits;
-  fee_amount: MinorUnits | null;
-  currency: string;
-  status: string;
-  failure_code: string | null;
-  failure_message: string | null;
-  completed_at: string | null;
-  attempt?: number;
+type Line = Schemas['TransferDetail'];
+export type LineStatus = Line['status'];
+
+const STATUSES: readonly LineStatus[] = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'];
+
+export interface LinesQuery {
+  status: LineStatus | '';
+  /** As typed; sent trimmed, matched exactly by the API (Mojaloop's codes are digits, ours lower case). */
+  failureCode: string;
+  offset: number;
 }
 
-const STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
+export const NO_FILTER: LinesQuery = { status: '', failureCode: '', offset: 0 };
 
-export function BulkLines({ bulk, offset, limit, onPage }: { bulk: Schemas['BulkDetails']; offset: number; limit: number; onPage: (offset: number) => void }) {
-  const { m } = useT();
-  const [status, setStatus] = useState('');
-  const [code, setCode] = useState('');
-  const [filteredOffset, setFilteredOffset] = useState(0);
-  const filtering = status !== '' || code.trim() !== '';
-  const report = useAsync(
-    async () =>
-      filtering ? dataOf(await api.GET('/api/bulk-transfers/{bulk_id}/report.json', { params: { path: { bulk_id: bulk.bulk_id } } })).transfers : null,
-    // Read again when the filter starts, and as the bulk moves on (its counts change).
-    [filtering, bulk.bulk_id, bulk.statistics.completed + bulk.statistics.failed],
-  );
-
-  let lines: Line[] = bulk.individual_transfers;
-  let total = bulk.individual_transfers_count;
-  let shownOffset = offset;
-  let page = onPage;
-  if (filtering) {
-    const wanted = code.trim().toLowerCase();
-    const matching = (report.data ?? []).filter((line) => (status === '' || line.status === status) && (wanted === '' || (line.failure_code ?? '').toLowerCase() === wanted));
-    total = matching.length;
-    shownOffset = filteredOffset;
-    lines = matching.slice(filteredOffset, filteredOffset + limit);
-    page = setFilteredOffset;
-  }
+export function BulkLines({ bulk, query, limit, onQuery }: { bulk: Schemas['BulkDetails']; query: LinesQuery; limit: number; onQuery: (query: LinesQuery) => void }) {
+  const { m, lang } = useT();
+  // Another filter starts again at its first page.
+  const filter = (change: Partial<LinesQuery>) => onQuery({ ...query, ...change, offset: 0 });
+  const filtering = query.status !== '' || query.failureCode.trim() !== '';
+  const lines = bulk.individual_transfers;
 
   return (
     <section aria-labelledby="lines-title">
@@ -58,14 +35,7 @@ export function BulkLines({ bulk, offset, limit, onPage }: { bulk: Schemas['Bulk
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <div>
           <label for="lines-status">{m.bulk.filterStatus}</label>
-          <select
-            id="lines-status"
-            value={status}
-            onChange={(event) => {
-              setStatus(event.currentTarget.value);
-              setFilteredOffset(0);
-            }}
-          >
+          <select id="lines-status" value={query.status} onChange={(event) => filter({ status: event.currentTarget.value as LineStatus | '' })}>
             <option value="">{m.common.all}</option>
             {STATUSES.map((value) => (
               <option key={value} value={value}>
@@ -76,21 +46,23 @@ export function BulkLines({ bulk, offset, limit, onPage }: { bulk: Schemas['Bulk
         </div>
         <div>
           <label for="lines-code">{m.bulk.filterCode}</label>
-          <input
-            id="lines-code"
-            type="search"
-            value={code}
-            onInput={(event) => {
-              setCode(event.currentTarget.value);
-              setFilteredOffset(0);
-            }}
-          />
+          <input id="lines-code" type="search" value={query.failureCode} onInput={(event) => filter({ failureCode: event.currentTarget.value })} />
         </div>
+        {filtering && (
+          <div class="filter-reset">
+            <button type="button" class="secondary" onClick={() => onQuery(NO_FILTER)}>
+              {m.common.reset}
+            </button>
+          </div>
+        )}
       </form>
-      {filtering && report.loading && !report.data && <Loading />}
-      <ErrorNotice error={report.error} />
+      {filtering && (
+        <p class="hint" data-testid="lines-matching">
+          {m.bulk.matching(formatCount(bulk.matching_transfers_count, lang), formatCount(bulk.individual_transfers_count, lang))}
+        </p>
+      )}
       {lines.length === 0 ? <p class="muted">{m.bulk.noLines}</p> : <LinesTable lines={lines} />}
-      <Pager total={total} limit={limit} offset={shownOffset} onPage={page} />
+      <Pager total={bulk.matching_transfers_count} limit={limit} offset={query.offset} onPage={(offset) => onQuery({ ...query, offset })} />
     </section>
   );
 }
@@ -124,7 +96,7 @@ function LinesTable({ lines }: { lines: Line[] }) {
               <td>{line.payee_name ?? m.common.none}</td>
               <td class="number">
                 <Amount value={line.amount} currency={line.currency} />
-                {line.fee_amount !== null && Number(line.fee_amount) > 0 && (
+                {line.fee_amount !== null && line.fee_amount > 0 && (
                   <span class="hint">
                     {' '}
                     ({m.bulk.colFee} <Amount value={line.fee_amount} currency={line.currency} />)
@@ -133,7 +105,12 @@ function LinesTable({ lines }: { lines: Line[] }) {
               </td>
               <td>
                 <StateBadge state={line.status} label={m.lineStatuses[line.status]} />
-                {line.attempt !== undefined && line.attempt > 1 && <span class="hint"> · {m.bulk.colAttempt} {line.attempt}</span>}
+                {line.attempt > 1 && (
+                  <span class="hint">
+                    {' '}
+                    · {m.bulk.colAttempt} {line.attempt}
+                  </span>
+                )}
               </td>
               <td>{line.failure_code && <Failure code={line.failure_code} message={line.failure_message} />}</td>
               <td>

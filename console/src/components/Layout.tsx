@@ -13,6 +13,7 @@ export function Layout({ profile, route, children }: { profile: Profile; route: 
     { href: paths.history, label: m.nav.history, current: route.page === 'history' || route.page === 'bulk', shown: true },
     { href: paths.roll, label: m.nav.roll, current: route.page === 'roll' || route.page === 'beneficiary', shown: true },
     { href: paths.runs, label: m.nav.runs, current: route.page === 'runs', shown: true },
+    { href: paths.team, label: m.nav.team, current: route.page === 'team', shown: profile.organization !== null },
     { href: paths.admin, label: m.nav.admin, current: route.page === 'admin', shown: isStaff(profile) },
   ];
   const role = profile.is_staff ? m.common.staff : (m.roles[profile.role] ?? profile.role);

@@ -9,7 +9,7 @@ import { dataOf } from '../api/errors';
 import { download } from '../api/session';
 import { mayApprove, mayPay, type Profile } from '../auth';
 import { Amount, ErrorNotice, Loading, Notice, StateBadge, When } from '../components/Display';
-import { BulkLines } from '../components/BulkLines';
+import { BulkLines, NO_FILTER, type LineStatus, type LinesQuery } from '../components/BulkLines';
 import { formatAmount, formatCount, formatDateTime } from '../format';
 import { useT } from '../i18n';
 import { useAsync } from '../useAsync';
@@ -23,11 +23,13 @@ const LINES_PER_PAGE = 50;
 
 export function BulkPage({ id, profile }: { id: string; profile: Profile }) {
   const { m } = useT();
-  const [offset, setOffset] = useState(0);
-  const details = useAsync(
-    async () => dataOf(await api.GET('/api/bulk-transfers/{bulk_id}/details', { params: { path: { bulk_id: id }, query: { limit: LINES_PER_PAGE, offset } } })),
-    [id, offset],
-  );
+  const [lines, setLines] = useState<LinesQuery>(NO_FILTER);
+  const details = useAsync(async () => {
+    const query: { status?: LineStatus; failure_code?: string; limit: number; offset: number } = { limit: LINES_PER_PAGE, offset: lines.offset };
+    if (lines.status) query.status = lines.status;
+    if (lines.failureCode.trim()) query.failure_code = lines.failureCode.trim();
+    return dataOf(await api.GET('/api/bulk-transfers/{bulk_id}/details', { params: { path: { bulk_id: id }, query } }));
+  }, [id, lines.status, lines.failureCode, lines.offset]);
   const bulk = details.data;
   const open = bulk !== undefined && OPEN_STATES.has(bulk.state);
 
@@ -48,7 +50,7 @@ export function BulkPage({ id, profile }: { id: string; profile: Profile }) {
       <Summary bulk={bulk} />
       <Actions bulk={bulk} profile={profile} onChanged={() => void details.reload()} />
       <Downloads bulk={bulk} />
-      <BulkLines bulk={bulk} offset={offset} limit={LINES_PER_PAGE} onPage={setOffset} />
+      <BulkLines bulk={bulk} query={lines} limit={LINES_PER_PAGE} onQuery={setLines} />
     </>
   );
 }
@@ -105,7 +107,7 @@ function Summary({ bulk }: { bulk: Details }) {
           <Amount value={bulk.total_amount} currency={bulk.currency} />
         </dd>
         <dt>{m.bulk.payer}</dt>
-        <dd>{accountIdOf(bulk.payer_account)}</dd>
+        <dd>{bulk.payer_account.account_id}</dd>
         <dt>{m.bulk.createdBy}</dt>
         <dd>{userName(bulk.created_by, m.bulk.monthlyRun)}</dd>
         <dt>{m.bulk.createdAt}</dt>
@@ -148,11 +150,6 @@ function Summary({ bulk }: { bulk: Details }) {
       {bulk.retry_count > 0 && <p>{m.bulk.retries(formatCount(bulk.retry_count, lang))}</p>}
     </section>
   );
-}
-
-/** The paying account's id: a string on today's routes, an object `{account_id, ...}` on newer ones. */
-export function accountIdOf(payer: string | { account_id: string }): string {
-  return typeof payer === 'string' ? payer : payer.account_id;
 }
 
 function Actions({ bulk, profile, onChanged }: { bulk: Details; profile: Profile; onChanged: () => void }) {
@@ -276,7 +273,7 @@ function Actions({ bulk, profile, onChanged }: { bulk: Details; profile: Profile
 function Downloads({ bulk }: { bulk: Details }) {
   const { m } = useT();
   const [error, setError] = useState<unknown>(undefined);
-  const account = accountIdOf(bulk.payer_account);
+  const account = bulk.payer_account.account_id;
   // The statement from the bulk's day (UTC, as the route counts days) to today.
   const from = bulk.created_at.slice(0, 10);
   const save = (path: string, name: string) => {
