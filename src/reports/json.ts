@@ -3,7 +3,7 @@
  * the opening, each page of transfers, then the closing brackets. Values are exact (no formula neutralisation:
  * that is a spreadsheet concern); amounts are JSON integers of minor units, as in every JSON answer of the API.
  */
-import { REPORT_COLUMNS, type ReportColumn, ReportRow } from './reportRow';
+import { REPORT_COLUMNS, type ReportColumn, type ReportRow } from './reportRow';
 
 export interface JsonReportHeader {
   bulk_id: string;
