@@ -14,7 +14,7 @@ export interface JsonReportHeader {
 const MONEY_COLUMNS: ReadonlySet<ReportColumn> = new Set(['amount', 'fee_amount']);
 
 /** Serialises with the keys in report column order, whatever order the row was built in. */
-export function jsonRecord(row: ReportRow): string {
+function jsonRecord(row: ReportRow): string {
   const members = REPORT_COLUMNS.map((column) => `${JSON.stringify(column)}:${jsonValue(column, row[column])}`);
   return `{${members.join(',')}}`;
 }

@@ -5,7 +5,7 @@ import { BENEFICIARY_STATUSES } from '../../domain/pensionEligibility';
 import { isCalendarDate } from '../../domain/pensionPeriod';
 import { Count, Currency, Day, MinorUnits, PartyIdType, Timestamp, page } from './common';
 
-export const BeneficiaryStatus = z.enum(BENEFICIARY_STATUSES);
+const BeneficiaryStatus = z.enum(BENEFICIARY_STATUSES);
 
 /** A beneficiary's id; anything that is not one names nobody (404), as another organization's beneficiary does. */
 export const BeneficiaryIdParams = z.object({

@@ -69,7 +69,7 @@ export const ScheduleNoteRequest = z
 
 export const ScheduleTriggered = z.object({ schedule_id: z.string(), triggered: z.literal(true) }).meta({ id: 'ScheduleTriggered' });
 
-export const HeldOutBeneficiary = z
+const HeldOutBeneficiary = z
   .object({
     beneficiary_id: z.int(),
     party_id_type: z.string(),
@@ -79,7 +79,7 @@ export const HeldOutBeneficiary = z
   })
   .meta({ id: 'HeldOutBeneficiary' });
 
-export const PensionRunSummary = z
+const PensionRunSummary = z
   .object({
     period: Period,
     state: z.enum(['PROCESSING', 'COMPLETED', 'FAILED']),

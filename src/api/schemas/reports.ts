@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TransferStatus } from './bulkTransfers';
 import { Currency, MinorUnits, Timestamp } from './common';
 
-export const ReportRow = z
+const ReportRow = z
   .strictObject({
     line_number: z.int().min(1),
     transfer_id: z.uuid(),
