@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { closeDb, db } from '../../src/db/knex';
-import { ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
+import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { createOrganization, createUser } from '../support/fixtures';
 
 function unique(): string {
