@@ -49,7 +49,7 @@ const LATENCY_LINES = Number(process.env.BENCH_LATENCY_LINES ?? 10_000);
 const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 75);
 const FLOOR_LINES = Number(process.env.BENCH_FLOOR_LINES ?? 1000);
 const FLOOR_SHAPES = {
-  emptyLineWorkflow: 'empty: only reports to the bulk',
+  emptyLineWorkflow: 'empty, awaited by its bulk',
   skeletonLineWorkflow: "a line's Temporal steps, activities doing nothing",
 } as const;
 const COMPARE_DIR = process.env.BENCH_COMPARE_DIR ? path.resolve(process.env.BENCH_COMPARE_DIR) : null;
