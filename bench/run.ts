@@ -41,7 +41,7 @@ import { FloorRate, measureTemporalFloor } from './temporalFloor';
 
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
-const TARGETS = (process.env.BENCH_TARGETS ?? 'standin,peer').split(',');
+const TARGETS = (process.env.BENCH_TARGETS ?? 'standin,peer').split(',').filter(Boolean);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const BIG_UPLOAD_LINES = Number(process.env.BENCH_BIG_UPLOAD ?? 100_000);
@@ -55,7 +55,7 @@ const FLOOR_SHAPES = {
 const COMPARE_DIR = process.env.BENCH_COMPARE_DIR ? path.resolve(process.env.BENCH_COMPARE_DIR) : null;
 const AB_ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 2);
 /** How long the reads are sampled again once the bulk has ended: the same queries on an otherwise quiet machine. */
-const QUIET_SAMPLE_MS = Number(process.env.BENCH_QUIET_SAMPLE_MS ?? 15_000);
+const QUIET_SAMPLE_MS = Number(process.env.BENCH_QUIET_SAMPLE_MS ?? 20_000);
 /** Its own database (dropped and made again at each run); another name lets two benches run side by side. */
 const DATABASE_NAME = process.env.BENCH_DATABASE ?? 'pension_gateway_bench';
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
