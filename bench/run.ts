@@ -27,6 +27,7 @@ import knexFactory from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Client as PgClient } from 'pg';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
 import { dropDatabase } from '../src/db/ensureDatabase';
 import { knexConfig } from '../src/db/knex';
@@ -327,6 +328,7 @@ async function rateOverTime(databaseUrl: string, paid: Paid): Promise<string[]> 
 async function compareWorkers(api: { url: string; process: ChildProcess }, token: string, services: Services, client: TemporalClient): Promise<string[][]> {
   const adapterUrl = await targetUrl('standin', '', services);
   const rows: string[][] = [];
+  const replayed: string[] = [];
   const lines = 1000;
   for (let round = 1; round <= AB_ROUNDS; round += 1) {
     for (const [label, dir] of [['A (compare)', COMPARE_DIR!], ['B (this tree)', ROOT]] as const) {
@@ -338,6 +340,7 @@ async function compareWorkers(api: { url: string; process: ChildProcess }, token
         const paid = await uploadAndPay(api.url, token, lines, 'standin', round);
         const cpu = cpuPerThousand(before, cpuSeconds(pids), lines);
         const cost = await measureTemporalCost(client, workflowIdForBulk(paid.bulkId), linesOf(paid.bulkId, lines), lines);
+        if (dir !== ROOT) replayed.push(await replayOnThisTree(client, paid.bulkId, lines));
         rows.push([label, String(round), `${(lines / paid.payoutSeconds).toFixed(1)}/s`, cpuFigure(cpu.worker), cpuFigure(cpu.temporal),
           cost.line.events.toFixed(1), cost.line.workflowTasks.toFixed(2), cost.line.upserts.toFixed(2), cost.bulkPerLine.events.toFixed(2)]);
         console.log(`  A/B ${rows.at(-1)!.join(' | ')}`);
@@ -346,7 +349,31 @@ async function compareWorkers(api: { url: string; process: ChildProcess }, token
       }
     }
   }
+  console.log(`  A/B: the compare checkout's histories replayed on this tree's workflows: ${replayed.join('; ')}`);
   return rows;
+}
+
+/**
+ * Replays every run of a bulk paid by the compare checkout's worker, and a sample of its lines, on this tree's
+ * workflow code: a change to the workflows must replay what the code before it recorded (running bulks).
+ */
+async function replayOnThisTree(client: TemporalClient, bulkId: string, lines: number): Promise<string> {
+  const workflowId = workflowIdForBulk(bulkId);
+  const ids: Array<{ workflowId: string; runId?: string }> = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) ids.push({ workflowId, runId: execution.runId });
+  ids.push(...sampleLineNumbers(lines, 50).map((n) => ({ workflowId: workflowIdForLine(bulkId, n + 1) })));
+  async function* histories() {
+    for (const id of ids) yield { workflowId: id.workflowId, history: await client.workflow.getHandle(id.workflowId, id.runId).fetchHistory() };
+  }
+  let failed = 0;
+  let firstError = '';
+  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../workflows'), replayName: 'bench-ab' }, histories())) {
+    if (result.error) {
+      failed += 1;
+      firstError ||= `${result.workflowId}: ${result.error.message}`;
+    }
+  }
+  return `${ids.length - failed}/${ids.length} histories replay${failed > 0 ? ` (first failure: ${firstError})` : ''}`;
 }
 
 async function startServices(scratch: string): Promise<Services> {
