@@ -11,11 +11,19 @@
  *      (during that size's first throughput run when it is one of BENCH_SIZES, else in a run of its own).
  *   5. Temporal's own cost per line (bench/temporalFloor.ts): BENCH_FLOOR_LINES lines (default 1,000, 0 to skip)
  *      through workflows per line with nothing in them, on the same server: the most a workflow per line allows here.
+ *   6. What a line costs Temporal, read from the real histories of each stand-in bulk and of the floors
+ *      (bench/temporalCost.ts): events, workflow tasks, upserts, signals per line, the bulk's runs, the longest
+ *      histories and the slowest bulk workflow task; and each bulk's rate in its first, middle and last tenth.
+ *   7. With BENCH_COMPARE_DIR (another checkout, e.g. a worktree of the commit before a change): 1,000 lines paid by
+ *      that checkout's worker and this one's by turns (BENCH_AB_ROUNDS rounds), and the other's histories replayed
+ *      on this tree's workflows.
+ * The last table is issue 13's: each figure beside its goal.
  * Everything runs here: its own database, a Temporal dev server, the API and the worker as separate processes.
  * BENCH_SIZES (default "1000,10000"; "100000" with BENCH_TARGETS=standin pays 100,000 lines), BENCH_TARGETS
  * (default "standin,peer"), BENCH_REPEAT (default 3, runs of each size below 10,000), BENCH_BIG_UPLOAD (lines of
  * part 3, 0 to skip), BENCH_LATENCY_LINES (default 10000, 0 to skip), BENCH_SAMPLE_MS (default 75),
- * BENCH_NODE_ARGS (extra node flags for the API and worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * BENCH_NODE_ARGS (extra node flags for the API and worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+ * BENCH_QUIET_SAMPLE_MS (20000: the reads sampled again once the bulk has ended), BENCH_DATABASE (its database's name).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
