@@ -10,6 +10,8 @@ import type { LineShape } from './floorWorkflows';
 
 export interface FloorRate {
   shape: LineShape;
+  /** The measured bulk's workflow id; its lines are `<id>-line-<n>`. */
+  workflowId: string;
   perSecond: number;
   serverCpuPer1000: number;
 }
@@ -39,9 +41,10 @@ export async function measureTemporalFloor(
         await client.workflow.execute('floorBulkWorkflow', { taskQueue, workflowId: `floor-warmup-${shape}-${Date.now()}`, args: [20, concurrency, shape] });
         const cpuBefore = serverCpuSeconds();
         const started = performance.now();
-        await client.workflow.execute('floorBulkWorkflow', { taskQueue, workflowId: `floor-${shape}-${Date.now()}`, args: [lines, concurrency, shape] });
+        const workflowId = `floor-${shape}-${Date.now()}`;
+        await client.workflow.execute('floorBulkWorkflow', { taskQueue, workflowId, args: [lines, concurrency, shape] });
         const seconds = (performance.now() - started) / 1000;
-        rates.push({ shape, perSecond: lines / seconds, serverCpuPer1000: ((serverCpuSeconds() - cpuBefore) * 1000) / lines });
+        rates.push({ shape, workflowId, perSecond: lines / seconds, serverCpuPer1000: ((serverCpuSeconds() - cpuBefore) * 1000) / lines });
       }
     });
   } finally {

@@ -1,8 +1,10 @@
 /**
  * Pays a bulk: one child workflow per line, at most `concurrency` at a time (a sliding window), lines read
- * from the database a page at a time by line number. Children are abandoned to run on their own and report
- * back by signal to this workflow's id, so this workflow can continue-as-new every page with only a cursor,
- * the counts and the lines still in flight, whatever the size of the bulk (100,000 lines: 200 runs of 500).
+ * from the database a page at a time by line number. Each run awaits the results of the lines it started and lets
+ * them finish before it continues as new, every page, with only a cursor and the counts, whatever the size of
+ * the bulk (100,000 lines: 200 runs of 500). Children are abandoned, so a line goes on whatever happens to its
+ * bulk's run. Lines started by runs from before AWAITED_LINES_PATCH report by signal to this workflow's id instead,
+ * and may be handed over to the next run still in flight.
  *
  * Decisions arrive as Temporal updates (workflows/definitions.ts), from the API or an operator: approve / reject
  * while the bulk awaits approval (maker-checker, with a deadline), cancel while it is open, retry-failed once it
@@ -12,6 +14,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
+  ChildWorkflowHandle,
   condition,
   continueAsNew,
   ParentClosePolicy,
@@ -72,6 +75,14 @@ const MAX_PASSES = 3;
  */
 const COLLISION_CHECKS = 8;
 const COLLISION_RECHECK_PATCH = 'line-id-collision-recheck';
+/**
+ * Runs started since this patch await their lines' results (the child completion event the bulk receives anyway)
+ * instead of a signal from each line, and let their lines finish before continuing as new, so no line outlives
+ * the run that awaits it. A line then costs Temporal a signal, two events in its history, two in the bulk's and a
+ * workflow task less. Runs started before replay as they ran: their lines (and the lines they hand over to the next
+ * run) still report by signal, which every run still takes.
+ */
+const AWAITED_LINES_PATCH = 'lines-awaited-by-their-run';
 const collisionBackoffMs = (check: number): number => Math.min(1000 * 2 ** (check - 1), 30000);
 
 export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPayoutResult> {
@@ -94,13 +105,15 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
   total = settings.total;
   control.phase = 'paying';
 
+  const linesAwaited = patched(AWAITED_LINES_PATCH);
   const run = { cursor: input.cursor ?? 0, childrenStarted: 0, pagesRead: 0 };
   const shouldContinueAsNew = (): boolean =>
     run.childrenStarted >= settings.pageSize || run.pagesRead >= MAX_PAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
   const continueWithNextRun = async (): Promise<never> => {
     // Starts already issued must be settled (started, or found to have run) before this run closes, and a
     // decision being handled (a cancel) must have finished its work: an update is lost with its run otherwise.
-    await condition(() => window.startsSettled() && control.idle());
+    // Lines awaited by this run must have ended: their results come to this run only.
+    await condition(() => (linesAwaited ? window.isEmpty() : window.startsSettled()) && control.idle());
     return continueAsNew<typeof bulkPayoutWorkflow>({
       bulkId, settings, cursor: run.cursor, pass: input.pass, cancelled: control.cancelRequested, ...window.snapshot(),
     });
@@ -120,7 +133,7 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
       } else {
         await condition(() => window.hasRoomFor(settings.concurrency) || control.cancelRequested);
         if (control.cancelRequested) break pages;
-        void window.launch(line.lineNumber, () => startLine(bulkId, line, window, settings));
+        void window.launch(line.lineNumber, () => startLine(bulkId, line, window, settings, linesAwaited));
         run.childrenStarted++;
       }
       run.cursor = line.lineNumber;
@@ -332,10 +345,11 @@ async function awaitApproval(bulkId: string, deadline: string | null, control: B
  * the line is left to the next pass (UNRESOLVED), so a run that never reports cannot hold the bulk open.
  * Paying twice is also impossible below this: every payment step is guarded in the database.
  */
-async function startLine(bulkId: string, line: TransferPageEntry, window: LineWindow, settings: BulkSettings): Promise<void> {
+async function startLine(bulkId: string, line: TransferPageEntry, window: LineWindow, settings: BulkSettings, awaited: boolean): Promise<void> {
   for (let check = 1; ; check++) {
     try {
-      await startLineWorkflow(bulkId, line, settings);
+      const child = await startLineWorkflow(bulkId, line, settings, awaited);
+      if (awaited) void reportWhenEnded(child, line.lineNumber, window);
       return;
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -356,11 +370,29 @@ async function startLine(bulkId: string, line: TransferPageEntry, window: LineWi
   }
 }
 
-function startLineWorkflow(bulkId: string, line: TransferPageEntry, settings: BulkSettings): Promise<unknown> {
+/**
+ * The line's result, awaited by the run that started it: a line that failed without ending its line (a bug, a
+ * bulk not payable, terminated by hand) is UNRESOLVED, for the next pass.
+ */
+async function reportWhenEnded(child: ChildWorkflowHandle<typeof payoutTransferWorkflow>, lineNumber: number, window: LineWindow): Promise<void> {
+  try {
+    window.report({ lineNumber, status: (await child.result()).status });
+  } catch {
+    window.report({ lineNumber, status: 'UNRESOLVED' });
+  }
+}
+
+/**
+ * `awaited`: the line reports by its result (no `reportTo`, so it sends no signal) and is started PROCESSING, the
+ * PayoutStatus it would otherwise upsert once its payee is found; otherwise it is started as runs before
+ * AWAITED_LINES_PATCH started it.
+ */
+function startLineWorkflow(bulkId: string, line: TransferPageEntry, settings: BulkSettings, awaited: boolean): Promise<ChildWorkflowHandle<typeof payoutTransferWorkflow>> {
   return startChild(payoutTransferWorkflow, {
     workflowId: workflowIdForLine(bulkId, line.lineNumber, line.attempt),
     args: [{
-      transferId: line.transferId, lineNumber: line.lineNumber, reportTo: workflowInfo().workflowId,
+      transferId: line.transferId, lineNumber: line.lineNumber,
+      ...(awaited ? {} : { reportTo: workflowInfo().workflowId }),
       ...(settings.lineRetry ? { retry: settings.lineRetry } : {}),
     }],
     parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -370,7 +402,7 @@ function startLineWorkflow(bulkId: string, line: TransferPageEntry, settings: Bu
     typedSearchAttributes: [
       { key: BULK_ID, value: bulkId },
       { key: PAYEE_IDENTIFIER, value: line.payeeIdentifier },
-      { key: PAYOUT_STATUS, value: line.status },
+      { key: PAYOUT_STATUS, value: awaited ? 'PROCESSING' : line.status },
     ],
     staticSummary:
       `Pension payout line ${line.lineNumber} of bulk ${bulkId}${line.attempt > 1 ? ` (attempt ${line.attempt})` : ''}: ` +

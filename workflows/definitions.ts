@@ -21,8 +21,9 @@ export interface LineReport {
 }
 
 /**
- * Sent by a line's workflow to the bulk workflow (by workflow id, so it reaches whichever run is current):
- * a bulk that has continued-as-new cannot await children started by an earlier run.
+ * Sent by a line's workflow to the bulk workflow (by workflow id, so it reaches whichever run is current), when
+ * it was given `reportTo`: lines started by bulk runs from before they awaited their lines' results (see
+ * AWAITED_LINES_PATCH in bulkPayoutWorkflow.ts), which could continue as new with lines in flight.
  */
 export const lineFinishedSignal = defineSignal<[LineReport]>('lineFinished');
 
@@ -100,7 +101,10 @@ export interface BulkPayoutResult {
 export interface PayoutTransferInput {
   transferId: string;
   lineNumber?: number;
-  /** Workflow id of the bulk workflow to signal when the line ends; omitted for a line paid on its own. */
+  /**
+   * Workflow id of the bulk workflow to signal when the line ends; omitted for a line paid on its own and for a
+   * line whose bulk run awaits its result.
+   */
   reportTo?: string;
   /** See LineRetry; the defaults when absent. */
   retry?: LineRetry;

@@ -152,9 +152,14 @@ async function giveUp(transferId: string, message: string, trace: ActivityTrace)
   return result;
 }
 
-/** The PayoutStatus search attribute, so operators can list the lines of a bulk by status in the Web UI. */
+/**
+ * The PayoutStatus search attribute, so operators can list the lines of a bulk by status in the Web UI. It starts
+ * as the line's workflow was started with: a bulk starts its lines PROCESSING (they are being paid from then on),
+ * which spares each line an upsert (a history event and a visibility write); lines started PENDING (by a bulk run
+ * from before that change, whose replay must make the same upserts) say PROCESSING once the payee is found.
+ */
 class PayoutStatusAttribute {
-  private current = 'PENDING';
+  private current: string = workflowInfo().typedSearchAttributes.get(PAYOUT_STATUS) ?? 'PENDING';
 
   set(status: 'PROCESSING' | 'COMPLETED' | 'FAILED'): void {
     if (this.current === status) return;

@@ -11,7 +11,10 @@ export class BulkLines {
   /** Minor units. */
   readonly amounts: bigint[] = [];
   private runningTotal = 0n;
-  // payee + amount -> the first line paying it, to warn about lines repeated by mistake.
+  // Identifier -> index of the first line paying it, to warn about lines repeated by mistake: keyed by the
+  // identifier string the line already holds (no key built per line, the cost of reading a large file).
+  private readonly firstLineOfPayee = new Map<string, number>();
+  // Type + identifier + amount -> the first line paying it, for payees paid by more than one line.
   private readonly firstLineOfPayment = new Map<string, number>();
 
   get count(): number {
@@ -31,6 +34,13 @@ export class BulkLines {
     this.amounts.push(amount);
     this.runningTotal += amount;
 
+    const first = this.firstLineOfPayee.get(identifier);
+    if (first === undefined) {
+      this.firstLineOfPayee.set(identifier, this.lineNumbers.length - 1);
+      return null;
+    }
+    if (this.partyIdTypes[first] === partyIdType && this.amounts[first] === amount) return this.lineNumbers[first]!;
+    // The same identifier with another type or amount: not the same payment as its first line; maybe as another.
     const key = `${partyIdType}\u0000${identifier}\u0000${amount}`;
     const earlier = this.firstLineOfPayment.get(key);
     if (earlier !== undefined) return earlier;
