@@ -44,9 +44,9 @@ import { startMojaloopPeer } from '../mojaloop/peer';
 import { freePort, isPortOpen, startTemporalDevServer, stopChild } from '../temporal/devServer';
 import { measurePeerDirectRate } from './peerDirectRate';
 import { startStandInAdapter } from './standInAdapter';
-import { workflowIdForBulk, workflowIdForLine } from '../src/payouts/types';
-import { HistoryFigures, measureTemporalCost, sampleLineNumbers, TemporalCost } from './temporalCost';
-import { FloorRate, measureTemporalFloor } from './temporalFloor';
+import { workflowIdForBulk, workflowIdForLine } from '../src/domain/payoutWorkflows';
+import { type HistoryFigures, measureTemporalCost, sampleLineNumbers, type TemporalCost } from './temporalCost';
+import { type FloorRate, measureTemporalFloor } from './temporalFloor';
 
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);

@@ -84,7 +84,7 @@ async function eventsOf(client: Client, workflowId: string, runId?: string): Pro
 }
 
 function countOf(events: HistoryEvent[], type: number): number {
-  return events.filter((event) => event.eventType === type).length;
+  return events.filter((event) => Number(event.eventType) === type).length;
 }
 
 function typeName(event: HistoryEvent): string {

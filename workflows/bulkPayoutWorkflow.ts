@@ -14,7 +14,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
-  ChildWorkflowHandle,
+  type ChildWorkflowHandle,
   condition,
   continueAsNew,
   ParentClosePolicy,

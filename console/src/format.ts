@@ -11,7 +11,7 @@ export const FUND_TIME_ZONE = 'Africa/Porto-Novo';
 
 const LOCALES: Record<Language, string> = { fr: 'fr-FR', en: 'en-GB' };
 
-export function localeOf(language: Language): string {
+function localeOf(language: Language): string {
   return LOCALES[language];
 }
 

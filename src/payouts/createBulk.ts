@@ -157,7 +157,8 @@ async function insertBulkRow(trx: Knex.Transaction, bulk: NewBulk): Promise<void
  */
 async function insertTransfers(trx: Knex.Transaction, bulk: NewBulk): Promise<void> {
   // A transaction's client hands out the transaction's connection, and its release leaves it to the transaction.
-  const connection = (await trx.client.acquireConnection()) as PoolClient;
+  const client = trx.client as TransactionClient;
+  const connection = await client.acquireConnection();
   try {
     const copy = connection.query(
       copyFrom(`copy individual_transfers (transfer_id, bulk_id, line_number, payee_party_id_type, payee_party_identifier, amount, currency, status)
@@ -165,8 +166,14 @@ async function insertTransfers(trx: Knex.Transaction, bulk: NewBulk): Promise<vo
     );
     await pipeline(Readable.from(copyRows(bulk)), copy);
   } finally {
-    await trx.client.releaseConnection(connection);
+    await client.releaseConnection(connection);
   }
+}
+
+/** The part of knex's (untyped) client a transaction lends its connection through. */
+interface TransactionClient {
+  acquireConnection(): Promise<PoolClient>;
+  releaseConnection(connection: PoolClient): Promise<void>;
 }
 
 /** The lines as COPY text format: one row per line, tab-separated, fields escaped. */

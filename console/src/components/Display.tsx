@@ -64,7 +64,7 @@ export function ErrorNotice({ error }: { error: unknown }) {
   );
 }
 
-export function errorText(error: unknown, m: ReturnType<typeof useT>['m']): string {
+function errorText(error: unknown, m: ReturnType<typeof useT>['m']): string {
   if (error instanceof ApiError) return m.errors[error.code] ?? (error.message || m.unknownError(error.code));
   if (error instanceof TypeError) return m.errors.network_error!;
   return m.unknownError(String(error));
