@@ -9,6 +9,7 @@ import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
 import { requestLanguage } from './middleware/requestLanguage';
 import { mountRoutes } from './http/routeMounting';
+import { openApiDocument } from './openapiDocument';
 import { ROUTES } from './routeTable';
 import { serveConsole } from './routes/console';
 import './context';
@@ -42,7 +43,7 @@ export function createApp(deps: AppDependencies): Koa {
     }),
   );
 
-  const router = mountRoutes(ROUTES, deps);
+  const router = mountRoutes(ROUTES, { ...deps, openApiDocument });
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use(serveConsole(deps));

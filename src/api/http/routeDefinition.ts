@@ -12,12 +12,15 @@ import type { TemporalHandle } from '../../clients/temporal';
 import type { Language } from '../../i18n/message';
 import type { AuthenticatedUser } from '../context';
 import type { Guard } from './guards';
+import type { OpenApiDocument } from './openApiDocument';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteDependencies {
   config: Config;
   temporal: () => Promise<TemporalHandle>;
+  /** The document generated from every route (given, so the route that serves it needs not import the table). */
+  openApiDocument: () => OpenApiDocument;
 }
 
 /** Who may call: nobody in particular, or an authenticated user passing every guard (in order). */

@@ -6,7 +6,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openApiDocument } from '../openapiDocument';
 import { defineRoute } from '../http/routeDefinition';
 import { ApiDescription } from '../schemas/operations';
 
@@ -91,8 +90,8 @@ const description = defineRoute({
   summary: 'This description (OpenAPI 3.1)',
   access: publicAccess,
   answers: { 200: { description: 'The OpenAPI document.', schema: ApiDescription } },
-  handler: () => {
-    const document = openApiDocument();
+  handler: ({ deps }) => {
+    const document = deps.openApiDocument();
     // Always there (the route table is never empty); optional only in the OpenAPI types.
     return Promise.resolve({ status: 200, body: { ...document, paths: document.paths ?? {} } });
   },
