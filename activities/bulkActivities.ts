@@ -51,17 +51,25 @@ export function createBulkActivities(deps: ActivityDependencies) {
     };
   }
 
-  async function listTransferPage(bulkId: string, afterLineNumber: number, limit: number): Promise<TransferPageEntry[]> {
+  async function listTransferPage(
+    bulkId: string,
+    afterLineNumber: number,
+    limit: number,
+  ): Promise<TransferPageEntry[]> {
     return readTransferPage(db, bulkId, afterLineNumber, limit);
   }
 
   /** Where a line stands now: lets the bulk workflow take the result of a child that already ran. */
-  async function transferOutcome(transferId: string): Promise<'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | null> {
+  async function transferOutcome(
+    transferId: string,
+  ): Promise<'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | null> {
     return transferStatus(db, transferId);
   }
 
   /** Closes the bulk if every line is final; otherwise says how many are not (the workflow makes another pass). */
-  async function finishBulk(bulkId: string): Promise<{ state: 'COMPLETED' | 'FAILED' | 'UNFINISHED'; counts: BulkCounts }> {
+  async function finishBulk(
+    bulkId: string,
+  ): Promise<{ state: 'COMPLETED' | 'FAILED' | 'UNFINISHED'; counts: BulkCounts }> {
     const { outcome, counts } = await closeBulk(db, bulkId);
     return { state: outcome.state, counts };
   }
@@ -95,5 +103,16 @@ export function createBulkActivities(deps: ActivityDependencies) {
     return refusalsAsFailures(() => reopenFailedLines(db, bulkId, request));
   }
 
-  return { startBulk, listTransferPage, transferOutcome, finishBulk, failUnresolvedLines, approveBulk, rejectBulk, expireApproval, cancelBulk, retryFailedLines };
+  return {
+    startBulk,
+    listTransferPage,
+    transferOutcome,
+    finishBulk,
+    failUnresolvedLines,
+    approveBulk,
+    rejectBulk,
+    expireApproval,
+    cancelBulk,
+    retryFailedLines,
+  };
 }

@@ -34,5 +34,8 @@ export function describeError(error: unknown): string {
  */
 export function retryableFailure(error: unknown): unknown {
   if (!(error instanceof MojaloopBusinessError)) return error;
-  return ApplicationFailure.retryable(`Mojaloop error ${error.mojaloopCode}: ${error.description}`, 'MojaloopTechnicalError');
+  return ApplicationFailure.retryable(
+    `Mojaloop error ${error.mojaloopCode}: ${error.description}`,
+    'MojaloopTechnicalError',
+  );
 }

@@ -21,13 +21,21 @@ export interface OperatorRetryRequest {
 export function createOperatorActivities(deps: ActivityDependencies) {
   async function retryFailedForOperator(request: OperatorRetryRequest): Promise<RetryOutcome> {
     const temporal = deps.temporal;
-    if (!temporal) throw ApplicationFailure.nonRetryable('This worker has no Temporal client for operator requests', 'NotConfigured');
+    if (!temporal)
+      throw ApplicationFailure.nonRetryable(
+        'This worker has no Temporal client for operator requests',
+        'NotConfigured',
+      );
     return refusalsAsFailures(async () => {
       try {
-        return await retryFailedPayouts(temporal.handle, temporal.taskQueue, request.bulkId, { operator: request.operator, requestId: request.requestId });
+        return await retryFailedPayouts(temporal.handle, temporal.taskQueue, request.bulkId, {
+          operator: request.operator,
+          requestId: request.requestId,
+        });
       } catch (error) {
         // An earlier attempt of this activity reopened the bulk, whose workflow now refuses the same request as "in progress".
-        const earlier = error instanceof AppError ? await earlierRetryOutcome(deps.db, request.bulkId, request.requestId) : null;
+        const earlier =
+          error instanceof AppError ? await earlierRetryOutcome(deps.db, request.bulkId, request.requestId) : null;
         if (earlier) return earlier;
         throw error;
       }

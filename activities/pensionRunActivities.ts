@@ -1,7 +1,11 @@
 /** The monthly pension run's I/O: building the period's bulk (once), and recording how its payout ended. */
 import { Context } from '@temporalio/activity';
 import { buildConfig } from '../src/config';
-import { createPeriodBulk as buildPeriodBulk, finishPensionRun as closeRun, type PeriodBulkOutcome } from '../src/pensions/periodBulk';
+import {
+  createPeriodBulk as buildPeriodBulk,
+  finishPensionRun as closeRun,
+  type PeriodBulkOutcome,
+} from '../src/pensions/periodBulk';
 import type { ActivityDependencies } from './dependencies';
 
 export interface PeriodBulkInput {
@@ -24,7 +28,10 @@ export function createPensionRunActivities(deps: ActivityDependencies) {
     return buildPeriodBulk(db, { ...input, proofOfLifeMaxAgeMonths, workflowId });
   }
 
-  async function finishPensionRun(input: { organizationId: number; period: string }): Promise<PeriodBulkOutcome | null> {
+  async function finishPensionRun(input: {
+    organizationId: number;
+    period: string;
+  }): Promise<PeriodBulkOutcome | null> {
     return closeRun(db, input.organizationId, input.period);
   }
 

@@ -63,7 +63,11 @@ export function createTransferActivities(deps: ActivityDependencies) {
     });
   }
 
-  async function settle(transferId: string, outcome: FinalOutcome, options: { onlyIfNotSent?: boolean } = {}): Promise<StepResult> {
+  async function settle(
+    transferId: string,
+    outcome: FinalOutcome,
+    options: { onlyIfNotSent?: boolean } = {},
+  ): Promise<StepResult> {
     const status = await settleTransfer(db, transferId, outcome, options);
     if (status === null) return { status: 'PROCESSING' };
     return resultOfFinalLine(transferId);
@@ -89,13 +93,25 @@ export function createTransferActivities(deps: ActivityDependencies) {
    * other refusal (awaiting approval, rejected, ended, organization deactivated) leaves the line as it is and
    * fails the step for good, so a line workflow started by hand around the bulk's workflow pays nothing.
    */
-  async function refuseUnpayable(transferId: string, refusal: PayabilityRefusal, log: Logger): Promise<FinalStepResult> {
+  async function refuseUnpayable(
+    transferId: string,
+    refusal: PayabilityRefusal,
+    log: Logger,
+  ): Promise<FinalStepResult> {
     if (refusal.code === 'bulk_cancelled') {
-      const result = await settle(transferId, { status: 'FAILED', failureCode: CANCELLED_CODE, failureMessage: 'Cancelled before it was sent.' }, { onlyIfNotSent: true });
+      const result = await settle(
+        transferId,
+        { status: 'FAILED', failureCode: CANCELLED_CODE, failureMessage: 'Cancelled before it was sent.' },
+        { onlyIfNotSent: true },
+      );
       if (result.status !== 'PROCESSING') return logged(log, result, 'bulk cancelled: line not sent');
     }
     log.warn({ refusal: refusal.code }, 'bulk not payable: nothing sent');
-    throw ApplicationFailure.nonRetryable(`Transfer ${transferId} is not paid: ${refusal.message}`, 'BulkNotPayable', refusal);
+    throw ApplicationFailure.nonRetryable(
+      `Transfer ${transferId} is not paid: ${refusal.message}`,
+      'BulkNotPayable',
+      refusal,
+    );
   }
 
   /** Step 1: POST /transfers, the adapter looks the payee up. Records who will be paid; the line is PROCESSING. */
@@ -127,7 +143,11 @@ export function createTransferActivities(deps: ActivityDependencies) {
     } catch (error) {
       const rejection = rejectionOf(error);
       if (!rejection) throw retrying(log, error);
-      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }), 'payee refused');
+      return logged(
+        log,
+        await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }),
+        'payee refused',
+      );
     }
     await recordPayeeDiscovered(db, transferId, {
       mojaloopTransferId: started.transferId,
@@ -147,10 +167,12 @@ export function createTransferActivities(deps: ActivityDependencies) {
     const line = await requireLine(transferId);
     const log = activityLog(transferId, trace, line);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
-    if (line.quote_id !== null || line.transfer_sent_at !== null) return logged(log, { status: 'PROCESSING' }, 'quote already recorded');
+    if (line.quote_id !== null || line.transfer_sent_at !== null)
+      return logged(log, { status: 'PROCESSING' }, 'quote already recorded');
     const refusal = payabilityRefusal(line.bulk);
     if (refusal) return refuseUnpayable(transferId, refusal, log);
-    if (line.mojaloop_transfer_id === null) return logged(log, { status: 'REDISCOVER', reason: 'no adapter transfer for this line' }, 'no adapter transfer');
+    if (line.mojaloop_transfer_id === null)
+      return logged(log, { status: 'REDISCOVER', reason: 'no adapter transfer for this line' }, 'no adapter transfer');
     const mojaloopTransferId = line.mojaloop_transfer_id;
 
     let quote;
@@ -159,7 +181,15 @@ export function createTransferActivities(deps: ActivityDependencies) {
     } catch (error) {
       const rejection = rejectionOf(error);
       if (rejection) {
-        return logged(log, await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }), 'quote refused');
+        return logged(
+          log,
+          await settle(transferId, {
+            status: 'FAILED',
+            failureCode: rejection.code,
+            failureMessage: rejection.message,
+          }),
+          'quote refused',
+        );
       }
       // No usable answer: the adapter's transfer has most likely gone to ERROR_OCCURRED and cannot be resumed.
       // Nothing was sent, so the workflow may safely start over with a new adapter transfer (same homeTransactionId).
@@ -170,7 +200,11 @@ export function createTransferActivities(deps: ActivityDependencies) {
     const figures = readQuoteFigures(quote);
     if (!figures.ok) {
       // Not recorded: without a quote on record the transfer step can never send this adapter transfer.
-      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: 'quote_mismatch', failureMessage: figures.message }), 'quote unreadable');
+      return logged(
+        log,
+        await settle(transferId, { status: 'FAILED', failureCode: 'quote_mismatch', failureMessage: figures.message }),
+        'quote unreadable',
+      );
     }
     const fee = figures.value.fee;
     await recordQuote(db, transferId, mojaloopTransferId, {
@@ -179,9 +213,17 @@ export function createTransferActivities(deps: ActivityDependencies) {
       quoteExpiration: quote.expiration ? new Date(quote.expiration) : null,
       figures: storeQuoteFigures(figures.value),
     });
-    const check = checkQuote({ amount: BigInt(line.amount), currency: line.currency }, figures.value, settings.maxFeeMinorUnits);
+    const check = checkQuote(
+      { amount: BigInt(line.amount), currency: line.currency },
+      figures.value,
+      settings.maxFeeMinorUnits,
+    );
     if (!check.ok) {
-      return logged(log, await settle(transferId, { status: 'FAILED', failureCode: check.code, failureMessage: check.message }), 'quote refused by our checks');
+      return logged(
+        log,
+        await settle(transferId, { status: 'FAILED', failureCode: check.code, failureMessage: check.message }),
+        'quote refused by our checks',
+      );
     }
     return logged(log, { status: 'PROCESSING' }, 'quote recorded');
   }
@@ -196,18 +238,36 @@ export function createTransferActivities(deps: ActivityDependencies) {
     const log = activityLog(transferId, trace, line);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
     if (line.mojaloop_transfer_id === null || line.quote_id === null) {
-      throw ApplicationFailure.nonRetryable(`Transfer ${transferId} has no accepted quote to confirm`, 'TransferNotQuoted');
+      throw ApplicationFailure.nonRetryable(
+        `Transfer ${transferId} has no accepted quote to confirm`,
+        'TransferNotQuoted',
+      );
     }
     const mojaloopTransferId = line.mojaloop_transfer_id;
     if (line.transfer_sent_at !== null) return resolveSentByEarlierAttempt(transferId, mojaloopTransferId, line, log);
 
     // The recorded quote, checked again here: the quote step's own refusal may not have been written.
     const figures = readStoredQuoteFigures(line.quote_figures);
-    const check = figures === null
-      ? ({ ok: false, code: 'quote_mismatch', message: 'The quote was recorded without its figures: it cannot be checked.' } as const)
-      : checkQuote({ amount: BigInt(line.amount), currency: line.currency }, figures, settings.maxFeeMinorUnits);
+    const check =
+      figures === null
+        ? ({
+            ok: false,
+            code: 'quote_mismatch',
+            message: 'The quote was recorded without its figures: it cannot be checked.',
+          } as const)
+        : checkQuote({ amount: BigInt(line.amount), currency: line.currency }, figures, settings.maxFeeMinorUnits);
     if (!check.ok) {
-      return logged(log, final(await settle(transferId, { status: 'FAILED', failureCode: check.code, failureMessage: check.message }, { onlyIfNotSent: true })), 'recorded quote refused');
+      return logged(
+        log,
+        final(
+          await settle(
+            transferId,
+            { status: 'FAILED', failureCode: check.code, failureMessage: check.message },
+            { onlyIfNotSent: true },
+          ),
+        ),
+        'recorded quote refused',
+      );
     }
 
     const claim = await claimTransferSend(db, transferId, transferExpiryMs);
@@ -229,7 +289,17 @@ export function createTransferActivities(deps: ActivityDependencies) {
         // Anything else leaves the outcome unknown: the retry will ask (transfer_sent_at is set).
         throw retrying(log, error);
       }
-      return logged(log, final(await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message })), 'transfer refused');
+      return logged(
+        log,
+        final(
+          await settle(transferId, {
+            status: 'FAILED',
+            failureCode: rejection.code,
+            failureMessage: rejection.message,
+          }),
+        ),
+        'transfer refused',
+      );
     }
     const outcome = resolveSentTransfer({ found: true, transferState: confirmed.transferState }, null, now());
     if (outcome.status === 'UNKNOWN') {
@@ -248,14 +318,27 @@ export function createTransferActivities(deps: ActivityDependencies) {
   }
 
   /** The transfer may have gone through (a retry, or a restart after a crash): ask the switch, never send again. */
-  async function resolveSentByEarlierAttempt(transferId: string, mojaloopTransferId: string, line: PayoutTransferRow, log: Logger): Promise<FinalStepResult> {
+  async function resolveSentByEarlierAttempt(
+    transferId: string,
+    mojaloopTransferId: string,
+    line: PayoutTransferRow,
+    log: Logger,
+  ): Promise<FinalStepResult> {
     log.warn('transfer possibly sent by an earlier attempt: asking the switch instead of sending again');
-    const expiration = line.transfer_expiration ?? (line.transfer_sent_at ? transferExpirationFor(line.transfer_sent_at, transferExpiryMs) : null);
+    const expiration =
+      line.transfer_expiration ??
+      (line.transfer_sent_at ? transferExpirationFor(line.transfer_sent_at, transferExpiryMs) : null);
     return logged(log, await resolveAlreadySent(transferId, mojaloopTransferId, expiration), 'outcome resolved');
   }
 
-  async function resolveAlreadySent(transferId: string, mojaloopTransferId: string, transferExpiration: Date | null): Promise<FinalStepResult> {
-    const lookup = await timeMojaloopCall('lookup_outcome', () => adapter.getTransfer(mojaloopTransferId), { outcomeOfError });
+  async function resolveAlreadySent(
+    transferId: string,
+    mojaloopTransferId: string,
+    transferExpiration: Date | null,
+  ): Promise<FinalStepResult> {
+    const lookup = await timeMojaloopCall('lookup_outcome', () => adapter.getTransfer(mojaloopTransferId), {
+      outcomeOfError,
+    });
     const outcome = resolveSentTransfer(lookup, transferExpiration, now());
     if (outcome.status === 'UNKNOWN') throw ApplicationFailure.retryable(outcome.reason, 'TransferOutcomeUnknown');
     if (outcome.status === 'COMPLETED') {
@@ -265,7 +348,12 @@ export function createTransferActivities(deps: ActivityDependencies) {
   }
 
   /** Gives up on a line that could not even be quoted (the switch stayed unreachable). Never on a sent line. */
-  async function failTransfer(transferId: string, failureCode: string, failureMessage: string, trace?: ActivityTrace): Promise<StepResult> {
+  async function failTransfer(
+    transferId: string,
+    failureCode: string,
+    failureMessage: string,
+    trace?: ActivityTrace,
+  ): Promise<StepResult> {
     const log = activityLog(transferId, trace, (await loadPayoutTransfer(db, transferId)) ?? undefined);
     const result = await settle(transferId, { status: 'FAILED', failureCode, failureMessage }, { onlyIfNotSent: true });
     return logged(log, result, 'giving up on the line', 'warn');
@@ -275,7 +363,12 @@ export function createTransferActivities(deps: ActivityDependencies) {
 }
 
 /** Logs a step's result (status and failure code only: never amounts, payees or adapter payloads) and returns it. */
-function logged<T extends QuoteStepResult>(log: Logger, result: T, message: string, level: 'info' | 'warn' = 'info'): T {
+function logged<T extends QuoteStepResult>(
+  log: Logger,
+  result: T,
+  message: string,
+  level: 'info' | 'warn' = 'info',
+): T {
   const failureCode = result.status === 'FAILED' ? result.failureCode : undefined;
   log[level]({ status: result.status, failureCode }, message);
   return result;

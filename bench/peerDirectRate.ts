@@ -27,7 +27,8 @@ export async function measurePeerDirectRate(
   options: { count: number; concurrency: number; payeeFor?: (index: number) => string },
 ): Promise<DirectRate> {
   const run = `${Date.now().toString(36)}-${process.pid}`;
-  const payeeFor = options.payeeFor ?? ((index: number) => `2299${String(1_000_000 + (index % 8_000_000)).padStart(7, '0')}`);
+  const payeeFor =
+    options.payeeFor ?? ((index: number) => `2299${String(1_000_000 + (index % 8_000_000)).padStart(7, '0')}`);
   const timings = { discover: [] as number[], quote: [] as number[], transfer: [] as number[] };
   let failures = 0;
   let next = 0;

@@ -47,7 +47,13 @@ async function main(): Promise<void> {
       const sorted = [...timings[endpoint]].sort((a, b) => a - b);
       return [
         endpoint,
-        { samples: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0, errors: errors[endpoint] },
+        {
+          samples: sorted.length,
+          p50: quantile(sorted, 0.5),
+          p99: quantile(sorted, 0.99),
+          max: sorted.at(-1) ?? 0,
+          errors: errors[endpoint],
+        },
       ];
     }),
   );

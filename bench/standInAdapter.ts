@@ -64,11 +64,16 @@ export async function startStandInAdapter(): Promise<StandInAdapter> {
         return reply(200, {
           transferId: id,
           currentState: 'COMPLETED',
-          fulfil: { body: { transferState: 'COMMITTED', fulfilment: 'stand-in', completedTimestamp: new Date().toISOString() } },
+          fulfil: {
+            body: { transferState: 'COMMITTED', fulfilment: 'stand-in', completedTimestamp: new Date().toISOString() },
+          },
         });
       }
       if (request.method === 'GET') {
-        return reply(200, { transferId: id, fulfil: { body: { transferState: transfer.committed ? 'COMMITTED' : 'RESERVED' } } });
+        return reply(200, {
+          transferId: id,
+          fulfil: { body: { transferState: transfer.committed ? 'COMMITTED' : 'RESERVED' } },
+        });
       }
       return reply(400, { message: 'unsupported' });
     });

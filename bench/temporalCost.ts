@@ -34,7 +34,12 @@ export interface TemporalCost {
  * `bulkWorkflowId`: every run of it is read; `lineWorkflowIds`: the lines to read (all, or an even sample of a
  * large bulk), `lines`: how many lines the bulk has.
  */
-export async function measureTemporalCost(client: Client, bulkWorkflowId: string, lineWorkflowIds: string[], lines: number): Promise<TemporalCost> {
+export async function measureTemporalCost(
+  client: Client,
+  bulkWorkflowId: string,
+  lineWorkflowIds: string[],
+  lines: number,
+): Promise<TemporalCost> {
   const runs: HistoryEvent[][] = [];
   for await (const execution of client.workflow.list({ query: `WorkflowId = '${bulkWorkflowId}'` })) {
     runs.push(await eventsOf(client, bulkWorkflowId, execution.runId));
@@ -65,11 +70,17 @@ export async function measureTemporalCost(client: Client, bulkWorkflowId: string
     lines,
     linesRead: lineWorkflowIds.length,
     line,
-    bulkPerLine: { events: bulkEvents.length / lines, workflowTasks: countOf(bulkEvents, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) / lines, byType },
+    bulkPerLine: {
+      events: bulkEvents.length / lines,
+      workflowTasks: countOf(bulkEvents, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) / lines,
+      byType,
+    },
     bulkRuns: runs.length,
     longestBulkRun: runs.map(figuresOf).reduce((a, b) => (b.events > a.events ? b : a), { events: 0, bytes: 0 }),
     longestLine,
-    slowestBulkTask: runs.map(slowestTask).reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, eventId: 0, historyBytesBefore: 0 }),
+    slowestBulkTask: runs
+      .map(slowestTask)
+      .reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, eventId: 0, historyBytesBefore: 0 }),
   };
 }
 
@@ -107,6 +118,7 @@ function slowestTask(events: HistoryEvent[]): TemporalCost['slowestBulkTask'] {
     const ms = tsToMs(event.eventTime) - started;
     if (ms > slowest.ms) slowest = { ms, eventId: id, historyBytesBefore: 0 };
   }
-  if (slowest.eventId > 0) slowest.historyBytesBefore = figuresOf(events.filter((e) => Number(e.eventId) < slowest.eventId)).bytes;
+  if (slowest.eventId > 0)
+    slowest.historyBytesBefore = figuresOf(events.filter((e) => Number(e.eventId) < slowest.eventId)).bytes;
   return slowest;
 }

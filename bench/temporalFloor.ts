@@ -38,13 +38,26 @@ export async function measureTemporalFloor(
     await worker.runUntil(async () => {
       for (const shape of ['emptyLineWorkflow', 'skeletonLineWorkflow'] as const) {
         // A small bulk first: the worker's first workflow tasks are slower (caches, JIT).
-        await client.workflow.execute('floorBulkWorkflow', { taskQueue, workflowId: `floor-warmup-${shape}-${Date.now()}`, args: [20, concurrency, shape] });
+        await client.workflow.execute('floorBulkWorkflow', {
+          taskQueue,
+          workflowId: `floor-warmup-${shape}-${Date.now()}`,
+          args: [20, concurrency, shape],
+        });
         const cpuBefore = serverCpuSeconds();
         const started = performance.now();
         const workflowId = `floor-${shape}-${Date.now()}`;
-        await client.workflow.execute('floorBulkWorkflow', { taskQueue, workflowId, args: [lines, concurrency, shape] });
+        await client.workflow.execute('floorBulkWorkflow', {
+          taskQueue,
+          workflowId,
+          args: [lines, concurrency, shape],
+        });
         const seconds = (performance.now() - started) / 1000;
-        rates.push({ shape, workflowId, perSecond: lines / seconds, serverCpuPer1000: ((serverCpuSeconds() - cpuBefore) * 1000) / lines });
+        rates.push({
+          shape,
+          workflowId,
+          perSecond: lines / seconds,
+          serverCpuPer1000: ((serverCpuSeconds() - cpuBefore) * 1000) / lines,
+        });
       }
     });
   } finally {

@@ -127,7 +127,9 @@ export async function up(knex: Knex): Promise<void> {
     `alter table individual_transfers add constraint individual_transfers_status_check
      check (status in ('PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'))`,
   );
-  await knex.raw('alter table individual_transfers add constraint individual_transfers_amount_positive check (amount > 0)');
+  await knex.raw(
+    'alter table individual_transfers add constraint individual_transfers_amount_positive check (amount > 0)',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

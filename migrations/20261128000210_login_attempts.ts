@@ -14,7 +14,9 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['scope', 'key']);
     t.index(['window_started_at']);
   });
-  await knex.raw(`alter table login_attempts add constraint login_attempts_scope_check check (scope in ('ip', 'email'))`);
+  await knex.raw(
+    `alter table login_attempts add constraint login_attempts_scope_check check (scope in ('ip', 'email'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

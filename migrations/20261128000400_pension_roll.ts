@@ -59,7 +59,9 @@ export async function up(knex: Knex): Promise<void> {
     `alter table pension_runs add constraint pension_runs_state_check
      check (state in ('PROCESSING', 'COMPLETED', 'FAILED'))`,
   );
-  await knex.raw(`alter table pension_runs add constraint pension_runs_period_check check (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$')`);
+  await knex.raw(
+    `alter table pension_runs add constraint pension_runs_period_check check (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$')`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -38,7 +38,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('individual_transfers', (t) => {
     t.integer('attempt').notNullable().defaultTo(1);
   });
-  await knex.raw('alter table individual_transfers add constraint individual_transfers_attempt_positive check (attempt >= 1)');
+  await knex.raw(
+    'alter table individual_transfers add constraint individual_transfers_attempt_positive check (attempt >= 1)',
+  );
 
   await knex.schema.createTable('transfer_attempts', (t) => {
     t.increments('id').primary();
@@ -70,9 +72,19 @@ export async function down(knex: Knex): Promise<void> {
   );
   await knex.schema.alterTable('bulk_transfers', (t) => {
     for (const column of [
-      'approval_deadline', 'approved_by_id', 'approved_at', 'rejected_by_id', 'rejected_at', 'rejection_reason',
-      'cancelled_by_id', 'cancelled_by_operator', 'cancelled_at', 'last_retry_request_id', 'retry_count',
-    ]) t.dropColumn(column);
+      'approval_deadline',
+      'approved_by_id',
+      'approved_at',
+      'rejected_by_id',
+      'rejected_at',
+      'rejection_reason',
+      'cancelled_by_id',
+      'cancelled_by_operator',
+      'cancelled_at',
+      'last_retry_request_id',
+      'retry_count',
+    ])
+      t.dropColumn(column);
   });
   await knex.schema.alterTable('organizations', (t) => {
     t.dropColumn('requires_approval');

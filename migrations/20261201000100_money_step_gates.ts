@@ -16,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('bulk_transfers', (t) => {
     t.boolean('approval_required').notNullable().defaultTo(false);
   });
-  await knex.raw('update bulk_transfers set approval_required = true where approval_deadline is not null or approved_at is not null or rejected_at is not null');
+  await knex.raw(
+    'update bulk_transfers set approval_required = true where approval_deadline is not null or approved_at is not null or rejected_at is not null',
+  );
 
   await knex.schema.alterTable('individual_transfers', (t) => {
     t.jsonb('quote_figures');

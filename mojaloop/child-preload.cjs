@@ -19,7 +19,8 @@ if (adminPort > 0 && adminPort !== 5050) {
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function patchedListen(...args) {
     if (args[0] === 5050 || args[0] === '5050') args[0] = adminPort;
-    else if (args[0] && typeof args[0] === 'object' && Number(args[0].port) === 5050) args[0] = { ...args[0], port: adminPort };
+    else if (args[0] && typeof args[0] === 'object' && Number(args[0].port) === 5050)
+      args[0] = { ...args[0], port: adminPort };
     return listen.apply(this, args);
   };
 }
@@ -53,7 +54,10 @@ if (process.env.TTK_LEAN === '1') {
     'requestLogger.js': (exported) => {
       exported.logMessage = (verbosity, message, externalData = {}) => {
         if (verbosity !== 'error') return;
-        const extra = externalData && externalData.additionalData !== undefined ? ` ${util.inspect(externalData.additionalData, { depth: 2, breakLength: Infinity })}` : '';
+        const extra =
+          externalData && externalData.additionalData !== undefined
+            ? ` ${util.inspect(externalData.additionalData, { depth: 2, breakLength: Infinity })}`
+            : '';
         process.stderr.write(`${new Date().toISOString()} toolkit error: ${message}${extra.slice(0, 2000)}\n`);
       };
       exported.logRequest = () => {};
@@ -62,11 +66,13 @@ if (process.env.TTK_LEAN === '1') {
     },
     'arrayStore.js': (exported) => {
       const push = exported.push;
-      exported.push = (key, value, user) => (key === 'requestsHistory' || key === 'callbacksHistory' ? undefined : push(key, value, user));
+      exported.push = (key, value, user) =>
+        key === 'requestsHistory' || key === 'callbacksHistory' ? undefined : push(key, value, user);
     },
     'objectStore.js': (exported) => {
       const push = exported.push;
-      exported.push = (key, item, value, user) => (key === 'requests' || key === 'callbacks' ? undefined : push(key, item, value, user));
+      exported.push = (key, item, value, user) =>
+        key === 'requests' || key === 'callbacks' ? undefined : push(key, item, value, user);
     },
   };
   const done = new Set();

@@ -85,7 +85,13 @@ export async function startMojaloopPeer(options: PeerOptions): Promise<RunningPe
   const switchPort = options.switchPort ?? 4040;
   const adminPort = options.adminPort ?? DEFAULT_ADMIN_PORT;
   const metricsPort = options.metricsPort ?? outboundPort + 3;
-  const ports = { outbound: outboundPort, inbound: inboundPort, switch: switchPort, admin: adminPort, metrics: metricsPort };
+  const ports = {
+    outbound: outboundPort,
+    inbound: inboundPort,
+    switch: switchPort,
+    admin: adminPort,
+    metrics: metricsPort,
+  };
   await assertPortsFree(ports);
 
   const runtimeDir = path.resolve(options.runtimeDir);
@@ -105,15 +111,21 @@ export async function startMojaloopPeer(options: PeerOptions): Promise<RunningPe
   process.once('exit', killAll);
   const childEnv = { PEER_PARENT_PID: String(process.pid), NODE_OPTIONS: '' };
   try {
-    const toolkit = spawnChild(path.join(TOOLKIT_DIR, 'src', 'index.js'), toolkitDir, logFd, {
-      ...childEnv,
-      LOG_LEVEL: 'error',
-      // See child-preload.cjs: drops the toolkit's per-request log broadcasts and 10-minute request histories
-      // (for a web UI the npm package lacks): 5x the throughput, flat memory.
-      TTK_LEAN: '1',
-      TTK_ROOT: toolkitDir,
-      TTK_ADMIN_PORT: String(adminPort),
-    }, ['--max-old-space-size=768', ...(process.env.PEER_TOOLKIT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
+    const toolkit = spawnChild(
+      path.join(TOOLKIT_DIR, 'src', 'index.js'),
+      toolkitDir,
+      logFd,
+      {
+        ...childEnv,
+        LOG_LEVEL: 'error',
+        // See child-preload.cjs: drops the toolkit's per-request log broadcasts and 10-minute request histories
+        // (for a web UI the npm package lacks): 5x the throughput, flat memory.
+        TTK_LEAN: '1',
+        TTK_ROOT: toolkitDir,
+        TTK_ADMIN_PORT: String(adminPort),
+      },
+      ['--max-old-space-size=768', ...(process.env.PEER_TOOLKIT_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    );
     children.push(toolkit);
     const adapter = spawnChild(path.join(ADAPTER_DIR, 'src', 'index.js'), adapterDir, logFd, {
       ...childEnv,
@@ -122,8 +134,20 @@ export async function startMojaloopPeer(options: PeerOptions): Promise<RunningPe
     children.push(adapter);
     await Promise.all([
       waitUntil(() => isPortOpen(switchPort), toolkit, 'The Mojaloop Testing Toolkit', `port ${switchPort}`, logFile),
-      waitUntil(() => isPortOpen(adminPort), toolkit, 'The Mojaloop Testing Toolkit', `admin port ${adminPort}`, logFile),
-      waitUntil(() => httpOk(`http://127.0.0.1:${outboundPort}/`), adapter, 'The SDK scheme adapter', `GET http://127.0.0.1:${outboundPort}/`, logFile),
+      waitUntil(
+        () => isPortOpen(adminPort),
+        toolkit,
+        'The Mojaloop Testing Toolkit',
+        `admin port ${adminPort}`,
+        logFile,
+      ),
+      waitUntil(
+        () => httpOk(`http://127.0.0.1:${outboundPort}/`),
+        adapter,
+        'The SDK scheme adapter',
+        `GET http://127.0.0.1:${outboundPort}/`,
+        logFile,
+      ),
     ]);
   } catch (error) {
     killAll();
@@ -134,10 +158,15 @@ export async function startMojaloopPeer(options: PeerOptions): Promise<RunningPe
 
   let stopped: Promise<void> | null = null;
   // A child dying on its own (e.g. out of memory) leaves the other one answering: say so loudly.
-  for (const [who, child] of [['Testing Toolkit (switch)', children[0]!], ['SDK scheme adapter', children[1]!]] as const) {
+  for (const [who, child] of [
+    ['Testing Toolkit (switch)', children[0]!],
+    ['SDK scheme adapter', children[1]!],
+  ] as const) {
     child.once('exit', (code, signal) => {
       if (stopped) return;
-      process.stderr.write(`Mojaloop peer: the ${who} exited unexpectedly (code ${code}, signal ${signal}); see ${logFile}\n`);
+      process.stderr.write(
+        `Mojaloop peer: the ${who} exited unexpectedly (code ${code}, signal ${signal}); see ${logFile}\n`,
+      );
     });
   }
   return {
@@ -199,7 +228,13 @@ function prepareToolkitDir(toolkitDir: string, settings: { switchPort: number; a
 }
 
 /** Its own process group (detached), so stop() and the exit handler kill it and anything it started. */
-function spawnChild(entry: string, cwd: string, logFd: number, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+function spawnChild(
+  entry: string,
+  cwd: string,
+  logFd: number,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, '-r', PRELOAD, entry], {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -239,7 +274,9 @@ async function assertPortsFree(ports: Record<string, number>): Promise<void> {
   const peerUp = await httpOk(`http://127.0.0.1:${ports.outbound}/`);
   throw new Error(
     `Cannot start the Mojaloop peer: port(s) already in use: ${busy.join(', ')}.` +
-      (peerUp ? ` A scheme adapter already answers on http://127.0.0.1:${ports.outbound}/ (another peer or npm start is running).` : '') +
+      (peerUp
+        ? ` A scheme adapter already answers on http://127.0.0.1:${ports.outbound}/ (another peer or npm start is running).`
+        : '') +
       ' Stop it or choose other ports (outboundPort, inboundPort, switchPort, adminPort, metricsPort).',
   );
 }
@@ -269,11 +306,19 @@ async function httpOk(url: string): Promise<boolean> {
   }
 }
 
-async function waitUntil(check: () => Promise<boolean>, child: ChildProcess, who: string, what: string, logFile: string): Promise<void> {
+async function waitUntil(
+  check: () => Promise<boolean>,
+  child: ChildProcess,
+  who: string,
+  what: string,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!isRunning(child)) {
-      throw new Error(`${who} exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what} was up. Log tail (${logFile}):\n${tail(logFile)}`);
+      throw new Error(
+        `${who} exited (code ${child.exitCode}, signal ${child.signalCode}) before ${what} was up. Log tail (${logFile}):\n${tail(logFile)}`,
+      );
     }
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -296,7 +341,8 @@ function tail(file: string, bytes = 3000): string {
 
 if (require.main === module) {
   const installOnly = process.argv.includes('--install-only');
-  const numberFromEnv = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+  const numberFromEnv = (name: string): number | undefined =>
+    process.env[name] ? Number(process.env[name]) : undefined;
   (async () => {
     await ensureMojaloopPeerInstalled();
     if (installOnly) return;

@@ -14,7 +14,12 @@ const GIVE_UP_MS = 20 * 60_000;
  * Runs `install` holding the lock at `lockDir`. `isDone` is checked again once the lock is held, so a process
  * that waited for another's install does not redo it.
  */
-export function withInstallLock(lockDir: string, isDone: () => boolean, install: () => void, log: (line: string) => void = console.log): void {
+export function withInstallLock(
+  lockDir: string,
+  isDone: () => boolean,
+  install: () => void,
+  log: (line: string) => void = console.log,
+): void {
   acquire(lockDir, log);
   try {
     if (!isDone()) install();
@@ -39,7 +44,8 @@ function acquire(lockDir: string, log: (line: string) => void): void {
       rmSync(lockDir, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`Still waiting for the install lock ${lockDir} after 20 minutes; remove it if no install runs.`);
+    if (Date.now() > deadline)
+      throw new Error(`Still waiting for the install lock ${lockDir} after 20 minutes; remove it if no install runs.`);
     if (!announced) log(`Waiting for another process's install to finish (${lockDir})...`);
     announced = true;
     sleepSync(POLL_MS);

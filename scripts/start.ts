@@ -127,9 +127,16 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
  * reaches it may cancel or approve payouts), so it is printed as a local address, and said to be one when
  * PUBLIC_BASE_URL names another host.
  */
-function printWelcome(publicBaseUrl: string, temporalUiUrl: string | null, logins: Array<{ email: string; password: string | null }>): void {
+function printWelcome(
+  publicBaseUrl: string,
+  temporalUiUrl: string | null,
+  logins: Array<{ email: string; password: string | null }>,
+): void {
   const remote = !['localhost', '127.0.0.1', '[::1]'].includes(new URL(publicBaseUrl).hostname);
-  const webUi = temporalUiUrl === null ? '(not started: TEMPORAL_UI_PORT=0)' : `${temporalUiUrl}${remote ? '  (on this machine only)' : ''}`;
+  const webUi =
+    temporalUiUrl === null
+      ? '(not started: TEMPORAL_UI_PORT=0)'
+      : `${temporalUiUrl}${remote ? '  (on this machine only)' : ''}`;
   const lines = [
     '',
     'Pension payout gateway is running.',

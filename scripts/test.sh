@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh
 export JEST_RUN_ID="$$"
-# The house rules first (eslint, knip, dependency-cruiser): a violation fails the run before any test starts.
-npm run lint:code
+# The house rules first (eslint, knip, dependency-cruiser, prettier): a violation fails the run before any test starts.
+npm run lint
 npx tsc --noEmit -p tsconfig.json
 # The console against the types generated from the API's OpenAPI document: a changed route or shape fails here.
 npx tsc --noEmit -p console/tsconfig.json

@@ -35,13 +35,18 @@ export function ensureTemporalCli(log: (line: string) => void = console.log): st
   }
   mkdirSync(cacheDir, { recursive: true });
   // Several clones, or `npm start` and `npm test` together, may need it at once: one builds, the others wait.
-  withInstallLock(`${cacheDir}.lock`, () => existsSync(cached), () => {
-    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${cacheDir} (once; about 5 minutes on 2 cores)...`);
-    execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: cacheDir },
-      stdio: 'inherit',
-    });
-  }, log);
+  withInstallLock(
+    `${cacheDir}.lock`,
+    () => existsSync(cached),
+    () => {
+      log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${cacheDir} (once; about 5 minutes on 2 cores)...`);
+      execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+        env: { ...process.env, GOBIN: cacheDir },
+        stdio: 'inherit',
+      });
+    },
+    log,
+  );
   if (!existsSync(cached)) throw new Error(`go install finished but ${cached} is missing`);
   return cached;
 }

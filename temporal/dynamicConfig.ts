@@ -12,5 +12,8 @@ export const DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | string>>
 
 /** `--dynamic-config-value key=<json>` for `temporal server start-dev`. */
 export function devServerDynamicConfigArgs(): string[] {
-  return Object.entries(DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+  return Object.entries(DYNAMIC_CONFIG).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]);
 }

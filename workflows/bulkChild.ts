@@ -7,7 +7,10 @@ import { type ChildWorkflowOptions, ParentClosePolicy, WorkflowIdReusePolicy } f
 import { workflowIdForBulk } from '../src/domain/payoutWorkflows';
 import { BULK_ID, type BulkPayoutInput } from './definitions';
 
-export function bulkChildOptions(bulkId: string, startedBy: string): Omit<ChildWorkflowOptions, 'typeInfo'> & { args: [BulkPayoutInput] } {
+export function bulkChildOptions(
+  bulkId: string,
+  startedBy: string,
+): Omit<ChildWorkflowOptions, 'typeInfo'> & { args: [BulkPayoutInput] } {
   return {
     workflowId: workflowIdForBulk(bulkId),
     args: [{ bulkId }],

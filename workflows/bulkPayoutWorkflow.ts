@@ -59,7 +59,12 @@ import { asOwnRefusal } from './refusals';
 
 const database = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['BulkNotFound'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['BulkNotFound'],
+  },
 });
 
 /** Pages read per run, so a bulk whose lines are mostly final already still continues-as-new regularly. */
@@ -108,14 +113,21 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
   const linesAwaited = patched(AWAITED_LINES_PATCH);
   const run = { cursor: input.cursor ?? 0, childrenStarted: 0, pagesRead: 0 };
   const shouldContinueAsNew = (): boolean =>
-    run.childrenStarted >= settings.pageSize || run.pagesRead >= MAX_PAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
+    run.childrenStarted >= settings.pageSize ||
+    run.pagesRead >= MAX_PAGES_PER_RUN ||
+    workflowInfo().continueAsNewSuggested;
   const continueWithNextRun = async (): Promise<never> => {
     // Starts already issued must be settled (started, or found to have run) before this run closes, and a
     // decision being handled (a cancel) must have finished its work: an update is lost with its run otherwise.
     // Lines awaited by this run must have ended: their results come to this run only.
     await condition(() => (linesAwaited ? window.isEmpty() : window.startsSettled()) && control.idle());
     return continueAsNew<typeof bulkPayoutWorkflow>({
-      bulkId, settings, cursor: run.cursor, pass: input.pass, cancelled: control.cancelRequested, ...window.snapshot(),
+      bulkId,
+      settings,
+      cursor: run.cursor,
+      pass: input.pass,
+      cancelled: control.cancelRequested,
+      ...window.snapshot(),
     });
   };
 
@@ -189,14 +201,20 @@ function refuse(code: string, message: Message): never {
 }
 
 function stillRunning(bulkId: string): Message {
-  return { fr: `Le lot ${bulkId} est encore en cours : relancez-le une fois terminé.`, en: `Bulk ${bulkId} is still running: retry once it has ended.` };
+  return {
+    fr: `Le lot ${bulkId} est encore en cours : relancez-le une fois terminé.`,
+    en: `Bulk ${bulkId} is still running: retry once it has ended.`,
+  };
 }
 
 function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
   /** Refuses unless the bulk is in one of `phases` and nobody has decided or cancelled yet. */
   const requireUndecided = (...phases: Array<BulkControl['phase']>): void => {
     if (!phases.includes(control.phase) || control.approval !== null || control.cancelRequested) {
-      refuse('not_awaiting_approval', { fr: `Le lot ${bulkId} n'attend pas d'approbation.`, en: `Bulk ${bulkId} is not awaiting approval.` });
+      refuse('not_awaiting_approval', {
+        fr: `Le lot ${bulkId} n'attend pas d'approbation.`,
+        en: `Bulk ${bulkId} is not awaiting approval.`,
+      });
     }
   };
   const whileAwaitingApproval = (decision: ApprovalDecision): void => {
@@ -258,7 +276,10 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
     {
       validator: (_actor) => {
         if (control.phase === 'closing' || control.phase === 'closed') {
-          refuse('bulk_closed', { fr: `Le lot ${bulkId} est terminé : il ne reste rien à annuler.`, en: `Bulk ${bulkId} has ended: nothing left to cancel.` });
+          refuse('bulk_closed', {
+            fr: `Le lot ${bulkId} est terminé : il ne reste rien à annuler.`,
+            en: `Bulk ${bulkId} has ended: nothing left to cancel.`,
+          });
         }
       },
     },
@@ -271,16 +292,22 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
         // Sent with this run's start (update-with-start): wait until the bulk is known to have ended.
         await condition(() => control.phase !== 'starting');
         if (control.phase !== 'closed' || control.reopened) refuse('bulk_in_progress', stillRunning(bulkId));
-        const outcome = await asOwnRefusal(() => database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }));
+        const outcome = await asOwnRefusal(() =>
+          database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }),
+        );
         control.reopened = true;
         return outcome;
       }),
     {
       validator: (actor: RetryFailedRequest | undefined) => {
         if (actor?.requestId !== undefined && !isUuid(actor.requestId)) {
-          refuse('validation_error', { fr: "L'identifiant d'une demande de relance doit être un UUID.", en: 'A retry request id must be a UUID.' });
+          refuse('validation_error', {
+            fr: "L'identifiant d'une demande de relance doit être un UUID.",
+            en: 'A retry request id must be a UUID.',
+          });
         }
-        if (control.phase !== 'starting' && control.phase !== 'closed') refuse('bulk_in_progress', stillRunning(bulkId));
+        if (control.phase !== 'starting' && control.phase !== 'closed')
+          refuse('bulk_in_progress', stillRunning(bulkId));
       },
     },
   );
@@ -315,7 +342,10 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
     bulk = await database.startBulk(bulkId);
   }
   return {
-    total: bulk.total, organizationCode: bulk.organizationCode, concurrency: bulk.concurrency, pageSize: bulk.pageSize,
+    total: bulk.total,
+    organizationCode: bulk.organizationCode,
+    concurrency: bulk.concurrency,
+    pageSize: bulk.pageSize,
     ...(bulk.lineRetry ? { lineRetry: bulk.lineRetry } : {}),
   };
 }
@@ -324,7 +354,9 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
 async function awaitApproval(bulkId: string, deadline: string | null, control: BulkControl): Promise<void> {
   for (;;) {
     const remaining = deadline === null ? 0 : msUntil(new Date(deadline), new Date());
-    const woken = remaining > 0 && (await condition(() => control.approval !== null || control.cancelRequested || !control.idle(), remaining));
+    const woken =
+      remaining > 0 &&
+      (await condition(() => control.approval !== null || control.cancelRequested || !control.idle(), remaining));
     // A decision being recorded (or refused) is finished before the deadline is looked at again.
     await condition(() => control.idle());
     if (control.approval !== null || control.cancelRequested) return;
@@ -345,7 +377,13 @@ async function awaitApproval(bulkId: string, deadline: string | null, control: B
  * the line is left to the next pass (UNRESOLVED), so a run that never reports cannot hold the bulk open.
  * Paying twice is also impossible below this: every payment step is guarded in the database.
  */
-async function startLine(bulkId: string, line: TransferPageEntry, window: LineWindow, settings: BulkSettings, awaited: boolean): Promise<void> {
+async function startLine(
+  bulkId: string,
+  line: TransferPageEntry,
+  window: LineWindow,
+  settings: BulkSettings,
+  awaited: boolean,
+): Promise<void> {
   for (let check = 1; ; check++) {
     try {
       const child = await startLineWorkflow(bulkId, line, settings, awaited);
@@ -374,7 +412,11 @@ async function startLine(bulkId: string, line: TransferPageEntry, window: LineWi
  * The line's result, awaited by the run that started it: a line that failed without ending its line (a bug, a
  * bulk not payable, terminated by hand) is UNRESOLVED, for the next pass.
  */
-async function reportWhenEnded(child: ChildWorkflowHandle<typeof payoutTransferWorkflow>, lineNumber: number, window: LineWindow): Promise<void> {
+async function reportWhenEnded(
+  child: ChildWorkflowHandle<typeof payoutTransferWorkflow>,
+  lineNumber: number,
+  window: LineWindow,
+): Promise<void> {
   try {
     window.report({ lineNumber, status: (await child.result()).status });
   } catch {
@@ -387,14 +429,22 @@ async function reportWhenEnded(child: ChildWorkflowHandle<typeof payoutTransferW
  * PayoutStatus it would otherwise upsert once its payee is found; otherwise it is started as runs before
  * AWAITED_LINES_PATCH started it.
  */
-function startLineWorkflow(bulkId: string, line: TransferPageEntry, settings: BulkSettings, awaited: boolean): Promise<ChildWorkflowHandle<typeof payoutTransferWorkflow>> {
+function startLineWorkflow(
+  bulkId: string,
+  line: TransferPageEntry,
+  settings: BulkSettings,
+  awaited: boolean,
+): Promise<ChildWorkflowHandle<typeof payoutTransferWorkflow>> {
   return startChild(payoutTransferWorkflow, {
     workflowId: workflowIdForLine(bulkId, line.lineNumber, line.attempt),
-    args: [{
-      transferId: line.transferId, lineNumber: line.lineNumber,
-      ...(awaited ? {} : { reportTo: workflowInfo().workflowId }),
-      ...(settings.lineRetry ? { retry: settings.lineRetry } : {}),
-    }],
+    args: [
+      {
+        transferId: line.transferId,
+        lineNumber: line.lineNumber,
+        ...(awaited ? {} : { reportTo: workflowInfo().workflowId }),
+        ...(settings.lineRetry ? { retry: settings.lineRetry } : {}),
+      },
+    ],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     // The API request that started the bulk, for the line's activity logs (workflows/requestId.ts).
     memo: requestIdMemo(requestIdOf(workflowInfo().memo)),
@@ -410,7 +460,12 @@ function startLineWorkflow(bulkId: string, line: TransferPageEntry, settings: Bu
   });
 }
 
-async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSettings, control: BulkControl): Promise<BulkPayoutResult> {
+async function finish(
+  bulkId: string,
+  input: BulkPayoutInput,
+  settings: BulkSettings,
+  control: BulkControl,
+): Promise<BulkPayoutResult> {
   const closed = await database.finishBulk(bulkId);
   if (closed.state !== 'UNFINISHED') {
     control.phase = 'closed';
@@ -439,7 +494,13 @@ async function finish(bulkId: string, input: BulkPayoutInput, settings: BulkSett
   }
   // Some line's workflow failed without ending its line: go over the bulk again from the first line.
   return continueAsNew<typeof bulkPayoutWorkflow>({
-    bulkId, settings, cursor: 0, pass, inFlight: [], counts: { completed: 0, failed: 0 }, cancelled: control.cancelRequested,
+    bulkId,
+    settings,
+    cursor: 0,
+    pass,
+    inFlight: [],
+    counts: { completed: 0, failed: 0 },
+    cancelled: control.cancelRequested,
   });
 }
 

@@ -4,7 +4,11 @@
  * workflow under the bulk's usual workflow id and records how it ended. Thin: every decision with I/O is in
  * the activities (activities/pensionRunActivities.ts).
  */
-import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { DEFAULT_TIME_ZONE, periodOf } from '../src/domain/pensionPeriod';
@@ -31,7 +35,11 @@ const database = proxyActivities<PayoutActivities>({
 
 export async function monthlyPensionRunWorkflow(input: MonthlyPensionRunInput): Promise<PeriodBulkOutcome> {
   const period = input.period ?? periodOf(scheduledTime(), input.timeZone ?? DEFAULT_TIME_ZONE);
-  const run = await database.createPeriodBulk({ organizationId: input.organizationId, payerAccountId: input.payerAccountId, period });
+  const run = await database.createPeriodBulk({
+    organizationId: input.organizationId,
+    payerAccountId: input.payerAccountId,
+    period,
+  });
   if (run.state !== 'PROCESSING' || run.bulkId === null) return run;
 
   await payBulk(run.bulkId);

@@ -16,14 +16,27 @@ import {
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import type { FinalStepResult } from '../activities/results';
-import { type LineReport, lineFinishedSignal, type LineRetry, PAYOUT_STATUS, type PayoutTransferInput, type PayoutTransferResult } from './definitions';
+import {
+  type LineReport,
+  lineFinishedSignal,
+  type LineRetry,
+  PAYOUT_STATUS,
+  type PayoutTransferInput,
+  type PayoutTransferResult,
+} from './definitions';
 import { type ActivityTrace, requestIdOf } from './requestId';
 
 /**
  * A definite Mojaloop refusal (activities turn it into a FAILED line), our own invariant breaches, and a line
  * whose bulk may not be paid (awaiting approval, rejected, ended, organization deactivated): nothing is sent.
  */
-const ERRORS_NEVER_RETRIED = ['MojaloopBusinessError', 'TransferNotFound', 'TransferNotQuoted', 'SettlementRefused', 'BulkNotPayable'];
+const ERRORS_NEVER_RETRIED = [
+  'MojaloopBusinessError',
+  'TransferNotFound',
+  'TransferNotQuoted',
+  'SettlementRefused',
+  'BulkNotPayable',
+];
 
 /**
  * Steps before money moves: retried with backoff for a while, then the line fails unpaid. Local activities: they
@@ -68,7 +81,12 @@ const sending = proxyActivities<PayoutActivities>({
 /** Database only: failing a line that could not be quoted. */
 const bookkeeping = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ERRORS_NEVER_RETRIED },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ERRORS_NEVER_RETRIED,
+  },
 });
 
 /**
@@ -78,7 +96,8 @@ const bookkeeping = proxyActivities<PayoutActivities>({
  * adapter transfer never moved money, and requestQuote only forgets it while no quote and no send are recorded.
  */
 const MAX_QUOTE_ROUNDS = 8;
-const roundBackoffMs = (round: number, retry: LineRetry): number => Math.min(retry.initialIntervalMs * 2 ** (round - 1), retry.maximumIntervalMs);
+const roundBackoffMs = (round: number, retry: LineRetry): number =>
+  Math.min(retry.initialIntervalMs * 2 ** (round - 1), retry.maximumIntervalMs);
 
 export async function payoutTransferWorkflow(input: PayoutTransferInput): Promise<PayoutTransferResult> {
   const status = new PayoutStatusAttribute();
@@ -91,7 +110,9 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
     // The line is not final (its bulk may not be paid, a bug, a missing row): tell the bulk, which retries the
     // line in its next pass, and fail with the step's own reason, so the Web UI shows why nothing was paid.
     await reportToBulk(input, 'UNRESOLVED');
-    throw error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable ? error.cause : error;
+    throw error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable
+      ? error.cause
+      : error;
   }
   status.set(result.status);
   await reportToBulk(input, result.status);
@@ -100,7 +121,12 @@ export async function payoutTransferWorkflow(input: PayoutTransferInput): Promis
     : { transferId: input.transferId, status: 'COMPLETED' };
 }
 
-async function payLine(transferId: string, status: PayoutStatusAttribute, trace: ActivityTrace, retry: LineRetry): Promise<FinalStepResult> {
+async function payLine(
+  transferId: string,
+  status: PayoutStatusAttribute,
+  trace: ActivityTrace,
+  retry: LineRetry,
+): Promise<FinalStepResult> {
   const beforeSending = beforeSendingSteps(retry);
   for (let round = 1; ; round++) {
     const discovered = await untilGivenUp(transferId, trace, () => beforeSending.discoverPayee(transferId, trace));
@@ -122,7 +148,11 @@ async function payLine(transferId: string, status: PayoutStatusAttribute, trace:
 }
 
 /** Runs a step before sending; if its retries run out (the switch stayed unreachable) the line fails unpaid. */
-async function untilGivenUp<T>(transferId: string, trace: ActivityTrace, step: () => Promise<T>): Promise<T | FinalStepResult> {
+async function untilGivenUp<T>(
+  transferId: string,
+  trace: ActivityTrace,
+  step: () => Promise<T>,
+): Promise<T | FinalStepResult> {
   try {
     return await step();
   } catch (error) {
@@ -147,7 +177,10 @@ function isRetryExhaustion(failure: TemporalFailure): boolean {
 async function giveUp(transferId: string, message: string, trace: ActivityTrace): Promise<FinalStepResult> {
   const result = await bookkeeping.failTransfer(transferId, 'switch_unavailable', message, trace);
   if (result.status === 'PROCESSING') {
-    throw ApplicationFailure.nonRetryable(`Transfer ${transferId} was sent and cannot be failed without an outcome`, 'TransferSent');
+    throw ApplicationFailure.nonRetryable(
+      `Transfer ${transferId} was sent and cannot be failed without an outcome`,
+      'TransferSent',
+    );
   }
   return result;
 }
@@ -171,7 +204,10 @@ class PayoutStatusAttribute {
 async function reportToBulk(input: PayoutTransferInput, status: LineReport['status']): Promise<void> {
   if (!input.reportTo || input.lineNumber === undefined) return;
   try {
-    await getExternalWorkflowHandle(input.reportTo).signal(lineFinishedSignal, { lineNumber: input.lineNumber, status });
+    await getExternalWorkflowHandle(input.reportTo).signal(lineFinishedSignal, {
+      lineNumber: input.lineNumber,
+      status,
+    });
   } catch {
     // The bulk workflow is closed (this line was re-run by hand after the bulk ended): nobody to tell.
   }

@@ -24,10 +24,19 @@ const operatorRequests = proxyActivities<PayoutActivities>({
 
 export async function retryFailedTransfersWorkflow(input: RetryFailedTransfersInput): Promise<RetryOutcome> {
   if (typeof input?.bulkId !== 'string' || !isUuid(input.bulkId)) {
-    throw ApplicationFailure.nonRetryable('The input needs the bulk: {"bulkId": "<id>", "operator": "<your name>"}.', 'validation_error');
+    throw ApplicationFailure.nonRetryable(
+      'The input needs the bulk: {"bulkId": "<id>", "operator": "<your name>"}.',
+      'validation_error',
+    );
   }
   const operator = typeof input.operator === 'string' ? input.operator.trim() : '';
-  if (operator === '') throw ApplicationFailure.nonRetryable('The input needs who retries: {"operator": "<your name>"}.', 'validation_error');
+  if (operator === '')
+    throw ApplicationFailure.nonRetryable(
+      'The input needs who retries: {"operator": "<your name>"}.',
+      'validation_error',
+    );
   // The refusal itself (its type is our error code), as the operator reads it in the Web UI.
-  return asOwnRefusal(() => operatorRequests.retryFailedForOperator({ bulkId: input.bulkId, operator, requestId: uuid4() }));
+  return asOwnRefusal(() =>
+    operatorRequests.retryFailedForOperator({ bulkId: input.bulkId, operator, requestId: uuid4() }),
+  );
 }

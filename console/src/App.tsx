@@ -23,7 +23,8 @@ import { TeamPage } from './pages/Team';
 import { UploadPage } from './pages/Upload';
 import { navigate, paths, routeOf, useLocation, type Route } from './router';
 
-type AuthState = { status: 'checking' } | { status: 'signedOut'; reason?: SessionEnd } | { status: 'signedIn'; profile: Profile };
+type AuthState =
+  { status: 'checking' } | { status: 'signedOut'; reason?: SessionEnd } | { status: 'signedIn'; profile: Profile };
 
 export function App() {
   const [lang, setLang] = useState<Language>(currentLanguage());
@@ -41,7 +42,11 @@ export function App() {
   useEffect(() => {
     const stopEnd = onSessionEnd((reason) => setAuth({ status: 'signedOut', reason }));
     const stopPassword = onPasswordChangeRequired(() => {
-      setAuth((current) => (current.status === 'signedIn' ? { status: 'signedIn', profile: { ...current.profile, must_change_password: true } } : current));
+      setAuth((current) =>
+        current.status === 'signedIn'
+          ? { status: 'signedIn', profile: { ...current.profile, must_change_password: true } }
+          : current,
+      );
     });
     resumeSession()
       .then((profile) => setAuth(profile ? { status: 'signedIn', profile } : { status: 'signedOut' }))
@@ -57,8 +62,10 @@ export function App() {
   useEffect(() => {
     if (auth.status === 'signedOut' && route.page !== 'login') navigate(paths.login, { replace: true });
     if (auth.status !== 'signedIn') return;
-    if (auth.profile.must_change_password && route.page !== 'changePassword') navigate(paths.changePassword, { replace: true });
-    else if (!auth.profile.must_change_password && (route.page === 'login' || route.page === 'changePassword')) navigate(paths.home, { replace: true });
+    if (auth.profile.must_change_password && route.page !== 'changePassword')
+      navigate(paths.changePassword, { replace: true });
+    else if (!auth.profile.must_change_password && (route.page === 'login' || route.page === 'changePassword'))
+      navigate(paths.home, { replace: true });
   }, [auth, route.page]);
 
   const signedIn = (profile: Profile) => setAuth({ status: 'signedIn', profile });

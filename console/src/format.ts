@@ -50,7 +50,11 @@ export function formatDateTime(iso: string | null | undefined, language: Languag
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(localeOf(language), { dateStyle: 'medium', timeStyle: 'short', timeZone: FUND_TIME_ZONE }).format(date);
+  return new Intl.DateTimeFormat(localeOf(language), {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: FUND_TIME_ZONE,
+  }).format(date);
 }
 
 /** A calendar day (YYYY-MM-DD), which has no time zone: written as it is, in the language's words. */
@@ -70,5 +74,10 @@ export function formatPeriod(period: string, language: Language): string {
 
 /** Today in the fund's time zone, YYYY-MM-DD (en-CA writes days that way). */
 export function todayInFund(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: FUND_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: FUND_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }

@@ -89,7 +89,8 @@ export function useLocation(): { path: string; query: URLSearchParams } {
 
 /** A click on an in-app link navigates without reloading (a modified click still opens a new tab). */
 export function followLink(event: MouseEvent, to: string): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   event.preventDefault();
   navigate(to);
 }

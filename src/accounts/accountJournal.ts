@@ -49,13 +49,27 @@ export interface JournalRow {
 }
 
 export const JOURNAL_COLUMNS = [
-  'id', 'account_id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'attempt', 'funding_reference', 'idempotency_key',
-  'balance_after', 'reserved_after', 'created_by_id', 'created_at',
+  'id',
+  'account_id',
+  'kind',
+  'amount',
+  'bulk_id',
+  'transfer_id',
+  'attempt',
+  'funding_reference',
+  'idempotency_key',
+  'balance_after',
+  'reserved_after',
+  'created_by_id',
+  'created_at',
 ] as const satisfies readonly (keyof JournalRow)[];
 
 /** Thrown when a change would hold more than the balance or give back more than is held: a bug, never a user error. */
 class AccountChangeRefusedError extends Error {
-  constructor(readonly accountId: number, readonly attempted: AccountMoney | null) {
+  constructor(
+    readonly accountId: number,
+    readonly attempted: AccountMoney | null,
+  ) {
     super(
       attempted === null
         ? `Account ${accountId} does not exist.`
@@ -84,7 +98,10 @@ export async function applyAccountChanges(
   if (entries.length === 0) return [];
   const effect = combinedEffect(entries);
   const after = await updateAccountMoney(trx, accountId, effect);
-  const before: AccountMoney = { balance: after.balance - effect.balanceDelta, reserved: after.reserved - effect.reservedDelta };
+  const before: AccountMoney = {
+    balance: after.balance - effect.balanceDelta,
+    reserved: after.reserved - effect.reservedDelta,
+  };
   const running = runningMoney(before, entries);
   // The update's guard checked the end state; a mixed batch could pass through an impossible one on the way.
   const impossible = running.find((money) => !isConsistentMoney(money));
@@ -124,7 +141,9 @@ async function refusal(
   accountId: number,
   effect: { balanceDelta: bigint; reservedDelta: bigint },
 ): Promise<AccountChangeRefusedError> {
-  const current = await trx('accounts').where('id', accountId).first<{ balance: string; reserved: string } | undefined>('balance', 'reserved');
+  const current = await trx('accounts')
+    .where('id', accountId)
+    .first<{ balance: string; reserved: string } | undefined>('balance', 'reserved');
   if (!current) return new AccountChangeRefusedError(accountId, null);
   return new AccountChangeRefusedError(accountId, {
     balance: BigInt(current.balance) + effect.balanceDelta,

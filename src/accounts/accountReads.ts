@@ -30,7 +30,16 @@ interface AccountColumns {
   reserved: string;
 }
 
-const ACCOUNT_COLUMNS = ['id', 'account_id', 'organization_id', 'party_id_type', 'party_identifier', 'currency', 'balance', 'reserved'] as const;
+const ACCOUNT_COLUMNS = [
+  'id',
+  'account_id',
+  'organization_id',
+  'party_id_type',
+  'party_identifier',
+  'currency',
+  'balance',
+  'reserved',
+] as const;
 
 /** Accounts in creation order; all organizations' when `organizationId` is null (staff). */
 export async function listAccounts(
@@ -40,7 +49,12 @@ export async function listAccounts(
   const matching = knex('accounts');
   if (filter.organizationId !== null) matching.where('organization_id', filter.organizationId);
   const [counted] = await matching.clone().count<Array<{ count: string }>>('* as count');
-  const rows = await matching.clone().orderBy('id').limit(filter.limit).offset(filter.offset).select<AccountColumns[]>(ACCOUNT_COLUMNS);
+  const rows = await matching
+    .clone()
+    .orderBy('id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .select<AccountColumns[]>(ACCOUNT_COLUMNS);
   return { total: Number(counted?.count ?? 0), results: rows.map(toAccountSummary) };
 }
 
@@ -55,7 +69,12 @@ export interface AccountRecord {
 export async function findAccount(knex: Knex, accountId: string): Promise<AccountRecord | null> {
   const row = await knex('accounts').where('account_id', accountId).first<AccountColumns | undefined>(ACCOUNT_COLUMNS);
   if (!row) return null;
-  return { id: row.id, account_id: row.account_id, organization_id: row.organization_id, currency: row.currency.trim() };
+  return {
+    id: row.id,
+    account_id: row.account_id,
+    organization_id: row.organization_id,
+    currency: row.currency.trim(),
+  };
 }
 
 function toAccountSummary(row: AccountColumns): AccountSummary {
@@ -75,7 +94,15 @@ function toAccountSummary(row: AccountColumns): AccountSummary {
 
 /** Columns of a statement entry, in the CSV's order and the JSON objects' key order. */
 export const STATEMENT_COLUMNS = [
-  'id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'reference', 'balance_after', 'reserved_after', 'created_at',
+  'id',
+  'kind',
+  'amount',
+  'bulk_id',
+  'transfer_id',
+  'reference',
+  'balance_after',
+  'reserved_after',
+  'created_at',
 ] as const;
 
 export interface StatementEntry {
@@ -113,7 +140,15 @@ export interface StatementFilters {
 }
 
 const STATEMENT_ROW_COLUMNS = [
-  'id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'funding_reference', 'balance_after', 'reserved_after', 'created_at',
+  'id',
+  'kind',
+  'amount',
+  'bulk_id',
+  'transfer_id',
+  'funding_reference',
+  'balance_after',
+  'reserved_after',
+  'created_at',
 ] as const;
 
 function statementQuery(knex: Knex, accountId: number, filters: StatementFilters): Knex.QueryBuilder {

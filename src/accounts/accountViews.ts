@@ -24,10 +24,16 @@ import type { JournalRow } from './accountJournal';
 import { fundAccount } from './funding';
 
 /** Staff: every organization, or the one asked for. Others: their own; asking for another's matches nothing. */
-export async function visibleAccounts(user: AuthenticatedUser, requested: number | null, page: { limit: number; offset: number }) {
+export async function visibleAccounts(
+  user: AuthenticatedUser,
+  requested: number | null,
+  page: { limit: number; offset: number },
+) {
   const visible = user.isStaff || requested === null || requested === user.organizationId;
   const organizationId = user.isStaff ? requested : user.organizationId;
-  const { total, results } = visible ? await listAccounts(db(), { organizationId, ...page }) : { total: 0, results: [] };
+  const { total, results } = visible
+    ? await listAccounts(db(), { organizationId, ...page })
+    : { total: 0, results: [] };
   return { total, count: results.length, ...page, results: results.map(accountView) };
 }
 
@@ -50,9 +56,20 @@ export async function readableAccount(user: AuthenticatedUser, accountId: string
   return account;
 }
 
-export async function accountStatement(account: AccountRecord, filters: StatementFilters, page: { limit: number; offset: number }) {
+export async function accountStatement(
+  account: AccountRecord,
+  filters: StatementFilters,
+  page: { limit: number; offset: number },
+) {
   const { total, entries } = await statementPage(db(), account.id, filters, page);
-  return { account_id: account.account_id, currency: account.currency, total, count: entries.length, ...page, results: entries.map(entryView) };
+  return {
+    account_id: account.account_id,
+    currency: account.currency,
+    total,
+    count: entries.length,
+    ...page,
+    results: entries.map(entryView),
+  };
 }
 
 export function statementRows(account: AccountRecord, filters: StatementFilters) {
@@ -84,7 +101,15 @@ export async function recordDeposit(log: Logger, audit: AuditContext, request: D
     if (!funded.replayed) await auditDeposit(trx, audit, account, request, funded.entry);
     return funded;
   });
-  log.info({ accountId: account.account_id, entryId: outcome.entry.id, replayed: outcome.replayed, userId: audit.actor.userId }, 'deposit recorded');
+  log.info(
+    {
+      accountId: account.account_id,
+      entryId: outcome.entry.id,
+      replayed: outcome.replayed,
+      userId: audit.actor.userId,
+    },
+    'deposit recorded',
+  );
   const deposit = {
     account_id: account.account_id,
     currency: account.currency,
@@ -95,7 +120,13 @@ export async function recordDeposit(log: Logger, audit: AuditContext, request: D
   return { replayed: outcome.replayed, deposit };
 }
 
-async function auditDeposit(trx: Knex.Transaction, audit: AuditContext, account: AccountRecord, request: DepositRequest, entry: JournalRow) {
+async function auditDeposit(
+  trx: Knex.Transaction,
+  audit: AuditContext,
+  account: AccountRecord,
+  request: DepositRequest,
+  entry: JournalRow,
+) {
   const balanceAfter = BigInt(entry.balance_after);
   await recordAudit(trx, {
     ...audit,

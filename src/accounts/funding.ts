@@ -51,7 +51,10 @@ export async function fundAccount(knex: Knex, deposit: DepositRequest): Promise<
 
 /** The earlier entry when it is this very deposit again; 409 `idempotency_key_reused` when it is another one. */
 function sameDepositOrRefuse(earlier: JournalRow, deposit: DepositRequest): JournalRow {
-  const same = earlier.kind === 'fund' && BigInt(earlier.amount) === deposit.amount && earlier.funding_reference === deposit.reference;
+  const same =
+    earlier.kind === 'fund' &&
+    BigInt(earlier.amount) === deposit.amount &&
+    earlier.funding_reference === deposit.reference;
   if (same) return earlier;
   throw new ConflictError(
     'idempotency_key_reused',

@@ -5,7 +5,8 @@
  */
 import type { Context } from 'koa';
 
-export type JsonValue = null | boolean | number | bigint | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
+export type JsonValue =
+  null | boolean | number | bigint | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
 export function stringifyJson(value: JsonValue): string {
   if (typeof value === 'bigint') return value.toString();

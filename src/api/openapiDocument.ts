@@ -18,7 +18,11 @@ JSON integer (never a float, never a string), below 2^53. Every error answers \`
 const TAGS = [
   { name: 'auth', description: "Logging in, refreshing tokens, the caller's profile and password." },
   { name: 'admin', description: 'Staff only: users, organizations, accounts and the audit log.' },
-  { name: 'accounts', description: "Payer accounts and their journal: every change to an account's money is an entry, written with the change." },
+  {
+    name: 'accounts',
+    description:
+      "Payer accounts and their journal: every change to an account's money is an entry, written with the change.",
+  },
   { name: 'bulk transfers', description: 'Uploading a pension list, following its payout, and acting on it.' },
   { name: 'reports', description: 'Reconciliation reports of a bulk, one line per transfer.' },
   { name: 'pension roll', description: "The organization's beneficiaries, their status and proofs of life." },
@@ -30,6 +34,11 @@ const TAGS = [
 let built: OpenApiDocument | undefined;
 
 export function openApiDocument(): OpenApiDocument {
-  built ??= buildOpenApiDocument(ROUTES, { title: 'Pension payout gateway', version: API_VERSION, description: DESCRIPTION, tags: TAGS });
+  built ??= buildOpenApiDocument(ROUTES, {
+    title: 'Pension payout gateway',
+    version: API_VERSION,
+    description: DESCRIPTION,
+    tags: TAGS,
+  });
   return built;
 }

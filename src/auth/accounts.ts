@@ -9,7 +9,13 @@ import { AuthenticationError, ConflictError, MESSAGES, ValidationError } from '.
 import { Organization, User, type UserRole } from '../models';
 import { isOrganizationActive } from '../organizations/status';
 import { newPasswordProblems } from './passwordPolicy';
-import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from './passwords';
+import {
+  generateTemporaryPassword,
+  hashNeedsUpgrade,
+  hashPassword,
+  verifyAgainstDummyHash,
+  verifyPassword,
+} from './passwords';
 import { revokeAllRefreshTokensOf } from './refreshTokens';
 
 function normalizeEmail(email: string): string {
@@ -17,7 +23,9 @@ function normalizeEmail(email: string): string {
 }
 
 async function findUserByEmail(email: string): Promise<User | undefined> {
-  return User.query().whereRaw('lower(email) = ?', [normalizeEmail(email)]).first();
+  return User.query()
+    .whereRaw('lower(email) = ?', [normalizeEmail(email)])
+    .first();
 }
 
 export type CredentialsCheck = { user: User } | { refused: 'invalid_credentials' | 'organization_inactive' };
@@ -52,7 +60,12 @@ export interface ChangePasswordHooks {
 }
 
 /** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
-export async function changePassword(userId: number, oldPassword: string, newPassword: string, hooks: ChangePasswordHooks = {}): Promise<User> {
+export async function changePassword(
+  userId: number,
+  oldPassword: string,
+  newPassword: string,
+  hooks: ChangePasswordHooks = {},
+): Promise<User> {
   const user = await User.query().findById(userId);
   if (!user || !user.is_active) throw new AuthenticationError('not_authenticated', MESSAGES.notAuthenticated);
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
@@ -62,13 +75,22 @@ export async function changePassword(userId: number, oldPassword: string, newPas
   await hooks.currentPasswordVerified?.();
   const problems = newPasswordProblems({ newPassword, oldPassword, email: user.email });
   if (problems.length > 0) {
-    throw new ValidationError('validation_error', { fr: "Le nouveau mot de passe n'est pas acceptable.", en: 'The new password is not acceptable.' }, { new_password: problems });
+    throw new ValidationError(
+      'validation_error',
+      { fr: "Le nouveau mot de passe n'est pas acceptable.", en: 'The new password is not acceptable.' },
+      { new_password: problems },
+    );
   }
 
   const passwordHash = await hashPassword(newPassword);
   await db().transaction(async (trx) => {
     await User.query(trx)
-      .patch({ password_hash: passwordHash, must_change_password: false, session_version: raw('session_version + 1'), updated_at: new Date() })
+      .patch({
+        password_hash: passwordHash,
+        must_change_password: false,
+        session_version: raw('session_version + 1'),
+        updated_at: new Date(),
+      })
       .where('id', user.id);
     await revokeAllRefreshTokensOf(user.id, trx);
   });
@@ -121,6 +143,9 @@ export async function createUserWithTemporaryPassword(
 }
 
 function emailTaken(): ConflictError {
-  const taken = { fr: 'Un utilisateur avec cette adresse e-mail existe déjà.', en: 'A user with this email already exists.' };
+  const taken = {
+    fr: 'Un utilisateur avec cette adresse e-mail existe déjà.',
+    en: 'A user with this email already exists.',
+  };
   return new ConflictError('email_taken', taken, { email: [taken] });
 }

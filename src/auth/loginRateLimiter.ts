@@ -38,7 +38,11 @@ export async function reserveLoginAttempt(
     { scope: 'ip', key: client.ip.slice(0, 64) },
     { scope: 'email', key: emailKey(client.email) },
   ]);
-  const counted: CountedKey[] = windows.map(({ scope, key, startedAt }) => ({ scope, key, windowStartedAt: startedAt }));
+  const counted: CountedKey[] = windows.map(({ scope, key, startedAt }) => ({
+    scope,
+    key,
+    windowStartedAt: startedAt,
+  }));
   const exceeded = windows.filter((window) => window.attempts > settings.loginRateLimitMax);
   if (exceeded.length > 0) {
     throw new RateLimitedError(
@@ -67,10 +71,16 @@ interface WindowState {
  * Counts one attempt against every key in a single statement. Its rows are locked in the order given, the
  * same for every login, so parallel attempts queue up behind each other and see consistent counts.
  */
-async function countAttempt(knex: Knex, settings: RateLimitSettings, keys: Array<{ scope: Scope; key: string }>): Promise<WindowState[]> {
+async function countAttempt(
+  knex: Knex,
+  settings: RateLimitSettings,
+  keys: Array<{ scope: Scope; key: string }>,
+): Promise<WindowState[]> {
   const windowSeconds = settings.loginRateLimitWindowSeconds;
   const values = keys.map(() => '(?, ?, now(), 1)').join(', ');
-  const result = await knex.raw<{ rows: Array<{ scope: Scope; key: string; attempts: number; started_at: string; seconds_left: string }> }>(
+  const result = await knex.raw<{
+    rows: Array<{ scope: Scope; key: string; attempts: number; started_at: string; seconds_left: string }>;
+  }>(
     `insert into login_attempts as a (scope, key, window_started_at, attempts)
      values ${values}
      on conflict (scope, key) do update set
@@ -101,6 +111,10 @@ async function refund(knex: Knex, counted: CountedKey[]): Promise<void> {
 /** Keeps the table to the keys seen within the current window. */
 async function forgetElapsedWindows(knex: Knex, settings: RateLimitSettings): Promise<void> {
   await knex('login_attempts')
-    .where('window_started_at', '<', knex.raw(`now() - ? * interval '1 second'`, [settings.loginRateLimitWindowSeconds]))
+    .where(
+      'window_started_at',
+      '<',
+      knex.raw(`now() - ? * interval '1 second'`, [settings.loginRateLimitWindowSeconds]),
+    )
     .delete();
 }

@@ -27,10 +27,16 @@ export function newPasswordProblems({ newPassword, oldPassword, email }: NewPass
     });
   }
   if (newPassword === oldPassword) {
-    problems.push({ fr: "Le nouveau mot de passe doit être différent de l'actuel.", en: 'The new password must differ from the current one.' });
+    problems.push({
+      fr: "Le nouveau mot de passe doit être différent de l'actuel.",
+      en: 'The new password must differ from the current one.',
+    });
   }
   if (newPassword.trim().toLowerCase() === email.trim().toLowerCase()) {
-    problems.push({ fr: 'Le mot de passe ne doit pas être votre adresse e-mail.', en: 'The password must not be your email address.' });
+    problems.push({
+      fr: 'Le mot de passe ne doit pas être votre adresse e-mail.',
+      en: 'The password must not be your email address.',
+    });
   }
   return problems;
 }

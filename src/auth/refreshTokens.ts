@@ -17,7 +17,10 @@ export interface TokenPair {
 }
 
 /** A fresh access token and the first refresh token of a new family, for a successful login. */
-export async function issueTokenPair(settings: TokenSettings, user: Pick<User, 'id' | 'session_version'>): Promise<TokenPair> {
+export async function issueTokenPair(
+  settings: TokenSettings,
+  user: Pick<User, 'id' | 'session_version'>,
+): Promise<TokenPair> {
   const refresh = await storeNewRefreshToken(db(), settings, user.id, randomUUID());
   return { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh };
 }
@@ -29,7 +32,8 @@ export async function rotateRefreshToken(settings: TokenSettings, presentedToken
   const claims = verifyRefreshToken(settings, presentedToken);
   const outcome = await db().transaction(async (trx): Promise<RotationOutcome> => {
     const stored = await RefreshToken.query(trx).findById(claims.jti).forUpdate();
-    if (!stored || String(stored.user_id) !== claims.sub || stored.family_id !== claims.family) return { refused: 'invalid' };
+    if (!stored || String(stored.user_id) !== claims.sub || stored.family_id !== claims.family)
+      return { refused: 'invalid' };
     if (stored.used_at !== null || stored.revoked_at !== null) {
       await revokeFamily(trx, stored.family_id);
       return { refused: 'reused' };
@@ -69,7 +73,12 @@ async function revokeFamily(knex: Knex, familyId: string): Promise<void> {
   await RefreshToken.query(knex).patch({ revoked_at: new Date() }).where('family_id', familyId).whereNull('revoked_at');
 }
 
-async function storeNewRefreshToken(knex: Knex, settings: TokenSettings, userId: number, familyId: string): Promise<string> {
+async function storeNewRefreshToken(
+  knex: Knex,
+  settings: TokenSettings,
+  userId: number,
+  familyId: string,
+): Promise<string> {
   const tokenId = randomUUID();
   const { token, expiresAt } = signRefreshToken(settings, { userId, tokenId, familyId });
   await RefreshToken.query(knex).insert({ id: tokenId, family_id: familyId, user_id: userId, expires_at: expiresAt });

@@ -27,7 +27,7 @@ export async function logIn(context: SessionContext, email: string, password: st
   if ('refused' in checked && checked.refused === 'invalid_credentials') {
     context.log.info({ ip: context.ip }, 'login refused');
     throw new AuthenticationError('invalid_credentials', {
-      fr: "Aucun compte actif ne correspond à ces identifiants.",
+      fr: 'Aucun compte actif ne correspond à ces identifiants.',
       en: 'No active account found with the given credentials.',
     });
   }
@@ -54,11 +54,18 @@ export async function profileOf(userId: number) {
   return userProfile(user, user.organization ?? null);
 }
 
-export async function changeOwnPassword(context: SessionContext, caller: { id: number; email: string }, oldPassword: string, newPassword: string) {
+export async function changeOwnPassword(
+  context: SessionContext,
+  caller: { id: number; email: string },
+  oldPassword: string,
+  newPassword: string,
+) {
   // A stolen access token must not become a way to guess the password without login's limit: the same
   // counters (per IP and per email), so guesses here and at login add up.
   const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email: caller.email });
-  const user = await changePassword(caller.id, oldPassword, newPassword, { currentPasswordVerified: () => attempt.refund() });
+  const user = await changePassword(caller.id, oldPassword, newPassword, {
+    currentPasswordVerified: () => attempt.refund(),
+  });
   context.log.info({ userId: user.id }, 'password changed');
   // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
   return issueTokenPair(context.settings, user);

@@ -38,7 +38,12 @@ export interface SignedRefreshToken {
   expiresAt: Date;
 }
 
-export function signAccessToken(settings: TokenSettings, userId: number, now: Date = new Date(), sessionVersion = 0): string {
+export function signAccessToken(
+  settings: TokenSettings,
+  userId: number,
+  now: Date = new Date(),
+  sessionVersion = 0,
+): string {
   const iat = Math.floor(now.getTime() / 1000);
   const claims: AccessTokenClaims = {
     type: 'access',
@@ -57,8 +62,18 @@ export function signRefreshToken(
 ): SignedRefreshToken {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + settings.refreshTokenLifetimeMinutes * 60;
-  const claims: RefreshTokenClaims = { type: 'refresh', sub: String(ids.userId), jti: ids.tokenId, family: ids.familyId, iat, exp };
-  return { token: jwt.sign(claims, settings.secretKey, { algorithm: settings.algorithm }), expiresAt: new Date(exp * 1000) };
+  const claims: RefreshTokenClaims = {
+    type: 'refresh',
+    sub: String(ids.userId),
+    jti: ids.tokenId,
+    family: ids.familyId,
+    iat,
+    exp,
+  };
+  return {
+    token: jwt.sign(claims, settings.secretKey, { algorithm: settings.algorithm }),
+    expiresAt: new Date(exp * 1000),
+  };
 }
 
 /** The claims of a valid refresh token; anything else (expired, forged, an access token) is a 401. */

@@ -16,7 +16,12 @@
  * - GET /transfers/{id} overwrites the adapter's cached state of that transfer (transferModel_out_{id}).
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import { type AdapterStep, classifyAdapterError, MojaloopBusinessError, PeerUnavailableError } from './schemeAdapterErrors';
+import {
+  type AdapterStep,
+  classifyAdapterError,
+  MojaloopBusinessError,
+  PeerUnavailableError,
+} from './schemeAdapterErrors';
 
 export interface PartyRef {
   idType: string;
@@ -147,9 +152,14 @@ export class SchemeAdapterClient {
       // A second acceptParty on a transfer that already has its quote (our first answer was received but not
       // recorded, e.g. the database dropped the connection): the adapter reads the missing acceptQuote as "quote
       // rejected", aborts its transfer and answers 200 with the old quote. That transfer can never be sent.
-      throw new PeerUnavailableError('quote', `Scheme adapter aborted transfer ${transferId} at quote: it cannot be resumed`, 200, {
-        reason: 'not_resumable',
-      });
+      throw new PeerUnavailableError(
+        'quote',
+        `Scheme adapter aborted transfer ${transferId} at quote: it cannot be resumed`,
+        200,
+        {
+          reason: 'not_resumable',
+        },
+      );
     }
     const quote = objectOrEmpty(objectOrEmpty(body.quoteResponse).body);
     return {
@@ -165,7 +175,9 @@ export class SchemeAdapterClient {
 
   /** PUT /transfers/{id} {acceptQuote:true}: the transfer is sent. On anything but an answer, ask getTransfer. */
   async acceptQuote(transferId: string): Promise<ConfirmedTransfer> {
-    const body = await this.call('transfer', 'PUT', `/transfers/${encodeURIComponent(transferId)}`, { acceptQuote: true });
+    const body = await this.call('transfer', 'PUT', `/transfers/${encodeURIComponent(transferId)}`, {
+      acceptQuote: true,
+    });
     const fulfil = objectOrEmpty(objectOrEmpty(body.fulfil).body);
     return {
       currentState: stringOrNull(body.currentState) ?? '',
@@ -198,7 +210,12 @@ export class SchemeAdapterClient {
     await this.pool.close();
   }
 
-  private async call(step: AdapterStep, method: 'GET' | 'POST' | 'PUT', path: string, payload?: unknown): Promise<Record<string, unknown>> {
+  private async call(
+    step: AdapterStep,
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    payload?: unknown,
+  ): Promise<Record<string, unknown>> {
     let statusCode: number;
     let text: string;
     const signal = AbortSignal.timeout(this.timeoutMs);
@@ -227,7 +244,8 @@ export class SchemeAdapterClient {
     const body = parseJson(text);
     if (statusCode >= 200 && statusCode < 300) {
       const object = objectOrEmpty(body);
-      if (object.currentState === 'ERROR_OCCURRED') throw classifyAdapterError(step, 500, { transferState: object, statusCode: '500' });
+      if (object.currentState === 'ERROR_OCCURRED')
+        throw classifyAdapterError(step, 500, { transferState: object, statusCode: '500' });
       return object;
     }
     throw classifyAdapterError(step, statusCode, body);
@@ -246,10 +264,15 @@ function networkError(step: AdapterStep, error: unknown, ourTimeout: boolean): P
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError;
   const refused = code === 'ECONNREFUSED';
-  return new PeerUnavailableError(step, `Scheme adapter unreachable at ${step}: ${typeof code === 'string' ? `${code} ` : ''}${message}`, null, {
-    reason: refused ? 'connection_refused' : timedOut ? 'timeout' : 'network',
-    cause: error,
-  });
+  return new PeerUnavailableError(
+    step,
+    `Scheme adapter unreachable at ${step}: ${typeof code === 'string' ? `${code} ` : ''}${message}`,
+    null,
+    {
+      reason: refused ? 'connection_refused' : timedOut ? 'timeout' : 'network',
+      cause: error,
+    },
+  );
 }
 
 function parseJson(text: string): unknown {
@@ -270,7 +293,10 @@ function stringOrNull(value: unknown): string | null {
 
 function requireString(value: unknown, field: string, step: AdapterStep): string {
   const text = stringOrNull(value);
-  if (!text) throw new PeerUnavailableError(step, `Scheme adapter answer at ${step} has no ${field}`, 200, { reason: 'bad_response' });
+  if (!text)
+    throw new PeerUnavailableError(step, `Scheme adapter answer at ${step} has no ${field}`, 200, {
+      reason: 'bad_response',
+    });
   return text;
 }
 
@@ -284,7 +310,8 @@ function moneyOrNull(value: unknown): MoneyAmount | null {
   if (currency === null) return null;
   if (typeof money.amount === 'string' && money.amount.length > 0) return { amount: money.amount, currency };
   // A JSON number: its shortest decimal text (exact for the value parsed), never computed with.
-  if (typeof money.amount === 'number' && Number.isFinite(money.amount)) return { amount: String(money.amount), currency };
+  if (typeof money.amount === 'number' && Number.isFinite(money.amount))
+    return { amount: String(money.amount), currency };
   return null;
 }
 
@@ -293,6 +320,8 @@ function payeeName(to: Record<string, unknown>, body: Record<string, unknown>): 
   const party = objectOrEmpty(objectOrEmpty(objectOrEmpty(body.getPartiesResponse).body).party);
   const name = stringOrNull(party.name) ?? stringOrNull(to.displayName);
   if (name) return name;
-  const parts = [to.firstName, to.middleName, to.lastName].map(stringOrNull).filter((part): part is string => part !== null);
+  const parts = [to.firstName, to.middleName, to.lastName]
+    .map(stringOrNull)
+    .filter((part): part is string => part !== null);
   return parts.length > 0 ? parts.join(' ') : null;
 }

@@ -23,13 +23,7 @@
 export type AdapterStep = 'discover' | 'quote' | 'transfer' | 'lookup';
 
 export type UnavailableReason =
-  | 'connection_refused'
-  | 'network'
-  | 'timeout'
-  | 'switch_timeout'
-  | 'server_error'
-  | 'not_resumable'
-  | 'bad_response';
+  'connection_refused' | 'network' | 'timeout' | 'switch_timeout' | 'server_error' | 'not_resumable' | 'bad_response';
 
 export class SchemeAdapterError extends Error {
   constructor(
@@ -102,16 +96,31 @@ export function classifyAdapterError(step: AdapterStep, httpStatus: number, body
     });
   }
   if (httpStatus === 504 || stringOrNull(parsed.statusCode) === '504') {
-    return new PeerUnavailableError(step, `The switch did not answer in time at ${step} (adapter 504): ${description}`, httpStatus, {
-      reason: 'switch_timeout',
-    });
+    return new PeerUnavailableError(
+      step,
+      `The switch did not answer in time at ${step} (adapter 504): ${description}`,
+      httpStatus,
+      {
+        reason: 'switch_timeout',
+      },
+    );
   }
   if (httpStatus >= 400 && httpStatus < 500) {
-    return new MojaloopBusinessError(step, '3100', `Scheme adapter refused the request (HTTP ${httpStatus}): ${description}`, httpStatus);
+    return new MojaloopBusinessError(
+      step,
+      '3100',
+      `Scheme adapter refused the request (HTTP ${httpStatus}): ${description}`,
+      httpStatus,
+    );
   }
-  return new PeerUnavailableError(step, `Scheme adapter answered ${httpStatus} at ${step}: ${description}`, httpStatus, {
-    reason: 'server_error',
-  });
+  return new PeerUnavailableError(
+    step,
+    `Scheme adapter answered ${httpStatus} at ${step}: ${description}`,
+    httpStatus,
+    {
+      reason: 'server_error',
+    },
+  );
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -17,7 +17,10 @@ export interface TemporalConnectionOptions {
 
 export type ReadFile = (path: string) => Buffer;
 
-export function temporalConnectionOptions(temporal: Config['temporal'], readFile: ReadFile = readFileSync): TemporalConnectionOptions {
+export function temporalConnectionOptions(
+  temporal: Config['temporal'],
+  readFile: ReadFile = readFileSync,
+): TemporalConnectionOptions {
   const options: TemporalConnectionOptions = { address: temporal.address };
   if (temporal.tls !== null) options.tls = tlsConfig(temporal.tls, readFile);
   if (temporal.apiKey !== null) options.apiKey = temporal.apiKey;

@@ -15,11 +15,16 @@ const MIN_METRICS_TOKEN_LENGTH = 16;
 
 const booleanFromEnv = z
   .union([z.boolean(), z.string()])
-  .transform((value) => (typeof value === 'boolean' ? value : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase())));
+  .transform((value) =>
+    typeof value === 'boolean' ? value : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()),
+  );
 
-const listFromEnv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const listFromEnv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 const integerString = z.string().regex(/^\d+$/, 'must be a whole number');
 
@@ -33,7 +38,10 @@ const environmentSchema = z.object({
   PUBLIC_BASE_URL: z
     .string()
     .trim()
-    .refine((value) => value === '' || URL.canParse(value), 'must be an absolute URL such as https://paiements.example.org')
+    .refine(
+      (value) => value === '' || URL.canParse(value),
+      'must be an absolute URL such as https://paiements.example.org',
+    )
     .default(''),
   ALLOWED_HOSTS: listFromEnv.default(['localhost', '127.0.0.1']),
   CORS_ALLOWED_ORIGINS: listFromEnv.default(['http://localhost:3000']),
@@ -77,7 +85,11 @@ const environmentSchema = z.object({
   MOJALOOP_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 
   BULK_MAX_ROWS: z.coerce.number().int().positive().default(100000),
-  BULK_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  BULK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   // Amounts are JSON integers at the API: one line's limit stays below 2^53.
   BULK_MAX_AMOUNT_PER_LINE: integerString
     .default('5000000')
@@ -86,7 +98,11 @@ const environmentSchema = z.object({
   BULK_PAYOUT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   STRANDED_BULK_SWEEP_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
-  BULK_APPROVAL_TIMEOUT_HOURS: z.coerce.number().positive().max(24 * 366).default(72),
+  BULK_APPROVAL_TIMEOUT_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(72),
   BULK_STATUS_LIVE_WAIT_MS: z.coerce.number().int().min(0).max(2000).default(25),
 
   PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
@@ -201,7 +217,8 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Port of the worker's own /metrics; null when disabled (WORKER_METRICS_PORT=0). */
       workerPort: e.WORKER_METRICS_PORT === 0 ? null : e.WORKER_METRICS_PORT,
       /** host:port where the Temporal SDK's native runtime serves its metrics; null when disabled. */
-      temporalBindAddress: e.TEMPORAL_METRICS_BIND_ADDRESS.trim() === '' ? null : e.TEMPORAL_METRICS_BIND_ADDRESS.trim(),
+      temporalBindAddress:
+        e.TEMPORAL_METRICS_BIND_ADDRESS.trim() === '' ? null : e.TEMPORAL_METRICS_BIND_ADDRESS.trim(),
     },
   };
 }
@@ -232,7 +249,9 @@ function temporalTls(e: Environment): TemporalTlsSettings | null {
     serverName: blankToNull(e.TEMPORAL_TLS_SERVER_NAME),
   };
   if ((tls.clientCertPath === null) !== (tls.clientKeyPath === null)) {
-    throw new ConfigError('Invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)');
+    throw new ConfigError(
+      'Invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)',
+    );
   }
   const anySet = Object.values(tls).some((value) => value !== null);
   return anySet || e.TEMPORAL_TLS || blankToNull(e.TEMPORAL_API_KEY) !== null ? tls : null;
@@ -240,7 +259,9 @@ function temporalTls(e: Environment): TemporalTlsSettings | null {
 
 function refuseUnsafeProductionSettings(e: Environment): void {
   if (KNOWN_WEAK_SECRETS.has(e.SECRET_KEY) || e.SECRET_KEY.length < 32) {
-    throw new ConfigError('Refusing to start in production: SECRET_KEY is missing, a default, or shorter than 32 characters');
+    throw new ConfigError(
+      'Refusing to start in production: SECRET_KEY is missing, a default, or shorter than 32 characters',
+    );
   }
   if (e.DEMO_PASSWORD) throw new ConfigError('Refusing to start in production with DEMO_PASSWORD set');
   // /metrics is served on the API's public port (and the worker's metrics port): without a token anyone reaching

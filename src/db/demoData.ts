@@ -34,7 +34,13 @@ const DEMO_ORGANIZATIONS: DemoOrganization[] = [
     name: 'CNSS Bénin',
     account: { accountId: 'ACC-CNSS-001', msisdn: '22997000001', balance: '10000000000' },
     users: [
-      { email: 'gestionnaire@cnss.bj', firstName: 'Gestionnaire', lastName: 'CNSS', role: 'GESTIONNAIRE', isStaff: false },
+      {
+        email: 'gestionnaire@cnss.bj',
+        firstName: 'Gestionnaire',
+        lastName: 'CNSS',
+        role: 'GESTIONNAIRE',
+        isStaff: false,
+      },
       { email: 'superviseur@cnss.bj', firstName: 'Superviseur', lastName: 'CNSS', role: 'SUPERVISEUR', isStaff: false },
       { email: 'admin@cnss.bj', firstName: 'Administrateur', lastName: 'CNSS', role: 'GESTIONNAIRE', isStaff: true },
     ],
@@ -44,7 +50,13 @@ const DEMO_ORGANIZATIONS: DemoOrganization[] = [
     name: 'Caisse de Retraite de Référence',
     account: { accountId: 'ACC-CRR-001', msisdn: '22997000002', balance: '1000000000' },
     users: [
-      { email: 'gestionnaire@crr.example', firstName: 'Gestionnaire', lastName: 'CRR', role: 'GESTIONNAIRE', isStaff: false },
+      {
+        email: 'gestionnaire@crr.example',
+        firstName: 'Gestionnaire',
+        lastName: 'CRR',
+        role: 'GESTIONNAIRE',
+        isStaff: false,
+      },
     ],
   },
 ];
@@ -75,7 +87,11 @@ async function ensureOrganization(trx: Knex.Transaction, organization: DemoOrgan
  * Created once with its opening balance, deposited through the journal like any money; later runs leave the
  * balance alone, since payouts have moved it.
  */
-async function ensureAccount(trx: Knex.Transaction, organizationId: number, account: DemoOrganization['account']): Promise<void> {
+async function ensureAccount(
+  trx: Knex.Transaction,
+  organizationId: number,
+  account: DemoOrganization['account'],
+): Promise<void> {
   const [created] = await trx('accounts')
     .insert({
       account_id: account.accountId,
@@ -102,12 +118,18 @@ async function ensureUser(
   user: DemoOrganization['users'][number],
   demoPassword: string | undefined,
 ): Promise<DemoLogin> {
-  const existing = await trx('users').whereRaw('lower(email) = ?', [user.email]).first<{ id: number } | undefined>('id');
+  const existing = await trx('users')
+    .whereRaw('lower(email) = ?', [user.email])
+    .first<{ id: number } | undefined>('id');
   if (existing) {
     if (demoPassword === undefined) return { email: user.email, password: null };
     await trx('users')
       .where({ id: existing.id })
-      .update({ password_hash: await hashPassword(demoPassword), must_change_password: false, updated_at: trx.fn.now() });
+      .update({
+        password_hash: await hashPassword(demoPassword),
+        must_change_password: false,
+        updated_at: trx.fn.now(),
+      });
     return { email: user.email, password: demoPassword };
   }
 

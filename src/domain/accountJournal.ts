@@ -58,7 +58,10 @@ export function applyJournalEntry(money: AccountMoney, entry: { kind: JournalKin
 
 /** The sum of several entries' effects, for one UPDATE of the account that they all describe. */
 export function combinedEffect(entries: ReadonlyArray<{ kind: JournalKind; amount: bigint }>): JournalEffect {
-  const total = entries.reduce<AccountMoney>((money, entry) => applyJournalEntry(money, entry), { balance: 0n, reserved: 0n });
+  const total = entries.reduce<AccountMoney>((money, entry) => applyJournalEntry(money, entry), {
+    balance: 0n,
+    reserved: 0n,
+  });
   return { balanceDelta: total.balance, reservedDelta: total.reserved };
 }
 
@@ -66,7 +69,10 @@ export function combinedEffect(entries: ReadonlyArray<{ kind: JournalKind; amoun
  * The money after each entry, starting from `before`: what a batch of entries records as balance_after and
  * reserved_after, so a statement reads as running totals.
  */
-export function runningMoney(before: AccountMoney, entries: ReadonlyArray<{ kind: JournalKind; amount: bigint }>): AccountMoney[] {
+export function runningMoney(
+  before: AccountMoney,
+  entries: ReadonlyArray<{ kind: JournalKind; amount: bigint }>,
+): AccountMoney[] {
   const after: AccountMoney[] = [];
   let money = before;
   for (const entry of entries) {

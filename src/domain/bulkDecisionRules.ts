@@ -27,9 +27,16 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   // Our own: the line's workflow failed on every pass of its bulk (a bug, since fixed, or a bulk not payable at
   // the time) and the line was failed without ever being sent (the only lines failed so): paying again is safe.
   LINE_UNRESOLVED_CODE,
-  '3300', '3301', '3302', '3303',
-  '4001', '4200',
-  '5001', '5104', '5105', '5200',
+  '3300',
+  '3301',
+  '3302',
+  '3303',
+  '4001',
+  '4200',
+  '5001',
+  '5104',
+  '5105',
+  '5200',
 ]);
 
 /**
@@ -61,7 +68,8 @@ export function isWorthPayingAgain(line: { failureCode: string | null; sent: boo
  * derived from the line and fixed in the database (the attempt number) before anything is sent.
  */
 export function homeTransactionIdFor(transferId: string, attempt: number): string {
-  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`An attempt is a whole number from 1, got ${attempt}`);
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new RangeError(`An attempt is a whole number from 1, got ${attempt}`);
   return attempt === 1 ? transferId : `${transferId}-${attempt}`;
 }
 
@@ -79,7 +87,10 @@ export interface Approver {
  * Maker-checker: a bulk is approved or rejected by a second user of its organization, a GESTIONNAIRE or a staff
  * user, never by the one who created it (a bulk built by the monthly schedule has no creator: any of them).
  */
-export function approvalRefusal(approver: Approver, bulk: { organizationId: number; createdById: number | null }): ApprovalRefusal | null {
+export function approvalRefusal(
+  approver: Approver,
+  bulk: { organizationId: number; createdById: number | null },
+): ApprovalRefusal | null {
   if (!approver.isActive || approver.organizationId !== bulk.organizationId) return 'approver_not_allowed';
   if (approver.role !== 'GESTIONNAIRE' && !approver.isStaff) return 'approver_not_allowed';
   if (bulk.createdById !== null && bulk.createdById === approver.userId) return 'approval_by_creator';

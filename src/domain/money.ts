@@ -7,10 +7,44 @@ import type { Message } from '../i18n/message';
 
 /** ISO 4217 minor-unit exponents for the currencies we accept. */
 const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
-  XOF: 0, XAF: 0, GNF: 0, RWF: 0, UGX: 0, KMF: 0, JPY: 0, KRW: 0,
-  USD: 2, EUR: 2, GBP: 2, NGN: 2, GHS: 2, KES: 2, TZS: 2, ZAR: 2, MAD: 2, ZMW: 2, MWK: 2, CDF: 2, SLE: 2, LRD: 2,
-  CHF: 2, CAD: 2, INR: 2, CNY: 2, EGP: 2, ETB: 2, MGA: 2, MZN: 2, XDR: 0,
-  BHD: 3, KWD: 3, OMR: 3, TND: 3, JOD: 3, LYD: 3, IQD: 3,
+  XOF: 0,
+  XAF: 0,
+  GNF: 0,
+  RWF: 0,
+  UGX: 0,
+  KMF: 0,
+  JPY: 0,
+  KRW: 0,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  NGN: 2,
+  GHS: 2,
+  KES: 2,
+  TZS: 2,
+  ZAR: 2,
+  MAD: 2,
+  ZMW: 2,
+  MWK: 2,
+  CDF: 2,
+  SLE: 2,
+  LRD: 2,
+  CHF: 2,
+  CAD: 2,
+  INR: 2,
+  CNY: 2,
+  EGP: 2,
+  ETB: 2,
+  MGA: 2,
+  MZN: 2,
+  XDR: 0,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  TND: 3,
+  JOD: 3,
+  LYD: 3,
+  IQD: 3,
 };
 
 /** Built like the API's errors (src/errors): a code, then the message in both languages (`message` is the English). */
@@ -30,7 +64,11 @@ export function isKnownCurrency(currency: string): boolean {
 
 export function currencyExponent(currency: string): number {
   const exponent = CURRENCY_EXPONENTS[currency];
-  if (exponent === undefined) throw new MoneyFormatError('unknown_currency', { fr: `Devise inconnue ${currency}`, en: `Unknown currency ${currency}` });
+  if (exponent === undefined)
+    throw new MoneyFormatError('unknown_currency', {
+      fr: `Devise inconnue ${currency}`,
+      en: `Unknown currency ${currency}`,
+    });
   return exponent;
 }
 
@@ -40,7 +78,11 @@ const DECIMAL_PATTERN = /^(\d+)(?:\.(\d+))?$/;
 export function parseMajorUnits(text: string, currency: string): bigint {
   const exponent = currencyExponent(currency);
   const match = DECIMAL_PATTERN.exec(text);
-  if (!match) throw new MoneyFormatError('invalid_amount', { fr: `"${text}" n'est pas un montant décimal simple`, en: `"${text}" is not a plain decimal amount` });
+  if (!match)
+    throw new MoneyFormatError('invalid_amount', {
+      fr: `"${text}" n'est pas un montant décimal simple`,
+      en: `"${text}" is not a plain decimal amount`,
+    });
   const [, whole = '', fraction = ''] = match;
   const significantFraction = fraction.replace(/0+$/, '');
   if (significantFraction.length > exponent) {
@@ -48,7 +90,10 @@ export function parseMajorUnits(text: string, currency: string): bigint {
       'too_many_decimals',
       exponent === 0
         ? { fr: `Les montants en ${currency} n'ont pas de décimales`, en: `${currency} amounts have no decimals` }
-        : { fr: `Les montants en ${currency} ont au plus ${exponent} décimales`, en: `${currency} amounts have at most ${exponent} decimals` },
+        : {
+            fr: `Les montants en ${currency} ont au plus ${exponent} décimales`,
+            en: `${currency} amounts have at most ${exponent} decimals`,
+          },
     );
   }
   return BigInt(whole) * 10n ** BigInt(exponent) + BigInt(significantFraction.padEnd(exponent, '0') || '0');

@@ -15,7 +15,10 @@ export interface BulkForPaying {
   organizationActive: boolean;
 }
 
-export type PayabilityRefusal = { code: 'bulk_cancelled' | 'bulk_not_payable' | 'organization_inactive'; message: string };
+export type PayabilityRefusal = {
+  code: 'bulk_cancelled' | 'bulk_not_payable' | 'organization_inactive';
+  message: string;
+};
 
 /**
  * Null when the bulk's lines may be sent to the switch: PROCESSING, approved when its organization required it
@@ -25,7 +28,10 @@ export type PayabilityRefusal = { code: 'bulk_cancelled' | 'bulk_not_payable' | 
 export function payabilityRefusal(bulk: BulkForPaying): PayabilityRefusal | null {
   if (bulk.cancelled) return { code: 'bulk_cancelled', message: 'The bulk was cancelled: nothing more of it is sent.' };
   if (!bulk.organizationActive) {
-    return { code: 'organization_inactive', message: "The bulk's organization is deactivated: none of its lines is paid." };
+    return {
+      code: 'organization_inactive',
+      message: "The bulk's organization is deactivated: none of its lines is paid.",
+    };
   }
   if (bulk.state !== 'PROCESSING') {
     return { code: 'bulk_not_payable', message: `The bulk is ${bulk.state}, not PROCESSING: its lines are not paid.` };
@@ -50,19 +56,29 @@ export type QuoteCheck = { ok: true } | { ok: false; code: 'quote_mismatch' | 'f
  * figure in the line's currency, the payee receiving no more than the amount, and the payee FSP's fee in that
  * currency and within our limit. The figures are quoted in the message, for the officer reading the failure.
  */
-export function checkQuote(line: { amount: bigint; currency: string }, quote: QuoteFigures, maxFeeMinorUnits: bigint): QuoteCheck {
+export function checkQuote(
+  line: { amount: bigint; currency: string },
+  quote: QuoteFigures,
+  maxFeeMinorUnits: bigint,
+): QuoteCheck {
   const asked = `${line.amount} ${line.currency}`;
   const { transferAmount, payeeReceiveAmount } = quote;
   if (transferAmount === null) return mismatch(`The quote has no transfer amount; the line asks ${asked}.`);
   if (transferAmount.currency !== line.currency || transferAmount.amount !== line.amount) {
-    return mismatch(`The quote's transfer amount is ${transferAmount.amount} ${transferAmount.currency}; the line asks ${asked}.`);
+    return mismatch(
+      `The quote's transfer amount is ${transferAmount.amount} ${transferAmount.currency}; the line asks ${asked}.`,
+    );
   }
   if (payeeReceiveAmount !== null) {
     if (payeeReceiveAmount.currency !== line.currency) {
-      return mismatch(`The payee would receive ${payeeReceiveAmount.amount} ${payeeReceiveAmount.currency}; the line is in ${line.currency}.`);
+      return mismatch(
+        `The payee would receive ${payeeReceiveAmount.amount} ${payeeReceiveAmount.currency}; the line is in ${line.currency}.`,
+      );
     }
     if (payeeReceiveAmount.amount > line.amount) {
-      return mismatch(`The payee would receive ${payeeReceiveAmount.amount} ${payeeReceiveAmount.currency}, more than the ${asked} sent.`);
+      return mismatch(
+        `The payee would receive ${payeeReceiveAmount.amount} ${payeeReceiveAmount.currency}, more than the ${asked} sent.`,
+      );
     }
   }
   const fee = checkFee(quote.fee, line.currency, maxFeeMinorUnits);
@@ -90,13 +106,23 @@ export interface StoredQuoteFigures {
 }
 
 export function storeQuoteFigures(figures: QuoteFigures): StoredQuoteFigures {
-  const store = (money: Money | null): StoredMoney => (money === null ? null : { amount: money.amount.toString(), currency: money.currency });
-  return { transferAmount: store(figures.transferAmount), payeeReceiveAmount: store(figures.payeeReceiveAmount), fee: store(figures.fee) };
+  const store = (money: Money | null): StoredMoney =>
+    money === null ? null : { amount: money.amount.toString(), currency: money.currency };
+  return {
+    transferAmount: store(figures.transferAmount),
+    payeeReceiveAmount: store(figures.payeeReceiveAmount),
+    fee: store(figures.fee),
+  };
 }
 
 /** Null for a line quoted before the figures were recorded: the caller treats it as a quote it cannot check. */
 export function readStoredQuoteFigures(stored: StoredQuoteFigures | null): QuoteFigures | null {
   if (stored === null) return null;
-  const read = (money: StoredMoney): Money | null => (money === null ? null : { amount: BigInt(money.amount), currency: money.currency });
-  return { transferAmount: read(stored.transferAmount), payeeReceiveAmount: read(stored.payeeReceiveAmount), fee: read(stored.fee) };
+  const read = (money: StoredMoney): Money | null =>
+    money === null ? null : { amount: BigInt(money.amount), currency: money.currency };
+  return {
+    transferAmount: read(stored.transferAmount),
+    payeeReceiveAmount: read(stored.payeeReceiveAmount),
+    fee: read(stored.fee),
+  };
 }

@@ -55,7 +55,8 @@ export function eligibilityFor(beneficiary: BeneficiaryTerms, rules: Eligibility
   if (beneficiary.status === 'SUSPENDED') return heldOut('suspended');
   if (beneficiary.startDate !== null && beneficiary.startDate > last) return heldOut('not_started');
   if (beneficiary.lastProofOfLife === null) return heldOut('proof_of_life_missing');
-  if (beneficiary.lastProofOfLife < monthsBefore(first, rules.proofOfLifeMaxAgeMonths)) return heldOut('proof_of_life_expired');
+  if (beneficiary.lastProofOfLife < monthsBefore(first, rules.proofOfLifeMaxAgeMonths))
+    return heldOut('proof_of_life_expired');
   if (beneficiary.currency !== rules.payerCurrency) return heldOut('currency_mismatch');
   return { eligible: true };
 }

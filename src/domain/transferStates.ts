@@ -100,10 +100,18 @@ export type SentTransferOutcome =
  * put on the prepare, plus a margin for clock skew: see transferExpirationFor), since the switch commits nothing
  * after it; before, the transfer may still be on its way. Anything else (RECEIVED, RESERVED) is not an outcome yet.
  */
-export function resolveSentTransfer(lookup: SentTransferLookup, transferExpiration: Date | null, now: Date): SentTransferOutcome {
+export function resolveSentTransfer(
+  lookup: SentTransferLookup,
+  transferExpiration: Date | null,
+  now: Date,
+): SentTransferOutcome {
   if (lookup.found && lookup.transferState === 'COMMITTED') return { status: 'COMPLETED' };
   if (lookup.found && lookup.transferState === 'ABORTED') {
-    return { status: 'FAILED', failureCode: 'transfer_aborted', failureMessage: 'The switch reports the transfer as aborted.' };
+    return {
+      status: 'FAILED',
+      failureCode: 'transfer_aborted',
+      failureMessage: 'The switch reports the transfer as aborted.',
+    };
   }
   if (!lookup.found) {
     if (transferExpiration !== null && now.getTime() > transferExpiration.getTime()) {
@@ -115,7 +123,10 @@ export function resolveSentTransfer(lookup: SentTransferLookup, transferExpirati
     }
     return { status: 'UNKNOWN', reason: 'The switch has no record of the transfer yet and it has not expired.' };
   }
-  return { status: 'UNKNOWN', reason: `The switch reports the transfer as ${lookup.transferState ?? 'without a state'}.` };
+  return {
+    status: 'UNKNOWN',
+    reason: `The switch reports the transfer as ${lookup.transferState ?? 'without a state'}.`,
+  };
 }
 
 /**

@@ -101,6 +101,8 @@ export const MESSAGES = {
   notFound: { fr: 'Introuvable.', en: 'Not found.' },
   invalidInput: { fr: 'Données invalides.', en: 'Invalid input.' },
   tokenNotValid: { fr: 'Le jeton est invalide ou a expiré.', en: 'Token is invalid or expired.' },
-  noOrganization: { fr: "Votre compte n'appartient à aucune organisation.", en: 'Your account belongs to no organization.' },
+  noOrganization: {
+    fr: "Votre compte n'appartient à aucune organisation.",
+    en: 'Your account belongs to no organization.',
+  },
 } satisfies Record<string, Message>;
-

@@ -15,7 +15,11 @@ export async function readiness(temporal: () => Promise<TemporalHandle>) {
     }),
   ]);
   const ready = postgres === 'ok' && temporalProbe === 'ok';
-  return { ready, status: ready ? ('ok' as const) : ('unavailable' as const), checks: { postgres, temporal: temporalProbe } };
+  return {
+    ready,
+    status: ready ? ('ok' as const) : ('unavailable' as const),
+    checks: { postgres, temporal: temporalProbe },
+  };
 }
 
 async function check(probe: () => Promise<unknown>): Promise<Probe> {

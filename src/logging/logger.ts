@@ -4,10 +4,29 @@ import { config } from '../config';
 
 /** Fields that must never reach a log line, wherever they appear in a logged object. */
 const REDACTED_PATHS = [
-  'password', '*.password', 'new_password', '*.new_password', 'old_password', '*.old_password',
-  'temporary_password', '*.temporary_password', 'access', '*.access', 'refresh', '*.refresh',
-  'token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie',
-  'secretKey', '*.secretKey', 'password_hash', '*.password_hash', 'EMAIL_HOST_PASSWORD',
+  'password',
+  '*.password',
+  'new_password',
+  '*.new_password',
+  'old_password',
+  '*.old_password',
+  'temporary_password',
+  '*.temporary_password',
+  'access',
+  '*.access',
+  'refresh',
+  '*.refresh',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'secretKey',
+  '*.secretKey',
+  'password_hash',
+  '*.password_hash',
+  'EMAIL_HOST_PASSWORD',
 ];
 
 /**

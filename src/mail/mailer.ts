@@ -17,7 +17,8 @@ export interface OutgoingMail {
   text: string;
 }
 
-export type MailDelivery = { delivered: 'smtp'; messageId: string } | { delivered: 'outbox'; messageId: string; file: string };
+export type MailDelivery =
+  { delivered: 'smtp'; messageId: string } | { delivered: 'outbox'; messageId: string; file: string };
 
 export async function sendMail(settings: MailSettings, mail: OutgoingMail): Promise<MailDelivery> {
   return settings.host === '' ? writeToOutbox(settings, mail) : sendThroughSmtp(settings, mail);
@@ -53,5 +54,11 @@ async function writeToOutbox(settings: MailSettings, mail: OutgoingMail): Promis
 
 function message(settings: MailSettings, mail: OutgoingMail) {
   // Quoted-printable keeps ASCII (the passwords) verbatim in the file, whatever accents the text has.
-  return { from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, textEncoding: 'quoted-printable' as const };
+  return {
+    from: settings.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    textEncoding: 'quoted-printable' as const,
+  };
 }

@@ -12,7 +12,8 @@ export interface TemporaryPasswordMailInput {
 
 const OPENING = {
   account_created: 'Un compte vous a été créé sur la passerelle de paiement des pensions.',
-  password_reset: 'Votre mot de passe sur la passerelle de paiement des pensions a été réinitialisé par un administrateur.',
+  password_reset:
+    'Votre mot de passe sur la passerelle de paiement des pensions a été réinitialisé par un administrateur.',
 };
 
 const SUBJECT = {

@@ -9,7 +9,10 @@ export const PROMETHEUS_TEXT = Registry.PROMETHEUS_CONTENT_TYPE;
 
 export async function scrapeMetrics(authorizationHeader: string | undefined, token: string | null): Promise<string> {
   if (!isAuthorizedScrape(authorizationHeader, token)) {
-    throw new AuthenticationError('not_authenticated', { fr: 'Un jeton de métriques valide est requis.', en: 'A valid metrics token is required.' });
+    throw new AuthenticationError('not_authenticated', {
+      fr: 'Un jeton de métriques valide est requis.',
+      en: 'A valid metrics token is required.',
+    });
   }
   return apiMetrics().registry.metrics();
 }

@@ -10,7 +10,10 @@ export function notFound(): NotFoundError {
 }
 
 /** A resource of another organization answers 404, never 403: its existence is not disclosed. */
-export function assertSameOrganization(user: OrganizationMember, resourceOrganizationId: number | null | undefined): void {
+export function assertSameOrganization(
+  user: OrganizationMember,
+  resourceOrganizationId: number | null | undefined,
+): void {
   if (resourceOrganizationId === null || resourceOrganizationId === undefined) throw notFound();
   if (user.organizationId !== resourceOrganizationId) throw notFound();
 }

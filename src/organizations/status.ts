@@ -10,14 +10,21 @@ import { AuthenticationError, PermissionDeniedError } from '../errors';
 
 const ORGANIZATION_INACTIVE = 'organization_inactive';
 
-const ACCOUNT_ORGANIZATION_INACTIVE = { fr: "L'organisation de ce compte est désactivée.", en: "This account's organization is deactivated." };
+const ACCOUNT_ORGANIZATION_INACTIVE = {
+  fr: "L'organisation de ce compte est désactivée.",
+  en: "This account's organization is deactivated.",
+};
 
 /**
  * True when the organization exists and is active. A user of no organization (platform staff) has none that could
  * be deactivated: true. `forShare` holds the row until the transaction ends, so a deactivation committed meanwhile
  * waits for the action that saw the organization active (and the other way round).
  */
-export async function isOrganizationActive(knex: Knex, organizationId: number | null, options: { forShare?: boolean } = {}): Promise<boolean> {
+export async function isOrganizationActive(
+  knex: Knex,
+  organizationId: number | null,
+  options: { forShare?: boolean } = {},
+): Promise<boolean> {
   if (organizationId === null) return true;
   const query = knex('organizations').where('id', organizationId);
   if (options.forShare) query.forShare();
@@ -32,5 +39,8 @@ export function organizationInactiveAuthError(): AuthenticationError {
 
 /** When acting on one of its bulks (approve, retry-failed), whoever asks: the API or the Web UI / CLI. */
 export function organizationInactiveRefusal(): PermissionDeniedError {
-  return new PermissionDeniedError(ORGANIZATION_INACTIVE, { fr: "L'organisation de ce lot est désactivée.", en: "The bulk's organization is deactivated." });
+  return new PermissionDeniedError(ORGANIZATION_INACTIVE, {
+    fr: "L'organisation de ce lot est désactivée.",
+    en: "The bulk's organization is deactivated.",
+  });
 }

@@ -37,7 +37,12 @@ export async function approveBulkDecision(context: ActionContext, user: Authenti
   return answer;
 }
 
-export async function rejectBulkDecision(context: ActionContext, user: AuthenticatedUser, bulkId: string, reason: string) {
+export async function rejectBulkDecision(
+  context: ActionContext,
+  user: AuthenticatedUser,
+  bulkId: string,
+  reason: string,
+) {
   const bulk = await bulkAwaitingApproval(user, bulkId);
   await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
     decideApproval(temporal, bulk.bulk_id, { approve: false, by: { userId: user.id, reason } }),
@@ -112,11 +117,17 @@ async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Pr
   if (bulk.state !== 'AWAITING_APPROVAL' && bulk.state !== 'PENDING') {
     throw new ConflictError(
       'not_awaiting_approval',
-      { fr: `Le lot n'attend pas d'approbation (il est ${bulk.state}).`, en: `The bulk is not awaiting approval (it is ${bulk.state}).` },
+      {
+        fr: `Le lot n'attend pas d'approbation (il est ${bulk.state}).`,
+        en: `The bulk is not awaiting approval (it is ${bulk.state}).`,
+      },
       { state: bulk.state },
     );
   }
-  const refusal = await checkApprover(db(), user.id, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
+  const refusal = await checkApprover(db(), user.id, {
+    organizationId: bulk.organization_id,
+    createdById: bulk.created_by_id,
+  });
   if (refusal) throw approvalRefusalError(refusal);
   return bulk;
 }
@@ -124,10 +135,21 @@ async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Pr
 async function decisionAnswer(bulkId: string) {
   const bulk = await loadBulkSummary(db(), bulkId);
   const decisions = await loadBulkDecisions(db(), bulkId);
-  return { bulkTransferId: bulkId, state: bulk!.state, failure_reason: bulk!.failure_reason, approval: decisions!.approval };
+  return {
+    bulkTransferId: bulkId,
+    state: bulk!.state,
+    failure_reason: bulk!.failure_reason,
+    approval: decisions!.approval,
+  };
 }
 
-async function auditBulkAction(context: ActionContext, user: AuthenticatedUser, bulk: BulkSummary, kind: AuditKind, after: AuditValues) {
+async function auditBulkAction(
+  context: ActionContext,
+  user: AuthenticatedUser,
+  bulk: BulkSummary,
+  kind: AuditKind,
+  after: AuditValues,
+) {
   await recordAudit(db(), {
     actor: { userId: user.id, email: user.email },
     requestId: context.requestId,

@@ -66,7 +66,14 @@ export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: n
     .join('organizations as o', 'o.id', 'b.organization_id')
     .where('b.bulk_id', bulkId)
     .first<
-      | { state: BulkState; transfers_count: number; organization_id: number; code: string; created_by_id: number | null; approval_deadline: Date | null }
+      | {
+          state: BulkState;
+          transfers_count: number;
+          organization_id: number;
+          code: string;
+          created_by_id: number | null;
+          approval_deadline: Date | null;
+        }
       | undefined
     >('b.state', 'b.transfers_count', 'b.organization_id', 'o.code', 'b.created_by_id', 'b.approval_deadline');
   if (!row) return null;
@@ -76,7 +83,8 @@ export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: n
     organizationId: row.organization_id,
     organizationCode: row.code,
     createdById: row.created_by_id,
-    approvalDeadline: row.state === 'AWAITING_APPROVAL' && row.approval_deadline ? row.approval_deadline.toISOString() : null,
+    approvalDeadline:
+      row.state === 'AWAITING_APPROVAL' && row.approval_deadline ? row.approval_deadline.toISOString() : null,
   };
 }
 
@@ -98,10 +106,22 @@ async function lockBulk(trx: Knex.Transaction, bulkId: string): Promise<Controll
     .where('bulk_id', bulkId)
     .forUpdate()
     .first<ControlledBulk | undefined>(
-      'bulk_id', 'organization_id', 'payer_account_id', 'created_by_id', 'state', 'transfers_count', 'approved_by_id',
-      'rejected_by_id', 'cancelled_at', 'last_retry_request_id',
+      'bulk_id',
+      'organization_id',
+      'payer_account_id',
+      'created_by_id',
+      'state',
+      'transfers_count',
+      'approved_by_id',
+      'rejected_by_id',
+      'cancelled_at',
+      'last_retry_request_id',
     );
-  if (!bulk) throw new NotFoundError('not_found', { fr: `Le lot ${bulkId} n'existe pas.`, en: `Bulk ${bulkId} does not exist.` });
+  if (!bulk)
+    throw new NotFoundError('not_found', {
+      fr: `Le lot ${bulkId} n'existe pas.`,
+      en: `Bulk ${bulkId} does not exist.`,
+    });
   return bulk;
 }
 
@@ -124,7 +144,10 @@ export async function checkApprover(
   const user = await knex('users')
     .where('id', userId)
     .first<{ organization_id: number | null; role: string; is_staff: boolean; is_active: boolean } | undefined>(
-      'organization_id', 'role', 'is_staff', 'is_active',
+      'organization_id',
+      'role',
+      'is_staff',
+      'is_active',
     );
   if (!user) return 'approver_not_allowed';
   return approvalRefusal(
@@ -149,7 +172,10 @@ export function approvalRefusalError(refusal: ApprovalRefusal): ConflictError | 
 function notAwaitingApproval(state: BulkState): ConflictError {
   return new ConflictError(
     'not_awaiting_approval',
-    { fr: `Le lot n'attend pas d'approbation (il est ${state}).`, en: `The bulk is not awaiting approval (it is ${state}).` },
+    {
+      fr: `Le lot n'attend pas d'approbation (il est ${state}).`,
+      en: `The bulk is not awaiting approval (it is ${state}).`,
+    },
     { state },
   );
 }
@@ -166,7 +192,10 @@ export async function approveBulk(knex: Knex, bulkId: string, userId: number): P
       throw notAwaitingApproval(bulk.state);
     }
     await refuseInactiveOrganization(trx, bulk);
-    const refusal = await checkApprover(trx, userId, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
+    const refusal = await checkApprover(trx, userId, {
+      organizationId: bulk.organization_id,
+      createdById: bulk.created_by_id,
+    });
     if (refusal) throw approvalRefusalError(refusal);
     await trx('bulk_transfers')
       .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
@@ -188,7 +217,10 @@ export async function endUnapproved(knex: Knex, bulkId: string, end: UnapprovedE
       throw notAwaitingApproval(bulk.state);
     }
     if (end.kind === 'rejected') {
-      const refusal = await checkApprover(trx, end.userId, { organizationId: bulk.organization_id, createdById: bulk.created_by_id });
+      const refusal = await checkApprover(trx, end.userId, {
+        organizationId: bulk.organization_id,
+        createdById: bulk.created_by_id,
+      });
       if (refusal) throw approvalRefusalError(refusal);
     }
     const reason =
@@ -237,17 +269,22 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
     // Dated again when a retry-failed reopened lines after an earlier cancel (that retry lifted it for them):
     // this cancel stops them too (see CANCEL_FOR_LINE in ./ledger).
     if (bulk.cancelled_at === null || (await retriedSince(trx, bulkId, bulk.cancelled_at))) {
-      await trx('bulk_transfers').where('bulk_id', bulkId).update({
-        cancelled_at: trx.fn.now(),
-        cancelled_by_id: actor.userId ?? null,
-        cancelled_by_operator: actor.operator?.slice(0, 100) ?? null,
-        updated_at: trx.fn.now(),
-      });
+      await trx('bulk_transfers')
+        .where('bulk_id', bulkId)
+        .update({
+          cancelled_at: trx.fn.now(),
+          cancelled_by_id: actor.userId ?? null,
+          cancelled_by_operator: actor.operator?.slice(0, 100) ?? null,
+          updated_at: trx.fn.now(),
+        });
     }
     await failUnsentLines(trx, bulk, CANCELLED_CODE, 'Cancelled before it was sent.');
     const [row] = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
-      .select<Array<{ count: string; amount: string }>>(trx.raw('count(*) as count'), trx.raw('coalesce(sum(amount), 0)::text as amount'));
+      .select<Array<{ count: string; amount: string }>>(
+        trx.raw('count(*) as count'),
+        trx.raw('coalesce(sum(amount), 0)::text as amount'),
+      );
     return { cancelled: Number(row?.count ?? 0), released: row?.amount ?? '0' };
   });
 }
@@ -273,7 +310,9 @@ async function failUnsentLines(
   message: string,
   statuses: readonly TransferStatus[] = ['PENDING'],
 ): Promise<number> {
-  const result = await trx.raw<{ rows: Array<{ transfer_id: string; line_number: number; amount: string; attempt: number }> }>(
+  const result = await trx.raw<{
+    rows: Array<{ transfer_id: string; line_number: number; amount: string; attempt: number }>;
+  }>(
     `update individual_transfers
         set status = 'FAILED', failure_code = ?, failure_message = ?, completed_at = now(), updated_at = now()
       where bulk_id = ? and status = any(?::text[]) and transfer_sent_at is null
@@ -285,7 +324,13 @@ async function failUnsentLines(
   await applyAccountChanges(
     trx,
     bulk.payer_account_id,
-    failed.map((line) => ({ kind: 'release', amount: BigInt(line.amount), bulkId: bulk.bulk_id, transferId: line.transfer_id, attempt: line.attempt })),
+    failed.map((line) => ({
+      kind: 'release',
+      amount: BigInt(line.amount),
+      bulkId: bulk.bulk_id,
+      transferId: line.transfer_id,
+      attempt: line.attempt,
+    })),
   );
   return failed.length;
 }
@@ -307,10 +352,13 @@ export interface UnresolvedLinesOutcome {
 export async function failUnresolvedLines(knex: Knex, bulkId: string): Promise<UnresolvedLinesOutcome> {
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
-    const failed = await failUnsentLines(trx, bulk, LINE_UNRESOLVED_CODE, 'Its payout workflow failed on every pass of the bulk; nothing was sent.', [
-      'PENDING',
-      'PROCESSING',
-    ]);
+    const failed = await failUnsentLines(
+      trx,
+      bulk,
+      LINE_UNRESOLVED_CODE,
+      'Its payout workflow failed on every pass of the bulk; nothing was sent.',
+      ['PENDING', 'PROCESSING'],
+    );
     const [sent] = await trx('individual_transfers')
       .where('bulk_id', bulkId)
       .whereIn('status', ['PENDING', 'PROCESSING'])
@@ -358,10 +406,12 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
     const failed = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED' })
       .forUpdate()
-      .select<Array<{ transfer_id: string; amount: string; failure_code: string | null; transfer_sent_at: Date | null }>>(
-        'transfer_id', 'amount', 'failure_code', 'transfer_sent_at',
-      );
-    const lines = failed.filter((line) => isWorthPayingAgain({ failureCode: line.failure_code, sent: line.transfer_sent_at !== null }));
+      .select<
+        Array<{ transfer_id: string; amount: string; failure_code: string | null; transfer_sent_at: Date | null }>
+      >('transfer_id', 'amount', 'failure_code', 'transfer_sent_at');
+    const lines = failed.filter((line) =>
+      isWorthPayingAgain({ failureCode: line.failure_code, sent: line.transfer_sent_at !== null }),
+    );
     if (lines.length === 0) {
       throw new ConflictError('nothing_to_retry', {
         fr: "Aucun virement de ce lot n'a échoué pour une raison qui justifie de le relancer.",
@@ -370,7 +420,8 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
     }
     const amount = lines.reduce((sum, line) => sum + BigInt(line.amount), 0n);
     const account = await lockAccount(trx, bulk.payer_account_id);
-    if (!account) throw new NotFoundError('not_found', { fr: 'Compte payeur introuvable.', en: 'Payer account not found.' });
+    if (!account)
+      throw new NotFoundError('not_found', { fr: 'Compte payeur introuvable.', en: 'Payer account not found.' });
     await reserveFunds(trx, account, amount, bulkId);
 
     const transferIds = lines.map((line) => line.transfer_id);
@@ -400,21 +451,25 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
         completed_at: null,
         updated_at: trx.fn.now(),
       });
-    await trx('bulk_transfers').where('bulk_id', bulkId).update({
-      state: 'PROCESSING',
-      failure_reason: null,
-      completed_at: null,
-      last_retry_request_id: request.requestId,
-      retry_count: trx.raw('retry_count + 1'),
-      updated_at: trx.fn.now(),
-    });
+    await trx('bulk_transfers')
+      .where('bulk_id', bulkId)
+      .update({
+        state: 'PROCESSING',
+        failure_reason: null,
+        completed_at: null,
+        last_retry_request_id: request.requestId,
+        retry_count: trx.raw('retry_count + 1'),
+        updated_at: trx.fn.now(),
+      });
     return { retried: reopened, reserved: amount.toString() };
   });
 }
 
 /** What the retry request `requestId` did to this bulk, if it ran: for a sender that may have sent it twice. */
 export async function earlierRetryOutcome(knex: Knex, bulkId: string, requestId: string): Promise<RetryOutcome | null> {
-  const bulk = await knex('bulk_transfers').where('bulk_id', bulkId).first<{ last_retry_request_id: string | null } | undefined>('last_retry_request_id');
+  const bulk = await knex('bulk_transfers')
+    .where('bulk_id', bulkId)
+    .first<{ last_retry_request_id: string | null } | undefined>('last_retry_request_id');
   if (bulk?.last_retry_request_id !== requestId) return null;
   return earlierRetry(knex, requestId);
 }
@@ -423,7 +478,10 @@ async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome>
   const [row] = await trx('transfer_attempts as a')
     .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
     .where('a.retry_request_id', requestId)
-    .select<Array<{ count: string; amount: string }>>(trx.raw('count(*) as count'), trx.raw('coalesce(sum(t.amount), 0)::text as amount'));
+    .select<Array<{ count: string; amount: string }>>(
+      trx.raw('count(*) as count'),
+      trx.raw('coalesce(sum(t.amount), 0)::text as amount'),
+    );
   return { retried: Number(row?.count ?? 0), reserved: row?.amount ?? '0' };
 }
 
@@ -435,7 +493,9 @@ export async function closeBulk(knex: Knex, bulkId: string): Promise<{ outcome: 
   const counts = await countBulkTransfers(knex, bulkId);
   const outcome = bulkOutcome(counts);
   if (outcome.state !== 'UNFINISHED') {
-    const bulk = await knex('bulk_transfers').where('bulk_id', bulkId).first<{ cancelled_at: Date | null } | undefined>('cancelled_at');
+    const bulk = await knex('bulk_transfers')
+      .where('bulk_id', bulkId)
+      .first<{ cancelled_at: Date | null } | undefined>('cancelled_at');
     let failureReason = outcome.failureReason;
     if (outcome.state === 'FAILED' && bulk?.cancelled_at) {
       const [cancelled] = await knex('individual_transfers')
@@ -443,10 +503,12 @@ export async function closeBulk(knex: Knex, bulkId: string): Promise<{ outcome: 
         .count<Array<{ count: string }>>('* as count');
       failureReason = cancelledBulkReason(Number(cancelled?.count ?? 0), counts.total);
     }
-    await knex('bulk_transfers')
-      .where('bulk_id', bulkId)
-      .whereIn('state', ['PROCESSING', 'AWAITING_APPROVAL'])
-      .update({ state: outcome.state, failure_reason: failureReason, completed_at: knex.fn.now(), updated_at: knex.fn.now() });
+    await knex('bulk_transfers').where('bulk_id', bulkId).whereIn('state', ['PROCESSING', 'AWAITING_APPROVAL']).update({
+      state: outcome.state,
+      failure_reason: failureReason,
+      completed_at: knex.fn.now(),
+      updated_at: knex.fn.now(),
+    });
   }
   return { outcome, counts: { total: counts.total, completed: counts.completed, failed: counts.failed } };
 }

@@ -43,14 +43,19 @@ export async function listBulkHistory(
 ): Promise<{ total: number; entries: HistoryEntry[] }> {
   const matching = knex('bulk_transfers as b').where('b.organization_id', organizationId);
   if (filters.state) matching.andWhere('b.state', filters.state);
-  if (filters.startDate) matching.andWhereRaw(`b.created_at >= (?::date)::timestamp at time zone 'UTC'`, [filters.startDate]);
-  if (filters.endDate) matching.andWhereRaw(`b.created_at < (?::date + 1)::timestamp at time zone 'UTC'`, [filters.endDate]);
+  if (filters.startDate)
+    matching.andWhereRaw(`b.created_at >= (?::date)::timestamp at time zone 'UTC'`, [filters.startDate]);
+  if (filters.endDate)
+    matching.andWhereRaw(`b.created_at < (?::date + 1)::timestamp at time zone 'UTC'`, [filters.endDate]);
 
   const counted = await matching.clone().count<{ count: string }[]>('* as count');
   const rows = await matching
     .clone()
     .join('accounts as a', 'a.id', 'b.payer_account_id')
-    .orderBy([{ column: 'b.created_at', order: 'desc' }, { column: 'b.bulk_id', order: 'desc' }])
+    .orderBy([
+      { column: 'b.created_at', order: 'desc' },
+      { column: 'b.bulk_id', order: 'desc' },
+    ])
     .limit(filters.limit)
     .offset(filters.offset)
     .select<
@@ -66,9 +71,23 @@ export async function listBulkHistory(
         transfers_count: number;
         file_name: string | null;
       }>
-    >('b.id', 'b.bulk_id', 'a.account_id', 'b.total_amount', 'b.currency', 'b.state', 'b.created_at', 'b.completed_at', 'b.transfers_count', 'b.file_name');
+    >(
+      'b.id',
+      'b.bulk_id',
+      'a.account_id',
+      'b.total_amount',
+      'b.currency',
+      'b.state',
+      'b.created_at',
+      'b.completed_at',
+      'b.transfers_count',
+      'b.file_name',
+    );
 
-  const finished = await finishedCounts(knex, rows.map((row) => row.bulk_id));
+  const finished = await finishedCounts(
+    knex,
+    rows.map((row) => row.bulk_id),
+  );
   const entries = rows.map((row) => ({
     id: Number(row.id),
     bulk_id: row.bulk_id,
@@ -86,7 +105,10 @@ export async function listBulkHistory(
   return { total: Number(counted[0]?.count ?? 0), entries };
 }
 
-async function finishedCounts(knex: Knex, bulkIds: string[]): Promise<Map<string, { completed: number; failed: number }>> {
+async function finishedCounts(
+  knex: Knex,
+  bulkIds: string[],
+): Promise<Map<string, { completed: number; failed: number }>> {
   if (bulkIds.length === 0) return new Map();
   const rows = await knex('individual_transfers')
     .whereIn('bulk_id', bulkIds)
@@ -147,15 +169,32 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
         }
       | undefined
     >(
-      'b.bulk_id', 'b.organization_id', 'b.created_by_id', 'a.account_id', 'a.party_id_type', 'a.party_identifier', 'o.code', 'o.name', 'b.state', 'b.total_amount', 'b.currency',
-      'b.transfers_count', 'b.created_at', 'b.completed_at', 'b.failure_reason',
+      'b.bulk_id',
+      'b.organization_id',
+      'b.created_by_id',
+      'a.account_id',
+      'a.party_id_type',
+      'a.party_identifier',
+      'o.code',
+      'o.name',
+      'b.state',
+      'b.total_amount',
+      'b.currency',
+      'b.transfers_count',
+      'b.created_at',
+      'b.completed_at',
+      'b.failure_reason',
     );
   if (!row) return null;
   return {
     bulk_id: row.bulk_id,
     organization_id: row.organization_id,
     created_by_id: row.created_by_id,
-    payer_account: { account_id: row.account_id, party_id_type: row.party_id_type, party_identifier: row.party_identifier },
+    payer_account: {
+      account_id: row.account_id,
+      party_id_type: row.party_id_type,
+      party_identifier: row.party_identifier,
+    },
     organization: { code: row.code, name: row.name },
     state: row.state,
     total_amount: BigInt(row.total_amount),
@@ -174,7 +213,12 @@ export async function progressFromDatabase(knex: Knex, bulkId: string): Promise<
     .groupBy('status')
     .select<Array<{ status: string; count: string }>>('status', knex.raw('count(*) as count'));
   const byStatus = (status: string): number => Number(rows.find((row) => row.status === status)?.count ?? 0);
-  const progress = { completed: byStatus('COMPLETED'), failed: byStatus('FAILED'), pending: byStatus('PENDING'), processing: byStatus('PROCESSING') };
+  const progress = {
+    completed: byStatus('COMPLETED'),
+    failed: byStatus('FAILED'),
+    pending: byStatus('PENDING'),
+    processing: byStatus('PROCESSING'),
+  };
   return { ...progress, total: progress.completed + progress.failed + progress.pending + progress.processing };
 }
 
@@ -235,8 +279,22 @@ export async function listTransferDetails(knex: Knex, bulkId: string, filters: L
     .limit(limit)
     .offset(offset)
     .select<Array<Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at'> & RawAmounts>>(
-      'id', 'transfer_id', 'line_number', 'payee_party_id_type', 'payee_party_identifier', 'payee_name', 'payee_fsp_id', 'amount',
-      'currency', 'fee_amount', 'status', 'attempt', 'mojaloop_transfer_id', 'failure_code', 'failure_message', 'completed_at',
+      'id',
+      'transfer_id',
+      'line_number',
+      'payee_party_id_type',
+      'payee_party_identifier',
+      'payee_name',
+      'payee_fsp_id',
+      'amount',
+      'currency',
+      'fee_amount',
+      'status',
+      'attempt',
+      'mojaloop_transfer_id',
+      'failure_code',
+      'failure_message',
+      'completed_at',
     );
   return rows.map((row) => ({
     ...row,
@@ -255,7 +313,12 @@ export interface TransferStatusEntry {
   failure_code: string | null;
 }
 
-export async function listTransferStatuses(knex: Knex, bulkId: string, limit: number, offset: number): Promise<TransferStatusEntry[]> {
+export async function listTransferStatuses(
+  knex: Knex,
+  bulkId: string,
+  limit: number,
+  offset: number,
+): Promise<TransferStatusEntry[]> {
   return knex('individual_transfers')
     .where('bulk_id', bulkId)
     .orderBy('line_number', 'asc')
@@ -305,12 +368,25 @@ export async function loadBulkDecisions(knex: Knex, bulkId: string): Promise<Bul
     .leftJoin('users as x', 'x.id', 'b.cancelled_by_id')
     .where('b.bulk_id', bulkId)
     .first<Record<string, unknown> | undefined>(
-      'b.created_by_id', 'c.email as created_by_email', 'b.approval_deadline', 'b.approved_by_id', 'a.email as approved_by_email',
-      'b.approved_at', 'b.rejected_by_id', 'r.email as rejected_by_email', 'b.rejected_at', 'b.rejection_reason', 'b.cancelled_at',
-      'b.cancelled_by_id', 'x.email as cancelled_by_email', 'b.cancelled_by_operator', 'b.retry_count',
+      'b.created_by_id',
+      'c.email as created_by_email',
+      'b.approval_deadline',
+      'b.approved_by_id',
+      'a.email as approved_by_email',
+      'b.approved_at',
+      'b.rejected_by_id',
+      'r.email as rejected_by_email',
+      'b.rejected_at',
+      'b.rejection_reason',
+      'b.cancelled_at',
+      'b.cancelled_by_id',
+      'x.email as cancelled_by_email',
+      'b.cancelled_by_operator',
+      'b.retry_count',
     );
   if (!row) return null;
-  const user = (id: unknown, email: unknown): UserRef | null => (typeof id === 'number' && typeof email === 'string' ? { id, email } : null);
+  const user = (id: unknown, email: unknown): UserRef | null =>
+    typeof id === 'number' && typeof email === 'string' ? { id, email } : null;
   const time = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : null);
   let cancellation: BulkDecisions['cancellation'] = null;
   if (row.cancelled_at instanceof Date) {

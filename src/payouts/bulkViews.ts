@@ -124,7 +124,9 @@ async function liveProgress(source: LiveProgressSource, bulkId: string): Promise
   let timer: NodeJS.Timeout | undefined;
   try {
     const temporal = await source.temporal();
-    const query = temporal.connection.withDeadline(Date.now() + LIVE_PROGRESS_DEADLINE_MS, () => queryBulkProgress(temporal, bulkId));
+    const query = temporal.connection.withDeadline(Date.now() + LIVE_PROGRESS_DEADLINE_MS, () =>
+      queryBulkProgress(temporal, bulkId),
+    );
     const tooSlow = new Promise<'too slow'>((resolve) => {
       timer = setTimeout(() => resolve('too slow'), source.liveWaitMs);
     });

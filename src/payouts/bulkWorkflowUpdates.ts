@@ -4,10 +4,23 @@
  * code and whose details carry the message in French and English (and, from the database side, the HTTP status
  * and the error's details): the API answers exactly that, in the caller's language.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WithStartWorkflowOperation } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WithStartWorkflowOperation,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
-import { ConflictError, type Message, NotFoundError, PermissionDeniedError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import {
+  ConflictError,
+  type Message,
+  NotFoundError,
+  PermissionDeniedError,
+  ServiceUnavailableError,
+  UnprocessableError,
+  ValidationError,
+} from '../errors';
 import { isMessage } from '../i18n/message';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import {
@@ -90,24 +103,40 @@ export async function decideApproval(
 
 /** Running: the update goes to that run. Not running: a run is started to take it. */
 function startOperation(bulkId: string, taskQueue: string, reusePolicy: WorkflowIdReusePolicy, summary: string) {
-  return new WithStartWorkflowOperation<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', bulkWorkflowStartOptions(bulkId, taskQueue, summary, reusePolicy));
+  return new WithStartWorkflowOperation<typeof bulkPayoutWorkflow>(
+    'bulkPayoutWorkflow',
+    bulkWorkflowStartOptions(bulkId, taskQueue, summary, reusePolicy),
+  );
 }
 
 /**
  * Cancel, with update-with-start: a bulk stored but whose workflow never started (stranded) is cancelled too.
  * A bulk whose workflow has ended is never started again for a cancel (ALLOW_DUPLICATE_FAILED_ONLY).
  */
-export async function cancelBulkPayout(temporal: TemporalHandle, taskQueue: string, bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
+export async function cancelBulkPayout(
+  temporal: TemporalHandle,
+  taskQueue: string,
+  bulkId: string,
+  actor: BulkActor,
+): Promise<CancelOutcome> {
   try {
     return await asTypedErrors(() =>
       temporal.client.workflow.executeUpdateWithStart(cancelUpdate, {
         args: [actor],
-        startWorkflowOperation: startOperation(bulkId, taskQueue, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY, `Pension bulk ${bulkId}`),
+        startWorkflowOperation: startOperation(
+          bulkId,
+          taskQueue,
+          WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+          `Pension bulk ${bulkId}`,
+        ),
       }),
     );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new ConflictError('bulk_closed', { fr: 'Le lot est terminé : il ne reste rien à annuler.', en: 'The bulk has ended: nothing left to cancel.' });
+      throw new ConflictError('bulk_closed', {
+        fr: 'Le lot est terminé : il ne reste rien à annuler.',
+        en: 'The bulk has ended: nothing left to cancel.',
+      });
     }
     throw error;
   }
@@ -117,11 +146,21 @@ export async function cancelBulkPayout(temporal: TemporalHandle, taskQueue: stri
  * Retry-failed, with update-with-start: the bulk has ended, so its workflow has closed and a new run of it
  * (ALLOW_DUPLICATE) takes the update, reopens the bulk and pays the lines made new attempts.
  */
-export async function retryFailedPayouts(temporal: TemporalHandle, taskQueue: string, bulkId: string, actor: RetryFailedRequest): Promise<RetryOutcome> {
+export async function retryFailedPayouts(
+  temporal: TemporalHandle,
+  taskQueue: string,
+  bulkId: string,
+  actor: RetryFailedRequest,
+): Promise<RetryOutcome> {
   return asTypedErrors(() =>
     temporal.client.workflow.executeUpdateWithStart(retryFailedUpdate, {
       args: [actor],
-      startWorkflowOperation: startOperation(bulkId, taskQueue, WorkflowIdReusePolicy.ALLOW_DUPLICATE, `Pension bulk ${bulkId} (retry of failed transfers)`),
+      startWorkflowOperation: startOperation(
+        bulkId,
+        taskQueue,
+        WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        `Pension bulk ${bulkId} (retry of failed transfers)`,
+      ),
     }),
   );
 }

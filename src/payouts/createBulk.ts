@@ -61,14 +61,16 @@ export async function createBulk(knex: Knex, bulk: NewBulk): Promise<CreateBulkO
     return await knex.transaction(async (trx) => {
       await lockOrganizationBulks(trx, bulk.organizationId);
       const account = await lockAccount(trx, bulk.payerAccountId);
-      if (!account) throw new NotFoundError('not_found', { fr: 'Compte payeur introuvable.', en: 'Payer account not found.' });
+      if (!account)
+        throw new NotFoundError('not_found', { fr: 'Compte payeur introuvable.', en: 'Payer account not found.' });
 
       // Checked under the organization's lock: a concurrent retry with the same key waits, then finds the first bulk.
       if (bulk.idempotencyKey !== null) {
         const earlier = await findUploadByIdempotencyKey(trx, bulk.organizationId, bulk.idempotencyKey);
         if (earlier) return { kind: 'replay', earlier } as const;
       }
-      if (!bulk.allowDuplicate && bulk.fileSha256 !== null) await refuseDuplicateFile(trx, bulk.organizationId, bulk.fileSha256);
+      if (!bulk.allowDuplicate && bulk.fileSha256 !== null)
+        await refuseDuplicateFile(trx, bulk.organizationId, bulk.fileSha256);
 
       // The bulk row first: the reservation's journal row references it. A refusal rolls both back.
       await insertBulkRow(trx, bulk);
@@ -104,11 +106,16 @@ async function lockOrganizationBulks(trx: Knex.Transaction, organizationId: numb
   if (!(await isOrganizationActive(trx, organizationId, { forShare: true }))) throw organizationInactiveRefusal();
 }
 
-export async function findUploadByIdempotencyKey(knex: Knex, organizationId: number, key: string): Promise<IdempotentUpload | null> {
+export async function findUploadByIdempotencyKey(
+  knex: Knex,
+  organizationId: number,
+  key: string,
+): Promise<IdempotentUpload | null> {
   const row = await knex('bulk_transfers')
     .where({ organization_id: organizationId, idempotency_key: key })
     .first<
-      { bulk_id: string; state: BulkState; file_sha256: string | null; idempotency_response: StoredResponse | null } | undefined
+      | { bulk_id: string; state: BulkState; file_sha256: string | null; idempotency_response: StoredResponse | null }
+      | undefined
     >('bulk_id', 'state', 'file_sha256', 'idempotency_response');
   if (!row || !row.idempotency_response) return null;
   return { bulkId: row.bulk_id, state: row.state, fileSha256: row.file_sha256, response: row.idempotency_response };
@@ -184,7 +191,8 @@ function* copyRows(bulk: NewBulk): Generator<string> {
     const end = Math.min(start + COPY_CHUNK_LINES, lines.count);
     let chunk = '';
     for (let i = start; i < end; i += 1) {
-      chunk += `${randomUUID()}\t${fixed.bulkId}\t${lines.lineNumbers[i]}\t${copyField(lines.partyIdTypes[i]!)}\t${copyField(lines.identifiers[i]!)}\t` +
+      chunk +=
+        `${randomUUID()}\t${fixed.bulkId}\t${lines.lineNumbers[i]}\t${copyField(lines.partyIdTypes[i]!)}\t${copyField(lines.identifiers[i]!)}\t` +
         `${lines.amounts[i]}\t${fixed.currency}\tPENDING\n`;
     }
     yield chunk;

@@ -6,7 +6,12 @@
  */
 import type { Knex } from 'knex';
 import { applyAccountChange } from '../accounts/accountJournal';
-import { type BulkForPaying, payabilityRefusal, type PayabilityRefusal, type StoredQuoteFigures } from '../domain/paymentGates';
+import {
+  type BulkForPaying,
+  payabilityRefusal,
+  type PayabilityRefusal,
+  type StoredQuoteFigures,
+} from '../domain/paymentGates';
 import {
   type BulkCounts,
   type FinalTransferStatus,
@@ -64,8 +69,11 @@ const CANCEL_FOR_LINE = `case when exists (
 /** What the gate reads of a line's bulk (`b`) and organization (`o`), as bulkForPaying takes it. */
 function bulkForPayingColumns(knex: Knex) {
   return [
-    'b.state as bulk_state', knex.raw(CANCEL_FOR_LINE), 'b.approval_required as bulk_approval_required',
-    'b.approved_at as bulk_approved_at', 'o.is_active as organization_active',
+    'b.state as bulk_state',
+    knex.raw(CANCEL_FOR_LINE),
+    'b.approval_required as bulk_approval_required',
+    'b.approved_at as bulk_approved_at',
+    'o.is_active as organization_active',
   ];
 }
 
@@ -76,21 +84,45 @@ export async function loadPayoutTransfer(knex: Knex, transferId: string): Promis
     .join('organizations as o', 'o.id', 'b.organization_id')
     .where('t.transfer_id', transferId)
     .first<PayoutTransferJoinedRow | undefined>(
-      't.transfer_id', 't.bulk_id', 't.line_number', 't.payee_party_id_type', 't.payee_party_identifier',
-      't.amount', 't.currency', 't.status', 't.attempt', 't.mojaloop_transfer_id', 't.quote_id', 't.quote_expiration',
-      't.quote_figures', 't.transfer_sent_at', 't.transfer_expiration',
-      'a.party_id_type as payer_party_id_type', 'a.party_identifier as payer_party_identifier',
+      't.transfer_id',
+      't.bulk_id',
+      't.line_number',
+      't.payee_party_id_type',
+      't.payee_party_identifier',
+      't.amount',
+      't.currency',
+      't.status',
+      't.attempt',
+      't.mojaloop_transfer_id',
+      't.quote_id',
+      't.quote_expiration',
+      't.quote_figures',
+      't.transfer_sent_at',
+      't.transfer_expiration',
+      'a.party_id_type as payer_party_id_type',
+      'a.party_identifier as payer_party_identifier',
       ...bulkForPayingColumns(knex),
     );
   if (!row) return null;
   const { bulk_state, bulk_cancelled_at, bulk_approval_required, bulk_approved_at, organization_active, ...line } = row;
   return {
     ...line,
-    bulk: bulkForPaying({ bulk_state, bulk_cancelled_at, bulk_approval_required, bulk_approved_at, organization_active }),
+    bulk: bulkForPaying({
+      bulk_state,
+      bulk_cancelled_at,
+      bulk_approval_required,
+      bulk_approved_at,
+      organization_active,
+    }),
   };
 }
 
-function bulkForPaying(row: Pick<PayoutTransferJoinedRow, 'bulk_state' | 'bulk_cancelled_at' | 'bulk_approval_required' | 'bulk_approved_at' | 'organization_active'>): BulkForPaying {
+function bulkForPaying(
+  row: Pick<
+    PayoutTransferJoinedRow,
+    'bulk_state' | 'bulk_cancelled_at' | 'bulk_approval_required' | 'bulk_approved_at' | 'organization_active'
+  >,
+): BulkForPaying {
   return {
     state: row.bulk_state,
     cancelled: row.bulk_cancelled_at !== null,
@@ -101,7 +133,9 @@ function bulkForPaying(row: Pick<PayoutTransferJoinedRow, 'bulk_state' | 'bulk_c
 }
 
 export async function transferStatus(knex: Knex, transferId: string): Promise<TransferStatus | null> {
-  const row = await knex('individual_transfers').where('transfer_id', transferId).first<{ status: TransferStatus } | undefined>('status');
+  const row = await knex('individual_transfers')
+    .where('transfer_id', transferId)
+    .first<{ status: TransferStatus } | undefined>('status');
   return row?.status ?? null;
 }
 
@@ -133,7 +167,11 @@ export async function recordPayeeDiscovered(
  * Drops an adapter transfer that can no longer reach a quote, so discovery starts a new one. Only while no
  * quote was recorded and nothing was sent: at that point no money can have moved.
  */
-export async function forgetPayeeDiscovery(knex: Knex, transferId: string, mojaloopTransferId: string): Promise<boolean> {
+export async function forgetPayeeDiscovery(
+  knex: Knex,
+  transferId: string,
+  mojaloopTransferId: string,
+): Promise<boolean> {
   const updated = await knex('individual_transfers')
     .where({ transfer_id: transferId, mojaloop_transfer_id: mojaloopTransferId, status: 'PROCESSING' })
     .whereNull('quote_id')
@@ -238,7 +276,9 @@ export async function settleTransfer(
       const current = await transferStatus(trx, transferId);
       return current !== null && isFinalStatus(current) ? current : null;
     }
-    const bulk = await trx('bulk_transfers').where('bulk_id', settled.bulk_id).first<{ payer_account_id: number }>('payer_account_id');
+    const bulk = await trx('bulk_transfers')
+      .where('bulk_id', settled.bulk_id)
+      .first<{ payer_account_id: number }>('payer_account_id');
     // One journal row per settled attempt: `debit` consumes the hold and the money together, `release` gives the hold back.
     await applyAccountChange(trx, {
       accountId: bulk.payer_account_id,
@@ -309,7 +349,16 @@ export async function listTransferPage(
         amount: string;
         currency: string;
       }>
-    >('transfer_id', 'line_number', 'status', 'attempt', 'payee_party_id_type', 'payee_party_identifier', 'amount', 'currency');
+    >(
+      'transfer_id',
+      'line_number',
+      'status',
+      'attempt',
+      'payee_party_id_type',
+      'payee_party_identifier',
+      'amount',
+      'currency',
+    );
   return rows.map((row) => ({
     transferId: row.transfer_id,
     lineNumber: row.line_number,
@@ -322,7 +371,10 @@ export async function listTransferPage(
   }));
 }
 
-export async function countBulkTransfers(knex: Knex, bulkId: string): Promise<BulkCounts & { processing: number; pending: number }> {
+export async function countBulkTransfers(
+  knex: Knex,
+  bulkId: string,
+): Promise<BulkCounts & { processing: number; pending: number }> {
   const rows = await knex('individual_transfers')
     .where('bulk_id', bulkId)
     .groupBy('status')

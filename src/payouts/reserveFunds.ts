@@ -21,7 +21,12 @@ export async function lockAccount(trx: Knex.Transaction, accountId: number): Pro
   const row = await trx('accounts')
     .where('id', accountId)
     .forUpdate()
-    .first<{ id: number; currency: string; balance: string; reserved: string } | undefined>('id', 'currency', 'balance', 'reserved');
+    .first<{ id: number; currency: string; balance: string; reserved: string } | undefined>(
+      'id',
+      'currency',
+      'balance',
+      'reserved',
+    );
   if (!row) return null;
   return { id: row.id, currency: row.currency.trim(), balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
 }
@@ -31,7 +36,12 @@ export async function lockAccount(trx: Knex.Transaction, accountId: number): Pro
  * with 422 `insufficient_funds`, saying what is available and needed. The bulk row must exist already (the
  * journal row references it).
  */
-export async function reserveFunds(trx: Knex.Transaction, account: LockedAccount, amount: bigint, bulkId: string): Promise<void> {
+export async function reserveFunds(
+  trx: Knex.Transaction,
+  account: LockedAccount,
+  amount: bigint,
+  bulkId: string,
+): Promise<void> {
   const available = account.balance - account.reserved;
   if (available < amount) {
     const availableText = `${formatMinorUnits(available, account.currency)} ${account.currency}`;

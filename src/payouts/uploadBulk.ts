@@ -12,7 +12,13 @@ import type { Config } from '../config';
 import type { TemporalHandle } from '../clients/temporal';
 import { db } from '../db/knex';
 import { type BulkCsvContent, type BulkCsvFailure, readBulkCsv } from '../domain/csv/readBulkCsv';
-import { type AppError, PayloadTooLargeError, ServiceUnavailableError, UnprocessableError, ValidationError } from '../errors';
+import {
+  type AppError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnprocessableError,
+  ValidationError,
+} from '../errors';
 import { Account } from '../models';
 import { startBulkPayout } from './bulkPayoutClient';
 import { createBulk, findUploadByIdempotencyKey, type IdempotentUpload, type StoredResponse } from './createBulk';
@@ -90,7 +96,10 @@ export async function uploadBulk(context: UploadContext, request: UploadRequest)
   });
   if (outcome.kind === 'replay') return replayUpload(context, outcome.earlier, content.sha256);
 
-  context.log.info({ bulkId, organizationId, transfers: content.lines.count, total: content.lines.total.toString() }, 'bulk uploaded');
+  context.log.info(
+    { bulkId, organizationId, transfers: content.lines.count, total: content.lines.total.toString() },
+    'bulk uploaded',
+  );
   await startPayout(context, bulkId);
   return { accepted, replayed: false };
 }
@@ -119,7 +128,11 @@ function acceptedFromStored(response: StoredResponse): BulkAccepted {
 }
 
 /** The first answer again. A bulk whose payout never started (Temporal was down) is started now. */
-async function replayUpload(context: UploadContext, earlier: IdempotentUpload, fileSha256: string): Promise<UploadOutcome> {
+async function replayUpload(
+  context: UploadContext,
+  earlier: IdempotentUpload,
+  fileSha256: string,
+): Promise<UploadOutcome> {
   if (earlier.fileSha256 !== fileSha256) {
     throw new UnprocessableError(
       'idempotency_key_reused',
@@ -168,7 +181,10 @@ async function payerAccounts(organizationId: number, requested: string | null): 
   if (requested !== null && accounts.length === 0) {
     throw new ValidationError(
       'invalid_payer_account',
-      { fr: `Votre organisation n'a pas de compte ${requested}.`, en: `Your organization has no account ${requested}.` },
+      {
+        fr: `Votre organisation n'a pas de compte ${requested}.`,
+        en: `Your organization has no account ${requested}.`,
+      },
       { field: 'payer_account' },
     );
   }

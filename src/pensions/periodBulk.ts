@@ -27,7 +27,10 @@ export type PensionRunFailureReason =
   | 'bulk_failed';
 
 /** Refusals of createBulk that end the run FAILED without a bulk (anything else is an outage, retried). */
-const RUN_REFUSALS = ['insufficient_funds', 'organization_inactive'] as const satisfies readonly PensionRunFailureReason[];
+const RUN_REFUSALS = [
+  'insufficient_funds',
+  'organization_inactive',
+] as const satisfies readonly PensionRunFailureReason[];
 
 function isRunRefusal(code: string): code is (typeof RUN_REFUSALS)[number] {
   return (RUN_REFUSALS as readonly string[]).includes(code);
@@ -127,16 +130,32 @@ export async function createPeriodBulk(knex: Knex, request: PeriodBulkRequest): 
       completed_at: null,
       ...selectionColumns(selection),
     });
-    return { period: request.period, state: 'PROCESSING', bulkId, created: true, failureReason: null, eligible: selection.lines.count, heldOut: selection.heldOut.length };
+    return {
+      period: request.period,
+      state: 'PROCESSING',
+      bulkId,
+      created: true,
+      failureReason: null,
+      eligible: selection.lines.count,
+      heldOut: selection.heldOut.length,
+    };
   });
 }
 
 /** Takes the bulk's final state once it has closed; a run whose bulk is still open is left PROCESSING. */
-export async function finishPensionRun(knex: Knex, organizationId: number, period: string): Promise<PeriodBulkOutcome | null> {
-  const run = await knex('pension_runs').where({ organization_id: organizationId, period }).first<PensionRunRow | undefined>();
+export async function finishPensionRun(
+  knex: Knex,
+  organizationId: number,
+  period: string,
+): Promise<PeriodBulkOutcome | null> {
+  const run = await knex('pension_runs')
+    .where({ organization_id: organizationId, period })
+    .first<PensionRunRow | undefined>();
   if (!run) return null;
   if (run.state !== 'PROCESSING' || run.bulk_id === null) return outcomeOf(run, false);
-  const bulk = await knex('bulk_transfers').where('bulk_id', run.bulk_id).first<{ state: BulkState } | undefined>('state');
+  const bulk = await knex('bulk_transfers')
+    .where('bulk_id', run.bulk_id)
+    .first<{ state: BulkState } | undefined>('state');
   if (bulk?.state !== 'COMPLETED' && bulk?.state !== 'FAILED') return outcomeOf(run, false);
   const [updated] = await knex('pension_runs')
     .where({ id: run.id, state: 'PROCESSING' })
@@ -152,7 +171,10 @@ export async function finishPensionRun(knex: Knex, organizationId: number, perio
 
 /** The id of a period's bulk: a name-based UUID (RFC 4122 version 5), the same whoever computes it. */
 export function bulkIdForPeriod(organizationId: number, period: string): string {
-  const hash = createHash('sha1').update(Buffer.from(PENSION_RUN_NAMESPACE.replace(/-/g, ''), 'hex')).update(`${organizationId}:${period}`).digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(PENSION_RUN_NAMESPACE.replace(/-/g, ''), 'hex'))
+    .update(`${organizationId}:${period}`)
+    .digest();
   const bytes = hash.subarray(0, 16);
   // Version 5 in the high nibble of byte 6, the RFC 4122 variant in the two high bits of byte 8.
   bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
@@ -167,11 +189,19 @@ const PENSION_RUN_NAMESPACE = '5d1c2b0e-7a43-4f2e-9a57-0c3e8f6b9d21';
 /** Creates the run's row if needed and locks it: a concurrent trigger for the same period waits here. */
 async function lockRun(trx: Knex.Transaction, request: PeriodBulkRequest): Promise<PensionRunRow | null> {
   const inserted = await trx('pension_runs')
-    .insert({ organization_id: request.organizationId, period: request.period, payer_account_id: request.payerAccountId, state: 'PROCESSING' })
+    .insert({
+      organization_id: request.organizationId,
+      period: request.period,
+      payer_account_id: request.payerAccountId,
+      state: 'PROCESSING',
+    })
     .onConflict(['organization_id', 'period'])
     .ignore()
     .returning<Array<{ id: number }>>('id');
-  const run = await trx('pension_runs').where({ organization_id: request.organizationId, period: request.period }).forUpdate().first<PensionRunRow>();
+  const run = await trx('pension_runs')
+    .where({ organization_id: request.organizationId, period: request.period })
+    .forUpdate()
+    .first<PensionRunRow>();
   return inserted.length > 0 ? null : run;
 }
 
@@ -185,7 +215,11 @@ function emptySelection(): Selection {
 }
 
 /** Every beneficiary of the roll, in id order: the eligible ones become the bulk's lines, the others are listed. */
-async function selectBeneficiaries(trx: Knex.Transaction, request: PeriodBulkRequest, payerCurrency: string): Promise<Selection> {
+async function selectBeneficiaries(
+  trx: Knex.Transaction,
+  request: PeriodBulkRequest,
+  payerCurrency: string,
+): Promise<Selection> {
   const beneficiaries = await trx('beneficiaries')
     .where('organization_id', request.organizationId)
     .orderBy('id')
@@ -204,7 +238,12 @@ async function selectBeneficiaries(trx: Knex.Transaction, request: PeriodBulkReq
       rules,
     );
     if (verdict.eligible) {
-      selection.lines.add(selection.lines.count + 1, beneficiary.party_id_type as PartyIdType, beneficiary.party_identifier, BigInt(beneficiary.monthly_amount));
+      selection.lines.add(
+        selection.lines.count + 1,
+        beneficiary.party_id_type as PartyIdType,
+        beneficiary.party_identifier,
+        BigInt(beneficiary.monthly_amount),
+      );
     } else {
       selection.heldOut.push({
         beneficiary_id: beneficiary.id,
@@ -219,7 +258,11 @@ async function selectBeneficiaries(trx: Knex.Transaction, request: PeriodBulkReq
 }
 
 function selectionColumns(selection: Selection): Record<string, unknown> {
-  return { eligible_count: selection.lines.count, held_out_count: selection.heldOut.length, held_out: JSON.stringify(selection.heldOut) };
+  return {
+    eligible_count: selection.lines.count,
+    held_out_count: selection.heldOut.length,
+    held_out: JSON.stringify(selection.heldOut),
+  };
 }
 
 async function recordFailure(
@@ -239,13 +282,30 @@ async function recordFailure(
     completed_at: trx.fn.now(),
     ...selectionColumns(selection),
   });
-  return { period: request.period, state: 'FAILED', bulkId: null, created: true, failureReason: reason, eligible: selection.lines.count, heldOut: selection.heldOut.length };
+  return {
+    period: request.period,
+    state: 'FAILED',
+    bulkId: null,
+    created: true,
+    failureReason: reason,
+    eligible: selection.lines.count,
+    heldOut: selection.heldOut.length,
+  };
 }
 
-async function saveRun(trx: Knex.Transaction, request: PeriodBulkRequest, columns: Record<string, unknown>): Promise<void> {
+async function saveRun(
+  trx: Knex.Transaction,
+  request: PeriodBulkRequest,
+  columns: Record<string, unknown>,
+): Promise<void> {
   await trx('pension_runs')
     .where({ organization_id: request.organizationId, period: request.period })
-    .update({ ...columns, payer_account_id: request.payerAccountId, workflow_id: request.workflowId, updated_at: trx.fn.now() });
+    .update({
+      ...columns,
+      payer_account_id: request.payerAccountId,
+      workflow_id: request.workflowId,
+      updated_at: trx.fn.now(),
+    });
 }
 
 function outcomeOf(run: PensionRunRow, created: boolean): PeriodBulkOutcome {

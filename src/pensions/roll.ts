@@ -26,11 +26,23 @@ export interface Beneficiary {
 
 /** Dates read as text: the pg driver would turn a `date` into a Date at local midnight. */
 export function beneficiaryColumns(knex: Knex, alias = 'beneficiaries'): Array<string | Knex.Raw> {
-  const date = (column: string): Knex.Raw => knex.raw(`to_char(??, 'YYYY-MM-DD') as ??`, [`${alias}.${column}`, column]);
+  const date = (column: string): Knex.Raw =>
+    knex.raw(`to_char(??, 'YYYY-MM-DD') as ??`, [`${alias}.${column}`, column]);
   return [
-    `${alias}.id`, `${alias}.organization_id`, `${alias}.party_id_type`, `${alias}.party_identifier`, `${alias}.full_name`,
-    `${alias}.monthly_amount`, knex.raw(`trim(??) as currency`, [`${alias}.currency`]), `${alias}.status`, `${alias}.status_reason`,
-    date('last_proof_of_life'), date('start_date'), date('end_date'), `${alias}.created_at`, `${alias}.updated_at`,
+    `${alias}.id`,
+    `${alias}.organization_id`,
+    `${alias}.party_id_type`,
+    `${alias}.party_identifier`,
+    `${alias}.full_name`,
+    `${alias}.monthly_amount`,
+    knex.raw(`trim(??) as currency`, [`${alias}.currency`]),
+    `${alias}.status`,
+    `${alias}.status_reason`,
+    date('last_proof_of_life'),
+    date('start_date'),
+    date('end_date'),
+    `${alias}.created_at`,
+    `${alias}.updated_at`,
   ];
 }
 
@@ -47,11 +59,17 @@ const ROLL_LOCK_CLASS = 0x524f4c4c; // "ROLL"
  * Upserts by party (type and identifier). Values not given keep what is stored; a proof of life older than the
  * stored one does not replace it (an old export imported again must not undo a proof recorded since).
  */
-export async function importRoll(knex: Knex, organizationId: number, entries: readonly RollEntry[]): Promise<ImportCounts> {
+export async function importRoll(
+  knex: Knex,
+  organizationId: number,
+  entries: readonly RollEntry[],
+): Promise<ImportCounts> {
   return knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(?, ?)', [ROLL_LOCK_CLASS, organizationId]);
     const existing = new Map<string, Beneficiary>();
-    const rows = await trx('beneficiaries').where('organization_id', organizationId).select<Beneficiary[]>(beneficiaryColumns(trx));
+    const rows = await trx('beneficiaries')
+      .where('organization_id', organizationId)
+      .select<Beneficiary[]>(beneficiaryColumns(trx));
     for (const row of rows) existing.set(partyKey(row.party_id_type, row.party_identifier), row);
 
     const counts: ImportCounts = { added: 0, updated: 0, unchanged: 0 };
@@ -68,10 +86,13 @@ export async function importRoll(knex: Knex, organizationId: number, entries: re
         counts.unchanged += 1;
         continue;
       }
-      await trx('beneficiaries').where('id', current.id).update({ ...changes, updated_at: trx.fn.now() });
+      await trx('beneficiaries')
+        .where('id', current.id)
+        .update({ ...changes, updated_at: trx.fn.now() });
       counts.updated += 1;
     }
-    for (let start = 0; start < inserts.length; start += 1000) await trx('beneficiaries').insert(inserts.slice(start, start + 1000));
+    for (let start = 0; start < inserts.length; start += 1000)
+      await trx('beneficiaries').insert(inserts.slice(start, start + 1000));
     return counts;
   });
 }
@@ -104,7 +125,10 @@ function changedColumns(current: Beneficiary, entry: RollEntry): Record<string, 
     start_date: entry.startDate,
     end_date: entry.endDate,
   };
-  if (entry.lastProofOfLife !== undefined && (current.last_proof_of_life === null || entry.lastProofOfLife > current.last_proof_of_life)) {
+  if (
+    entry.lastProofOfLife !== undefined &&
+    (current.last_proof_of_life === null || entry.lastProofOfLife > current.last_proof_of_life)
+  ) {
     wanted.last_proof_of_life = entry.lastProofOfLife;
   }
   const changes: Record<string, string> = {};
@@ -126,7 +150,11 @@ export interface RollFilters {
   offset: number;
 }
 
-export async function listBeneficiaries(knex: Knex, organizationId: number, filters: RollFilters): Promise<{ total: number; results: Beneficiary[] }> {
+export async function listBeneficiaries(
+  knex: Knex,
+  organizationId: number,
+  filters: RollFilters,
+): Promise<{ total: number; results: Beneficiary[] }> {
   const query = knex('beneficiaries').where('organization_id', organizationId);
   if (filters.status) query.where('status', filters.status);
   if (filters.q) {
@@ -143,7 +171,11 @@ export async function listBeneficiaries(knex: Knex, organizationId: number, filt
     });
   }
   const [counted] = await query.clone().count<Array<{ count: string }>>({ count: '*' });
-  const results = await query.orderBy('id').limit(filters.limit).offset(filters.offset).select<Beneficiary[]>(beneficiaryColumns(knex));
+  const results = await query
+    .orderBy('id')
+    .limit(filters.limit)
+    .offset(filters.offset)
+    .select<Beneficiary[]>(beneficiaryColumns(knex));
   return { total: Number(counted?.count ?? 0), results };
 }
 
@@ -152,7 +184,12 @@ export async function findBeneficiary(knex: Knex, id: number): Promise<Beneficia
   return row ?? null;
 }
 
-export async function setBeneficiaryStatus(knex: Knex, id: number, status: BeneficiaryStatus, reason: string | null): Promise<void> {
+export async function setBeneficiaryStatus(
+  knex: Knex,
+  id: number,
+  status: BeneficiaryStatus,
+  reason: string | null,
+): Promise<void> {
   await knex('beneficiaries').where('id', id).update({ status, status_reason: reason, updated_at: knex.fn.now() });
 }
 

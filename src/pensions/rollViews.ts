@@ -16,7 +16,15 @@ import { readPensionRollCsv } from '../domain/pensionRoll/rollCsv';
 import { PayloadTooLargeError, ValidationError } from '../errors';
 import { Account } from '../models';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
-import { type Beneficiary, findBeneficiary, importRoll, listBeneficiaries, recordProofOfLife, type RollFilters, setBeneficiaryStatus } from './roll';
+import {
+  type Beneficiary,
+  findBeneficiary,
+  importRoll,
+  listBeneficiaries,
+  recordProofOfLife,
+  type RollFilters,
+  setBeneficiaryStatus,
+} from './roll';
 
 /** Today in the fund's time zone: a proof of life given this morning in Porto-Novo is not "tomorrow". */
 function today(): string {
@@ -35,7 +43,9 @@ export async function importRollFile(config: Config, log: Logger, user: Authenti
   });
   if (!read.ok) {
     const { code, message, details } = read.failure;
-    throw code === 'too_many_rows' ? new PayloadTooLargeError(code, message, details) : new ValidationError(code, message, details);
+    throw code === 'too_many_rows'
+      ? new PayloadTooLargeError(code, message, details)
+      : new ValidationError(code, message, details);
   }
   const counts = await importRoll(db(), organizationId, read.entries);
   log.info({ organizationId, ...counts }, 'pension roll imported');
@@ -44,14 +54,26 @@ export async function importRollFile(config: Config, log: Logger, user: Authenti
 
 export async function beneficiaryList(user: AuthenticatedUser, filters: RollFilters) {
   const { total, results } = await listBeneficiaries(db(), user.organizationId!, filters);
-  return { total, count: results.length, limit: filters.limit, offset: filters.offset, results: results.map(beneficiaryView) };
+  return {
+    total,
+    count: results.length,
+    limit: filters.limit,
+    offset: filters.offset,
+    results: results.map(beneficiaryView),
+  };
 }
 
 export async function beneficiaryOf(user: AuthenticatedUser, id: number) {
   return beneficiaryView(await ownBeneficiary(user, id));
 }
 
-export async function changeBeneficiaryStatus(log: Logger, user: AuthenticatedUser, id: number, status: BeneficiaryStatus, reason: string | null) {
+export async function changeBeneficiaryStatus(
+  log: Logger,
+  user: AuthenticatedUser,
+  id: number,
+  status: BeneficiaryStatus,
+  reason: string | null,
+) {
   const beneficiary = await ownBeneficiary(user, id);
   await setBeneficiaryStatus(db(), beneficiary.id, status, reason);
   log.info({ beneficiaryId: beneficiary.id, from: beneficiary.status, to: status }, 'beneficiary status changed');
@@ -63,7 +85,10 @@ export async function recordBeneficiaryProofOfLife(user: AuthenticatedUser, id: 
   if (date > today()) {
     throw new ValidationError(
       'date_in_future',
-      { fr: 'Une preuve de vie ne peut pas être datée dans le futur.', en: 'A proof of life cannot be dated in the future.' },
+      {
+        fr: 'Une preuve de vie ne peut pas être datée dans le futur.',
+        en: 'A proof of life cannot be dated in the future.',
+      },
       { date: [{ fr: `${date} est postérieure à aujourd'hui`, en: `${date} is after today` }] },
     );
   }

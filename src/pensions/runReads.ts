@@ -31,9 +31,21 @@ function runsQuery(knex: Knex, organizationId: number): Knex.QueryBuilder {
     .leftJoin('bulk_transfers as b', 'b.bulk_id', 'r.bulk_id')
     .where('r.organization_id', organizationId)
     .select(
-      'r.period', 'r.state', 'r.failure_reason', 'r.failure_details', 'r.bulk_id', 'b.state as bulk_state', 'a.account_id as payer_account',
-      'r.eligible_count', 'r.held_out_count', 'r.total_amount', knex.raw('trim(r.currency) as currency'), 'r.workflow_id',
-      'r.created_at', 'r.updated_at', 'r.completed_at',
+      'r.period',
+      'r.state',
+      'r.failure_reason',
+      'r.failure_details',
+      'r.bulk_id',
+      'b.state as bulk_state',
+      'a.account_id as payer_account',
+      'r.eligible_count',
+      'r.held_out_count',
+      'r.total_amount',
+      knex.raw('trim(r.currency) as currency'),
+      'r.workflow_id',
+      'r.created_at',
+      'r.updated_at',
+      'r.completed_at',
     );
 }
 
@@ -45,13 +57,28 @@ function withBulkState<T extends PensionRunSummary>(run: T): T {
   return run;
 }
 
-export async function listPensionRuns(knex: Knex, organizationId: number, limit: number, offset: number): Promise<{ total: number; results: PensionRunSummary[] }> {
-  const [counted] = await knex('pension_runs').where('organization_id', organizationId).count<Array<{ count: string }>>({ count: '*' });
-  const rows = await runsQuery(knex, organizationId).orderBy('r.period', 'desc').limit(limit).offset(offset).select<PensionRunSummary[]>();
+export async function listPensionRuns(
+  knex: Knex,
+  organizationId: number,
+  limit: number,
+  offset: number,
+): Promise<{ total: number; results: PensionRunSummary[] }> {
+  const [counted] = await knex('pension_runs')
+    .where('organization_id', organizationId)
+    .count<Array<{ count: string }>>({ count: '*' });
+  const rows = await runsQuery(knex, organizationId)
+    .orderBy('r.period', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .select<PensionRunSummary[]>();
   return { total: Number(counted?.count ?? 0), results: rows.map(withBulkState) };
 }
 
-export async function findPensionRun(knex: Knex, organizationId: number, period: string): Promise<PensionRunDetails | null> {
+export async function findPensionRun(
+  knex: Knex,
+  organizationId: number,
+  period: string,
+): Promise<PensionRunDetails | null> {
   const row = await runsQuery(knex, organizationId)
     .where('r.period', period)
     .first<(PensionRunSummary & { held_out: unknown[] }) | undefined>('r.held_out');

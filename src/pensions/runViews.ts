@@ -16,8 +16,11 @@ export async function pensionRunList(user: AuthenticatedUser, page: { limit: num
 export async function pensionRunOf(user: AuthenticatedUser, period: string) {
   const run = await findPensionRun(db(), user.organizationId!, period);
   if (!run) throw notFound();
-  return { ...runView(run), // As the run wrote it (src/pensions/periodBulk.ts, selectionColumns).
-    held_out: run.held_out as HeldOutBeneficiary[], transfers: run.transfers };
+  return {
+    ...runView(run), // As the run wrote it (src/pensions/periodBulk.ts, selectionColumns).
+    held_out: run.held_out as HeldOutBeneficiary[],
+    transfers: run.transfers,
+  };
 }
 
 // Spelled out, so a column added to the read is a choice here, not a leak.

@@ -11,8 +11,14 @@ import { db } from '../db/knex';
 import { PermissionDeniedError, UnprocessableError, ValidationError } from '../errors';
 import { Account, Organization } from '../models';
 import { notFound } from '../organizations/organizationScope';
-import { commandPensionSchedule, createPensionSchedule,
-  type ScheduleAuthor, describePensionSchedule, type ScheduleView, scheduleIdFor } from './schedules';
+import {
+  commandPensionSchedule,
+  createPensionSchedule,
+  type ScheduleAuthor,
+  describePensionSchedule,
+  type ScheduleView,
+  scheduleIdFor,
+} from './schedules';
 
 export interface ScheduleContext {
   config: Config;
@@ -35,19 +41,28 @@ export interface ScheduleRequest {
   payerAccount: string | null;
 }
 
-export async function createSchedule(context: ScheduleContext, user: AuthenticatedUser, request: ScheduleRequest): Promise<ScheduleView> {
+export async function createSchedule(
+  context: ScheduleContext,
+  user: AuthenticatedUser,
+  request: ScheduleRequest,
+): Promise<ScheduleView> {
   const organization = await callerOrganization(user);
   const payer = await payerAccount(organization.id, request.payerAccount);
   const scheduleId = await scheduler(context, (temporal) =>
-    createPensionSchedule(temporal, context.config.temporal.taskQueue, {
-      organizationId: organization.id,
-      organizationCode: organization.code,
-      payerAccountId: payer.id,
-      dayOfMonth: request.dayOfMonth,
-      hour: request.hour,
-      minute: request.minute,
-      timeZone: request.timeZone,
-    }, authorOf(context, user, organization.id)),
+    createPensionSchedule(
+      temporal,
+      context.config.temporal.taskQueue,
+      {
+        organizationId: organization.id,
+        organizationCode: organization.code,
+        payerAccountId: payer.id,
+        dayOfMonth: request.dayOfMonth,
+        hour: request.hour,
+        minute: request.minute,
+        timeZone: request.timeZone,
+      },
+      authorOf(context, user, organization.id),
+    ),
   );
   context.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
   return describedSchedule(context, scheduleId);
@@ -56,11 +71,17 @@ export async function createSchedule(context: ScheduleContext, user: Authenticat
 /** None or one: an organization has at most one schedule. */
 export async function scheduleList(context: ScheduleContext, user: AuthenticatedUser) {
   const organization = await callerOrganization(user);
-  const schedule = await scheduler(context, (temporal) => describePensionSchedule(temporal, scheduleIdFor(organization.code)));
+  const schedule = await scheduler(context, (temporal) =>
+    describePensionSchedule(temporal, scheduleIdFor(organization.code)),
+  );
   return { count: schedule ? 1 : 0, results: schedule ? [schedule] : [] };
 }
 
-export async function scheduleOf(context: ScheduleContext, user: AuthenticatedUser, scheduleId: string): Promise<ScheduleView> {
+export async function scheduleOf(
+  context: ScheduleContext,
+  user: AuthenticatedUser,
+  scheduleId: string,
+): Promise<ScheduleView> {
   return describedSchedule(context, await ownScheduleId(user, scheduleId));
 }
 
@@ -72,23 +93,38 @@ export async function pauseOrResumeSchedule(
   note: string | undefined,
 ): Promise<ScheduleView> {
   const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, command, authorOf(context, user, user.organizationId!), note));
+  await scheduler(context, (temporal) =>
+    commandPensionSchedule(temporal, own, command, authorOf(context, user, user.organizationId!), note),
+  );
   context.log.info({ scheduleId: own, command }, 'pension run schedule command');
   return describedSchedule(context, own);
 }
 
 /** A run now; a period already paid pays nobody again (src/pensions/periodBulk.ts). */
-export async function triggerSchedule(context: ScheduleContext, user: AuthenticatedUser, scheduleId: string, note: string | undefined) {
+export async function triggerSchedule(
+  context: ScheduleContext,
+  user: AuthenticatedUser,
+  scheduleId: string,
+  note: string | undefined,
+) {
   const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, 'trigger', authorOf(context, user, user.organizationId!), note));
+  await scheduler(context, (temporal) =>
+    commandPensionSchedule(temporal, own, 'trigger', authorOf(context, user, user.organizationId!), note),
+  );
   context.log.info({ scheduleId: own, command: 'trigger' }, 'pension run schedule command');
   return { schedule_id: own, triggered: true as const };
 }
 
 /** Runs already started go on. */
-export async function deleteSchedule(context: ScheduleContext, user: AuthenticatedUser, scheduleId: string): Promise<void> {
+export async function deleteSchedule(
+  context: ScheduleContext,
+  user: AuthenticatedUser,
+  scheduleId: string,
+): Promise<void> {
   const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) => commandPensionSchedule(temporal, own, 'delete', authorOf(context, user, user.organizationId!)));
+  await scheduler(context, (temporal) =>
+    commandPensionSchedule(temporal, own, 'delete', authorOf(context, user, user.organizationId!)),
+  );
   context.log.info({ scheduleId: own }, 'pension run schedule deleted');
 }
 
@@ -103,7 +139,8 @@ async function describedSchedule(context: ScheduleContext, scheduleId: string): 
 }
 
 async function callerOrganization(user: AuthenticatedUser): Promise<Organization> {
-  const organization = user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
+  const organization =
+    user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
   if (!organization) {
     throw new PermissionDeniedError('permission_denied', {
       fr: "Votre compte n'appartient à aucune organisation.",
@@ -129,7 +166,10 @@ async function payerAccount(organizationId: number, accountId: string | null): P
   if (accountId !== null) {
     throw new ValidationError(
       'invalid_payer_account',
-      { fr: `Votre organisation n'a pas de compte ${accountId}.`, en: `Your organization has no account ${accountId}.` },
+      {
+        fr: `Votre organisation n'a pas de compte ${accountId}.`,
+        en: `Your organization has no account ${accountId}.`,
+      },
       { payer_account: [{ fr: 'compte inconnu', en: 'unknown account' }] },
     );
   }

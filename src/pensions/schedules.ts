@@ -5,7 +5,12 @@
  * triggered by hand. Each action starts monthlyPensionRunWorkflow. Every change made through the API is written to
  * the audit log once Temporal has accepted it (the schedule lives in Temporal, not in our transaction).
  */
-import { ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  type ScheduleDescription,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+} from '@temporalio/client';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
@@ -49,7 +54,14 @@ export async function createPensionSchedule(
     await temporal.client.schedule.create({
       scheduleId,
       spec: {
-        calendars: [{ dayOfMonth: schedule.dayOfMonth, hour: schedule.hour, minute: schedule.minute, comment: 'Monthly pension run' }],
+        calendars: [
+          {
+            dayOfMonth: schedule.dayOfMonth,
+            hour: schedule.hour,
+            minute: schedule.minute,
+            comment: 'Monthly pension run',
+          },
+        ],
         timezone: schedule.timeZone,
       },
       action: {
@@ -94,7 +106,10 @@ export interface ScheduleView {
 }
 
 /** The schedule, or null when the organization has none. */
-export async function describePensionSchedule(temporal: TemporalHandle, scheduleId: string): Promise<ScheduleView | null> {
+export async function describePensionSchedule(
+  temporal: TemporalHandle,
+  scheduleId: string,
+): Promise<ScheduleView | null> {
   let description: ScheduleDescription;
   try {
     description = await temporal.client.schedule.getHandle(scheduleId).describe();
@@ -148,7 +163,12 @@ export async function commandPensionSchedule(
   await auditScheduleChange(author, scheduleId, kind, note === undefined ? after : { ...after, note });
 }
 
-async function sendScheduleCommand(temporal: TemporalHandle, scheduleId: string, command: ScheduleCommand, note?: string): Promise<void> {
+async function sendScheduleCommand(
+  temporal: TemporalHandle,
+  scheduleId: string,
+  command: ScheduleCommand,
+  note?: string,
+): Promise<void> {
   const handle = temporal.client.schedule.getHandle(scheduleId);
   switch (command) {
     case 'pause':
@@ -170,7 +190,12 @@ const COMMAND_AUDIT: Record<ScheduleCommand, { kind: AuditKind; after: AuditValu
   delete: { kind: 'schedule.deleted', after: { deleted: true } },
 };
 
-async function auditScheduleChange(author: ScheduleAuthor, scheduleId: string, kind: AuditKind, after: AuditValues): Promise<void> {
+async function auditScheduleChange(
+  author: ScheduleAuthor,
+  scheduleId: string,
+  kind: AuditKind,
+  after: AuditValues,
+): Promise<void> {
   await recordAudit(db(), {
     actor: author.actor,
     requestId: author.requestId,

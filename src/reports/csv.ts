@@ -61,7 +61,10 @@ function csvHeaderOf(columns: readonly string[]): string {
   return columns.map(csvCell).join(',') + RECORD_SEPARATOR;
 }
 
-function csvRecordOf<Column extends string>(columns: readonly Column[], row: Readonly<Record<Column, CsvValue>>): string {
+function csvRecordOf<Column extends string>(
+  columns: readonly Column[],
+  row: Readonly<Record<Column, CsvValue>>,
+): string {
   return columns.map((column) => csvCell(row[column])).join(',') + RECORD_SEPARATOR;
 }
 

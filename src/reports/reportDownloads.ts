@@ -19,11 +19,17 @@ export interface ReportDownload {
 
 export async function csvReport(user: AuthenticatedUser, bulkId: string): Promise<ReportDownload> {
   const bulk = await readableBulk(user, bulkId);
-  return { fileName: `bulk-${bulk.bulk_id}-report.csv`, content: Readable.from(csvReportChunks(reportPages(db(), bulk.bulk_id))) };
+  return {
+    fileName: `bulk-${bulk.bulk_id}-report.csv`,
+    content: Readable.from(csvReportChunks(reportPages(db(), bulk.bulk_id))),
+  };
 }
 
 export async function jsonReport(user: AuthenticatedUser, bulkId: string): Promise<ReportDownload> {
   const bulk = await readableBulk(user, bulkId);
   const header = { bulk_id: bulk.bulk_id, generated_at: new Date().toISOString() };
-  return { fileName: `bulk-${bulk.bulk_id}-report.json`, content: Readable.from(jsonReportChunks(header, reportPages(db(), bulk.bulk_id))) };
+  return {
+    fileName: `bulk-${bulk.bulk_id}-report.json`,
+    content: Readable.from(jsonReportChunks(header, reportPages(db(), bulk.bulk_id))),
+  };
 }

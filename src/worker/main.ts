@@ -29,7 +29,10 @@ async function main(): Promise<void> {
     taskQueue: settings.temporal.taskQueue,
     dependencies: {
       db: db(),
-      adapter: new SchemeAdapterClient({ baseUrl: settings.mojaloop.schemeAdapterUrl, timeoutMs: settings.mojaloop.requestTimeoutMs }),
+      adapter: new SchemeAdapterClient({
+        baseUrl: settings.mojaloop.schemeAdapterUrl,
+        timeoutMs: settings.mojaloop.requestTimeoutMs,
+      }),
       settings: {
         maxFeeMinorUnits: settings.mojaloop.maxFeeMinorUnits,
         payoutConcurrency: settings.bulk.payoutConcurrency,
@@ -42,7 +45,8 @@ async function main(): Promise<void> {
     },
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');
-  if (settings.bulk.strandedSweepMinutes !== null) await scheduleStrandedBulkSweep(client, settings, settings.bulk.strandedSweepMinutes);
+  if (settings.bulk.strandedSweepMinutes !== null)
+    await scheduleStrandedBulkSweep(client, settings, settings.bulk.strandedSweepMinutes);
   await worker.run();
   await clientConnection.close();
   await connection.close();

@@ -49,7 +49,11 @@ export async function startWorkerMetricsServer(
   };
 }
 
-async function serveMetrics(request: http.IncomingMessage, response: http.ServerResponse, token: string | null): Promise<void> {
+async function serveMetrics(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  token: string | null,
+): Promise<void> {
   const path = (request.url ?? '').split('?')[0];
   if (request.method !== 'GET' || path !== '/metrics') {
     response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');

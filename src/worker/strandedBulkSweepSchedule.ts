@@ -9,13 +9,23 @@ import type { StrandedBulkSweepInput } from '../../workflows/strandedBulkSweepWo
 
 export const STRANDED_BULK_SWEEP_SCHEDULE_ID = 'stranded-bulk-sweep';
 
-export async function ensureStrandedBulkSweepSchedule(client: Client, taskQueue: string, every: Duration = '5 minutes'): Promise<'created' | 'exists'> {
+export async function ensureStrandedBulkSweepSchedule(
+  client: Client,
+  taskQueue: string,
+  every: Duration = '5 minutes',
+): Promise<'created' | 'exists'> {
   const input: StrandedBulkSweepInput = {};
   try {
     await client.schedule.create({
       scheduleId: STRANDED_BULK_SWEEP_SCHEDULE_ID,
       spec: { intervals: [{ every }] },
-      action: { type: 'startWorkflow', workflowType: 'strandedBulkSweepWorkflow', workflowId: STRANDED_BULK_SWEEP_SCHEDULE_ID, taskQueue, args: [input] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'strandedBulkSweepWorkflow',
+        workflowId: STRANDED_BULK_SWEEP_SCHEDULE_ID,
+        taskQueue,
+        args: [input],
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     });
     return 'created';

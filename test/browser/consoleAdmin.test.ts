@@ -35,14 +35,22 @@ describe('the console: administration, in a real browser', () => {
 
   it('deactivates a user, whose open session ends with the reason, reactivates them, and finds both in the audit log', async () => {
     const organization = await createOrganization();
-    const target = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE', firstName: 'Afi', lastName: 'Kpadé' });
+    const target = await createUser({
+      organizationId: organization.id,
+      role: 'GESTIONNAIRE',
+      firstName: 'Afi',
+      lastName: 'Kpadé',
+    });
     const user = await harness.newPage();
     await signIn(user.page, target.email, target.password);
     await user.page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
 
     const { page, context, violations } = await harness.newPage();
     const admin = await signInAsAdmin(page);
-    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Administration' }).click();
+    await page
+      .getByRole('navigation', { name: 'Navigation principale' })
+      .getByRole('link', { name: 'Administration' })
+      .click();
     const users = page.getByRole('region', { name: 'Utilisateurs' });
     await users.getByLabel('Organisation').selectOption(String(organization.id));
     const row = users.locator(`tr[data-user="${target.email}"]`);
@@ -53,7 +61,10 @@ describe('the console: administration, in a real browser', () => {
     const editor = page.getByRole('region', { name: `Modifier ${target.email}` });
     await editor.getByRole('button', { name: 'Désactiver' }).click();
     await editor.getByRole('button', { name: 'Oui, désactiver' }).click();
-    await editor.getByRole('status').filter({ hasText: `${target.email} est désactivé : ses sessions sont fermées.` }).waitFor();
+    await editor
+      .getByRole('status')
+      .filter({ hasText: `${target.email} est désactivé : ses sessions sont fermées.` })
+      .waitFor();
     await row.getByText('Désactivé', { exact: false }).waitFor();
 
     // The user's page, still open, asks the API something: the login page, saying why.
@@ -62,7 +73,10 @@ describe('the console: administration, in a real browser', () => {
     await user.page.getByRole('status').filter({ hasText: 'Votre compte a été désactivé.' }).waitFor();
 
     await editor.getByRole('button', { name: 'Réactiver' }).click();
-    await editor.getByRole('status').filter({ hasText: `${target.email} est réactivé.` }).waitFor();
+    await editor
+      .getByRole('status')
+      .filter({ hasText: `${target.email} est réactivé.` })
+      .waitFor();
     await signIn(user.page, target.email, target.password);
     await user.page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
 
@@ -100,19 +114,28 @@ describe('the console: administration, in a real browser', () => {
     await create.getByLabel('Délai d’approbation (heures, facultatif)').fill('48');
     await create.getByLabel('Double validation : chaque lot attend l’approbation d’un second utilisateur').check();
     await create.getByRole('button', { name: 'Créer une organisation' }).click();
-    await create.getByRole('status').filter({ hasText: `Organisation ${name} créée.` }).waitFor();
+    await create
+      .getByRole('status')
+      .filter({ hasText: `Organisation ${name} créée.` })
+      .waitFor();
     const row = page.locator(`tr[data-organization="${code}"]`);
     await row.getByRole('cell', { name: 'Oui (48 h)' }).waitFor();
     const organization = await db()('organizations').where('code', code).first();
     expect([organization.requires_approval, organization.approval_timeout_hours]).toEqual([true, 48]);
 
-    await page.getByRole('navigation', { name: 'Rubriques de l’administration' }).getByRole('link', { name: 'Comptes et dépôts' }).click();
+    await page
+      .getByRole('navigation', { name: 'Rubriques de l’administration' })
+      .getByRole('link', { name: 'Comptes et dépôts' })
+      .click();
     const opening = page.getByRole('region', { name: 'Créer un compte' });
     await opening.getByLabel('Organisation').selectOption(String(organization.id));
     await opening.getByLabel('Identifiant du compte (ex. ACC-CNSS-001)').fill(accountId);
     await opening.getByLabel('Identifiant chez l’opérateur', { exact: true }).fill('22997001234');
     await opening.getByRole('button', { name: 'Créer un compte' }).click();
-    await opening.getByRole('status').filter({ hasText: `Compte ${accountId} créé (solde 0).` }).waitFor();
+    await opening
+      .getByRole('status')
+      .filter({ hasText: `Compte ${accountId} créé (solde 0).` })
+      .waitFor();
 
     const accounts = page.getByRole('region', { name: 'Comptes et dépôts' });
     expect(await accounts.getByLabel('Organisation des comptes').inputValue()).toBe(String(organization.id));
@@ -120,10 +143,18 @@ describe('the console: administration, in a real browser', () => {
     await accounts.getByLabel('Montant (unités de la devise)').fill('250000');
     await accounts.getByLabel('Référence du virement').fill(`VIR-${code}`);
     await accounts.getByRole('button', { name: 'Enregistrer un dépôt' }).click();
-    await accounts.getByRole('status').filter({ hasText: `Dépôt de 250 000 XOF enregistré sur ${accountId}.` }).waitFor();
-    await accounts.getByRole('row', { name: new RegExp(`^${accountId} 250\\s000\\sXOF 0\\sXOF 250\\s000\\sXOF$`) }).waitFor();
+    await accounts
+      .getByRole('status')
+      .filter({ hasText: `Dépôt de 250 000 XOF enregistré sur ${accountId}.` })
+      .waitFor();
+    await accounts
+      .getByRole('row', { name: new RegExp(`^${accountId} 250\\s000\\sXOF 0\\sXOF 250\\s000\\sXOF$`) })
+      .waitFor();
 
-    await page.getByRole('navigation', { name: 'Rubriques de l’administration' }).getByRole('link', { name: 'Organisations' }).click();
+    await page
+      .getByRole('navigation', { name: 'Rubriques de l’administration' })
+      .getByRole('link', { name: 'Organisations' })
+      .click();
     await page.getByRole('button', { name: `Modifier ${name}` }).click();
     const editor = page.getByRole('region', { name: `Modifier ${name}` });
     await editor.getByLabel('Délai d’approbation (heures, facultatif)').fill('');
@@ -141,16 +172,35 @@ describe('the console: administration, in a real browser', () => {
     for (const kind of ['organization.created', 'account.created', 'account.deposit', 'organization.updated']) {
       await audit.locator(`tr[data-kind="${kind}"]`).waitFor();
     }
-    await audit.locator('tr[data-kind="organization.updated"]').getByText('approval_timeout_hours : 48 → null').waitFor();
+    await audit
+      .locator('tr[data-kind="organization.updated"]')
+      .getByText('approval_timeout_hours : 48 → null')
+      .waitFor();
     expect(violations).toEqual([]);
     await context.close();
   });
 
-  it('shows an organization\'s users to its SUPERVISEUR, read-only, with who approves', async () => {
+  it("shows an organization's users to its SUPERVISEUR, read-only, with who approves", async () => {
     const organization = await createOrganization();
-    const approver = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE', firstName: 'Koffi', lastName: 'Mensah' });
-    const gone = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE', isActive: false, firstName: 'Ancien', lastName: 'Gestionnaire' });
-    const superviseur = await createUser({ organizationId: organization.id, role: 'SUPERVISEUR', firstName: 'Aline', lastName: 'Zinsou' });
+    const approver = await createUser({
+      organizationId: organization.id,
+      role: 'GESTIONNAIRE',
+      firstName: 'Koffi',
+      lastName: 'Mensah',
+    });
+    const gone = await createUser({
+      organizationId: organization.id,
+      role: 'GESTIONNAIRE',
+      isActive: false,
+      firstName: 'Ancien',
+      lastName: 'Gestionnaire',
+    });
+    const superviseur = await createUser({
+      organizationId: organization.id,
+      role: 'SUPERVISEUR',
+      firstName: 'Aline',
+      lastName: 'Zinsou',
+    });
     const { page, context } = await harness.newPage();
     await signIn(page, superviseur.email, superviseur.password);
     const nav = page.getByRole('navigation', { name: 'Navigation principale' });

@@ -57,7 +57,8 @@ interface Staff {
 
 async function fund(options: { requiresApproval?: boolean } = {}): Promise<Staff & { fund: Fund }> {
   const organization = await createOrganization();
-  if (options.requiresApproval) await db()('organizations').where('id', organization.id).update({ requires_approval: true });
+  if (options.requiresApproval)
+    await db()('organizations').where('id', organization.id).update({ requires_approval: true });
   const account = await createAccount({ organizationId: organization.id, balance: 100_000_000n });
   const gestionnaire = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
   const checker = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
@@ -72,7 +73,9 @@ async function fund(options: { requiresApproval?: boolean } = {}): Promise<Staff
 
 async function uploadThroughConsole(page: Page, content: string, fileName: string): Promise<void> {
   await page.getByRole('link', { name: 'Nouveau paiement' }).click();
-  await page.getByLabel('Fichier CSV').setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await page
+    .getByLabel('Fichier CSV')
+    .setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: Buffer.from(content) });
   await page.getByRole('button', { name: 'Envoyer le fichier' }).click();
 }
 
@@ -117,7 +120,16 @@ describe('the console: paying a list, in a real browser', () => {
     const lastLine = hold(last);
     const { page, context, violations } = await harness.newPage();
     await signIn(page, staff.gestionnaire.email, staff.gestionnaire.password);
-    await uploadThroughConsole(page, csv([[first, 1_250_000], [second, 20_000], [third, 30_000], [last, 40_000]]), 'pensions-novembre.csv');
+    await uploadThroughConsole(
+      page,
+      csv([
+        [first, 1_250_000],
+        [second, 20_000],
+        [third, 30_000],
+        [last, 40_000],
+      ]),
+      'pensions-novembre.csv',
+    );
     await page.getByText('4 lignes pour un total de 1 340 000 XOF.', { exact: false }).waitFor();
     await openUploadedBulk(page);
 
@@ -134,30 +146,50 @@ describe('the console: paying a list, in a real browser', () => {
     await countsReach(page, { Lignes: 4, Payées: 4, 'En échec': 0, 'En cours': 0, 'En attente': 0 });
     await stateIs(page, 'Terminé');
 
-    const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Rapport de rapprochement (CSV)' }).click()]);
+    const [report] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Rapport de rapprochement (CSV)' }).click(),
+    ]);
     expect(report.suggestedFilename()).toMatch(/^bulk-[0-9a-f-]{36}-report\.csv$/);
-    const rows = (await readFile((await report.path()), 'utf8')).trim().split(/\r?\n/);
+    const rows = (await readFile(await report.path(), 'utf8')).trim().split(/\r?\n/);
     expect(rows).toHaveLength(5);
     expect(rows.slice(1).every((row) => row.includes('COMPLETED'))).toBe(true);
-    expect(rows.slice(1).map((row) => row.split(',').find((cell) => /^2297\d{10}$/.test(cell)))).toEqual([first, second, third, last]);
+    expect(rows.slice(1).map((row) => row.split(',').find((cell) => /^2297\d{10}$/.test(cell)))).toEqual([
+      first,
+      second,
+      third,
+      last,
+    ]);
 
-    const [statement] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Relevé du compte payeur (CSV)' }).click()]);
-    expect(await readFile((await statement.path()), 'utf8')).toContain('debit');
+    const [statement] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Relevé du compte payeur (CSV)' }).click(),
+    ]);
+    expect(await readFile(await statement.path(), 'utf8')).toContain('debit');
     expect(violations).toEqual([]);
     await context.close();
   });
 
-  it('shows an invalid file\'s errors as a table (line, column, message), and creates nothing', async () => {
+  it("shows an invalid file's errors as a table (line, column, message), and creates nothing", async () => {
     const staff = await fund();
     const before = await snapshot(staff.fund);
     const { page, context } = await harness.newPage();
     await signIn(page, staff.gestionnaire.email, staff.gestionnaire.password);
     const [good, other] = payees(2) as [string, string];
-    await uploadThroughConsole(page, `${CSV_HEADER}MSISDN,${good},XOF,1000\nMSISDN,12,XOF,1000\nMSISDN,${other},XOF,-5\n`, 'erreurs.csv');
+    await uploadThroughConsole(
+      page,
+      `${CSV_HEADER}MSISDN,${good},XOF,1000\nMSISDN,12,XOF,1000\nMSISDN,${other},XOF,-5\n`,
+      'erreurs.csv',
+    );
 
-    const table = page.getByRole('alert').filter({ hasText: 'Le fichier contient des erreurs : rien n’a été créé.' }).locator('table');
+    const table = page
+      .getByRole('alert')
+      .filter({ hasText: 'Le fichier contient des erreurs : rien n’a été créé.' })
+      .locator('table');
     await table.waitFor();
-    const cells = await Promise.all((await table.locator('tbody tr').all()).map((row) => row.locator('td').allTextContents()));
+    const cells = await Promise.all(
+      (await table.locator('tbody tr').all()).map((row) => row.locator('td').allTextContents()),
+    );
     expect(cells.map(([line, column]) => [line, column])).toEqual([
       ['3', 'valeur_id'],
       ['4', 'montant'],
@@ -172,7 +204,14 @@ describe('the console: paying a list, in a real browser', () => {
     const lines = payees(2) as [string, string];
     const maker = await harness.newPage();
     await signIn(maker.page, staff.gestionnaire.email, staff.gestionnaire.password);
-    await uploadThroughConsole(maker.page, csv([[lines[0], 5000], [lines[1], 6000]]), 'a-approuver.csv');
+    await uploadThroughConsole(
+      maker.page,
+      csv([
+        [lines[0], 5000],
+        [lines[1], 6000],
+      ]),
+      'a-approuver.csv',
+    );
     await openUploadedBulk(maker.page);
     await stateIs(maker.page, 'À approuver');
     await maker.page.getByText('Vous avez créé ce lot : un autre utilisateur doit l’approuver.').waitFor();
@@ -185,7 +224,10 @@ describe('the console: paying a list, in a real browser', () => {
     await awaiting.getByRole('link').first().click();
     await checker.page.getByRole('button', { name: 'Approuver le lot' }).click();
     await checker.page.getByRole('status').filter({ hasText: 'Lot approuvé : le paiement commence.' }).waitFor();
-    await checker.page.getByTestId('approval').filter({ hasText: `Approuvé par ${staff.checker.email}` }).waitFor();
+    await checker.page
+      .getByTestId('approval')
+      .filter({ hasText: `Approuvé par ${staff.checker.email}` })
+      .waitFor();
 
     // The maker's page, left open, follows the payment to its end.
     await maker.page.getByTestId('progress-text').filter({ hasText: '100 % traité' }).waitFor();
@@ -223,7 +265,15 @@ describe('the console: paying a list, in a real browser', () => {
     const { page, context } = await harness.newPage();
     await signIn(page, staff.gestionnaire.email, staff.gestionnaire.password);
     // 22990000404: party not found (3204, permanent); 22990000403: the payee FSP refuses the transfer (5104, worth retrying).
-    await uploadThroughConsole(page, csv([[paid, 11000], ['22990000404', 12000], ['22990000403', 13000]]), 'echecs.csv');
+    await uploadThroughConsole(
+      page,
+      csv([
+        [paid, 11000],
+        ['22990000404', 12000],
+        ['22990000403', 13000],
+      ]),
+      'echecs.csv',
+    );
     await openUploadedBulk(page);
     await stateIs(page, 'Terminé');
     await countsReach(page, { Payées: 1, 'En échec': 2 });
@@ -251,7 +301,7 @@ describe('the console: paying a list, in a real browser', () => {
     await context.close();
   });
 
-  it('pages and filters a bulk\'s lines through the API: a status with more lines than a page, a failure code, nothing matching', async () => {
+  it("pages and filters a bulk's lines through the API: a status with more lines than a page, a failure code, nothing matching", async () => {
     const staff = await fund();
     // 53 lines (file lines 2 to 54); the payee of lines 12 and 47 does not exist (3204), the other 51 are paid.
     const lines: Array<[string, number]> = payees(51).map((msisdn, index) => [msisdn, 1000 + index]);
@@ -269,18 +319,33 @@ describe('the console: paying a list, in a real browser', () => {
     const asked = (wanted: Record<string, string>) =>
       page.waitForRequest((sent) => {
         const url = new URL(sent.url());
-        return url.pathname.endsWith('/details') && Object.entries(wanted).every(([name, value]) => url.searchParams.get(name) === value);
+        return (
+          url.pathname.endsWith('/details') &&
+          Object.entries(wanted).every(([name, value]) => url.searchParams.get(name) === value)
+        );
       });
-    await Promise.all([asked({ status: 'COMPLETED', offset: '0' }), page.getByLabel('Statut').selectOption('COMPLETED')]);
+    await Promise.all([
+      asked({ status: 'COMPLETED', offset: '0' }),
+      page.getByLabel('Statut').selectOption('COMPLETED'),
+    ]);
     await page.getByRole('navigation', { name: '1 à 50 sur 51' }).waitFor();
-    await page.getByTestId('lines-matching').filter({ hasText: '51 ligne(s) sur 53 correspondent aux filtres.' }).waitFor();
+    await page
+      .getByTestId('lines-matching')
+      .filter({ hasText: '51 ligne(s) sur 53 correspondent aux filtres.' })
+      .waitFor();
     await page.locator('table.lines tbody tr').nth(49).and(page.locator('tr[data-line="53"]')).waitFor();
-    await Promise.all([asked({ status: 'COMPLETED', offset: '50' }), page.getByRole('button', { name: 'Suivant' }).click()]);
+    await Promise.all([
+      asked({ status: 'COMPLETED', offset: '50' }),
+      page.getByRole('button', { name: 'Suivant' }).click(),
+    ]);
     await expectLines(page, [54]);
     await page.getByRole('navigation', { name: '51 à 51 sur 51' }).waitFor();
 
     await page.getByLabel('Statut').selectOption('FAILED');
-    await Promise.all([asked({ status: 'FAILED', failure_code: '3204', offset: '0' }), page.getByLabel('Code d’échec').fill('3204')]);
+    await Promise.all([
+      asked({ status: 'FAILED', failure_code: '3204', offset: '0' }),
+      page.getByLabel('Code d’échec').fill('3204'),
+    ]);
     await expectLines(page, [12, 47]);
     expect(await page.getByRole('navigation', { name: /sur/ }).count()).toBe(0);
     await page.getByLabel('Code d’échec').fill('5104');
@@ -299,6 +364,10 @@ describe('the console: paying a list, in a real browser', () => {
  */
 async function expectLines(page: Page, lineNumbers: number[]): Promise<void> {
   const rows = page.locator('table.lines tbody tr');
-  for (const [index, line] of lineNumbers.entries()) await rows.nth(index).and(page.locator(`tr[data-line="${line}"]`)).waitFor();
+  for (const [index, line] of lineNumbers.entries())
+    await rows
+      .nth(index)
+      .and(page.locator(`tr[data-line="${line}"]`))
+      .waitFor();
   await rows.nth(lineNumbers.length).waitFor({ state: 'detached' });
 }

@@ -40,9 +40,14 @@ describe('the console: pension roll and monthly runs, in a real browser', () => 
     const { page, context, violations } = await harness.newPage();
     await signIn(page, user.email, user.password);
     await page.getByRole('link', { name: 'Pensionnés' }).click();
-    await page.getByLabel('Fichier CSV').setInputFiles({ name: 'roll.csv', mimeType: 'text/csv', buffer: Buffer.from(roll) });
+    await page
+      .getByLabel('Fichier CSV')
+      .setInputFiles({ name: 'roll.csv', mimeType: 'text/csv', buffer: Buffer.from(roll) });
     await page.getByRole('button', { name: 'Importer' }).click();
-    await page.getByRole('status').filter({ hasText: 'Liste importée : 3 ajoutés, 0 modifiés, 0 inchangés.' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Liste importée : 3 ajoutés, 0 modifiés, 0 inchangés.' })
+      .waitFor();
     await page.getByRole('cell', { name: /^52\s000\sXOF$/ }).waitFor();
 
     await page.getByLabel('Rechercher (nom ou identifiant)').fill('Codjo');
@@ -51,7 +56,10 @@ describe('the console: pension roll and monthly runs, in a real browser', () => 
     await page.getByRole('heading', { name: /Codjo Agbodjan/ }).waitFor();
     await page.getByTestId('last-proof').filter({ hasText: '—' }).waitFor();
     await page.getByRole('button', { name: 'Enregistrer la preuve de vie' }).click();
-    await page.getByRole('status').filter({ hasText: /^Preuve de vie du .+ enregistrée\.$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Preuve de vie du .+ enregistrée\.$/ })
+      .waitFor();
     await page.getByTestId('last-proof').locator(`time[datetime="${today}"]`).waitFor();
 
     await page.getByRole('link', { name: 'Paiements mensuels' }).click();
@@ -67,9 +75,19 @@ describe('the console: pension roll and monthly runs, in a real browser', () => 
     await page.getByRole('status').filter({ hasText: 'Paiement mensuel lancé.' }).waitFor();
     const run = page.locator('tr[data-period]').first();
     await run.locator('.badge', { hasText: 'Terminé' }).waitFor({ timeout: 90_000 });
-    expect(await run.locator('td').allTextContents()).toEqual([expect.stringContaining('Terminé'), '2', expect.stringContaining('1'), expect.stringMatching(/^97\s000\sXOF$/), 'Terminé']);
+    expect(await run.locator('td').allTextContents()).toEqual([
+      expect.stringContaining('Terminé'),
+      '2',
+      expect.stringContaining('1'),
+      expect.stringMatching(/^97\s000\sXOF$/),
+      'Terminé',
+    ]);
     await run.getByRole('button', { name: /Voir les écartés/ }).click();
-    await page.getByRole('listitem').filter({ hasText: 'Rafiatou Bello' }).filter({ hasText: 'aucune preuve de vie' }).waitFor();
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: 'Rafiatou Bello' })
+      .filter({ hasText: 'aucune preuve de vie' })
+      .waitFor();
 
     // Back on the beneficiary held out: the month is in their history, with the reason.
     await page.getByRole('link', { name: 'Rafiatou Bello' }).click();
@@ -79,6 +97,9 @@ describe('the console: pension roll and monthly runs, in a real browser', () => 
 
     // The schedule would fire on the 5th at 08:00: not during the rest of this run's tests.
     const token = await loginAs(harness.baseUrl, user.email, user.password);
-    await request(harness.baseUrl).delete(`/api/pension-runs/schedules/pension-run-${organization.code}`).set(authHeader(token)).expect(204);
+    await request(harness.baseUrl)
+      .delete(`/api/pension-runs/schedules/pension-run-${organization.code}`)
+      .set(authHeader(token))
+      .expect(204);
   });
 });

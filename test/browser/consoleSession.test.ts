@@ -23,15 +23,25 @@ describe('the console: sessions and roles, in a real browser', () => {
 
   it('serves the app at / under a strict CSP, falls back to it for its pages, never for the API', async () => {
     const server = harness.baseUrl;
-    const page = await request(server).get('/').expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(server)
+      .get('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     const policy = page.headers['content-security-policy'] as string;
     expect(policy).toContain("script-src 'self'");
     expect(policy).toContain("style-src 'self'");
     expect(policy).not.toContain('unsafe-inline');
     expect(page.text).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>/);
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1]!;
-    await request(server).get(asset).expect(200).expect('Content-Type', /javascript/).expect('Cache-Control', /immutable/);
-    await request(server).get('/lots/00000000-0000-0000-0000-000000000000').expect(200).expect('Content-Type', /text\/html/);
+    await request(server)
+      .get(asset)
+      .expect(200)
+      .expect('Content-Type', /javascript/)
+      .expect('Cache-Control', /immutable/);
+    await request(server)
+      .get('/lots/00000000-0000-0000-0000-000000000000')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     await request(server).get('/assets/missing.js').expect(404);
     for (const path of ['/api/nothing', '/api', '/openapi.json.bak', '/metrics/x', '/healthz/x', '/swagger/x.y']) {
       const answer = await request(server).get(path);
@@ -53,7 +63,10 @@ describe('the console: sessions and roles, in a real browser', () => {
 
     await signIn(page, fund.email, fund.password);
     await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
-    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Nouveau paiement' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Navigation principale' })
+      .getByRole('link', { name: 'Nouveau paiement' })
+      .waitFor();
 
     await page.getByLabel('Langue').first().selectOption('en');
     await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
@@ -71,7 +84,13 @@ describe('the console: sessions and roles, in a real browser', () => {
     const created = await request(harness.baseUrl)
       .post('/api/admin/users/create')
       .set(authHeader(adminToken))
-      .send({ email: `new.${Date.now()}@test.example`, first_name: 'Awa', last_name: 'Dossou', role: 'GESTIONNAIRE', organization_id: admin.user.organization_id })
+      .send({
+        email: `new.${Date.now()}@test.example`,
+        first_name: 'Awa',
+        last_name: 'Dossou',
+        role: 'GESTIONNAIRE',
+        organization_id: admin.user.organization_id,
+      })
       .expect(201);
     const { page, context, violations } = await harness.newPage();
     await signIn(page, created.body.user.email, created.body.temporary_password);
@@ -82,7 +101,10 @@ describe('the console: sessions and roles, in a real browser', () => {
     await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(next);
     await page.getByLabel('Confirmez le nouveau mot de passe').fill(`${next}x`);
     await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Les deux nouveaux mots de passe ne sont pas identiques.' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Les deux nouveaux mots de passe ne sont pas identiques.' })
+      .waitFor();
 
     await page.getByLabel('Confirmez le nouveau mot de passe').fill(next);
     await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
@@ -100,7 +122,11 @@ describe('the console: sessions and roles, in a real browser', () => {
     await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
 
     const token = await loginAs(harness.baseUrl, user.email, user.password);
-    await request(harness.baseUrl).post('/api/auth/change-password').set(authHeader(token)).send({ old_password: user.password, new_password: strongPassword() }).expect(200);
+    await request(harness.baseUrl)
+      .post('/api/auth/change-password')
+      .set(authHeader(token))
+      .send({ old_password: user.password, new_password: strongPassword() })
+      .expect(200);
 
     await page.getByRole('link', { name: 'Historique', exact: true }).click();
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();

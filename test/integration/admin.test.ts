@@ -27,7 +27,11 @@ function newUserBody(overrides: object = {}) {
 async function staffToken(organizationId?: number): Promise<{ token: string; organizationId: number; userId: number }> {
   const organization = organizationId ?? (await createOrganization()).id;
   const admin = await createUser({ organizationId: organization, isStaff: true });
-  return { token: await loginAs(server, admin.email, admin.password), organizationId: organization, userId: admin.user.id };
+  return {
+    token: await loginAs(server, admin.email, admin.password),
+    organizationId: organization,
+    userId: admin.user.id,
+  };
 }
 
 afterAll(closeDb);
@@ -69,7 +73,13 @@ describe('POST /api/admin/users/create', () => {
       actor_user_id: admin.userId,
       organization_id: admin.organizationId,
       before: null,
-      after: { email: body.email, role: 'SUPERVISEUR', is_staff: false, is_active: true, organization_id: admin.organizationId },
+      after: {
+        email: body.email,
+        role: 'SUPERVISEUR',
+        is_staff: false,
+        is_active: true,
+        organization_id: admin.organizationId,
+      },
       request_id: response.headers['x-request-id'],
     });
 
@@ -86,14 +96,20 @@ describe('POST /api/admin/users/create', () => {
       .set(authHeader(token))
       .send({ old_password: temporaryPassword, new_password: newPassword })
       .expect(200);
-    const profile = await request(server).get('/api/auth/profile').set(authHeader(await loginAs(server, body.email, newPassword)));
+    const profile = await request(server)
+      .get('/api/auth/profile')
+      .set(authHeader(await loginAs(server, body.email, newPassword)));
     expect(profile.body.must_change_password).toBe(false);
   });
 
   it('creates the user in another organization when asked, and staff when asked', async () => {
     const admin = await staffToken();
     const other = await createOrganization();
-    const response = await createUserRequest(server, admin.token, newUserBody({ organization_id: other.id, is_staff: true })).expect(201);
+    const response = await createUserRequest(
+      server,
+      admin.token,
+      newUserBody({ organization_id: other.id, is_staff: true }),
+    ).expect(201);
     expect(response.body.user.organization).toEqual({ id: other.id, code: other.code, name: other.name });
     expect(response.body.user.is_staff).toBe(true);
   });
@@ -113,16 +129,22 @@ describe('POST /api/admin/users/create', () => {
   it('answers 409 email_taken for an existing email, whatever its case', async () => {
     const admin = await staffToken();
     const existing = await createUser();
-    const response = await createUserRequest(server, admin.token, newUserBody({ email: existing.email.toUpperCase() })).expect(409);
+    const response = await createUserRequest(
+      server,
+      admin.token,
+      newUserBody({ email: existing.email.toUpperCase() }),
+    ).expect(409);
     expect(response.body.error.code).toBe('email_taken');
 
     const body = newUserBody();
     await createUserRequest(server, admin.token, body).expect(201);
     await createUserRequest(server, admin.token, { ...body, email: body.email.toUpperCase() }).expect(409);
     // The refused creations rolled back with nothing recorded: one audit entry, the one user created.
-    expect(await db()('audit_log').where({ actor_user_id: admin.userId, kind: 'user.created' }).count<[{ count: string }]>('* as count')).toEqual([
-      { count: '1' },
-    ]);
+    expect(
+      await db()('audit_log')
+        .where({ actor_user_id: admin.userId, kind: 'user.created' })
+        .count<[{ count: string }]>('* as count'),
+    ).toEqual([{ count: '1' }]);
   });
 
   it('answers 400 with details per field and creates nothing', async () => {
@@ -135,23 +157,42 @@ describe('POST /api/admin/users/create', () => {
       is_staff: 'yes',
     }).expect(400);
     expect(invalid.body.error.code).toBe('validation_error');
-    expect(Object.keys(invalid.body.error.details).sort()).toEqual(['email', 'first_name', 'is_staff', 'last_name', 'phone_number', 'role']);
+    expect(Object.keys(invalid.body.error.details).sort()).toEqual([
+      'email',
+      'first_name',
+      'is_staff',
+      'last_name',
+      'phone_number',
+      'role',
+    ]);
     expect(await User.query().findOne({ email: 'not-an-email' })).toBeUndefined();
 
-    const unknownOrganization = await createUserRequest(server, admin.token, newUserBody({ organization_id: 2_000_000_000 })).expect(400);
+    const unknownOrganization = await createUserRequest(
+      server,
+      admin.token,
+      newUserBody({ organization_id: 2_000_000_000 }),
+    ).expect(400);
     expect(Object.keys(unknownOrganization.body.error.details)).toEqual(['organization_id']);
   });
 
   it('sends the mail through SMTP when EMAIL_HOST is set', async () => {
     const smtp = await startSmtpRecorder();
     try {
-      const { server: smtpApp } = createTestApp({ EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(smtp.port), EMAIL_USE_TLS: 'false' });
+      const { server: smtpApp } = createTestApp({
+        EMAIL_HOST: '127.0.0.1',
+        EMAIL_PORT: String(smtp.port),
+        EMAIL_USE_TLS: 'false',
+      });
       const admin = await staffToken();
       const body = newUserBody();
 
       const response = await createUserRequest(smtpApp, admin.token, body).expect(201);
 
-      expect(response.body).toMatchObject({ email_sent: true, email_delivery: 'smtp', message: 'Utilisateur créé avec succès. Un email a été envoyé.' });
+      expect(response.body).toMatchObject({
+        email_sent: true,
+        email_delivery: 'smtp',
+        message: 'Utilisateur créé avec succès. Un email a été envoyé.',
+      });
       expect(smtp.messages).toHaveLength(1);
       expect(smtp.messages[0]!.recipients).toEqual([`<${body.email}>`]);
       expect(smtp.messages[0]!.data).toContain(response.body.temporary_password);
@@ -163,7 +204,11 @@ describe('POST /api/admin/users/create', () => {
 
   it('still creates the user, saying so, when the SMTP server cannot be reached', async () => {
     const closedPort = await unusedPort();
-    const { server: brokenMailApp } = createTestApp({ EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(closedPort), EMAIL_USE_TLS: 'false' });
+    const { server: brokenMailApp } = createTestApp({
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(closedPort),
+      EMAIL_USE_TLS: 'false',
+    });
     const admin = await staffToken();
     const body = newUserBody();
 

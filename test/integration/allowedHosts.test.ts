@@ -8,21 +8,34 @@ describe('ALLOWED_HOSTS', () => {
   const { server } = createTestApp({ ALLOWED_HOSTS: 'paiements.cnss.bj,localhost' });
 
   it('answers a listed host, whatever its case and port', async () => {
-    await request(server).post('/api/auth/login').set('Host', 'Paiements.CNSS.bj:8443').send({}).expect(400).expect((res) => {
-      expect(res.body.error.code).toBe('validation_error'); // the route ran: its own refusal of the empty body
-    });
+    await request(server)
+      .post('/api/auth/login')
+      .set('Host', 'Paiements.CNSS.bj:8443')
+      .send({})
+      .expect(400)
+      .expect((res) => {
+        expect(res.body.error.code).toBe('validation_error'); // the route ran: its own refusal of the empty body
+      });
     await request(server).get('/metrics').set('Host', 'localhost:8000').expect(200);
   });
 
   it('refuses another host with 400 invalid_host, before the route runs', async () => {
     for (const host of ['evil.example', 'paiements.cnss.bj.evil.example', '127.0.0.1:8000']) {
-      const res = await request(server).post('/api/auth/login').set('Host', host).send({ email: 'a@b.c', password: 'x' }).expect(400);
+      const res = await request(server)
+        .post('/api/auth/login')
+        .set('Host', host)
+        .send({ email: 'a@b.c', password: 'x' })
+        .expect(400);
       expect(res.body.error.code).toBe('invalid_host');
     }
   });
 
   it('is not fooled by X-Forwarded-Host', async () => {
-    const res = await request(server).get('/metrics').set('Host', 'evil.example').set('X-Forwarded-Host', 'paiements.cnss.bj').expect(400);
+    const res = await request(server)
+      .get('/metrics')
+      .set('Host', 'evil.example')
+      .set('X-Forwarded-Host', 'paiements.cnss.bj')
+      .expect(400);
     expect(res.body.error.code).toBe('invalid_host');
   });
 

@@ -5,7 +5,15 @@ import { signAccessToken } from '../../src/auth/tokens';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { User } from '../../src/models';
-import { authHeader, createOrganization, createTestApp, createUser, setOrganizationActive, strongPassword, uniqueEmail } from '../support/fixtures';
+import {
+  authHeader,
+  createOrganization,
+  createTestApp,
+  createUser,
+  setOrganizationActive,
+  strongPassword,
+  uniqueEmail,
+} from '../support/fixtures';
 
 /** The app trusts X-Forwarded-For here so each test logs in from its own address: the limiter counts per IP. */
 const { app, server } = createTestApp();
@@ -63,7 +71,9 @@ describe('POST /api/auth/login', () => {
     const unknownEmail = await login({ email: uniqueEmail('nobody'), password }).expect(401);
     const inactiveUser = await login({ email: inactive.email, password: inactive.password }).expect(401);
 
-    const expected = { error: { code: 'invalid_credentials', message: 'Aucun compte actif ne correspond à ces identifiants.' } };
+    const expected = {
+      error: { code: 'invalid_credentials', message: 'Aucun compte actif ne correspond à ces identifiants.' },
+    };
     expect(wrongPassword.body).toEqual(expected);
     expect(unknownEmail.body).toEqual(expected);
     expect(inactiveUser.body).toEqual(expected);
@@ -156,7 +166,9 @@ describe('POST /api/auth/token/refresh', () => {
     const tokens = await loggedIn(email, password);
     expect((await refresh(tokens.access).expect(401)).body.error.code).toBe('token_not_valid');
     await refresh('garbage').expect(401);
-    expect((await request(server).post('/api/auth/token/refresh').send({}).expect(400)).body.error.details.refresh).toBeDefined();
+    expect(
+      (await request(server).post('/api/auth/token/refresh').send({}).expect(400)).body.error.details.refresh,
+    ).toBeDefined();
   });
 
   it('refuses the refresh token of a deactivated or deleted user', async () => {
@@ -242,7 +254,9 @@ describe('a deactivated organization (organizations.is_active = false)', () => {
     expect(refused.body.error.message).toMatch(/^L'organisation .* désactivée/);
     // A guess learns nothing more than at any other account, and a deactivated user keeps its own answer.
     expect((await login({ email, password: `${password}x` }).expect(401)).body.error.code).toBe('invalid_credentials');
-    expect((await login({ email: deactivatedUser.email, password: deactivatedUser.password }).expect(401)).body.error.code).toBe('invalid_credentials');
+    expect(
+      (await login({ email: deactivatedUser.email, password: deactivatedUser.password }).expect(401)).body.error.code,
+    ).toBe('invalid_credentials');
 
     await setOrganizationActive(organization.id, true);
     await login({ email, password }).expect(200);
@@ -332,7 +346,9 @@ describe('POST /api/auth/change-password', () => {
     const otherDevice = await loggedIn(email, password);
     const newPassword = strongPassword();
 
-    const changed = await changePassword(session.access, { old_password: password, new_password: newPassword }).expect(200);
+    const changed = await changePassword(session.access, { old_password: password, new_password: newPassword }).expect(
+      200,
+    );
 
     await refresh(session.refresh).expect(401);
     await refresh(otherDevice.refresh).expect(401);
@@ -350,7 +366,10 @@ describe('POST /api/auth/change-password', () => {
     const { email, password } = await createUser();
     const { access } = await loggedIn(email, password);
 
-    const wrongOld = await changePassword(access, { old_password: 'wrong-password', new_password: strongPassword() }).expect(400);
+    const wrongOld = await changePassword(access, {
+      old_password: 'wrong-password',
+      new_password: strongPassword(),
+    }).expect(400);
     expect(Object.keys(wrongOld.body.error.details)).toEqual(['old_password']);
 
     for (const newPassword of ['short-pw', password, email, email.toUpperCase()]) {

@@ -68,9 +68,14 @@ beforeAll(async () => {
   const staff = await createUser({ organizationId: null, role: 'GESTIONNAIRE', isStaff: true });
   staffToken = await loginAs(server, staff.email, staff.password);
   bulkId = (await upload(server, fund.gestionnaire.token, csvOfLines(2)).expect(202)).body.bulkTransferId;
-  const roll = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin\n' +
+  const roll =
+    'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin\n' +
     'MSISDN,22961777001,Secret Pensionné,XOF,45000,ACTIVE,2026-01-10,,\n';
-  await request(server).post('/api/pension-roll/import').set(authHeader(fund.gestionnaire.token)).attach('file', Buffer.from(roll), 'roll.csv').expect(200);
+  await request(server)
+    .post('/api/pension-roll/import')
+    .set(authHeader(fund.gestionnaire.token))
+    .attach('file', Buffer.from(roll), 'roll.csv')
+    .expect(200);
   beneficiaryId = (await db()('beneficiaries').where('organization_id', fund.organization.id).first('id')).id;
 });
 
@@ -91,7 +96,12 @@ describe('every protected route refuses a missing or bad token with 401', () => 
     await User.query(db()).patch({ is_active: false }).where('id', deactivated.user.id);
     await User.query(db()).deleteById(deleted.user.id);
     const refreshed = await createUser({ organizationId: fund.organization.id });
-    const pair = (await request(server).post('/api/auth/login').send({ email: refreshed.email, password: refreshed.password }).expect(200)).body;
+    const pair = (
+      await request(server)
+        .post('/api/auth/login')
+        .send({ email: refreshed.email, password: refreshed.password })
+        .expect(200)
+    ).body;
     tokens = {
       algNone: `${part({ alg: 'none', typ: 'JWT' })}.${part({ ...claims, iat: now, exp: now + 300 })}.`,
       wrongKey: jwt.sign(claims, 'another-secret-key-that-is-long-enough-1234', { algorithm: 'HS256', expiresIn: 300 }),
@@ -103,16 +113,21 @@ describe('every protected route refuses a missing or bad token with 401', () => 
     };
   });
 
-  it.each(PROTECTED_ROUTES.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))('%s', async (_name, route) => {
-    const statuses: Record<string, number> = { none: (await call(route)).status };
-    for (const [name, token] of Object.entries(tokens)) statuses[name] = (await call(route, token)).status;
-    const expected = Object.fromEntries(Object.keys(statuses).map((name) => [name, 401]));
-    expect(statuses).toEqual(expected);
-  });
+  it.each(PROTECTED_ROUTES.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))(
+    '%s',
+    async (_name, route) => {
+      const statuses: Record<string, number> = { none: (await call(route)).status };
+      for (const [name, token] of Object.entries(tokens)) statuses[name] = (await call(route, token)).status;
+      const expected = Object.fromEntries(Object.keys(statuses).map((name) => [name, 401]));
+      expect(statuses).toEqual(expected);
+    },
+  );
 
   it('a refresh token, once rotated, is refused when presented again (reuse)', async () => {
     const user = await createUser({ organizationId: fund.organization.id });
-    const first = (await request(server).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200)).body;
+    const first = (
+      await request(server).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200)
+    ).body;
     await request(server).post('/api/auth/token/refresh').send({ refresh: first.refresh }).expect(200);
     const reused = await request(server).post('/api/auth/token/refresh').send({ refresh: first.refresh });
     expect(reused.status).toBe(401);
@@ -120,7 +135,9 @@ describe('every protected route refuses a missing or bad token with 401', () => 
 });
 
 describe('roles', () => {
-  const forbiddenCases = PROTECTED_ROUTES.flatMap((route) => route.forbidden.map((role) => [role, `${route.method.toUpperCase()} ${route.path}`, route] as const));
+  const forbiddenCases = PROTECTED_ROUTES.flatMap((route) =>
+    route.forbidden.map((role) => [role, `${route.method.toUpperCase()} ${route.path}`, route] as const),
+  );
   it.each(forbiddenCases)('%s may not %s: 403', async (role, _name, route) => {
     const token = role === 'GESTIONNAIRE' ? fund.gestionnaire.token : fund.superviseur.token;
     const response = await call(route, token);
@@ -137,7 +154,12 @@ describe('roles', () => {
 describe("another organization's ids answer 404 and disclose nothing", () => {
   const leaks = (body: unknown): boolean => {
     const text = JSON.stringify(body);
-    return text.includes(bulkId) || text.includes('22961777001') || text.includes('Secret Pensionn') || text.includes(fund.organization.code);
+    return (
+      text.includes(bulkId) ||
+      text.includes('22961777001') ||
+      text.includes('Secret Pensionn') ||
+      text.includes(fund.organization.code)
+    );
   };
 
   it('bulk ids: details, status, reports', async () => {
@@ -148,12 +170,18 @@ describe("another organization's ids answer 404 and disclose nothing", () => {
         expect(leaks(response.body) || leaks(response.text)).toBe(false);
       }
       // The owner does see it: the 404 above is about the organization, not the id.
-      expect((await request(server).get(`/api/bulk-transfers/${bulkId}/${suffix}`).set(authHeader(fund.superviseur.token))).status).toBe(200);
+      expect(
+        (await request(server).get(`/api/bulk-transfers/${bulkId}/${suffix}`).set(authHeader(fund.superviseur.token)))
+          .status,
+      ).toBe(200);
     }
   });
 
   it('bulk ids are not in the other organization history', async () => {
-    const response = await request(server).get('/api/bulk-transfers/history').set(authHeader(outsider.superviseur.token)).expect(200);
+    const response = await request(server)
+      .get('/api/bulk-transfers/history')
+      .set(authHeader(outsider.superviseur.token))
+      .expect(200);
     expect(leaks(response.body)).toBe(false);
   });
 
@@ -161,8 +189,14 @@ describe("another organization's ids answer 404 and disclose nothing", () => {
     const token = outsider.gestionnaire.token;
     const attempts = [
       request(server).get(`/api/pension-roll/${beneficiaryId}`).set(authHeader(token)),
-      request(server).post(`/api/pension-roll/${beneficiaryId}/status`).set(authHeader(token)).send({ status: 'SUSPENDED' }),
-      request(server).post(`/api/pension-roll/${beneficiaryId}/proof-of-life`).set(authHeader(token)).send({ date: '2026-11-01' }),
+      request(server)
+        .post(`/api/pension-roll/${beneficiaryId}/status`)
+        .set(authHeader(token))
+        .send({ status: 'SUSPENDED' }),
+      request(server)
+        .post(`/api/pension-roll/${beneficiaryId}/proof-of-life`)
+        .set(authHeader(token))
+        .send({ date: '2026-11-01' }),
     ];
     for (const attempt of attempts) {
       const response = await attempt;
@@ -172,7 +206,9 @@ describe("another organization's ids answer 404 and disclose nothing", () => {
     await request(server).get(`/api/pension-roll/${beneficiaryId}`).set(authHeader(fund.superviseur.token)).expect(200);
     const list = await request(server).get('/api/pension-roll').set(authHeader(token)).expect(200);
     expect(leaks(list.body)).toBe(false);
-    expect(await db()('beneficiaries').where('id', beneficiaryId).first('status', 'last_proof_of_life')).toMatchObject({ status: 'ACTIVE' });
+    expect(await db()('beneficiaries').where('id', beneficiaryId).first('status', 'last_proof_of_life')).toMatchObject({
+      status: 'ACTIVE',
+    });
   });
 
   it('schedule ids: read, pause, resume, trigger, delete', async () => {
@@ -184,28 +220,41 @@ describe("another organization's ids answer 404 and disclose nothing", () => {
     const scheduleId: string = created.body.schedule_id;
     const token = outsider.gestionnaire.token;
     try {
-    const attempts = [
-      request(server).get(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(token)),
-      request(server).post(`/api/pension-runs/schedules/${scheduleId}/pause`).set(authHeader(token)).send({}),
-      request(server).post(`/api/pension-runs/schedules/${scheduleId}/resume`).set(authHeader(token)).send({}),
-      request(server).post(`/api/pension-runs/schedules/${scheduleId}/trigger`).set(authHeader(token)).send({}),
-      request(server).delete(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(token)),
-    ];
-    for (const attempt of attempts) {
-      const response = await attempt;
-      expect(response.status).toBe(404);
-      expect(leaks(response.body)).toBe(false);
-    }
-    const own = await request(server).get(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(fund.superviseur.token)).expect(200);
-    expect(own.body.paused).toBe(false); // the outsider's pause did nothing
+      const attempts = [
+        request(server).get(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(token)),
+        request(server).post(`/api/pension-runs/schedules/${scheduleId}/pause`).set(authHeader(token)).send({}),
+        request(server).post(`/api/pension-runs/schedules/${scheduleId}/resume`).set(authHeader(token)).send({}),
+        request(server).post(`/api/pension-runs/schedules/${scheduleId}/trigger`).set(authHeader(token)).send({}),
+        request(server).delete(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(token)),
+      ];
+      for (const attempt of attempts) {
+        const response = await attempt;
+        expect(response.status).toBe(404);
+        expect(leaks(response.body)).toBe(false);
+      }
+      const own = await request(server)
+        .get(`/api/pension-runs/schedules/${scheduleId}`)
+        .set(authHeader(fund.superviseur.token))
+        .expect(200);
+      expect(own.body.paused).toBe(false); // the outsider's pause did nothing
     } finally {
-      await request(server).delete(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(fund.gestionnaire.token));
+      await request(server)
+        .delete(`/api/pension-runs/schedules/${scheduleId}`)
+        .set(authHeader(fund.gestionnaire.token));
     }
   });
 });
 
 describe('SQL-looking filter values', () => {
-  const TABLES = ['users', 'organizations', 'accounts', 'bulk_transfers', 'individual_transfers', 'beneficiaries', 'refresh_tokens'];
+  const TABLES = [
+    'users',
+    'organizations',
+    'accounts',
+    'bulk_transfers',
+    'individual_transfers',
+    'beneficiaries',
+    'refresh_tokens',
+  ];
   const rowCounts = async (): Promise<Record<string, number>> => {
     const counts: Record<string, number> = {};
     for (const table of TABLES) {
@@ -229,19 +278,35 @@ describe('SQL-looking filter values', () => {
 
   // Every typed filter (states, dates, numbers) refuses such a value with 400 invalid_filter; the free-text
   // search takes it as text and matches nothing of the organization's, rather than everything.
-  it.each(FILTERS)('%s: 400 invalid_filter, or (free text) an own-organization answer matching nothing; never a 500', async (path, filters) => {
-    const target = path.replace('BULK', bulkId);
-    for (const filter of filters) {
-      for (const value of INJECTIONS) {
-        const response = await request(server).get(target).query({ [filter]: value }).set(authHeader(fund.superviseur.token));
-        if (filter === 'q') {
-          expect({ filter, value, status: response.status, count: response.body.count }).toEqual({ filter, value, status: 200, count: 0 });
-        } else {
-          expect({ filter, value, status: response.status, code: response.body.error?.code }).toEqual({ filter, value, status: 400, code: 'invalid_filter' });
+  it.each(FILTERS)(
+    '%s: 400 invalid_filter, or (free text) an own-organization answer matching nothing; never a 500',
+    async (path, filters) => {
+      const target = path.replace('BULK', bulkId);
+      for (const filter of filters) {
+        for (const value of INJECTIONS) {
+          const response = await request(server)
+            .get(target)
+            .query({ [filter]: value })
+            .set(authHeader(fund.superviseur.token));
+          if (filter === 'q') {
+            expect({ filter, value, status: response.status, count: response.body.count }).toEqual({
+              filter,
+              value,
+              status: 200,
+              count: 0,
+            });
+          } else {
+            expect({ filter, value, status: response.status, code: response.body.error?.code }).toEqual({
+              filter,
+              value,
+              status: 400,
+              code: 'invalid_filter',
+            });
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('the tables are still there and intact afterwards', async () => {
     // Only reads were sent: every table still answers, with exactly the rows it had before.

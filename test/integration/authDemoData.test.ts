@@ -50,8 +50,16 @@ describe('seedDemoData', () => {
     const [cnss, crr] = organizations;
     expect(users).toHaveLength(4);
     const byEmail = Object.fromEntries(users.map((row) => [row.email, row]));
-    expect(byEmail['gestionnaire@cnss.bj']).toMatchObject({ role: 'GESTIONNAIRE', is_staff: false, organization_id: cnss.id });
-    expect(byEmail['superviseur@cnss.bj']).toMatchObject({ role: 'SUPERVISEUR', is_staff: false, organization_id: cnss.id });
+    expect(byEmail['gestionnaire@cnss.bj']).toMatchObject({
+      role: 'GESTIONNAIRE',
+      is_staff: false,
+      organization_id: cnss.id,
+    });
+    expect(byEmail['superviseur@cnss.bj']).toMatchObject({
+      role: 'SUPERVISEUR',
+      is_staff: false,
+      organization_id: cnss.id,
+    });
     expect(byEmail['admin@cnss.bj']).toMatchObject({ role: 'GESTIONNAIRE', is_staff: true, organization_id: cnss.id });
     expect(byEmail['gestionnaire@crr.example']).toMatchObject({ role: 'GESTIONNAIRE', organization_id: crr.id });
     for (const user of users) expect(user.must_change_password).toBe(false);
@@ -64,7 +72,12 @@ describe('seedDemoData', () => {
       party_identifier: '22997000001',
       currency: 'XOF',
     });
-    expect(accounts[1]).toMatchObject({ account_id: 'ACC-CRR-001', organization_id: crr.id, party_identifier: '22997000002', currency: 'XOF' });
+    expect(accounts[1]).toMatchObject({
+      account_id: 'ACC-CRR-001',
+      organization_id: crr.id,
+      party_identifier: '22997000002',
+      currency: 'XOF',
+    });
   });
 
   it('sets DEMO_PASSWORD on every run, without duplicating anything or touching balances', async () => {
@@ -85,7 +98,9 @@ describe('seedDemoData', () => {
     const after = await demoRows();
     expect(after.organizations.map((row) => row.id)).toEqual(before.organizations.map((row) => row.id));
     expect(after.users.map((row) => row.id)).toEqual(before.users.map((row) => row.id));
-    expect(after.accounts.map((row) => [row.id, row.balance])).toEqual(before.accounts.map((row) => [row.id, row.balance]));
+    expect(after.accounts.map((row) => [row.id, row.balance])).toEqual(
+      before.accounts.map((row) => [row.id, row.balance]),
+    );
     expect(after.accounts[0].balance).toBe('9999999000');
   });
 
@@ -99,7 +114,9 @@ describe('seedDemoData', () => {
       await jest.isolateModulesAsync(async () => {
         productionSeed = (await import('../../src/db/demoData')).seedDemoData;
       });
-      await expect(productionSeed!({ demoPassword: strongPassword() })).rejects.toThrow('Refusing to load demo data in production.');
+      await expect(productionSeed!({ demoPassword: strongPassword() })).rejects.toThrow(
+        'Refusing to load demo data in production.',
+      );
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
       Object.assign(process.env, saved);

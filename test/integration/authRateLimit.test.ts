@@ -153,13 +153,21 @@ describe('change-password rate limiting (the same counters as login)', () => {
     }
     const changed = await changePassword(token, password, strongPassword(), ip).expect(200);
     expect(changed.body.access).toEqual(expect.any(String));
-    expect(await db()('login_attempts').where({ scope: 'email', key: emailKeyOf(email) }).first()).toMatchObject({ attempts: 0 });
+    expect(
+      await db()('login_attempts')
+        .where({ scope: 'email', key: emailKeyOf(email) })
+        .first(),
+    ).toMatchObject({ attempts: 0 });
   });
 });
 
 describe('the client address behind reverse proxies (TRUSTED_PROXY_HOPS)', () => {
   const limitOf = (hops: string) =>
-    createTestApp({ LOGIN_RATE_LIMIT_MAX: '1', LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), TRUSTED_PROXY_HOPS: hops });
+    createTestApp({
+      LOGIN_RATE_LIMIT_MAX: '1',
+      LOGIN_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      TRUSTED_PROXY_HOPS: hops,
+    });
 
   it('is the entry our proxy appended, so a client cannot dodge the limit by forging X-Forwarded-For', async () => {
     const { server: behindOneProxy } = limitOf('1');
@@ -180,7 +188,10 @@ describe('the client address behind reverse proxies (TRUSTED_PROXY_HOPS)', () =>
       (await db()('login_attempts').where('scope', 'ip').select('key')).map((row: { key: string }) => row.key);
     const forged = freshIp();
     // Other suites may already have spent the limit of 127.0.0.1: 401 or 429, the attempt is counted either way.
-    const response = await request(direct).post('/api/auth/login').set('X-Forwarded-For', forged).send({ email: uniqueEmail(), password: 'x' });
+    const response = await request(direct)
+      .post('/api/auth/login')
+      .set('X-Forwarded-For', forged)
+      .send({ email: uniqueEmail(), password: 'x' });
     expect([401, 429]).toContain(response.status);
     expect(await counted()).not.toContain(forged);
     expect((await counted()).some((key) => key.endsWith('127.0.0.1'))).toBe(true);

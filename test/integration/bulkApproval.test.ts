@@ -12,7 +12,15 @@ import { dayIn } from '../../src/domain/pensionPeriod';
 import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { actOnBulk, bulkDetails, createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
+import {
+  actOnBulk,
+  bulkDetails,
+  createBulkTestApp,
+  createFund,
+  CSV_HEADER,
+  type Fund,
+  upload,
+} from '../support/bulkFixtures';
 import { createUser, loginAs, type TestServer } from '../support/fixtures';
 import { auditOf } from '../support/adminFixtures';
 import {
@@ -65,7 +73,9 @@ describe('bulk approval (maker-checker)', () => {
     });
   }
 
-  async function fundRequiringApproval(balance = 1_000_000n): Promise<Fund & { checker: { id: number; token: string } }> {
+  async function fundRequiringApproval(
+    balance = 1_000_000n,
+  ): Promise<Fund & { checker: { id: number; token: string } }> {
     const fund = await createFund(server, { balance });
     await db()('organizations').where('id', fund.organization.id).update({ requires_approval: true });
     const checker = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
@@ -83,11 +93,20 @@ describe('bulk approval (maker-checker)', () => {
   it('waits for a second user: the creator is refused, a SUPERVISEUR and another organization too; the checker approves and it is paid', async () => {
     const fund = await fundRequiringApproval();
     const [first, second] = uniqueMsisdns(2);
-    const uploaded = await upload(server, fund.gestionnaire.token, csv([[first, 40000], [second, 25000]])).expect(202);
+    const uploaded = await upload(
+      server,
+      fund.gestionnaire.token,
+      csv([
+        [first, 40000],
+        [second, 25000],
+      ]),
+    ).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
     const outsider = await createFund(server);
 
-    const result = await (await worker()).runUntil(async () => {
+    const result = await (
+      await worker()
+    ).runUntil(async () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
       // Waiting: nothing sent, the total held.
       expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 65000n });
@@ -117,7 +136,11 @@ describe('bulk approval (maker-checker)', () => {
       expect(await bulkState(bulkId)).toBe('AWAITING_APPROVAL');
 
       const approved = await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
-      expect(approved.body).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', approval: { approved_by: { id: fund.checker.id } } });
+      expect(approved.body).toMatchObject({
+        bulkTransferId: bulkId,
+        state: 'PROCESSING',
+        approval: { approved_by: { id: fund.checker.id } },
+      });
       // Only the accepted approval is in the audit log, with the request that made it.
       expect(await auditOf('bulk', bulkId)).toEqual([
         expect.objectContaining({
@@ -140,7 +163,12 @@ describe('bulk approval (maker-checker)', () => {
     const paidAtPeer = await countCommittedPaymentsByPayee([first, second]);
     expect([...paidAtPeer.values()]).toEqual([1, 1]);
     const details = await bulkDetails(server, bulkId, fund.gestionnaire.token);
-    expect(details.body.approval).toMatchObject({ required: true, approved_by: { id: fund.checker.id }, approved_at: expect.any(String), rejected_by: null });
+    expect(details.body.approval).toMatchObject({
+      required: true,
+      approved_by: { id: fund.checker.id },
+      approved_at: expect.any(String),
+      rejected_by: null,
+    });
   });
 
   it('a rejection sends nothing, releases the reservation and ends the bulk FAILED with the reason', async () => {
@@ -149,14 +177,21 @@ describe('bulk approval (maker-checker)', () => {
     const uploaded = await upload(server, fund.gestionnaire.token, csv([[payee, 30000]])).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       await waitFor(async () => (await bulkState(bulkId)) === 'AWAITING_APPROVAL');
       const noReason = await actOnBulk(server, 'reject', bulkId, fund.checker.token, 400, {});
       expect(noReason.body.error).toMatchObject({ code: 'validation_error', details: { reason: expect.any(Array) } });
       const byCreator = await actOnBulk(server, 'reject', bulkId, fund.gestionnaire.token, 409, { reason: 'mine' });
       expect(byCreator.body.error.code).toBe('approval_by_creator');
-      const rejected = await actOnBulk(server, 'reject', bulkId, fund.checker.token, 200, { reason: 'Wrong month: this list is October' });
-      expect(rejected.body).toMatchObject({ state: 'FAILED', failure_reason: 'Rejected at approval: Wrong month: this list is October' });
+      const rejected = await actOnBulk(server, 'reject', bulkId, fund.checker.token, 200, {
+        reason: 'Wrong month: this list is October',
+      });
+      expect(rejected.body).toMatchObject({
+        state: 'FAILED',
+        failure_reason: 'Rejected at approval: Wrong month: this list is October',
+      });
       expect(await auditOf('bulk', bulkId)).toEqual([
         expect.objectContaining({
           kind: 'bulk.rejected',
@@ -172,12 +207,19 @@ describe('bulk approval (maker-checker)', () => {
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
     await expectJournalAgrees(db(), fund.account.id);
     const lines = await db()('individual_transfers').where('bulk_id', bulkId);
-    expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_rejected', null]]);
+    expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([
+      ['FAILED', 'approval_rejected', null],
+    ]);
     expect((await countCommittedPaymentsByPayee([payee])).get(payee)).toBe(0);
     const details = await bulkDetails(server, bulkId, fund.superviseur.token);
     expect(details.body).toMatchObject({
       state: 'FAILED',
-      approval: { rejected_by: { id: fund.checker.id }, rejected_at: expect.any(String), rejection_reason: 'Wrong month: this list is October', approved_by: null },
+      approval: {
+        rejected_by: { id: fund.checker.id },
+        rejected_at: expect.any(String),
+        rejection_reason: 'Wrong month: this list is October',
+        approved_by: null,
+      },
     });
   });
 
@@ -195,12 +237,19 @@ describe('bulk approval (maker-checker)', () => {
 
     expect(result).toEqual({ bulkId, state: 'FAILED', total: 1, completed: 0, failed: 1 });
     const bulk = await db()('bulk_transfers').where('bulk_id', bulkId).first();
-    expect(bulk).toMatchObject({ state: 'FAILED', failure_reason: 'Not approved before its approval deadline.', approved_by_id: null, rejected_by_id: null });
+    expect(bulk).toMatchObject({
+      state: 'FAILED',
+      failure_reason: 'Not approved before its approval deadline.',
+      approved_by_id: null,
+      rejected_by_id: null,
+    });
     expect(bulk.approval_deadline).toBeInstanceOf(Date);
     expect(bulk.completed_at.getTime()).toBeGreaterThanOrEqual(bulk.approval_deadline.getTime());
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
     const lines = await db()('individual_transfers').where('bulk_id', bulkId);
-    expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([['FAILED', 'approval_expired', null]]);
+    expect(lines.map((line) => [line.status, line.failure_code, line.mojaloop_transfer_id])).toEqual([
+      ['FAILED', 'approval_expired', null],
+    ]);
     expect((await countCommittedPaymentsByPayee([payee])).get(payee)).toBe(0);
     // It ended by its deadline, not by a decision: no update reached the workflow, and it waited on at most one
     // timer, no longer than the deadline, which fired (none when the deadline had already passed by the time the
@@ -238,13 +287,18 @@ describe('bulk approval (maker-checker)', () => {
     const period = '2026-02';
     const bulkId = bulkIdForPeriod(fund.organization.id, period);
 
-    const outcome = await (await worker()).runUntil(async () => {
+    const outcome = await (
+      await worker()
+    ).runUntil(async () => {
       const run = temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
         taskQueue,
         workflowId: `pension-run-approval-${randomUUID()}`,
         args: [{ organizationId: fund.organization.id, payerAccountId: fund.account.id, period }],
       }) as Promise<PeriodBulkOutcome>;
-      await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
+      await waitFor(
+        async () =>
+          (await db()('bulk_transfers').where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null,
+      );
       expect((await countCommittedPaymentsByPayee([first, second])).get(first)).toBe(0);
       // The first GESTIONNAIRE of the fund did not create it: the schedule did.
       await actOnBulk(server, 'approve', bulkId, fund.gestionnaire.token, 200);
@@ -252,7 +306,10 @@ describe('bulk approval (maker-checker)', () => {
     });
 
     expect(outcome).toMatchObject({ period, state: 'COMPLETED', bulkId });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({ [first]: 1, [second]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({
+      [first]: 1,
+      [second]: 1,
+    });
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 40001n, reserved: 0n });
     await expectJournalAgrees(db(), fund.account.id);
     expect(await db()('bulk_transfers').where('bulk_id', bulkId).first('created_by_id', 'approved_by_id')).toEqual({
@@ -276,7 +333,13 @@ describe('bulk approval (maker-checker)', () => {
     expect(refused.body.error.code).toBe('not_awaiting_approval');
     const details = await bulkDetails(server, bulkId, token);
     expect(details.body.approval).toEqual({
-      required: false, deadline: null, approved_by: null, approved_at: null, rejected_by: null, rejected_at: null, rejection_reason: null,
+      required: false,
+      deadline: null,
+      approved_by: null,
+      approved_at: null,
+      rejected_by: null,
+      rejected_at: null,
+      rejection_reason: null,
     });
   });
 });

@@ -33,7 +33,11 @@ beforeAll(async () => {
     'janvier.csv',
   );
   february = await uploadBulk(fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997200001,XOF,500\n`, 'fevrier.csv');
-  today = await uploadBulk(fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997300001,XOF,700\nMSISDN,22997300002,XOF,800\n`, 'aujourdhui.csv');
+  today = await uploadBulk(
+    fund.gestionnaire.token,
+    `${CSV_HEADER}MSISDN,22997300001,XOF,700\nMSISDN,22997300002,XOF,800\n`,
+    'aujourdhui.csv',
+  );
   await uploadBulk(otherFund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997400001,XOF,900\n`, 'autre.csv');
 
   // What the workflows would have done (none runs: the test app's task queue has no worker).
@@ -42,9 +46,21 @@ beforeAll(async () => {
     created_at: '2026-01-10T12:00:00Z',
     completed_at: '2026-01-10T12:30:00Z',
   });
-  await setLine(january, 2, { status: 'COMPLETED', payee_name: 'Awa Kpété', payee_fsp_id: 'mtnbenin', fee_amount: 25, mojaloop_transfer_id: 'ml-1', completed_at: '2026-01-10T12:10:00Z' });
+  await setLine(january, 2, {
+    status: 'COMPLETED',
+    payee_name: 'Awa Kpété',
+    payee_fsp_id: 'mtnbenin',
+    fee_amount: 25,
+    mojaloop_transfer_id: 'ml-1',
+    completed_at: '2026-01-10T12:10:00Z',
+  });
   await setLine(january, 3, { status: 'COMPLETED', completed_at: '2026-01-10T12:11:00Z' });
-  await setLine(january, 4, { status: 'FAILED', failure_code: '3204', failure_message: 'Party not found', completed_at: '2026-01-10T12:12:00Z' });
+  await setLine(january, 4, {
+    status: 'FAILED',
+    failure_code: '3204',
+    failure_message: 'Party not found',
+    completed_at: '2026-01-10T12:12:00Z',
+  });
   await db()('bulk_transfers').where('bulk_id', february).update({
     state: 'FAILED',
     created_at: '2026-02-15T08:00:00Z',
@@ -63,7 +79,11 @@ describe('GET /api/bulk-transfers/history', () => {
   it("lists the organization's bulks newest first, with their counts (a SUPERVISEUR may read)", async () => {
     const response = await history(fund.superviseur.token).expect(200);
     expect(response.body).toMatchObject({ total: 3, count: 3, limit: 50, offset: 0 });
-    expect(response.body.results.map((entry: { bulk_id: string }) => entry.bulk_id)).toEqual([today, february, january]);
+    expect(response.body.results.map((entry: { bulk_id: string }) => entry.bulk_id)).toEqual([
+      today,
+      february,
+      january,
+    ]);
     expect(response.body.results[2]).toEqual({
       bulk_id: january,
       payer_account: fund.account.account_id,
@@ -77,12 +97,19 @@ describe('GET /api/bulk-transfers/history', () => {
       failed_count: 1,
       file_name: 'janvier.csv',
     });
-    expect(response.body.results[0]).toMatchObject({ state: 'PENDING', completed_at: null, completed_count: 0, failed_count: 0 });
+    expect(response.body.results[0]).toMatchObject({
+      state: 'PENDING',
+      completed_at: null,
+      completed_count: 0,
+      failed_count: 0,
+    });
   });
 
   it('filters by state and by inclusive dates', async () => {
     const ids = async (query: Record<string, string>): Promise<string[]> =>
-      (await history(fund.gestionnaire.token, query).expect(200)).body.results.map((entry: { bulk_id: string }) => entry.bulk_id);
+      (await history(fund.gestionnaire.token, query).expect(200)).body.results.map(
+        (entry: { bulk_id: string }) => entry.bulk_id,
+      );
     expect(await ids({ state: 'COMPLETED' })).toEqual([january]);
     expect(await ids({ state: 'FAILED' })).toEqual([february]);
     expect(await ids({ start_date: '2026-01-01', end_date: '2026-02-28' })).toEqual([february, january]);
@@ -96,7 +123,11 @@ describe('GET /api/bulk-transfers/history', () => {
     const response = await history(fund.gestionnaire.token, { limit: '1', offset: '1' }).expect(200);
     expect(response.body).toMatchObject({ total: 3, count: 1, limit: 1, offset: 1 });
     expect(response.body.results[0].bulk_id).toBe(february);
-    expect((await history(fund.gestionnaire.token, { offset: '10' }).expect(200)).body).toMatchObject({ total: 3, count: 0, results: [] });
+    expect((await history(fund.gestionnaire.token, { offset: '10' }).expect(200)).body).toMatchObject({
+      total: 3,
+      count: 0,
+      results: [],
+    });
   });
 
   it.each([
@@ -127,7 +158,10 @@ describe('GET /api/bulk-transfers/history', () => {
 
 describe('GET /api/bulk-transfers/:bulk_id/details', () => {
   it('shows the bulk, its statistics and its lines in file order (a SUPERVISEUR may read)', async () => {
-    const response = await request(server).get(`/api/bulk-transfers/${january}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+    const response = await request(server)
+      .get(`/api/bulk-transfers/${january}/details`)
+      .set(authHeader(fund.superviseur.token))
+      .expect(200);
     expect(response.body).toMatchObject({
       bulk_id: january,
       payer_account: fund.account.account_id,
@@ -159,23 +193,47 @@ describe('GET /api/bulk-transfers/:bulk_id/details', () => {
       failure_message: null,
       completed_at: '2026-01-10T12:10:00.000Z',
     });
-    expect(response.body.individual_transfers[2]).toMatchObject({ line_number: 4, status: 'FAILED', failure_code: '3204', failure_message: 'Party not found' });
+    expect(response.body.individual_transfers[2]).toMatchObject({
+      line_number: 4,
+      status: 'FAILED',
+      failure_code: '3204',
+      failure_message: 'Party not found',
+    });
   });
 
   it('pages the lines with limit and offset', async () => {
-    const response = await request(server).get(`/api/bulk-transfers/${january}/details`).query({ limit: '1', offset: '1' }).set(authHeader(fund.gestionnaire.token)).expect(200);
+    const response = await request(server)
+      .get(`/api/bulk-transfers/${january}/details`)
+      .query({ limit: '1', offset: '1' })
+      .set(authHeader(fund.gestionnaire.token))
+      .expect(200);
     expect(response.body.individual_transfers.map((line: { line_number: number }) => line.line_number)).toEqual([3]);
     expect(response.body.individual_transfers_count).toBe(3);
-    await request(server).get(`/api/bulk-transfers/${january}/details`).query({ limit: '1001' }).set(authHeader(fund.gestionnaire.token)).expect(400);
+    await request(server)
+      .get(`/api/bulk-transfers/${january}/details`)
+      .query({ limit: '1001' })
+      .set(authHeader(fund.gestionnaire.token))
+      .expect(400);
   });
 
   it('shows why a failed bulk failed', async () => {
-    const response = await request(server).get(`/api/bulk-transfers/${february}/details`).set(authHeader(fund.gestionnaire.token)).expect(200);
-    expect(response.body).toMatchObject({ state: 'FAILED', failure_reason: 'None of the 1 transfers was paid.', statistics: { success_rate: 0, failed: 1 } });
+    const response = await request(server)
+      .get(`/api/bulk-transfers/${february}/details`)
+      .set(authHeader(fund.gestionnaire.token))
+      .expect(200);
+    expect(response.body).toMatchObject({
+      state: 'FAILED',
+      failure_reason: 'None of the 1 transfers was paid.',
+      statistics: { success_rate: 0, failed: 1 },
+    });
   });
 
   it("answers 404 for another organization's bulk, an unknown id and a malformed id", async () => {
-    for (const path of [`/api/bulk-transfers/${january}/details`, '/api/bulk-transfers/00000000-0000-4000-8000-000000000000/details', '/api/bulk-transfers/123/details']) {
+    for (const path of [
+      `/api/bulk-transfers/${january}/details`,
+      '/api/bulk-transfers/00000000-0000-4000-8000-000000000000/details',
+      '/api/bulk-transfers/123/details',
+    ]) {
       const response = await request(server).get(path).set(authHeader(otherFund.gestionnaire.token)).expect(404);
       expect(response.body.error.code).toBe('not_found');
     }
@@ -184,7 +242,10 @@ describe('GET /api/bulk-transfers/:bulk_id/details', () => {
 
 describe('GET /api/bulk-transfers/:bulk_id/status', () => {
   it('reads the counts of a closed bulk from the database', async () => {
-    const response = await request(server).get(`/api/bulk-transfers/${january}/status`).set(authHeader(fund.superviseur.token)).expect(200);
+    const response = await request(server)
+      .get(`/api/bulk-transfers/${january}/status`)
+      .set(authHeader(fund.superviseur.token))
+      .expect(200);
     expect(response.body).toEqual({
       bulkTransferId: january,
       state: 'COMPLETED',
@@ -204,17 +265,39 @@ describe('GET /api/bulk-transfers/:bulk_id/status', () => {
   });
 
   it('limits the lines listed with limit', async () => {
-    const response = await request(server).get(`/api/bulk-transfers/${january}/status`).query({ limit: '2' }).set(authHeader(fund.gestionnaire.token)).expect(200);
+    const response = await request(server)
+      .get(`/api/bulk-transfers/${january}/status`)
+      .query({ limit: '2' })
+      .set(authHeader(fund.gestionnaire.token))
+      .expect(200);
     expect(response.body.individualTransfers.map((line: { line_number: number }) => line.line_number)).toEqual([2, 3]);
   });
 
   it('answers for a running bulk whose workflow has no worker yet, from the database', async () => {
-    const response = await request(server).get(`/api/bulk-transfers/${today}/status`).set(authHeader(fund.gestionnaire.token)).expect(200);
-    expect(response.body).toMatchObject({ state: 'PENDING', total: 2, completed: 0, failed: 0, pending: 1, processing: 1, progress_percent: 0, source: 'database' });
+    const response = await request(server)
+      .get(`/api/bulk-transfers/${today}/status`)
+      .set(authHeader(fund.gestionnaire.token))
+      .expect(200);
+    expect(response.body).toMatchObject({
+      state: 'PENDING',
+      total: 2,
+      completed: 0,
+      failed: 0,
+      pending: 1,
+      processing: 1,
+      progress_percent: 0,
+      source: 'database',
+    });
   });
 
   it("answers 404 for another organization's bulk and a malformed id", async () => {
-    await request(server).get(`/api/bulk-transfers/${today}/status`).set(authHeader(otherFund.superviseur.token)).expect(404);
-    await request(server).get('/api/bulk-transfers/not-a-uuid/status').set(authHeader(fund.superviseur.token)).expect(404);
+    await request(server)
+      .get(`/api/bulk-transfers/${today}/status`)
+      .set(authHeader(otherFund.superviseur.token))
+      .expect(404);
+    await request(server)
+      .get('/api/bulk-transfers/not-a-uuid/status')
+      .set(authHeader(fund.superviseur.token))
+      .expect(404);
   });
 });

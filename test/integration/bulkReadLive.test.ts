@@ -10,7 +10,16 @@ import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { barrier } from '../support/barrier';
-import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+import {
+  adapterClient,
+  connectTemporal,
+  payoutWorker,
+  type RunningPeer,
+  type TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
 
 describe('status of a bulk being paid', () => {
   const taskQueue = uniqueTaskQueue('bulk-read-live');
@@ -58,7 +67,12 @@ describe('status of a bulk being paid', () => {
     const fund = await createFund(server, { balance: 100_000n });
     const csv = `${CSV_HEADER}MSISDN,22997000501,XOF,1000\nMSISDN,22997000502,XOF,2000\nMSISDN,22990000404,XOF,3000\nMSISDN,22997000503,XOF,4000\n`;
     const status = async () =>
-      (await request(server).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.superviseur.token)).expect(200)).body;
+      (
+        await request(server)
+          .get(`/api/bulk-transfers/${bulkId}/status`)
+          .set(authHeader(fund.superviseur.token))
+          .expect(200)
+      ).body;
 
     const uploaded = await upload(server, fund.gestionnaire.token, csv).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
@@ -68,15 +82,41 @@ describe('status of a bulk being paid', () => {
         await firstLineHeld.promise;
         // The first line is at the adapter's door (held), the others wait their turn: the workflow's count says so.
         // A read may fall back to the database when the worker is slow to answer: read again, the bulk still runs.
-        const live = await waitFor(async () => {
-          const body = await status();
-          return body.source === 'workflow' ? body : null;
-        }, 60_000, 100);
-        expect(live).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', total: 4, completed: 0, failed: 0, processing: 1, pending: 3 });
+        const live = await waitFor(
+          async () => {
+            const body = await status();
+            return body.source === 'workflow' ? body : null;
+          },
+          60_000,
+          100,
+        );
+        expect(live).toMatchObject({
+          bulkTransferId: bulkId,
+          state: 'PROCESSING',
+          total: 4,
+          completed: 0,
+          failed: 0,
+          processing: 1,
+          pending: 3,
+        });
 
         // Not waiting for the workflow: the same bulk, counted by Postgres (the held line is not discovered yet).
-        const counted = (await request(databaseOnly).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.superviseur.token)).expect(200)).body;
-        expect(counted).toMatchObject({ bulkTransferId: bulkId, state: 'PROCESSING', total: 4, completed: 0, failed: 0, processing: 0, pending: 4, source: 'database' });
+        const counted = (
+          await request(databaseOnly)
+            .get(`/api/bulk-transfers/${bulkId}/status`)
+            .set(authHeader(fund.superviseur.token))
+            .expect(200)
+        ).body;
+        expect(counted).toMatchObject({
+          bulkTransferId: bulkId,
+          state: 'PROCESSING',
+          total: 4,
+          completed: 0,
+          failed: 0,
+          processing: 0,
+          pending: 4,
+          source: 'database',
+        });
         expect(arrived).toHaveLength(1);
       } finally {
         read.open();
@@ -85,7 +125,16 @@ describe('status of a bulk being paid', () => {
     });
 
     expect(result).toEqual({ bulkId, state: 'COMPLETED', total: 4, completed: 3, failed: 1 });
-    expect(await status()).toMatchObject({ state: 'COMPLETED', total: 4, completed: 3, failed: 1, pending: 0, processing: 0, progress_percent: 100, source: 'database' });
+    expect(await status()).toMatchObject({
+      state: 'COMPLETED',
+      total: 4,
+      completed: 3,
+      failed: 1,
+      pending: 0,
+      processing: 0,
+      progress_percent: 100,
+      source: 'database',
+    });
     // Paid lines left the account; the failed one's reservation came back.
     expect(await snapshot(fund)).toMatchObject({ reserved: '0', balance: String(100_000 - 1000 - 2000 - 4000) });
   }, 150_000);

@@ -33,7 +33,11 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
-import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';
+import {
+  countCommittedPaymentsByPayee,
+  countCommittedTransfersByHomeTransactionId,
+  readPeerLedger,
+} from '../support/peerLedger';
 import { ensureTemporalCli } from '../../temporal/cli';
 import { barrier } from '../support/barrier';
 import { expectJournalAgrees } from '../support/journalInvariant';
@@ -72,7 +76,10 @@ describe('retry-failed and cancel', () => {
     const gestionnaire = await createUser({ organizationId: payer.organizationId, role: 'GESTIONNAIRE' });
     const superviseur = await createUser({ organizationId: payer.organizationId, role: 'SUPERVISEUR' });
     return {
-      gestionnaire: { id: gestionnaire.user.id, token: await loginAs(server, gestionnaire.email, gestionnaire.password) },
+      gestionnaire: {
+        id: gestionnaire.user.id,
+        token: await loginAs(server, gestionnaire.email, gestionnaire.password),
+      },
       superviseur: await loginAs(server, superviseur.email, superviseur.password),
     };
   }
@@ -91,16 +98,30 @@ describe('retry-failed and cancel', () => {
     ]);
     const [paidId, notFoundId, rejectedId, unreachableId] = bulk.transferIds as [string, string, string, string];
     // Line 4 failed as a line does when the switch stayed unreachable for all its retries (the workflow's giveUp).
-    await settleTransfer(db(), unreachableId, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'The Mojaloop switch stayed unreachable' }, { onlyIfNotSent: true });
+    await settleTransfer(
+      db(),
+      unreachableId,
+      { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'The Mojaloop switch stayed unreachable' },
+      { onlyIfNotSent: true },
+    );
 
     // Funds held for another bulk of the fund, not started: available becomes short of what the retry needs.
     const [otherPayee] = uniqueMsisdns(1);
     const other = await insertBulk(db(), payer, [{ msisdn: otherPayee, amount: amounts.notFound + 1000n }]);
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 3 });
-      expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: amounts.notFound + 1000n });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({
+        state: 'COMPLETED',
+        completed: 1,
+        failed: 3,
+      });
+      expect(await accountMoney(db(), payer.accountId)).toEqual({
+        balance: total - amounts.paid,
+        reserved: amounts.notFound + 1000n,
+      });
       await expectJournalAgrees(db(), payer.accountId);
 
       await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.superviseur, 403);
@@ -111,24 +132,46 @@ describe('retry-failed and cancel', () => {
       const short = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 422);
       expect(short.body.error).toMatchObject({
         code: 'insufficient_funds',
-        details: { required: String(amounts.rejected + amounts.unreachable), available: String(amounts.rejected + amounts.unreachable - 1000n) },
+        details: {
+          required: String(amounts.rejected + amounts.unreachable),
+          available: String(amounts.rejected + amounts.unreachable - 1000n),
+        },
       });
       expect((await linesOfBulk(db(), bulk.bulkId)).map((line) => [line.status, line.attempt])).toEqual([
-        ['COMPLETED', 1], ['FAILED', 1], ['FAILED', 1], ['FAILED', 1],
+        ['COMPLETED', 1],
+        ['FAILED', 1],
+        ['FAILED', 1],
+        ['FAILED', 1],
       ]);
       expect(await db()('transfer_attempts').whereIn('transfer_id', bulk.transferIds)).toHaveLength(0);
       expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).toEqual({ state: 'COMPLETED' });
 
       // The other bulk is cancelled before it ever started (its workflow is started to take the cancel): funds released.
       const cancelled = await actOnBulk(server, 'cancel', other.bulkId, staff.gestionnaire.token, 202);
-      expect(cancelled.body).toMatchObject({ cancelled_transfers: 1, released_amount: String(amounts.notFound + 1000n) });
-      expect(await bulkWorkflowResult(temporal, other.bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 1 });
+      expect(cancelled.body).toMatchObject({
+        cancelled_transfers: 1,
+        released_amount: String(amounts.notFound + 1000n),
+      });
+      expect(await bulkWorkflowResult(temporal, other.bulkId)).toMatchObject({
+        state: 'FAILED',
+        completed: 0,
+        failed: 1,
+      });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid, reserved: 0n });
       await expectJournalAgrees(db(), payer.accountId);
 
       const retried = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 202);
-      expect(retried.body).toMatchObject({ state: 'PROCESSING', retried_transfers: 2, reserved_amount: String(amounts.rejected + amounts.unreachable) });
-      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({ state: 'COMPLETED', total: 4, completed: 2, failed: 2 });
+      expect(retried.body).toMatchObject({
+        state: 'PROCESSING',
+        retried_transfers: 2,
+        reserved_amount: String(amounts.rejected + amounts.unreachable),
+      });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({
+        state: 'COMPLETED',
+        total: 4,
+        completed: 2,
+        failed: 2,
+      });
       // Each accepted action is in the audit log, with its request; the refused retries are not.
       expect(await auditOf('bulk', other.bulkId)).toEqual([
         expect.objectContaining({
@@ -143,7 +186,11 @@ describe('retry-failed and cancel', () => {
           kind: 'bulk.retried',
           actor_user_id: staff.gestionnaire.id,
           before: { state: 'COMPLETED' },
-          after: { state: 'PROCESSING', retried_transfers: 2, reserved_amount: Number(amounts.rejected + amounts.unreachable) },
+          after: {
+            state: 'PROCESSING',
+            retried_transfers: 2,
+            reserved_amount: Number(amounts.rejected + amounts.unreachable),
+          },
           request_id: retried.headers['x-request-id'],
         }),
       ]);
@@ -166,17 +213,42 @@ describe('retry-failed and cancel', () => {
     );
 
     // At the switch: the paid line once (never again), the retried one once under its new identity; nothing for 3204.
-    const committed = await countCommittedTransfersByHomeTransactionId([paidId, unreachableId, homeTransactionIdFor(unreachableId, 2), notFoundId]);
-    expect(Object.fromEntries(committed)).toEqual({ [paidId]: 1, [unreachableId]: 0, [homeTransactionIdFor(unreachableId, 2)]: 1, [notFoundId]: 0 });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable, otherPayee]))).toEqual({ [paid]: 1, [unreachable]: 1, [otherPayee]: 0 });
+    const committed = await countCommittedTransfersByHomeTransactionId([
+      paidId,
+      unreachableId,
+      homeTransactionIdFor(unreachableId, 2),
+      notFoundId,
+    ]);
+    expect(Object.fromEntries(committed)).toEqual({
+      [paidId]: 1,
+      [unreachableId]: 0,
+      [homeTransactionIdFor(unreachableId, 2)]: 1,
+      [notFoundId]: 0,
+    });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable, otherPayee]))).toEqual({
+      [paid]: 1,
+      [unreachable]: 1,
+      [otherPayee]: 0,
+    });
     // The 5104 line was really sent again (aborted again by its FSP), under the new identity.
     const ledger = await readPeerLedger();
-    expect(ledger.filter((entry) => entry.homeTransactionId === homeTransactionIdFor(rejectedId, 2)).map((entry) => entry.state)).toEqual(['ABORTED']);
+    expect(
+      ledger
+        .filter((entry) => entry.homeTransactionId === homeTransactionIdFor(rejectedId, 2))
+        .map((entry) => entry.state),
+    ).toEqual(['ABORTED']);
 
-    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total - amounts.paid - amounts.unreachable, reserved: 0n });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({
+      balance: total - amounts.paid - amounts.unreachable,
+      reserved: 0n,
+    });
     await expectJournalAgrees(db(), payer.accountId);
     const details = await bulkDetails(server, bulk.bulkId, staff.superviseur);
-    expect(details.body).toMatchObject({ state: 'COMPLETED', retry_count: 1, statistics: { completed: 2, failed: 2, cancelled: 0 } });
+    expect(details.body).toMatchObject({
+      state: 'COMPLETED',
+      retry_count: 1,
+      statistics: { completed: 2, failed: 2, cancelled: 0 },
+    });
     expect(details.body.individual_transfers.map((line: { attempt: number }) => line.attempt)).toEqual([1, 1, 2, 2]);
 
     // Each attempt is its own line workflow, found by the bulk and the payee (the Web UI's search).
@@ -184,7 +256,9 @@ describe('retry-failed and cancel', () => {
     expect(retriedLine.status.name).toBe('COMPLETED');
     const found = await waitFor(async () => {
       const ids: string[] = [];
-      for await (const execution of temporal.client.workflow.list({ query: `BulkId = "${bulk.bulkId}" AND PayeeIdentifier = "22990000403"` })) {
+      for await (const execution of temporal.client.workflow.list({
+        query: `BulkId = "${bulk.bulkId}" AND PayeeIdentifier = "22990000403"`,
+      })) {
         ids.push(execution.workflowId);
       }
       return ids.length === 2 ? ids.sort() : null;
@@ -204,18 +278,25 @@ describe('retry-failed and cancel', () => {
     const early = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
     expect(early.body.error.code).toBe('bulk_in_progress');
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await bulkWorkflowResult(temporal, bulk.bulkId);
       const refused = await actOnBulk(server, 'retry-failed', bulk.bulkId, staff.gestionnaire.token, 409);
       expect(refused.body.error.code).toBe('nothing_to_retry');
       await bulkWorkflowResult(temporal, bulk.bulkId); // the run started for the refused update ends at once
     });
-    expect((await linesOfBulk(db(), bulk.bulkId)).map((line) => [line.status, line.failure_code, line.attempt])).toEqual([
+    expect(
+      (await linesOfBulk(db(), bulk.bulkId)).map((line) => [line.status, line.failure_code, line.attempt]),
+    ).toEqual([
       ['COMPLETED', null, 1],
       ['FAILED', '3204', 1],
     ]);
-    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 0 });
+    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({
+      state: 'COMPLETED',
+      retry_count: 0,
+    });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 95_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
     expect((await countCommittedPaymentsByPayee([paid])).get(paid)).toBe(1);
@@ -228,33 +309,64 @@ describe('retry-failed and cancel', () => {
       { msisdn: paid, amount: 10_000n },
       { msisdn: unreachable, amount: 15_000n },
     ]);
-    await settleTransfer(db(), bulk.transferIds[1]!, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' }, { onlyIfNotSent: true });
+    await settleTransfer(
+      db(),
+      bulk.transferIds[1]!,
+      { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' },
+      { onlyIfNotSent: true },
+    );
 
-    const retried = await (await worker()).runUntil(async () => {
+    const retried = await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await bulkWorkflowResult(temporal, bulk.bulkId);
-      const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
-        'workflow', 'execute-update-with-start',
-        '--address', config().temporal.address,
-        '--update-name', 'retryFailed',
-        '--update-input', '{"operator": "ops.jane"}',
-        '--workflow-id', workflowIdForBulk(bulk.bulkId),
-        '--type', 'bulkPayoutWorkflow',
-        '--task-queue', taskQueue,
-        '--input', JSON.stringify({ bulkId: bulk.bulkId }),
-        '--id-conflict-policy', 'UseExisting',
-        '--id-reuse-policy', 'AllowDuplicate',
-        '--output', 'json',
-      ]);
+      const { stdout } = await execFileAsync(
+        ensureTemporalCli(() => undefined),
+        [
+          'workflow',
+          'execute-update-with-start',
+          '--address',
+          config().temporal.address,
+          '--update-name',
+          'retryFailed',
+          '--update-input',
+          '{"operator": "ops.jane"}',
+          '--workflow-id',
+          workflowIdForBulk(bulk.bulkId),
+          '--type',
+          'bulkPayoutWorkflow',
+          '--task-queue',
+          taskQueue,
+          '--input',
+          JSON.stringify({ bulkId: bulk.bulkId }),
+          '--id-conflict-policy',
+          'UseExisting',
+          '--id-reuse-policy',
+          'AllowDuplicate',
+          '--output',
+          'json',
+        ],
+      );
       expect(stdout).toContain('"retried": 1');
       return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(retried).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
-    expect(await db()('transfer_attempts').where('transfer_id', bulk.transferIds[1]!).first('attempt', 'failure_code', 'retried_by_operator', 'retried_by_id')).toEqual({
-      attempt: 1, failure_code: 'switch_unavailable', retried_by_operator: 'ops.jane', retried_by_id: null,
+    expect(
+      await db()('transfer_attempts')
+        .where('transfer_id', bulk.transferIds[1]!)
+        .first('attempt', 'failure_code', 'retried_by_operator', 'retried_by_id'),
+    ).toEqual({
+      attempt: 1,
+      failure_code: 'switch_unavailable',
+      retried_by_operator: 'ops.jane',
+      retried_by_id: null,
     });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable]))).toEqual({ [paid]: 1, [unreachable]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paid, unreachable]))).toEqual({
+      [paid]: 1,
+      [unreachable]: 1,
+    });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 25_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
   });
@@ -305,11 +417,15 @@ describe('retry-failed and cancel', () => {
     };
 
     let answered: { cancelled_transfers: number; released_amount: string } | undefined;
-    const result = await (await worker(3, adapter)).runUntil(async () => {
+    const result = await (
+      await worker(3, adapter)
+    ).runUntil(async () => {
       try {
         await startBulkPayout(temporal, taskQueue, bulk.bulkId);
         await Promise.all([arrived.sent.promise, arrived.discovered.promise, arrived.discovering.promise]);
-        expect((await linesOfBulk(db(), bulk.bulkId)).slice(0, 3).map((row) => [row.status, row.transfer_sent_at !== null])).toEqual([
+        expect(
+          (await linesOfBulk(db(), bulk.bulkId)).slice(0, 3).map((row) => [row.status, row.transfer_sent_at !== null]),
+        ).toEqual([
           ['PROCESSING', true],
           ['PROCESSING', false],
           ['PENDING', false],
@@ -327,7 +443,10 @@ describe('retry-failed and cancel', () => {
     // The cancel made the 28 PENDING lines (3 to 30) FAILED `cancelled` at once and released their amounts.
     expect(answered).toMatchObject({
       cancelled_transfers: 28,
-      released_amount: lines.slice(2).reduce((sum, line) => sum + line.amount, 0n).toString(),
+      released_amount: lines
+        .slice(2)
+        .reduce((sum, line) => sum + line.amount, 0n)
+        .toString(),
     });
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 30, completed: 1, failed: 29 });
     const rows = await linesOfBulk(db(), bulk.bulkId);
@@ -338,18 +457,29 @@ describe('retry-failed and cancel', () => {
     expect(rows).toHaveLength(30);
 
     const atSwitch = await countCommittedTransfersByHomeTransactionId(bulk.transferIds);
-    expect(Object.fromEntries(atSwitch)).toEqual(Object.fromEntries(bulk.transferIds.map((id) => [id, id === sentId ? 1 : 0])));
+    expect(Object.fromEntries(atSwitch)).toEqual(
+      Object.fromEntries(bulk.transferIds.map((id) => [id, id === sentId ? 1 : 0])),
+    );
     const byPayee = await countCommittedPaymentsByPayee(lines.map((line) => line.msisdn));
-    expect(Object.fromEntries(byPayee)).toEqual(Object.fromEntries(lines.map((line, index) => [line.msisdn, index === 0 ? 1 : 0])));
+    expect(Object.fromEntries(byPayee)).toEqual(
+      Object.fromEntries(lines.map((line, index) => [line.msisdn, index === 0 ? 1 : 0])),
+    );
 
-    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: total + 50_000n - lines[0]!.amount, reserved: 0n });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({
+      balance: total + 50_000n - lines[0]!.amount,
+      reserved: 0n,
+    });
     await expectJournalAgrees(db(), payer.accountId);
 
     const details = await bulkDetails(server, bulk.bulkId, staff.superviseur);
     expect(details.body).toMatchObject({
       state: 'COMPLETED',
       failure_reason: null,
-      cancellation: { cancelled_by: { id: staff.gestionnaire.id }, cancelled_by_operator: null, cancelled_transfers: 29 },
+      cancellation: {
+        cancelled_by: { id: staff.gestionnaire.id },
+        cancelled_by_operator: null,
+        cancelled_transfers: 29,
+      },
       statistics: { completed: 1, failed: 29, cancelled: 29 },
     });
     const again = await actOnBulk(server, 'cancel', bulk.bulkId, staff.gestionnaire.token, 409);
@@ -365,24 +495,43 @@ describe('retry-failed and cancel', () => {
       { msisdn: second, amount: 4000n },
     ]);
 
-    const result = await (await worker()).runUntil(async () => {
+    const result = await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      await waitFor(async () => (await db()('bulk_transfers').where({ bulk_id: bulk.bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null);
+      await waitFor(
+        async () =>
+          (await db()('bulk_transfers').where({ bulk_id: bulk.bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null,
+      );
       // The README's command, as an operator types it.
-      const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
-        'workflow', 'update', 'execute',
-        '--address', config().temporal.address,
-        '--workflow-id', workflowIdForBulk(bulk.bulkId),
-        '--name', 'cancel',
-        '--input', '{"operator": "ops.jane"}',
-        '--output', 'json',
-      ]);
+      const { stdout } = await execFileAsync(
+        ensureTemporalCli(() => undefined),
+        [
+          'workflow',
+          'update',
+          'execute',
+          '--address',
+          config().temporal.address,
+          '--workflow-id',
+          workflowIdForBulk(bulk.bulkId),
+          '--name',
+          'cancel',
+          '--input',
+          '{"operator": "ops.jane"}',
+          '--output',
+          'json',
+        ],
+      );
       expect(JSON.parse(stdout)).toMatchObject({ result: { cancelled: 2, released: '7000' } });
       return bulkWorkflowResult(temporal, bulk.bulkId);
     });
 
     expect(result).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
-    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'failure_reason', 'cancelled_by_operator', 'cancelled_by_id')).toEqual({
+    expect(
+      await db()('bulk_transfers')
+        .where('bulk_id', bulk.bulkId)
+        .first('state', 'failure_reason', 'cancelled_by_operator', 'cancelled_by_id'),
+    ).toEqual({
       state: 'FAILED',
       failure_reason: 'Cancelled before any pension was paid: 2 of the 2 transfers were not sent.',
       cancelled_by_operator: 'ops.jane',
@@ -390,6 +539,9 @@ describe('retry-failed and cancel', () => {
     });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({ [first]: 0, [second]: 0 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({
+      [first]: 0,
+      [second]: 0,
+    });
   });
 });

@@ -5,7 +5,15 @@ import { closeDb, db } from '../../src/db/knex';
 import { BULK_LOCK_NAMESPACE } from '../../src/payouts/createBulk';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
-import { createBulkTestApp, createFund, CSV_HEADER, csvOfLines, type Fund, snapshot, upload } from '../support/bulkFixtures';
+import {
+  createBulkTestApp,
+  createFund,
+  CSV_HEADER,
+  csvOfLines,
+  type Fund,
+  snapshot,
+  upload,
+} from '../support/bulkFixtures';
 import { waitFor } from '../support/payoutHarness';
 
 const { server, config } = createBulkTestApp();
@@ -38,7 +46,9 @@ describe('POST /api/bulk-transfers: a valid file', () => {
 
   it('stores the bulk and its lines, reserves the total and starts the workflow (202)', async () => {
     const csv = `${CSV_HEADER}MSISDN,22997000001,XOF,15000\nMSISDN,22997000002,XOF,2500\nEMAIL,awa@example.bj,XOF,500000\n`;
-    const response = await upload(server, fund.gestionnaire.token, csv, { fileName: 'pensions-novembre.csv' }).expect(202);
+    const response = await upload(server, fund.gestionnaire.token, csv, { fileName: 'pensions-novembre.csv' }).expect(
+      202,
+    );
 
     expect(response.body).toEqual({
       bulkTransferId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -66,7 +76,16 @@ describe('POST /api/bulk-transfers: a valid file', () => {
     });
 
     const lines = await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number');
-    expect(lines.map((line) => [line.line_number, line.payee_party_id_type, line.payee_party_identifier, line.amount, line.currency, line.status])).toEqual([
+    expect(
+      lines.map((line) => [
+        line.line_number,
+        line.payee_party_id_type,
+        line.payee_party_identifier,
+        line.amount,
+        line.currency,
+        line.status,
+      ]),
+    ).toEqual([
       [2, 'MSISDN', '22997000001', '15000', 'XOF', 'PENDING'],
       [3, 'MSISDN', '22997000002', '2500', 'XOF', 'PENDING'],
       [4, 'EMAIL', 'awa@example.bj', '500000', 'XOF', 'PENDING'],
@@ -83,7 +102,10 @@ describe('POST /api/bulk-transfers: a valid file', () => {
     const csv = `${CSV_HEADER}MSISDN,22997000001,USD,90071992547409.93\nMSISDN,22997000002,USD,0.01\n`;
     const response = await upload(app.server, rich.gestionnaire.token, csv).expect(202);
     expect(response.body.total_amount).toBe('9007199254740994');
-    const amounts = await db()('individual_transfers').where('bulk_id', response.body.bulkTransferId).orderBy('line_number').pluck('amount');
+    const amounts = await db()('individual_transfers')
+      .where('bulk_id', response.body.bulkTransferId)
+      .orderBy('line_number')
+      .pluck('amount');
     expect(amounts).toEqual(['9007199254740993', '1']);
     expect((await snapshot(rich)).reserved).toBe('9007199254740994');
   });
@@ -91,7 +113,9 @@ describe('POST /api/bulk-transfers: a valid file', () => {
   it('answers a line repeating a payee and amount with a warning, and still creates the bulk', async () => {
     const csv = `${CSV_HEADER}MSISDN,22997000011,XOF,100\nMSISDN,22997000012,XOF,100\nMSISDN,22997000011,XOF,100\n`;
     const response = await upload(server, fund.gestionnaire.token, csv).expect(202);
-    expect(response.body.warnings).toEqual([{ line: 4, code: 'duplicate_line', message: expect.any(String), duplicate_of_line: 2 }]);
+    expect(response.body.warnings).toEqual([
+      { line: 4, code: 'duplicate_line', message: expect.any(String), duplicate_of_line: 2 },
+    ]);
     expect(response.body.transfers_count).toBe(3);
   });
 
@@ -109,17 +133,30 @@ describe('POST /api/bulk-transfers: a valid file', () => {
     const token = await loginAs(server, user.email, user.password);
 
     const euros = await upload(server, token, `${CSV_HEADER}MSISDN,22997000031,EUR,2.50\n`).expect(202);
-    expect(await db()('bulk_transfers').where('bulk_id', euros.body.bulkTransferId).first('payer_account_id', 'currency', 'total_amount')).toEqual({
+    expect(
+      await db()('bulk_transfers')
+        .where('bulk_id', euros.body.bulkTransferId)
+        .first('payer_account_id', 'currency', 'total_amount'),
+    ).toEqual({
       payer_account_id: eur.id,
       currency: 'EUR',
       total_amount: '250',
     });
 
-    const named = await upload(server, token, `${CSV_HEADER}MSISDN,22997000032,XOF,3\n`, { query: { payer_account: xof.account_id } }).expect(202);
-    expect((await db()('bulk_transfers').where('bulk_id', named.body.bulkTransferId).first('payer_account_id')).payer_account_id).toBe(xof.id);
+    const named = await upload(server, token, `${CSV_HEADER}MSISDN,22997000032,XOF,3\n`, {
+      query: { payer_account: xof.account_id },
+    }).expect(202);
+    expect(
+      (await db()('bulk_transfers').where('bulk_id', named.body.bulkTransferId).first('payer_account_id'))
+        .payer_account_id,
+    ).toBe(xof.id);
 
-    const wrongCurrency = await upload(server, token, `${CSV_HEADER}MSISDN,22997000033,EUR,3\n`, { query: { payer_account: xof.account_id } }).expect(400);
-    expect(wrongCurrency.body.error.details.errors).toEqual([{ line: 2, column: 'devise', code: 'currency_mismatch', message: expect.stringContaining('XOF') }]);
+    const wrongCurrency = await upload(server, token, `${CSV_HEADER}MSISDN,22997000033,EUR,3\n`, {
+      query: { payer_account: xof.account_id },
+    }).expect(400);
+    expect(wrongCurrency.body.error.details.errors).toEqual([
+      { line: 2, column: 'devise', code: 'currency_mismatch', message: expect.stringContaining('XOF') },
+    ]);
   });
 });
 
@@ -141,7 +178,13 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
   it('a file with invalid lines: 400 invalid_file with every error, its line and column', async () => {
     const csv = `${CSV_HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,022997000001,XOF,1500\nPHONE,22997000003,XOF,12.5\nMSISDN,22997000004,USD,0\n`;
     const response = await expectRefused(upload(server, fund.gestionnaire.token, csv), 400, 'invalid_file');
-    expect(response.body.error.details.errors.map((error: { line: number; column: string; code: string }) => [error.line, error.column, error.code])).toEqual([
+    expect(
+      response.body.error.details.errors.map((error: { line: number; column: string; code: string }) => [
+        error.line,
+        error.column,
+        error.code,
+      ]),
+    ).toEqual([
       [3, 'valeur_id', 'invalid_msisdn'],
       [4, 'type_id', 'invalid_type_id'],
       [4, 'montant', 'too_many_decimals'],
@@ -161,7 +204,11 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
   it('an amount above the per-line limit', async () => {
     const csv = `${CSV_HEADER}MSISDN,22997000001,XOF,${config.bulk.maxAmountPerLineMinorUnits + 1n}\n`;
     const response = await expectRefused(upload(server, fund.gestionnaire.token, csv), 400, 'invalid_file');
-    expect(response.body.error.details.errors[0]).toMatchObject({ line: 2, column: 'montant', code: 'amount_above_limit' });
+    expect(response.body.error.details.errors[0]).toMatchObject({
+      line: 2,
+      column: 'montant',
+      code: 'amount_above_limit',
+    });
   });
 
   it('an empty file: 400 empty_file', async () => {
@@ -169,7 +216,11 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
   });
 
   it('a wrong header: 400 invalid_header on line 1, naming the columns', async () => {
-    const response = await expectRefused(upload(server, fund.gestionnaire.token, 'type,valeur_id,devise,montant\nMSISDN,22997000001,XOF,1\n'), 400, 'invalid_header');
+    const response = await expectRefused(
+      upload(server, fund.gestionnaire.token, 'type,valeur_id,devise,montant\nMSISDN,22997000001,XOF,1\n'),
+      400,
+      'invalid_header',
+    );
     expect(response.body.error.details).toMatchObject({ line: 1, missing: ['type_id'], unknown: ['type'] });
   });
 
@@ -182,13 +233,21 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
     const response = await expectRefused(upload(server, fund.gestionnaire.token, latin1), 400, 'invalid_encoding');
     expect(response.body.error.details).toEqual({ line: 2 });
     const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), Buffer.alloc(100)]);
-    await expectRefused(upload(server, fund.gestionnaire.token, xlsx, { fileName: 'pensions.xlsx' }), 400, 'invalid_encoding');
+    await expectRefused(
+      upload(server, fund.gestionnaire.token, xlsx, { fileName: 'pensions.xlsx' }),
+      400,
+      'invalid_encoding',
+    );
   });
 
   it('more lines than BULK_MAX_ROWS: 413 too_many_rows', async () => {
     const app = createBulkTestApp({ BULK_MAX_ROWS: '3' });
     await upload(app.server, fund.gestionnaire.token, csvOfLines(3)).expect(202);
-    const response = await expectRefused(upload(app.server, fund.gestionnaire.token, csvOfLines(4)), 413, 'too_many_rows');
+    const response = await expectRefused(
+      upload(app.server, fund.gestionnaire.token, csvOfLines(4)),
+      413,
+      'too_many_rows',
+    );
     expect(response.body.error.details).toEqual({ max_rows: 3 });
   });
 
@@ -202,17 +261,25 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
 
   it('not multipart: 415 unsupported_media_type; no "file" field: 400 file_required', async () => {
     await expectRefused(
-      request(server).post('/api/bulk-transfers').set('Authorization', `Bearer ${fund.gestionnaire.token}`).send({ file: csvOfLines(1) }),
+      request(server)
+        .post('/api/bulk-transfers')
+        .set('Authorization', `Bearer ${fund.gestionnaire.token}`)
+        .send({ file: csvOfLines(1) }),
       415,
       'unsupported_media_type',
     );
     await expectRefused(
-      request(server).post('/api/bulk-transfers').set('Authorization', `Bearer ${fund.gestionnaire.token}`).field('other', 'x'),
+      request(server)
+        .post('/api/bulk-transfers')
+        .set('Authorization', `Bearer ${fund.gestionnaire.token}`)
+        .field('other', 'x'),
       400,
       'file_required',
     );
     await expectRefused(
-      request(server).post('/api/bulk-transfers').set('Authorization', `Bearer ${fund.gestionnaire.token}`)
+      request(server)
+        .post('/api/bulk-transfers')
+        .set('Authorization', `Bearer ${fund.gestionnaire.token}`)
         .attach('document', Buffer.from(csvOfLines(1)), 'pensions.csv'),
       400,
       'file_required',
@@ -220,11 +287,19 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
   });
 
   it('an unknown payer_account: 400 invalid_payer_account', async () => {
-    await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1), { query: { payer_account: 'NOPE' } }), 400, 'invalid_payer_account');
+    await expectRefused(
+      upload(server, fund.gestionnaire.token, csvOfLines(1), { query: { payer_account: 'NOPE' } }),
+      400,
+      'invalid_payer_account',
+    );
   });
 
   it('an Idempotency-Key longer than 255 characters: 400', async () => {
-    await expectRefused(upload(server, fund.gestionnaire.token, csvOfLines(1), { idempotencyKey: 'k'.repeat(256) }), 400, 'invalid_idempotency_key');
+    await expectRefused(
+      upload(server, fund.gestionnaire.token, csvOfLines(1), { idempotencyKey: 'k'.repeat(256) }),
+      400,
+      'invalid_idempotency_key',
+    );
   });
 
   it('a SUPERVISEUR may not upload: 403', async () => {
@@ -232,7 +307,13 @@ describe('POST /api/bulk-transfers: refused uploads answer clearly and change no
   });
 
   it('without a token: 401', async () => {
-    await expectRefused(request(server).post('/api/bulk-transfers').attach('file', Buffer.from(csvOfLines(1)), 'p.csv'), 401, 'not_authenticated');
+    await expectRefused(
+      request(server)
+        .post('/api/bulk-transfers')
+        .attach('file', Buffer.from(csvOfLines(1)), 'p.csv'),
+      401,
+      'not_authenticated',
+    );
   });
 
   it('a deactivated organization may not upload: 401 organization_inactive (its tokens stop working)', async () => {
@@ -250,7 +331,11 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     const fund = await createFund(server, { balance: 5000n });
     await db()('accounts').where('id', fund.account.id).update({ reserved: 1000 });
     const before = await snapshot(fund);
-    const response = await upload(server, fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997000001,XOF,3000\nMSISDN,22997000002,XOF,1001\n`).expect(422);
+    const response = await upload(
+      server,
+      fund.gestionnaire.token,
+      `${CSV_HEADER}MSISDN,22997000001,XOF,3000\nMSISDN,22997000002,XOF,1001\n`,
+    ).expect(422);
     expect(response.body.error).toEqual({
       code: 'insufficient_funds',
       message: expect.stringContaining('4000'),
@@ -266,7 +351,10 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     const fund = await createFund(server, { balance: 10_000n });
     const first = `${CSV_HEADER}MSISDN,22997000001,XOF,6000\n`;
     const second = `${CSV_HEADER}MSISDN,22997000002,XOF,6000\n`;
-    const responses = await Promise.all([upload(server, fund.gestionnaire.token, first), upload(server, fund.gestionnaire.token, second)]);
+    const responses = await Promise.all([
+      upload(server, fund.gestionnaire.token, first),
+      upload(server, fund.gestionnaire.token, second),
+    ]);
     expect(responses.map((response) => response.status).sort()).toEqual([202, 422]);
     expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 1, reserved: '6000' });
   });
@@ -278,10 +366,15 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
 
     const before = await snapshot(fund);
     const refused = await upload(server, fund.gestionnaire.token, csv, { fileName: 'renamed.csv' }).expect(409);
-    expect(refused.body.error).toMatchObject({ code: 'duplicate_file', details: { bulkTransferId: first.body.bulkTransferId, state: 'PENDING' } });
+    expect(refused.body.error).toMatchObject({
+      code: 'duplicate_file',
+      details: { bulkTransferId: first.body.bulkTransferId, state: 'PENDING' },
+    });
     expect(await snapshot(fund)).toEqual(before);
 
-    const again = await upload(server, fund.gestionnaire.token, csv, { query: { allow_duplicate: 'true' } }).expect(202);
+    const again = await upload(server, fund.gestionnaire.token, csv, { query: { allow_duplicate: 'true' } }).expect(
+      202,
+    );
     expect(again.body.bulkTransferId).not.toBe(first.body.bulkTransferId);
 
     await db()('bulk_transfers').where('organization_id', fund.organization.id).update({ state: 'FAILED' });
@@ -293,8 +386,12 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     const fund = await createFund(server);
     const second = await createAccount({ organizationId: fund.organization.id, balance: 100_000_000n });
     const csv = csvOfLines(2);
-    await upload(server, fund.gestionnaire.token, csv, { query: { payer_account: fund.account.account_id } }).expect(202);
-    const refused = await upload(server, fund.gestionnaire.token, csv, { query: { payer_account: second.account_id } }).expect(409);
+    await upload(server, fund.gestionnaire.token, csv, { query: { payer_account: fund.account.account_id } }).expect(
+      202,
+    );
+    const refused = await upload(server, fund.gestionnaire.token, csv, {
+      query: { payer_account: second.account_id },
+    }).expect(409);
     expect(refused.body.error.code).toBe('duplicate_file');
   });
 
@@ -308,7 +405,9 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     try {
       await holder.raw('select pg_advisory_xact_lock(?::int, ?::int)', [BULK_LOCK_NAMESPACE, fund.organization.id]);
       const uploads = [fund.account, second].map((account) =>
-        upload(server, fund.gestionnaire.token, csv, { query: { payer_account: account.account_id } }).then((response) => response),
+        upload(server, fund.gestionnaire.token, csv, { query: { payer_account: account.account_id } }).then(
+          (response) => response,
+        ),
       );
       await waitFor(async () => (await uploadsWaitingOnBulkLock(fund.organization.id)) === 2, 30_000, 50);
       await holder.commit();
@@ -319,9 +418,13 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     } finally {
       if (!holder.isCompleted()) await holder.rollback();
     }
-    const bulks = await db()('bulk_transfers').where('organization_id', fund.organization.id).select('payer_account_id');
+    const bulks = await db()('bulk_transfers')
+      .where('organization_id', fund.organization.id)
+      .select('payer_account_id');
     expect(bulks).toHaveLength(1);
-    const reserved = await db()('accounts').where('organization_id', fund.organization.id).sum<Array<{ sum: string }>>('reserved as sum');
+    const reserved = await db()('accounts')
+      .where('organization_id', fund.organization.id)
+      .sum<Array<{ sum: string }>>('reserved as sum');
     expect(reserved[0]!.sum).toBe(String(1000 + 1001 + 1002));
   });
 
@@ -347,7 +450,10 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     expect(after.bulks).toBe(1);
 
     const otherFile = await upload(server, fund.gestionnaire.token, csvOfLines(2), { idempotencyKey: key }).expect(422);
-    expect(otherFile.body.error).toMatchObject({ code: 'idempotency_key_reused', details: { bulkTransferId: first.body.bulkTransferId } });
+    expect(otherFile.body.error).toMatchObject({
+      code: 'idempotency_key_reused',
+      details: { bulkTransferId: first.body.bulkTransferId },
+    });
     expect(await snapshot(fund)).toEqual(after);
   });
 
@@ -355,7 +461,9 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     const fund = await createFund(server);
     const key = `upload-${randomUUID()}`;
     const csv = csvOfLines(3);
-    const responses = await Promise.all([1, 2, 3].map(() => upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key })));
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key })),
+    );
     expect(responses.map((response) => response.status)).toEqual([202, 202, 202]);
     expect(new Set(responses.map((response) => response.body.bulkTransferId)).size).toBe(1);
     expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 3, reserved: String(1000 + 1001 + 1002) });
@@ -386,7 +494,12 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     await upload(down.server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(503);
 
     const retried = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(202);
-    expect(retried.body).toMatchObject({ bulkTransferId: bulkId, state: 'PENDING', transfers_count: 2, total_amount: '2001' });
+    expect(retried.body).toMatchObject({
+      bulkTransferId: bulkId,
+      state: 'PENDING',
+      transfers_count: 2,
+      total_amount: '2001',
+    });
     expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 2, reserved: '2001' });
     expect((await workflowStatus(bulkId)).status).toBe('RUNNING');
   }, 60_000);

@@ -35,8 +35,19 @@ describe('a 100,000-line upload', () => {
     const bulkId: string = response.body.bulkTransferId;
     const stored = await db()('individual_transfers')
       .where('bulk_id', bulkId)
-      .first(db().raw('count(*)::int as lines'), db().raw('sum(amount)::text as total'), db().raw('min(line_number) as first'), db().raw('max(line_number) as last'), db().raw('count(distinct transfer_id)::int as ids'));
+      .first(
+        db().raw('count(*)::int as lines'),
+        db().raw('sum(amount)::text as total'),
+        db().raw('min(line_number) as first'),
+        db().raw('max(line_number) as last'),
+        db().raw('count(distinct transfer_id)::int as ids'),
+      );
     expect(stored).toEqual({ lines: LINES, total: total.toString(), first: 2, last: LINES + 1, ids: LINES });
-    expect(await snapshot(fund)).toEqual({ bulks: 1, transfers: LINES, reserved: total.toString(), balance: (10n ** 12n).toString() });
+    expect(await snapshot(fund)).toEqual({
+      bulks: 1,
+      transfers: LINES,
+      reserved: total.toString(),
+      balance: (10n ** 12n).toString(),
+    });
   }, 120_000);
 });

@@ -15,7 +15,13 @@ import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
-import { type FaultAction, type FaultProxy, type ProxiedCall, type ProxiedStep, startFaultProxy } from '../support/faultProxy';
+import {
+  type FaultAction,
+  type FaultProxy,
+  type ProxiedCall,
+  type ProxiedStep,
+  startFaultProxy,
+} from '../support/faultProxy';
 import {
   accountMoney,
   connectTemporal,
@@ -98,9 +104,16 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
   });
 
   /** Pays the planned bulk through the proxy, the policy applying each line's faults, and checks every invariant. */
-  async function payThroughFaults(lines: PlannedLine[], extraPolicy?: (call: ProxiedCall, line: PlannedLine | undefined) => FaultAction | null) {
+  async function payThroughFaults(
+    lines: PlannedLine[],
+    extraPolicy?: (call: ProxiedCall, line: PlannedLine | undefined) => FaultAction | null,
+  ) {
     const payer = await createPayerAccount(db(), INITIAL_BALANCE);
-    const bulk = await insertBulk(db(), payer, lines.map(({ msisdn, amount }) => ({ msisdn, amount })));
+    const bulk = await insertBulk(
+      db(),
+      payer,
+      lines.map(({ msisdn, amount }) => ({ msisdn, amount })),
+    );
     const lineOf = new Map(bulk.transferIds.map((transferId, index) => [transferId, lines[index]!]));
     proxy.setPolicy((call) => {
       const line = call.homeTransactionId === null ? undefined : lineOf.get(call.homeTransactionId);
@@ -108,12 +121,18 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     });
     const logStart = proxy.log.length;
     // A Temporal Worker runs once (runUntil shuts it down): each bulk gets its own, on the same task queue.
-    const worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: recorded.adapter, settings: { payoutConcurrency: 6 } });
+    const worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: recorded.adapter,
+      settings: { payoutConcurrency: 6 },
+    });
 
     const started = Date.now();
     const result = await worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId)).result();
+      return temporal.client.workflow
+        .getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId))
+        .result();
     });
     const seconds = Math.round((Date.now() - started) / 1000);
     proxy.setPolicy(() => ({ kind: 'forward' }));
@@ -121,7 +140,15 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     const rows = await db()('individual_transfers')
       .where('bulk_id', bulk.bulkId)
       .orderBy('line_number')
-      .select('transfer_id', 'line_number', 'payee_party_identifier', 'amount', 'status', 'failure_code', 'mojaloop_transfer_id');
+      .select(
+        'transfer_id',
+        'line_number',
+        'payee_party_identifier',
+        'amount',
+        'status',
+        'failure_code',
+        'mojaloop_transfer_id',
+      );
     const calls = proxy.log.slice(logStart);
     return { payer, bulk, rows, calls, result, seconds };
   }
@@ -136,21 +163,34 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     rows.forEach((row, index) => {
       const expected = lines[index]!.expected;
       const actual = { line: row.line_number, status: row.status, code: row.failure_code };
-      if (expected.status === 'COMPLETED') expect(actual).toEqual({ line: row.line_number, status: 'COMPLETED', code: null });
-      if (expected.status === 'FAILED') expect(actual).toEqual({ line: row.line_number, status: 'FAILED', code: expected.code });
+      if (expected.status === 'COMPLETED')
+        expect(actual).toEqual({ line: row.line_number, status: 'COMPLETED', code: null });
+      if (expected.status === 'FAILED')
+        expect(actual).toEqual({ line: row.line_number, status: 'FAILED', code: expected.code });
     });
     const completed = rows.filter((row) => row.status === 'COMPLETED');
-    expect(result).toEqual({ bulkId: bulk.bulkId, state: completed.length > 0 ? 'COMPLETED' : 'FAILED', total: lines.length, completed: completed.length, failed: lines.length - completed.length });
+    expect(result).toEqual({
+      bulkId: bulk.bulkId,
+      state: completed.length > 0 ? 'COMPLETED' : 'FAILED',
+      total: lines.length,
+      completed: completed.length,
+      failed: lines.length - completed.length,
+    });
 
     // Never sent twice: at most one acceptQuote per line reached the proxy (refused connections never do).
     for (const row of rows) {
-      const sends = calls.filter((call) => call.step === 'transfer' && call.homeTransactionId === row.transfer_id).length;
+      const sends = calls.filter(
+        (call) => call.step === 'transfer' && call.homeTransactionId === row.transfer_id,
+      ).length;
       expect({ line: row.line_number, sends }).toEqual({ line: row.line_number, sends: Math.min(sends, 1) });
     }
 
     // The switch agrees with us, line by line: one payment for each COMPLETED line, none for a FAILED one.
     const uniquePayeeLines = rows.filter((row) => !row.payee_party_identifier.startsWith('22990000'));
-    const paidAtSwitch = await countCommittedPaymentsByPayee(rows.map((row) => row.payee_party_identifier), peer.adminUrl);
+    const paidAtSwitch = await countCommittedPaymentsByPayee(
+      rows.map((row) => row.payee_party_identifier),
+      peer.adminUrl,
+    );
     for (const row of uniquePayeeLines) {
       expect({ line: row.line_number, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({
         line: row.line_number,
@@ -159,7 +199,10 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     }
     // The peer's refusing payees (several lines may share one): nothing may have been committed to them.
     for (const row of rows.filter((r) => r.payee_party_identifier.startsWith('22990000'))) {
-      expect({ payee: row.payee_party_identifier, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({ payee: row.payee_party_identifier, payments: 0 });
+      expect({ payee: row.payee_party_identifier, payments: paidAtSwitch.get(row.payee_party_identifier) }).toEqual({
+        payee: row.payee_party_identifier,
+        payments: 0,
+      });
     }
 
     // Money: the paid lines left the account, every reservation was released.
@@ -180,7 +223,9 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
         amount: '100',
         currency: 'XOF',
       });
-      expect(await direct.acceptParty(started.transferId)).toMatchObject({ currentState: 'WAITING_FOR_QUOTE_ACCEPTANCE' });
+      expect(await direct.acceptParty(started.transferId)).toMatchObject({
+        currentState: 'WAITING_FOR_QUOTE_ACCEPTANCE',
+      });
       const again = await direct.acceptParty(started.transferId).then(
         () => null,
         (error: unknown) => error,
@@ -198,13 +243,38 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     const at = (step: ProxiedStep, action: FaultAction): PlannedLine['faults'] => ({ [step]: { 1: action } });
     const lines: PlannedLine[] = [
       // Before the adapter: it never saw the call.
-      { msisdn: payees[0], amount: 10_001n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[1], amount: 10_002n, faults: at('discover', { kind: 'hang' }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[2], amount: 10_003n, faults: at('quote', { kind: 'status', status: 502 }), expected: { status: 'COMPLETED' } },
+      {
+        msisdn: payees[0],
+        amount: 10_001n,
+        faults: at('discover', { kind: 'status', status: 503 }),
+        expected: { status: 'COMPLETED' },
+      },
+      {
+        msisdn: payees[1],
+        amount: 10_002n,
+        faults: at('discover', { kind: 'hang' }),
+        expected: { status: 'COMPLETED' },
+      },
+      {
+        msisdn: payees[2],
+        amount: 10_003n,
+        faults: at('quote', { kind: 'status', status: 502 }),
+        expected: { status: 'COMPLETED' },
+      },
       { msisdn: payees[3], amount: 10_004n, faults: at('quote', { kind: 'reset' }), expected: { status: 'COMPLETED' } },
       // After the adapter: it acted, we never saw its answer.
-      { msisdn: payees[4], amount: 10_005n, faults: at('discover', { kind: 'forwardThenReset' }), expected: { status: 'COMPLETED' } },
-      { msisdn: payees[5], amount: 10_006n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
+      {
+        msisdn: payees[4],
+        amount: 10_005n,
+        faults: at('discover', { kind: 'forwardThenReset' }),
+        expected: { status: 'COMPLETED' },
+      },
+      {
+        msisdn: payees[5],
+        amount: 10_006n,
+        faults: at('quote', { kind: 'forwardThenHang' }),
+        expected: { status: 'COMPLETED' },
+      },
       // The dangerous ones: the transfer was sent and committed, its answer lost; the retry must ask, not re-send.
       {
         msisdn: payees[6],
@@ -212,19 +282,59 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
         faults: { transfer: { 1: { kind: 'forwardThenReset' } }, lookup: { 1: { kind: 'status', status: 503 } } },
         expected: { status: 'COMPLETED' },
       },
-      { msisdn: payees[7], amount: 10_008n, faults: at('transfer', { kind: 'forwardThenHang' }), expected: { status: 'COMPLETED' } },
+      {
+        msisdn: payees[7],
+        amount: 10_008n,
+        faults: at('transfer', { kind: 'forwardThenHang' }),
+        expected: { status: 'COMPLETED' },
+      },
       // The transfer never reached the adapter, but we cannot know it (a 503 or no answer may come after it
       // acted): never re-sent, the switch is asked until the quote expires, then the line fails unpaid.
-      { msisdn: payees[8], amount: 10_009n, faults: at('transfer', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
-      { msisdn: payees[9], amount: 10_010n, faults: at('transfer', { kind: 'hang' }), expected: { status: 'FAILED', code: 'transfer_not_found' } },
+      {
+        msisdn: payees[8],
+        amount: 10_009n,
+        faults: at('transfer', { kind: 'status', status: 503 }),
+        expected: { status: 'FAILED', code: 'transfer_not_found' },
+      },
+      {
+        msisdn: payees[9],
+        amount: 10_010n,
+        faults: at('transfer', { kind: 'hang' }),
+        expected: { status: 'FAILED', code: 'transfer_not_found' },
+      },
       // It reaches the adapter after we gave up and asked: paid or not, the switch and we must agree.
-      { msisdn: payees[10], amount: 10_011n, faults: at('transfer', { kind: 'forwardLate', delayMs: lateMs }), expected: { status: 'either' } },
+      {
+        msisdn: payees[10],
+        amount: 10_011n,
+        faults: at('transfer', { kind: 'forwardLate', delayMs: lateMs }),
+        expected: { status: 'either' },
+      },
       // Mojaloop refusals keep their code through faults on the way.
-      { msisdn: '22990000404', amount: 10_012n, faults: at('discover', { kind: 'status', status: 503 }), expected: { status: 'FAILED', code: '3204' } },
-      { msisdn: '22990000503', amount: 10_013n, faults: at('quote', { kind: 'forwardThenHang' }), expected: { status: 'FAILED', code: '5101' } },
-      { msisdn: '22990000403', amount: 10_014n, faults: at('discover', { kind: 'reset' }), expected: { status: 'FAILED', code: '5104' } },
+      {
+        msisdn: '22990000404',
+        amount: 10_012n,
+        faults: at('discover', { kind: 'status', status: 503 }),
+        expected: { status: 'FAILED', code: '3204' },
+      },
+      {
+        msisdn: '22990000503',
+        amount: 10_013n,
+        faults: at('quote', { kind: 'forwardThenHang' }),
+        expected: { status: 'FAILED', code: '5101' },
+      },
+      {
+        msisdn: '22990000403',
+        amount: 10_014n,
+        faults: at('discover', { kind: 'reset' }),
+        expected: { status: 'FAILED', code: '5104' },
+      },
       // A refusal whose answer was lost: the switch says ABORTED when asked (its 5104 was in the lost answer).
-      { msisdn: '22990000403', amount: 10_015n, faults: at('transfer', { kind: 'forwardThenReset' }), expected: { status: 'FAILED', code: 'transfer_aborted' } },
+      {
+        msisdn: '22990000403',
+        amount: 10_015n,
+        faults: at('transfer', { kind: 'forwardThenReset' }),
+        expected: { status: 'FAILED', code: 'transfer_aborted' },
+      },
     ];
 
     const outcome = await payThroughFaults(lines);
@@ -235,7 +345,9 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     lines.forEach((line, index) => {
       for (const [step, byAttempt] of Object.entries(line.faults)) {
         for (const [attempt, action] of Object.entries(byAttempt)) {
-          const call = calls.find((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === step && c.attempt === Number(attempt));
+          const call = calls.find(
+            (c) => c.homeTransactionId === bulk.transferIds[index] && c.step === step && c.attempt === Number(attempt),
+          );
           expect({ index, step, attempt, action: call?.action }).toEqual({ index, step, attempt, action: action.kind });
         }
       }
@@ -244,15 +356,26 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     // resolved by asking the switch (GET /transfers/{id}).
     for (const index of [6, 7, 14]) {
       const send = calls.find((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === 'transfer')!;
-      expect({ index, adapterStatus: send.adapterStatus, answered: send.answered }).toEqual({ index, adapterStatus: index === 14 ? 500 : 200, answered: false });
+      expect({ index, adapterStatus: send.adapterStatus, answered: send.answered }).toEqual({
+        index,
+        adapterStatus: index === 14 ? 500 : 200,
+        answered: false,
+      });
       expect(calls.some((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === 'lookup')).toBe(true);
     }
-    console.log(`fault proxy bulk: ${lines.length} lines in ${outcome.seconds} s, ${calls.length} adapter calls through the proxy`);
+    console.log(
+      `fault proxy bulk: ${lines.length} lines in ${outcome.seconds} s, ${calls.length} adapter calls through the proxy`,
+    );
   }, 300_000);
 
   it('pays every line exactly once when the adapter is down for a while, including a transfer refused at the door', async () => {
     const payees = uniqueMsisdns(8);
-    const lines: PlannedLine[] = payees.map((msisdn, i) => ({ msisdn, amount: 20_000n + BigInt(i), faults: {}, expected: { status: 'COMPLETED' } }));
+    const lines: PlannedLine[] = payees.map((msisdn, i) => ({
+      msisdn,
+      amount: 20_000n + BigInt(i),
+      faults: {},
+      expected: { status: 'COMPLETED' },
+    }));
     // The adapter goes down just as line 3 gets its quote: its transfer step (the next call) finds it down. It
     // stays down until that transfer has been refused at the door (a state, not a length of time, however slow
     // the machine), then comes back; the timer of the fault itself is only a backstop.
@@ -288,7 +411,9 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     // Line 3's transfer was refused at least once (proof that it never left), then sent once after the outage.
     const line3 = outcome.rows[2]!;
     expect(line3.mojaloop_transfer_id).toBe(line3AdapterId);
-    expect(recorded.acceptQuoteFailures.filter((f) => f.transferId === line3.mojaloop_transfer_id).map((f) => f.reason)).toContain('connection_refused');
+    expect(
+      recorded.acceptQuoteFailures.filter((f) => f.transferId === line3.mojaloop_transfer_id).map((f) => f.reason),
+    ).toContain('connection_refused');
     expect(calls.filter((c) => c.homeTransactionId === bulk.transferIds[2] && c.step === 'transfer')).toHaveLength(1);
     console.log(`adapter down until line 3's transfer was refused: ${lines.length} lines in ${outcome.seconds} s`);
   }, 300_000);

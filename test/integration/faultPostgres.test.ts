@@ -78,8 +78,13 @@ describe('Postgres connections lost mid-bulk', () => {
     peer = await startPrivatePeer('pgfault');
     temporal = await connectTemporal();
     // knex warns when it finds a pooled connection dead and drops it: kept, not printed (there are many here).
-    workerDb = knexFactory({ ...knexConfig(config().database.url, 10), log: { warn: (message: string) => void workerPoolWarnings.push(message) } });
-    workerDb.on('query-error', (error: Error, query: { sql?: string }) => workerQueryErrors.push({ sql: query.sql ?? '', message: error.message }));
+    workerDb = knexFactory({
+      ...knexConfig(config().database.url, 10),
+      log: { warn: (message: string) => void workerPoolWarnings.push(message) },
+    });
+    workerDb.on('query-error', (error: Error, query: { sql?: string }) =>
+      workerQueryErrors.push({ sql: query.sql ?? '', message: error.message }),
+    );
     killer = await connect();
     locker = await connect();
     lockerPid = (await locker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
@@ -125,8 +130,10 @@ describe('Postgres connections lost mid-bulk', () => {
     const heldLines = bulk.transferIds.slice(-BLIND_KILLS).map((transferId) => ({ transferId, release: barrier() }));
     proxy.setPolicy((call) => {
       const held = heldLines.find((line) => line.transferId === call.homeTransactionId);
-      if (held && call.step === 'discover' && call.attempt === 1) return { kind: 'holdUntil', release: held.release.promise };
-      if (call.step !== 'quote' || call.homeTransactionId !== quoteLine || call.attempt !== 1) return { kind: 'forward' };
+      if (held && call.step === 'discover' && call.attempt === 1)
+        return { kind: 'holdUntil', release: held.release.promise };
+      if (call.step !== 'quote' || call.homeTransactionId !== quoteLine || call.attempt !== 1)
+        return { kind: 'forward' };
       quoteRequested.open();
       return { kind: 'forwardThenHoldUntil', release: quoteRowLocked.promise };
     });
@@ -136,7 +143,12 @@ describe('Postgres connections lost mid-bulk', () => {
     const terminatedPids = new Set<number>();
 
     /** Locks a row until a worker write waits on it, then terminates the worker's connections: that write dies. */
-    async function aimedKill(lockSql: string, parameters: unknown[], expected: RegExp, onLocked = () => {}): Promise<void> {
+    async function aimedKill(
+      lockSql: string,
+      parameters: unknown[],
+      expected: RegExp,
+      onLocked = () => {},
+    ): Promise<void> {
       await locker.query('begin');
       await locker.query(lockSql, parameters);
       onLocked();
@@ -165,7 +177,12 @@ describe('Postgres connections lost mid-bulk', () => {
     async function chaos(): Promise<void> {
       try {
         await quoteRequested.promise;
-        await aimedKill('select 1 from individual_transfers where transfer_id = $1 for update', [quoteLine], /set "quote_id"/, quoteRowLocked.open);
+        await aimedKill(
+          'select 1 from individual_transfers where transfer_id = $1 for update',
+          [quoteLine],
+          /set "quote_id"/,
+          quoteRowLocked.open,
+        );
         // Each kill fails a settlement, whose retry (a second later at the earliest) is the next one's target.
         while (kills.aimed.length < 1 + AIMED_KILLS) {
           await aimedKill('select 1 from accounts where id = $1 for update', [payer.accountId], /update accounts/);
@@ -185,7 +202,9 @@ describe('Postgres connections lost mid-bulk', () => {
     const started = Date.now();
     const [result] = await worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      const handle = temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId));
+      const handle = temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(
+        workflowIdForBulk(bulk.bulkId),
+      );
       return Promise.all([handle.result(), chaos()]);
     });
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -205,13 +224,23 @@ describe('Postgres connections lost mid-bulk', () => {
         ['22990000503', 'FAILED', '5101'],
         ['22990000403', 'FAILED', '5104'],
       ]);
-      expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: lines.length, completed: payees.length, failed: 3 });
+      expect(result).toEqual({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: lines.length,
+        completed: payees.length,
+        failed: 3,
+      });
       const bulkRow = await fresh('bulk_transfers').where('bulk_id', bulk.bulkId).first('state');
       expect(bulkRow.state).toBe('COMPLETED');
 
-      const paidAtSwitch = await countCommittedPaymentsByPayee([...payees, '22990000404', '22990000503', '22990000403'], peer.adminUrl);
+      const paidAtSwitch = await countCommittedPaymentsByPayee(
+        [...payees, '22990000404', '22990000503', '22990000403'],
+        peer.adminUrl,
+      );
       for (const payee of payees) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 1 });
-      for (const payee of ['22990000404', '22990000503', '22990000403']) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 0 });
+      for (const payee of ['22990000404', '22990000503', '22990000403'])
+        expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 0 });
 
       const paid = lines.slice(0, payees.length).reduce((sum, line) => sum + line.amount, 0n);
       expect(await accountMoney(fresh, payer.accountId)).toEqual({ balance: INITIAL_BALANCE - paid, reserved: 0n });
@@ -226,7 +255,9 @@ describe('Postgres connections lost mid-bulk', () => {
     expect(kills.aimed[0]).toMatch(/set "quote_id"/);
     for (const query of kills.aimed.slice(1)) expect(query).toMatch(/update accounts/);
     expect(workerQueryErrors.filter((error) => /set "quote_id"/.test(error.sql)).length).toBeGreaterThanOrEqual(1);
-    expect(workerQueryErrors.filter((error) => /update accounts/.test(error.sql)).length).toBeGreaterThanOrEqual(AIMED_KILLS);
+    expect(workerQueryErrors.filter((error) => /update accounts/.test(error.sql)).length).toBeGreaterThanOrEqual(
+      AIMED_KILLS,
+    );
     // Line 2's quote was lost with its write; its adapter transfer could not be resumed (a second acceptParty
     // aborts it), so the line started over with a new one, and was paid once (checked above).
     const line2Calls = proxy.log.filter((call) => call.homeTransactionId === quoteLine);

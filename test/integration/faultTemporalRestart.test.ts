@@ -22,7 +22,14 @@ import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { freePort, type RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
-import { accountMoney, adapterClient, completedLineCount, createPayerAccount, insertBulk, waitFor } from '../support/payoutHarness';
+import {
+  accountMoney,
+  adapterClient,
+  completedLineCount,
+  createPayerAccount,
+  insertBulk,
+  waitFor,
+} from '../support/payoutHarness';
 import { type Barrier, barrier } from '../support/barrier';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { type PrivatePeer, startPrivatePeer } from '../support/privatePeer';
@@ -91,7 +98,11 @@ describe('Temporal server restarted mid-bulk', () => {
     const payer = await createPayerAccount(db(), initialBalance);
     const base = 22991000000 + Math.floor(Math.random() * 8_000_000);
     const payees = Array.from({ length: LINES }, (_, i) => String(base + i));
-    const bulk = await insertBulk(db(), payer, payees.map((msisdn) => ({ msisdn, amount: AMOUNT })));
+    const bulk = await insertBulk(
+      db(),
+      payer,
+      payees.map((msisdn) => ({ msisdn, amount: AMOUNT })),
+    );
     /** For each restart, the lines held until the server is back from that crash, and which of them arrived. */
     const holds: Array<{ lines: Set<string>; restarted: Barrier; arrived: Set<string> }> = [
       { lines: new Set(bulk.transferIds.slice(4, 12)), restarted: barrier(), arrived: new Set() },
@@ -117,7 +128,11 @@ describe('Temporal server restarted mid-bulk', () => {
           acceptQuote: (transferId) => real.acceptQuote(transferId),
           getTransfer: (transferId) => real.getTransfer(transferId),
         },
-        settings: { maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits, payoutConcurrency: 4, pageSize: config().bulk.pageSize },
+        settings: {
+          maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits,
+          payoutConcurrency: 4,
+          pageSize: config().bulk.pageSize,
+        },
       },
     });
     let workerFailure: unknown;
@@ -134,7 +149,11 @@ describe('Temporal server restarted mid-bulk', () => {
       for (const hold of holds) {
         const before = await completedLineCount(db(), bulk.bulkId);
         // Three more lines paid since the last crash, and a held line in flight: the crash hits a bulk mid-way.
-        await waitFor(async () => (await completedLineCount(db(), bulk.bulkId)) >= before + 3 && hold.arrived.size > 0, 180_000, 100);
+        await waitFor(
+          async () => (await completedLineCount(db(), bulk.bulkId)) >= before + 3 && hold.arrived.size > 0,
+          180_000,
+          100,
+        );
         await crashServer();
         progressAtCrash.push(await completedLineCount(db(), bulk.bulkId));
         heldAtCrash.push(hold.arrived.size);
@@ -168,7 +187,9 @@ describe('Temporal server restarted mid-bulk', () => {
     expect(finished.state).toBe('COMPLETED');
 
     // The workflow survived in the server's persistence (started before both crashes) and closed normally.
-    const result = await client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId)).result();
+    const result = await client.workflow
+      .getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId))
+      .result();
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: LINES, completed: LINES, failed: 0 });
 
     const unpaid = await db()('individual_transfers')
@@ -178,8 +199,13 @@ describe('Temporal server restarted mid-bulk', () => {
     expect(unpaid).toEqual([]);
     const paidAtSwitch = await countCommittedPaymentsByPayee(payees, peer.adminUrl);
     for (const payee of payees) expect({ payee, payments: paidAtSwitch.get(payee) }).toEqual({ payee, payments: 1 });
-    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: initialBalance - AMOUNT * BigInt(LINES), reserved: 0n });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({
+      balance: initialBalance - AMOUNT * BigInt(LINES),
+      reserved: 0n,
+    });
     await expectJournalAgrees(db(), payer.accountId);
-    console.log(`Temporal crashed twice (at ${progressAtCrash.join(' and ')} of ${LINES} lines paid): bulk done in ${seconds} s`);
+    console.log(
+      `Temporal crashed twice (at ${progressAtCrash.join(' and ')} of ${LINES} lines paid): bulk done in ${seconds} s`,
+    );
   }, 540_000);
 });

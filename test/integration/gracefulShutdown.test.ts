@@ -88,9 +88,21 @@ describe('graceful shutdown on SIGTERM', () => {
     const { server } = createBulkTestApp({}, taskQueue);
     const fund = await createFund(server, { balance: 10_000_000n });
     const port = await freePort();
-    const api = startProcess('src/api/server.ts', { PORT: String(port), HOST: '127.0.0.1', TEMPORAL_TASK_QUEUE: taskQueue });
+    const api = startProcess('src/api/server.ts', {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+    });
     running.push(api.child);
-    await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 60_000, 200);
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      200,
+    );
 
     // A multipart upload whose body arrives in two parts: SIGTERM lands between them, mid-request. The request
     // asks `Expect: 100-continue`: the server answers 100 once it has read the headers and taken the request up,
@@ -203,7 +215,9 @@ describe('graceful shutdown on SIGTERM', () => {
         expect(worker.child.exitCode).toBeNull();
         expect(indexOf(worker, 'worker stopped')).toBe(-1);
         expect(indexOf(worker, 'transfer confirmed')).toBe(-1);
-        const held = await db()('individual_transfers').where('transfer_id', bulk.transferIds[0]).first('status', 'transfer_sent_at');
+        const held = await db()('individual_transfers')
+          .where('transfer_id', bulk.transferIds[0])
+          .first('status', 'transfer_sent_at');
         expect(held.status).toBe('PROCESSING');
         expect(held.transfer_sent_at).not.toBeNull();
       } finally {
@@ -220,14 +234,23 @@ describe('graceful shutdown on SIGTERM', () => {
       expect(toldToStop).toBeGreaterThanOrEqual(0);
       expect(confirmed).toBeGreaterThan(toldToStop);
       expect(stopped).toBeGreaterThan(confirmed);
-      const line = await db()('individual_transfers').where('transfer_id', bulk.transferIds[0]).first('status', 'transfer_sent_at');
+      const line = await db()('individual_transfers')
+        .where('transfer_id', bulk.transferIds[0])
+        .first('status', 'transfer_sent_at');
       expect(line.status).toBe('COMPLETED');
       expect(line.transfer_sent_at).not.toBeNull();
-      expect(proxy.log.filter((call) => call.step === 'transfer').map((call) => [call.adapterStatus !== null, call.answered])).toEqual([[true, true]]);
+      expect(
+        proxy.log
+          .filter((call) => call.step === 'transfer')
+          .map((call) => [call.adapterStatus !== null, call.answered]),
+      ).toEqual([[true, true]]);
 
       // Nobody polls this queue any more: end the workflows left open.
       for (const id of [workflowIdForLine(bulk.bulkId, 1), workflowIdForBulk(bulk.bulkId)]) {
-        await temporal.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+        await temporal.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
       }
     });
   });

@@ -35,10 +35,17 @@ interface RefusedUpload {
 }
 
 /** Uploads, checks the refusal and that the fund's rows and money did not move. */
-async function expectRefusedUnchanged(content: string | Buffer, expected: Expected, app: TestServer = server): Promise<RefusedUpload> {
+async function expectRefusedUnchanged(
+  content: string | Buffer,
+  expected: Expected,
+  app: TestServer = server,
+): Promise<RefusedUpload> {
   const before = await snapshot(fund);
   const response = await upload(app, fund.gestionnaire.token, content);
-  expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status: expected.status, code: expected.code });
+  expect({ status: response.status, code: response.body?.error?.code }).toEqual({
+    status: expected.status,
+    code: expected.code,
+  });
   expect(typeof response.body.error.message).toBe('string');
   if (expected.issue) {
     expect(response.body.error.details.errors[0]).toMatchObject(expected.issue);
@@ -51,30 +58,43 @@ const line = (fields: string): string => `${CSV_HEADER}MSISDN,22997000001,XOF,10
 
 describe('hostile encodings and binary content', () => {
   it('Latin-1 text: 400 invalid_encoding on the line of the first bad byte', async () => {
-    const latin1 = Buffer.from(`${CSV_HEADER}MSISDN,22997000001,XOF,1000\nMSISDN,22997000002,XOF,1500 Aïcha\n`, 'latin1');
+    const latin1 = Buffer.from(
+      `${CSV_HEADER}MSISDN,22997000001,XOF,1000\nMSISDN,22997000002,XOF,1500 Aïcha\n`,
+      'latin1',
+    );
     const error = await expectRefusedUnchanged(latin1, { status: 400, code: 'invalid_encoding' });
     expect(error.details).toEqual({ line: 3 });
   });
 
   it('UTF-16 LE with BOM: 400 invalid_encoding', async () => {
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${CSV_HEADER}MSISDN,22997000001,XOF,1000\n`, 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`${CSV_HEADER}MSISDN,22997000001,XOF,1000\n`, 'utf16le'),
+    ]);
     await expectRefusedUnchanged(utf16, { status: 400, code: 'invalid_encoding' });
   });
 
   it('random bytes: 400 invalid_encoding', async () => {
     // Deterministic "random" bytes that are certainly not UTF-8 (0xff never appears in UTF-8).
     const bytes = Buffer.alloc(4096);
-    for (let index = 0; index < bytes.length; index += 1) bytes[index] = (index * 197 + 13) % 256 | (index % 7 === 0 ? 0xff : 0);
+    for (let index = 0; index < bytes.length; index += 1)
+      bytes[index] = ((index * 197 + 13) % 256) | (index % 7 === 0 ? 0xff : 0);
     await expectRefusedUnchanged(bytes, { status: 400, code: 'invalid_encoding' });
   });
 
   it('a PNG image: 400 invalid_encoding', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001', 'hex');
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001',
+      'hex',
+    );
     await expectRefusedUnchanged(png, { status: 400, code: 'invalid_encoding' });
   });
 
   it('NUL bytes inside otherwise valid text: 400 invalid_encoding on their line', async () => {
-    const withNul = Buffer.from(`${CSV_HEADER}MSISDN,22997000001,XOF,1000\nMSISDN,2299700\u00000002,XOF,1000\n`, 'utf8');
+    const withNul = Buffer.from(
+      `${CSV_HEADER}MSISDN,22997000001,XOF,1000\nMSISDN,2299700\u00000002,XOF,1000\n`,
+      'utf8',
+    );
     const error = await expectRefusedUnchanged(withNul, { status: 400, code: 'invalid_encoding' });
     expect(error.details).toEqual({ line: 3 });
   });
@@ -84,12 +104,20 @@ describe('hostile structure', () => {
   it('a 2 MB line without a newline: 400, not a crash nor an exhausted memory', async () => {
     const huge = 'a'.repeat(2 * 1024 * 1024);
     // Not "empty_file": the first line is there, but it cannot be read as CSV at all.
-    await expectRefusedUnchanged(huge, { status: 400, code: 'invalid_file', issue: { line: 1, column: null, code: 'malformed_csv' } });
+    await expectRefusedUnchanged(huge, {
+      status: 400,
+      code: 'invalid_file',
+      issue: { line: 1, column: null, code: 'malformed_csv' },
+    });
   });
 
   it('a 2 MB data line: 400 invalid_file, malformed_csv on that line', async () => {
     const huge = `${CSV_HEADER}MSISDN,22997000001,XOF,1000\nMSISDN,${'9'.repeat(2 * 1024 * 1024)},XOF,1000\n`;
-    await expectRefusedUnchanged(huge, { status: 400, code: 'invalid_file', issue: { line: 3, column: null, code: 'malformed_csv' } });
+    await expectRefusedUnchanged(huge, {
+      status: 400,
+      code: 'invalid_file',
+      issue: { line: 3, column: null, code: 'malformed_csv' },
+    });
   });
 
   it('a quote left open: 400 invalid_file, malformed_csv', async () => {
@@ -102,23 +130,32 @@ describe('hostile structure', () => {
   });
 
   it('duplicate header columns: 400 invalid_header naming them', async () => {
-    const error = await expectRefusedUnchanged('type_id,valeur_id,devise,montant,montant\nMSISDN,22997000001,XOF,1000,1000\n', {
-      status: 400,
-      code: 'invalid_header',
-    });
+    const error = await expectRefusedUnchanged(
+      'type_id,valeur_id,devise,montant,montant\nMSISDN,22997000001,XOF,1000,1000\n',
+      {
+        status: 400,
+        code: 'invalid_header',
+      },
+    );
     expect(error.details).toMatchObject({ line: 1, duplicated: ['montant'], missing: [], unknown: [] });
   });
 
   it('a missing column: 400 invalid_header naming it', async () => {
-    const error = await expectRefusedUnchanged('type_id,valeur_id,montant\nMSISDN,22997000001,1000\n', { status: 400, code: 'invalid_header' });
+    const error = await expectRefusedUnchanged('type_id,valeur_id,montant\nMSISDN,22997000001,1000\n', {
+      status: 400,
+      code: 'invalid_header',
+    });
     expect(error.details).toMatchObject({ missing: ['devise'], unknown: [], duplicated: [] });
   });
 
   it('an extra column: 400 invalid_header naming it', async () => {
-    const error = await expectRefusedUnchanged('type_id,valeur_id,devise,montant,nom\nMSISDN,22997000001,XOF,1000,Adjovi\n', {
-      status: 400,
-      code: 'invalid_header',
-    });
+    const error = await expectRefusedUnchanged(
+      'type_id,valeur_id,devise,montant,nom\nMSISDN,22997000001,XOF,1000,Adjovi\n',
+      {
+        status: 400,
+        code: 'invalid_header',
+      },
+    );
     expect(error.details).toMatchObject({ unknown: ['nom'], missing: [], duplicated: [] });
   });
 
@@ -142,7 +179,12 @@ describe('hostile structure', () => {
 
 describe('hostile cells', () => {
   const cases: Array<[string, string, string, string]> = [
-    ['a formula as valeur_id', 'MSISDN,"=HYPERLINK(""http://evil.example"",""x"")",XOF,1000', 'valeur_id', 'invalid_msisdn'],
+    [
+      'a formula as valeur_id',
+      'MSISDN,"=HYPERLINK(""http://evil.example"",""x"")",XOF,1000',
+      'valeur_id',
+      'invalid_msisdn',
+    ],
     ['a formula as amount', 'MSISDN,22997000002,XOF,=1+1', 'montant', 'invalid_amount'],
     ['a negative amount', 'MSISDN,22997000002,XOF,-1000', 'montant', 'invalid_amount'],
     ['a zero amount', 'MSISDN,22997000002,XOF,0', 'montant', 'amount_not_positive'],
@@ -163,7 +205,11 @@ describe('hostile cells', () => {
 
   it('thousands separators in a ; file: 400 invalid_amount', async () => {
     const csv = 'type_id;valeur_id;devise;montant\nMSISDN;22997000001;XOF;1,000\nMSISDN;22997000002;XOF;1.000.000\n';
-    const error = await expectRefusedUnchanged(csv, { status: 400, code: 'invalid_file', issue: { line: 2, column: 'montant', code: 'invalid_amount' } });
+    const error = await expectRefusedUnchanged(csv, {
+      status: 400,
+      code: 'invalid_file',
+      issue: { line: 2, column: 'montant', code: 'invalid_amount' },
+    });
     expect(error.details.errors[1]).toMatchObject({ line: 3, column: 'montant', code: 'invalid_amount' });
   });
 });
@@ -171,13 +217,19 @@ describe('hostile cells', () => {
 describe('hostile sizes', () => {
   it('more rows than BULK_MAX_ROWS: 413 too_many_rows', async () => {
     const app = createBulkTestApp({ BULK_MAX_ROWS: '5' });
-    const rows = Array.from({ length: 6 }, (_, index) => `MSISDN,2299700${String(index).padStart(4, '0')},XOF,1000\n`).join('');
+    const rows = Array.from(
+      { length: 6 },
+      (_, index) => `MSISDN,2299700${String(index).padStart(4, '0')},XOF,1000\n`,
+    ).join('');
     await expectRefusedUnchanged(CSV_HEADER + rows, { status: 413, code: 'too_many_rows' }, app.server);
   });
 
   it('more bytes than BULK_MAX_BYTES: 413 file_too_large', async () => {
     const app = createBulkTestApp({ BULK_MAX_BYTES: '1024' });
-    const rows = Array.from({ length: 60 }, (_, index) => `MSISDN,2299700${String(index).padStart(4, '0')},XOF,1000\n`).join('');
+    const rows = Array.from(
+      { length: 60 },
+      (_, index) => `MSISDN,2299700${String(index).padStart(4, '0')},XOF,1000\n`,
+    ).join('');
     const error = await expectRefusedUnchanged(CSV_HEADER + rows, { status: 413, code: 'file_too_large' }, app.server);
     expect(error.details).toEqual({ max_bytes: 1024 });
   });
@@ -192,7 +244,8 @@ describe('hostile sizes', () => {
       for (let start = 0; start < total; start += batch) {
         batchesPulled += 1;
         let text = '';
-        for (let index = start; index < start + batch; index += 1) text += `MSISDN,229${String(index).padStart(8, '0')},XOF,1\n`;
+        for (let index = start; index < start + batch; index += 1)
+          text += `MSISDN,229${String(index).padStart(8, '0')},XOF,1\n`;
         yield Buffer.from(text);
       }
     }

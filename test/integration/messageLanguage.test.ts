@@ -14,7 +14,9 @@ const { server } = createBulkTestApp();
 afterAll(closeDb);
 
 function wrongLogin(language?: string) {
-  const call = request(server).post('/api/auth/login').set('X-Forwarded-For', `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`);
+  const call = request(server)
+    .post('/api/auth/login')
+    .set('X-Forwarded-For', `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`);
   if (language !== undefined) call.set('Accept-Language', language);
   return call.send({ email: `nobody-${randomUUID()}@example.bj`, password: 'not the password' });
 }
@@ -54,13 +56,20 @@ describe('the language of an error', () => {
 
   it("renders Koa's own errors (a body that is not JSON) in the language too", async () => {
     const send = (language: string) =>
-      request(server).post('/api/auth/login').set('Accept-Language', language).set('Content-Type', 'application/json').send('{"email": ');
-    expect((await send('fr').expect(400)).body).toEqual({ error: { code: 'bad_request', message: 'Requête invalide.' } });
+      request(server)
+        .post('/api/auth/login')
+        .set('Accept-Language', language)
+        .set('Content-Type', 'application/json')
+        .send('{"email": ');
+    expect((await send('fr').expect(400)).body).toEqual({
+      error: { code: 'bad_request', message: 'Requête invalide.' },
+    });
     expect((await send('en').expect(400)).body).toEqual({ error: { code: 'bad_request', message: 'Bad request.' } });
   });
 
   it("gives zod's field messages in the language, and ours (custom rules) too", async () => {
-    const send = (language: string) => request(server).post('/api/auth/login').set('Accept-Language', language).send({ email: 42 });
+    const send = (language: string) =>
+      request(server).post('/api/auth/login').set('Accept-Language', language).send({ email: 42 });
     const french = (await send('fr').expect(400)).body;
     const english = (await send('en').expect(400)).body;
     expect(french.error).toMatchObject({ code: 'validation_error', message: 'Données invalides.' });
@@ -76,9 +85,19 @@ describe('the language of an error', () => {
         .post('/api/admin/users/create')
         .set(authHeader(token))
         .set('Accept-Language', language)
-        .send({ email: `new-${randomUUID()}@example.bj`, first_name: 'Afi', last_name: 'Houngbo', role: 'SUPERVISEUR', phone_number: '97-00-11' });
-    expect((await badPhone('fr').expect(400)).body.error.details).toEqual({ phone_number: ['Chiffres uniquement, éventuellement après un +, de 6 à 15.'] });
-    expect((await badPhone('en').expect(400)).body.error.details).toEqual({ phone_number: ['Digits only, optionally after a +, 6 to 15 of them.'] });
+        .send({
+          email: `new-${randomUUID()}@example.bj`,
+          first_name: 'Afi',
+          last_name: 'Houngbo',
+          role: 'SUPERVISEUR',
+          phone_number: '97-00-11',
+        });
+    expect((await badPhone('fr').expect(400)).body.error.details).toEqual({
+      phone_number: ['Chiffres uniquement, éventuellement après un +, de 6 à 15.'],
+    });
+    expect((await badPhone('en').expect(400)).body.error.details).toEqual({
+      phone_number: ['Digits only, optionally after a +, 6 to 15 of them.'],
+    });
   });
 });
 
@@ -89,15 +108,22 @@ describe('the CSV error table and the upload warnings', () => {
   });
 
   const badFile = `${CSV_HEADER}MSISDN,22997000001,XOF,\nPHONE,22997000002,XOF,1500\nMSISDN,+22997000003,XOF,12.5\nMSISDN,22997000004,XOF\n`;
-  const where = (issue: { line: number; column: string | null; code: string }) => ({ line: issue.line, column: issue.column, code: issue.code });
+  const where = (issue: { line: number; column: string | null; code: string }) => ({
+    line: issue.line,
+    column: issue.column,
+    code: issue.code,
+  });
 
   it('answers each line problem in French by default and in English when asked, at the same place with the same code', async () => {
     const french = (await upload(server, fund.gestionnaire.token, badFile).expect(400)).body.error;
-    const english = (await upload(server, fund.gestionnaire.token, badFile).set('Accept-Language', 'en').expect(400)).body.error;
+    const english = (await upload(server, fund.gestionnaire.token, badFile).set('Accept-Language', 'en').expect(400))
+      .body.error;
 
     expect(french.code).toBe('invalid_file');
     expect(english.code).toBe('invalid_file');
-    expect(french.message).toBe("Le fichier contient des erreurs ; rien n'a été créé. Corrigez-les et envoyez-le de nouveau.");
+    expect(french.message).toBe(
+      "Le fichier contient des erreurs ; rien n'a été créé. Corrigez-les et envoyez-le de nouveau.",
+    );
     expect(english.message).toBe('The file has errors; nothing was created. Correct them and upload it again.');
     expect(french.details.errors.map(where)).toEqual([
       { line: 2, column: 'montant', code: 'required' },
@@ -130,14 +156,28 @@ describe('the CSV error table and the upload warnings', () => {
     const first = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key }).expect(202);
     expect(first.headers['content-language']).toBe('fr');
     expect(first.body.warnings).toEqual([
-      { line: 3, code: 'duplicate_line', message: 'La ligne 3 paie le même bénéficiaire du même montant que la ligne 2.', duplicate_of_line: 2 },
+      {
+        line: 3,
+        code: 'duplicate_line',
+        message: 'La ligne 3 paie le même bénéficiaire du même montant que la ligne 2.',
+        duplicate_of_line: 2,
+      },
     ]);
 
-    const replayed = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key }).set('Accept-Language', 'en').expect(202);
+    const replayed = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key })
+      .set('Accept-Language', 'en')
+      .expect(202);
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(replayed.body).toEqual({
       ...first.body,
-      warnings: [{ line: 3, code: 'duplicate_line', message: 'Line 3 pays the same payee the same amount as line 2.', duplicate_of_line: 2 }],
+      warnings: [
+        {
+          line: 3,
+          code: 'duplicate_line',
+          message: 'Line 3 pays the same payee the same amount as line 2.',
+          duplicate_of_line: 2,
+        },
+      ],
     });
   });
 });

@@ -31,7 +31,9 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 async function insertOrganizationWithAccount(): Promise<{ organizationId: number; accountId: number }> {
   const suffix = randomBytes(4).toString('hex');
-  const [organization] = await db()('organizations').insert({ code: `MET-${suffix}`, name: `Metrics ${suffix}` }).returning('id');
+  const [organization] = await db()('organizations')
+    .insert({ code: `MET-${suffix}`, name: `Metrics ${suffix}` })
+    .returning('id');
   const [account] = await db()('accounts')
     .insert({
       account_id: `metrics-${suffix}`,
@@ -93,8 +95,12 @@ describe('API metrics', () => {
     const scrape = await request(server).get('/metrics').expect(200);
     expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(sample(scrape.text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(sample(scrape.text, 'http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sample(scrape.text, 'http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(scrape.text, 'http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(scrape.text, 'http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
     const reportRoute = { method: 'GET', route: '/api/bulk-transfers/:bulk_id/report.csv', status: '401' };
     expect(sample(scrape.text, 'http_request_duration_seconds_count', reportRoute)).toBeGreaterThanOrEqual(1);
     expect(scrape.text).not.toContain(bulkId);
@@ -103,7 +109,12 @@ describe('API metrics', () => {
 
   it('labels a parameterised route with its pattern, never the raw path', async () => {
     const registry = new Registry();
-    const histogram = new Histogram({ name: 'probe_seconds', help: 'probe', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
+    const histogram = new Histogram({
+      name: 'probe_seconds',
+      help: 'probe',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    });
     const router = new Router().get('/api/things/:thing_id/details', (ctx) => {
       ctx.status = 204;
     });
@@ -112,7 +123,9 @@ describe('API metrics', () => {
     await request(probe.callback()).get('/api/things/42/details').expect(204);
 
     const text = await registry.metrics();
-    expect(sample(text, 'probe_seconds_count', { method: 'GET', route: '/api/things/:thing_id/details', status: '204' })).toBe(2);
+    expect(
+      sample(text, 'probe_seconds_count', { method: 'GET', route: '/api/things/:thing_id/details', status: '204' }),
+    ).toBe(2);
     expect(text).not.toContain('/api/things/41');
   });
 
@@ -131,7 +144,8 @@ describe('API metrics', () => {
     await insertBulk(owner, 'FAILED', [{ status: 'FAILED' }]);
 
     const after = (await request(server).get('/metrics').expect(200)).text;
-    const delta = (name: string, labels: Record<string, string>) => (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+    const delta = (name: string, labels: Record<string, string>) =>
+      (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
 
     expect(delta('pension_gateway_bulks', { state: 'COMPLETED' })).toBe(1);
     expect(delta('pension_gateway_bulks', { state: 'PROCESSING' })).toBe(1);
@@ -149,7 +163,10 @@ describe('API metrics', () => {
     const refused = await request(server).get('/metrics').expect(401);
     expect(refused.body.error.code).toBe('not_authenticated');
     await request(server).get('/metrics').set('Authorization', 'Bearer wrong-token-for-tests').expect(401);
-    const scrape = await request(server).get('/metrics').set('Authorization', 'Bearer scrape-token-for-tests').expect(200);
+    const scrape = await request(server)
+      .get('/metrics')
+      .set('Authorization', 'Bearer scrape-token-for-tests')
+      .expect(200);
     expect(scrape.text).toContain('http_request_duration_seconds');
   });
 
@@ -167,7 +184,9 @@ describe('worker metrics server', () => {
     const server = await startWorkerMetricsServer(0, { host: '127.0.0.1' });
     try {
       observeMojaloopCall('quote', 'ok', 0.3);
-      await expect(timeMojaloopCall('transfer', () => Promise.reject(new Error('socket hang up')))).rejects.toThrow('socket hang up');
+      await expect(timeMojaloopCall('transfer', () => Promise.reject(new Error('socket hang up')))).rejects.toThrow(
+        'socket hang up',
+      );
       const refusal = await timeMojaloopCall('discover', async () => ({ found: false }), {
         outcomeOf: (result) => (result.found ? 'ok' : 'business_error'),
       });
@@ -196,7 +215,9 @@ describe('worker metrics server', () => {
     const server = await startWorkerMetricsServer(0, { host: '127.0.0.1', token: 'worker-scrape-token' });
     try {
       expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(401);
-      const allowed = await fetch(`http://127.0.0.1:${server.port}/metrics`, { headers: { Authorization: 'Bearer worker-scrape-token' } });
+      const allowed = await fetch(`http://127.0.0.1:${server.port}/metrics`, {
+        headers: { Authorization: 'Bearer worker-scrape-token' },
+      });
       expect(allowed.status).toBe(200);
     } finally {
       await server.close();
@@ -211,7 +232,9 @@ describe('worker metrics server', () => {
     const disabled = buildConfig({ WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_BIND_ADDRESS: ' ' }).metrics;
     expect(disabled.workerPort).toBeNull();
     expect(disabled.temporalBindAddress).toBeNull();
-    expect(buildConfig({ TEMPORAL_METRICS_BIND_ADDRESS: '0.0.0.0:9465' }).metrics.temporalBindAddress).toBe('0.0.0.0:9465');
+    expect(buildConfig({ TEMPORAL_METRICS_BIND_ADDRESS: '0.0.0.0:9465' }).metrics.temporalBindAddress).toBe(
+      '0.0.0.0:9465',
+    );
   });
 });
 
@@ -260,7 +283,9 @@ async function waitForText(url: string, ready: (body: string) => boolean, timeou
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    last = await fetch(url).then((response) => response.text()).catch(() => '');
+    last = await fetch(url)
+      .then((response) => response.text())
+      .catch(() => '');
     if (ready(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

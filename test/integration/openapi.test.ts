@@ -16,7 +16,16 @@ import { openApiDocument, type OpenApiDocument } from '../../src/api/openapiDocu
 import { documentedResponse as documentedIn, operationOf } from '../support/openApiDocumentReading';
 import { SWAGGER_UI_CSP } from '../../src/api/routes/docs';
 import { closeDb, db } from '../../src/db/knex';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, strongPassword, uniqueEmail } from '../support/fixtures';
+import {
+  authHeader,
+  createAccount,
+  createOrganization,
+  createTestApp,
+  createUser,
+  loginAs,
+  strongPassword,
+  uniqueEmail,
+} from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 
 const document: OpenApiDocument = openApiDocument();
@@ -66,10 +75,21 @@ function expectConforms(response: request.Response, method: HttpMethod, path: st
   }
   if (!documented.content) return;
   const mediaTypes = Object.keys(documented.content);
-  const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const contentType = String(response.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   expect(mediaTypes).toContain(contentType);
   if (contentType !== 'application/json') return;
-  const validate = validatorAt('paths', path, method, 'responses', String(response.status), 'content', 'application/json', 'schema');
+  const validate = validatorAt(
+    'paths',
+    path,
+    method,
+    'responses',
+    String(response.status),
+    'content',
+    'application/json',
+    'schema',
+  );
   if (!validate(response.body)) {
     throw new Error(
       `${method.toUpperCase()} ${path} ${response.status} does not match its schema:\n` +
@@ -87,7 +107,8 @@ function servedRoutes(app: Koa): Set<string> {
   const routes = new Set<string>();
   for (const middleware of app.middleware as Array<Koa.Middleware & { router?: Router }>) {
     for (const layer of middleware.router?.stack ?? []) {
-      if (typeof layer.path !== 'string') throw new Error(`a route is a regular expression (${String(layer.path)}): describe it by hand`);
+      if (typeof layer.path !== 'string')
+        throw new Error(`a route is a regular expression (${String(layer.path)}): describe it by hand`);
       const path = layer.path.replace(/:(\w+)/g, '{$1}');
       for (const method of layer.methods) {
         // HEAD comes with every GET; OPTIONS is answered by allowedMethods().
@@ -102,7 +123,8 @@ function servedRoutes(app: Koa): Set<string> {
 function describedRoutes(): Set<string> {
   const routes = new Set<string>();
   for (const path of Object.keys(document.paths ?? {})) {
-    for (const method of METHODS) if (operationOf(document, method, path)) routes.add(`${method.toUpperCase()} ${path}`);
+    for (const method of METHODS)
+      if (operationOf(document, method, path)) routes.add(`${method.toUpperCase()} ${path}`);
   }
   return routes;
 }
@@ -159,21 +181,57 @@ describe('the OpenAPI description', () => {
   });
 
   it('refuses answers of the wrong shape (the schemas are strict enough to catch one)', () => {
-    const login = validatorAt('paths', '/api/auth/login', 'post', 'responses', '200', 'content', 'application/json', 'schema');
+    const login = validatorAt(
+      'paths',
+      '/api/auth/login',
+      'post',
+      'responses',
+      '200',
+      'content',
+      'application/json',
+      'schema',
+    );
     const user = { id: 1, email: 'a@b.c', first_name: 'A', last_name: 'B', role: 'GESTIONNAIRE' };
     expect(login({ access: 'a', refresh: 'r', user })).toBe(true);
     expect(login({ access: 'a', user })).toBe(false);
     expect(login({ access: 'a', refresh: 'r', user: { ...user, role: 'ADMIN' } })).toBe(false);
 
-    const refused = validatorAt('paths', '/api/bulk-transfers', 'post', 'responses', '400', 'content', 'application/json', 'schema');
+    const refused = validatorAt(
+      'paths',
+      '/api/bulk-transfers',
+      'post',
+      'responses',
+      '400',
+      'content',
+      'application/json',
+      'schema',
+    );
     const issue = { line: 3, column: 'montant', code: 'invalid_amount', message: 'montant is not a number.' };
     expect(refused({ error: { code: 'invalid_file', message: 'm', details: { errors: [issue] } } })).toBe(true);
     expect(refused({ error: { code: 'invalid_file', message: 'm' } })).toBe(false);
-    expect(refused({ error: { code: 'invalid_file', message: 'm', details: { errors: [{ ...issue, line: '3' }] } } })).toBe(false);
+    expect(
+      refused({ error: { code: 'invalid_file', message: 'm', details: { errors: [{ ...issue, line: '3' }] } } }),
+    ).toBe(false);
     expect(refused({ error: { code: 'insufficient_funds', message: 'm' } })).toBe(false);
 
-    const accepted = validatorAt('paths', '/api/bulk-transfers', 'post', 'responses', '202', 'content', 'application/json', 'schema');
-    const body = { bulkTransferId: randomUUID(), state: 'PENDING', transfers_count: 1, total_amount: 100, currency: 'XOF', warnings: [] };
+    const accepted = validatorAt(
+      'paths',
+      '/api/bulk-transfers',
+      'post',
+      'responses',
+      '202',
+      'content',
+      'application/json',
+      'schema',
+    );
+    const body = {
+      bulkTransferId: randomUUID(),
+      state: 'PENDING',
+      transfers_count: 1,
+      total_amount: 100,
+      currency: 'XOF',
+      warnings: [],
+    };
     expect(accepted(body)).toBe(true);
     expect(accepted({ ...body, total_amount: '100' })).toBe(false);
     expect(accepted({ ...body, total_amount: 100.5 })).toBe(false);
@@ -187,7 +245,10 @@ describe('GET /openapi.json and Swagger UI', () => {
   const { server } = createTestApp();
 
   it('serves the document', async () => {
-    const response = await request(server).get('/openapi.json').expect(200).expect('Content-Type', /application\/json/);
+    const response = await request(server)
+      .get('/openapi.json')
+      .expect(200)
+      .expect('Content-Type', /application\/json/);
     expect(response.body).toEqual(JSON.parse(JSON.stringify(document)));
     expect(response.body.openapi).toBe('3.1.0');
     expectConforms(response, 'get', '/openapi.json');
@@ -196,17 +257,25 @@ describe('GET /openapi.json and Swagger UI', () => {
   it('serves Swagger UI pointed at the document, under its own Content-Security-Policy', async () => {
     await request(server).get('/swagger').expect(302).expect('Location', '/swagger/');
 
-    const page = await request(server).get('/swagger/').expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(server)
+      .get('/swagger/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.headers['content-security-policy']).toBe(SWAGGER_UI_CSP);
     expect(page.text).toContain('<div id="swagger-ui">');
     expect(page.text).not.toMatch(/<script>[^<]/); // no inline script: script-src 'self' suffices
 
-    const initializer = await request(server).get('/swagger/swagger-initializer.js').expect(200).expect('Content-Type', /javascript/);
+    const initializer = await request(server)
+      .get('/swagger/swagger-initializer.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     expect(initializer.text).toContain("url: '../openapi.json'");
 
     const expectedTypes: Record<string, RegExp> = { js: /javascript/, css: /text\/css/, png: /image\/png/ };
     const linked = [...page.text.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((match) => match[1]!);
-    expect(linked).toEqual(expect.arrayContaining(['swagger-ui-bundle.js', 'swagger-ui.css', 'swagger-initializer.js']));
+    expect(linked).toEqual(
+      expect.arrayContaining(['swagger-ui-bundle.js', 'swagger-ui.css', 'swagger-initializer.js']),
+    );
     for (const file of linked) {
       const asset = await request(server)
         .get(`/swagger/${file}`)
@@ -251,9 +320,17 @@ describe('real answers match the description', () => {
 
     const login = await request(server).post('/api/auth/login').send({ email, password }).expect(200);
     expectConforms(login, 'post', '/api/auth/login');
-    expectConforms(await request(server).post('/api/auth/login').send({ email: '' }).expect(400), 'post', '/api/auth/login');
     expectConforms(
-      await request(server).post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":').expect(400),
+      await request(server).post('/api/auth/login').send({ email: '' }).expect(400),
+      'post',
+      '/api/auth/login',
+    );
+    expectConforms(
+      await request(server)
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/json')
+        .send('{"email":')
+        .expect(400),
       'post',
       '/api/auth/login',
     );
@@ -268,14 +345,23 @@ describe('real answers match the description', () => {
       '/api/auth/profile',
     );
 
-    const refreshed = await request(server).post('/api/auth/token/refresh').send({ refresh: login.body.refresh }).expect(200);
+    const refreshed = await request(server)
+      .post('/api/auth/token/refresh')
+      .send({ refresh: login.body.refresh })
+      .expect(200);
     expectConforms(refreshed, 'post', '/api/auth/token/refresh');
-    const reused = await request(server).post('/api/auth/token/refresh').send({ refresh: login.body.refresh }).expect(401);
+    const reused = await request(server)
+      .post('/api/auth/token/refresh')
+      .send({ refresh: login.body.refresh })
+      .expect(401);
     expect(reused.body.error.code).toBe('token_reused');
     expectConforms(reused, 'post', '/api/auth/token/refresh');
 
     const token = await loginAs(server, email, password);
-    const weak = await request(server).post('/api/auth/change-password').set(authHeader(token)).send({ old_password: password, new_password: 'short' });
+    const weak = await request(server)
+      .post('/api/auth/change-password')
+      .set(authHeader(token))
+      .send({ old_password: password, new_password: 'short' });
     expect(weak.status).toBe(400);
     expectConforms(weak, 'post', '/api/auth/change-password');
     const changed = await request(server)
@@ -290,7 +376,11 @@ describe('real answers match the description', () => {
     const limited = createTestApp({ LOGIN_RATE_LIMIT_MAX: '1', LOGIN_RATE_LIMIT_WINDOW_SECONDS: '60' });
     limited.app.proxy = true; // the limiter sees the X-Forwarded-For address, not the 127.0.0.1 other tests share
     const ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-    const attempt = () => request(limited.server).post('/api/auth/login').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: 'wrong' });
+    const attempt = () =>
+      request(limited.server)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email: uniqueEmail(), password: 'wrong' });
 
     const refused = await attempt().expect(401);
     expect(refused.body.error.code).toBe('invalid_credentials');
@@ -305,17 +395,39 @@ describe('real answers match the description', () => {
     const admin = await createUser({ organizationId: organization.id, isStaff: true });
     const adminToken = await loginAs(server, admin.email, admin.password);
     const path = '/api/admin/users/create';
-    const newUser = { email: uniqueEmail('created'), first_name: 'Awa', last_name: 'Dossou', role: 'SUPERVISEUR', phone_number: '+22997000002' };
+    const newUser = {
+      email: uniqueEmail('created'),
+      first_name: 'Awa',
+      last_name: 'Dossou',
+      role: 'SUPERVISEUR',
+      phone_number: '+22997000002',
+    };
 
     const created = await request(server).post(path).set(authHeader(adminToken)).send(newUser).expect(201);
     expectConforms(created, 'post', path);
     expect(created.body.user.must_change_password).toBe(true);
-    expectConforms(await request(server).post(path).set(authHeader(adminToken)).send(newUser).expect(409), 'post', path);
-    expectConforms(await request(server).post(path).set(authHeader(adminToken)).send({ ...newUser, role: 'ROOT' }).expect(400), 'post', path);
+    expectConforms(
+      await request(server).post(path).set(authHeader(adminToken)).send(newUser).expect(409),
+      'post',
+      path,
+    );
+    expectConforms(
+      await request(server)
+        .post(path)
+        .set(authHeader(adminToken))
+        .send({ ...newUser, role: 'ROOT' })
+        .expect(400),
+      'post',
+      path,
+    );
 
     const plain = await createUser({ organizationId: organization.id });
     const plainToken = await loginAs(server, plain.email, plain.password);
-    expectConforms(await request(server).post(path).set(authHeader(plainToken)).send(newUser).expect(403), 'post', path);
+    expectConforms(
+      await request(server).post(path).set(authHeader(plainToken)).send(newUser).expect(403),
+      'post',
+      path,
+    );
 
     // The created user still has a temporary password: everywhere but profile and change-password, 403.
     const temporary = await loginAs(server, newUser.email, created.body.temporary_password);
@@ -343,23 +455,41 @@ describe('real answers match the description', () => {
       expect(duplicate.body.error.code).toBe('duplicate_file');
       expectConforms(duplicate, 'post', '/api/bulk-transfers');
 
-      const invalid = await upload(server, fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997000001,XOF,abc\nFAX,1,XOF,10\n`).expect(400);
+      const invalid = await upload(
+        server,
+        fund.gestionnaire.token,
+        `${CSV_HEADER}MSISDN,22997000001,XOF,abc\nFAX,1,XOF,10\n`,
+      ).expect(400);
       expect(invalid.body.error.code).toBe('invalid_file');
       expect(invalid.body.error.details.errors.length).toBeGreaterThanOrEqual(2);
       expectConforms(invalid, 'post', '/api/bulk-transfers');
 
-      const header = await upload(server, fund.gestionnaire.token, 'type,valeur_id,devise,montant\nMSISDN,22997000001,XOF,1\n').expect(400);
+      const header = await upload(
+        server,
+        fund.gestionnaire.token,
+        'type,valeur_id,devise,montant\nMSISDN,22997000001,XOF,1\n',
+      ).expect(400);
       expect(header.body.error.code).toBe('invalid_header');
       expectConforms(header, 'post', '/api/bulk-transfers');
 
-      const poor = await upload(server, fund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997000009,XOF,2000000\n`).expect(422);
+      const poor = await upload(
+        server,
+        fund.gestionnaire.token,
+        `${CSV_HEADER}MSISDN,22997000009,XOF,2000000\n`,
+      ).expect(422);
       expect(poor.body.error.code).toBe('insufficient_funds');
       expectConforms(poor, 'post', '/api/bulk-transfers');
 
-      const notMultipart = await request(server).post('/api/bulk-transfers').set(authHeader(fund.gestionnaire.token)).send({ file: 'x' }).expect(415);
+      const notMultipart = await request(server)
+        .post('/api/bulk-transfers')
+        .set(authHeader(fund.gestionnaire.token))
+        .send({ file: 'x' })
+        .expect(415);
       expectConforms(notMultipart, 'post', '/api/bulk-transfers');
 
-      const longKey = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: 'k'.repeat(300) }).expect(400);
+      const longKey = await upload(server, fund.gestionnaire.token, csv, { idempotencyKey: 'k'.repeat(300) }).expect(
+        400,
+      );
       expect(longKey.body.error.code).toBe('invalid_idempotency_key');
       expectConforms(longKey, 'post', '/api/bulk-transfers');
 
@@ -368,10 +498,16 @@ describe('real answers match the description', () => {
     });
 
     it('history, details, status and the reports', async () => {
-      const history = await request(server).get('/api/bulk-transfers/history').set(authHeader(fund.superviseur.token)).expect(200);
+      const history = await request(server)
+        .get('/api/bulk-transfers/history')
+        .set(authHeader(fund.superviseur.token))
+        .expect(200);
       expectConforms(history, 'get', '/api/bulk-transfers/history');
       expect(history.body.results.map((entry: { bulk_id: string }) => entry.bulk_id)).toContain(bulkId);
-      const badFilter = await request(server).get('/api/bulk-transfers/history?state=LOST').set(authHeader(fund.superviseur.token)).expect(400);
+      const badFilter = await request(server)
+        .get('/api/bulk-transfers/history?state=LOST')
+        .set(authHeader(fund.superviseur.token))
+        .expect(400);
       expectConforms(badFilter, 'get', '/api/bulk-transfers/history');
 
       // One line as the workflow would leave it, so the nullable fields hold values too.
@@ -384,23 +520,41 @@ describe('real answers match the description', () => {
         completed_at: new Date(),
       });
 
-      const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+      const details = await request(server)
+        .get(`/api/bulk-transfers/${bulkId}/details`)
+        .set(authHeader(fund.superviseur.token))
+        .expect(200);
       expectConforms(details, 'get', '/api/bulk-transfers/{bulk_id}/details');
       expect(details.body.individual_transfers).toHaveLength(3);
 
-      const status = await request(server).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.gestionnaire.token)).expect(200);
+      const status = await request(server)
+        .get(`/api/bulk-transfers/${bulkId}/status`)
+        .set(authHeader(fund.gestionnaire.token))
+        .expect(200);
       expectConforms(status, 'get', '/api/bulk-transfers/{bulk_id}/status');
 
-      const report = await request(server).get(`/api/bulk-transfers/${bulkId}/report.json`).set(authHeader(fund.superviseur.token)).expect(200);
+      const report = await request(server)
+        .get(`/api/bulk-transfers/${bulkId}/report.json`)
+        .set(authHeader(fund.superviseur.token))
+        .expect(200);
       expectConforms(report, 'get', '/api/bulk-transfers/{bulk_id}/report.json');
       expect(report.body.transfers).toHaveLength(3);
-      const csv = await request(server).get(`/api/bulk-transfers/${bulkId}/report.csv`).set(authHeader(fund.superviseur.token)).expect(200);
+      const csv = await request(server)
+        .get(`/api/bulk-transfers/${bulkId}/report.csv`)
+        .set(authHeader(fund.superviseur.token))
+        .expect(200);
       expectConforms(csv, 'get', '/api/bulk-transfers/{bulk_id}/report.csv');
 
       const other = await createFund(server);
-      const hidden = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(other.superviseur.token)).expect(404);
+      const hidden = await request(server)
+        .get(`/api/bulk-transfers/${bulkId}/details`)
+        .set(authHeader(other.superviseur.token))
+        .expect(404);
       expectConforms(hidden, 'get', '/api/bulk-transfers/{bulk_id}/details');
-      const badPage = await request(server).get(`/api/bulk-transfers/${bulkId}/details?limit=0`).set(authHeader(fund.superviseur.token)).expect(400);
+      const badPage = await request(server)
+        .get(`/api/bulk-transfers/${bulkId}/details?limit=0`)
+        .set(authHeader(fund.superviseur.token))
+        .expect(400);
       expectConforms(badPage, 'get', '/api/bulk-transfers/{bulk_id}/details');
     });
   });
@@ -410,33 +564,58 @@ describe('real answers match the description', () => {
     await createAccount({ organizationId: organization.id });
     const gestionnaire = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
     const token = await loginAs(server, gestionnaire.email, gestionnaire.password);
-    const roll = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,derniere_preuve_de_vie\nMSISDN,22961000001,Awa Dossou,XOF,45000,2026-01-10\n';
+    const roll =
+      'type_id,valeur_id,nom_complet,devise,montant_mensuel,derniere_preuve_de_vie\nMSISDN,22961000001,Awa Dossou,XOF,45000,2026-01-10\n';
 
-    const imported = await request(server).post('/api/pension-roll/import').set(authHeader(token)).attach('file', Buffer.from(roll), 'roll.csv').expect(200);
+    const imported = await request(server)
+      .post('/api/pension-roll/import')
+      .set(authHeader(token))
+      .attach('file', Buffer.from(roll), 'roll.csv')
+      .expect(200);
     expectConforms(imported, 'post', '/api/pension-roll/import');
     const refused = await request(server)
       .post('/api/pension-roll/import')
       .set(authHeader(token))
-      .attach('file', Buffer.from('type_id,valeur_id,nom_complet,devise,montant_mensuel\nMSISDN,22961000002,,XOF,abc\n'), 'roll.csv')
+      .attach(
+        'file',
+        Buffer.from('type_id,valeur_id,nom_complet,devise,montant_mensuel\nMSISDN,22961000002,,XOF,abc\n'),
+        'roll.csv',
+      )
       .expect(400);
     expectConforms(refused, 'post', '/api/pension-roll/import');
 
     const list = await request(server).get('/api/pension-roll').set(authHeader(token)).expect(200);
     expectConforms(list, 'get', '/api/pension-roll');
     const id: number = list.body.results[0].id;
-    expectConforms(await request(server).get(`/api/pension-roll/${id}`).set(authHeader(token)).expect(200), 'get', '/api/pension-roll/{id}');
     expectConforms(
-      await request(server).post(`/api/pension-roll/${id}/status`).set(authHeader(token)).send({ status: 'SUSPENDED', reason: 'audit' }).expect(200),
+      await request(server).get(`/api/pension-roll/${id}`).set(authHeader(token)).expect(200),
+      'get',
+      '/api/pension-roll/{id}',
+    );
+    expectConforms(
+      await request(server)
+        .post(`/api/pension-roll/${id}/status`)
+        .set(authHeader(token))
+        .send({ status: 'SUSPENDED', reason: 'audit' })
+        .expect(200),
       'post',
       '/api/pension-roll/{id}/status',
     );
     expectConforms(
-      await request(server).post(`/api/pension-roll/${id}/proof-of-life`).set(authHeader(token)).send({ date: '2026-02-01' }).expect(200),
+      await request(server)
+        .post(`/api/pension-roll/${id}/proof-of-life`)
+        .set(authHeader(token))
+        .send({ date: '2026-02-01' })
+        .expect(200),
       'post',
       '/api/pension-roll/{id}/proof-of-life',
     );
     expectConforms(
-      await request(server).post(`/api/pension-roll/${id}/proof-of-life`).set(authHeader(token)).send({ date: '2999-01-01' }).expect(400),
+      await request(server)
+        .post(`/api/pension-roll/${id}/proof-of-life`)
+        .set(authHeader(token))
+        .send({ date: '2999-01-01' })
+        .expect(400),
       'post',
       '/api/pension-roll/{id}/proof-of-life',
     );
@@ -446,31 +625,58 @@ describe('real answers match the description', () => {
     const fund = await createFund(server);
     const token = fund.gestionnaire.token;
 
-    expectConforms(await request(server).get('/api/pension-runs').set(authHeader(token)).expect(200), 'get', '/api/pension-runs');
-    expectConforms(await request(server).get('/api/pension-runs/2026-01').set(authHeader(token)).expect(404), 'get', '/api/pension-runs/{period}');
+    expectConforms(
+      await request(server).get('/api/pension-runs').set(authHeader(token)).expect(200),
+      'get',
+      '/api/pension-runs',
+    );
+    expectConforms(
+      await request(server).get('/api/pension-runs/2026-01').set(authHeader(token)).expect(404),
+      'get',
+      '/api/pension-runs/{period}',
+    );
 
-    const created = await request(server).post('/api/pension-runs/schedules').set(authHeader(token)).send({ day_of_month: 28, hour: 6, minute: 30 }).expect(201);
+    const created = await request(server)
+      .post('/api/pension-runs/schedules')
+      .set(authHeader(token))
+      .send({ day_of_month: 28, hour: 6, minute: 30 })
+      .expect(201);
     expectConforms(created, 'post', '/api/pension-runs/schedules');
     const scheduleId: string = created.body.schedule_id;
     try {
       expectConforms(
-        await request(server).post('/api/pension-runs/schedules').set(authHeader(token)).send({ day_of_month: 28, hour: 6, minute: 30 }).expect(409),
+        await request(server)
+          .post('/api/pension-runs/schedules')
+          .set(authHeader(token))
+          .send({ day_of_month: 28, hour: 6, minute: 30 })
+          .expect(409),
         'post',
         '/api/pension-runs/schedules',
       );
-      expectConforms(await request(server).get('/api/pension-runs/schedules').set(authHeader(token)).expect(200), 'get', '/api/pension-runs/schedules');
+      expectConforms(
+        await request(server).get('/api/pension-runs/schedules').set(authHeader(token)).expect(200),
+        'get',
+        '/api/pension-runs/schedules',
+      );
       expectConforms(
         await request(server).get(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(token)).expect(200),
         'get',
         '/api/pension-runs/schedules/{schedule_id}',
       );
       expectConforms(
-        await request(server).post(`/api/pension-runs/schedules/${scheduleId}/pause`).set(authHeader(token)).send({ note: 'audit' }).expect(200),
+        await request(server)
+          .post(`/api/pension-runs/schedules/${scheduleId}/pause`)
+          .set(authHeader(token))
+          .send({ note: 'audit' })
+          .expect(200),
         'post',
         '/api/pension-runs/schedules/{schedule_id}/pause',
       );
     } finally {
-      const deleted = await request(server).delete(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(token)).expect(204);
+      const deleted = await request(server)
+        .delete(`/api/pension-runs/schedules/${scheduleId}`)
+        .set(authHeader(token))
+        .expect(204);
       expectConforms(deleted, 'delete', '/api/pension-runs/schedules/{schedule_id}');
     }
   });

@@ -50,7 +50,11 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
   });
 
   function worker(): Promise<Worker> {
-    return payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 2 } });
+    return payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: adapterClient(peer.outboundUrl),
+      settings: { payoutConcurrency: 2 },
+    });
   }
 
   function payee(): string {
@@ -59,15 +63,25 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
 
   /** As the README says: `temporal workflow start --type retryFailedTransfersWorkflow ...` (here `execute`: start and wait). */
   async function operatorRetries(bulkId: string, workflowId: string): Promise<string> {
-    const { stdout } = await execFileAsync(ensureTemporalCli(() => undefined), [
-      'workflow', 'execute',
-      '--address', config().temporal.address,
-      '--type', 'retryFailedTransfersWorkflow',
-      '--task-queue', taskQueue,
-      '--workflow-id', workflowId,
-      '--input', JSON.stringify({ bulkId, operator: 'ops.jane' }),
-      '--output', 'json',
-    ]);
+    const { stdout } = await execFileAsync(
+      ensureTemporalCli(() => undefined),
+      [
+        'workflow',
+        'execute',
+        '--address',
+        config().temporal.address,
+        '--type',
+        'retryFailedTransfersWorkflow',
+        '--task-queue',
+        taskQueue,
+        '--workflow-id',
+        workflowId,
+        '--input',
+        JSON.stringify({ bulkId, operator: 'ops.jane' }),
+        '--output',
+        'json',
+      ],
+    );
     return stdout;
   }
 
@@ -78,9 +92,16 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
       { msisdn: paid, amount: 10_000n },
       { msisdn: unreachable, amount: 15_000n },
     ]);
-    await settleTransfer(db(), bulk.transferIds[1]!, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' }, { onlyIfNotSent: true });
+    await settleTransfer(
+      db(),
+      bulk.transferIds[1]!,
+      { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' },
+      { onlyIfNotSent: true },
+    );
 
-    const retried = await (await worker()).runUntil(async () => {
+    const retried = await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await bulkWorkflowResult(temporal, bulk.bulkId);
       const stdout = await operatorRetries(bulk.bulkId, `retry-${bulk.bulkId}-1`);
@@ -90,8 +111,15 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
     });
 
     expect(retried).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
-    expect(await db()('transfer_attempts').where('transfer_id', bulk.transferIds[1]!).first('attempt', 'failure_code', 'retried_by_operator', 'retried_by_id')).toEqual({
-      attempt: 1, failure_code: 'switch_unavailable', retried_by_operator: 'ops.jane', retried_by_id: null,
+    expect(
+      await db()('transfer_attempts')
+        .where('transfer_id', bulk.transferIds[1]!)
+        .first('attempt', 'failure_code', 'retried_by_operator', 'retried_by_id'),
+    ).toEqual({
+      attempt: 1,
+      failure_code: 'switch_unavailable',
+      retried_by_operator: 'ops.jane',
+      retried_by_id: null,
     });
     const sent = await countCommittedTransfersByHomeTransactionId([bulk.transferIds[0]!, `${bulk.transferIds[1]!}-2`]);
     expect(Object.fromEntries(sent)).toEqual({ [bulk.transferIds[0]!]: 1, [`${bulk.transferIds[1]!}-2`]: 1 });
@@ -107,44 +135,77 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
       { msisdn: '22990000404', amount: 5_000n },
     ]);
     // Line 2 was sent and its transfer not found at the switch after it expired: maybe paid, never paid again.
-    await db()('individual_transfers').where('transfer_id', bulk.transferIds[1]!).update({
-      status: 'PROCESSING', mojaloop_transfer_id: randomUUID(), quote_id: randomUUID(), transfer_sent_at: new Date(Date.now() - 600_000),
+    await db()('individual_transfers')
+      .where('transfer_id', bulk.transferIds[1]!)
+      .update({
+        status: 'PROCESSING',
+        mojaloop_transfer_id: randomUUID(),
+        quote_id: randomUUID(),
+        transfer_sent_at: new Date(Date.now() - 600_000),
+      });
+    await settleTransfer(db(), bulk.transferIds[1]!, {
+      status: 'FAILED',
+      failureCode: 'transfer_not_found',
+      failureMessage: 'not found after expiry',
     });
-    await settleTransfer(db(), bulk.transferIds[1]!, { status: 'FAILED', failureCode: 'transfer_not_found', failureMessage: 'not found after expiry' });
 
-    const failure = await (await worker()).runUntil(async () => {
+    const failure = await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await bulkWorkflowResult(temporal, bulk.bulkId);
       const workflowId = `retry-${bulk.bulkId}-1`;
       await operatorRetries(bulk.bulkId, workflowId).catch(() => undefined); // the CLI exits non-zero on a failed workflow
-      return temporal.client.workflow.getHandle(workflowId).result().catch((error: unknown) => error);
+      return temporal.client.workflow
+        .getHandle(workflowId)
+        .result()
+        .catch((error: unknown) => error);
     });
 
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const cause = (failure as WorkflowFailedError).cause;
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect((cause as ApplicationFailure).type).toBe('nothing_to_retry');
-    expect((await db()('individual_transfers').where('bulk_id', bulk.bulkId).orderBy('line_number').select('status', 'failure_code', 'attempt')).map(Object.values)).toEqual([
+    expect(
+      (
+        await db()('individual_transfers')
+          .where('bulk_id', bulk.bulkId)
+          .orderBy('line_number')
+          .select('status', 'failure_code', 'attempt')
+      ).map(Object.values),
+    ).toEqual([
       ['COMPLETED', null, 1],
       ['FAILED', 'transfer_not_found', 1],
       ['FAILED', '3204', 1],
     ]);
-    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 0 });
+    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({
+      state: 'COMPLETED',
+      retry_count: 0,
+    });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 40_000n, reserved: 0n });
   });
 
-  it('answers a repeated request (a retried activity) with the first one\'s outcome, paying once', async () => {
+  it("answers a repeated request (a retried activity) with the first one's outcome, paying once", async () => {
     const unreachable = payee();
     const payer = await createPayerAccount(db(), 50_000n);
     const bulk = await insertBulk(db(), payer, [{ msisdn: unreachable, amount: 15_000n }]);
-    await settleTransfer(db(), bulk.transferIds[0]!, { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' }, { onlyIfNotSent: true });
+    await settleTransfer(
+      db(),
+      bulk.transferIds[0]!,
+      { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' },
+      { onlyIfNotSent: true },
+    );
     const activities = createOperatorActivities({
-      db: db(), adapter: adapterClient(peer.outboundUrl), settings: { maxFeeMinorUnits: 1000n, payoutConcurrency: 1, pageSize: 10 },
+      db: db(),
+      adapter: adapterClient(peer.outboundUrl),
+      settings: { maxFeeMinorUnits: 1000n, payoutConcurrency: 1, pageSize: 10 },
       temporal: { handle: { client: temporal.client, connection: temporal.connection }, taskQueue },
     });
     const request = { bulkId: bulk.bulkId, operator: 'ops.jane', requestId: randomUUID() };
 
-    const [first, second] = await (await worker()).runUntil(async () => {
+    const [first, second] = await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await bulkWorkflowResult(temporal, bulk.bulkId);
       const answers = [
@@ -157,13 +218,20 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
 
     expect(first).toEqual({ retried: 1, reserved: '15000' });
     expect(second).toEqual(first);
-    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({ state: 'COMPLETED', retry_count: 1 });
-    expect(Object.fromEntries(await countCommittedTransfersByHomeTransactionId([`${bulk.transferIds[0]!}-2`]))).toEqual({ [`${bulk.transferIds[0]!}-2`]: 1 });
+    expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({
+      state: 'COMPLETED',
+      retry_count: 1,
+    });
+    expect(Object.fromEntries(await countCommittedTransfersByHomeTransactionId([`${bulk.transferIds[0]!}-2`]))).toEqual(
+      { [`${bulk.transferIds[0]!}-2`]: 1 },
+    );
   });
 
   it('refuses an input without the bulk or the operator, before anything is asked', async () => {
     const handle = await temporal.client.workflow.start('retryFailedTransfersWorkflow', {
-      taskQueue, workflowId: `retry-bad-input-${randomUUID()}`, args: [{ bulkId: 'not-a-bulk', operator: 'ops.jane' }],
+      taskQueue,
+      workflowId: `retry-bad-input-${randomUUID()}`,
+      args: [{ bulkId: 'not-a-bulk', operator: 'ops.jane' }],
     });
     const failure = await (await worker()).runUntil(handle.result().catch((error: unknown) => error));
     expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('validation_error');

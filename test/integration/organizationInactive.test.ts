@@ -46,10 +46,15 @@ describe('bulks of a deactivated organization', () => {
   });
 
   function worker(): Promise<Worker> {
-    return payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), settings: { payoutConcurrency: 2 } });
+    return payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: adapterClient(peer.outboundUrl),
+      settings: { payoutConcurrency: 2 },
+    });
   }
 
-  const bulkRow = (bulkId: string) => db()('bulk_transfers').where('bulk_id', bulkId).first('state', 'approved_by_id', 'retry_count');
+  const bulkRow = (bulkId: string) =>
+    db()('bulk_transfers').where('bulk_id', bulkId).first('state', 'approved_by_id', 'retry_count');
 
   /** The refusal as the API would answer it: our typed error with its status and code. */
   async function refusal(action: Promise<unknown>): Promise<{ status: number; code: string }> {
@@ -68,7 +73,9 @@ describe('bulks of a deactivated organization', () => {
     const [payee] = uniqueMsisdns(1);
     const bulk = await insertBulk(db(), payer, [{ msisdn: payee, amount: 30_000n }]);
 
-    const outcome = await (await worker()).runUntil(async () => {
+    const outcome = await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => (await bulkRow(bulk.bulkId)).state === 'AWAITING_APPROVAL');
 
@@ -95,21 +102,38 @@ describe('bulks of a deactivated organization', () => {
     const [payee] = uniqueMsisdns(1);
     const bulk = await insertBulk(db(), payer, [{ msisdn: payee, amount: 20_000n }]);
     // As a bulk that ended with its one line failed for a reason worth retrying, never sent: reservation released.
-    await db()('individual_transfers')
+    await db()('individual_transfers').where('bulk_id', bulk.bulkId).update({
+      status: 'FAILED',
+      failure_code: 'switch_unavailable',
+      failure_message: 'Switch unreachable',
+      completed_at: db().fn.now(),
+    });
+    await db()('bulk_transfers')
       .where('bulk_id', bulk.bulkId)
-      .update({ status: 'FAILED', failure_code: 'switch_unavailable', failure_message: 'Switch unreachable', completed_at: db().fn.now() });
-    await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update({ state: 'FAILED', failure_reason: 'No transfer was paid.', completed_at: db().fn.now() });
+      .update({ state: 'FAILED', failure_reason: 'No transfer was paid.', completed_at: db().fn.now() });
     await db().transaction((trx) =>
-      applyAccountChange(trx, { accountId: payer.accountId, kind: 'release', amount: 20_000n, bulkId: bulk.bulkId, transferId: bulk.transferIds[0]!, attempt: 1 }),
+      applyAccountChange(trx, {
+        accountId: payer.accountId,
+        kind: 'release',
+        amount: 20_000n,
+        bulkId: bulk.bulkId,
+        transferId: bulk.transferIds[0]!,
+        attempt: 1,
+      }),
     );
 
-    const outcome = await (await worker()).runUntil(async () => {
+    const outcome = await (
+      await worker()
+    ).runUntil(async () => {
       await setOrganizationActive(payer.organizationId, false);
       const retry = () => retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { userId: retrier.user.id });
       expect(await refusal(retry())).toEqual({ status: 403, code: 'organization_inactive' });
       expect(await bulkRow(bulk.bulkId)).toMatchObject({ state: 'FAILED', retry_count: 0 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n, reserved: 0n });
-      expect(await db()('individual_transfers').where('bulk_id', bulk.bulkId).first('status', 'attempt')).toEqual({ status: 'FAILED', attempt: 1 });
+      expect(await db()('individual_transfers').where('bulk_id', bulk.bulkId).first('status', 'attempt')).toEqual({
+        status: 'FAILED',
+        attempt: 1,
+      });
       // The run the refused update started ends at once; until it has, a retry would be told "still running".
       await bulkWorkflowResult(temporal, bulk.bulkId);
 

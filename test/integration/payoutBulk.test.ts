@@ -91,7 +91,13 @@ describe('bulk payout workflow', () => {
 
         // The progress query answers while the bulk runs: three lines in flight (held), two not started yet.
         await windowFull.promise;
-        expect(await queryBulkProgress(temporal, bulk.bulkId)).toEqual({ total: 5, completed: 0, failed: 0, processing: 3, pending: 2 });
+        expect(await queryBulkProgress(temporal, bulk.bulkId)).toEqual({
+          total: 5,
+          completed: 0,
+          failed: 0,
+          processing: 3,
+          pending: 2,
+        });
         expect([...arrived].sort()).toEqual(bulk.transferIds.slice(0, 3).sort());
       } finally {
         queried.open();
@@ -109,11 +115,16 @@ describe('bulk payout workflow', () => {
       ['22990000503', 'FAILED', '5101'],
       ['22990000403', 'FAILED', '5104'],
     ]);
-    for (const line of lines.filter((row) => row.status === 'FAILED')) expect(line.failure_message).toEqual(expect.any(String));
+    for (const line of lines.filter((row) => row.status === 'FAILED'))
+      expect(line.failure_message).toEqual(expect.any(String));
     for (const line of lines) expect(line.completed_at).not.toBeNull();
     const paid = lines.filter((line) => line.status === 'COMPLETED');
     for (const line of paid) {
-      expect(line).toMatchObject({ mojaloop_transfer_id: expect.any(String), quote_id: expect.any(String), fulfilment: expect.any(String) });
+      expect(line).toMatchObject({
+        mojaloop_transfer_id: expect.any(String),
+        quote_id: expect.any(String),
+        fulfilment: expect.any(String),
+      });
       expect(line.payee_name).toEqual(expect.any(String));
       expect(line.transfer_sent_at).not.toBeNull();
     }
@@ -154,7 +165,9 @@ describe('bulk payout workflow', () => {
     expect(line.typedSearchAttributes.get(BULK_ID)).toBe(bulk.bulkId);
     expect(line.typedSearchAttributes.get(PAYEE_IDENTIFIER)).toBe('22990000404');
     expect(line.typedSearchAttributes.get(PAYOUT_STATUS)).toBe('FAILED');
-    expect(await line.staticSummary()).toBe(`Pension payout line 2 of bulk ${bulk.bulkId}: 2500 XOF to MSISDN 22990000404`);
+    expect(await line.staticSummary()).toBe(
+      `Pension payout line 2 of bulk ${bulk.bulkId}: 2500 XOF to MSISDN 22990000404`,
+    );
     const paidLine = await temporal.client.workflow.getHandle(workflowIdForLine(bulk.bulkId, 1)).describe();
     expect(paidLine.typedSearchAttributes.get(PAYOUT_STATUS)).toBe('COMPLETED');
   });

@@ -43,7 +43,9 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
   /** Lines (by homeTransactionId) whose calls the proxy answers 503, by step. */
   const unreachable = { discover: new Set<string>(), quote: new Set<string>() };
   const forwardOr503: FaultPolicy = (call) =>
-    call.homeTransactionId !== null && (call.step === 'discover' || call.step === 'quote') && unreachable[call.step].has(call.homeTransactionId)
+    call.homeTransactionId !== null &&
+    (call.step === 'discover' || call.step === 'quote') &&
+    unreachable[call.step].has(call.homeTransactionId)
       ? { kind: 'status', status: 503 }
       : { kind: 'forward' };
 
@@ -61,7 +63,11 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
   });
 
   function worker(adapter: PayoutAdapter = adapterClient(proxy.url)): Promise<Worker> {
-    return payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { payoutConcurrency: 3, lineRetry: FAST_RETRY } });
+    return payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter,
+      settings: { payoutConcurrency: 3, lineRetry: FAST_RETRY },
+    });
   }
 
   const callsFor = (homeTransactionId: string, step: 'discover' | 'quote') =>
@@ -78,23 +84,41 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     const lostId = bulk.transferIds[1]!;
     unreachable.discover.add(lostId);
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 3,
+        completed: 2,
+        failed: 1,
+      });
     });
 
     const lines = await linesOfBulk(db(), bulk.bulkId);
-    expect(lines.map((line) => [line.status, line.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'switch_unavailable'], ['COMPLETED', null]]);
+    expect(lines.map((line) => [line.status, line.failure_code])).toEqual([
+      ['COMPLETED', null],
+      ['FAILED', 'switch_unavailable'],
+      ['COMPLETED', null],
+    ]);
     expect(lines[1].failure_message).toMatch(/^The Mojaloop switch stayed unreachable/);
     expect(lines[1].transfer_sent_at).toBeNull();
     expect(lines[1].mojaloop_transfer_id).toBeNull();
     // Every attempt of the step reached the proxy and was answered 503; the adapter never saw the line.
     const discovers = callsFor(lostId, 'discover');
-    expect(discovers.map((call) => [call.action, call.adapterStatus])).toEqual(Array.from({ length: FAST_RETRY.maximumAttempts }, () => ['status', null]));
+    expect(discovers.map((call) => [call.action, call.adapterStatus])).toEqual(
+      Array.from({ length: FAST_RETRY.maximumAttempts }, () => ['status', null]),
+    );
     expect(callsFor(lostId, 'quote')).toEqual([]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 40_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paidA, lost, paidB]))).toEqual({ [paidA]: 1, [lost]: 0, [paidB]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([paidA, lost, paidB]))).toEqual({
+      [paidA]: 1,
+      [lost]: 0,
+      [paidB]: 1,
+    });
   });
 
   it('no quote after the last round: every quote answered 503, each round discovers again, after MAX_QUOTE_ROUNDS the line fails unpaid', async () => {
@@ -107,18 +131,31 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     const lostId = bulk.transferIds[1]!;
     unreachable.quote.add(lostId);
 
-    await (await worker()).runUntil(async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 2,
+        completed: 1,
+        failed: 1,
+      });
     });
 
     const lines = await linesOfBulk(db(), bulk.bulkId);
-    expect(lines.map((line) => [line.status, line.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'switch_unavailable']]);
+    expect(lines.map((line) => [line.status, line.failure_code])).toEqual([
+      ['COMPLETED', null],
+      ['FAILED', 'switch_unavailable'],
+    ]);
     expect(lines[1].failure_message).toMatch(/^No quote after 8 attempts; last error: /);
     expect(lines[1].transfer_sent_at).toBeNull();
     expect(lines[1].quote_id).toBeNull();
     // Eight rounds: each a new adapter transfer (discovered for real), its quote answered 503 by the proxy.
-    expect(callsFor(lostId, 'discover').map((call) => call.adapterStatus)).toEqual(Array.from({ length: 8 }, () => 200));
+    expect(callsFor(lostId, 'discover').map((call) => call.adapterStatus)).toEqual(
+      Array.from({ length: 8 }, () => 200),
+    );
     const quotes = callsFor(lostId, 'quote');
     expect(quotes).toHaveLength(8);
     expect(new Set(quotes.map((call) => call.adapterTransferId)).size).toBe(8);
@@ -154,16 +191,28 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
       getTransfer: (transferId) => real.getTransfer(transferId),
     };
 
-    await (await worker(adapter)).runUntil(async () => {
+    await (
+      await worker(adapter)
+    ).runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
-      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 3,
+        completed: 2,
+        failed: 1,
+      });
     });
 
     expect(brokenCalls).toHaveLength(3); // one line workflow per pass (MAX_PASSES)
     const line = await temporal.client.workflow.getHandle(workflowIdForLine(bulk.bulkId, 2)).describe();
     expect(line.status.name).toBe('FAILED');
     let lines = await linesOfBulk(db(), bulk.bulkId);
-    expect(lines.map((row) => [row.status, row.failure_code])).toEqual([['COMPLETED', null], ['FAILED', 'line_unresolved'], ['COMPLETED', null]]);
+    expect(lines.map((row) => [row.status, row.failure_code])).toEqual([
+      ['COMPLETED', null],
+      ['FAILED', 'line_unresolved'],
+      ['COMPLETED', null],
+    ]);
     expect(lines[1].transfer_sent_at).toBeNull();
     expect(lines[1].completed_at).not.toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 44_000n, reserved: 0n });
@@ -171,12 +220,27 @@ describe('a line given up (real Postgres, Temporal and peer)', () => {
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).toEqual({ state: 'COMPLETED' });
 
     // line_unresolved is worth retrying: a new attempt (a new homeTransactionId, which the adapter lets through) is paid.
-    await (await worker(adapter)).runUntil(async () => {
-      expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'give-up test' })).toEqual({ retried: 1, reserved: '22000' });
-      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
+    await (
+      await worker(adapter)
+    ).runUntil(async () => {
+      expect(await retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { operator: 'give-up test' })).toEqual({
+        retried: 1,
+        reserved: '22000',
+      });
+      expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toEqual({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 3,
+        completed: 3,
+        failed: 0,
+      });
     });
     lines = await linesOfBulk(db(), bulk.bulkId);
-    expect(lines.map((row) => [row.status, row.attempt])).toEqual([['COMPLETED', 1], ['COMPLETED', 2], ['COMPLETED', 1]]);
+    expect(lines.map((row) => [row.status, row.attempt])).toEqual([
+      ['COMPLETED', 1],
+      ['COMPLETED', 2],
+      ['COMPLETED', 1],
+    ]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 66_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
     const committed = await countCommittedTransfersByHomeTransactionId([brokenId, homeTransactionIdFor(brokenId, 2)]);

@@ -35,7 +35,9 @@ describe('payout ledger', () => {
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
     // A late failure of the same line changes nothing: the line is final.
-    expect(await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: 'x', failureMessage: 'x' })).toBe('COMPLETED');
+    expect(await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: 'x', failureMessage: 'x' })).toBe(
+      'COMPLETED',
+    );
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
   });
@@ -45,7 +47,11 @@ describe('payout ledger', () => {
     const bulk = await insertBulk(db(), payer, [{ msisdn: '22990000404', amount: 30000n }]);
     const [transferId] = bulk.transferIds as [string];
 
-    await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: '3204', failureMessage: 'Party not found' });
+    await settleTransfer(db(), transferId, {
+      status: 'FAILED',
+      failureCode: '3204',
+      failureMessage: 'Party not found',
+    });
 
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
@@ -58,7 +64,9 @@ describe('payout ledger', () => {
     const payer = await createPayerAccount(db(), 100000n);
     const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000002', amount: 1000n }]);
     const [transferId] = bulk.transferIds as [string];
-    expect(await settleTransfer(db(), transferId, { status: 'COMPLETED', fulfilment: null, completedAt: null })).toBeNull();
+    expect(
+      await settleTransfer(db(), transferId, { status: 'COMPLETED', fulfilment: null, completedAt: null }),
+    ).toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 1000n });
     await expectJournalAgrees(db(), payer.accountId);
   });
@@ -69,16 +77,25 @@ describe('payout ledger', () => {
     const [transferId] = bulk.transferIds as [string];
     expect(await claimTransferSend(db(), transferId, 90_000)).toEqual({ claimed: false, refusal: null }); // no quote yet
     await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-3', payeeName: null, payeeFspId: null });
-    await recordQuote(db(), transferId, 'ml-3', { quoteId: 'q-3', feeAmount: 0n, quoteExpiration: null, figures: QUOTE_OF_2000 });
+    await recordQuote(db(), transferId, 'ml-3', {
+      quoteId: 'q-3',
+      feeAmount: 0n,
+      quoteExpiration: null,
+      figures: QUOTE_OF_2000,
+    });
 
     const claims = await Promise.all([1, 2, 3].map(() => claimTransferSend(db(), transferId, 90_000)));
     expect(claims.filter((claim) => claim.claimed)).toHaveLength(1);
     // The claim fixes until when the transfer may commit: its send time plus the expiry given.
-    const sent = await db()('individual_transfers').where('transfer_id', transferId).first('transfer_sent_at', 'transfer_expiration');
+    const sent = await db()('individual_transfers')
+      .where('transfer_id', transferId)
+      .first('transfer_sent_at', 'transfer_expiration');
     expect(sent.transfer_expiration.getTime() - sent.transfer_sent_at.getTime()).toBe(90_000);
 
     expect(await forgetPayeeDiscovery(db(), transferId, 'ml-3')).toBe(false);
-    expect(await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-4', payeeName: null, payeeFspId: null })).toBe(false);
+    expect(
+      await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-4', payeeName: null, payeeFspId: null }),
+    ).toBe(false);
     const failure = { status: 'FAILED' as const, failureCode: 'switch_unavailable', failureMessage: 'gave up' };
     expect(await settleTransfer(db(), transferId, failure, { onlyIfNotSent: true })).toBeNull();
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 2000n });
@@ -96,32 +113,63 @@ describe('payout ledger', () => {
     const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000004', amount: 2000n }], { state: 'PROCESSING' });
     const [transferId] = bulk.transferIds as [string];
     await recordPayeeDiscovered(db(), transferId, { mojaloopTransferId: 'ml-5', payeeName: null, payeeFspId: null });
-    await recordQuote(db(), transferId, 'ml-5', { quoteId: 'q-5', feeAmount: 0n, quoteExpiration: null, figures: QUOTE_OF_2000 });
-    const { organizationInactive, approvalRequired, ...columns } = { organizationInactive: false, approvalRequired: false, ...bulkState };
-    await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update({ ...columns, approval_required: approvalRequired });
-    if (organizationInactive) await db()('organizations').where('id', payer.organizationId).update({ is_active: false });
+    await recordQuote(db(), transferId, 'ml-5', {
+      quoteId: 'q-5',
+      feeAmount: 0n,
+      quoteExpiration: null,
+      figures: QUOTE_OF_2000,
+    });
+    const { organizationInactive, approvalRequired, ...columns } = {
+      organizationInactive: false,
+      approvalRequired: false,
+      ...bulkState,
+    };
+    await db()('bulk_transfers')
+      .where('bulk_id', bulk.bulkId)
+      .update({ ...columns, approval_required: approvalRequired });
+    if (organizationInactive)
+      await db()('organizations').where('id', payer.organizationId).update({ is_active: false });
 
     const claim = await claimTransferSend(db(), transferId, 90_000);
 
     expect(claim).toMatchObject({ claimed: false, refusal: { code } });
-    const line = await db()('individual_transfers').where('transfer_id', transferId).first('status', 'transfer_sent_at');
+    const line = await db()('individual_transfers')
+      .where('transfer_id', transferId)
+      .first('status', 'transfer_sent_at');
     expect(line).toEqual({ status: 'PROCESSING', transfer_sent_at: null });
   });
 
   it('begins a bulk from PENDING, pages its lines by line number and closes it once every line ended', async () => {
     const payer = await createPayerAccount(db(), 100000n);
-    const bulk = await insertBulk(db(), payer, [1, 2, 3, 4, 5].map((n) => ({ msisdn: `2299700001${n}`, amount: 100n })));
+    const bulk = await insertBulk(
+      db(),
+      payer,
+      [1, 2, 3, 4, 5].map((n) => ({ msisdn: `2299700001${n}`, amount: 100n })),
+    );
 
-    expect(await beginBulk(db(), bulk.bulkId, 60_000)).toMatchObject({ state: 'PROCESSING', total: 5, organizationCode: payer.organizationCode });
+    expect(await beginBulk(db(), bulk.bulkId, 60_000)).toMatchObject({
+      state: 'PROCESSING',
+      total: 5,
+      organizationCode: payer.organizationCode,
+    });
     const firstPage = await listTransferPage(db(), bulk.bulkId, 0, 2);
     const secondPage = await listTransferPage(db(), bulk.bulkId, firstPage[1]!.lineNumber, 2);
     expect(firstPage.map((line) => line.lineNumber)).toEqual([1, 2]);
     expect(secondPage.map((line) => line.lineNumber)).toEqual([3, 4]);
-    expect(secondPage[0]).toMatchObject({ transferId: bulk.transferIds[2], status: 'PENDING', payeeIdentifier: '22997000013', amount: '100' });
+    expect(secondPage[0]).toMatchObject({
+      transferId: bulk.transferIds[2],
+      status: 'PENDING',
+      payeeIdentifier: '22997000013',
+      amount: '100',
+    });
 
     expect((await closeBulk(db(), bulk.bulkId)).outcome).toEqual({ state: 'UNFINISHED', unfinished: 5 });
     for (const transferId of bulk.transferIds) {
-      await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: '3204', failureMessage: 'Party not found' });
+      await settleTransfer(db(), transferId, {
+        status: 'FAILED',
+        failureCode: '3204',
+        failureMessage: 'Party not found',
+      });
     }
     const closed = await closeBulk(db(), bulk.bulkId);
     expect(closed.outcome).toEqual({ state: 'FAILED', failureReason: 'None of the 5 transfers was paid.' });

@@ -80,7 +80,12 @@ describe('payout transfer workflow', () => {
 
   it('retries a payee whose switch times out at first, and pays it once', async () => {
     const payer = await createPayerAccount(db(), 100_000n);
-    const bulk = await insertBulk(db(), payer, [{ msisdn: await payeeWhoseNextLookupTimesOut(), amount: 12000n }], PAYING);
+    const bulk = await insertBulk(
+      db(),
+      payer,
+      [{ msisdn: await payeeWhoseNextLookupTimesOut(), amount: 12000n }],
+      PAYING,
+    );
     const transferId = bulk.transferIds[0]!;
 
     const result = await payLine(bulk);
@@ -140,10 +145,16 @@ describe('payout transfer workflow', () => {
     const transferExpiryMs = config().mojaloop.transferExpiryMs;
     expect(line.transfer_expiration.getTime() - line.transfer_sent_at.getTime()).toBe(transferExpiryMs);
     // The quote is long expired: before, that was taken as "never paid". The transfer's own expiration is what counts.
-    await db()('individual_transfers').where('transfer_id', bulk.transferIds[0]).update({ quote_expiration: new Date(Date.now() - 3_600_000) });
+    await db()('individual_transfers')
+      .where('transfer_id', bulk.transferIds[0])
+      .update({ quote_expiration: new Date(Date.now() - 3_600_000) });
 
     const confirmAt = (now: Date) =>
-      new MockActivityEnvironment().run(createTransferActivities({ db: db(), adapter, now: () => now, settings: { ...settings(), transferExpiryMs } }).confirmTransfer, bulk.transferIds[0]!);
+      new MockActivityEnvironment().run(
+        createTransferActivities({ db: db(), adapter, now: () => now, settings: { ...settings(), transferExpiryMs } })
+          .confirmTransfer,
+        bulk.transferIds[0]!,
+      );
     const justBefore = new Date(line.transfer_expiration.getTime() - 1);
     await expect(confirmAt(justBefore)).rejects.toMatchObject({ type: 'TransferOutcomeUnknown' });
     expect(await lineOf(bulk)).toMatchObject({ status: 'PROCESSING', failure_code: null });
@@ -157,7 +168,11 @@ describe('payout transfer workflow', () => {
   describe('a line started by hand pays nothing unless its bulk is open for paying', () => {
     it.each([
       ['awaiting approval', { state: 'AWAITING_APPROVAL' }, {}],
-      ['rejected (FAILED)', { state: 'PROCESSING', approvalRequired: true }, { state: 'FAILED', rejected_at: new Date() }],
+      [
+        'rejected (FAILED)',
+        { state: 'PROCESSING', approvalRequired: true },
+        { state: 'FAILED', rejected_at: new Date() },
+      ],
       ['expired without approval (FAILED)', { state: 'AWAITING_APPROVAL' }, { state: 'FAILED' }],
       ['approval required but never given', { state: 'PROCESSING', approvalRequired: true }, {}],
       ['ended (COMPLETED)', PAYING, { state: 'COMPLETED' }],
@@ -176,7 +191,11 @@ describe('payout transfer workflow', () => {
       expect((cause as ApplicationFailure).type).toBe('BulkNotPayable');
       expect(calls.startTransfer.length).toBe(before.startTransfer);
       expect(calls.acceptQuote.length).toBe(before.acceptQuote);
-      expect(await lineOf(bulk)).toMatchObject({ status: 'PENDING', mojaloop_transfer_id: null, transfer_sent_at: null });
+      expect(await lineOf(bulk)).toMatchObject({
+        status: 'PENDING',
+        mojaloop_transfer_id: null,
+        transfer_sent_at: null,
+      });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 5000n });
     });
 
@@ -277,7 +296,12 @@ describe('payout transfer workflow', () => {
   }
 
   /** As the quote step leaves a line: its adapter transfer, its quote and the quote's figures recorded. */
-  async function markAsQuoted(bulk: InsertedBulk, quoted: { transferId: string; quoteId: string; expiration: string | null }, amount: bigint, fee = 0n) {
+  async function markAsQuoted(
+    bulk: InsertedBulk,
+    quoted: { transferId: string; quoteId: string; expiration: string | null },
+    amount: bigint,
+    fee = 0n,
+  ) {
     const xof = (value: bigint) => ({ amount: value.toString(), currency: 'XOF' });
     await db()('individual_transfers')
       .where('transfer_id', bulk.transferIds[0])
@@ -291,7 +315,11 @@ describe('payout transfer workflow', () => {
   }
 
   /** As the transfer step leaves a line once it has claimed the send (the request may or may not have left). */
-  async function markAsSent(bulk: InsertedBulk, sent: { transferId: string; quoteId: string; expiration: string | null }, options = { sentMinutesAgo: 0 }) {
+  async function markAsSent(
+    bulk: InsertedBulk,
+    sent: { transferId: string; quoteId: string; expiration: string | null },
+    options = { sentMinutesAgo: 0 },
+  ) {
     const sentAt = db().raw(`now() - make_interval(mins => ?)`, [options.sentMinutesAgo]);
     await db()('individual_transfers')
       .where('transfer_id', bulk.transferIds[0])

@@ -10,7 +10,16 @@ import { closeDb, db } from '../../src/db/knex';
 import { dayIn, periodOf } from '../../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
-import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+import {
+  adapterClient,
+  connectTemporal,
+  payoutWorker,
+  type RunningPeer,
+  type TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
 import { uniqueMsisdns } from '../support/payees';
@@ -78,66 +87,133 @@ describe('monthly pension runs', () => {
     const handle = temporal.client.schedule.getHandle(scheduleId);
     const described = await handle.describe();
     expect(described.spec.timezone).toBe(TIME_ZONE);
-    expect(described.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 25, end: 25, step: 1 }], hour: [{ start: 8, end: 8, step: 1 }] });
+    expect(described.spec.calendars?.[0]).toMatchObject({
+      dayOfMonth: [{ start: 25, end: 25, step: 1 }],
+      hour: [{ start: 8, end: 8, step: 1 }],
+    });
     expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(described.policies.catchupWindow).toBe(86_400_000);
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'monthlyPensionRunWorkflow', taskQueue });
+    expect(described.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'monthlyPensionRunWorkflow',
+      taskQueue,
+    });
 
-    await request(server).post('/api/pension-runs/schedules').set(authHeader(fund.gestionnaire)).send({ day_of_month: 1, hour: 0, minute: 0 }).expect(409);
-    await request(server).post('/api/pension-runs/schedules').set(authHeader(fund.gestionnaire)).send({ day_of_month: 31, hour: 0, minute: 0 }).expect(400);
+    await request(server)
+      .post('/api/pension-runs/schedules')
+      .set(authHeader(fund.gestionnaire))
+      .send({ day_of_month: 1, hour: 0, minute: 0 })
+      .expect(409);
+    await request(server)
+      .post('/api/pension-runs/schedules')
+      .set(authHeader(fund.gestionnaire))
+      .send({ day_of_month: 31, hour: 0, minute: 0 })
+      .expect(400);
 
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/pause`).set(authHeader(fund.gestionnaire)).send({ note: 'audit' }).expect(200);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/pause`)
+      .set(authHeader(fund.gestionnaire))
+      .send({ note: 'audit' })
+      .expect(200);
     expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'audit' });
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/resume`).set(authHeader(fund.gestionnaire)).expect(200);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/resume`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(200);
     expect((await handle.describe()).state.paused).toBe(false);
 
     // Another organization cannot see or touch it; a superviseur reads it but cannot act on it.
     const outsider = await newFund(0n);
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/pause`).set(authHeader(outsider.gestionnaire)).expect(404);
-    await request(server).delete(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(outsider.gestionnaire)).expect(404);
-    expect((await request(server).get('/api/pension-runs/schedules').set(authHeader(outsider.gestionnaire)).expect(200)).body.count).toBe(0);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/pause`)
+      .set(authHeader(outsider.gestionnaire))
+      .expect(404);
+    await request(server)
+      .delete(`/api/pension-runs/schedules/${scheduleId}`)
+      .set(authHeader(outsider.gestionnaire))
+      .expect(404);
+    expect(
+      (await request(server).get('/api/pension-runs/schedules').set(authHeader(outsider.gestionnaire)).expect(200)).body
+        .count,
+    ).toBe(0);
     const read = await request(server).get('/api/pension-runs/schedules').set(authHeader(fund.superviseur)).expect(200);
     expect(read.body.results.map((schedule: { schedule_id: string }) => schedule.schedule_id)).toEqual([scheduleId]);
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/trigger`).set(authHeader(fund.superviseur)).expect(403);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/trigger`)
+      .set(authHeader(fund.superviseur))
+      .expect(403);
 
     const period = periodOf(new Date(), TIME_ZONE);
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/trigger`).set(authHeader(fund.gestionnaire)).expect(202);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/trigger`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(202);
     const first = await runResult(scheduleId, 1);
     expect(first).toMatchObject({ period, state: 'COMPLETED', created: true, eligible: 3, heldOut: 2 });
 
     // The same month again: the run finds the period's bulk and pays nobody twice.
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/trigger`).set(authHeader(fund.gestionnaire)).expect(202);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/trigger`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(202);
     const second = await runResult(scheduleId, 2);
     expect(second).toMatchObject({ period, state: 'COMPLETED', created: false, bulkId: first.bulkId });
 
     const bulks = await db()('bulk_transfers').where('organization_id', fund.organizationId);
     expect(bulks).toHaveLength(1);
-    expect(bulks[0]).toMatchObject({ source: 'SCHEDULE', state: 'COMPLETED', total_amount: '100000', transfers_count: 3 });
+    expect(bulks[0]).toMatchObject({
+      source: 'SCHEDULE',
+      state: 'COMPLETED',
+      total_amount: '100000',
+      transfers_count: 3,
+    });
     const payments = await countCommittedPaymentsByPayee([paidA, paidB, paidC, suspended, expired]);
     expect(Object.fromEntries(payments)).toEqual({ [paidA]: 1, [paidB]: 1, [paidC]: 1, [suspended]: 0, [expired]: 0 });
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '900000', reserved: '0' });
 
     const runs = await request(server).get('/api/pension-runs').set(authHeader(fund.superviseur)).expect(200);
-    expect(runs.body).toMatchObject({ total: 1, results: [{ period, state: 'COMPLETED', bulk_id: bulks[0].bulk_id, eligible_count: 3, held_out_count: 2 }] });
-    const details = await request(server).get(`/api/pension-runs/${period}`).set(authHeader(fund.gestionnaire)).expect(200);
-    expect(details.body).toMatchObject({ state: 'COMPLETED', total_amount: 100000, transfers: { completed: 3, failed: 0 } });
+    expect(runs.body).toMatchObject({
+      total: 1,
+      results: [{ period, state: 'COMPLETED', bulk_id: bulks[0].bulk_id, eligible_count: 3, held_out_count: 2 }],
+    });
+    const details = await request(server)
+      .get(`/api/pension-runs/${period}`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(200);
+    expect(details.body).toMatchObject({
+      state: 'COMPLETED',
+      total_amount: 100000,
+      transfers: { completed: 3, failed: 0 },
+    });
     expect(details.body.held_out).toEqual([
       expect.objectContaining({ party_identifier: suspended, full_name: 'Jean Houessou', reason: 'suspended' }),
       expect.objectContaining({ party_identifier: expired, reason: 'proof_of_life_expired' }),
     ]);
     await request(server).get(`/api/pension-runs/${period}`).set(authHeader(outsider.gestionnaire)).expect(404);
 
-    await request(server).delete(`/api/pension-runs/schedules/${scheduleId}`).set(authHeader(fund.gestionnaire)).expect(204);
+    await request(server)
+      .delete(`/api/pension-runs/schedules/${scheduleId}`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(204);
     await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
-    expect((await request(server).get('/api/pension-runs/schedules').set(authHeader(fund.gestionnaire)).expect(200)).body.count).toBe(0);
-    await request(server).post(`/api/pension-runs/schedules/${scheduleId}/trigger`).set(authHeader(fund.gestionnaire)).expect(404);
+    expect(
+      (await request(server).get('/api/pension-runs/schedules').set(authHeader(fund.gestionnaire)).expect(200)).body
+        .count,
+    ).toBe(0);
+    await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/trigger`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(404);
   });
 
   it('fails a run for insufficient funds without any bulk, and builds it once the account is topped up', async () => {
     const fund = await newFund(50_000n);
     const today = dayIn(new Date(), TIME_ZONE);
     const [first, second] = uniqueMsisdns(2);
-    await importRoll(fund.gestionnaire, [`MSISDN,${first},Ali Yessoufou,XOF,40000,,${today},,`, `MSISDN,${second},Bintou Orou,XOF,20000,,${today},,`]);
+    await importRoll(fund.gestionnaire, [
+      `MSISDN,${first},Ali Yessoufou,XOF,40000,,${today},,`,
+      `MSISDN,${second},Bintou Orou,XOF,20000,,${today},,`,
+    ]);
     const runFor = (period: string) =>
       temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
         taskQueue,
@@ -145,7 +221,12 @@ describe('monthly pension runs', () => {
         args: [{ organizationId: fund.organizationId, payerAccountId: fund.accountId, period }],
       }) as Promise<PeriodBulkOutcome>;
 
-    expect(await runFor('2026-01')).toMatchObject({ period: '2026-01', state: 'FAILED', bulkId: null, failureReason: 'insufficient_funds' });
+    expect(await runFor('2026-01')).toMatchObject({
+      period: '2026-01',
+      state: 'FAILED',
+      bulkId: null,
+      failureReason: 'insufficient_funds',
+    });
     expect(await db()('bulk_transfers').where('organization_id', fund.organizationId)).toHaveLength(0);
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '50000', reserved: '0' });
     const failed = await request(server).get('/api/pension-runs/2026-01').set(authHeader(fund.superviseur)).expect(200);
@@ -158,7 +239,10 @@ describe('monthly pension runs', () => {
 
     await fundForTest(db(), fund.accountId, 50_000n);
     expect(await runFor('2026-01')).toMatchObject({ period: '2026-01', state: 'COMPLETED', eligible: 2, heldOut: 0 });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({ [first]: 1, [second]: 1 });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({
+      [first]: 1,
+      [second]: 1,
+    });
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '40000', reserved: '0' });
   });
 
@@ -175,7 +259,12 @@ describe('monthly pension runs', () => {
       }) as Promise<PeriodBulkOutcome>;
 
     await db()('organizations').where('id', fund.organizationId).update({ is_active: false });
-    expect(await runFor('2026-03')).toMatchObject({ period: '2026-03', state: 'FAILED', bulkId: null, failureReason: 'organization_inactive' });
+    expect(await runFor('2026-03')).toMatchObject({
+      period: '2026-03',
+      state: 'FAILED',
+      bulkId: null,
+      failureReason: 'organization_inactive',
+    });
     expect(await db()('bulk_transfers').where('organization_id', fund.organizationId)).toHaveLength(0);
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '100000', reserved: '0' });
 

@@ -10,7 +10,16 @@ import { dayIn } from '../../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { commandPensionSchedule, createPensionSchedule, scheduleIdFor } from '../../src/pensions/schedules';
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs } from '../support/fixtures';
-import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer, waitFor } from '../support/payoutHarness';
+import {
+  adapterClient,
+  connectTemporal,
+  payoutWorker,
+  type RunningPeer,
+  type TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+  waitFor,
+} from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { uniqueMsisdns } from '../support/payees';
 
@@ -28,7 +37,11 @@ describe('monthly pension schedules: twice at once, and paused', () => {
   beforeAll(async () => {
     peer = await useMojaloopPeer();
     temporal = await connectTemporal();
-    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl), pension: { proofOfLifeMaxAgeMonths: 12 } });
+    worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: adapterClient(peer.outboundUrl),
+      pension: { proofOfLifeMaxAgeMonths: 12 },
+    });
     workerRun = worker.run();
   });
 
@@ -66,7 +79,11 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     const input = { organizationId: fund.organizationId, payerAccountId: fund.accountId, period: '2026-06' };
     const [first, second] = (await Promise.all(
       ['a', 'b'].map((run) =>
-        temporal.client.workflow.execute('monthlyPensionRunWorkflow', { taskQueue, workflowId: `pension-run-${fund.code}-twice-${run}`, args: [input] }),
+        temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
+          taskQueue,
+          workflowId: `pension-run-${fund.code}-twice-${run}`,
+          args: [input],
+        }),
       ),
     )) as [PeriodBulkOutcome, PeriodBulkOutcome];
 
@@ -75,19 +92,43 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     expect(second.bulkId).toBe(first.bulkId);
     const bulks = await bulksOf(fund.organizationId);
     expect(bulks).toHaveLength(1);
-    expect(bulks[0]).toMatchObject({ source: 'SCHEDULE', state: 'COMPLETED', transfers_count: 2, total_amount: '20000' });
-    expect(Object.fromEntries(await countCommittedPaymentsByPayee(payees))).toEqual(Object.fromEntries(payees.map((payee) => [payee, 1])));
-    expect(await db()('accounts').where('id', fund.accountId).first('balance', 'reserved')).toEqual({ balance: '980000', reserved: '0' });
+    expect(bulks[0]).toMatchObject({
+      source: 'SCHEDULE',
+      state: 'COMPLETED',
+      transfers_count: 2,
+      total_amount: '20000',
+    });
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee(payees))).toEqual(
+      Object.fromEntries(payees.map((payee) => [payee, 1])),
+    );
+    expect(await db()('accounts').where('id', fund.accountId).first('balance', 'reserved')).toEqual({
+      balance: '980000',
+      reserved: '0',
+    });
   });
 
   it('two triggers of the schedule at once build one bulk and pay each pensioner once', async () => {
     const payees = uniqueMsisdns(2);
     const fund = await fundWithRoll(payees);
-    const scheduleId = await createPensionSchedule(temporal, taskQueue, {
-      organizationId: fund.organizationId, organizationCode: fund.code, payerAccountId: fund.accountId, dayOfMonth: 28, hour: 3, minute: 0, timeZone: TIME_ZONE,
-    }, fund.author);
+    const scheduleId = await createPensionSchedule(
+      temporal,
+      taskQueue,
+      {
+        organizationId: fund.organizationId,
+        organizationCode: fund.code,
+        payerAccountId: fund.accountId,
+        dayOfMonth: 28,
+        hour: 3,
+        minute: 0,
+        timeZone: TIME_ZONE,
+      },
+      fund.author,
+    );
     try {
-      await Promise.all([commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author), commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author)]);
+      await Promise.all([
+        commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author),
+        commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author),
+      ]);
       // Every run the triggers started has ended, and the period's bulk with them.
       const handle = temporal.client.schedule.getHandle(scheduleId);
       const runs = await waitFor(async () => {
@@ -95,7 +136,11 @@ describe('monthly pension schedules: twice at once, and paused', () => {
         return info.recentActions.length > 0 && info.runningActions.length === 0 ? info.recentActions : null;
       });
       const outcomes = (await Promise.all(
-        runs.map((run) => temporal.client.workflow.getHandle(run.action.workflow.workflowId, run.action.workflow.firstExecutionRunId).result()),
+        runs.map((run) =>
+          temporal.client.workflow
+            .getHandle(run.action.workflow.workflowId, run.action.workflow.firstExecutionRunId)
+            .result(),
+        ),
       )) as PeriodBulkOutcome[];
       expect(outcomes.filter((outcome) => outcome.created)).toHaveLength(1);
       expect(new Set(outcomes.map((outcome) => outcome.bulkId)).size).toBe(1);
@@ -103,7 +148,9 @@ describe('monthly pension schedules: twice at once, and paused', () => {
       const bulks = await bulksOf(fund.organizationId);
       expect(bulks).toHaveLength(1);
       expect(bulks[0]).toMatchObject({ state: 'COMPLETED', transfers_count: 2 });
-      expect(Object.fromEntries(await countCommittedPaymentsByPayee(payees))).toEqual(Object.fromEntries(payees.map((payee) => [payee, 1])));
+      expect(Object.fromEntries(await countCommittedPaymentsByPayee(payees))).toEqual(
+        Object.fromEntries(payees.map((payee) => [payee, 1])),
+      );
     } finally {
       await commandPensionSchedule(temporal, scheduleId, 'delete', fund.author);
     }
@@ -113,7 +160,13 @@ describe('monthly pension schedules: twice at once, and paused', () => {
   function nextMinute(): { at: Date; dayOfMonth: number; hour: number; minute: number } {
     const at = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
     const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: TIME_ZONE,
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        hourCycle: 'h23',
+      })
         .formatToParts(at)
         .map((part) => [part.type, part.value]),
     );
@@ -124,47 +177,73 @@ describe('monthly pension schedules: twice at once, and paused', () => {
   // (the test waits for that one's run, a state, rather than for a length of time). Both are made by our code for
   // the 1st of the month, then moved to the next minute by Temporal's own schedule update: our rules allow days
   // 1-28 only, and the next minute may fall on the 29th to the 31st.
-  it(
-    'a paused schedule does not fire when its time comes (no run, no bulk), while an unpaused one due then does',
-    async () => {
-      const paused = await fundWithRoll(uniqueMsisdns(1));
-      const control = await fundWithRoll(uniqueMsisdns(1));
-      const spec = { dayOfMonth: 1, hour: 0, minute: 0, timeZone: TIME_ZONE };
-      const pausedId = await createPensionSchedule(temporal, taskQueue, { organizationId: paused.organizationId, organizationCode: paused.code, payerAccountId: paused.accountId, ...spec }, paused.author);
-      const controlId = await createPensionSchedule(temporal, taskQueue, { organizationId: control.organizationId, organizationCode: control.code, payerAccountId: control.accountId, ...spec }, control.author);
-      // Paused first, then both moved to the next minute at least 15 s ahead: nothing slow stands in between.
-      await commandPensionSchedule(temporal, pausedId, 'pause', paused.author, 'audit');
-      const when = nextMinute();
-      for (const id of [pausedId, controlId]) {
-        await temporal.client.schedule.getHandle(id).update((previous) => ({
-          ...previous,
-          spec: { calendars: [{ dayOfMonth: when.dayOfMonth, hour: when.hour, minute: when.minute }], timezone: TIME_ZONE },
-        }));
-      }
-      try {
-        expect(scheduleIdFor(paused.code)).toBe(pausedId);
+  it('a paused schedule does not fire when its time comes (no run, no bulk), while an unpaused one due then does', async () => {
+    const paused = await fundWithRoll(uniqueMsisdns(1));
+    const control = await fundWithRoll(uniqueMsisdns(1));
+    const spec = { dayOfMonth: 1, hour: 0, minute: 0, timeZone: TIME_ZONE };
+    const pausedId = await createPensionSchedule(
+      temporal,
+      taskQueue,
+      {
+        organizationId: paused.organizationId,
+        organizationCode: paused.code,
+        payerAccountId: paused.accountId,
+        ...spec,
+      },
+      paused.author,
+    );
+    const controlId = await createPensionSchedule(
+      temporal,
+      taskQueue,
+      {
+        organizationId: control.organizationId,
+        organizationCode: control.code,
+        payerAccountId: control.accountId,
+        ...spec,
+      },
+      control.author,
+    );
+    // Paused first, then both moved to the next minute at least 15 s ahead: nothing slow stands in between.
+    await commandPensionSchedule(temporal, pausedId, 'pause', paused.author, 'audit');
+    const when = nextMinute();
+    for (const id of [pausedId, controlId]) {
+      await temporal.client.schedule.getHandle(id).update((previous) => ({
+        ...previous,
+        spec: {
+          calendars: [{ dayOfMonth: when.dayOfMonth, hour: when.hour, minute: when.minute }],
+          timezone: TIME_ZONE,
+        },
+      }));
+    }
+    try {
+      expect(scheduleIdFor(paused.code)).toBe(pausedId);
 
-        // The control schedule's run at that minute has ended: the time came for both.
-        const controlRun = await waitFor(async () => {
+      // The control schedule's run at that minute has ended: the time came for both.
+      const controlRun = await waitFor(
+        async () => {
           const { info } = await temporal.client.schedule.getHandle(controlId).describe();
           return info.recentActions[0] ?? null;
-        }, 150_000, 500);
-        expect(controlRun.scheduledAt.getTime()).toBe(when.at.getTime());
-        await temporal.client.workflow.getHandle(controlRun.action.workflow.workflowId).result();
-        expect(await bulksOf(control.organizationId)).toHaveLength(1);
+        },
+        150_000,
+        500,
+      );
+      expect(controlRun.scheduledAt.getTime()).toBe(when.at.getTime());
+      await temporal.client.workflow.getHandle(controlRun.action.workflow.workflowId).result();
+      expect(await bulksOf(control.organizationId)).toHaveLength(1);
 
-        const { info, state } = await temporal.client.schedule.getHandle(pausedId).describe();
-        expect(state.paused).toBe(true);
-        expect(info.numActionsTaken).toBe(0);
-        expect(info.recentActions).toEqual([]);
-        expect(info.runningActions).toEqual([]);
-        expect(await bulksOf(paused.organizationId)).toHaveLength(0);
-        expect(await db()('accounts').where('id', paused.accountId).first('balance', 'reserved')).toEqual({ balance: '1000000', reserved: '0' });
-      } finally {
-        await commandPensionSchedule(temporal, pausedId, 'delete', paused.author);
-        await commandPensionSchedule(temporal, controlId, 'delete', control.author);
-      }
-    },
-    200_000,
-  );
+      const { info, state } = await temporal.client.schedule.getHandle(pausedId).describe();
+      expect(state.paused).toBe(true);
+      expect(info.numActionsTaken).toBe(0);
+      expect(info.recentActions).toEqual([]);
+      expect(info.runningActions).toEqual([]);
+      expect(await bulksOf(paused.organizationId)).toHaveLength(0);
+      expect(await db()('accounts').where('id', paused.accountId).first('balance', 'reserved')).toEqual({
+        balance: '1000000',
+        reserved: '0',
+      });
+    } finally {
+      await commandPensionSchedule(temporal, pausedId, 'delete', paused.author);
+      await commandPensionSchedule(temporal, controlId, 'delete', control.author);
+    }
+  }, 200_000);
 });

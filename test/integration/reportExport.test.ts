@@ -3,7 +3,15 @@ import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { REPORT_COLUMNS } from '../../src/reports/reportRow';
 import { reportPages } from '../../src/reports/transferPages';
-import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs, type TestServer } from '../support/fixtures';
+import {
+  authHeader,
+  createAccount,
+  createOrganization,
+  createTestApp,
+  createUser,
+  loginAs,
+  type TestServer,
+} from '../support/fixtures';
 
 const LINES = 10_000;
 const BOM = '\uFEFF';
@@ -151,7 +159,8 @@ describe('bulk reconciliation report', () => {
     expect(records).toHaveLength(LINES);
     expect(records.map((record) => Number(record[0]))).toEqual(Array.from({ length: LINES }, (_, index) => index + 1));
 
-    const byColumn = (record: string[]) => Object.fromEntries(REPORT_COLUMNS.map((column, index) => [column, record[index]]));
+    const byColumn = (record: string[]) =>
+      Object.fromEntries(REPORT_COLUMNS.map((column, index) => [column, record[index]]));
     expect(byColumn(records[0]!)).toMatchObject({
       line_number: '1',
       mojaloop_transfer_id: 'ml-1',
@@ -259,8 +268,14 @@ describe('bulk reconciliation report', () => {
         .set(authHeader(stranger.superviseurToken))
         .expect(404);
       expect(foreign.body).toEqual({ error: { code: 'not_found', message: 'Introuvable.' } });
-      await request(server).get(`/api/bulk-transfers/${randomUUID()}/report.${format}`).set(authHeader(reader.gestionnaireToken)).expect(404);
-      await request(server).get(`/api/bulk-transfers/not-a-uuid/report.${format}`).set(authHeader(reader.gestionnaireToken)).expect(404);
+      await request(server)
+        .get(`/api/bulk-transfers/${randomUUID()}/report.${format}`)
+        .set(authHeader(reader.gestionnaireToken))
+        .expect(404);
+      await request(server)
+        .get(`/api/bulk-transfers/not-a-uuid/report.${format}`)
+        .set(authHeader(reader.gestionnaireToken))
+        .expect(404);
       await request(server).get(`/api/bulk-transfers/${bulkId}/report.${format}`).expect(401);
     }
   });

@@ -48,7 +48,8 @@ describe('request id from the upload to the activity logs', () => {
     fund = await createFund(server, { balance: 10_000_000n });
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => {
-      for (const text of chunk.toString('utf8').split('\n')) if (text.trim()) logLines.push(JSON.parse(text) as LogLine);
+      for (const text of chunk.toString('utf8').split('\n'))
+        if (text.trim()) logLines.push(JSON.parse(text) as LogLine);
     });
     log = pino({ level: 'info' }, stream);
   });
@@ -59,9 +60,16 @@ describe('request id from the upload to the activity logs', () => {
     await closeDb();
   });
 
-  async function uploadAndPay(requestIdHeader: string | null, lines: number): Promise<{ bulkId: string; answeredRequestId: string | undefined; transferIds: string[] }> {
+  async function uploadAndPay(
+    requestIdHeader: string | null,
+    lines: number,
+  ): Promise<{ bulkId: string; answeredRequestId: string | undefined; transferIds: string[] }> {
     const seed = randomUUID().replace(/\D/g, '').slice(0, 5).padEnd(5, '7');
-    const csv = CSV_HEADER + Array.from({ length: lines }, (_, i) => `MSISDN,2297${seed}${String(i).padStart(3, '0')},XOF,${1000 + i}\n`).join('');
+    const csv =
+      CSV_HEADER +
+      Array.from({ length: lines }, (_, i) => `MSISDN,2297${seed}${String(i).padStart(3, '0')},XOF,${1000 + i}\n`).join(
+        '',
+      );
     const call = upload(server, fund.gestionnaire.token, csv);
     if (requestIdHeader !== null) call.set('X-Request-Id', requestIdHeader);
     const response = await call.expect(202);
@@ -82,9 +90,9 @@ describe('request id from the upload to the activity logs', () => {
       // The bulk row closes inside the workflow's last activity: wait for the workflow itself to end.
       await temporal.client.workflow.getHandle(workflowIdForBulk(bulkId)).result();
     });
-    const transferIds = (await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number').select('transfer_id')).map(
-      (row: { transfer_id: string }) => row.transfer_id,
-    );
+    const transferIds = (
+      await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number').select('transfer_id')
+    ).map((row: { transfer_id: string }) => row.transfer_id);
     return { bulkId, answeredRequestId: response.headers['x-request-id'], transferIds };
   }
 
@@ -109,7 +117,10 @@ describe('request id from the upload to the activity logs', () => {
     // Every line was paid; each of its three activities logged, on every attempt it made (retries happen on a
     // loaded machine: each attempt logs lines of its own, numbered), the request id next to the bulk, the
     // transfer, the line's workflow and the attempt; the money-moving step logged the line's COMPLETED outcome.
-    const statuses = await db()('individual_transfers').where('bulk_id', bulkId).orderBy('line_number').select('status');
+    const statuses = await db()('individual_transfers')
+      .where('bulk_id', bulkId)
+      .orderBy('line_number')
+      .select('status');
     expect(statuses.map((row: { status: string }) => row.status)).toEqual(transferIds.map(() => 'COMPLETED'));
     for (const [index, transferId] of transferIds.entries()) {
       const ofTransfer = logLines.filter((line) => line.transferId === transferId);
@@ -125,10 +136,16 @@ describe('request id from the upload to the activity logs', () => {
         );
         expect(Number.isInteger(line.activityAttempt) && line.activityAttempt! >= 1).toBe(true);
       }
-      expect([...new Set(ofTransfer.map((line) => line.activity))].sort()).toEqual(['confirmTransfer', 'discoverPayee', 'requestQuote']);
+      expect([...new Set(ofTransfer.map((line) => line.activity))].sort()).toEqual([
+        'confirmTransfer',
+        'discoverPayee',
+        'requestQuote',
+      ]);
       // Attempts are numbered from 1 without a gap: each attempt of each activity logged.
       for (const activity of ['discoverPayee', 'requestQuote', 'confirmTransfer']) {
-        const attempts = [...new Set(ofTransfer.filter((line) => line.activity === activity).map((line) => line.activityAttempt!))].sort((a, b) => a - b);
+        const attempts = [
+          ...new Set(ofTransfer.filter((line) => line.activity === activity).map((line) => line.activityAttempt!)),
+        ].sort((a, b) => a - b);
         expect(attempts).toEqual(attempts.map((_, position) => position + 1));
       }
       const outcome = ofTransfer.filter((line) => line.activity === 'confirmTransfer' && line.status !== undefined);
@@ -149,7 +166,9 @@ describe('request id from the upload to the activity logs', () => {
     const line = await temporal.client.workflow.getHandle(workflowIdForLine(bulkId, 2)).describe();
     expect(line.memo).toEqual({ requestId: answeredRequestId });
     const ofBulk = logLines.filter((entry) => entry.bulkId === bulkId);
-    expect(new Set(ofBulk.map((entry) => entry.activity))).toEqual(new Set(['discoverPayee', 'requestQuote', 'confirmTransfer']));
+    expect(new Set(ofBulk.map((entry) => entry.activity))).toEqual(
+      new Set(['discoverPayee', 'requestQuote', 'confirmTransfer']),
+    );
     expect(ofBulk.filter((entry) => entry.requestId !== answeredRequestId)).toEqual([]);
   });
 });

@@ -11,7 +11,11 @@ import path from 'node:path';
 import { type RunningPeer, startMojaloopPeer } from '../../mojaloop/peer';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
 import { MojaloopBusinessError, PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
-import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId, readPeerLedger } from '../support/peerLedger';
+import {
+  countCommittedPaymentsByPayee,
+  countCommittedTransfersByHomeTransactionId,
+  readPeerLedger,
+} from '../support/peerLedger';
 
 const ADAPTER_TIMEOUT_SECONDS = 3;
 const payer = { idType: 'MSISDN', idValue: '22997000001' };
@@ -72,12 +76,18 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
   });
 
   const start = (msisdn: string, homeTransactionId: string = randomUUID(), amount = '45000') =>
-    client.startTransfer({ homeTransactionId, from: payer, to: { idType: 'MSISDN', idValue: msisdn }, amount, currency: 'XOF' });
+    client.startTransfer({
+      homeTransactionId,
+      from: payer,
+      to: { idType: 'MSISDN', idValue: msisdn },
+      amount,
+      currency: 'XOF',
+    });
 
   it('refuses to start a second peer on ports already served, with a clear message', async () => {
-    await expect(startMojaloopPeer({ runtimeDir: path.join(runtimeDir, 'second'), dfspId: 'x', ...ports })).rejects.toThrow(
-      /already in use.*scheme adapter already answers/s,
-    );
+    await expect(
+      startMojaloopPeer({ runtimeDir: path.join(runtimeDir, 'second'), dfspId: 'x', ...ports }),
+    ).rejects.toThrow(/already in use.*scheme adapter already answers/s);
   });
 
   it('pays a normal payee in three steps; the switch then confirms it and its ledger counts it once', async () => {
@@ -107,7 +117,9 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
 
     const lookup = await client.getTransfer(started.transferId);
     expect(lookup).toMatchObject({ found: true, transferState: 'COMMITTED', completedTimestamp: expect.any(String) });
-    expect(Math.abs(Date.parse(lookup.completedTimestamp!) - Date.parse(confirmed.completedTimestamp!))).toBeLessThan(1000);
+    expect(Math.abs(Date.parse(lookup.completedTimestamp!) - Date.parse(confirmed.completedTimestamp!))).toBeLessThan(
+      1000,
+    );
 
     const stranger = randomUUID();
     const counts = await countCommittedTransfersByHomeTransactionId([homeTransactionId, stranger], peer.adminUrl);
@@ -146,9 +158,14 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
     expect(again).toMatchObject({ reason: 'not_resumable', httpStatus: 204, outcomeUnknown: true });
 
     expect(await client.getTransfer(started.transferId)).toMatchObject({ found: true, transferState: 'ABORTED' });
-    expect((await countCommittedTransfersByHomeTransactionId([homeTransactionId], peer.adminUrl)).get(homeTransactionId)).toBe(0);
+    expect(
+      (await countCommittedTransfersByHomeTransactionId([homeTransactionId], peer.adminUrl)).get(homeTransactionId),
+    ).toBe(0);
     // GET /transfers/{id} overwrote the adapter's cached transfer: a PUT now replays the GET's answer, still no re-send.
-    expect(await client.acceptQuote(started.transferId)).toMatchObject({ currentState: 'COMPLETED', transferState: 'ABORTED' });
+    expect(await client.acceptQuote(started.transferId)).toMatchObject({
+      currentState: 'COMPLETED',
+      transferState: 'ABORTED',
+    });
   });
 
   it('22990000504 family: the first lookup gets no answer (adapter 504, retryable), the next one is paid', async () => {
@@ -157,7 +174,13 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
     const failure = await failureOf(start(payee));
     expect(Date.now() - began).toBeGreaterThanOrEqual(ADAPTER_TIMEOUT_SECONDS * 1000 - 100);
     expect(failure).toBeInstanceOf(PeerUnavailableError);
-    expect(failure).toMatchObject({ retryable: true, step: 'discover', httpStatus: 504, reason: 'switch_timeout', outcomeUnknown: false });
+    expect(failure).toMatchObject({
+      retryable: true,
+      step: 'discover',
+      httpStatus: 504,
+      reason: 'switch_timeout',
+      outcomeUnknown: false,
+    });
 
     const started = await start(payee);
     await client.acceptParty(started.transferId);
@@ -182,7 +205,13 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
   it('our own timeout is a retryable PeerUnavailableError', async () => {
     const impatient = new SchemeAdapterClient({ baseUrl: peer.outboundUrl, timeoutMs: 1000 });
     const failure = await failureOf(
-      impatient.startTransfer({ homeTransactionId: randomUUID(), from: payer, to: { idType: 'MSISDN', idValue: unique504() }, amount: '1', currency: 'XOF' }),
+      impatient.startTransfer({
+        homeTransactionId: randomUUID(),
+        from: payer,
+        to: { idType: 'MSISDN', idValue: unique504() },
+        amount: '1',
+        currency: 'XOF',
+      }),
     );
     await impatient.close();
     expect(failure).toBeInstanceOf(PeerUnavailableError);
@@ -190,12 +219,20 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
   });
 
   it('getTransfer of a transfer the switch never saw is found:false', async () => {
-    expect(await client.getTransfer(randomUUID())).toEqual({ found: false, transferState: null, completedTimestamp: null, fulfilment: null });
+    expect(await client.getTransfer(randomUUID())).toEqual({
+      found: false,
+      transferState: null,
+      completedTimestamp: null,
+      fulfilment: null,
+    });
   });
 
   it('adapter down (nothing on the port) is a retryable PeerUnavailableError', async () => {
     const nowhere = new SchemeAdapterClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
-    const failures = [await failureOf(nowhere.getTransfer(randomUUID())), await failureOf(nowhere.acceptQuote(randomUUID()))];
+    const failures = [
+      await failureOf(nowhere.getTransfer(randomUUID())),
+      await failureOf(nowhere.acceptQuote(randomUUID())),
+    ];
     await nowhere.close();
     expect(failures[0]).toBeInstanceOf(PeerUnavailableError);
     expect(failures[0]).toMatchObject({ retryable: true, step: 'lookup', reason: 'connection_refused' });

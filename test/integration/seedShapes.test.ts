@@ -28,7 +28,9 @@ function differences(example: unknown, answer: unknown, path = '$'): string[] {
   if (expected !== actual) return [`${path}: ${expected} in the seed, ${actual} here`];
   if (expected === 'array') {
     const [first] = example as unknown[];
-    return first === undefined ? [] : (answer as unknown[]).flatMap((item, index) => differences(first, item, `${path}[${index}]`));
+    return first === undefined
+      ? []
+      : (answer as unknown[]).flatMap((item, index) => differences(first, item, `${path}[${index}]`));
   }
   if (expected !== 'object') return [];
   return Object.entries(example as Record<string, unknown>).flatMap(([key, value]) => {
@@ -113,7 +115,10 @@ describe("the seed's examples hold against our answers", () => {
   it('login, profile and admin create', async () => {
     const fund = await createFund(server);
     const user = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
-    const login = await request(server).post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    const login = await request(server)
+      .post('/api/auth/login')
+      .send({ email: user.email, password: user.password })
+      .expect(200);
     expect(differences(SEED.login, login.body)).toEqual([]);
 
     const profile = await request(server).get('/api/auth/profile').set(authHeader(login.body.access)).expect(200);
@@ -137,10 +142,16 @@ describe("the seed's examples hold against our answers", () => {
     expect(uploaded.body.total_amount).toBe(2001);
     const bulkId = uploaded.body.bulkTransferId as string;
 
-    const history = await request(server).get('/api/bulk-transfers/history').set(authHeader(fund.superviseur.token)).expect(200);
+    const history = await request(server)
+      .get('/api/bulk-transfers/history')
+      .set(authHeader(fund.superviseur.token))
+      .expect(200);
     expect(differences(SEED.history, history.body)).toEqual([]);
 
-    const details = await request(server).get(`/api/bulk-transfers/${bulkId}/details`).set(authHeader(fund.superviseur.token)).expect(200);
+    const details = await request(server)
+      .get(`/api/bulk-transfers/${bulkId}/details`)
+      .set(authHeader(fund.superviseur.token))
+      .expect(200);
     expect(differences(SEED.details, details.body)).toEqual([]);
     expect(details.body.payer_account).toEqual({
       account_id: fund.account.account_id,
@@ -149,13 +160,20 @@ describe("the seed's examples hold against our answers", () => {
     });
     expect(details.body.individual_transfers.map((line: { amount: number }) => line.amount)).toEqual([1000, 1001]);
 
-    const status = await request(server).get(`/api/bulk-transfers/${bulkId}/status`).set(authHeader(fund.superviseur.token)).expect(200);
+    const status = await request(server)
+      .get(`/api/bulk-transfers/${bulkId}/status`)
+      .set(authHeader(fund.superviseur.token))
+      .expect(200);
     expect(differences(SEED.status, status.body)).toEqual([]);
   });
 
   it('tells a retyped field from a kept one (the comparison can fail)', () => {
-    expect(differences({ total_amount: 1 }, { total_amount: '1' })).toEqual(['$.total_amount: integer in the seed, string here']);
-    expect(differences({ payer_account: { account_id: 'A' } }, { payer_account: 'A' })).toEqual(['$.payer_account: object in the seed, string here']);
+    expect(differences({ total_amount: 1 }, { total_amount: '1' })).toEqual([
+      '$.total_amount: integer in the seed, string here',
+    ]);
+    expect(differences({ payer_account: { account_id: 'A' } }, { payer_account: 'A' })).toEqual([
+      '$.payer_account: object in the seed, string here',
+    ]);
     expect(differences({ results: [{ id: 1 }] }, { results: [{}] })).toEqual(['$.results[0].id: missing']);
   });
 });

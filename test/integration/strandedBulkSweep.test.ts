@@ -5,7 +5,10 @@
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import { ensureStrandedBulkSweepSchedule, STRANDED_BULK_SWEEP_SCHEDULE_ID } from '../../src/worker/strandedBulkSweepSchedule';
+import {
+  ensureStrandedBulkSweepSchedule,
+  STRANDED_BULK_SWEEP_SCHEDULE_ID,
+} from '../../src/worker/strandedBulkSweepSchedule';
 import type { StrandedBulkSweepInput, StrandedBulkSweepResult } from '../../workflows/strandedBulkSweepWorkflow';
 import {
   accountMoney,
@@ -38,13 +41,22 @@ describe('stranded-bulk sweep', () => {
 
   const msisdn = (): string => `2299${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
   const sweep = (input: StrandedBulkSweepInput): Promise<StrandedBulkSweepResult> =>
-    temporal.client.workflow.execute('strandedBulkSweepWorkflow', { taskQueue, workflowId: `sweep-test-${Date.now()}-${Math.random()}`, args: [input] });
+    temporal.client.workflow.execute('strandedBulkSweepWorkflow', {
+      taskQueue,
+      workflowId: `sweep-test-${Date.now()}-${Math.random()}`,
+      args: [input],
+    });
   const ageBulk = (bulkId: string, minutes: number) =>
-    db()('bulk_transfers').where('bulk_id', bulkId).update({ created_at: db().raw(`now() - make_interval(mins => ?)`, [minutes]) });
+    db()('bulk_transfers')
+      .where('bulk_id', bulkId)
+      .update({ created_at: db().raw(`now() - make_interval(mins => ?)`, [minutes]) });
 
   it('starts an old PENDING upload once, leaves young, scheduled and already started bulks alone, and the bulk is paid', async () => {
     const payer = await createPayerAccount(db(), 500_000n);
-    const stranded = await insertBulk(db(), payer, [{ msisdn: msisdn(), amount: 40000n }, { msisdn: msisdn(), amount: 35000n }]);
+    const stranded = await insertBulk(db(), payer, [
+      { msisdn: msisdn(), amount: 40000n },
+      { msisdn: msisdn(), amount: 35000n },
+    ]);
     const young = await insertBulk(db(), payer, [{ msisdn: msisdn(), amount: 1000n }]);
     const scheduled = await insertBulk(db(), payer, [{ msisdn: msisdn(), amount: 2000n }]);
     const alreadyStarted = await insertBulk(db(), payer, [{ msisdn: msisdn(), amount: 3000n }]);
@@ -56,14 +68,22 @@ describe('stranded-bulk sweep', () => {
     const worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: adapterClient(peer.outboundUrl) });
     await worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, alreadyStarted.bulkId);
-      const startedByApi = (await temporal.client.workflow.getHandle(workflowIdForBulk(alreadyStarted.bulkId)).describe()).runId;
+      const startedByApi = (
+        await temporal.client.workflow.getHandle(workflowIdForBulk(alreadyStarted.bulkId)).describe()
+      ).runId;
 
       const first = await sweep({ organizationIds: [payer.organizationId] });
       // The one started by the API may still be PENDING (its first step not run yet): found, but not started again.
       expect(first.started).toEqual([stranded.bulkId]);
-      expect((await temporal.client.workflow.getHandle(workflowIdForBulk(alreadyStarted.bulkId)).describe()).runId).toBe(startedByApi);
+      expect(
+        (await temporal.client.workflow.getHandle(workflowIdForBulk(alreadyStarted.bulkId)).describe()).runId,
+      ).toBe(startedByApi);
 
-      await waitFor(async () => (await db()('bulk_transfers').where('bulk_id', stranded.bulkId).first('state')).state === 'COMPLETED', 90_000);
+      await waitFor(
+        async () =>
+          (await db()('bulk_transfers').where('bulk_id', stranded.bulkId).first('state')).state === 'COMPLETED',
+        90_000,
+      );
       expect((await sweep({ organizationIds: [payer.organizationId] })).started).toEqual([]);
       await temporal.client.workflow.getHandle(workflowIdForBulk(alreadyStarted.bulkId)).result();
     });
@@ -96,11 +116,18 @@ describe('stranded-bulk sweep', () => {
   });
 
   it('is a Temporal Schedule the worker creates once, whatever the number of workers', async () => {
-    await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID).delete().catch(() => undefined);
+    await temporal.client.schedule
+      .getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
     expect(await ensureStrandedBulkSweepSchedule(temporal.client, taskQueue)).toBe('created');
     expect(await ensureStrandedBulkSweepSchedule(temporal.client, taskQueue)).toBe('exists');
     const description = await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID).describe();
-    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'strandedBulkSweepWorkflow', taskQueue });
+    expect(description.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'strandedBulkSweepWorkflow',
+      taskQueue,
+    });
     expect(description.spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
     await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID).delete();
   });

@@ -58,7 +58,11 @@ describe('unknown transfer outcomes', () => {
   });
 
   async function payBulk(bulkId: string): Promise<BulkPayoutResult> {
-    const worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: client, settings: { payoutConcurrency: 3, transferExpiryMs: TRANSFER_EXPIRY_MS } });
+    const worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter: client,
+      settings: { payoutConcurrency: 3, transferExpiryMs: TRANSFER_EXPIRY_MS },
+    });
     return worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulkId);
       return temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulkId)).result();
@@ -66,7 +70,9 @@ describe('unknown transfer outcomes', () => {
   }
 
   async function transfersAtSwitch(homeTransactionId: string): Promise<string[]> {
-    return (await readPeerLedger()).filter((entry) => entry.homeTransactionId === homeTransactionId).map((entry) => entry.state);
+    return (await readPeerLedger())
+      .filter((entry) => entry.homeTransactionId === homeTransactionId)
+      .map((entry) => entry.state);
   }
 
   it('fails a sent line only after its expiration, and retry-failed pays again only a definite "not committed"', async () => {
@@ -81,7 +87,8 @@ describe('unknown transfer outcomes', () => {
     const [unknownLine, committedLine, abortedLine] = bulk.transferIds as [string, string, string];
     proxy.setPolicy((call) => {
       // Only the first attempts: a line paid again by retry-failed has its own homeTransactionId, and is let through.
-      if (call.step !== 'transfer' || call.attempt !== 1 || !bulk.transferIds.includes(call.homeTransactionId ?? '')) return { kind: 'forward' };
+      if (call.step !== 'transfer' || call.attempt !== 1 || !bulk.transferIds.includes(call.homeTransactionId ?? ''))
+        return { kind: 'forward' };
       if (call.homeTransactionId === unknownLine) return { kind: 'hang' };
       return { kind: 'forwardThenReset' };
     });
@@ -89,7 +96,9 @@ describe('unknown transfer outcomes', () => {
     const result = await payBulk(bulk.bulkId);
 
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 1, failed: 2 });
-    const rows = await db()('individual_transfers').where('bulk_id', bulk.bulkId).orderBy('line_number')
+    const rows = await db()('individual_transfers')
+      .where('bulk_id', bulk.bulkId)
+      .orderBy('line_number')
       .select('status', 'failure_code', 'transfer_sent_at', 'transfer_expiration', 'completed_at');
     expect(rows.map((row) => [row.status, row.failure_code])).toEqual([
       ['FAILED', 'transfer_not_found'],
@@ -100,22 +109,48 @@ describe('unknown transfer outcomes', () => {
     const unknown = rows[0]!;
     expect(unknown.transfer_expiration.getTime() - unknown.transfer_sent_at.getTime()).toBe(TRANSFER_EXPIRY_MS);
     expect(unknown.completed_at.getTime()).toBeGreaterThan(unknown.transfer_expiration.getTime());
-    const lookups = proxy.log.filter((call) => call.homeTransactionId === unknownLine && call.step === 'lookup' && call.answered);
+    const lookups = proxy.log.filter(
+      (call) => call.homeTransactionId === unknownLine && call.step === 'lookup' && call.answered,
+    );
     expect(lookups.length).toBeGreaterThanOrEqual(1);
-    expect(proxy.log.filter((call) => call.homeTransactionId === unknownLine && call.step === 'transfer').map((call) => call.adapterStatus)).toEqual([null]);
+    expect(
+      proxy.log
+        .filter((call) => call.homeTransactionId === unknownLine && call.step === 'transfer')
+        .map((call) => call.adapterStatus),
+    ).toEqual([null]);
     expect(await transfersAtSwitch(unknownLine)).toEqual([]);
     expect(await transfersAtSwitch(committedLine)).toEqual(['COMMITTED']);
     expect(await transfersAtSwitch(abortedLine)).toEqual(['ABORTED']);
 
     // Retry-failed, as the API sends it: only the aborted line is a new attempt; the unknown one is left alone.
-    const retried = await (await payoutWorker(temporal, taskQueue, { db: db(), adapter: client, settings: { transferExpiryMs: TRANSFER_EXPIRY_MS } })).runUntil(async () => {
-      const outcome = await retryFailedPayouts({ client: temporal.client, connection: temporal.connection }, taskQueue, bulk.bulkId, { operator: 'ops.test' });
-      const again = await temporal.client.workflow.getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId)).result();
+    const retried = await (
+      await payoutWorker(temporal, taskQueue, {
+        db: db(),
+        adapter: client,
+        settings: { transferExpiryMs: TRANSFER_EXPIRY_MS },
+      })
+    ).runUntil(async () => {
+      const outcome = await retryFailedPayouts(
+        { client: temporal.client, connection: temporal.connection },
+        taskQueue,
+        bulk.bulkId,
+        { operator: 'ops.test' },
+      );
+      const again = await temporal.client.workflow
+        .getHandle<() => Promise<BulkPayoutResult>>(workflowIdForBulk(bulk.bulkId))
+        .result();
       return { outcome, again };
     });
     expect(retried.outcome).toEqual({ retried: 1, reserved: '13000' });
     expect(retried.again).toMatchObject({ state: 'COMPLETED', completed: 1, failed: 2 });
-    expect((await db()('individual_transfers').where('bulk_id', bulk.bulkId).orderBy('line_number').select('status', 'failure_code', 'attempt')).map(Object.values)).toEqual([
+    expect(
+      (
+        await db()('individual_transfers')
+          .where('bulk_id', bulk.bulkId)
+          .orderBy('line_number')
+          .select('status', 'failure_code', 'attempt')
+      ).map(Object.values),
+    ).toEqual([
       ['FAILED', 'transfer_not_found', 1],
       ['COMPLETED', null, 1],
       ['FAILED', '5104', 2],

@@ -16,7 +16,16 @@ import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { stopChild } from '../../temporal/devServer';
-import { accountMoney, completedLineCount, connectTemporal, createPayerAccount, insertBulk, type TemporalForTests, uniqueTaskQueue, waitFor } from '../support/payoutHarness';
+import {
+  accountMoney,
+  completedLineCount,
+  connectTemporal,
+  createPayerAccount,
+  insertBulk,
+  type TemporalForTests,
+  uniqueTaskQueue,
+  waitFor,
+} from '../support/payoutHarness';
 import { type Barrier, barrier } from '../support/barrier';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { countCommittedPaymentsByPayee, countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
@@ -78,7 +87,11 @@ describe('worker killed mid-bulk', () => {
     // A payee of its own for every line, so the switch's record tells each line apart.
     const base = 22970000000 + Math.floor(Math.random() * 8_000_000);
     const payees = Array.from({ length: LINES }, (_, i) => String(base + i));
-    const bulk = await insertBulk(db(), payer, payees.map((msisdn) => ({ msisdn, amount: AMOUNT })));
+    const bulk = await insertBulk(
+      db(),
+      payer,
+      payees.map((msisdn) => ({ msisdn, amount: AMOUNT })),
+    );
 
     /** For each kill, the lines held (at discovery) until the next worker has started, and which of them arrived. */
     const holds: Array<{ lines: Set<string>; restarted: Barrier; arrived: Set<string> }> = [
@@ -86,7 +99,10 @@ describe('worker killed mid-bulk', () => {
       { lines: new Set(bulk.transferIds.slice(12)), restarted: barrier(), arrived: new Set() },
     ];
     proxy.setPolicy((call) => {
-      const hold = call.step === 'discover' ? holds.find((candidate) => candidate.lines.has(call.homeTransactionId ?? '')) : undefined;
+      const hold =
+        call.step === 'discover'
+          ? holds.find((candidate) => candidate.lines.has(call.homeTransactionId ?? ''))
+          : undefined;
       if (!hold) return { kind: 'forward' };
       hold.arrived.add(call.homeTransactionId!);
       // A call held when its worker is killed is never forwarded (its client is gone); the next worker calls again.
@@ -100,7 +116,13 @@ describe('worker killed mid-bulk', () => {
       for (const hold of holds) {
         const before = await completedLineCount(db(), bulk.bulkId);
         // More lines paid since the last start, and a held line in flight: the kill hits a bulk mid-way.
-        await waitFor(async () => (await completedLineCount(db(), bulk.bulkId)) >= before + (hold === holds[0] ? 3 : 1) && hold.arrived.size > 0, 240_000, 100);
+        await waitFor(
+          async () =>
+            (await completedLineCount(db(), bulk.bulkId)) >= before + (hold === holds[0] ? 3 : 1) &&
+            hold.arrived.size > 0,
+          240_000,
+          100,
+        );
         await killHard(worker);
         progressAtKill.push(await completedLineCount(db(), bulk.bulkId));
         worker = startWorkerProcess(taskQueue, proxy.url);
@@ -137,7 +159,10 @@ describe('worker killed mid-bulk', () => {
     expect(Object.fromEntries(committed)).toEqual(Object.fromEntries(bulk.transferIds.map((id) => [id, 1])));
     const paidAtSwitch = await countCommittedPaymentsByPayee(payees, peer.adminUrl);
     expect(Object.fromEntries(paidAtSwitch)).toEqual(Object.fromEntries(payees.map((payee) => [payee, 1])));
-    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: initialBalance - AMOUNT * BigInt(LINES), reserved: 0n });
+    expect(await accountMoney(db(), payer.accountId)).toEqual({
+      balance: initialBalance - AMOUNT * BigInt(LINES),
+      reserved: 0n,
+    });
     await expectJournalAgrees(db(), payer.accountId);
   }, 600_000);
 });

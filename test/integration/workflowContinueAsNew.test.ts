@@ -65,7 +65,11 @@ describe('bulk payout across continue-as-new', () => {
 
   // A Temporal Worker runs once (runUntil shuts it down): each test gets its own, on the same task queue.
   beforeEach(async () => {
-    worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { pageSize: 5, payoutConcurrency: 4 } });
+    worker = await payoutWorker(temporal, taskQueue, {
+      db: db(),
+      adapter,
+      settings: { pageSize: 5, payoutConcurrency: 4 },
+    });
   });
 
   afterAll(async () => {
@@ -99,7 +103,8 @@ describe('bulk payout across continue-as-new', () => {
     expect(runs.filter((status) => status === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(5);
 
     // Each line was started at the adapter once and paid once.
-    for (const transferId of bulk.transferIds) expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
+    for (const transferId of bulk.transferIds)
+      expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
     const statuses = await db()('individual_transfers').where('bulk_id', bulk.bulkId).select('status', 'failure_code');
     expect(statuses.filter((row) => row.status === 'COMPLETED')).toHaveLength(28);
     expect(statuses.filter((row) => row.status === 'FAILED' && row.failure_code === '3204')).toHaveLength(2);
@@ -126,7 +131,10 @@ describe('bulk payout across continue-as-new', () => {
     const result = await worker.runUntil(async () => {
       await startBulkPayout(temporal, taskQueue, bulk.bulkId);
       await waitFor(async () => {
-        const [final] = await db()('individual_transfers').where('bulk_id', bulk.bulkId).whereIn('status', ['COMPLETED', 'FAILED']).count<Array<{ count: string }>>('* as count');
+        const [final] = await db()('individual_transfers')
+          .where('bulk_id', bulk.bulkId)
+          .whereIn('status', ['COMPLETED', 'FAILED'])
+          .count<Array<{ count: string }>>('* as count');
         return Number(final?.count) >= 3 && arrivedHeld.length > 0;
       }, 120000);
       // An operator (or a crash followed by a reset) ends the run while lines are in flight; their workflows go on.
@@ -137,7 +145,8 @@ describe('bulk payout across continue-as-new', () => {
     });
 
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 12, completed: 11, failed: 1 });
-    for (const transferId of bulk.transferIds) expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
+    for (const transferId of bulk.transferIds)
+      expect(calls.startTransfer.filter((id) => id === transferId)).toHaveLength(1);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 1_000_000n - paidTotal(lines), reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
   });

@@ -8,5 +8,7 @@ import { applyAccountChange } from '../../src/accounts/accountJournal';
 /** A `fund` entry of `amount` minor units on accounts.id `accountId`; nothing when the amount is zero. */
 export async function fundForTest(knex: Knex, accountId: number, amount: bigint): Promise<void> {
   if (amount === 0n) return;
-  await knex.transaction((trx) => applyAccountChange(trx, { accountId, kind: 'fund', amount, fundingReference: 'Test opening balance' }));
+  await knex.transaction((trx) =>
+    applyAccountChange(trx, { accountId, kind: 'fund', amount, fundingReference: 'Test opening balance' }),
+  );
 }

@@ -16,7 +16,15 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { PayoutAdapter } from '../../activities';
 import { db } from '../../src/db/knex';
 import { createTestApp } from './fixtures';
-import { adapterClient, connectTemporal, payoutWorker, type RunningPeer, type TemporalForTests, uniqueTaskQueue, useMojaloopPeer } from './payoutHarness';
+import {
+  adapterClient,
+  connectTemporal,
+  payoutWorker,
+  type RunningPeer,
+  type TemporalForTests,
+  uniqueTaskQueue,
+  useMojaloopPeer,
+} from './payoutHarness';
 
 const ROOT = path.resolve(__dirname, '../..');
 /**
@@ -29,7 +37,12 @@ function screenshotDirectory(): string {
 }
 
 /** Flags of @sparticuz/chromium's list that would weaken what the tests check (the page's CSP, same origin). */
-const WEAKENING_FLAGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials', "--headless='shell'"]);
+const WEAKENING_FLAGS = new Set([
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--disable-site-isolation-trials',
+  "--headless='shell'",
+]);
 /** One process for the whole browser (a Lambda's constraint) ends the browser with its first closed context. */
 const SINGLE_PROCESS = '--single-process';
 
@@ -38,7 +51,10 @@ export interface ConsoleHarness {
   browser: Browser;
   temporal: TemporalForTests | null;
   /** A fresh browser context (its own storage: one person at one desk), at 1366×768 unless told. */
-  newPage(options?: { width?: number; height?: number }): Promise<{ context: BrowserContext; page: Page; violations: string[] }>;
+  newPage(options?: {
+    width?: number;
+    height?: number;
+  }): Promise<{ context: BrowserContext; page: Page; violations: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +107,8 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
       // A page that breaks its own Content-Security-Policy says so in the console: the tests fail on any.
       const violations: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+        if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text()))
+          violations.push(message.text());
       });
       return { context, page, violations };
     },
@@ -108,16 +125,25 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
 
 /** The console as `npm test` builds it: skipped in a fraction of a second when nothing changed. */
 function buildConsole(): void {
-  execFileSync('bash', [path.join(ROOT, 'scripts', 'console.sh')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [path.join(ROOT, 'scripts', 'console.sh')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function launchChromium(): Promise<Browser> {
   // The package is ES modules only, which jest's module system cannot load: a node process of its own unpacks it.
-  const launch = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'chromiumLaunch.mjs')], { cwd: ROOT, encoding: 'utf8' })) as {
+  const launch = JSON.parse(
+    execFileSync(process.execPath, [path.join(__dirname, 'chromiumLaunch.mjs')], { cwd: ROOT, encoding: 'utf8' }),
+  ) as {
     executablePath: string;
     args: string[];
   };
-  return chromium.launch({ executablePath: launch.executablePath, args: launch.args.filter((flag) => !WEAKENING_FLAGS.has(flag) && flag !== SINGLE_PROCESS), headless: true });
+  return chromium.launch({
+    executablePath: launch.executablePath,
+    args: launch.args.filter((flag) => !WEAKENING_FLAGS.has(flag) && flag !== SINGLE_PROCESS),
+    headless: true,
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

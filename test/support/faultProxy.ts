@@ -80,7 +80,15 @@ export interface FaultProxy {
 
 const FORWARD: FaultAction = { kind: 'forward' };
 /** Hop-by-hop headers: they describe one connection, not the message, and are not passed on. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 export async function startFaultProxy(options: { target: string; policy?: FaultPolicy }): Promise<FaultProxy> {
   const target = new URL(options.target);
@@ -162,7 +170,14 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
         request.socket.destroy();
         return;
       case 'forwardLate':
-        later(action.delayMs, () => void forward(request, body, call).then((answer) => (entry.adapterStatus = answer.status), () => undefined));
+        later(
+          action.delayMs,
+          () =>
+            void forward(request, body, call).then(
+              (answer) => (entry.adapterStatus = answer.status),
+              () => undefined,
+            ),
+        );
         return;
       case 'holdUntil':
         await action.release;
@@ -205,7 +220,14 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
       step = 'discover';
       homeTransactionId = typeof json.homeTransactionId === 'string' ? json.homeTransactionId : null;
     } else if (adapterTransferId !== null) {
-      step = method === 'GET' ? 'lookup' : json.acceptQuote === true ? 'transfer' : json.acceptParty === true ? 'quote' : 'other';
+      step =
+        method === 'GET'
+          ? 'lookup'
+          : json.acceptQuote === true
+            ? 'transfer'
+            : json.acceptParty === true
+              ? 'quote'
+              : 'other';
       homeTransactionId = homeTransactionIdOf.get(adapterTransferId) ?? null;
     }
     const key = `${step}:${homeTransactionId ?? adapterTransferId ?? path}`;
@@ -214,14 +236,25 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
     return { step, method, path, homeTransactionId, adapterTransferId, attempt };
   }
 
-  function forward(request: IncomingMessage, body: Buffer, call: ProxiedCall): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
+  function forward(
+    request: IncomingMessage,
+    body: Buffer,
+    call: ProxiedCall,
+  ): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
     headers.host = target.host;
     headers['content-length'] = body.length;
     return new Promise((resolve, reject) => {
       const upstream = http.request(
-        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, agent: upstreamAgent },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: request.method,
+          path: request.url,
+          headers,
+          agent: upstreamAgent,
+        },
         (answer) => {
           const chunks: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -234,7 +267,8 @@ export async function startFaultProxy(options: { target: string; policy?: FaultP
               if (typeof transferId === 'string') homeTransactionIdOf.set(transferId, call.homeTransactionId);
             }
             const answerHeaders: http.OutgoingHttpHeaders = {};
-            for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name)) answerHeaders[name] = value;
+            for (const [name, value] of Object.entries(answer.headers))
+              if (!HOP_BY_HOP.has(name)) answerHeaders[name] = value;
             answerHeaders['content-length'] = text.length;
             resolve({ status: answer.statusCode ?? 502, headers: answerHeaders, body: text });
           });
@@ -292,7 +326,9 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 function parseJson(body: Buffer): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

@@ -43,16 +43,26 @@ export function strongPassword(): string {
 }
 
 /** The API with the test configuration, or with some variables overridden (e.g. LOGIN_RATE_LIMIT_MAX). */
-export function createTestApp(envOverrides: Record<string, string> = {}): { app: Koa; server: TestServer; config: Config } {
+export function createTestApp(envOverrides: Record<string, string> = {}): {
+  app: Koa;
+  server: TestServer;
+  config: Config;
+} {
   const settings = Object.keys(envOverrides).length === 0 ? config() : buildConfig({ ...process.env, ...envOverrides });
   const app = createApp({ config: settings, temporal: lazyTemporalClient(settings.temporal) });
   return { app, server: app.callback(), config: settings };
 }
 
-export async function createOrganization(overrides: Partial<Pick<Organization, 'code' | 'name' | 'is_active'>> = {}): Promise<Organization> {
+export async function createOrganization(
+  overrides: Partial<Pick<Organization, 'code' | 'name' | 'is_active'>> = {},
+): Promise<Organization> {
   db(); // binds the models to the pool
   const code = overrides.code ?? `T${uniqueSuffix().toUpperCase()}`;
-  return Organization.query().insertAndFetch({ code, name: overrides.name ?? `Caisse ${code}`, is_active: overrides.is_active ?? true });
+  return Organization.query().insertAndFetch({
+    code,
+    name: overrides.name ?? `Caisse ${code}`,
+    is_active: overrides.is_active ?? true,
+  });
 }
 
 export interface CreateUserOptions {
@@ -78,7 +88,8 @@ export interface CreatedUser {
 /** A user of `organizationId` (a new organization when omitted; pass null for none). */
 export async function createUser(options: CreateUserOptions = {}): Promise<CreatedUser> {
   db();
-  const organizationId = options.organizationId === undefined ? (await createOrganization()).id : options.organizationId;
+  const organizationId =
+    options.organizationId === undefined ? (await createOrganization()).id : options.organizationId;
   const password = options.password ?? strongPassword();
   const email = options.email ?? uniqueEmail(options.role?.toLowerCase() ?? 'user');
   const user = await User.query().insertAndFetch({

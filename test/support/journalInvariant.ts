@@ -11,7 +11,12 @@
  *   await expectJournalAgrees(db(), payer.accountId);
  */
 import type { Knex } from 'knex';
-import { type AccountMoney, firstJournalDisagreement, type JournalKind, replayJournal } from '../../src/domain/accountJournal';
+import {
+  type AccountMoney,
+  firstJournalDisagreement,
+  type JournalKind,
+  replayJournal,
+} from '../../src/domain/accountJournal';
 
 interface JournalRecord {
   id: string;
@@ -36,7 +41,11 @@ interface LineRecord {
 export async function expectJournalAgrees(knex: Knex, accountId: number): Promise<void> {
   // One snapshot: a worker still settling lines must not change the account between reading it and its journal.
   const { journal, money, lines } = await knex.transaction(
-    async (trx) => ({ journal: await journalOf(trx, accountId), money: await moneyOf(trx, accountId), lines: await linesPaidFrom(trx, accountId) }),
+    async (trx) => ({
+      journal: await journalOf(trx, accountId),
+      money: await moneyOf(trx, accountId),
+      lines: await linesPaidFrom(trx, accountId),
+    }),
     { isolationLevel: 'repeatable read', readOnly: true },
   );
   expect(replayJournal(journal)).toEqual(money);
@@ -46,21 +55,18 @@ export async function expectJournalAgrees(knex: Knex, accountId: number): Promis
 }
 
 async function journalOf(knex: Knex, accountId: number): Promise<JournalRecord[]> {
-  const rows = await knex('account_journal')
-    .where('account_id', accountId)
-    .orderBy('id')
-    .select<
-      Array<{
-        id: string;
-        kind: JournalKind;
-        amount: string;
-        bulk_id: string | null;
-        transfer_id: string | null;
-        attempt: number | null;
-        balance_after: string;
-        reserved_after: string;
-      }>
-    >('id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'attempt', 'balance_after', 'reserved_after');
+  const rows = await knex('account_journal').where('account_id', accountId).orderBy('id').select<
+    Array<{
+      id: string;
+      kind: JournalKind;
+      amount: string;
+      bulk_id: string | null;
+      transfer_id: string | null;
+      attempt: number | null;
+      balance_after: string;
+      reserved_after: string;
+    }>
+  >('id', 'kind', 'amount', 'bulk_id', 'transfer_id', 'attempt', 'balance_after', 'reserved_after');
   return rows.map((row) => ({
     id: row.id,
     kind: row.kind,
@@ -74,7 +80,9 @@ async function journalOf(knex: Knex, accountId: number): Promise<JournalRecord[]
 }
 
 async function moneyOf(knex: Knex, accountId: number): Promise<AccountMoney> {
-  const row = await knex('accounts').where('id', accountId).first<{ balance: string; reserved: string }>('balance', 'reserved');
+  const row = await knex('accounts')
+    .where('id', accountId)
+    .first<{ balance: string; reserved: string }>('balance', 'reserved');
   return { balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
 }
 
@@ -82,9 +90,16 @@ async function linesPaidFrom(knex: Knex, accountId: number): Promise<LineRecord[
   const rows = await knex('individual_transfers as t')
     .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
     .where('b.payer_account_id', accountId)
-    .select<Array<{ transfer_id: string; bulk_id: string; line_number: number; status: string; attempt: number; amount: string }>>(
-      't.transfer_id', 't.bulk_id', 't.line_number', 't.status', 't.attempt', 't.amount',
-    );
+    .select<
+      Array<{
+        transfer_id: string;
+        bulk_id: string;
+        line_number: number;
+        status: string;
+        attempt: number;
+        amount: string;
+      }>
+    >('t.transfer_id', 't.bulk_id', 't.line_number', 't.status', 't.attempt', 't.amount');
   return rows.map((row) => ({
     transferId: row.transfer_id,
     bulkId: row.bulk_id,
@@ -108,7 +123,9 @@ function settlementProblems(journal: readonly JournalRecord[], lines: readonly L
     const expected = expectedSettlements(line);
     const actual = rows.map((row) => `${row.kind}@${row.attempt ?? '?'}:${row.amount}`).sort();
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      problems.push(`bulk ${line.bulkId} line ${line.lineNumber} (${line.status}, attempt ${line.attempt}): ${actual.join(' ') || 'none'}, expected ${expected.join(' ') || 'none'}`);
+      problems.push(
+        `bulk ${line.bulkId} line ${line.lineNumber} (${line.status}, attempt ${line.attempt}): ${actual.join(' ') || 'none'}, expected ${expected.join(' ') || 'none'}`,
+      );
     }
   }
   return problems;
@@ -134,7 +151,8 @@ function holdProblems(journal: readonly JournalRecord[], lines: readonly LineRec
   const open = new Map<string, bigint>();
   for (const line of lines) {
     if (!held.has(line.bulkId)) held.set(line.bulkId, 0n);
-    if (line.status === 'PENDING' || line.status === 'PROCESSING') open.set(line.bulkId, (open.get(line.bulkId) ?? 0n) + line.amount);
+    if (line.status === 'PENDING' || line.status === 'PROCESSING')
+      open.set(line.bulkId, (open.get(line.bulkId) ?? 0n) + line.amount);
   }
   const problems: string[] = [];
   for (const [bulkId, amount] of held) {

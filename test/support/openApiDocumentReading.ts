@@ -15,12 +15,21 @@ export interface DocumentedOperation {
   responses: Record<string, DocumentedResponse>;
 }
 
-export function operationOf(document: OpenApiDocument, method: HttpMethod, path: string): DocumentedOperation | undefined {
+export function operationOf(
+  document: OpenApiDocument,
+  method: HttpMethod,
+  path: string,
+): DocumentedOperation | undefined {
   const item = document.paths?.[path] as Partial<Record<HttpMethod, DocumentedOperation>> | undefined;
   return item?.[method];
 }
 
-export function documentedResponse(document: OpenApiDocument, method: HttpMethod, path: string, status: number): DocumentedResponse {
+export function documentedResponse(
+  document: OpenApiDocument,
+  method: HttpMethod,
+  path: string,
+  status: number,
+): DocumentedResponse {
   const operation = operationOf(document, method, path);
   if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not described`);
   const response = operation.responses[String(status)];

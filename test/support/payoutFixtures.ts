@@ -15,7 +15,9 @@ export interface PayerAccount {
 
 export async function createPayerAccount(knex: Knex, balance: bigint): Promise<PayerAccount> {
   const code = `ORG${randomUUID().slice(0, 8).toUpperCase()}`;
-  const [organization] = await knex('organizations').insert({ code, name: `Caisse ${code}` }).returning('id');
+  const [organization] = await knex('organizations')
+    .insert({ code, name: `Caisse ${code}` })
+    .returning('id');
   const [account] = await knex('accounts')
     .insert({
       account_id: `ACC-${code}`,
@@ -75,7 +77,8 @@ export async function insertBulk(
       amount: line.amount.toString(),
       currency: 'XOF',
     }));
-    for (let start = 0; start < rows.length; start += 500) await trx('individual_transfers').insert(rows.slice(start, start + 500));
+    for (let start = 0; start < rows.length; start += 500)
+      await trx('individual_transfers').insert(rows.slice(start, start + 500));
     await applyAccountChange(trx, { accountId: payer.accountId, kind: 'reserve', amount: total, bulkId });
   });
   return { bulkId, transferIds, total };
@@ -87,7 +90,9 @@ export function linesOfBulk(knex: Knex, bulkId: string) {
 }
 
 export async function completedLineCount(knex: Knex, bulkId: string): Promise<number> {
-  const [row] = await knex('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count<{ count: string }[]>('* as count');
+  const [row] = await knex('individual_transfers')
+    .where({ bulk_id: bulkId, status: 'COMPLETED' })
+    .count<{ count: string }[]>('* as count');
   return Number(row?.count ?? 0);
 }
 

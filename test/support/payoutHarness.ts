@@ -27,7 +27,10 @@ export async function useMojaloopPeer(): Promise<RunningPeer> {
   if (await isPortOpen(4001)) return { outboundUrl: 'http://127.0.0.1:4001', stop: async () => undefined };
   const { startMojaloopPeer } = await import('../../mojaloop/peer');
   const scratch = process.env.TEST_SCRATCH_DIR ?? path.join(os.tmpdir(), 'pension-gateway-peer');
-  const peer = await startMojaloopPeer({ runtimeDir: path.join(scratch, `mojaloop-${process.pid}`), dfspId: 'cnssbenin' });
+  const peer = await startMojaloopPeer({
+    runtimeDir: path.join(scratch, `mojaloop-${process.pid}`),
+    dfspId: 'cnssbenin',
+  });
   return { outboundUrl: peer.outboundUrl, stop: () => peer.stop() };
 }
 
@@ -36,8 +39,16 @@ export function adapterClient(outboundUrl: string): SchemeAdapterClient {
 }
 
 /** Counts calls to the real adapter client (each call goes through to the peer unchanged). */
-export function countingAdapter(adapter: PayoutAdapter): { adapter: PayoutAdapter; calls: Record<keyof PayoutAdapter, string[]> } {
-  const calls: Record<keyof PayoutAdapter, string[]> = { startTransfer: [], acceptParty: [], acceptQuote: [], getTransfer: [] };
+export function countingAdapter(adapter: PayoutAdapter): {
+  adapter: PayoutAdapter;
+  calls: Record<keyof PayoutAdapter, string[]>;
+} {
+  const calls: Record<keyof PayoutAdapter, string[]> = {
+    startTransfer: [],
+    acceptParty: [],
+    acceptQuote: [],
+    getTransfer: [],
+  };
   return {
     calls,
     adapter: {
@@ -103,7 +114,8 @@ export function payoutWorker(
   dependencies: Omit<ActivityDependencies, 'settings'> & { settings?: Partial<ActivityDependencies['settings']> },
 ): Promise<Worker> {
   const bundle = process.env.WORKFLOW_BUNDLE_PATH;
-  if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/globalSetup.ts)');
+  if (!bundle)
+    throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/globalSetup.ts)');
   return createPayoutWorker({
     connection: temporal.nativeConnection,
     namespace: config().temporal.namespace,
@@ -127,7 +139,11 @@ export function uniqueTaskQueue(name: string): string {
   return `${config().temporal.taskQueue}-${name}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 60000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -33,7 +33,9 @@ export interface CommittedTransfer {
 
 /** Every transfer the switch has answered since it started (committed or aborted). */
 export async function readPeerLedger(adminUrl: string = DEFAULT_ADMIN_URL): Promise<PeerLedgerEntry[]> {
-  const response = await fetch(`${adminUrl}/api/objectstore/inboundEnvironment`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${adminUrl}/api/objectstore/inboundEnvironment`, {
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!response.ok) throw new Error(`Peer ledger: ${adminUrl} answered ${response.status}`);
   const environment = (await response.json()) as { pp?: { ledger?: Record<string, unknown> } };
   const ledger = environment.pp?.ledger;
@@ -57,11 +59,18 @@ export async function readPeerLedger(adminUrl: string = DEFAULT_ADMIN_URL): Prom
 async function committedAtSwitch(adminUrl: string = DEFAULT_ADMIN_URL): Promise<CommittedTransfer[]> {
   return (await readPeerLedger(adminUrl))
     .filter((entry) => entry.state === 'COMMITTED')
-    .map((entry) => ({ transferId: entry.transferId, payeeIdentifier: entry.payee ?? '', homeTransactionId: entry.homeTransactionId }));
+    .map((entry) => ({
+      transferId: entry.transferId,
+      payeeIdentifier: entry.payee ?? '',
+      homeTransactionId: entry.homeTransactionId,
+    }));
 }
 
 /** How many transfers the switch committed to each of these payees (0 when none). */
-export async function countCommittedPaymentsByPayee(payeeIdentifiers: string[], adminUrl: string = DEFAULT_ADMIN_URL): Promise<Map<string, number>> {
+export async function countCommittedPaymentsByPayee(
+  payeeIdentifiers: string[],
+  adminUrl: string = DEFAULT_ADMIN_URL,
+): Promise<Map<string, number>> {
   return countBy(payeeIdentifiers, (transfer) => transfer.payeeIdentifier, adminUrl);
 }
 
@@ -73,7 +82,11 @@ export async function countCommittedTransfersByHomeTransactionId(
   return countBy(homeTransactionIds, (transfer) => transfer.homeTransactionId, adminUrl);
 }
 
-async function countBy(keys: string[], keyOf: (transfer: CommittedTransfer) => string | null, adminUrl: string): Promise<Map<string, number>> {
+async function countBy(
+  keys: string[],
+  keyOf: (transfer: CommittedTransfer) => string | null,
+  adminUrl: string,
+): Promise<Map<string, number>> {
   const counts = new Map(keys.map((key) => [key, 0]));
   for (const transfer of await committedAtSwitch(adminUrl)) {
     const key = keyOf(transfer);
@@ -89,7 +102,9 @@ async function countBy(keys: string[], keyOf: (transfer: CommittedTransfer) => s
  * switch's state rather than assumed, so a peer reused across runs still gives a timeout first.
  */
 export async function payeeWhoseNextLookupTimesOut(adminUrl: string = DEFAULT_ADMIN_URL): Promise<string> {
-  const response = await fetch(`${adminUrl}/api/objectstore/inboundEnvironment`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${adminUrl}/api/objectstore/inboundEnvironment`, {
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!response.ok) throw new Error(`Peer state: ${adminUrl} answered ${response.status}`);
   const environment = (await response.json()) as { pp?: { recovering504?: string[] } };
   const recovering = new Set(environment.pp?.recovering504 ?? []);

@@ -36,7 +36,10 @@ describe('the effect of each journal kind on (balance, reserved)', () => {
 
   it('is exact beyond 2^53 (bigint, never a float)', () => {
     const huge = 2n ** 70n + 1n;
-    expect(applyJournalEntry({ balance: huge, reserved: huge }, { kind: 'debit', amount: 1n })).toEqual({ balance: huge - 1n, reserved: huge - 1n });
+    expect(applyJournalEntry({ balance: huge, reserved: huge }, { kind: 'debit', amount: 1n })).toEqual({
+      balance: huge - 1n,
+      reserved: huge - 1n,
+    });
   });
 
   it('settles a paid line as one debit and a failed line as one release, with the same effect as the ledger', () => {
@@ -112,7 +115,10 @@ describe('firstJournalDisagreement', () => {
   });
 
   it('names a row that holds more than the balance, even when it is recorded as such', () => {
-    const overdrawn = [rows[0], { id: '2', kind: 'reserve', amount: 6_000n, balanceAfter: 5_000n, reservedAfter: 6_000n }] as const;
+    const overdrawn = [
+      rows[0],
+      { id: '2', kind: 'reserve', amount: 6_000n, balanceAfter: 5_000n, reservedAfter: 6_000n },
+    ] as const;
     expect(firstJournalDisagreement(overdrawn)?.id).toBe('2');
   });
 });

@@ -1,5 +1,11 @@
 import { MIN_PASSWORD_LENGTH, newPasswordProblems } from '../../src/auth/passwordPolicy';
-import { generateTemporaryPassword, hashNeedsUpgrade, hashPassword, verifyAgainstDummyHash, verifyPassword } from '../../src/auth/passwords';
+import {
+  generateTemporaryPassword,
+  hashNeedsUpgrade,
+  hashPassword,
+  verifyAgainstDummyHash,
+  verifyPassword,
+} from '../../src/auth/passwords';
 import { temporaryPasswordMail } from '../../src/mail/temporaryPasswordMail';
 
 describe('password hashing', () => {
@@ -35,7 +41,12 @@ describe('temporary passwords', () => {
   });
 
   it('are mailed alone on their line, with the login', () => {
-    const mail = temporaryPasswordMail({ email: 'awa@cnss.bj', firstName: 'Awa', temporaryPassword: 'Abc_123-xyz', loginUrl: 'http://x' });
+    const mail = temporaryPasswordMail({
+      email: 'awa@cnss.bj',
+      firstName: 'Awa',
+      temporaryPassword: 'Abc_123-xyz',
+      loginUrl: 'http://x',
+    });
     expect(mail.to).toBe('awa@cnss.bj');
     expect(mail.text.split('\n')).toContain('Abc_123-xyz');
     expect(mail.text).toContain('awa@cnss.bj');
@@ -56,10 +67,16 @@ describe('new password policy', () => {
 
   it('refuses the old password and the email, whatever its case', () => {
     expect(newPasswordProblems({ ...base, newPassword: base.oldPassword })).toEqual([
-      { fr: "Le nouveau mot de passe doit être différent de l'actuel.", en: 'The new password must differ from the current one.' },
+      {
+        fr: "Le nouveau mot de passe doit être différent de l'actuel.",
+        en: 'The new password must differ from the current one.',
+      },
     ]);
     expect(newPasswordProblems({ ...base, newPassword: 'AWA.DOSSOU@cnss.bj' })).toEqual([
-      { fr: 'Le mot de passe ne doit pas être votre adresse e-mail.', en: 'The password must not be your email address.' },
+      {
+        fr: 'Le mot de passe ne doit pas être votre adresse e-mail.',
+        en: 'The password must not be your email address.',
+      },
     ]);
   });
 

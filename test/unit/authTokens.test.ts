@@ -1,5 +1,11 @@
 import jwt from 'jsonwebtoken';
-import { signAccessToken, signRefreshToken, type TokenSettings, userIdOfAccessClaims, verifyRefreshToken } from '../../src/auth/tokens';
+import {
+  signAccessToken,
+  signRefreshToken,
+  type TokenSettings,
+  userIdOfAccessClaims,
+  verifyRefreshToken,
+} from '../../src/auth/tokens';
 import { AuthenticationError } from '../../src/errors';
 
 const settings: TokenSettings = {
@@ -8,7 +14,11 @@ const settings: TokenSettings = {
   accessTokenLifetimeMinutes: 5,
   refreshTokenLifetimeMinutes: 60,
 };
-const ids = { userId: 42, tokenId: '0f8fad5b-d9cb-469f-a165-70867728950e', familyId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' };
+const ids = {
+  userId: 42,
+  tokenId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  familyId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+};
 
 function decode(token: string): { header: jwt.JwtHeader; payload: jwt.JwtPayload } {
   const decoded = jwt.decode(token, { complete: true });
@@ -26,7 +36,12 @@ describe('access tokens', () => {
     const now = new Date('2026-11-28T10:00:00Z');
     const { header, payload } = decode(signAccessToken(settings, 42, now));
     expect(header.alg).toBe('HS256');
-    expect(payload).toMatchObject({ type: 'access', sub: '42', iat: now.getTime() / 1000, exp: now.getTime() / 1000 + 300 });
+    expect(payload).toMatchObject({
+      type: 'access',
+      sub: '42',
+      iat: now.getTime() / 1000,
+      exp: now.getTime() / 1000 + 300,
+    });
   });
 
   it('give their user id only for access claims with a sane subject', () => {
@@ -57,7 +72,9 @@ describe('refresh tokens', () => {
 
   it('are refused when expired', () => {
     const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
-    expect(() => verifyRefreshToken(settings, signRefreshToken(settings, ids, longAgo).token)).toThrow(AuthenticationError);
+    expect(() => verifyRefreshToken(settings, signRefreshToken(settings, ids, longAgo).token)).toThrow(
+      AuthenticationError,
+    );
   });
 
   it('refuse an access token, another key, another algorithm, alg none and a modified payload', () => {

@@ -122,6 +122,8 @@ describe('deadlines and reasons', () => {
   });
 
   it('says how much of a cancelled bulk was not sent', () => {
-    expect(cancelledBulkReason(3, 5)).toBe('Cancelled before any pension was paid: 3 of the 5 transfers were not sent.');
+    expect(cancelledBulkReason(3, 5)).toBe(
+      'Cancelled before any pension was paid: 3 of the 5 transfers were not sent.',
+    );
   });
 });

@@ -56,7 +56,9 @@ describe('configuration', () => {
   it('takes the public address from PUBLIC_BASE_URL, or builds the local one from PORT', () => {
     expect(buildConfig({}).http.publicBaseUrl).toBe('http://localhost:8000');
     expect(buildConfig({ PORT: '9000' }).http.publicBaseUrl).toBe('http://localhost:9000');
-    expect(buildConfig({ PUBLIC_BASE_URL: 'https://paiements.cnss.bj/' }).http.publicBaseUrl).toBe('https://paiements.cnss.bj');
+    expect(buildConfig({ PUBLIC_BASE_URL: 'https://paiements.cnss.bj/' }).http.publicBaseUrl).toBe(
+      'https://paiements.cnss.bj',
+    );
     expect(() => buildConfig({ PUBLIC_BASE_URL: 'paiements.cnss.bj' })).toThrow(/PUBLIC_BASE_URL/);
   });
 
@@ -69,7 +71,10 @@ describe('configuration', () => {
 describe('ALLOWED_HOSTS', () => {
   it('defaults to the local names, read lower case', () => {
     expect(buildConfig({}).http.allowedHosts).toEqual(['localhost', '127.0.0.1']);
-    expect(buildConfig({ ALLOWED_HOSTS: ' Paiements.CNSS.bj , api.example ' }).http.allowedHosts).toEqual(['paiements.cnss.bj', 'api.example']);
+    expect(buildConfig({ ALLOWED_HOSTS: ' Paiements.CNSS.bj , api.example ' }).http.allowedHosts).toEqual([
+      'paiements.cnss.bj',
+      'api.example',
+    ]);
   });
 
   it('can be emptied, which turns the check off', () => {
@@ -100,7 +105,8 @@ describe('Temporal connection options', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const optionsFor = (env: NodeJS.ProcessEnv) => temporalConnectionOptions(buildConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', ...env }).temporal);
+  const optionsFor = (env: NodeJS.ProcessEnv) =>
+    temporalConnectionOptions(buildConfig({ TEMPORAL_ADDRESS: 'temporal.internal:7233', ...env }).temporal);
 
   it('is plain gRPC by default (the dev server)', () => {
     expect(optionsFor({})).toEqual({ address: 'temporal.internal:7233' });
@@ -122,7 +128,11 @@ describe('Temporal connection options', () => {
   });
 
   it('uses TLS with the system CAs for a Temporal Cloud API key', () => {
-    expect(optionsFor({ TEMPORAL_API_KEY: 'cloud-key' })).toEqual({ address: 'temporal.internal:7233', tls: {}, apiKey: 'cloud-key' });
+    expect(optionsFor({ TEMPORAL_API_KEY: 'cloud-key' })).toEqual({
+      address: 'temporal.internal:7233',
+      tls: {},
+      apiKey: 'cloud-key',
+    });
   });
 
   it('uses TLS without a client certificate when only a CA or TEMPORAL_TLS is given', () => {

@@ -2,10 +2,19 @@ import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/
 import { PARTY_ID_TYPES } from '../../src/domain/partyIdTypes';
 import { localize } from '../../src/i18n/message';
 
-const RULES: BulkCsvOptions = { payerCurrencies: ['XOF'], maxAmountPerLine: 5_000_000n, maxRows: 100, maxErrorsReported: 100 };
+const RULES: BulkCsvOptions = {
+  payerCurrencies: ['XOF'],
+  maxAmountPerLine: 5_000_000n,
+  maxRows: 100,
+  maxErrorsReported: 100,
+};
 
 /** Feeds the file in small chunks, so lines and characters are split across chunks as with a real stream. */
-async function read(content: string | Buffer, options: Partial<BulkCsvOptions> = {}, chunkSize = 7): Promise<BulkCsvResult> {
+async function read(
+  content: string | Buffer,
+  options: Partial<BulkCsvOptions> = {},
+  chunkSize = 7,
+): Promise<BulkCsvResult> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   async function* chunks(): AsyncGenerator<Buffer> {
     for (let start = 0; start < bytes.length; start += chunkSize) yield bytes.subarray(start, start + chunkSize);
@@ -29,7 +38,8 @@ async function failure(text: string | Buffer, options: Partial<BulkCsvOptions> =
 async function errorsOf(text: string, options: Partial<BulkCsvOptions> = {}) {
   const refused = await failure(text, options);
   expect(refused.code).toBe('invalid_file');
-  return (refused.details as { errors: Array<{ line: number; column: string | null; code: string; message: string }> }).errors;
+  return (refused.details as { errors: Array<{ line: number; column: string | null; code: string; message: string }> })
+    .errors;
 }
 
 const HEADER = 'type_id,valeur_id,devise,montant\n';
@@ -72,7 +82,9 @@ describe('readBulkCsv: a valid file', () => {
   });
 
   it('accepts a UTF-8 BOM, CRLF line ends, ";" as separator, spaces around values and a header in any case', async () => {
-    const file = await content('\uFEFF Type_ID ; VALEUR_ID;Devise ; MONTANT \r\n MSISDN ; 22997000001 ; XOF ; 1500 \r\nmsisdn;22997000002;xof;2000\r\n');
+    const file = await content(
+      '\uFEFF Type_ID ; VALEUR_ID;Devise ; MONTANT \r\n MSISDN ; 22997000001 ; XOF ; 1500 \r\nmsisdn;22997000002;xof;2000\r\n',
+    );
     expect(file.lines.lineNumbers).toEqual([2, 3]);
     expect(file.lines.partyIdTypes).toEqual(['MSISDN', 'MSISDN']);
     expect(file.lines.identifiers).toEqual(['22997000001', '22997000002']);
@@ -104,22 +116,33 @@ describe('readBulkCsv: a valid file', () => {
   });
 
   it('numbers lines correctly when LF and CRLF line ends are mixed', async () => {
-    const file = await content(`${HEADER}MSISDN,22997000001,XOF,1\r\nMSISDN,22997000002,XOF,1\nMSISDN,22997000003,XOF,1\r\n`);
+    const file = await content(
+      `${HEADER}MSISDN,22997000001,XOF,1\r\nMSISDN,22997000002,XOF,1\nMSISDN,22997000003,XOF,1\r\n`,
+    );
     expect(file.lines.lineNumbers).toEqual([2, 3, 4]);
   });
 
   it('stores decimals of a 2-decimal and a 3-decimal currency as exact minor units', async () => {
-    const usd = await content(`${HEADER}MSISDN,22997000001,USD,12.5\nMSISDN,22997000002,USD,0.01\n`, { payerCurrencies: ['USD'] });
+    const usd = await content(`${HEADER}MSISDN,22997000001,USD,12.5\nMSISDN,22997000002,USD,0.01\n`, {
+      payerCurrencies: ['USD'],
+    });
     expect(usd.lines.amounts).toEqual([1250n, 1n]);
     const kwd = await content(`${HEADER}MSISDN,22997000001,KWD,1.234\n`, { payerCurrencies: ['KWD'] });
     expect(kwd.lines.amounts).toEqual([1234n]);
   });
 
   it('warns about a line repeating an earlier payee and amount, without refusing the file', async () => {
-    const file = await content(`${HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,22997000002,XOF,1500\nMSISDN,22997000001,XOF,1500\nMSISDN,22997000001,XOF,1600\n`);
+    const file = await content(
+      `${HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,22997000002,XOF,1500\nMSISDN,22997000001,XOF,1500\nMSISDN,22997000001,XOF,1600\n`,
+    );
     expect(file.lines.count).toBe(4);
     expect(file.warnings).toEqual([
-      { line: 4, code: 'duplicate_line', message: { fr: expect.stringContaining('ligne 2'), en: expect.stringContaining('line 2') }, duplicate_of_line: 2 },
+      {
+        line: 4,
+        code: 'duplicate_line',
+        message: { fr: expect.stringContaining('ligne 2'), en: expect.stringContaining('line 2') },
+        duplicate_of_line: 2,
+      },
     ]);
   });
 
@@ -166,7 +189,9 @@ describe('readBulkCsv: per-line errors name the line and the column', () => {
     ['2299700000a', 'invalid_msisdn'],
     ['', 'required'],
   ])('MSISDN %p is refused with %s', async (value, code) => {
-    expect(await errorsOf(`${HEADER}MSISDN,${value},XOF,1500\n`)).toEqual([{ line: 2, column: 'valeur_id', code, message: expect.any(String) }]);
+    expect(await errorsOf(`${HEADER}MSISDN,${value},XOF,1500\n`)).toEqual([
+      { line: 2, column: 'valeur_id', code, message: expect.any(String) },
+    ]);
   });
 
   it('accepts MSISDNs of 5 and 15 digits', async () => {
@@ -193,7 +218,9 @@ describe('readBulkCsv: per-line errors name the line and the column', () => {
   });
 
   it('devise must be a known ISO 4217 code and the payer account currency', async () => {
-    const errors = await errorsOf(`${HEADER}MSISDN,22997000001,ABC,1500\nMSISDN,22997000001,USD,1500\nMSISDN,22997000001,,1500\n`);
+    const errors = await errorsOf(
+      `${HEADER}MSISDN,22997000001,ABC,1500\nMSISDN,22997000001,USD,1500\nMSISDN,22997000001,,1500\n`,
+    );
     expect(errors.map((error) => [error.line, error.column, error.code])).toEqual([
       [2, 'devise', 'unknown_currency'],
       [3, 'devise', 'currency_mismatch'],
@@ -203,7 +230,9 @@ describe('readBulkCsv: per-line errors name the line and the column', () => {
   });
 
   it('a file pays in one currency only', async () => {
-    const errors = await errorsOf(`${HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,22997000002,EUR,15\n`, { payerCurrencies: ['XOF', 'EUR'] });
+    const errors = await errorsOf(`${HEADER}MSISDN,22997000001,XOF,1500\nMSISDN,22997000002,EUR,15\n`, {
+      payerCurrencies: ['XOF', 'EUR'],
+    });
     expect(errors).toEqual([{ line: 3, column: 'devise', code: 'mixed_currencies', message: expect.any(String) }]);
   });
 
@@ -219,7 +248,9 @@ describe('readBulkCsv: per-line errors name the line and the column', () => {
     ['', 'required'],
   ])('XOF montant %p is refused with %s', async (value, code) => {
     const line = value.includes(',') ? `MSISDN,22997000001,XOF,"${value}"` : `MSISDN,22997000001,XOF,${value}`;
-    expect(await errorsOf(`${HEADER}${line}\n`)).toEqual([{ line: 2, column: 'montant', code, message: expect.any(String) }]);
+    expect(await errorsOf(`${HEADER}${line}\n`)).toEqual([
+      { line: 2, column: 'montant', code, message: expect.any(String) },
+    ]);
   });
 
   it('accepts the per-line maximum itself, and trailing zero decimals', async () => {
@@ -229,7 +260,9 @@ describe('readBulkCsv: per-line errors name the line and the column', () => {
 
   it('refuses more decimals than a 2-decimal currency allows', async () => {
     const errors = await errorsOf(`${HEADER}MSISDN,22997000001,USD,1.005\n`, { payerCurrencies: ['USD'] });
-    expect(errors).toEqual([{ line: 2, column: 'montant', code: 'too_many_decimals', message: expect.stringContaining('2 decimals') }]);
+    expect(errors).toEqual([
+      { line: 2, column: 'montant', code: 'too_many_decimals', message: expect.stringContaining('2 decimals') },
+    ]);
   });
 
   it('reports a wrong number of fields as a whole-line error', async () => {
@@ -268,7 +301,9 @@ describe('readBulkCsv: per-line errors name the line and the column', () => {
   });
 
   it('reports an unclosed quote at the line where it opens', async () => {
-    const errors = await errorsOf(`${HEADER}MSISDN,22997000001,XOF,1\nMSISDN,"22997000002,XOF,1\nMSISDN,22997000003,XOF,1\n`);
+    const errors = await errorsOf(
+      `${HEADER}MSISDN,22997000001,XOF,1\nMSISDN,"22997000002,XOF,1\nMSISDN,22997000003,XOF,1\n`,
+    );
     expect(errors).toEqual([{ line: 3, column: null, code: 'malformed_csv', message: expect.any(String) }]);
   });
 });
@@ -326,10 +361,17 @@ describe('readBulkCsv: whole-file problems', () => {
   });
   it('refuses the line that takes the file total above 2^53 - 1, so the total stays an exact JSON integer', async () => {
     const half = (Number.MAX_SAFE_INTEGER - 1) / 2;
-    const lines = [`MSISDN,22997000001,XOF,${half}`, `MSISDN,22997000002,XOF,${half}`, 'MSISDN,22997000003,XOF,1', 'MSISDN,22997000004,XOF,1'];
+    const lines = [
+      `MSISDN,22997000001,XOF,${half}`,
+      `MSISDN,22997000002,XOF,${half}`,
+      'MSISDN,22997000003,XOF,1',
+      'MSISDN,22997000004,XOF,1',
+    ];
     const options = { maxAmountPerLine: BigInt(Number.MAX_SAFE_INTEGER) };
     const errors = await errorsOf(`${HEADER}${lines.join('\n')}\n`, options);
-    expect(errors).toEqual([{ line: 5, column: 'montant', code: 'total_above_limit', message: expect.stringContaining('9007199254740991') }]);
+    expect(errors).toEqual([
+      { line: 5, column: 'montant', code: 'total_above_limit', message: expect.stringContaining('9007199254740991') },
+    ]);
     const exact = await content(`${HEADER}${lines.slice(0, 3).join('\n')}\n`, options);
     expect(exact.lines.total).toBe(BigInt(Number.MAX_SAFE_INTEGER));
   });

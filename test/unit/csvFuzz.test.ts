@@ -6,7 +6,12 @@ import fc from 'fast-check';
 import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
 
 const MAX_AMOUNT = 5_000_000n;
-const OPTIONS: BulkCsvOptions = { payerCurrencies: ['XOF'], maxAmountPerLine: MAX_AMOUNT, maxRows: 10_000, maxErrorsReported: 100 };
+const OPTIONS: BulkCsvOptions = {
+  payerCurrencies: ['XOF'],
+  maxAmountPerLine: MAX_AMOUNT,
+  maxRows: 10_000,
+  maxErrorsReported: 100,
+};
 const COLUMNS = ['type_id', 'valeur_id', 'devise', 'montant'] as const;
 
 /** The bytes split into chunks of `chunkSize`, as a file stream would give them (a character may straddle two). */
@@ -27,7 +32,12 @@ const msisdn = fc
   .map(([first, rest]) => `${first}${rest.join('')}`);
 const amount = fc.bigInt({ min: 1n, max: MAX_AMOUNT });
 const rows = fc.array(fc.record({ msisdn, amount }), { minLength: 1, maxLength: 40 });
-const layout = fc.record({ bom: fc.boolean(), crlf: fc.boolean(), delimiter: fc.constantFrom(',', ';'), finalNewline: fc.boolean() });
+const layout = fc.record({
+  bom: fc.boolean(),
+  crlf: fc.boolean(),
+  delimiter: fc.constantFrom(',', ';'),
+  finalNewline: fc.boolean(),
+});
 type Layout = { bom: boolean; crlf: boolean; delimiter: ',' | ';'; finalNewline: boolean };
 
 function fileOf(lines: string[][], shape: Layout): Buffer {
@@ -58,7 +68,12 @@ describe('readBulkCsv, property-based', () => {
     const header = fc.constantFrom('', 'type_id,valeur_id,devise,montant\n', 'type_id;valeur_id;devise;montant\r\n');
     const body = fc.oneof(
       fc.string({ maxLength: 300 }).map((text) => Buffer.from(text, 'utf8')),
-      fc.string({ unit: fc.constantFrom(',', ';', '"', '\n', '\r', ' ', 'a', '1', 'X', 'O', 'F', 'M', '\u00e9', '=') , maxLength: 300 }).map((text) => Buffer.from(text, 'utf8')),
+      fc
+        .string({
+          unit: fc.constantFrom(',', ';', '"', '\n', '\r', ' ', 'a', '1', 'X', 'O', 'F', 'M', '\u00e9', '='),
+          maxLength: 300,
+        })
+        .map((text) => Buffer.from(text, 'utf8')),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)),
     );
     await fc.assert(
@@ -68,7 +83,14 @@ describe('readBulkCsv, property-based', () => {
           expect(result.content.lines.count).toBeGreaterThan(0);
           return;
         }
-        expect(['empty_file', 'invalid_encoding', 'invalid_header', 'no_rows', 'too_many_rows', 'invalid_file']).toContain(result.failure.code);
+        expect([
+          'empty_file',
+          'invalid_encoding',
+          'invalid_header',
+          'no_rows',
+          'too_many_rows',
+          'invalid_file',
+        ]).toContain(result.failure.code);
         if (result.failure.code !== 'invalid_file') return;
         const errors = result.failure.details!.errors as Array<{ line: number; column: string | null; code: string }>;
         expect(errors.length).toBeGreaterThan(0);
@@ -101,7 +123,8 @@ describe('readBulkCsv, property-based', () => {
         // Quoted so that a value with a separator stays one field.
         lines[row] = lines[row]!.map((field) => `"${field.replace(/"/g, '""')}"`);
         const result = await read(fileOf(lines, shape));
-        if (result.ok) throw new Error(`accepted a file with ${bad.column}=${JSON.stringify(bad.value)} on line ${row + 1}`);
+        if (result.ok)
+          throw new Error(`accepted a file with ${bad.column}=${JSON.stringify(bad.value)} on line ${row + 1}`);
         expect(result.failure.code).toBe('invalid_file');
         const errors = result.failure.details!.errors as Array<{ line: number; column: string | null }>;
         expect(errors).toContainEqual(expect.objectContaining({ line: row + 1, column: bad.column }));

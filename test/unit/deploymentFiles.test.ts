@@ -39,7 +39,17 @@ function networksOf(of: ComposeService): string[] {
 describe('docker-compose.yml', () => {
   it('has the production-like topology', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'migrate', 'api', 'worker', 'scheme-adapter', 'redis', 'testing-toolkit']),
+      expect.arrayContaining([
+        'postgres',
+        'temporal',
+        'temporal-ui',
+        'migrate',
+        'api',
+        'worker',
+        'scheme-adapter',
+        'redis',
+        'testing-toolkit',
+      ]),
     );
     expect(service('api').build).toBeDefined();
     expect(service('worker').build).toBeDefined();
@@ -52,7 +62,11 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       const environment = service(name).environment ?? {};
       for (const variable of Object.keys(environment)) expect(CONFIG_VARIABLES).toContain(variable);
-      expect(environment).toMatchObject({ NODE_ENV: 'production', TEMPORAL_ADDRESS: 'temporal:7233', SCHEME_ADAPTER_URL: 'http://scheme-adapter:4001' });
+      expect(environment).toMatchObject({
+        NODE_ENV: 'production',
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        SCHEME_ADAPTER_URL: 'http://scheme-adapter:4001',
+      });
       expect(String(environment.SECRET_KEY)).toMatch(/^\$\{SECRET_KEY:\?/); // no default secret
       // Production refuses to start without it (/metrics is on the API's public port): no default either.
       expect(String(environment.METRICS_TOKEN)).toMatch(/^\$\{METRICS_TOKEN:\?/);
@@ -70,8 +84,13 @@ describe('docker-compose.yml', () => {
   it("runs the Temporal server with the gateway's dynamic config, the same as the dev server's", () => {
     const temporal = service('temporal') as ComposeService & { volumes?: string[] };
     expect(temporal.environment?.DYNAMIC_CONFIG_FILE_PATH).toBe('config/dynamicconfig/production.yaml');
-    expect(temporal.volumes).toContain('./temporal/dynamicconfig/production.yaml:/etc/temporal/config/dynamicconfig/production.yaml:ro');
-    const file = parse(readFileSync(path.join(root, 'temporal/dynamicconfig/production.yaml'), 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    expect(temporal.volumes).toContain(
+      './temporal/dynamicconfig/production.yaml:/etc/temporal/config/dynamicconfig/production.yaml:ro',
+    );
+    const file = parse(readFileSync(path.join(root, 'temporal/dynamicconfig/production.yaml'), 'utf8')) as Record<
+      string,
+      Array<{ value: unknown }>
+    >;
     const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries[0]?.value]));
     expect(values).toEqual(DYNAMIC_CONFIG);
   });
@@ -91,7 +110,8 @@ describe('docker-compose.yml', () => {
       for (const port of each.ports ?? []) expect(port).not.toMatch(/(^|:)7233$/);
     }
     // What must reach the frontend is on that network.
-    for (const name of ['api', 'worker', 'temporal-ui', 'temporal-setup']) expect(networksOf(service(name))).toContain('temporal');
+    for (const name of ['api', 'worker', 'temporal-ui', 'temporal-setup'])
+      expect(networksOf(service(name))).toContain('temporal');
     expect(networksOf(service('postgres'))).toContain('temporal');
   });
 });
@@ -127,7 +147,11 @@ describe('.env.example', () => {
 
 /** Names read through process.env (or a helper given the name) by the code around the service, not src/config. */
 function variablesReadOutsideTheService(): string[] {
-  const patterns = [/process\.env\.([A-Z][A-Z0-9_]*)/g, /process\.env\[['"]([A-Z][A-Z0-9_]*)['"]\]/g, /(?:numberFromEnv|required)\('([A-Z][A-Z0-9_]*)'\)/g];
+  const patterns = [
+    /process\.env\.([A-Z][A-Z0-9_]*)/g,
+    /process\.env\[['"]([A-Z][A-Z0-9_]*)['"]\]/g,
+    /(?:numberFromEnv|required)\('([A-Z][A-Z0-9_]*)'\)/g,
+  ];
   const names = new Set<string>();
   for (const file of sourceFilesUnder(['scripts', 'mojaloop', 'temporal', 'test', 'bench'])) {
     const text = readFileSync(file, 'utf8');
@@ -163,23 +187,38 @@ describe('mojaloop/rules/apply-rules.cjs', () => {
     specDir = mkdtempSync(path.join(os.tmpdir(), 'spec-files-'));
     mkdirSync(path.join(specDir, 'rules_validation'));
     mkdirSync(path.join(specDir, 'rules_callback'));
-    writeFileSync(path.join(specDir, 'rules_callback', 'default.json'), JSON.stringify([{ ruleId: 1 }, { ruleId: 101 }, { ruleId: 119 }, { ruleId: 120 }]));
+    writeFileSync(
+      path.join(specDir, 'rules_callback', 'default.json'),
+      JSON.stringify([{ ruleId: 1 }, { ruleId: 101 }, { ruleId: 119 }, { ruleId: 120 }]),
+    );
     writeFileSync(path.join(specDir, 'system_config.json'), JSON.stringify({ API_PORT: 4040, KEEP: 'me' }));
-    writeFileSync(path.join(specDir, 'user_config.json'), JSON.stringify({ CALLBACK_ENDPOINT: 'http://elsewhere', FSPID: 'testingtoolkitdfsp' }));
+    writeFileSync(
+      path.join(specDir, 'user_config.json'),
+      JSON.stringify({ CALLBACK_ENDPOINT: 'http://elsewhere', FSPID: 'testingtoolkitdfsp' }),
+    );
   });
   afterEach(() => rmSync(specDir, { recursive: true, force: true }));
 
   it('activates our rules, keeps the generic callbacks 101-119 behind them and points callbacks at the adapter', () => {
     applyRules(specDir, { adapterInboundUrl: 'http://scheme-adapter:4000', apiPort: 4141 });
 
-    const ours = JSON.parse(readFileSync(path.join(root, 'mojaloop/rules/rules_callback/pension-gateway.json'), 'utf8')) as unknown[];
+    const ours = JSON.parse(
+      readFileSync(path.join(root, 'mojaloop/rules/rules_callback/pension-gateway.json'), 'utf8'),
+    ) as unknown[];
     const callbacks = readJson('rules_callback/pension-gateway.json') as Array<{ ruleId: number }>;
     expect(callbacks).toHaveLength(ours.length + 2);
     expect(callbacks.slice(-2).map((rule) => rule.ruleId)).toEqual([101, 119]);
     expect(readJson('rules_callback/config.json')).toEqual({ activeRulesFile: 'pension-gateway.json' });
     expect(readJson('rules_validation/config.json')).toEqual({ activeRulesFile: 'pension-gateway.json' });
-    expect(readJson('system_config.json')).toMatchObject({ API_PORT: 4141, KEEP: 'me', INIT_CONFIG: expect.any(Object) });
-    expect(readJson('user_config.json')).toMatchObject({ CALLBACK_ENDPOINT: 'http://scheme-adapter:4000', FSPID: 'switch' });
+    expect(readJson('system_config.json')).toMatchObject({
+      API_PORT: 4141,
+      KEEP: 'me',
+      INIT_CONFIG: expect.any(Object),
+    });
+    expect(readJson('user_config.json')).toMatchObject({
+      CALLBACK_ENDPOINT: 'http://scheme-adapter:4000',
+      FSPID: 'switch',
+    });
   });
 
   it('leaves the toolkit port alone when none is given (the container keeps its own)', () => {

@@ -44,12 +44,26 @@ describe('withInstallLock', () => {
     mkdirSync(path.join(dir, 'lock'));
     writeFileSync(path.join(dir, 'lock', 'pid'), String(dead));
     let installed = false;
-    withInstallLock(path.join(dir, 'lock'), () => false, () => (installed = true), () => undefined);
+    withInstallLock(
+      path.join(dir, 'lock'),
+      () => false,
+      () => (installed = true),
+      () => undefined,
+    );
     expect(installed).toBe(true);
   });
 
   it('releases the lock when the install throws', () => {
-    expect(() => withInstallLock(path.join(dir, 'lock'), () => false, () => { throw new Error('npm ci failed'); }, () => undefined)).toThrow('npm ci failed');
+    expect(() =>
+      withInstallLock(
+        path.join(dir, 'lock'),
+        () => false,
+        () => {
+          throw new Error('npm ci failed');
+        },
+        () => undefined,
+      ),
+    ).toThrow('npm ci failed');
     expect(existsSync(path.join(dir, 'lock'))).toBe(false);
   });
 });

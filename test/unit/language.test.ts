@@ -29,7 +29,12 @@ describe('preferredLanguage', () => {
 });
 
 describe('localize', () => {
-  const issue = { line: 3, column: 'montant', code: 'required', message: { fr: 'montant est vide.', en: 'montant is empty.' } };
+  const issue = {
+    line: 3,
+    column: 'montant',
+    code: 'required',
+    message: { fr: 'montant est vide.', en: 'montant is empty.' },
+  };
 
   it('renders every Message, however deep, and leaves the rest as it is', () => {
     const value = { errors: [issue], errors_truncated: true, total: 2, note: null, names: ['fr', 'en'] };

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { currencyExponent, formatMinorUnits, isKnownCurrency, MoneyFormatError, parseMajorUnits, sumMinorUnits } from '../../src/domain/money';
+import {
+  currencyExponent,
+  formatMinorUnits,
+  isKnownCurrency,
+  MoneyFormatError,
+  parseMajorUnits,
+  sumMinorUnits,
+} from '../../src/domain/money';
 
 function parseError(text: string, currency: string): string {
   try {
@@ -47,9 +54,12 @@ describe('parseMajorUnits', () => {
     expect(parseMajorUnits('4.35', 'USD')).toBe(435n); // 4.35 * 100 = 434.99999999999994 as a float
   });
 
-  it.each(['', ' 1', '1 ', '-1', '+1', '1e3', '1,5', '1 000', '.5', '5.', '0x10', 'NaN', 'Infinity', '１２'])('refuses %p', (text) => {
-    expect(parseError(text, 'USD')).toBe('invalid_amount');
-  });
+  it.each(['', ' 1', '1 ', '-1', '+1', '1e3', '1,5', '1 000', '.5', '5.', '0x10', 'NaN', 'Infinity', '１２'])(
+    'refuses %p',
+    (text) => {
+      expect(parseError(text, 'USD')).toBe('invalid_amount');
+    },
+  );
 
   it('refuses an unknown currency', () => {
     expect(parseError('1', 'ABC')).toBe('unknown_currency');

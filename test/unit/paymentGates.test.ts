@@ -8,7 +8,13 @@ import {
   transferExpirationFor,
 } from '../../src/domain/paymentGates';
 
-const PAYABLE: BulkForPaying = { state: 'PROCESSING', cancelled: false, approvalRequired: true, approved: true, organizationActive: true };
+const PAYABLE: BulkForPaying = {
+  state: 'PROCESSING',
+  cancelled: false,
+  approvalRequired: true,
+  approved: true,
+  organizationActive: true,
+};
 
 describe('payabilityRefusal: may a line of this bulk be sent to the switch', () => {
   it('lets an approved PROCESSING bulk of an active organization pay, and one that needed no approval', () => {
@@ -29,7 +35,9 @@ describe('payabilityRefusal: may a line of this bulk be sent to the switch', () 
   });
 
   it('says cancelled first: a cancelled bulk ends its unsent lines whatever else holds', () => {
-    expect(payabilityRefusal({ ...PAYABLE, cancelled: true, organizationActive: false, state: 'AWAITING_APPROVAL' })?.code).toBe('bulk_cancelled');
+    expect(
+      payabilityRefusal({ ...PAYABLE, cancelled: true, organizationActive: false, state: 'AWAITING_APPROVAL' })?.code,
+    ).toBe('bulk_cancelled');
   });
 });
 
@@ -41,7 +49,9 @@ describe('checkQuote: is the quote the payment the line asks for', () => {
 
   it('accepts the exact payment, a fee within the limit and a payee receiving less than sent', () => {
     expect(checkQuote(line, exact, LIMIT)).toEqual({ ok: true });
-    expect(checkQuote(line, { ...exact, fee: xof(1000n), payeeReceiveAmount: xof(44_000n) }, LIMIT)).toEqual({ ok: true });
+    expect(checkQuote(line, { ...exact, fee: xof(1000n), payeeReceiveAmount: xof(44_000n) }, LIMIT)).toEqual({
+      ok: true,
+    });
     expect(checkQuote(line, { ...exact, fee: null, payeeReceiveAmount: null }, LIMIT)).toEqual({ ok: true });
   });
 
@@ -60,8 +70,15 @@ describe('checkQuote: is the quote the payment the line asks for', () => {
   });
 
   it('refuses a fee above the limit or in another currency as fee_limit_exceeded', () => {
-    expect(checkQuote(line, { ...exact, fee: xof(5000n) }, LIMIT)).toMatchObject({ ok: false, code: 'fee_limit_exceeded', message: expect.stringMatching(/5000 XOF/) });
-    expect(checkQuote(line, { ...exact, fee: { amount: 1n, currency: 'USD' } }, LIMIT)).toMatchObject({ ok: false, code: 'fee_limit_exceeded' });
+    expect(checkQuote(line, { ...exact, fee: xof(5000n) }, LIMIT)).toMatchObject({
+      ok: false,
+      code: 'fee_limit_exceeded',
+      message: expect.stringMatching(/5000 XOF/),
+    });
+    expect(checkQuote(line, { ...exact, fee: { amount: 1n, currency: 'USD' } }, LIMIT)).toMatchObject({
+      ok: false,
+      code: 'fee_limit_exceeded',
+    });
   });
 
   it('stores the figures exactly and reads them back', () => {
@@ -73,7 +90,7 @@ describe('checkQuote: is the quote the payment the line asks for', () => {
 });
 
 describe('transferExpirationFor', () => {
-  it('adds the expiry (the adapter\'s plus the clock-skew margin) to the send time', () => {
+  it("adds the expiry (the adapter's plus the clock-skew margin) to the send time", () => {
     expect(transferExpirationFor(new Date('2026-12-01T10:00:00Z'), 90_000)).toEqual(new Date('2026-12-01T10:01:30Z'));
   });
 });

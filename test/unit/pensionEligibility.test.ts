@@ -3,7 +3,13 @@ import { dayIn, isCalendarDate, monthsBefore, periodBounds, periodOf } from '../
 import { readPensionRollCsv } from '../../src/domain/pensionRoll/rollCsv';
 
 const rules = { period: '2026-11', proofOfLifeMaxAgeMonths: 12, payerCurrency: 'XOF' };
-const active: BeneficiaryTerms = { status: 'ACTIVE', currency: 'XOF', startDate: '2020-01-01', endDate: null, lastProofOfLife: '2026-06-15' };
+const active: BeneficiaryTerms = {
+  status: 'ACTIVE',
+  currency: 'XOF',
+  startDate: '2020-01-01',
+  endDate: null,
+  lastProofOfLife: '2026-06-15',
+};
 
 describe('pension eligibility', () => {
   it('pays an active beneficiary within dates with a recent proof of life', () => {
@@ -31,15 +37,23 @@ describe('pension eligibility', () => {
 
   it('accepts a proof of life exactly the maximum age old at the period start, and follows the setting', () => {
     expect(eligibilityFor({ ...active, lastProofOfLife: '2025-11-01' }, rules)).toEqual({ eligible: true });
-    expect(eligibilityFor({ ...active, lastProofOfLife: '2026-06-15' }, { ...rules, proofOfLifeMaxAgeMonths: 3 })).toEqual({
+    expect(
+      eligibilityFor({ ...active, lastProofOfLife: '2026-06-15' }, { ...rules, proofOfLifeMaxAgeMonths: 3 }),
+    ).toEqual({
       eligible: false,
       reason: 'proof_of_life_expired',
     });
   });
 
   it('gives the gravest reason first', () => {
-    expect(eligibilityFor({ ...active, status: 'DECEASED', lastProofOfLife: null }, rules)).toEqual({ eligible: false, reason: 'deceased' });
-    expect(eligibilityFor({ ...active, status: 'SUSPENDED', lastProofOfLife: null }, rules)).toEqual({ eligible: false, reason: 'suspended' });
+    expect(eligibilityFor({ ...active, status: 'DECEASED', lastProofOfLife: null }, rules)).toEqual({
+      eligible: false,
+      reason: 'deceased',
+    });
+    expect(eligibilityFor({ ...active, status: 'SUSPENDED', lastProofOfLife: null }, rules)).toEqual({
+      eligible: false,
+      reason: 'suspended',
+    });
   });
 });
 
@@ -62,14 +76,32 @@ describe('pension periods', () => {
 });
 
 describe('pension roll file', () => {
-  const options = { payerCurrencies: ['XOF'], maxAmountPerLine: 5_000_000n, maxRows: 100, maxErrorsReported: 100, today: '2026-11-28' };
+  const options = {
+    payerCurrencies: ['XOF'],
+    maxAmountPerLine: 5_000_000n,
+    maxRows: 100,
+    maxErrorsReported: 100,
+    today: '2026-11-28',
+  };
   const read = (text: string) => readPensionRollCsv(Buffer.from(text), options);
 
   it('reads required and optional columns, any order and case, with ; separators', () => {
-    const result = read('NOM_COMPLET;type_id;valeur_id;devise;montant_mensuel;date_fin;statut\nAwa  Dossou;msisdn;22997000001;xof;45000;;suspended\n');
+    const result = read(
+      'NOM_COMPLET;type_id;valeur_id;devise;montant_mensuel;date_fin;statut\nAwa  Dossou;msisdn;22997000001;xof;45000;;suspended\n',
+    );
     expect(result).toEqual({
       ok: true,
-      entries: [{ line: 2, partyIdType: 'MSISDN', identifier: '22997000001', fullName: 'Awa Dossou', currency: 'XOF', monthlyAmount: 45000n, status: 'SUSPENDED' }],
+      entries: [
+        {
+          line: 2,
+          partyIdType: 'MSISDN',
+          identifier: '22997000001',
+          fullName: 'Awa Dossou',
+          currency: 'XOF',
+          monthlyAmount: 45000n,
+          status: 'SUSPENDED',
+        },
+      ],
     });
   });
 
@@ -87,7 +119,9 @@ describe('pension roll file', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.failure.code).toBe('invalid_file');
-    const errors = (result.failure.details!.errors as Array<{ line: number; column: string | null; code: string }>).map(({ line, column, code }) => ({ line, column, code }));
+    const errors = (result.failure.details!.errors as Array<{ line: number; column: string | null; code: string }>).map(
+      ({ line, column, code }) => ({ line, column, code }),
+    );
     expect(errors).toEqual([
       { line: 3, column: 'type_id', code: 'invalid_type_id' },
       { line: 3, column: 'nom_complet', code: 'required' },
@@ -105,8 +139,15 @@ describe('pension roll file', () => {
   it('refuses a header without a required column, and an empty file', () => {
     const result = read('type_id,valeur_id,devise,montant_mensuel\nMSISDN,22997000001,XOF,100\n');
     expect(result).toMatchObject({ ok: false, failure: { code: 'invalid_header' } });
-    if (!result.ok) expect(result.failure.message).toEqual({ fr: expect.stringContaining('nom_complet'), en: expect.stringContaining('nom_complet') });
+    if (!result.ok)
+      expect(result.failure.message).toEqual({
+        fr: expect.stringContaining('nom_complet'),
+        en: expect.stringContaining('nom_complet'),
+      });
     expect(read('')).toMatchObject({ ok: false, failure: { code: 'empty_file' } });
-    expect(read('type_id,valeur_id,nom_complet,devise,montant_mensuel\n')).toMatchObject({ ok: false, failure: { code: 'no_rows' } });
+    expect(read('type_id,valeur_id,nom_complet,devise,montant_mensuel\n')).toMatchObject({
+      ok: false,
+      failure: { code: 'no_rows' },
+    });
   });
 });

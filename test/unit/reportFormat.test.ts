@@ -35,7 +35,10 @@ describe('report rows', () => {
     expect(row.amount).toBe('45000');
     expect(row.fee_amount).toBe('0');
     expect(row.completed_at).toBe('2026-11-28T09:15:30.123Z');
-    expect(toReportRow({ ...record, fee_amount: null, completed_at: null })).toMatchObject({ fee_amount: null, completed_at: null });
+    expect(toReportRow({ ...record, fee_amount: null, completed_at: null })).toMatchObject({
+      fee_amount: null,
+      completed_at: null,
+    });
   });
 
   it('trims the padding of a char(3) currency', () => {
@@ -51,12 +54,19 @@ describe('formula neutralisation', () => {
     },
   );
 
-  it.each(['Adjoa', '45000', '', "'already", ' =not first', '2026-11-28T09:15:30.123Z', 'a=b', 'Koffi; Agbo', "X;'=done"])(
-    'leaves %j alone',
-    (cell) => {
-      expect(neutraliseFormula(cell)).toBe(cell);
-    },
-  );
+  it.each([
+    'Adjoa',
+    '45000',
+    '',
+    "'already",
+    ' =not first',
+    '2026-11-28T09:15:30.123Z',
+    'a=b',
+    'Koffi; Agbo',
+    "X;'=done",
+  ])('leaves %j alone', (cell) => {
+    expect(neutraliseFormula(cell)).toBe(cell);
+  });
 
   it.each([
     ["X;=cmd|' /C calc'!A0", "X;'=cmd|' /C calc'!A0"],
@@ -122,7 +132,9 @@ describe('CSV (RFC 4180)', () => {
   });
 
   it('writes a record in column order, ending with CRLF', () => {
-    const line = csvRecord(toReportRow({ ...record, status: 'FAILED', failure_code: '3204', failure_message: 'Party not found, sorry' }));
+    const line = csvRecord(
+      toReportRow({ ...record, status: 'FAILED', failure_code: '3204', failure_message: 'Party not found, sorry' }),
+    );
     expect(line).toBe(
       '7,0b7f3c9e-5a8d-4c52-9f0e-2d6a1b3c4e5f,01JD3K6Q8X2Y4Z6A8B0C2D4E6F,MSISDN,22997000001,Adjoa Kpétémé,mtnbenin,' +
         '45000,0,XOF,FAILED,3204,"Party not found, sorry",2026-11-28T09:15:30.123Z\r\n',

@@ -9,13 +9,20 @@ describe('withTemporal', () => {
     const unreachable = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233'));
     const failure = withTemporal(unreachable, log, SCHEDULER, async () => 'never');
     await expect(failure).rejects.toBeInstanceOf(ServiceUnavailableError);
-    await expect(failure).rejects.toMatchObject({ code: 'temporal_unavailable', message: expect.stringMatching(/^The scheduler \(Temporal\)/) });
+    await expect(failure).rejects.toMatchObject({
+      code: 'temporal_unavailable',
+      message: expect.stringMatching(/^The scheduler \(Temporal\)/),
+    });
   });
 
   it('lets our own typed errors through, and answers what the call answers', async () => {
     const reachable = async () => ({}) as never;
     const closed = new ConflictError('bulk_closed', { fr: 'terminé', en: 'closed' });
-    await expect(withTemporal(reachable, log, PAYOUT_ENGINE, async () => { throw closed; })).rejects.toMatchObject({ code: 'bulk_closed' });
+    await expect(
+      withTemporal(reachable, log, PAYOUT_ENGINE, async () => {
+        throw closed;
+      }),
+    ).rejects.toMatchObject({ code: 'bulk_closed' });
     await expect(withTemporal(reachable, log, PAYOUT_ENGINE, async () => 42)).resolves.toBe(42);
   });
 });

@@ -47,9 +47,13 @@ describe('settlementFor', () => {
 
   it('always releases exactly the reserved amount, whatever the outcome', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n }), fc.constantFrom('COMPLETED' as const, 'FAILED' as const), (amount, status) => {
-        expect(settlementFor(status, amount).reservedDelta).toBe(-amount);
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 15n }),
+        fc.constantFrom('COMPLETED' as const, 'FAILED' as const),
+        (amount, status) => {
+          expect(settlementFor(status, amount).reservedDelta).toBe(-amount);
+        },
+      ),
     );
   });
 
@@ -64,7 +68,8 @@ describe('isDefinitiveRejection', () => {
   });
 
   it('treats communication and server errors as saying nothing about the payment', () => {
-    for (const code of ['1001', '2001', '2003', '2004', '', 'abc', '51040']) expect(isDefinitiveRejection(code)).toBe(false);
+    for (const code of ['1001', '2001', '2003', '2004', '', 'abc', '51040'])
+      expect(isDefinitiveRejection(code)).toBe(false);
   });
 });
 
@@ -93,7 +98,9 @@ describe('resolveSentTransfer', () => {
   const after = new Date('2026-11-28T12:00:01Z');
 
   it('reads COMMITTED as paid and ABORTED as failed', () => {
-    expect(resolveSentTransfer({ found: true, transferState: 'COMMITTED' }, expiration, before)).toEqual({ status: 'COMPLETED' });
+    expect(resolveSentTransfer({ found: true, transferState: 'COMMITTED' }, expiration, before)).toEqual({
+      status: 'COMPLETED',
+    });
     expect(resolveSentTransfer({ found: true, transferState: 'ABORTED' }, expiration, before)).toMatchObject({
       status: 'FAILED',
       failureCode: 'transfer_aborted',
@@ -102,7 +109,10 @@ describe('resolveSentTransfer', () => {
 
   it('reads "not found" as failed only once the transfer itself has expired', () => {
     expect(resolveSentTransfer({ found: false }, expiration, before).status).toBe('UNKNOWN');
-    expect(resolveSentTransfer({ found: false }, expiration, after)).toMatchObject({ status: 'FAILED', failureCode: 'transfer_not_found' });
+    expect(resolveSentTransfer({ found: false }, expiration, after)).toMatchObject({
+      status: 'FAILED',
+      failureCode: 'transfer_not_found',
+    });
     expect(resolveSentTransfer({ found: false }, null, after).status).toBe('UNKNOWN');
   });
 
@@ -114,13 +124,19 @@ describe('resolveSentTransfer', () => {
 });
 
 describe('isDefinitelyNotCommitted', () => {
-  it.each([['transfer_aborted'], ['5104'], ['4001'], ['3100']])('accepts %s as proof that a sent transfer moved nothing', (code) => {
-    expect(isDefinitelyNotCommitted(code)).toBe(true);
-  });
+  it.each([['transfer_aborted'], ['5104'], ['4001'], ['3100']])(
+    'accepts %s as proof that a sent transfer moved nothing',
+    (code) => {
+      expect(isDefinitelyNotCommitted(code)).toBe(true);
+    },
+  );
 
-  it.each([['transfer_not_found'], ['2001'], ['1001'], ['switch_unavailable'], [null]])('does not accept %s', (code) => {
-    expect(isDefinitelyNotCommitted(code)).toBe(false);
-  });
+  it.each([['transfer_not_found'], ['2001'], ['1001'], ['switch_unavailable'], [null]])(
+    'does not accept %s',
+    (code) => {
+      expect(isDefinitelyNotCommitted(code)).toBe(false);
+    },
+  );
 });
 
 describe('bulkOutcome', () => {
@@ -133,6 +149,9 @@ describe('bulkOutcome', () => {
   });
 
   it('fails with a reason when no line was paid', () => {
-    expect(bulkOutcome({ total: 2, completed: 0, failed: 2 })).toEqual({ state: 'FAILED', failureReason: 'None of the 2 transfers was paid.' });
+    expect(bulkOutcome({ total: 2, completed: 0, failed: 2 })).toEqual({
+      state: 'FAILED',
+      failureReason: 'None of the 2 transfers was paid.',
+    });
   });
 });

@@ -36,7 +36,11 @@ describe('bulk payout workflow (activities mocked)', () => {
   const ledger = new MemoryLedger();
   const taskQueue = `bulk-wf-${randomUUID().slice(0, 8)}`;
   const standInQueue = `bulk-wf-standin-${randomUUID().slice(0, 8)}`;
-  const standIn = { unresolvedOnce: new Set<string>(), held: new Map<string, Promise<void>>(), holding: new Set<string>() };
+  const standIn = {
+    unresolvedOnce: new Set<string>(),
+    held: new Map<string, Promise<void>>(),
+    holding: new Set<string>(),
+  };
   const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
 
   beforeAll(async () => {
@@ -52,9 +56,12 @@ describe('bulk payout workflow (activities mocked)', () => {
         // continues as new every line), and one partition per task queue.
         extraArgs: [
           ...devServerDynamicConfigArgs(),
-          '--dynamic-config-value', 'history.workflowIdReuseMinimalInterval="0s"',
-          '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-          '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+          '--dynamic-config-value',
+          'history.workflowIdReuseMinimalInterval="0s"',
+          '--dynamic-config-value',
+          'matching.numTaskqueueReadPartitions=1',
+          '--dynamic-config-value',
+          'matching.numTaskqueueWritePartitions=1',
         ],
       },
     });
@@ -79,7 +86,12 @@ describe('bulk payout workflow (activities mocked)', () => {
       [taskQueue, real, ledger.activities()],
       [standInQueue, standInBundle, { ...ledger.activities(), ...standInActivities }],
     ] as const) {
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle, activities });
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queue,
+        workflowBundle,
+        activities,
+      });
       workers.push({ worker, running: worker.run() });
     }
   });
@@ -107,7 +119,13 @@ describe('bulk payout workflow (activities mocked)', () => {
       const bulk = ledger.createBulk({ lines: 3, requiresApproval: true, approvalMs: 300 });
       const result = await (await start(bulk)).result();
 
-      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'FAILED', total: 3, completed: 0, failed: 3 });
+      expect(result).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'FAILED',
+        total: 3,
+        completed: 0,
+        failed: 3,
+      });
       expect(ledger.callsOf('expireApproval', bulk.bulkId)).toBe(1);
       expect(bulk.endedUnapproved).toBe('expired');
       expect(statuses(bulk)).toEqual(['FAILED approval_expired', 'FAILED approval_expired', 'FAILED approval_expired']);
@@ -117,18 +135,28 @@ describe('bulk payout workflow (activities mocked)', () => {
     it('pays the bulk approved before its deadline; the deadline never fires', async () => {
       const bulk = ledger.createBulk({ lines: 3, requiresApproval: true, approvalMs: 60_000, createdById: 1 });
       const handle = await start(bulk);
-      await expect(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] })).resolves.toEqual({ state: 'PROCESSING' });
+      await expect(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] })).resolves.toEqual({
+        state: 'PROCESSING',
+      });
 
-      expect(await handle.result()).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
+      expect(await handle.result()).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 3,
+        completed: 3,
+        failed: 0,
+      });
       expect(ledger.callsOf('expireApproval', bulk.bulkId)).toBe(0);
       expect(bulk.approvedById).toBe(2);
       expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1, 1]);
     });
 
-    it('refuses an approval by the bulk\'s creator, and the deadline still ends it', async () => {
+    it("refuses an approval by the bulk's creator, and the deadline still ends it", async () => {
       const bulk = ledger.createBulk({ lines: 1, requiresApproval: true, approvalMs: 1_000, createdById: 7 });
       const handle = await start(bulk);
-      const refused = await handle.executeUpdate(approveUpdate, { args: [{ userId: 7 }] }).catch((error: unknown) => error);
+      const refused = await handle
+        .executeUpdate(approveUpdate, { args: [{ userId: 7 }] })
+        .catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('approval_by_creator');
       expect((await handle.result()).state).toBe('FAILED');
@@ -192,18 +220,25 @@ describe('bulk payout workflow (activities mocked)', () => {
       expectOneOutcome(bulk, approved, await handle.result());
     });
 
-    it.each([-40, -15, -5, 0, 5, 15, 40])('approve racing the deadline (sent %i ms from it): exactly one outcome', async (offsetMs) => {
-      const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 400 });
-      const handle = await start(bulk);
-      await until(() => bulk.approvalDeadline !== null, 'the deadline fixed');
-      const sendAt = new Date(bulk.approvalDeadline!).getTime() + offsetMs;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, sendAt - Date.now())));
-      const approved = await approveOutcome(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] }));
-      expectOneOutcome(bulk, approved, await handle.result());
-    });
+    it.each([-40, -15, -5, 0, 5, 15, 40])(
+      'approve racing the deadline (sent %i ms from it): exactly one outcome',
+      async (offsetMs) => {
+        const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 400 });
+        const handle = await start(bulk);
+        await until(() => bulk.approvalDeadline !== null, 'the deadline fixed');
+        const sendAt = new Date(bulk.approvalDeadline!).getTime() + offsetMs;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, sendAt - Date.now())));
+        const approved = await approveOutcome(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] }));
+        expectOneOutcome(bulk, approved, await handle.result());
+      },
+    );
 
     /** The expiry activity held on `hold` (on a queue of its own with a worker whose expireApproval waits). */
-    function withHeldExpiry(bulkId: string, hold: Promise<void>, onReached: () => void): { queue: string; recorded: Promise<void> } {
+    function withHeldExpiry(
+      bulkId: string,
+      hold: Promise<void>,
+      onReached: () => void,
+    ): { queue: string; recorded: Promise<void> } {
       const done = barrier();
       heldExpiries.set(bulkId, { hold, onReached, done: done.open });
       return { queue: heldExpiryQueue, recorded: done.promise };
@@ -211,52 +246,59 @@ describe('bulk payout workflow (activities mocked)', () => {
   });
 
   describe('cancel', () => {
-    it.each([3, 9, 17])('cancel sent while the runs continue as new every line (taken at line %i): nothing started after it, the bulk closes', async (atLine) => {
-      const bulk = ledger.createBulk({ lines: 30, concurrency: 2, pageSize: 1 });
-      const reached = barrier();
-      ledger.script.set(bulk.lines[atLine - 1]!.transferId, {
-        discover: async (line) => {
-          reached.open();
-          line.status = 'PROCESSING';
-          return { status: 'PROCESSING' };
-        },
-      });
-      const handle = await start(bulk);
-      await reached.promise;
-      const outcome = await handle.executeUpdate(cancelUpdate, { args: [{ operator: 'workflow-test' }] });
-      const result = await handle.result();
+    it.each([3, 9, 17])(
+      'cancel sent while the runs continue as new every line (taken at line %i): nothing started after it, the bulk closes',
+      async (atLine) => {
+        const bulk = ledger.createBulk({ lines: 30, concurrency: 2, pageSize: 1 });
+        const reached = barrier();
+        ledger.script.set(bulk.lines[atLine - 1]!.transferId, {
+          discover: async (line) => {
+            reached.open();
+            line.status = 'PROCESSING';
+            return { status: 'PROCESSING' };
+          },
+        });
+        const handle = await start(bulk);
+        await reached.promise;
+        const outcome = await handle.executeUpdate(cancelUpdate, { args: [{ operator: 'workflow-test' }] });
+        const result = await handle.result();
 
-      expect(result.state === 'COMPLETED' || result.state === 'FAILED').toBe(true);
-      expect(result.completed + result.failed).toBe(30);
-      expect(bulk.state).toBe(result.state);
-      const cancelled = bulk.lines.filter((line) => line.failureCode === 'cancelled').length;
-      expect(cancelled).toBeGreaterThan(0);
-      expect(outcome.cancelled).toBeLessThanOrEqual(cancelled);
-      expect(bulk.lines.every((line) => line.status === 'COMPLETED' || line.failureCode === 'cancelled')).toBe(true);
+        expect(result.state === 'COMPLETED' || result.state === 'FAILED').toBe(true);
+        expect(result.completed + result.failed).toBe(30);
+        expect(bulk.state).toBe(result.state);
+        const cancelled = bulk.lines.filter((line) => line.failureCode === 'cancelled').length;
+        expect(cancelled).toBeGreaterThan(0);
+        expect(outcome.cancelled).toBeLessThanOrEqual(cancelled);
+        expect(bulk.lines.every((line) => line.status === 'COMPLETED' || line.failureCode === 'cancelled')).toBe(true);
 
-      // Over the whole chain of runs: no line's workflow was started after the cancel was accepted.
-      const runs = await historiesOf(bulk.bulkId);
-      expect(runs.length).toBeGreaterThan(1);
-      const afterCancel: string[] = [];
-      let accepted = false;
-      for (const events of runs) {
-        for (const event of events) {
-          if (event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'cancel') accepted = true;
-          if (accepted && event.startChildWorkflowExecutionInitiatedEventAttributes) {
-            afterCancel.push(event.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '?');
+        // Over the whole chain of runs: no line's workflow was started after the cancel was accepted.
+        const runs = await historiesOf(bulk.bulkId);
+        expect(runs.length).toBeGreaterThan(1);
+        const afterCancel: string[] = [];
+        let accepted = false;
+        for (const events of runs) {
+          for (const event of events) {
+            if (event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'cancel')
+              accepted = true;
+            if (accepted && event.startChildWorkflowExecutionInitiatedEventAttributes) {
+              afterCancel.push(event.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '?');
+            }
           }
         }
-      }
-      expect(accepted).toBe(true);
-      expect(afterCancel).toEqual([]);
-      // Each line that was paid had its workflow started (before the cancel), each line cancelled before its start has none.
-      expect(bulk.lines.every((line) => line.sends <= 1)).toBe(true);
-    });
+        expect(accepted).toBe(true);
+        expect(afterCancel).toEqual([]);
+        // Each line that was paid had its workflow started (before the cancel), each line cancelled before its start has none.
+        expect(bulk.lines.every((line) => line.sends <= 1)).toBe(true);
+      },
+    );
   });
 
   describe('a line giving up', () => {
     it('a step before sending failing every attempt (the adapter unreachable): the line fails switch_unavailable, unsent', async () => {
-      const bulk = ledger.createBulk({ lines: 2, lineRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 } });
+      const bulk = ledger.createBulk({
+        lines: 2,
+        lineRetry: { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 10 },
+      });
       const lost = bulk.lines[0]!;
       ledger.script.set(lost.transferId, {
         discover: async () => {
@@ -265,7 +307,13 @@ describe('bulk payout workflow (activities mocked)', () => {
       });
       const result = await (await start(bulk)).result();
 
-      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 2, completed: 1, failed: 1 });
+      expect(result).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 2,
+        completed: 1,
+        failed: 1,
+      });
       expect(statuses(bulk)).toEqual(['FAILED switch_unavailable', 'COMPLETED']);
       expect(ledger.callsOf('discoverPayee', lost.transferId)).toBe(3);
       expect(ledger.callsOf('failTransfer', lost.transferId)).toBe(1);
@@ -273,12 +321,21 @@ describe('bulk payout workflow (activities mocked)', () => {
     });
 
     it('no quote after MAX_QUOTE_ROUNDS rounds: the line fails switch_unavailable, unsent', async () => {
-      const bulk = ledger.createBulk({ lines: 1, lineRetry: { maximumAttempts: 2, initialIntervalMs: 10, maximumIntervalMs: 10 } });
+      const bulk = ledger.createBulk({
+        lines: 1,
+        lineRetry: { maximumAttempts: 2, initialIntervalMs: 10, maximumIntervalMs: 10 },
+      });
       const lost = bulk.lines[0]!;
       ledger.script.set(lost.transferId, { quote: async () => ({ status: 'REDISCOVER', reason: 'HTTP 503' }) });
       const result = await (await start(bulk)).result();
 
-      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'FAILED', total: 1, completed: 0, failed: 1 });
+      expect(result).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'FAILED',
+        total: 1,
+        completed: 0,
+        failed: 1,
+      });
       expect(statuses(bulk)).toEqual(['FAILED switch_unavailable']);
       expect(ledger.callsOf('requestQuote', lost.transferId)).toBe(8);
       expect(ledger.callsOf('discoverPayee', lost.transferId)).toBe(8);
@@ -296,7 +353,13 @@ describe('bulk payout workflow (activities mocked)', () => {
       });
       const result = await (await start(bulk)).result();
 
-      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 2, failed: 1 });
+      expect(result).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 3,
+        completed: 2,
+        failed: 1,
+      });
       expect(statuses(bulk)).toEqual(['COMPLETED', 'FAILED line_unresolved', 'COMPLETED']);
       expect(ledger.callsOf('discoverPayee', broken.transferId)).toBe(3); // one line workflow per pass
       expect(ledger.callsOf('failUnresolvedLines', bulk.bulkId)).toBe(1);
@@ -332,7 +395,13 @@ describe('bulk payout workflow (activities mocked)', () => {
         });
       }
       const result = await (await start(bulk)).result();
-      expect(result).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'FAILED', total: 2, completed: 0, failed: 2 });
+      expect(result).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'FAILED',
+        total: 2,
+        completed: 0,
+        failed: 2,
+      });
       expect(statuses(bulk)).toEqual(['FAILED line_unresolved', 'FAILED line_unresolved']);
     });
 
@@ -344,10 +413,19 @@ describe('bulk payout workflow (activities mocked)', () => {
       standIn.held.set(line.transferId, hold.promise);
       const handle = await start(bulk, standInQueue);
       // The old run reported UNRESOLVED and stays open; the next pass tries the same id and finds it taken.
-      await until(() => standIn.holding.has(line.transferId) && ledger.callsOf('transferOutcome', line.transferId) > 0, 'the id collision');
+      await until(
+        () => standIn.holding.has(line.transferId) && ledger.callsOf('transferOutcome', line.transferId) > 0,
+        'the id collision',
+      );
       hold.open();
 
-      expect(await handle.result()).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 3, completed: 3, failed: 0 });
+      expect(await handle.result()).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 3,
+        completed: 3,
+        failed: 0,
+      });
       expect(statuses(bulk)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
     });
   });
@@ -373,7 +451,8 @@ describe('bulk payout workflow (activities mocked)', () => {
       const first = await start(bulk);
       await until(() => held.size === 2, 'two lines held in flight');
       await first.terminate('workflow test: the bulk is restarted');
-      const collisions = () => bulk.lines.slice(0, 2).every((line) => ledger.callsOf('transferOutcome', line.transferId) > 0);
+      const collisions = () =>
+        bulk.lines.slice(0, 2).every((line) => ledger.callsOf('transferOutcome', line.transferId) > 0);
       const second = await env.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
         workflowId: workflowIdForBulk(bulk.bulkId),
         taskQueue,
@@ -383,7 +462,13 @@ describe('bulk payout workflow (activities mocked)', () => {
       await until(collisions, 'the restarted bulk found both lines in flight');
       hold.open();
 
-      expect(await second.result()).toEqual<BulkPayoutResult>({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 4, completed: 4, failed: 0 });
+      expect(await second.result()).toEqual<BulkPayoutResult>({
+        bulkId: bulk.bulkId,
+        state: 'COMPLETED',
+        total: 4,
+        completed: 4,
+        failed: 0,
+      });
       expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1, 1, 1]);
     });
   });
@@ -425,5 +510,4 @@ describe('bulk payout workflow (activities mocked)', () => {
     }
     return runs;
   }
-
 });

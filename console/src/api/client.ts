@@ -10,10 +10,16 @@ import { sessionFetch } from './session';
 export type Schemas = components['schemas'];
 
 /** The JSON body a route takes, for bodies the document declares inline rather than as a named schema. */
-export type JsonBody<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
+export type JsonBody<P extends keyof paths, M extends 'post' | 'patch'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
 
 /** The query a GET route takes. */
-export type QueryOf<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Query } } ? NonNullable<Query> : never;
+export type QueryOf<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Query } }
+  ? NonNullable<Query>
+  : never;
 
 export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: sessionFetch });
 

@@ -26,7 +26,10 @@ export function toApiError(status: number, error: unknown): ApiError {
       return new ApiError(status, inner as ApiErrorBody);
     }
   }
-  return new ApiError(status, { code: status === 0 ? 'network_error' : 'unexpected_answer', message: String(error ?? status) });
+  return new ApiError(status, {
+    code: status === 0 ? 'network_error' : 'unexpected_answer',
+    message: String(error ?? status),
+  });
 }
 
 /**

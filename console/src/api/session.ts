@@ -111,7 +111,8 @@ function authorized(request: Request): Request {
 }
 
 async function noticePasswordChange(response: Response): Promise<void> {
-  if ((await errorCodeOf(response)) === 'password_change_required') for (const listener of passwordChangeListeners) listener();
+  if ((await errorCodeOf(response)) === 'password_change_required')
+    for (const listener of passwordChangeListeners) listener();
 }
 
 function sessionEndFor(code: string | null): SessionEnd {

@@ -22,7 +22,17 @@ export interface LinesQuery {
 
 export const NO_FILTER: LinesQuery = { status: '', failureCode: '', offset: 0 };
 
-export function BulkLines({ bulk, query, limit, onQuery }: { bulk: Schemas['BulkDetails']; query: LinesQuery; limit: number; onQuery: (query: LinesQuery) => void }) {
+export function BulkLines({
+  bulk,
+  query,
+  limit,
+  onQuery,
+}: {
+  bulk: Schemas['BulkDetails'];
+  query: LinesQuery;
+  limit: number;
+  onQuery: (query: LinesQuery) => void;
+}) {
   const { m, lang } = useT();
   // Another filter starts again at its first page.
   const filter = (change: Partial<LinesQuery>) => onQuery({ ...query, ...change, offset: 0 });
@@ -35,7 +45,11 @@ export function BulkLines({ bulk, query, limit, onQuery }: { bulk: Schemas['Bulk
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <div>
           <label for="lines-status">{m.bulk.filterStatus}</label>
-          <select id="lines-status" value={query.status} onChange={(event) => filter({ status: event.currentTarget.value as LineStatus | '' })}>
+          <select
+            id="lines-status"
+            value={query.status}
+            onChange={(event) => filter({ status: event.currentTarget.value as LineStatus | '' })}
+          >
             <option value="">{m.common.all}</option>
             {STATUSES.map((value) => (
               <option key={value} value={value}>
@@ -46,7 +60,12 @@ export function BulkLines({ bulk, query, limit, onQuery }: { bulk: Schemas['Bulk
         </div>
         <div>
           <label for="lines-code">{m.bulk.filterCode}</label>
-          <input id="lines-code" type="search" value={query.failureCode} onInput={(event) => filter({ failureCode: event.currentTarget.value })} />
+          <input
+            id="lines-code"
+            type="search"
+            value={query.failureCode}
+            onInput={(event) => filter({ failureCode: event.currentTarget.value })}
+          />
         </div>
         {filtering && (
           <div class="filter-reset">
@@ -58,11 +77,19 @@ export function BulkLines({ bulk, query, limit, onQuery }: { bulk: Schemas['Bulk
       </form>
       {filtering && (
         <p class="hint" data-testid="lines-matching">
-          {m.bulk.matching(formatCount(bulk.matching_transfers_count, lang), formatCount(bulk.individual_transfers_count, lang))}
+          {m.bulk.matching(
+            formatCount(bulk.matching_transfers_count, lang),
+            formatCount(bulk.individual_transfers_count, lang),
+          )}
         </p>
       )}
       {lines.length === 0 ? <p class="muted">{m.bulk.noLines}</p> : <LinesTable lines={lines} />}
-      <Pager total={bulk.matching_transfers_count} limit={limit} offset={query.offset} onPage={(offset) => onQuery({ ...query, offset })} />
+      <Pager
+        total={bulk.matching_transfers_count}
+        limit={limit}
+        offset={query.offset}
+        onPage={(offset) => onQuery({ ...query, offset })}
+      />
     </section>
   );
 }

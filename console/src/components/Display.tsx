@@ -5,7 +5,13 @@ import { ApiError } from '../api/errors';
 import { formatAmount, formatDateTime, formatDay } from '../format';
 import { useT } from '../i18n';
 
-export function Amount({ value, currency }: { value: MinorUnits | null | undefined; currency: string | null | undefined }) {
+export function Amount({
+  value,
+  currency,
+}: {
+  value: MinorUnits | null | undefined;
+  currency: string | null | undefined;
+}) {
   const { lang, m } = useT();
   if (value === null || value === undefined) return <>{m.common.none}</>;
   return <span class="amount">{formatAmount(value, currency ?? '', lang)}</span>;
@@ -44,7 +50,13 @@ export function StateBadge({ state, label }: { state: string; label: string | un
   );
 }
 
-export function Notice({ children, tone = 'info' }: { children: ComponentChildren; tone?: 'info' | 'success' | 'warning' }) {
+export function Notice({
+  children,
+  tone = 'info',
+}: {
+  children: ComponentChildren;
+  tone?: 'info' | 'success' | 'warning';
+}) {
   return (
     <div class={`notice notice-${tone}`} role="status">
       {children}
@@ -75,7 +87,9 @@ function FieldProblems({ error }: { error: unknown }) {
   if (!(error instanceof ApiError) || error.code !== 'validation_error') return null;
   const details = error.body.details;
   if (typeof details !== 'object' || details === null) return null;
-  const problems = Object.values(details as Record<string, unknown>).flatMap((value) => (Array.isArray(value) ? value.map(String) : []));
+  const problems = Object.values(details as Record<string, unknown>).flatMap((value) =>
+    Array.isArray(value) ? value.map(String) : [],
+  );
   if (problems.length === 0) return null;
   return (
     <ul>
@@ -95,17 +109,32 @@ export function Loading() {
   );
 }
 
-export function Pager({ total, limit, offset, onPage }: { total: number; limit: number; offset: number; onPage: (offset: number) => void }) {
+export function Pager({
+  total,
+  limit,
+  offset,
+  onPage,
+}: {
+  total: number;
+  limit: number;
+  offset: number;
+  onPage: (offset: number) => void;
+}) {
   const { m, lang } = useT();
   if (total <= limit && offset === 0) return null;
   const numbers = new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB');
   const last = Math.min(offset + limit, total);
   return (
-    <nav class="pager" aria-label={m.common.range(numbers.format(offset + 1), numbers.format(last), numbers.format(total))}>
+    <nav
+      class="pager"
+      aria-label={m.common.range(numbers.format(offset + 1), numbers.format(last), numbers.format(total))}
+    >
       <button type="button" onClick={() => onPage(Math.max(0, offset - limit))} disabled={offset === 0}>
         {m.common.previous}
       </button>
-      <span>{m.common.range(numbers.format(total === 0 ? 0 : offset + 1), numbers.format(last), numbers.format(total))}</span>
+      <span>
+        {m.common.range(numbers.format(total === 0 ? 0 : offset + 1), numbers.format(last), numbers.format(total))}
+      </span>
       <button type="button" onClick={() => onPage(offset + limit)} disabled={last >= total}>
         {m.common.next}
       </button>

@@ -2,7 +2,17 @@
 import { useState } from 'preact/hooks';
 import { useT } from '../i18n';
 
-export function FilePicker({ id, label, file, onFile }: { id: string; label: string; file: File | null; onFile: (file: File | null) => void }) {
+export function FilePicker({
+  id,
+  label,
+  file,
+  onFile,
+}: {
+  id: string;
+  label: string;
+  file: File | null;
+  onFile: (file: File | null) => void;
+}) {
   const { m } = useT();
   const [over, setOver] = useState(false);
   return (
@@ -21,7 +31,12 @@ export function FilePicker({ id, label, file, onFile }: { id: string; label: str
       }}
     >
       <label for={id}>{label}</label>
-      <input id={id} type="file" accept=".csv,text/csv" onChange={(event) => onFile(event.currentTarget.files?.[0] ?? null)} />
+      <input
+        id={id}
+        type="file"
+        accept=".csv,text/csv"
+        onChange={(event) => onFile(event.currentTarget.files?.[0] ?? null)}
+      />
       <p class="hint">{m.upload.drop}</p>
       {file && <p class="chosen">{m.upload.chosen(file.name)}</p>}
     </div>

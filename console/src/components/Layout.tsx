@@ -10,8 +10,18 @@ export function Layout({ profile, route, children }: { profile: Profile; route: 
   const links: Array<{ href: string; label: string; current: boolean; shown: boolean }> = [
     { href: paths.home, label: m.nav.home, current: route.page === 'home', shown: true },
     { href: paths.upload, label: m.nav.upload, current: route.page === 'upload', shown: mayPay(profile) },
-    { href: paths.history, label: m.nav.history, current: route.page === 'history' || route.page === 'bulk', shown: true },
-    { href: paths.roll, label: m.nav.roll, current: route.page === 'roll' || route.page === 'beneficiary', shown: true },
+    {
+      href: paths.history,
+      label: m.nav.history,
+      current: route.page === 'history' || route.page === 'bulk',
+      shown: true,
+    },
+    {
+      href: paths.roll,
+      label: m.nav.roll,
+      current: route.page === 'roll' || route.page === 'beneficiary',
+      shown: true,
+    },
     { href: paths.runs, label: m.nav.runs, current: route.page === 'runs', shown: true },
     { href: paths.team, label: m.nav.team, current: route.page === 'team', shown: profile.organization !== null },
     { href: paths.admin, label: m.nav.admin, current: route.page === 'admin', shown: isStaff(profile) },

@@ -43,7 +43,8 @@ export const en: Messages = {
     submit: 'Sign in',
     sessionEnded: {
       expired: 'Your session has ended. Please sign in again.',
-      revoked: 'Your session was closed: the password was changed or the session was opened elsewhere. Please sign in again.',
+      revoked:
+        'Your session was closed: the password was changed or the session was opened elsewhere. Please sign in again.',
       user_inactive: 'Your account was deactivated. Ask your administrator.',
       organization_inactive: 'Your organization is suspended. Ask your administrator.',
       signed_out: 'You are signed out.',
@@ -75,7 +76,13 @@ export const en: Messages = {
     latest: 'Latest bulks',
     seeHistory: 'Whole history',
   },
-  bulkStates: { PENDING: 'Pending', AWAITING_APPROVAL: 'Awaiting approval', PROCESSING: 'Paying', COMPLETED: 'Completed', FAILED: 'Failed' },
+  bulkStates: {
+    PENDING: 'Pending',
+    AWAITING_APPROVAL: 'Awaiting approval',
+    PROCESSING: 'Paying',
+    COMPLETED: 'Completed',
+    FAILED: 'Failed',
+  },
   lineStatuses: { PENDING: 'Pending', PROCESSING: 'Paying', COMPLETED: 'Paid', FAILED: 'Failed' },
   bulkTable: {
     caption: 'Bulks',
@@ -92,7 +99,8 @@ export const en: Messages = {
   },
   upload: {
     title: 'New payout',
-    intro: 'A CSV file with the columns type_id, valeur_id, devise and montant (amount in the currency\'s units, no decimals for XOF).',
+    intro:
+      "A CSV file with the columns type_id, valeur_id, devise and montant (amount in the currency's units, no decimals for XOF).",
     file: 'CSV file',
     drop: 'or drop the file in this box',
     chosen: (name) => `File chosen: ${name}`,
@@ -182,13 +190,13 @@ export const en: Messages = {
   failures: {
     '3204': 'Payee not found: this number has no mobile-money account.',
     '5101': 'The payee refused the payment.',
-    '5104': 'The payee\'s provider refused the transfer.',
-    '5105': 'The payee\'s provider refused the transfer.',
-    '5106': 'The payee\'s account cannot receive this payment.',
+    '5104': "The payee's provider refused the transfer.",
+    '5105': "The payee's provider refused the transfer.",
+    '5106': "The payee's account cannot receive this payment.",
     '4001': 'A provider lacked liquidity.',
-    '5001': 'The payee\'s provider lacked liquidity.',
+    '5001': "The payee's provider lacked liquidity.",
     '4200': 'Transaction limit reached.',
-    '5200': 'The payee\'s limit was reached.',
+    '5200': "The payee's limit was reached.",
     '3300': 'The transfer expired.',
     '3303': 'The transfer expired.',
     cancelled: 'Not sent: the bulk was cancelled.',
@@ -210,9 +218,11 @@ export const en: Messages = {
   roll: {
     title: 'Pensioners',
     import: 'Import the pensioners list',
-    importHelp: 'CSV with the columns type_id, valeur_id, nom_complet, devise, montant_mensuel (optionally statut, derniere_preuve_de_vie, date_debut, date_fin).',
+    importHelp:
+      'CSV with the columns type_id, valeur_id, nom_complet, devise, montant_mensuel (optionally statut, derniere_preuve_de_vie, date_debut, date_fin).',
     importSubmit: 'Import',
-    imported: (added, updated, unchanged) => `List imported: ${added} added, ${updated} changed, ${unchanged} unchanged.`,
+    imported: (added, updated, unchanged) =>
+      `List imported: ${added} added, ${updated} changed, ${unchanged} unchanged.`,
     search: 'Search (name or identifier)',
     status: 'Status',
     caption: 'Pensioners',
@@ -276,7 +286,7 @@ export const en: Messages = {
       not_started: 'pension not started yet',
       proof_of_life_missing: 'no proof of life',
       proof_of_life_expired: 'proof of life too old',
-      currency_mismatch: 'currency differs from the account\'s',
+      currency_mismatch: "currency differs from the account's",
     },
   },
   admin: {
@@ -317,7 +327,8 @@ export const en: Messages = {
     reactivated: (email) => `${email} is reactivated.`,
     resetPassword: 'Reset the password',
     resetTitle: 'Reset their password?',
-    resetText: 'A temporary password replaces the current one; their sessions end and they must change it at their next sign-in.',
+    resetText:
+      'A temporary password replaces the current one; their sessions end and they must change it at their next sign-in.',
     resetConfirm: 'Yes, reset',
     passwordReset: (email) => `New temporary password for ${email}, to hand over:`,
     delivery: {
@@ -403,7 +414,8 @@ export const en: Messages = {
   },
   team: {
     title: 'Team',
-    intro: 'The users of your organization. The approvers are its active managers (gestionnaires): each may approve a bulk they did not create; a supervisor reads without acting.',
+    intro:
+      'The users of your organization. The approvers are its active managers (gestionnaires): each may approve a bulk they did not create; a supervisor reads without acting.',
     approvalRequired: 'Your organization requires maker-checker: each bulk waits for an approver’s approval.',
     approver: 'Approver',
     notApprover: '—',
@@ -415,7 +427,7 @@ export const en: Messages = {
     password_change_required: 'You must first change your temporary password.',
     permission_denied: 'Your role does not allow this.',
     not_found: 'Not found.',
-    insufficient_funds: 'The account\'s available balance does not cover this amount: nothing was done.',
+    insufficient_funds: "The account's available balance does not cover this amount: nothing was done.",
     duplicate_file: 'This file was already sent.',
     approval_by_creator: 'You created this bulk: another user must approve it.',
     approver_not_allowed: 'You may not approve this bulk.',
@@ -429,7 +441,7 @@ export const en: Messages = {
     workflow_start_failed: 'The file is stored but its payout could not start yet; it will start by itself.',
     empty_file: 'The file is empty.',
     no_rows: 'The file has no lines after its header.',
-    invalid_header: 'The file\'s header lacks the expected columns.',
+    invalid_header: "The file's header lacks the expected columns.",
     too_many_rows: 'The file has too many lines.',
     file_too_large: 'The file is too large.',
     file_required: 'Choose a file.',

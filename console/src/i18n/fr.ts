@@ -46,7 +46,8 @@ export const fr = {
     submit: 'Se connecter',
     sessionEnded: {
       expired: 'Votre session a pris fin. Reconnectez-vous.',
-      revoked: 'Votre session a été fermée : le mot de passe a été changé ou la session a été ouverte ailleurs. Reconnectez-vous.',
+      revoked:
+        'Votre session a été fermée : le mot de passe a été changé ou la session a été ouverte ailleurs. Reconnectez-vous.',
       user_inactive: 'Votre compte a été désactivé. Adressez-vous à votre administrateur.',
       organization_inactive: 'Votre organisation est suspendue. Adressez-vous à votre administrateur.',
       signed_out: 'Vous êtes déconnecté.',
@@ -85,7 +86,10 @@ export const fr = {
     COMPLETED: 'Terminé',
     FAILED: 'Échoué',
   } as Record<string, string>,
-  lineStatuses: { PENDING: 'En attente', PROCESSING: 'En cours', COMPLETED: 'Payée', FAILED: 'En échec' } as Record<string, string>,
+  lineStatuses: { PENDING: 'En attente', PROCESSING: 'En cours', COMPLETED: 'Payée', FAILED: 'En échec' } as Record<
+    string,
+    string
+  >,
   bulkTable: {
     caption: 'Lots',
     created: 'Créé le',
@@ -101,7 +105,8 @@ export const fr = {
   },
   upload: {
     title: 'Nouveau paiement',
-    intro: 'Un fichier CSV avec les colonnes type_id, valeur_id, devise et montant (montant en unités de la devise, sans décimales pour le XOF).',
+    intro:
+      'Un fichier CSV avec les colonnes type_id, valeur_id, devise et montant (montant en unités de la devise, sans décimales pour le XOF).',
     file: 'Fichier CSV',
     drop: 'ou déposez le fichier dans ce cadre',
     chosen: (name: string) => `Fichier choisi : ${name}`,
@@ -120,9 +125,11 @@ export const fr = {
     duplicateLink: 'Voir le premier lot',
     uploadAnyway: 'Payer ce fichier une seconde fois',
     acceptedTitle: 'Fichier accepté',
-    acceptedSummary: (count: string, total: string) => `${count} lignes pour un total de ${total}. Le montant est réservé sur le compte.`,
+    acceptedSummary: (count: string, total: string) =>
+      `${count} lignes pour un total de ${total}. Le montant est réservé sur le compte.`,
     warningsTitle: 'À vérifier avant de continuer',
-    warningDuplicate: (line: number, first: number) => `Ligne ${line} : même bénéficiaire et même montant que la ligne ${first}.`,
+    warningDuplicate: (line: number, first: number) =>
+      `Ligne ${line} : même bénéficiaire et même montant que la ligne ${first}.`,
     warningsTruncated: 'Seuls les premiers avertissements sont affichés.',
     warningsNote: 'Si c’est une erreur, annulez le lot depuis sa page avant qu’il ne soit payé.',
     goOn: 'Continuer vers le lot',
@@ -162,10 +169,12 @@ export const fr = {
     rejected: 'Lot rejeté.',
     cancel: 'Annuler le lot',
     cancelTitle: 'Annuler ce lot ?',
-    cancelText: 'Les lignes pas encore envoyées ne le seront pas et leur montant sera libéré ; celles déjà envoyées se terminent.',
+    cancelText:
+      'Les lignes pas encore envoyées ne le seront pas et leur montant sera libéré ; celles déjà envoyées se terminent.',
     cancelConfirm: 'Oui, annuler le lot',
     cancelled: (count: string) => `Lot annulé : ${count} lignes ne seront pas envoyées.`,
-    cancellation: (who: string, when: string, count: string) => `Annulé par ${who} le ${when} (${count} lignes non envoyées).`,
+    cancellation: (who: string, when: string, count: string) =>
+      `Annulé par ${who} le ${when} (${count} lignes non envoyées).`,
     retry: 'Relancer les lignes en échec',
     retried: (count: string, amount: string) => `${count} lignes relancées ; ${amount} réservés à nouveau.`,
     retries: (count: string) => `Relances : ${count}`,
@@ -219,9 +228,11 @@ export const fr = {
   roll: {
     title: 'Pensionnés',
     import: 'Importer la liste des pensionnés',
-    importHelp: 'CSV avec les colonnes type_id, valeur_id, nom_complet, devise, montant_mensuel (et au choix statut, derniere_preuve_de_vie, date_debut, date_fin).',
+    importHelp:
+      'CSV avec les colonnes type_id, valeur_id, nom_complet, devise, montant_mensuel (et au choix statut, derniere_preuve_de_vie, date_debut, date_fin).',
     importSubmit: 'Importer',
-    imported: (added: string, updated: string, unchanged: string) => `Liste importée : ${added} ajoutés, ${updated} modifiés, ${unchanged} inchangés.`,
+    imported: (added: string, updated: string, unchanged: string) =>
+      `Liste importée : ${added} ajoutés, ${updated} modifiés, ${unchanged} inchangés.`,
     search: 'Rechercher (nom ou identifiant)',
     status: 'Statut',
     caption: 'Pensionnés',
@@ -230,7 +241,10 @@ export const fr = {
     monthly: 'Pension mensuelle',
     lastProof: 'Dernière preuve de vie',
     empty: 'Aucun pensionné ne correspond.',
-    statuses: { ACTIVE: 'Actif', SUSPENDED: 'Suspendu', DECEASED: 'Décédé', ENDED: 'Terminé' } as Record<string, string>,
+    statuses: { ACTIVE: 'Actif', SUSPENDED: 'Suspendu', DECEASED: 'Décédé', ENDED: 'Terminé' } as Record<
+      string,
+      string
+    >,
     back: 'Retour à la liste',
     statusReason: 'Motif du statut',
     startDate: 'Début de la pension',
@@ -319,14 +333,16 @@ export const fr = {
     saved: 'Modifications enregistrées.',
     deactivate: 'Désactiver',
     deactivateTitle: 'Désactiver cet utilisateur ?',
-    deactivateText: 'Toutes ses sessions seront fermées et il ne pourra plus se connecter, jusqu’à ce qu’il soit réactivé.',
+    deactivateText:
+      'Toutes ses sessions seront fermées et il ne pourra plus se connecter, jusqu’à ce qu’il soit réactivé.',
     deactivateConfirm: 'Oui, désactiver',
     deactivated: (email: string) => `${email} est désactivé : ses sessions sont fermées.`,
     reactivate: 'Réactiver',
     reactivated: (email: string) => `${email} est réactivé.`,
     resetPassword: 'Réinitialiser le mot de passe',
     resetTitle: 'Réinitialiser son mot de passe ?',
-    resetText: 'Un mot de passe temporaire remplace l’actuel ; ses sessions sont fermées et il devra le changer à la prochaine connexion.',
+    resetText:
+      'Un mot de passe temporaire remplace l’actuel ; ses sessions sont fermées et il devra le changer à la prochaine connexion.',
     resetConfirm: 'Oui, réinitialiser',
     passwordReset: (email: string) => `Nouveau mot de passe temporaire de ${email}, à lui transmettre :`,
     delivery: {
@@ -412,8 +428,10 @@ export const fr = {
   },
   team: {
     title: 'Équipe',
-    intro: 'Les utilisateurs de votre organisation. Les valideurs sont ses gestionnaires actifs : chacun peut approuver un lot qu’il n’a pas créé ; un superviseur consulte sans agir.',
-    approvalRequired: 'Votre organisation demande la double validation : chaque lot attend l’approbation d’un valideur.',
+    intro:
+      'Les utilisateurs de votre organisation. Les valideurs sont ses gestionnaires actifs : chacun peut approuver un lot qu’il n’a pas créé ; un superviseur consulte sans agir.',
+    approvalRequired:
+      'Votre organisation demande la double validation : chaque lot attend l’approbation d’un valideur.',
     approver: 'Valideur',
     notApprover: '—',
     noMembers: 'Aucun utilisateur ne correspond.',
@@ -435,7 +453,8 @@ export const fr = {
     organization_inactive: 'Votre organisation est suspendue.',
     temporal_unavailable: 'Le moteur de paiement ne répond pas. Réessayez dans un instant.',
     workflow_not_running: 'Le lot n’a pas encore démarré. Réessayez dans un instant.',
-    workflow_start_failed: 'Le fichier est enregistré mais le paiement n’a pas pu démarrer ; il démarrera automatiquement.',
+    workflow_start_failed:
+      'Le fichier est enregistré mais le paiement n’a pas pu démarrer ; il démarrera automatiquement.',
     empty_file: 'Le fichier est vide.',
     no_rows: 'Le fichier n’a pas de lignes après l’en-tête.',
     invalid_header: 'L’en-tête du fichier ne contient pas les colonnes attendues.',

@@ -20,7 +20,10 @@ const HISTORY_RUNS = 12;
 
 export function BeneficiaryPage({ id, profile }: { id: number; profile: Profile }) {
   const { m } = useT();
-  const beneficiary = useAsync(async () => dataOf(await api.GET('/api/pension-roll/{id}', { params: { path: { id } } })), [id]);
+  const beneficiary = useAsync(
+    async () => dataOf(await api.GET('/api/pension-roll/{id}', { params: { path: { id } } })),
+    [id],
+  );
   const person = beneficiary.data;
   if (!person) return beneficiary.error ? <ErrorNotice error={beneficiary.error} /> : <Loading />;
   return (
@@ -79,7 +82,12 @@ function ProofOfLife({ person, onChanged }: { person: Beneficiary; onChanged: ()
     setDone(null);
     setError(undefined);
     try {
-      dataOf(await api.POST('/api/pension-roll/{id}/proof-of-life', { params: { path: { id: person.id } }, body: { date: day } }));
+      dataOf(
+        await api.POST('/api/pension-roll/{id}/proof-of-life', {
+          params: { path: { id: person.id } },
+          body: { date: day },
+        }),
+      );
       setDone(m.roll.proofRecorded(formatDay(day, lang)));
       onChanged();
     } catch (caught) {
@@ -92,7 +100,14 @@ function ProofOfLife({ person, onChanged }: { person: Beneficiary; onChanged: ()
       <form onSubmit={submit} class="inline-form">
         <div>
           <label for="proof-date">{m.roll.proofDate}</label>
-          <input id="proof-date" type="date" required max={today} value={day} onChange={(event) => setDay(event.currentTarget.value)} />
+          <input
+            id="proof-date"
+            type="date"
+            required
+            max={today}
+            value={day}
+            onChange={(event) => setDay(event.currentTarget.value)}
+          />
         </div>
         <button type="submit">{m.roll.proofSubmit}</button>
       </form>
@@ -128,7 +143,11 @@ function StatusChange({ person, onChanged }: { person: Beneficiary; onChanged: (
       <form onSubmit={submit} class="inline-form">
         <div>
           <label for="status-value">{m.roll.status}</label>
-          <select id="status-value" value={status} onChange={(event) => setStatus(event.currentTarget.value as (typeof STATUSES)[number])}>
+          <select
+            id="status-value"
+            value={status}
+            onChange={(event) => setStatus(event.currentTarget.value as (typeof STATUSES)[number])}
+          >
             {STATUSES.map((value) => (
               <option key={value} value={value}>
                 {m.roll.statuses[value]}
@@ -138,7 +157,12 @@ function StatusChange({ person, onChanged }: { person: Beneficiary; onChanged: (
         </div>
         <div>
           <label for="status-reason">{m.roll.reason}</label>
-          <input id="status-reason" maxLength={500} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
+          <input
+            id="status-reason"
+            maxLength={500}
+            value={reason}
+            onInput={(event) => setReason(event.currentTarget.value)}
+          />
         </div>
         <button type="submit">{m.roll.statusSubmit}</button>
       </form>

@@ -25,7 +25,10 @@ export function BulkPage({ id, profile }: { id: string; profile: Profile }) {
   const { m } = useT();
   const [lines, setLines] = useState<LinesQuery>(NO_FILTER);
   const details = useAsync(async () => {
-    const query: { status?: LineStatus; failure_code?: string; limit: number; offset: number } = { limit: LINES_PER_PAGE, offset: lines.offset };
+    const query: { status?: LineStatus; failure_code?: string; limit: number; offset: number } = {
+      limit: LINES_PER_PAGE,
+      offset: lines.offset,
+    };
     if (lines.status) query.status = lines.status;
     if (lines.failureCode.trim()) query.failure_code = lines.failureCode.trim();
     return dataOf(await api.GET('/api/bulk-transfers/{bulk_id}/details', { params: { path: { bulk_id: id }, query } }));
@@ -44,7 +47,8 @@ export function BulkPage({ id, profile }: { id: string; profile: Profile }) {
   return (
     <>
       <h1>
-        {m.bulk.title} <span class="muted mono">{bulk.bulk_id.slice(0, 8)}</span> <StateBadge state={bulk.state} label={m.bulkStates[bulk.state]} />
+        {m.bulk.title} <span class="muted mono">{bulk.bulk_id.slice(0, 8)}</span>{' '}
+        <StateBadge state={bulk.state} label={m.bulkStates[bulk.state]} />
       </h1>
       <Progress bulk={bulk} open={open} />
       <Summary bulk={bulk} />
@@ -72,7 +76,13 @@ function Progress({ bulk, open }: { bulk: Details; open: boolean }) {
     <section aria-labelledby="progress-title" class="card">
       <h2 id="progress-title">{m.bulk.progress}</h2>
       <div class="progress-row">
-        <progress id="bulk-progress" max={100} value={percent} aria-labelledby="progress-title" aria-describedby="progress-text" />
+        <progress
+          id="bulk-progress"
+          max={100}
+          value={percent}
+          aria-labelledby="progress-title"
+          aria-describedby="progress-text"
+        />
         <span id="progress-text" class="progress-text" data-testid="progress-text">
           {m.bulk.progressText(formatCount(percent, lang))}
         </span>
@@ -131,17 +141,28 @@ function Summary({ bulk }: { bulk: Details }) {
         <dt>{m.bulk.approval}</dt>
         <dd data-testid="approval">
           {!approval.required && m.bulk.notRequired}
-          {approval.required && approval.approved_at && m.bulk.approvedBy(userName(approval.approved_by, '?'), formatDateTime(approval.approved_at, lang))}
+          {approval.required &&
+            approval.approved_at &&
+            m.bulk.approvedBy(userName(approval.approved_by, '?'), formatDateTime(approval.approved_at, lang))}
           {approval.required &&
             approval.rejected_at &&
-            m.bulk.rejectedBy(userName(approval.rejected_by, '?'), formatDateTime(approval.rejected_at, lang), approval.rejection_reason ?? '')}
-          {approval.required && !approval.approved_at && !approval.rejected_at && approval.deadline && m.bulk.approvalWaiting(formatDateTime(approval.deadline, lang))}
+            m.bulk.rejectedBy(
+              userName(approval.rejected_by, '?'),
+              formatDateTime(approval.rejected_at, lang),
+              approval.rejection_reason ?? '',
+            )}
+          {approval.required &&
+            !approval.approved_at &&
+            !approval.rejected_at &&
+            approval.deadline &&
+            m.bulk.approvalWaiting(formatDateTime(approval.deadline, lang))}
         </dd>
       </dl>
       {cancellation && (
         <p>
           {m.bulk.cancellation(
-            cancellation.cancelled_by?.email ?? (cancellation.cancelled_by_operator ? m.bulk.operator(cancellation.cancelled_by_operator) : '?'),
+            cancellation.cancelled_by?.email ??
+              (cancellation.cancelled_by_operator ? m.bulk.operator(cancellation.cancelled_by_operator) : '?'),
             formatDateTime(cancellation.cancelled_at, lang),
             formatCount(cancellation.cancelled_transfers, lang),
           )}
@@ -200,7 +221,10 @@ function Actions({ bulk, profile, onChanged }: { bulk: Details; profile: Profile
   const retry = () =>
     act(async () => {
       const answer = dataOf(await api.POST('/api/bulk-transfers/{bulk_id}/retry-failed', path));
-      return m.bulk.retried(formatCount(answer.retried_transfers, lang), formatAmount(answer.reserved_amount, answer.currency, lang));
+      return m.bulk.retried(
+        formatCount(answer.retried_transfers, lang),
+        formatAmount(answer.reserved_amount, answer.currency, lang),
+      );
     });
 
   const anything = decides || cancels || retries;
@@ -239,7 +263,13 @@ function Actions({ bulk, profile, onChanged }: { bulk: Details; profile: Profile
           }}
         >
           <label for="reject-reason">{m.bulk.rejectReason}</label>
-          <textarea id="reject-reason" required maxLength={500} value={reason} onInput={(event) => setReason(event.currentTarget.value)} />
+          <textarea
+            id="reject-reason"
+            required
+            maxLength={500}
+            value={reason}
+            onInput={(event) => setReason(event.currentTarget.value)}
+          />
           <div class="actions">
             <button type="submit" class="danger" disabled={busy || reason.trim() === ''}>
               {m.bulk.rejectConfirm}
@@ -284,13 +314,22 @@ function Downloads({ bulk }: { bulk: Details }) {
     <section class="card" aria-labelledby="downloads-title">
       <h2 id="downloads-title">{m.bulk.downloads}</h2>
       <div class="actions">
-        <button type="button" class="secondary" onClick={() => save(`/api/bulk-transfers/${bulk.bulk_id}/report.csv`, `bulk-${bulk.bulk_id}-report.csv`)}>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => save(`/api/bulk-transfers/${bulk.bulk_id}/report.csv`, `bulk-${bulk.bulk_id}-report.csv`)}
+        >
           {m.bulk.report}
         </button>
         <button
           type="button"
           class="secondary"
-          onClick={() => save(`/api/accounts/${encodeURIComponent(account)}/statement?format=csv&from=${from}`, `statement-${account}-${from}.csv`)}
+          onClick={() =>
+            save(
+              `/api/accounts/${encodeURIComponent(account)}/statement?format=csv&from=${from}`,
+              `statement-${account}-${from}.csv`,
+            )
+          }
         >
           {m.bulk.statement}
         </button>

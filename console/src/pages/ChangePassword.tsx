@@ -25,7 +25,9 @@ export function ChangePasswordPage({ profile, onChanged }: { profile: Profile; o
     setBusy(true);
     try {
       // Every earlier token of the user is dead once this succeeds: the answer's pair is the session now.
-      startSession(dataOf(await api.POST('/api/auth/change-password', { body: { old_password: current, new_password: next } })));
+      startSession(
+        dataOf(await api.POST('/api/auth/change-password', { body: { old_password: current, new_password: next } })),
+      );
       onChanged();
     } catch (caught) {
       setError(caught);
@@ -45,7 +47,14 @@ export function ChangePasswordPage({ profile, onChanged }: { profile: Profile; o
         <p class="muted">{profile.email}</p>
         <form onSubmit={submit}>
           <label for="password-current">{m.password.current}</label>
-          <input id="password-current" type="password" autocomplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+          <input
+            id="password-current"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={current}
+            onInput={(e) => setCurrent(e.currentTarget.value)}
+          />
           <label for="password-new">{m.password.new}</label>
           <input
             id="password-new"
@@ -61,7 +70,14 @@ export function ChangePasswordPage({ profile, onChanged }: { profile: Profile; o
             {m.password.hint}
           </p>
           <label for="password-confirm">{m.password.confirm}</label>
-          <input id="password-confirm" type="password" autocomplete="new-password" required value={confirmation} onInput={(e) => setConfirmation(e.currentTarget.value)} />
+          <input
+            id="password-confirm"
+            type="password"
+            autocomplete="new-password"
+            required
+            value={confirmation}
+            onInput={(e) => setConfirmation(e.currentTarget.value)}
+          />
           {mismatch && (
             <div class="notice notice-error" role="alert">
               {m.password.mismatch}

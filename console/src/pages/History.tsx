@@ -18,7 +18,10 @@ export function HistoryPage() {
   const [to, setTo] = useState('');
   const [offset, setOffset] = useState(0);
   const history = useAsync(async () => {
-    const query: { state?: State; start_date?: string; end_date?: string; limit: number; offset: number } = { limit: PAGE, offset };
+    const query: { state?: State; start_date?: string; end_date?: string; limit: number; offset: number } = {
+      limit: PAGE,
+      offset,
+    };
     if (state) query.state = state;
     if (from) query.start_date = from;
     if (to) query.end_date = to;
@@ -36,7 +39,11 @@ export function HistoryPage() {
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <div>
           <label for="history-state">{m.history.state}</label>
-          <select id="history-state" value={state} onChange={(event) => change(() => setState(event.currentTarget.value as State | ''))}>
+          <select
+            id="history-state"
+            value={state}
+            onChange={(event) => change(() => setState(event.currentTarget.value as State | ''))}
+          >
             <option value="">{m.common.all}</option>
             {STATES.map((value) => (
               <option key={value} value={value}>
@@ -47,11 +54,22 @@ export function HistoryPage() {
         </div>
         <div>
           <label for="history-from">{m.history.from}</label>
-          <input id="history-from" type="date" value={from} onChange={(event) => change(() => setFrom(event.currentTarget.value))} />
+          <input
+            id="history-from"
+            type="date"
+            value={from}
+            onChange={(event) => change(() => setFrom(event.currentTarget.value))}
+          />
         </div>
         <div>
           <label for="history-to">{m.history.to}</label>
-          <input id="history-to" type="date" value={to} min={from || undefined} onChange={(event) => change(() => setTo(event.currentTarget.value))} />
+          <input
+            id="history-to"
+            type="date"
+            value={to}
+            min={from || undefined}
+            onChange={(event) => change(() => setTo(event.currentTarget.value))}
+          />
         </div>
         <div class="filter-reset">
           <button type="button" class="secondary" onClick={() => change(() => (setState(''), setFrom(''), setTo('')))}>

@@ -26,7 +26,10 @@ export function HomePage({ profile }: { profile: Profile }) {
 
 function Accounts() {
   const { m } = useT();
-  const accounts = useAsync(async () => dataOf(await api.GET('/api/accounts', { params: { query: { limit: 100 } } })), []);
+  const accounts = useAsync(
+    async () => dataOf(await api.GET('/api/accounts', { params: { query: { limit: 100 } } })),
+    [],
+  );
   return (
     <section aria-labelledby="accounts-title">
       <h2 id="accounts-title">{m.home.accounts}</h2>
@@ -87,18 +90,28 @@ interface Needs {
 /** Bulks awaiting approval that this user did not create (a creator may not approve), and ended bulks with failures. */
 async function loadNeeds(profile: Profile): Promise<Needs> {
   const awaiting = mayApprove(profile)
-    ? dataOf(await api.GET('/api/bulk-transfers/history', { params: { query: { state: 'AWAITING_APPROVAL', limit: 20 } } })).results
+    ? dataOf(
+        await api.GET('/api/bulk-transfers/history', { params: { query: { state: 'AWAITING_APPROVAL', limit: 20 } } }),
+      ).results
     : [];
   const creators = await Promise.all(
     awaiting.map(async (bulk) => {
-      const details = dataOf(await api.GET('/api/bulk-transfers/{bulk_id}/details', { params: { path: { bulk_id: bulk.bulk_id }, query: { limit: 1 } } }));
+      const details = dataOf(
+        await api.GET('/api/bulk-transfers/{bulk_id}/details', {
+          params: { path: { bulk_id: bulk.bulk_id }, query: { limit: 1 } },
+        }),
+      );
       return details.created_by?.id ?? null;
     }),
   );
-  const recent = mayPay(profile) ? dataOf(await api.GET('/api/bulk-transfers/history', { params: { query: { limit: 50 } } })).results : [];
+  const recent = mayPay(profile)
+    ? dataOf(await api.GET('/api/bulk-transfers/history', { params: { query: { limit: 50 } } })).results
+    : [];
   return {
     awaiting: awaiting.filter((_, index) => creators[index] !== profile.id),
-    withFailures: recent.filter((bulk) => (bulk.state === 'COMPLETED' || bulk.state === 'FAILED') && bulk.failed_count > 0).slice(0, 5),
+    withFailures: recent
+      .filter((bulk) => (bulk.state === 'COMPLETED' || bulk.state === 'FAILED') && bulk.failed_count > 0)
+      .slice(0, 5),
   };
 }
 
@@ -112,7 +125,9 @@ function ToDo({ profile }: { profile: Profile }) {
       <h2 id="todo-title">{m.home.toDo}</h2>
       {needs.loading && !data && <Loading />}
       <ErrorNotice error={needs.error} />
-      {data && data.awaiting.length === 0 && data.withFailures.length === 0 && <p class="muted">{m.home.nothingToDo}</p>}
+      {data && data.awaiting.length === 0 && data.withFailures.length === 0 && (
+        <p class="muted">{m.home.nothingToDo}</p>
+      )}
       {data && data.awaiting.length > 0 && (
         <>
           <h3>{m.home.awaitingMyApproval}</h3>
@@ -131,7 +146,10 @@ function ToDo({ profile }: { profile: Profile }) {
 
 function Latest() {
   const { m } = useT();
-  const latest = useAsync(async () => dataOf(await api.GET('/api/bulk-transfers/history', { params: { query: { limit: 10 } } })), []);
+  const latest = useAsync(
+    async () => dataOf(await api.GET('/api/bulk-transfers/history', { params: { query: { limit: 10 } } })),
+    [],
+  );
   return (
     <section aria-labelledby="latest-title">
       <h2 id="latest-title">{m.home.latest}</h2>

@@ -5,7 +5,13 @@ import { ErrorNotice, Notice } from '../components/Display';
 import { LanguageSwitch } from '../components/Layout';
 import { useT } from '../i18n';
 
-export function LoginPage({ reason, onSignedIn }: { reason: SessionEnd | undefined; onSignedIn: (profile: Profile) => void }) {
+export function LoginPage({
+  reason,
+  onSignedIn,
+}: {
+  reason: SessionEnd | undefined;
+  onSignedIn: (profile: Profile) => void;
+}) {
   const { m } = useT();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -34,11 +40,20 @@ export function LoginPage({ reason, onSignedIn }: { reason: SessionEnd | undefin
           <LanguageSwitch />
         </div>
         <h2>{m.login.title}</h2>
-        {reason && !error && <Notice tone={reason === 'signed_out' ? 'info' : 'warning'}>{m.login.sessionEnded[reason]}</Notice>}
+        {reason && !error && (
+          <Notice tone={reason === 'signed_out' ? 'info' : 'warning'}>{m.login.sessionEnded[reason]}</Notice>
+        )}
         <p>{m.login.intro}</p>
         <form onSubmit={submit}>
           <label for="login-email">{m.login.email}</label>
-          <input id="login-email" type="email" autocomplete="username" required value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+          <input
+            id="login-email"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(event) => setEmail(event.currentTarget.value)}
+          />
           <label for="login-password">{m.login.password}</label>
           <input
             id="login-password"

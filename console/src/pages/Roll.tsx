@@ -119,7 +119,10 @@ function BeneficiaryTable({ beneficiaries }: { beneficiaries: Schemas['Beneficia
   );
 }
 
-type ImportOutcome = { kind: 'done'; counts: Schemas['RollImportCounts'] } | { kind: 'invalid'; errors: Schemas['CsvIssue'][]; truncated: boolean } | { kind: 'refused'; error: unknown };
+type ImportOutcome =
+  | { kind: 'done'; counts: Schemas['RollImportCounts'] }
+  | { kind: 'invalid'; errors: Schemas['CsvIssue'][]; truncated: boolean }
+  | { kind: 'refused'; error: unknown };
 
 function RollImport({ onImported }: { onImported: () => void }) {
   const { m, lang } = useT();
@@ -166,7 +169,11 @@ function RollImport({ onImported }: { onImported: () => void }) {
       </form>
       {outcome?.kind === 'done' && (
         <Notice tone="success">
-          {m.roll.imported(formatCount(outcome.counts.added, lang), formatCount(outcome.counts.updated, lang), formatCount(outcome.counts.unchanged, lang))}
+          {m.roll.imported(
+            formatCount(outcome.counts.added, lang),
+            formatCount(outcome.counts.updated, lang),
+            formatCount(outcome.counts.unchanged, lang),
+          )}
         </Notice>
       )}
       {outcome?.kind === 'invalid' && <FileErrors errors={outcome.errors} truncated={outcome.truncated} />}

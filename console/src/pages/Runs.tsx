@@ -20,7 +20,10 @@ const REFRESH_MS = 2000;
 export function RunsPage({ profile }: { profile: Profile }) {
   const { m } = useT();
   const [triggered, setTriggered] = useState<number | null>(null);
-  const runs = useAsync(async () => dataOf(await api.GET('/api/pension-runs', { params: { query: { limit: 24 } } })), []);
+  const runs = useAsync(
+    async () => dataOf(await api.GET('/api/pension-runs', { params: { query: { limit: 24 } } })),
+    [],
+  );
   const data = runs.data;
   const running = data?.results.some((run) => run.state === 'PROCESSING') ?? false;
   // After "run now", until the new run shows (the list grew), and while a run pays: read the list again.
@@ -121,7 +124,10 @@ function ScheduleFacts({ schedule }: { schedule: Schedule }) {
   return (
     <>
       <p>
-        <StateBadge state={schedule.paused ? 'SUSPENDED' : 'ACTIVE'} label={schedule.paused ? m.runs.paused : m.runs.active} />{' '}
+        <StateBadge
+          state={schedule.paused ? 'SUSPENDED' : 'ACTIVE'}
+          label={schedule.paused ? m.runs.paused : m.runs.active}
+        />{' '}
         {m.runs.when(String(spec.day_of_month ?? '?'), time, spec.time_zone ?? FUND_TIME_ZONE)}
       </p>
       {schedule.note && (
@@ -169,15 +175,39 @@ function CreateSchedule({ onCreated }: { onCreated: () => void }) {
     <form onSubmit={submit} class="inline-form">
       <div>
         <label for="schedule-day">{m.runs.day}</label>
-        <input id="schedule-day" type="number" min={1} max={28} required value={day} onInput={(event) => setDay(event.currentTarget.value)} />
+        <input
+          id="schedule-day"
+          type="number"
+          min={1}
+          max={28}
+          required
+          value={day}
+          onInput={(event) => setDay(event.currentTarget.value)}
+        />
       </div>
       <div>
         <label for="schedule-hour">{m.runs.hour}</label>
-        <input id="schedule-hour" type="number" min={0} max={23} required value={hour} onInput={(event) => setHour(event.currentTarget.value)} />
+        <input
+          id="schedule-hour"
+          type="number"
+          min={0}
+          max={23}
+          required
+          value={hour}
+          onInput={(event) => setHour(event.currentTarget.value)}
+        />
       </div>
       <div>
         <label for="schedule-minute">{m.runs.minute}</label>
-        <input id="schedule-minute" type="number" min={0} max={59} required value={minute} onInput={(event) => setMinute(event.currentTarget.value)} />
+        <input
+          id="schedule-minute"
+          type="number"
+          min={0}
+          max={59}
+          required
+          value={minute}
+          onInput={(event) => setMinute(event.currentTarget.value)}
+        />
       </div>
       <div>
         <label for="schedule-zone">{m.runs.timeZone}</label>
@@ -225,7 +255,12 @@ function RunsTable({ runs }: { runs: Run[] }) {
                 <td class="number">{formatCount(run.eligible_count, lang)}</td>
                 <td class="number">
                   {run.held_out_count > 0 ? (
-                    <button type="button" class="link" aria-expanded={shown === run.period} onClick={() => setShown(shown === run.period ? null : run.period)}>
+                    <button
+                      type="button"
+                      class="link"
+                      aria-expanded={shown === run.period}
+                      onClick={() => setShown(shown === run.period ? null : run.period)}
+                    >
                       {formatCount(run.held_out_count, lang)} · {m.runs.show}
                     </button>
                   ) : (
@@ -235,7 +270,15 @@ function RunsTable({ runs }: { runs: Run[] }) {
                 <td class="number">
                   <Amount value={run.total_amount} currency={run.currency ?? ''} />
                 </td>
-                <td>{run.bulk_id ? <Link href={paths.bulk(run.bulk_id)}>{m.bulkStates[run.bulk_state ?? ''] ?? run.bulk_id.slice(0, 8)}</Link> : m.common.none}</td>
+                <td>
+                  {run.bulk_id ? (
+                    <Link href={paths.bulk(run.bulk_id)}>
+                      {m.bulkStates[run.bulk_state ?? ''] ?? run.bulk_id.slice(0, 8)}
+                    </Link>
+                  ) : (
+                    m.common.none
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -248,7 +291,10 @@ function RunsTable({ runs }: { runs: Run[] }) {
 
 function HeldOut({ period }: { period: string }) {
   const { m, lang } = useT();
-  const run = useAsync(async () => dataOf(await api.GET('/api/pension-runs/{period}', { params: { path: { period } } })), [period]);
+  const run = useAsync(
+    async () => dataOf(await api.GET('/api/pension-runs/{period}', { params: { path: { period } } })),
+    [period],
+  );
   return (
     <section class="card" aria-labelledby="held-out-title">
       <h3 id="held-out-title">{m.runs.heldOutTitle(formatPeriod(period, lang))}</h3>
@@ -259,7 +305,8 @@ function HeldOut({ period }: { period: string }) {
         <ul class="plain">
           {run.data.held_out.map((entry) => (
             <li key={entry.beneficiary_id}>
-              <Link href={paths.beneficiary(entry.beneficiary_id)}>{entry.full_name}</Link> ({entry.party_identifier}) — {m.runs.reasons[entry.reason] ?? entry.reason}
+              <Link href={paths.beneficiary(entry.beneficiary_id)}>{entry.full_name}</Link> ({entry.party_identifier}) —{' '}
+              {m.runs.reasons[entry.reason] ?? entry.reason}
             </li>
           ))}
         </ul>

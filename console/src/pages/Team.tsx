@@ -111,9 +111,14 @@ function MembersTable({ members }: { members: Member[] }) {
               <td>{member.email}</td>
               <td>{m.roles[member.role]}</td>
               <td>
-                <StateBadge state={member.is_active ? 'ACTIVE' : 'ENDED'} label={member.is_active ? m.admin.active : m.admin.inactive} />
+                <StateBadge
+                  state={member.is_active ? 'ACTIVE' : 'ENDED'}
+                  label={member.is_active ? m.admin.active : m.admin.inactive}
+                />
               </td>
-              <td>{approves(member) ? <StateBadge state="COMPLETED" label={m.team.approver} /> : m.team.notApprover}</td>
+              <td>
+                {approves(member) ? <StateBadge state="COMPLETED" label={m.team.approver} /> : m.team.notApprover}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -39,7 +39,10 @@ export function UploadPage({ profile }: { profile: Profile }) {
   const [payer, setPayer] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const accounts = useAsync(async () => dataOf(await api.GET('/api/accounts', { params: { query: { limit: 100 } } })).results, []);
+  const accounts = useAsync(
+    async () => dataOf(await api.GET('/api/accounts', { params: { query: { limit: 100 } } })).results,
+    [],
+  );
 
   if (!mayPay(profile)) return <Notice>{m.upload.notAllowed}</Notice>;
 
@@ -96,13 +99,18 @@ export function UploadPage({ profile }: { profile: Profile }) {
         </div>
       </form>
       {outcome?.kind === 'invalid' && <FileErrors errors={outcome.errors} truncated={outcome.truncated} />}
-      {outcome?.kind === 'duplicate' && <DuplicateFile first={outcome.first} onAgain={() => void send(true)} busy={busy} />}
+      {outcome?.kind === 'duplicate' && (
+        <DuplicateFile first={outcome.first} onAgain={() => void send(true)} busy={busy} />
+      )}
       {outcome?.kind === 'refused' && <ErrorNotice error={outcome.error} />}
     </>
   );
 }
 
-async function uploadFile(file: File, options: { payer: string; allowDuplicate: boolean; key: string }): Promise<Outcome> {
+async function uploadFile(
+  file: File,
+  options: { payer: string; allowDuplicate: boolean; key: string },
+): Promise<Outcome> {
   const form = new FormData();
   form.append('file', file, file.name);
   const query: { allow_duplicate?: boolean; payer_account?: string } = {};
@@ -121,7 +129,14 @@ async function uploadFile(file: File, options: { payer: string; allowDuplicate: 
 function outcomeOfRefusal(error: ApiError): Outcome {
   const details = error.body.details as Partial<Duplicate> | undefined;
   if (error.code === 'duplicate_file' && details?.bulkTransferId) {
-    return { kind: 'duplicate', first: { bulkTransferId: details.bulkTransferId, state: details.state ?? '', created_at: details.created_at ?? '' } };
+    return {
+      kind: 'duplicate',
+      first: {
+        bulkTransferId: details.bulkTransferId,
+        state: details.state ?? '',
+        created_at: details.created_at ?? '',
+      },
+    };
   }
   const invalid = fileErrorsOf(error);
   if (invalid) return { kind: 'invalid', ...invalid };
@@ -152,7 +167,10 @@ function AcceptedFile({ answer, onAnother }: { answer: Accepted; onAnother: () =
     <>
       <h1>{m.upload.acceptedTitle}</h1>
       <Notice tone="success">
-        {m.upload.acceptedSummary(formatCount(answer.transfers_count, lang), formatAmount(answer.total_amount, answer.currency, lang))}
+        {m.upload.acceptedSummary(
+          formatCount(answer.transfers_count, lang),
+          formatAmount(answer.total_amount, answer.currency, lang),
+        )}
       </Notice>
       {answer.warnings.length > 0 && (
         <section class="notice notice-warning" aria-labelledby="warnings-title">

@@ -21,7 +21,11 @@ export function ruleMessage(message: Message): { abort: false; params: { message
   return { abort: false, params: { message } };
 }
 
-export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown, language: Language): z.infer<Schema> {
+export function parseBody<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+  language: Language,
+): z.infer<Schema> {
   const result = schema.safeParse(body ?? {}, { error: (issue) => messageOf(issue, language) });
   if (result.success) return result.data;
   const { formErrors, fieldErrors } = z.flattenError(result.error);
@@ -38,6 +42,9 @@ function messageOf(issue: z.core.$ZodRawIssue, language: Language): ReturnType<z
 
 /** A refinement's params are on its issue; another check's (regex, min, ...) on its definition. */
 function paramsOf(issue: z.core.$ZodRawIssue): { message?: unknown } | undefined {
-  const carried = issue as { params?: { message?: unknown }; inst?: { _zod?: { def?: { params?: { message?: unknown } } } } };
+  const carried = issue as {
+    params?: { message?: unknown };
+    inst?: { _zod?: { def?: { params?: { message?: unknown } } } };
+  };
   return carried.params ?? carried.inst?._zod?.def?.params;
 }

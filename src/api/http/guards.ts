@@ -73,7 +73,7 @@ export const MayApprove: Guard = {
   check: (user) => {
     if (user.role === 'GESTIONNAIRE' || user.isStaff) return;
     throw new PermissionDeniedError('permission_denied', {
-      fr: "Seul un GESTIONNAIRE ou un membre du personnel peut approuver ou rejeter un lot.",
+      fr: 'Seul un GESTIONNAIRE ou un membre du personnel peut approuver ou rejeter un lot.',
       en: 'Only a GESTIONNAIRE or a staff user may approve or reject a bulk.',
     });
   },
@@ -84,7 +84,8 @@ export const InActiveOrganization: Guard = {
   name: 'InActiveOrganization',
   description: 'the organization is active',
   check: async (user) => {
-    const organization = user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
+    const organization =
+      user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
     if (!organization) throw noOrganization();
     if (organization.is_active) return;
     throw new PermissionDeniedError('organization_inactive', {
@@ -93,4 +94,3 @@ export const InActiveOrganization: Guard = {
     });
   },
 };
-

@@ -4,7 +4,12 @@
  * answers against it.
  */
 import { z } from 'zod';
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponsesObject,
+} from 'zod-openapi';
 import type { RouteDefinition, ErrorSpec, Access } from './routeDefinition';
 import { type Answer, isEmptyAnswer, isJsonAnswer } from './routeDefinition';
 
@@ -94,19 +99,25 @@ function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
   const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     const headers = answer.headers
-      ? Object.fromEntries(Object.entries(answer.headers).map(([name, header]) => [name, { ...header, schema: z.string() }]))
+      ? Object.fromEntries(
+          Object.entries(answer.headers).map(([name, header]) => [name, { ...header, schema: z.string() }]),
+        )
       : undefined;
     responses[status] = { description: answer.description, ...(headers ? { headers } : {}), ...contentOf(answer) };
   }
   for (const [status, specs] of Object.entries(errorsOf(route))) {
-    responses[status] = { description: errorDescription(Number(status)), content: { 'application/json': { schema: errorSchema(specs) } } };
+    responses[status] = {
+      description: errorDescription(Number(status)),
+      content: { 'application/json': { schema: errorSchema(specs) } },
+    };
   }
   return responses as unknown as ZodOpenApiResponsesObject;
 }
 
 function contentOf(answer: Answer) {
   if (isEmptyAnswer(answer)) return {};
-  if (isJsonAnswer(answer)) return { content: { 'application/json': { schema: answer.schema }, ...rawContent(answer.alternatives ?? []) } };
+  if (isJsonAnswer(answer))
+    return { content: { 'application/json': { schema: answer.schema }, ...rawContent(answer.alternatives ?? []) } };
   const content = rawContent([answer.contentType]);
   if (answer.documentedAs) content[answer.contentType.split(';')[0]!.trim()] = { schema: answer.documentedAs };
   return { content };
@@ -114,14 +125,19 @@ function contentOf(answer: Answer) {
 
 function rawContent(contentTypes: readonly string[]): Record<string, { schema: z.ZodType }> {
   // The document names media types without their parameters (`text/csv`, not `text/csv; charset=utf-8`).
-  return Object.fromEntries(contentTypes.map((contentType) => [contentType.split(';')[0]!.trim(), { schema: z.string() }]));
+  return Object.fromEntries(
+    contentTypes.map((contentType) => [contentType.split(';')[0]!.trim(), { schema: z.string() }]),
+  );
 }
 
 /** The route's own error codes, plus those every route of its kind may answer. */
 function errorsOf(route: RouteDefinition): Record<number, ErrorSpec[]> {
   const errors: Record<number, ErrorSpec[]> = {};
   const add = (status: number, ...specs: ErrorSpec[]) => {
-    errors[status] = [...(errors[status] ?? []), ...specs.filter((spec) => !(errors[status] ?? []).some((known) => codeOf(known) === codeOf(spec)))];
+    errors[status] = [
+      ...(errors[status] ?? []),
+      ...specs.filter((spec) => !(errors[status] ?? []).some((known) => codeOf(known) === codeOf(spec))),
+    ];
   };
   for (const [status, specs] of Object.entries(route.errors ?? {})) add(Number(status), ...specs);
   if (route.access.kind === 'user') {
@@ -153,7 +169,15 @@ function errorSchema(specs: readonly ErrorSpec[]): z.ZodType {
     z.object({ error: z.object({ code: z.literal(spec.code), message: z.string(), details: spec.details }) }),
   );
   if (plain.length > 0) {
-    variants.push(z.object({ error: z.object({ code: z.enum(plain as [string, ...string[]]), message: z.string(), details: z.unknown().optional() }) }));
+    variants.push(
+      z.object({
+        error: z.object({
+          code: z.enum(plain as [string, ...string[]]),
+          message: z.string(),
+          details: z.unknown().optional(),
+        }),
+      }),
+    );
   }
   return variants.length === 1 ? variants[0]! : z.union(variants as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }

@@ -33,16 +33,18 @@ const emptyAsAbsent = (value: unknown) => (value === '' ? undefined : value);
 
 export function queryInteger(range: { defaultValue: number; min: number; max: number }) {
   const { defaultValue, min, max } = range;
-  const schema = z.preprocess(
-    emptyAsAbsent,
-    z
-      .string()
-      .regex(/^\d{1,15}$/)
-      .transform(Number)
-      .pipe(z.number().int().min(min).max(max))
-      .optional()
-      .transform((value) => value ?? defaultValue),
-  ).meta(shownAs({ type: 'integer', minimum: min, maximum: max, default: defaultValue }));
+  const schema = z
+    .preprocess(
+      emptyAsAbsent,
+      z
+        .string()
+        .regex(/^\d{1,15}$/)
+        .transform(Number)
+        .pipe(z.number().int().min(min).max(max))
+        .optional()
+        .transform((value) => value ?? defaultValue),
+    )
+    .meta(shownAs({ type: 'integer', minimum: min, maximum: max, default: defaultValue }));
   return described(schema, { fr: `un nombre entier de ${min} à ${max}`, en: `a whole number from ${min} to ${max}` });
 }
 
@@ -74,7 +76,10 @@ export function queryBoolean() {
 /** One of the values, compared without case; null when absent. */
 export function queryChoice<const Values extends readonly [string, ...string[]]>(values: Values) {
   const schema = z
-    .preprocess((value) => (typeof value === 'string' ? emptyAsAbsent(value.toUpperCase()) : value), z.enum(values).optional())
+    .preprocess(
+      (value) => (typeof value === 'string' ? emptyAsAbsent(value.toUpperCase()) : value),
+      z.enum(values).optional(),
+    )
     .transform((value) => value ?? null)
     .meta(shownAs({ type: 'string', enum: [...values] }));
   return described(schema, { fr: `l'une des valeurs ${values.join(', ')}`, en: `one of ${values.join(', ')}` });
@@ -86,14 +91,25 @@ export function queryText(maxLength: number) {
     .preprocess(emptyAsAbsent, z.string().trim().max(maxLength).optional())
     .transform((value) => value ?? null)
     .meta(shownAs({ type: 'string', maxLength }));
-  return described(schema, { fr: `un texte d'au plus ${maxLength} caractères`, en: `a text of at most ${maxLength} characters` });
+  return described(schema, {
+    fr: `un texte d'au plus ${maxLength} caractères`,
+    en: `a text of at most ${maxLength} characters`,
+  });
 }
 
 /** An optional id (a positive integer, as Postgres `integer` holds); null when absent. */
 export function queryId() {
   const max = 2_147_483_647;
   const schema = z
-    .preprocess(emptyAsAbsent, z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().min(1).max(max)).optional())
+    .preprocess(
+      emptyAsAbsent,
+      z
+        .string()
+        .regex(/^\d{1,10}$/)
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(max))
+        .optional(),
+    )
     .transform((value) => value ?? null)
     .meta(shownAs({ type: 'integer', minimum: 1, maximum: max }));
   return described(schema, { fr: `un nombre entier de 1 à ${max}`, en: `a whole number from 1 to ${max}` });

@@ -23,7 +23,11 @@ type RawQuery = Record<string, string | string[] | undefined>;
 export function parseQuery(schema: z.ZodType, raw: RawQuery): unknown {
   const single: Record<string, string> = {};
   for (const [field, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) throw invalidFilter(field, { fr: `${field} est donné plus d'une fois.`, en: `${field} is given more than once.` });
+    if (Array.isArray(value))
+      throw invalidFilter(field, {
+        fr: `${field} est donné plus d'une fois.`,
+        en: `${field} is given more than once.`,
+      });
     if (value !== undefined) single[field] = value;
   }
   const result = schema.safeParse(single);

@@ -83,7 +83,11 @@ export type RequestBody =
   | { kind: 'file'; description: string };
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
-type BodyInput<B> = B extends { kind: 'json'; schema: infer S } ? Parsed<S> : B extends { kind: 'file' } ? File : undefined;
+type BodyInput<B> = B extends { kind: 'json'; schema: infer S }
+  ? Parsed<S>
+  : B extends { kind: 'file' }
+    ? File
+    : undefined;
 
 export interface RouteInput<P, Q, B> {
   ctx: Context;

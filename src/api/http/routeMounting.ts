@@ -13,7 +13,13 @@ import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
 import { receiveFile, requireMultipart, uploadedFile } from './fileUpload';
 import { parseJsonBody, parseParams, parseQuery } from './requestParsing';
-import { type Answer, type RouteDefinition, type RouteDependencies, isEmptyAnswer, isJsonAnswer } from './routeDefinition';
+import {
+  type Answer,
+  type RouteDefinition,
+  type RouteDependencies,
+  isEmptyAnswer,
+  isJsonAnswer,
+} from './routeDefinition';
 
 export function mountRoutes(routes: readonly RouteDefinition[], deps: RouteDependencies): Router {
   const router = new Router();
@@ -40,7 +46,15 @@ function bodyReaders(route: RouteDefinition, config: Config): Middleware[] {
   const body = route.body;
   if (body === undefined) return [];
   if (body.kind === 'json') {
-    return [koaBody({ json: true, jsonLimit: `${config.http.jsonBodyLimitKb}kb`, urlencoded: false, text: false, multipart: false })];
+    return [
+      koaBody({
+        json: true,
+        jsonLimit: `${config.http.jsonBodyLimitKb}kb`,
+        urlencoded: false,
+        text: false,
+        multipart: false,
+      }),
+    ];
   }
   const multipartOnly: Middleware = async (ctx, next) => {
     requireMultipart(ctx);
@@ -81,7 +95,10 @@ interface ReplyShape {
 }
 
 function writeReply(ctx: Context, answer: Answer | undefined, reply: ReplyShape): void {
-  if (!answer) throw new Error(`${ctx.method} ${ctx.path}: the handler answered ${reply.status}, which the route does not declare`);
+  if (!answer)
+    throw new Error(
+      `${ctx.method} ${ctx.path}: the handler answered ${reply.status}, which the route does not declare`,
+    );
   for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
   if (isEmptyAnswer(answer)) {
     ctx.status = reply.status;
@@ -95,7 +112,9 @@ function writeReply(ctx: Context, answer: Answer | undefined, reply: ReplyShape)
   const contentType = reply.contentType ?? (isJsonAnswer(answer) ? undefined : answer.contentType);
   const declared = isJsonAnswer(answer) ? (answer.alternatives ?? []) : [answer.contentType];
   if (contentType === undefined || !declared.includes(contentType)) {
-    throw new Error(`${ctx.method} ${ctx.path}: the handler answered ${contentType ?? 'JSON'}, which the route does not declare`);
+    throw new Error(
+      `${ctx.method} ${ctx.path}: the handler answered ${contentType ?? 'JSON'}, which the route does not declare`,
+    );
   }
   ctx.status = reply.status;
   // Set before the body, or Koa would label a stream application/octet-stream.

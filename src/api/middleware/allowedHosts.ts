@@ -19,7 +19,10 @@ export function allowedHosts(hosts: readonly string[]): Middleware {
   const checkDisabled = allowed.size === 0 || allowed.has('*');
   return async (ctx, next) => {
     if (!checkDisabled && !PROBE_PATHS.has(ctx.path) && !allowed.has(hostNameOf(ctx.get('Host')))) {
-      throw new ValidationError('invalid_host', { fr: "Nom d'hôte non autorisé (ALLOWED_HOSTS).", en: 'Host not allowed by ALLOWED_HOSTS.' });
+      throw new ValidationError('invalid_host', {
+        fr: "Nom d'hôte non autorisé (ALLOWED_HOSTS).",
+        en: 'Host not allowed by ALLOWED_HOSTS.',
+      });
     }
     await next();
   };

@@ -45,7 +45,10 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
     const claims = accessClaimsOf(payload);
     const user = await User.query().findById(claims.userId);
     if (!user || !user.is_active) {
-      throw new AuthenticationError('user_inactive', { fr: 'Utilisateur introuvable ou désactivé.', en: 'User not found or inactive.' });
+      throw new AuthenticationError('user_inactive', {
+        fr: 'Utilisateur introuvable ou désactivé.',
+        en: 'User not found or inactive.',
+      });
     }
     if (!(await isOrganizationActive(db(), user.organization_id))) throw organizationInactiveAuthError();
     if (claims.sessionVersion !== user.session_version) {

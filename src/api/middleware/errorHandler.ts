@@ -11,8 +11,14 @@ const GENERIC_ERRORS: Record<number, { code: string; message: Message }> = {
   401: { code: 'not_authenticated', message: MESSAGES.notAuthenticated },
   403: { code: 'permission_denied', message: MESSAGES.permissionDenied },
   404: { code: 'not_found', message: MESSAGES.notFound },
-  413: { code: 'payload_too_large', message: { fr: 'Le corps de la requête est trop volumineux.', en: 'The request body is too large.' } },
-  415: { code: 'unsupported_media_type', message: { fr: "Ce type de contenu n'est pas accepté.", en: 'This content type is not supported.' } },
+  413: {
+    code: 'payload_too_large',
+    message: { fr: 'Le corps de la requête est trop volumineux.', en: 'The request body is too large.' },
+  },
+  415: {
+    code: 'unsupported_media_type',
+    message: { fr: "Ce type de contenu n'est pas accepté.", en: 'This content type is not supported.' },
+  },
 };
 const BAD_REQUEST = { code: 'bad_request', message: { fr: 'Requête invalide.', en: 'Bad request.' } };
 const INTERNAL_ERROR: Message = { fr: 'Une erreur interne est survenue.', en: 'An internal error occurred.' };

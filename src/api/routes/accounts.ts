@@ -4,7 +4,13 @@
  */
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { accountStatement, readableAccount, recordDeposit, statementRows, visibleAccounts } from '../../accounts/accountViews';
+import {
+  accountStatement,
+  readableAccount,
+  recordDeposit,
+  statementRows,
+  visibleAccounts,
+} from '../../accounts/accountViews';
 import { STATEMENT_COLUMNS } from '../../accounts/accountReads';
 import { ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
@@ -19,7 +25,9 @@ import { AccountList, Deposit, DepositRequest, Statement } from '../schemas/acco
 
 const tag = 'accounts';
 const readers = { kind: 'user', guards: [CanReadAccounts] } as const;
-const AccountParams = z.object({ account_id: z.string().max(64).meta({ description: "The account's account_id (e.g. ACC-CNSS-001)." }) });
+const AccountParams = z.object({
+  account_id: z.string().max(64).meta({ description: "The account's account_id (e.g. ACC-CNSS-001)." }),
+});
 
 const list = defineRoute({
   method: 'get',
@@ -37,7 +45,10 @@ const list = defineRoute({
   }),
   answers: { 200: { description: 'A page of accounts.', schema: AccountList } },
   handler: async ({ user, query }) => {
-    return { status: 200, body: await visibleAccounts(user, query.organization_id, { limit: query.limit, offset: query.offset }) };
+    return {
+      status: 200,
+      body: await visibleAccounts(user, query.organization_id, { limit: query.limit, offset: query.offset }),
+    };
   },
 });
 
@@ -52,20 +63,33 @@ const statement = defineRoute({
   query: z.object({
     from: queryDate().meta({ description: 'Entries on or after this day (UTC).' }),
     to: queryDate().meta({ description: 'Entries on or before this day (UTC).' }),
-    format: queryChoice(['JSON', 'CSV']).meta({ description: '`json` (the default, paged) or `csv` (every entry, downloaded).' }),
+    format: queryChoice(['JSON', 'CSV']).meta({
+      description: '`json` (the default, paged) or `csv` (every entry, downloaded).',
+    }),
     limit: queryInteger({ defaultValue: 100, min: 1, max: 1000 }),
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
-  answers: { 200: { description: 'A page of the journal, or all of it as CSV.', schema: Statement, alternatives: [CSV] } },
+  answers: {
+    200: { description: 'A page of the journal, or all of it as CSV.', schema: Statement, alternatives: [CSV] },
+  },
   handler: async ({ user, params, query }) => {
     const account = await readableAccount(user, params.account_id);
     const filters = { from: query.from, to: query.to };
-    if (filters.from && filters.to && filters.from > filters.to) throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
+    if (filters.from && filters.to && filters.from > filters.to)
+      throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
     if (query.format === 'CSV') {
       const rows = Readable.from(csvChunks(STATEMENT_COLUMNS, statementRows(account, filters)));
-      return { status: 200, body: rows, contentType: CSV, headers: downloadHeaders(`statement-${account.account_id}.csv`) };
+      return {
+        status: 200,
+        body: rows,
+        contentType: CSV,
+        headers: downloadHeaders(`statement-${account.account_id}.csv`),
+      };
     }
-    return { status: 200, body: await accountStatement(account, filters, { limit: query.limit, offset: query.offset }) };
+    return {
+      status: 200,
+      body: await accountStatement(account, filters, { limit: query.limit, offset: query.offset }),
+    };
   },
 });
 
@@ -87,10 +111,19 @@ const deposit = defineRoute({
       headers: { 'Idempotent-Replayed': { description: 'true', required: true } },
     },
   },
-  errors: { 400: ['idempotency_key_required', 'invalid_idempotency_key'], 409: ['idempotency_key_reused'], 422: ['balance_limit_exceeded'] },
+  errors: {
+    400: ['idempotency_key_required', 'invalid_idempotency_key'],
+    409: ['idempotency_key_reused'],
+    422: ['balance_limit_exceeded'],
+  },
   handler: async ({ ctx, user, params, body }) => {
     const idempotencyKey = requiredIdempotencyKey(idempotencyKeyOf(ctx));
-    const request = { accountId: params.account_id, amount: BigInt(body.amount), reference: body.reference, idempotencyKey };
+    const request = {
+      accountId: params.account_id,
+      amount: BigInt(body.amount),
+      reference: body.reference,
+      idempotencyKey,
+    };
     const { replayed, deposit } = await recordDeposit(ctx.log, auditContextOf(ctx, user), request);
     if (replayed) return { status: 200, body: deposit, headers: { 'Idempotent-Replayed': 'true' } };
     return { status: 201, body: deposit };

@@ -2,7 +2,15 @@
 import { changeOwnPassword, logIn, profileOf, refreshSession } from '../../auth/sessions';
 import { textIn } from '../../i18n/message';
 import { defineRoute } from '../http/routeDefinition';
-import { ChangePasswordRequest, ChangePasswordResponse, LoginRequest, LoginResponse, RefreshRequest, TokenPair, UserProfile } from '../schemas/auth';
+import {
+  ChangePasswordRequest,
+  ChangePasswordResponse,
+  LoginRequest,
+  LoginResponse,
+  RefreshRequest,
+  TokenPair,
+  UserProfile,
+} from '../schemas/auth';
 
 const tag = 'auth';
 /** The routes a user with a temporary password may reach. */
@@ -20,7 +28,12 @@ const login = defineRoute({
     'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*).',
   access: { kind: 'public' },
   body: { kind: 'json', schema: LoginRequest },
-  answers: { 200: { description: 'Logged in: an access token, the first refresh token of a new session, and who you are.', schema: LoginResponse } },
+  answers: {
+    200: {
+      description: 'Logged in: an access token, the first refresh token of a new session, and who you are.',
+      schema: LoginResponse,
+    },
+  },
   errors: { 401: ['invalid_credentials', 'organization_inactive'], 429: ['rate_limited'] },
   handler: async ({ ctx, deps, body }) => ({
     status: 200,

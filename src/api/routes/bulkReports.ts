@@ -20,7 +20,10 @@ function downloadAnswer(contentType: string, extension: string, documentedAs?: z
     contentType,
     ...(documentedAs ? { documentedAs } : {}),
     headers: {
-      'Content-Disposition': { description: `attachment; filename="bulk-<bulk_id>-report.${extension}"`, required: true },
+      'Content-Disposition': {
+        description: `attachment; filename="bulk-<bulk_id>-report.${extension}"`,
+        required: true,
+      },
       'Cache-Control': { description: 'no-store', required: true },
     },
   };

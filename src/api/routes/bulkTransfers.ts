@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { localize } from '../../i18n/message';
-import { approveBulkDecision, cancelBulkRequest, rejectBulkDecision, retryFailedRequest } from '../../payouts/bulkActions';
+import {
+  approveBulkDecision,
+  cancelBulkRequest,
+  rejectBulkDecision,
+  retryFailedRequest,
+} from '../../payouts/bulkActions';
 import { bulkDetails, bulkHistory, bulkStatus } from '../../payouts/bulkViews';
 import { uploadBulk } from '../../payouts/uploadBulk';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire, MayApprove } from '../http/guards';
@@ -42,7 +47,9 @@ const upload = defineRoute({
     'the first answer (header `Idempotent-Replayed: true`).',
   access: { kind: 'user', guards: [IsGestionnaire, InActiveOrganization] },
   query: z.object({
-    payer_account: queryText(64).meta({ description: 'The account_id to pay from; by default the oldest account in the file currency.' }),
+    payer_account: queryText(64).meta({
+      description: 'The account_id to pay from; by default the oldest account in the file currency.',
+    }),
     allow_duplicate: queryBoolean().meta({ description: 'Pay a file already paid (same content) again.' }),
   }),
   headers: idempotencyKeyHeader('Makes a retried upload answer the first answer instead of storing a second bulk.'),
@@ -51,7 +58,11 @@ const upload = defineRoute({
     202: {
       description: 'Stored, total reserved, payout started.',
       schema: BulkAccepted,
-      headers: { 'Idempotent-Replayed': { description: '`true` when this answers an earlier upload with the same Idempotency-Key.' } },
+      headers: {
+        'Idempotent-Replayed': {
+          description: '`true` when this answers an earlier upload with the same Idempotency-Key.',
+        },
+      },
     },
   },
   errors: {
@@ -85,7 +96,9 @@ const upload = defineRoute({
         idempotencyKey: idempotencyKeyOf(ctx),
       },
     );
-    const body = { ...outcome.accepted, warnings: localize(outcome.accepted.warnings, language) } as z.input<typeof BulkAccepted>;
+    const body = { ...outcome.accepted, warnings: localize(outcome.accepted.warnings, language) } as z.input<
+      typeof BulkAccepted
+    >;
     const headers: Record<string, string> = outcome.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 202, body, headers };
   },
@@ -110,7 +123,13 @@ const history = defineRoute({
     if (query.start_date && query.end_date && query.start_date > query.end_date) {
       throw invalidFilter('end_date', { fr: 'end_date est avant start_date.', en: 'end_date is before start_date.' });
     }
-    const filters = { state: query.state, startDate: query.start_date, endDate: query.end_date, limit: query.limit, offset: query.offset };
+    const filters = {
+      state: query.state,
+      startDate: query.start_date,
+      endDate: query.end_date,
+      limit: query.limit,
+      offset: query.offset,
+    };
     return { status: 200, body: await bulkHistory(user, filters) };
   },
 });
@@ -170,7 +189,11 @@ const approve = defineRoute({
   errors: decisionErrors,
   handler: async ({ ctx, deps, user, params }) => ({
     status: 200,
-    body: await approveBulkDecision({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id),
+    body: await approveBulkDecision(
+      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      user,
+      params.bulk_id,
+    ),
   }),
 });
 
@@ -187,7 +210,12 @@ const reject = defineRoute({
   errors: decisionErrors,
   handler: async ({ ctx, deps, user, params, body }) => ({
     status: 200,
-    body: await rejectBulkDecision({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id, body.reason),
+    body: await rejectBulkDecision(
+      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      user,
+      params.bulk_id,
+      body.reason,
+    ),
   }),
 });
 
@@ -203,7 +231,11 @@ const cancel = defineRoute({
   errors: { 403: ['organization_inactive'], 409: ['bulk_closed'], 503: ['temporal_unavailable'] },
   handler: async ({ ctx, deps, user, params }) => ({
     status: 202,
-    body: await cancelBulkRequest({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id),
+    body: await cancelBulkRequest(
+      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      user,
+      params.bulk_id,
+    ),
   }),
 });
 
@@ -224,7 +256,11 @@ const retryFailed = defineRoute({
   },
   handler: async ({ ctx, deps, user, params }) => ({
     status: 202,
-    body: await retryFailedRequest({ config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId }, user, params.bulk_id),
+    body: await retryFailedRequest(
+      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      user,
+      params.bulk_id,
+    ),
   }),
 });
 

@@ -57,7 +57,8 @@ export function serveConsole(_deps: AppDependencies): Middleware {
 
 async function sendPage(ctx: Context, directory: string): Promise<void> {
   const page = join(directory, 'index.html');
-  if (!existsSync(page)) throw new NotFoundError('not_found', {
+  if (!existsSync(page))
+    throw new NotFoundError('not_found', {
       fr: "La console n'est pas construite : lancez `npm start` ou `bash scripts/console.sh`.",
       en: 'The console is not built: run `npm start` or `bash scripts/console.sh`.',
     });
@@ -83,7 +84,8 @@ async function sendAsset(ctx: Context, directory: string, name: string): Promise
 /** console/dist of the project: found from this file upwards (the repository, or /app in the image). */
 function consoleDirectory(): string {
   let directory = __dirname;
-  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory) directory = dirname(directory);
+  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory)
+    directory = dirname(directory);
   return join(directory, 'console', 'dist');
 }
 

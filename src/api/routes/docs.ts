@@ -123,7 +123,8 @@ const redirect = defineRoute({
       headers: { Location: { description: '/swagger/', required: true } },
     },
   },
-  handler: () => Promise.resolve({ status: 302, body: 'Redirecting to /swagger/.', headers: { Location: '/swagger/' } }),
+  handler: () =>
+    Promise.resolve({ status: 302, body: 'Redirecting to /swagger/.', headers: { Location: '/swagger/' } }),
 });
 
 const initializer = defineRoute({

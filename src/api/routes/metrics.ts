@@ -8,7 +8,8 @@ const metrics = defineRoute({
   operationId: 'metrics',
   tag: 'operations',
   summary: 'Prometheus metrics of the API',
-  description: 'When METRICS_TOKEN is set, scrapes must send `Authorization: Bearer <METRICS_TOKEN>`; otherwise it is open.',
+  description:
+    'When METRICS_TOKEN is set, scrapes must send `Authorization: Bearer <METRICS_TOKEN>`; otherwise it is open.',
   // The scrape token, not a user's session: checked by the route itself.
   access: { kind: 'custom', security: [{ metricsToken: [] }, {}] },
   answers: { 200: { description: 'The Prometheus text exposition format.', contentType: PROMETHEUS_TEXT } },

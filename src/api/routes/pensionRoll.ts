@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { BENEFICIARY_STATUSES } from '../../domain/pensionEligibility';
 import { ROLL_OPTIONAL_COLUMNS, ROLL_REQUIRED_COLUMNS } from '../../domain/pensionRoll/rollCsv';
-import { beneficiaryList, beneficiaryOf, changeBeneficiaryStatus, importRollFile, recordBeneficiaryProofOfLife } from '../../pensions/rollViews';
+import {
+  beneficiaryList,
+  beneficiaryOf,
+  changeBeneficiaryStatus,
+  importRollFile,
+  recordBeneficiaryProofOfLife,
+} from '../../pensions/rollViews';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
 import { queryChoice, queryDate, queryInteger, queryText } from '../http/queryParams';
 import { defineRoute } from '../http/routeDefinition';
@@ -72,7 +78,13 @@ const list = defineRoute({
   }),
   answers: { 200: { description: 'A page of beneficiaries.', schema: BeneficiaryList } },
   handler: async ({ user, query }) => {
-    const filters = { status: query.status, q: query.q, proofOfLifeBefore: query.proof_of_life_before, limit: query.limit, offset: query.offset };
+    const filters = {
+      status: query.status,
+      q: query.q,
+      proofOfLifeBefore: query.proof_of_life_before,
+      limit: query.limit,
+      offset: query.offset,
+    };
     return { status: 200, body: await beneficiaryList(user, filters) };
   },
 });

@@ -5,7 +5,14 @@
  */
 import { z } from 'zod';
 import { pensionRunList, pensionRunOf } from '../../pensions/runViews';
-import { createSchedule, deleteSchedule, pauseOrResumeSchedule, scheduleList, scheduleOf, triggerSchedule } from '../../pensions/scheduleViews';
+import {
+  createSchedule,
+  deleteSchedule,
+  pauseOrResumeSchedule,
+  scheduleList,
+  scheduleOf,
+  triggerSchedule,
+} from '../../pensions/scheduleViews';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
 import { queryInteger } from '../http/queryParams';
 import { defineRoute, type RouteInput } from '../http/routeDefinition';
@@ -88,7 +95,10 @@ const readSchedule = defineRoute({
   params: ScheduleIdParams,
   answers: { 200: { description: 'The schedule.', schema: PensionSchedule } },
   errors: schedulerDown,
-  handler: async (input) => ({ status: 200, body: await scheduleOf(scheduling(input), input.user, input.params.schedule_id) }),
+  handler: async (input) => ({
+    status: 200,
+    body: await scheduleOf(scheduling(input), input.user, input.params.schedule_id),
+  }),
 });
 
 function pauseOrResume(command: 'pause' | 'resume', summary: string) {
@@ -105,7 +115,13 @@ function pauseOrResume(command: 'pause' | 'resume', summary: string) {
     errors: writerErrors,
     handler: async (input) => ({
       status: 200,
-      body: await pauseOrResumeSchedule(scheduling(input), input.user, input.params.schedule_id, command, input.body.note),
+      body: await pauseOrResumeSchedule(
+        scheduling(input),
+        input.user,
+        input.params.schedule_id,
+        command,
+        input.body.note,
+      ),
     }),
   });
 }
@@ -156,7 +172,10 @@ const listRuns = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of runs.', schema: PensionRunList } },
-  handler: async ({ user, query }) => ({ status: 200, body: await pensionRunList(user, { limit: query.limit, offset: query.offset }) }),
+  handler: async ({ user, query }) => ({
+    status: 200,
+    body: await pensionRunList(user, { limit: query.limit, offset: query.offset }),
+  }),
 });
 
 const readRun = defineRoute({

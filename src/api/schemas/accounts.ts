@@ -18,9 +18,10 @@ const AccountSummary = z
 export const AccountList = page(AccountSummary).meta({ id: 'AccountList' });
 
 const entryFields = {
-  id: z
-    .bigint()
-    .meta({ override: { type: 'integer', minimum: 1 }, description: 'Journal order: entries of one account are numbered in the order they changed it.' }),
+  id: z.bigint().meta({
+    override: { type: 'integer', minimum: 1 },
+    description: 'Journal order: entries of one account are numbered in the order they changed it.',
+  }),
   kind: z.enum(JOURNAL_KINDS).meta({
     description:
       'Effect on (balance, reserved) for the amount a: reserve (+0, +a), release (0, -a), debit (-a, -a: a paid line), ' +
@@ -35,21 +36,39 @@ const entryFields = {
   created_at: Timestamp,
 };
 
-const StatementEntry = z
-  .object(entryFields)
-  .meta({ id: 'StatementEntry', description: 'One entry of the account journal. Entries are never changed or deleted.' });
+const StatementEntry = z.object(entryFields).meta({
+  id: 'StatementEntry',
+  description: 'One entry of the account journal. Entries are never changed or deleted.',
+});
 
-export const Statement = page(StatementEntry).extend({ account_id: z.string(), currency: Currency }).meta({ id: 'Statement' });
+export const Statement = page(StatementEntry)
+  .extend({ account_id: z.string(), currency: Currency })
+  .meta({ id: 'Statement' });
 
 export const DepositRequest = z
   .object({
     // A JSON integer of minor units: a string or a fraction is refused, not read.
-    amount: z.int().positive().max(Number.MAX_SAFE_INTEGER).meta({ description: 'Minor units, a JSON integer (not a string).' }),
-    reference: z.string().trim().min(1).max(255).meta({ description: "What the money is, e.g. the bank transfer's reference." }),
+    amount: z
+      .int()
+      .positive()
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ description: 'Minor units, a JSON integer (not a string).' }),
+    reference: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .meta({ description: "What the money is, e.g. the bank transfer's reference." }),
   })
   .strict()
   .meta({ id: 'DepositRequest' });
 
 export const Deposit = z
-  .object({ ...entryFields, kind: z.literal('fund'), account_id: z.string(), currency: Currency, idempotency_key: z.string() })
+  .object({
+    ...entryFields,
+    kind: z.literal('fund'),
+    account_id: z.string(),
+    currency: Currency,
+    idempotency_key: z.string(),
+  })
   .meta({ id: 'Deposit' });

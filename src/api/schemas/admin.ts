@@ -97,15 +97,10 @@ export const OrganizationMemberPage = page(OrganizationMember).meta({ id: 'Organ
 
 // ---- organizations
 
-const ApprovalTimeoutHours = z
-  .int()
-  .min(1)
-  .max(MAX_APPROVAL_TIMEOUT_HOURS)
-  .nullable()
-  .meta({
-    description:
-      "Hours a bulk waits for its approval before it expires; null: the platform's BULK_APPROVAL_TIMEOUT_HOURS.",
-  });
+const ApprovalTimeoutHours = z.int().min(1).max(MAX_APPROVAL_TIMEOUT_HOURS).nullable().meta({
+  description:
+    "Hours a bulk waits for its approval before it expires; null: the platform's BULK_APPROVAL_TIMEOUT_HOURS.",
+});
 
 export const AdminOrganization = z
   .object({

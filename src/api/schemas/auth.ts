@@ -39,4 +39,6 @@ export const ChangePasswordRequest = z
     }),
   })
   .meta({ id: 'ChangePasswordRequest' });
-export const ChangePasswordResponse = z.object({ ...tokenPair, message: z.string() }).meta({ id: 'ChangePasswordResponse' });
+export const ChangePasswordResponse = z
+  .object({ ...tokenPair, message: z.string() })
+  .meta({ id: 'ChangePasswordResponse' });

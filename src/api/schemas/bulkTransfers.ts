@@ -10,7 +10,10 @@ const Line = z.int().min(1).meta({ description: 'The line in the uploaded file (
 
 const CsvWarning = z
   .object({ line: Line, code: z.literal('duplicate_line'), message: z.string(), duplicate_of_line: Line })
-  .meta({ id: 'CsvWarning', description: 'Not an error: a line paying the same payee the same amount as an earlier line.' });
+  .meta({
+    id: 'CsvWarning',
+    description: 'Not an error: a line paying the same payee the same amount as an earlier line.',
+  });
 
 export const BulkAccepted = z
   .object({
@@ -20,7 +23,10 @@ export const BulkAccepted = z
     total_amount: MinorUnits,
     currency: Currency,
     warnings: z.array(CsvWarning),
-    warnings_truncated: z.literal(true).optional().meta({ description: 'Present when there were more warnings than reported.' }),
+    warnings_truncated: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'Present when there were more warnings than reported.' }),
   })
   .meta({ id: 'BulkAccepted' });
 
@@ -56,7 +62,10 @@ const TransferDetail = z
     currency: Currency,
     fee_amount: MinorUnits.nullable(),
     status: TransferStatus,
-    attempt: z.int().min(1).meta({ description: 'Above 1 once retry-failed paid the line again (a new homeTransactionId each time).' }),
+    attempt: z
+      .int()
+      .min(1)
+      .meta({ description: 'Above 1 once retry-failed paid the line again (a new homeTransactionId each time).' }),
     mojaloop_transfer_id: z.string().nullable(),
     failure_code: z.string().nullable(),
     failure_message: z.string().nullable(),
@@ -68,8 +77,12 @@ const UserRef = z.object({ id: z.int(), email: z.string() }).meta({ id: 'UserRef
 
 const BulkApproval = z
   .object({
-    required: z.boolean().meta({ description: 'Whether this bulk had to be approved (its organization requires approval).' }),
-    deadline: Timestamp.nullable().meta({ description: 'Past it, an unapproved bulk ends FAILED and its funds are released.' }),
+    required: z
+      .boolean()
+      .meta({ description: 'Whether this bulk had to be approved (its organization requires approval).' }),
+    deadline: Timestamp.nullable().meta({
+      description: 'Past it, an unapproved bulk ends FAILED and its funds are released.',
+    }),
     approved_by: UserRef.nullable(),
     approved_at: Timestamp.nullable(),
     rejected_by: UserRef.nullable(),
@@ -82,10 +95,16 @@ const BulkCancellation = z
   .object({
     cancelled_at: Timestamp,
     cancelled_by: UserRef.nullable(),
-    cancelled_by_operator: z.string().nullable().meta({ description: 'The operator named in a cancel sent from the Temporal Web UI or CLI.' }),
+    cancelled_by_operator: z
+      .string()
+      .nullable()
+      .meta({ description: 'The operator named in a cancel sent from the Temporal Web UI or CLI.' }),
     cancelled_transfers: Count,
   })
-  .meta({ id: 'BulkCancellation', description: 'Present once the bulk was cancelled: its unsent lines were not sent (FAILED `cancelled`).' });
+  .meta({
+    id: 'BulkCancellation',
+    description: 'Present once the bulk was cancelled: its unsent lines were not sent (FAILED `cancelled`).',
+  });
 
 const PayerAccount = z
   .object({ account_id: z.string(), party_id_type: PartyIdType, party_identifier: z.string() })
@@ -112,12 +131,18 @@ export const BulkDetails = z
       failed: Count,
       pending: Count,
       processing: Count,
-      cancelled: Count.meta({ description: 'Lines not sent because the bulk was cancelled (counted in `failed` too, code `cancelled`).' }),
+      cancelled: Count.meta({
+        description: 'Lines not sent because the bulk was cancelled (counted in `failed` too, code `cancelled`).',
+      }),
       success_rate: Percent.meta({ description: 'Percent of the lines paid, two decimals.' }),
     }),
-    individual_transfers: z.array(TransferDetail).meta({ description: 'A page of the lines matching the filters, in file order.' }),
+    individual_transfers: z
+      .array(TransferDetail)
+      .meta({ description: 'A page of the lines matching the filters, in file order.' }),
     individual_transfers_count: Count.meta({ description: 'All lines of the bulk.' }),
-    matching_transfers_count: Count.meta({ description: 'The lines matching `status` and `failure_code` (all of them without filters).' }),
+    matching_transfers_count: Count.meta({
+      description: 'The lines matching `status` and `failure_code` (all of them without filters).',
+    }),
     limit: z.int().min(1),
     offset: Count,
   })
@@ -134,10 +159,18 @@ export const BulkStatus = z
     processing: Count,
     progress_percent: Percent.meta({ description: 'Percent of the lines finished (paid or failed).' }),
     source: z.enum(['workflow', 'database']).meta({
-      description: 'Where the counts come from: the running workflow (live), or the database when it has closed, is unknown or slow.',
+      description:
+        'Where the counts come from: the running workflow (live), or the database when it has closed, is unknown or slow.',
     }),
     individualTransfers: z
-      .array(z.object({ transfer_id: z.uuid(), line_number: Line, status: TransferStatus, failure_code: z.string().nullable() }))
+      .array(
+        z.object({
+          transfer_id: z.uuid(),
+          line_number: Line,
+          status: TransferStatus,
+          failure_code: z.string().nullable(),
+        }),
+      )
       .meta({ description: 'The first `limit` lines, in file order.' }),
   })
   .meta({ id: 'BulkStatus' });

@@ -9,15 +9,23 @@ import { PARTY_ID_TYPES } from '../../domain/partyIdTypes';
 const MINOR_UNITS_JSON = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, examples: [517500] } as const;
 
 /** An amount: a bigint in code, a JSON integer on the wire (rendered by stringifyJson). */
-export function minorUnits(description = 'An amount in minor units of its currency (XOF has none): a JSON integer, below 2^53.') {
-  return z.bigint().nonnegative().meta({ description, override: { ...MINOR_UNITS_JSON } });
+export function minorUnits(
+  description = 'An amount in minor units of its currency (XOF has none): a JSON integer, below 2^53.',
+) {
+  return z
+    .bigint()
+    .nonnegative()
+    .meta({ description, override: { ...MINOR_UNITS_JSON } });
 }
 
 export const MinorUnits = minorUnits();
 
 export const Timestamp = z.string().meta({ id: 'Timestamp', description: 'ISO 8601, UTC.', format: 'date-time' });
 export const Day = z.string().meta({ description: 'A calendar day, YYYY-MM-DD.', format: 'date' });
-export const Currency = z.string().regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217 code.', examples: ['XOF'] });
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/)
+  .meta({ description: 'ISO 4217 code.', examples: ['XOF'] });
 export const Count = z.int().nonnegative();
 export const PartyIdType = z.enum(PARTY_ID_TYPES);
 
@@ -34,20 +42,24 @@ const CsvIssue = z
   })
   .meta({
     id: 'CsvIssue',
-    description: 'One problem in an uploaded file: the physical line (header = 1), the column (null when the whole line is wrong).',
+    description:
+      'One problem in an uploaded file: the physical line (header = 1), the column (null when the whole line is wrong).',
   });
 
 export const InvalidFileDetails = z
   .object({
     errors: z.array(CsvIssue).meta({ description: 'In line order; at most BULK_MAX_ERRORS_REPORTED.' }),
-    errors_truncated: z.literal(true).optional().meta({ description: 'Present when the file has more errors than were reported.' }),
+    errors_truncated: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'Present when the file has more errors than were reported.' }),
   })
   .meta({ id: 'InvalidFileDetails' });
 
-export const FieldErrors = z
-  .record(z.string(), z.array(z.string()))
-  .meta({ id: 'FieldErrors', description: 'Per field of the body, what is wrong with it; `non_field_errors` for the body as a whole.' });
-
+export const FieldErrors = z.record(z.string(), z.array(z.string())).meta({
+  id: 'FieldErrors',
+  description: 'Per field of the body, what is wrong with it; `non_field_errors` for the body as a whole.',
+});
 
 /** The page of a list: how many there are in all, and which slice this is. */
 export function page<Item extends z.ZodType>(item: Item) {

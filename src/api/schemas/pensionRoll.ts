@@ -51,7 +51,10 @@ export const ProofOfLifeRequest = z
   .object({
     date: z
       .string()
-      .refine(isCalendarDate, ruleMessage({ fr: 'doit être une date au format AAAA-MM-JJ', en: 'must be a date written YYYY-MM-DD' }))
+      .refine(
+        isCalendarDate,
+        ruleMessage({ fr: 'doit être une date au format AAAA-MM-JJ', en: 'must be a date written YYYY-MM-DD' }),
+      )
       .meta({ format: 'date', description: 'The day the proof was given; not in the future (Africa/Porto-Novo).' }),
   })
   .meta({ id: 'ProofOfLifeRequest' });

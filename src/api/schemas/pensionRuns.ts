@@ -5,7 +5,10 @@ import { HELD_OUT_REASONS } from '../../domain/pensionEligibility';
 import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPeriod';
 import { Count, MinorUnits, Timestamp, page } from './common';
 
-const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).meta({ examples: ['2026-11'] });
+const Period = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+  .meta({ examples: ['2026-11'] });
 
 /** YYYY-MM; anything else names no run (404). */
 export const PeriodParams = z.object({ period: Period.refine(isPeriod).meta({ description: 'YYYY-MM.' }) });
@@ -28,9 +31,13 @@ export const PensionSchedule = z
     payer_account_id: z.int().nullable().meta({ description: 'Internal id of the account paid from.' }),
     paused: z.boolean(),
     note: z.string().nullable(),
-    overlap_policy: z.string().meta({ description: "Temporal's overlap policy (SKIP: a run never overlaps the previous one)." }),
+    overlap_policy: z
+      .string()
+      .meta({ description: "Temporal's overlap policy (SKIP: a run never overlaps the previous one)." }),
     next_run_times: z.array(Timestamp),
-    recent_actions: z.array(z.object({ scheduled_at: Timestamp, taken_at: Timestamp, workflow_id: z.string(), run_id: z.string() })),
+    recent_actions: z.array(
+      z.object({ scheduled_at: Timestamp, taken_at: Timestamp, workflow_id: z.string(), run_id: z.string() }),
+    ),
   })
   .meta({ id: 'PensionSchedule' });
 
@@ -49,7 +56,10 @@ export const CreatePensionScheduleRequest = z
       .trim()
       .refine(
         isTimeZone,
-        ruleMessage({ fr: 'doit être un fuseau horaire IANA, par exemple Africa/Porto-Novo', en: 'must be an IANA time zone, e.g. Africa/Porto-Novo' }),
+        ruleMessage({
+          fr: 'doit être un fuseau horaire IANA, par exemple Africa/Porto-Novo',
+          en: 'must be an IANA time zone, e.g. Africa/Porto-Novo',
+        }),
       )
       .default(DEFAULT_TIME_ZONE)
       .meta({ description: 'An IANA time zone.' }),
@@ -67,7 +77,9 @@ export const ScheduleNoteRequest = z
   .object({ note: z.string().trim().max(500).optional() })
   .meta({ id: 'ScheduleNoteRequest', description: 'An optional note, kept on the schedule.' });
 
-export const ScheduleTriggered = z.object({ schedule_id: z.string(), triggered: z.literal(true) }).meta({ id: 'ScheduleTriggered' });
+export const ScheduleTriggered = z
+  .object({ schedule_id: z.string(), triggered: z.literal(true) })
+  .meta({ id: 'ScheduleTriggered' });
 
 const HeldOutBeneficiary = z
   .object({

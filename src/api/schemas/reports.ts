@@ -23,7 +23,10 @@ const ReportRow = z
     failure_message: z.string().nullable(),
     completed_at: Timestamp.nullable(),
   })
-  .meta({ id: 'ReportRow', description: 'One line of the reconciliation report; the CSV report has these columns, in this order.' });
+  .meta({
+    id: 'ReportRow',
+    description: 'One line of the reconciliation report; the CSV report has these columns, in this order.',
+  });
 
 export const ReconciliationReport = z
   .object({

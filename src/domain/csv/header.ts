@@ -24,8 +24,7 @@ function countOf(text: string, character: string): number {
 export type ColumnIndexes = Readonly<Record<BulkColumn, number>>;
 
 export type HeaderResult =
-  | { ok: true; columns: ColumnIndexes }
-  | { ok: false; missing: BulkColumn[]; unknown: string[]; duplicated: string[] };
+  { ok: true; columns: ColumnIndexes } | { ok: false; missing: BulkColumn[]; unknown: string[]; duplicated: string[] };
 
 /** Matches the header's names (trimmed, case-insensitive) to the expected columns; every one exactly once. */
 export function parseHeader(fields: readonly string[]): HeaderResult {
@@ -43,10 +42,16 @@ export function parseHeader(fields: readonly string[]): HeaderResult {
     }
   });
   const missing = BULK_COLUMNS.filter((column) => !found.has(column));
-  if (missing.length > 0 || unknown.length > 0 || duplicated.length > 0) return { ok: false, missing, unknown, duplicated };
+  if (missing.length > 0 || unknown.length > 0 || duplicated.length > 0)
+    return { ok: false, missing, unknown, duplicated };
   return {
     ok: true,
-    columns: { type_id: found.get('type_id')!, valeur_id: found.get('valeur_id')!, devise: found.get('devise')!, montant: found.get('montant')! },
+    columns: {
+      type_id: found.get('type_id')!,
+      valeur_id: found.get('valeur_id')!,
+      devise: found.get('devise')!,
+      montant: found.get('montant')!,
+    },
   };
 }
 
@@ -55,7 +60,11 @@ function isBulkColumn(name: string): name is BulkColumn {
 }
 
 /** A message naming what is wrong with the header, and what it should be. */
-export function describeHeaderProblem(problem: { missing: string[]; unknown: string[]; duplicated: string[] }): Message {
+export function describeHeaderProblem(problem: {
+  missing: string[];
+  unknown: string[];
+  duplicated: string[];
+}): Message {
   const parts = headerProblemParts(problem);
   return {
     fr: `La première ligne doit être l'en-tête ${BULK_COLUMNS.join(',')} ; ${parts.fr}.`,
@@ -64,7 +73,11 @@ export function describeHeaderProblem(problem: { missing: string[]; unknown: str
 }
 
 /** "missing column(s): montant; unknown column(s): "amount"", in both languages (the pension roll's header too). */
-export function headerProblemParts(problem: { missing: readonly string[]; unknown: readonly string[]; duplicated: readonly string[] }): Message {
+export function headerProblemParts(problem: {
+  missing: readonly string[];
+  unknown: readonly string[];
+  duplicated: readonly string[];
+}): Message {
   const fr: string[] = [];
   const en: string[] = [];
   if (problem.missing.length > 0) {

@@ -66,10 +66,13 @@ export function checkLine(
 
   // Decimals depend on the currency: when the line's is unusable, judge by the file's, or by the form alone.
   const amountCurrency = currency ?? fileCurrency;
-  const amountCheck = amountCurrency ? checkAmount(value('montant'), amountCurrency, rules.maxAmountPerLine) : checkAmountForm(value('montant'));
+  const amountCheck = amountCurrency
+    ? checkAmount(value('montant'), amountCurrency, rules.maxAmountPerLine)
+    : checkAmountForm(value('montant'));
   if (amountCheck !== null && !amountCheck.ok) issue('montant', amountCheck.code, amountCheck.message);
 
-  if (issues.length > 0 || !partyIdType || !currency || amountCheck === null || !amountCheck.ok) return { line: null, issues, currency };
+  if (issues.length > 0 || !partyIdType || !currency || amountCheck === null || !amountCheck.ok)
+    return { line: null, issues, currency };
   return { line: { partyIdType, identifier, currency, amount: amountCheck.amount }, issues, currency };
 }
 
@@ -82,7 +85,10 @@ export function emptyColumn(column: string): Message {
 
 /** '"XYZ" is not one of MSISDN, EMAIL, IBAN.' */
 export function notOneOf(text: string, allowed: readonly string[]): Message {
-  return { fr: `"${text}" n'est pas l'une des valeurs autorisées : ${allowed.join(', ')}.`, en: `"${text}" is not one of ${allowed.join(', ')}.` };
+  return {
+    fr: `"${text}" n'est pas l'une des valeurs autorisées : ${allowed.join(', ')}.`,
+    en: `"${text}" is not one of ${allowed.join(', ')}.`,
+  };
 }
 
 const MSISDN_PATTERN = /^[1-9]\d{4,14}$/;
@@ -96,12 +102,18 @@ const CONTROL_CHARACTER = /\p{Cc}/u;
 export function checkIdentifier(partyIdType: PartyIdType | null, identifier: string): Problem | null {
   if (identifier === '') return { code: 'required', message: emptyColumn('valeur_id') };
   if (CONTROL_CHARACTER.test(identifier)) {
-    return { code: 'invalid_identifier', message: { fr: 'valeur_id contient des caractères de contrôle.', en: 'valeur_id contains control characters.' } };
+    return {
+      code: 'invalid_identifier',
+      message: { fr: 'valeur_id contient des caractères de contrôle.', en: 'valeur_id contains control characters.' },
+    };
   }
   if (identifier.length > MAX_IDENTIFIER_LENGTH) {
     return {
       code: 'invalid_identifier',
-      message: { fr: `valeur_id dépasse ${MAX_IDENTIFIER_LENGTH} caractères.`, en: `valeur_id is longer than ${MAX_IDENTIFIER_LENGTH} characters.` },
+      message: {
+        fr: `valeur_id dépasse ${MAX_IDENTIFIER_LENGTH} caractères.`,
+        en: `valeur_id is longer than ${MAX_IDENTIFIER_LENGTH} characters.`,
+      },
     };
   }
   switch (partyIdType) {
@@ -118,7 +130,13 @@ export function checkIdentifier(partyIdType: PartyIdType | null, identifier: str
     case 'EMAIL':
       return EMAIL_PATTERN.test(identifier)
         ? null
-        : { code: 'invalid_email', message: { fr: `"${identifier}" n'est pas une adresse e-mail.`, en: `"${identifier}" is not an email address.` } };
+        : {
+            code: 'invalid_email',
+            message: {
+              fr: `"${identifier}" n'est pas une adresse e-mail.`,
+              en: `"${identifier}" is not an email address.`,
+            },
+          };
     case 'IBAN':
       return IBAN_PATTERN.test(identifier)
         ? null
@@ -142,7 +160,10 @@ export function checkCurrency(currency: string, rules: LineRules, fileCurrency: 
     return {
       ok: false,
       code: 'unknown_currency',
-      message: { fr: `"${currency}" n'est pas un code de devise ISO 4217 pris en charge.`, en: `"${currency}" is not a supported ISO 4217 currency code.` },
+      message: {
+        fr: `"${currency}" n'est pas un code de devise ISO 4217 pris en charge.`,
+        en: `"${currency}" is not a supported ISO 4217 currency code.`,
+      },
     };
   }
   if (!rules.payerCurrencies.includes(currency)) {
@@ -187,14 +208,21 @@ export function checkAmount(text: string, currency: string, maxAmount: bigint, c
     throw error;
   }
   if (amount <= 0n) {
-    return { ok: false, code: 'amount_not_positive', message: { fr: `${column} doit être supérieur à zéro.`, en: `${column} must be greater than zero.` } };
+    return {
+      ok: false,
+      code: 'amount_not_positive',
+      message: { fr: `${column} doit être supérieur à zéro.`, en: `${column} must be greater than zero.` },
+    };
   }
   if (amount > maxAmount) {
     const limit = `${formatMinorUnits(maxAmount, currency)} ${currency}`;
     return {
       ok: false,
       code: 'amount_above_limit',
-      message: { fr: `${column} dépasse la limite de ${limit} par ligne.`, en: `${column} is above the limit of ${limit} per line.` },
+      message: {
+        fr: `${column} dépasse la limite de ${limit} par ligne.`,
+        en: `${column} is above the limit of ${limit} per line.`,
+      },
     };
   }
   return { ok: true, amount };

@@ -10,7 +10,15 @@ import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { Message } from '../../i18n/message';
 import { BulkLines } from '../bulkLines';
-import { BULK_COLUMNS, type CsvIssue, type CsvWarning, EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from './bulkCsvFormat';
+import {
+  BULK_COLUMNS,
+  type CsvIssue,
+  type CsvWarning,
+  EMPTY_FILE,
+  malformedLine,
+  NOT_UTF8,
+  wrongColumnCount,
+} from './bulkCsvFormat';
 import { type ColumnIndexes, type Delimiter, describeHeaderProblem, detectDelimiter, parseHeader } from './header';
 import { checkLine, type LineRules } from './lineRules';
 
@@ -29,7 +37,8 @@ export interface BulkCsvContent {
   warningsTruncated: boolean;
 }
 
-export type BulkCsvFailureCode = 'empty_file' | 'invalid_encoding' | 'invalid_header' | 'no_rows' | 'too_many_rows' | 'invalid_file';
+export type BulkCsvFailureCode =
+  'empty_file' | 'invalid_encoding' | 'invalid_header' | 'no_rows' | 'too_many_rows' | 'invalid_file';
 
 export interface BulkCsvFailure {
   code: BulkCsvFailureCode;
@@ -44,7 +53,10 @@ const MAX_RECORD_BYTES = 64 * 1024;
 /** How far to look for the end of the header line before deciding on the separator anyway. */
 const MAX_HEADER_PEEK = 64 * 1024;
 
-export async function readBulkCsv(chunks: AsyncIterable<Buffer | Uint8Array>, options: BulkCsvOptions): Promise<BulkCsvResult> {
+export async function readBulkCsv(
+  chunks: AsyncIterable<Buffer | Uint8Array>,
+  options: BulkCsvOptions,
+): Promise<BulkCsvResult> {
   const decoding: DecodingState = { hash: createHash('sha256'), invalidAtLine: null };
   const text = decodeUtf8(chunks, decoding);
   const { head, rest } = await peekFirstLine(text);
@@ -169,7 +181,10 @@ class LineReader {
       const { maxRows } = this.options;
       return failure(
         'too_many_rows',
-        { fr: `Le fichier a plus de ${maxRows} lignes de paiement.`, en: `The file has more than ${maxRows} lines of payments.` },
+        {
+          fr: `Le fichier a plus de ${maxRows} lignes de paiement.`,
+          en: `The file has more than ${maxRows} lines of payments.`,
+        },
         { max_rows: maxRows },
       );
     }
@@ -186,11 +201,20 @@ class LineReader {
       );
     }
     if (this.lines.count === 0 || this.fileCurrency === null) {
-      return failure('no_rows', { fr: "Le fichier a un en-tête mais aucune ligne de paiement.", en: 'The file has a header but no payment lines.' });
+      return failure('no_rows', {
+        fr: 'Le fichier a un en-tête mais aucune ligne de paiement.',
+        en: 'The file has a header but no payment lines.',
+      });
     }
     return {
       ok: true,
-      content: { lines: this.lines, currency: this.fileCurrency, sha256, warnings: this.warnings, warningsTruncated: this.warningsTruncated },
+      content: {
+        lines: this.lines,
+        currency: this.fileCurrency,
+        sha256,
+        warnings: this.warnings,
+        warningsTruncated: this.warningsTruncated,
+      },
     };
   }
 

@@ -52,7 +52,8 @@ export interface RollCsvOptions extends LineRules {
   today: string;
 }
 
-export type RollCsvFailureCode = 'empty_file' | 'invalid_encoding' | 'invalid_header' | 'no_rows' | 'too_many_rows' | 'invalid_file';
+export type RollCsvFailureCode =
+  'empty_file' | 'invalid_encoding' | 'invalid_header' | 'no_rows' | 'too_many_rows' | 'invalid_file';
 
 export type RollCsvResult =
   | { ok: true; entries: RollEntry[] }
@@ -95,9 +96,17 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
   if (header === undefined) return failure('empty_file', EMPTY_FILE);
   const columns = parseRollHeader(header.record);
   if (!columns.ok) {
-    return failure('invalid_header', columns.message, { line: header.info.lines, expected: [...ROLL_REQUIRED_COLUMNS], optional: [...ROLL_OPTIONAL_COLUMNS] });
+    return failure('invalid_header', columns.message, {
+      line: header.info.lines,
+      expected: [...ROLL_REQUIRED_COLUMNS],
+      optional: [...ROLL_OPTIONAL_COLUMNS],
+    });
   }
-  if (rows.length === 0) return failure('no_rows', { fr: 'Le fichier a un en-tête mais aucun bénéficiaire.', en: 'The file has a header but no beneficiaries.' });
+  if (rows.length === 0)
+    return failure('no_rows', {
+      fr: 'Le fichier a un en-tête mais aucun bénéficiaire.',
+      en: 'The file has a header but no beneficiaries.',
+    });
   if (rows.length > options.maxRows) {
     const { maxRows } = options;
     return failure(
@@ -111,10 +120,16 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
   const issues: RollIssue[] = [];
   const firstLineOfParty = new Map<string, number>();
   for (const { record, info } of rows) {
-    if (issues.length >= options.maxErrorsReported) return invalidFile(issues.slice(0, options.maxErrorsReported), true);
+    if (issues.length >= options.maxErrorsReported)
+      return invalidFile(issues.slice(0, options.maxErrorsReported), true);
     const line = info.lines;
     if (record.length !== header.record.length) {
-      issues.push({ line, column: null, code: 'wrong_column_count', message: wrongColumnCount(header.record.length, delimiter, record.length) });
+      issues.push({
+        line,
+        column: null,
+        code: 'wrong_column_count',
+        message: wrongColumnCount(header.record.length, delimiter, record.length),
+      });
       continue;
     }
     const check = checkRollLine(record, columns.columns, line, options);
@@ -127,7 +142,10 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
         line,
         column: 'valeur_id',
         code: 'duplicate_beneficiary',
-        message: { fr: `Ce bénéficiaire figure déjà à la ligne ${earlier}.`, en: `This beneficiary is already on line ${earlier}.` },
+        message: {
+          fr: `Ce bénéficiaire figure déjà à la ligne ${earlier}.`,
+          en: `This beneficiary is already on line ${earlier}.`,
+        },
       });
       continue;
     }
@@ -135,7 +153,8 @@ export function readPensionRollCsv(bytes: Buffer, options: RollCsvOptions): Roll
     entries.push(check.entry);
   }
   issues.push(...malformed);
-  if (issues.length > 0) return invalidFile(issues.slice(0, options.maxErrorsReported), issues.length > options.maxErrorsReported);
+  if (issues.length > 0)
+    return invalidFile(issues.slice(0, options.maxErrorsReported), issues.length > options.maxErrorsReported);
   return { ok: true, entries };
 }
 
@@ -185,7 +204,12 @@ function parseRollHeader(fields: readonly string[]): HeaderCheck {
 // C0 and C1 control characters, DEL included (Unicode's Cc category).
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
-function checkRollLine(fields: readonly string[], columns: Columns, line: number, options: RollCsvOptions): { entry: RollEntry | null; issues: RollIssue[] } {
+function checkRollLine(
+  fields: readonly string[],
+  columns: Columns,
+  line: number,
+  options: RollCsvOptions,
+): { entry: RollEntry | null; issues: RollIssue[] } {
   const issues: RollIssue[] = [];
   const issue = (column: RollColumn, code: string, message: Message): void => {
     issues.push({ line, column, code, message });
@@ -212,7 +236,10 @@ function checkRollLine(fields: readonly string[], columns: Columns, line: number
       en: `nom_complet is longer than ${MAX_FULL_NAME_LENGTH} characters.`,
     });
   } else if (CONTROL_CHARACTER.test(fullName)) {
-    issue('nom_complet', 'invalid_name', { fr: 'nom_complet contient des caractères de contrôle.', en: 'nom_complet contains control characters.' });
+    issue('nom_complet', 'invalid_name', {
+      fr: 'nom_complet contient des caractères de contrôle.',
+      en: 'nom_complet contains control characters.',
+    });
   }
 
   // A roll may list pensions in several currencies; each must be one the organization can pay in.
@@ -221,7 +248,12 @@ function checkRollLine(fields: readonly string[], columns: Columns, line: number
 
   let monthlyAmount: bigint | null = null;
   if (currencyCheck.ok) {
-    const amountCheck = checkAmount(value('montant_mensuel'), currencyCheck.currency, options.maxAmountPerLine, 'montant_mensuel');
+    const amountCheck = checkAmount(
+      value('montant_mensuel'),
+      currencyCheck.currency,
+      options.maxAmountPerLine,
+      'montant_mensuel',
+    );
     if (amountCheck.ok) monthlyAmount = amountCheck.amount;
     else issue('montant_mensuel', amountCheck.code, amountCheck.message);
   }
@@ -234,7 +266,10 @@ function checkRollLine(fields: readonly string[], columns: Columns, line: number
     const text = value(column);
     if (text === '') return undefined;
     if (isCalendarDate(text)) return text;
-    issue(column, 'invalid_date', { fr: `"${text}" n'est pas une date au format AAAA-MM-JJ.`, en: `"${text}" is not a date written YYYY-MM-DD.` });
+    issue(column, 'invalid_date', {
+      fr: `"${text}" n'est pas une date au format AAAA-MM-JJ.`,
+      en: `"${text}" is not a date written YYYY-MM-DD.`,
+    });
     return null;
   };
   const lastProofOfLife = dateOf('derniere_preuve_de_vie');

@@ -6,7 +6,11 @@
  * signal to its parent, the bulk, even when the bulk awaits its result, so the bulk meets that line's id still taken.
  */
 import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { lineFinishedSignal, type PayoutTransferInput, type PayoutTransferResult } from '../../../workflows/definitions';
+import {
+  lineFinishedSignal,
+  type PayoutTransferInput,
+  type PayoutTransferResult,
+} from '../../../workflows/definitions';
 
 export { bulkPayoutWorkflow } from '../../../workflows/bulkPayoutWorkflow';
 

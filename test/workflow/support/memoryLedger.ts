@@ -53,7 +53,8 @@ function refusal(message: string, code: string): ApplicationFailure {
 }
 
 const isFinal = (status: LineStatus): boolean => status === 'COMPLETED' || status === 'FAILED';
-const isOpen = (state: MemoryBulk['state']): boolean => state === 'PENDING' || state === 'AWAITING_APPROVAL' || state === 'PROCESSING';
+const isOpen = (state: MemoryBulk['state']): boolean =>
+  state === 'PENDING' || state === 'AWAITING_APPROVAL' || state === 'PROCESSING';
 
 export class MemoryLedger {
   readonly bulks = new Map<string, MemoryBulk>();
@@ -88,7 +89,16 @@ export class MemoryLedger {
       lineRetry: options.lineRetry,
     };
     for (let lineNumber = 1; lineNumber <= options.lines; lineNumber++) {
-      const line: MemoryLine = { transferId: randomUUID(), bulkId, lineNumber, attempt: 1, status: 'PENDING', failureCode: null, sent: false, sends: 0 };
+      const line: MemoryLine = {
+        transferId: randomUUID(),
+        bulkId,
+        lineNumber,
+        attempt: 1,
+        status: 'PENDING',
+        failureCode: null,
+        sent: false,
+        sends: 0,
+      };
       bulk.lines.push(line);
       this.lines.set(line.transferId, line);
     }
@@ -119,11 +129,17 @@ export class MemoryLedger {
   }
 
   private finalResult(line: MemoryLine): FinalStepResult {
-    return line.status === 'COMPLETED' ? { status: 'COMPLETED' } : { status: 'FAILED', failureCode: line.failureCode ?? 'unknown' };
+    return line.status === 'COMPLETED'
+      ? { status: 'COMPLETED' }
+      : { status: 'FAILED', failureCode: line.failureCode ?? 'unknown' };
   }
 
   /** settleTransfer: only from an unfinished status (and, for a failure that asks it, only if not sent). */
-  settle(line: MemoryLine, outcome: { status: 'COMPLETED' } | { status: 'FAILED'; failureCode: string }, onlyIfNotSent = false): StepResult {
+  settle(
+    line: MemoryLine,
+    outcome: { status: 'COMPLETED' } | { status: 'FAILED'; failureCode: string },
+    onlyIfNotSent = false,
+  ): StepResult {
     if (!isFinal(line.status) && !(onlyIfNotSent && line.sent)) {
       line.status = outcome.status;
       line.failureCode = outcome.status === 'FAILED' ? outcome.failureCode : null;
@@ -160,10 +176,13 @@ export class MemoryLedger {
         };
       },
 
-      listTransferPage: async (bulkId: string, afterLineNumber: number, limit: number): Promise<TransferPageEntry[]> => {
+      listTransferPage: async (
+        bulkId: string,
+        afterLineNumber: number,
+        limit: number,
+      ): Promise<TransferPageEntry[]> => {
         record('listTransferPage', bulkId);
-        return this
-          .bulk(bulkId)
+        return this.bulk(bulkId)
           .lines.filter((line) => line.lineNumber > afterLineNumber)
           .slice(0, limit)
           .map((line) => ({
@@ -215,7 +234,8 @@ export class MemoryLedger {
           if (bulk.approvedById === userId) return;
           throw refusal(`The bulk is not awaiting approval (it is ${bulk.state}).`, 'not_awaiting_approval');
         }
-        if (bulk.createdById === userId) throw refusal('The user who created a bulk may not approve it.', 'approval_by_creator');
+        if (bulk.createdById === userId)
+          throw refusal('The user who created a bulk may not approve it.', 'approval_by_creator');
         bulk.state = 'PROCESSING';
         bulk.approvedById = userId;
       },
@@ -244,7 +264,8 @@ export class MemoryLedger {
       cancelBulk: async (bulkId: string, _actor: unknown) => {
         record('cancelBulk', bulkId);
         const bulk = this.bulk(bulkId);
-        if (!isOpen(bulk.state)) throw refusal(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed');
+        if (!isOpen(bulk.state))
+          throw refusal(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed');
         bulk.cancelled = true;
         this.failPending(bulk, 'cancelled');
         const cancelled = bulk.lines.filter((line) => line.failureCode === 'cancelled').length;
@@ -255,9 +276,13 @@ export class MemoryLedger {
         record('retryFailedLines', bulkId);
         const bulk = this.bulk(bulkId);
         if (isOpen(bulk.state)) throw refusal(`The bulk is still ${bulk.state}.`, 'bulk_in_progress');
-        const lines = bulk.lines.filter((line) => line.status === 'FAILED' && isRetryableFailure(line.failureCode) && !line.sent);
-        if (lines.length === 0) throw refusal('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
-        for (const line of lines) Object.assign(line, { status: 'PENDING', failureCode: null, attempt: line.attempt + 1 });
+        const lines = bulk.lines.filter(
+          (line) => line.status === 'FAILED' && isRetryableFailure(line.failureCode) && !line.sent,
+        );
+        if (lines.length === 0)
+          throw refusal('No transfer of this bulk failed for a reason worth retrying.', 'nothing_to_retry');
+        for (const line of lines)
+          Object.assign(line, { status: 'PENDING', failureCode: null, attempt: line.attempt + 1 });
         bulk.state = 'PROCESSING';
         return { retried: lines.length, reserved: String(lines.length * 1000) };
       },
@@ -267,7 +292,8 @@ export class MemoryLedger {
         const line = this.line(transferId);
         if (isFinal(line.status)) return this.finalResult(line);
         const bulk = this.bulk(line.bulkId);
-        if (bulk.cancelled && !line.sent) return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
+        if (bulk.cancelled && !line.sent)
+          return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
         const scripted = this.script.get(transferId)?.discover;
         if (scripted) return scripted(line);
         line.status = 'PROCESSING';
@@ -290,7 +316,8 @@ export class MemoryLedger {
         const scripted = this.script.get(transferId)?.confirm;
         if (scripted) return scripted(line);
         if (!line.sent) {
-          if (this.bulk(line.bulkId).cancelled) return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true) as FinalStepResult;
+          if (this.bulk(line.bulkId).cancelled)
+            return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true) as FinalStepResult;
           line.sent = true;
           line.sends++;
         }

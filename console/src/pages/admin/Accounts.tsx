@@ -17,7 +17,16 @@ import { useOrganizations, type Organization } from './organizationChoices';
 
 type Account = Schemas['AccountSummary'];
 type PartyIdType = Schemas['AccountSummary']['party_id_type'];
-const PARTY_ID_TYPES: readonly PartyIdType[] = ['MSISDN', 'PERSONAL_ID', 'BUSINESS', 'DEVICE', 'ACCOUNT_ID', 'IBAN', 'ALIAS', 'EMAIL'];
+const PARTY_ID_TYPES: readonly PartyIdType[] = [
+  'MSISDN',
+  'PERSONAL_ID',
+  'BUSINESS',
+  'DEVICE',
+  'ACCOUNT_ID',
+  'IBAN',
+  'ALIAS',
+  'EMAIL',
+];
 
 export function AccountsSection({ profile }: { profile: Profile }) {
   const { m } = useT();
@@ -25,7 +34,11 @@ export function AccountsSection({ profile }: { profile: Profile }) {
   const [organization, setOrganization] = useState(profile.organization ? String(profile.organization.id) : '');
   const chosen = organization || (organizations.data?.[0] ? String(organizations.data[0].id) : '');
   const accounts = useAsync(
-    async () => (chosen ? dataOf(await api.GET('/api/accounts', { params: { query: { organization_id: Number(chosen), limit: 500 } } })).results : []),
+    async () =>
+      chosen
+        ? dataOf(await api.GET('/api/accounts', { params: { query: { organization_id: Number(chosen), limit: 500 } } }))
+            .results
+        : [],
     [chosen],
   );
 
@@ -37,7 +50,11 @@ export function AccountsSection({ profile }: { profile: Profile }) {
         <form class="filters" onSubmit={(event) => event.preventDefault()}>
           <div>
             <label for="accounts-organization">{m.admin.accountsOf}</label>
-            <select id="accounts-organization" value={chosen} onChange={(event) => setOrganization(event.currentTarget.value)}>
+            <select
+              id="accounts-organization"
+              value={chosen}
+              onChange={(event) => setOrganization(event.currentTarget.value)}
+            >
               {(organizations.data ?? []).map((candidate) => (
                 <option key={candidate.id} value={String(candidate.id)}>
                   {candidate.name}
@@ -52,10 +69,14 @@ export function AccountsSection({ profile }: { profile: Profile }) {
         {accounts.data && accounts.data.length > 0 && <DepositForm accounts={accounts} />}
       </section>
       {organizations.data && organizations.data.length > 0 && (
-        <CreateAccount organizations={organizations.data} organization={chosen} onCreated={(created) => {
+        <CreateAccount
+          organizations={organizations.data}
+          organization={chosen}
+          onCreated={(created) => {
             setOrganization(String(created));
             void accounts.reload();
-          }} />
+          }}
+        />
       )}
     </>
   );
@@ -112,11 +133,24 @@ function DepositForm({ accounts }: { accounts: Async<Account[]> }) {
         <div>
           <label for="deposit-amount">{m.admin.amount}</label>
           {/* Digits only: Number() of them is exact below 2^53, the API's own limit for an amount. */}
-          <input id="deposit-amount" inputMode="numeric" pattern="[0-9]{1,15}" required value={amount} onInput={(event) => setAmount(event.currentTarget.value)} />
+          <input
+            id="deposit-amount"
+            inputMode="numeric"
+            pattern="[0-9]{1,15}"
+            required
+            value={amount}
+            onInput={(event) => setAmount(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="deposit-reference">{m.admin.reference}</label>
-          <input id="deposit-reference" required maxLength={100} value={reference} onInput={(event) => setReference(event.currentTarget.value)} />
+          <input
+            id="deposit-reference"
+            required
+            maxLength={100}
+            value={reference}
+            onInput={(event) => setReference(event.currentTarget.value)}
+          />
         </div>
         <button type="submit">{m.admin.deposit}</button>
       </form>
@@ -126,7 +160,15 @@ function DepositForm({ accounts }: { accounts: Async<Account[]> }) {
   );
 }
 
-function CreateAccount({ organizations, organization, onCreated }: { organizations: Organization[]; organization: string; onCreated: (organizationId: number) => void }) {
+function CreateAccount({
+  organizations,
+  organization,
+  onCreated,
+}: {
+  organizations: Organization[];
+  organization: string;
+  onCreated: (organizationId: number) => void;
+}) {
   const { m } = useT();
   const [owner, setOwner] = useState(organization);
   const [accountId, setAccountId] = useState('');
@@ -144,7 +186,13 @@ function CreateAccount({ organizations, organization, onCreated }: { organizatio
     try {
       const created = dataOf(
         await api.POST('/api/admin/accounts', {
-          body: { account_id: accountId.trim(), organization_id: organizationId, party_id_type: partyIdType, party_identifier: partyIdentifier.trim(), currency: currency.trim().toUpperCase() },
+          body: {
+            account_id: accountId.trim(),
+            organization_id: organizationId,
+            party_id_type: partyIdType,
+            party_identifier: partyIdentifier.trim(),
+            currency: currency.trim().toUpperCase(),
+          },
         }),
       );
       setDone(m.admin.accountCreated(created.account_id));
@@ -162,7 +210,11 @@ function CreateAccount({ organizations, organization, onCreated }: { organizatio
       <form onSubmit={submit} class="grid-form">
         <div>
           <label for="account-organization">{m.admin.organizationId}</label>
-          <select id="account-organization" value={owner || organization} onChange={(event) => setOwner(event.currentTarget.value)}>
+          <select
+            id="account-organization"
+            value={owner || organization}
+            onChange={(event) => setOwner(event.currentTarget.value)}
+          >
             {organizations.map((candidate) => (
               <option key={candidate.id} value={String(candidate.id)}>
                 {candidate.name}
@@ -172,11 +224,21 @@ function CreateAccount({ organizations, organization, onCreated }: { organizatio
         </div>
         <div>
           <label for="account-id">{m.admin.accountId}</label>
-          <input id="account-id" required pattern="[A-Za-z0-9._\-]{1,64}" value={accountId} onInput={(event) => setAccountId(event.currentTarget.value)} />
+          <input
+            id="account-id"
+            required
+            pattern="[A-Za-z0-9._\-]{1,64}"
+            value={accountId}
+            onInput={(event) => setAccountId(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="account-party-type">{m.admin.partyIdType}</label>
-          <select id="account-party-type" value={partyIdType} onChange={(event) => setPartyIdType(event.currentTarget.value as PartyIdType)}>
+          <select
+            id="account-party-type"
+            value={partyIdType}
+            onChange={(event) => setPartyIdType(event.currentTarget.value as PartyIdType)}
+          >
             {PARTY_ID_TYPES.map((value) => (
               <option key={value} value={value}>
                 {value}
@@ -186,11 +248,24 @@ function CreateAccount({ organizations, organization, onCreated }: { organizatio
         </div>
         <div>
           <label for="account-party">{m.admin.partyIdentifier}</label>
-          <input id="account-party" required maxLength={128} value={partyIdentifier} onInput={(event) => setPartyIdentifier(event.currentTarget.value)} />
+          <input
+            id="account-party"
+            required
+            maxLength={128}
+            value={partyIdentifier}
+            onInput={(event) => setPartyIdentifier(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="account-currency">{m.admin.currency}</label>
-          <input id="account-currency" required pattern="[A-Za-z]{3}" maxLength={3} value={currency} onInput={(event) => setCurrency(event.currentTarget.value)} />
+          <input
+            id="account-currency"
+            required
+            pattern="[A-Za-z]{3}"
+            maxLength={3}
+            value={currency}
+            onInput={(event) => setCurrency(event.currentTarget.value)}
+          />
         </div>
         <div class="actions">
           <button type="submit">{m.admin.createAccount}</button>

@@ -25,7 +25,15 @@ interface AuditFilters {
   to: string;
 }
 
-const NO_FILTER: AuditFilters = { kind: '', actor: '', organization: '', subjectType: '', subjectId: '', from: '', to: '' };
+const NO_FILTER: AuditFilters = {
+  kind: '',
+  actor: '',
+  organization: '',
+  subjectType: '',
+  subjectId: '',
+  from: '',
+  to: '',
+};
 
 /** The filters a link opened the page with (only the subject: the one thing links point at). */
 function filtersFromAddress(): AuditFilters {
@@ -50,7 +58,10 @@ export function AuditSection() {
   const organizations = useOrganizations();
   const [filters, setFilters] = useState<AuditFilters>(filtersFromAddress);
   const [offset, setOffset] = useState(0);
-  const entries = useAsync(async () => dataOf(await api.GET('/api/admin/audit', { params: { query: queryOf(filters, offset) } })), [filters, offset]);
+  const entries = useAsync(
+    async () => dataOf(await api.GET('/api/admin/audit', { params: { query: queryOf(filters, offset) } })),
+    [filters, offset],
+  );
   const filter = (change: Partial<AuditFilters>) => {
     setFilters({ ...filters, ...change });
     setOffset(0);
@@ -62,7 +73,11 @@ export function AuditSection() {
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
         <div>
           <label for="audit-kind">{m.admin.auditKind}</label>
-          <select id="audit-kind" value={filters.kind} onChange={(event) => filter({ kind: event.currentTarget.value })}>
+          <select
+            id="audit-kind"
+            value={filters.kind}
+            onChange={(event) => filter({ kind: event.currentTarget.value })}
+          >
             <option value="">{m.common.all}</option>
             {Object.entries(m.admin.kinds).map(([kind, label]) => (
               <option key={kind} value={kind}>
@@ -73,11 +88,21 @@ export function AuditSection() {
         </div>
         <div>
           <label for="audit-actor">{m.admin.auditActor}</label>
-          <input id="audit-actor" inputMode="numeric" pattern="[0-9]*" value={filters.actor} onInput={(event) => filter({ actor: event.currentTarget.value })} />
+          <input
+            id="audit-actor"
+            inputMode="numeric"
+            pattern="[0-9]*"
+            value={filters.actor}
+            onInput={(event) => filter({ actor: event.currentTarget.value })}
+          />
         </div>
         <div>
           <label for="audit-organization">{m.admin.organizationId}</label>
-          <select id="audit-organization" value={filters.organization} onChange={(event) => filter({ organization: event.currentTarget.value })}>
+          <select
+            id="audit-organization"
+            value={filters.organization}
+            onChange={(event) => filter({ organization: event.currentTarget.value })}
+          >
             <option value="">{m.common.all}</option>
             {(organizations.data ?? []).map((organization) => (
               <option key={organization.id} value={String(organization.id)}>
@@ -88,7 +113,11 @@ export function AuditSection() {
         </div>
         <div>
           <label for="audit-subject-type">{m.admin.auditSubjectType}</label>
-          <select id="audit-subject-type" value={filters.subjectType} onChange={(event) => filter({ subjectType: event.currentTarget.value })}>
+          <select
+            id="audit-subject-type"
+            value={filters.subjectType}
+            onChange={(event) => filter({ subjectType: event.currentTarget.value })}
+          >
             <option value="">{m.common.all}</option>
             {Object.entries(m.admin.subjects).map(([subject, label]) => (
               <option key={subject} value={subject}>
@@ -99,15 +128,31 @@ export function AuditSection() {
         </div>
         <div>
           <label for="audit-subject-id">{m.admin.auditSubjectId}</label>
-          <input id="audit-subject-id" maxLength={128} value={filters.subjectId} onInput={(event) => filter({ subjectId: event.currentTarget.value })} />
+          <input
+            id="audit-subject-id"
+            maxLength={128}
+            value={filters.subjectId}
+            onInput={(event) => filter({ subjectId: event.currentTarget.value })}
+          />
         </div>
         <div>
           <label for="audit-from">{m.admin.from}</label>
-          <input id="audit-from" type="date" value={filters.from} onChange={(event) => filter({ from: event.currentTarget.value })} />
+          <input
+            id="audit-from"
+            type="date"
+            value={filters.from}
+            onChange={(event) => filter({ from: event.currentTarget.value })}
+          />
         </div>
         <div>
           <label for="audit-to">{m.admin.to}</label>
-          <input id="audit-to" type="date" value={filters.to} min={filters.from || undefined} onChange={(event) => filter({ to: event.currentTarget.value })} />
+          <input
+            id="audit-to"
+            type="date"
+            value={filters.to}
+            min={filters.from || undefined}
+            onChange={(event) => filter({ to: event.currentTarget.value })}
+          />
         </div>
         <div class="filter-reset">
           <button type="button" class="secondary" onClick={() => filter(NO_FILTER)}>
@@ -127,7 +172,13 @@ export function AuditSection() {
   );
 }
 
-function AuditTable({ entries, organizations }: { entries: Entry[]; organizations: Parameters<typeof organizationName>[0] }) {
+function AuditTable({
+  entries,
+  organizations,
+}: {
+  entries: Entry[];
+  organizations: Parameters<typeof organizationName>[0];
+}) {
   const { m } = useT();
   if (entries.length === 0) return <p class="muted">{m.admin.noEntries}</p>;
   return (
@@ -153,7 +204,8 @@ function AuditTable({ entries, organizations }: { entries: Entry[]; organization
               <td>{entry.actor_email ?? m.admin.system}</td>
               <td>{m.admin.kinds[entry.kind] ?? entry.kind}</td>
               <td>
-                {m.admin.subjects[entry.subject_type] ?? entry.subject_type} <span class="mono">{entry.subject_id}</span>
+                {m.admin.subjects[entry.subject_type] ?? entry.subject_type}{' '}
+                <span class="mono">{entry.subject_id}</span>
               </td>
               <td>{organizationName(organizations, entry.organization_id) ?? m.common.none}</td>
               <td>
@@ -178,7 +230,10 @@ function Changes({ entry }: { entry: Entry }) {
     <ul class="changes">
       {fields.map((field) => (
         <li key={field}>
-          <span class="mono">{field}</span> : {entry.before === null ? `${shown(after[field])} (${m.admin.created})` : `${shown(before[field])} → ${shown(after[field])}`}
+          <span class="mono">{field}</span> :{' '}
+          {entry.before === null
+            ? `${shown(after[field])} (${m.admin.created})`
+            : `${shown(before[field])} → ${shown(after[field])}`}
         </li>
       ))}
     </ul>

@@ -10,7 +10,15 @@ import type { Organization } from './organizationChoices';
 type Role = Schemas['CreateUserRequest']['role'];
 const ROLES: readonly Role[] = ['GESTIONNAIRE', 'SUPERVISEUR'];
 
-export function CreateUser({ profile, organizations, onCreated }: { profile: Profile; organizations: Organization[]; onCreated: () => void }) {
+export function CreateUser({
+  profile,
+  organizations,
+  onCreated,
+}: {
+  profile: Profile;
+  organizations: Organization[];
+  onCreated: () => void;
+}) {
   const { m } = useT();
   const [email, setEmail] = useState('');
   const [firstName, setFirstName] = useState('');
@@ -28,7 +36,13 @@ export function CreateUser({ profile, organizations, onCreated }: { profile: Pro
     setError(undefined);
     setCreated(null);
     try {
-      const body: Schemas['CreateUserRequest'] = { email: email.trim(), first_name: firstName.trim(), last_name: lastName.trim(), role, is_staff: staff };
+      const body: Schemas['CreateUserRequest'] = {
+        email: email.trim(),
+        first_name: firstName.trim(),
+        last_name: lastName.trim(),
+        role,
+        is_staff: staff,
+      };
       if (organization) body.organization_id = Number(organization);
       if (phone.trim()) body.phone_number = phone.trim();
       setCreated(dataOf(await api.POST('/api/admin/users/create', { body })));
@@ -48,15 +62,33 @@ export function CreateUser({ profile, organizations, onCreated }: { profile: Pro
       <form onSubmit={submit} class="grid-form">
         <div>
           <label for="user-email">{m.admin.email}</label>
-          <input id="user-email" type="email" required value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+          <input
+            id="user-email"
+            type="email"
+            required
+            value={email}
+            onInput={(event) => setEmail(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="user-first">{m.admin.firstName}</label>
-          <input id="user-first" required maxLength={150} value={firstName} onInput={(event) => setFirstName(event.currentTarget.value)} />
+          <input
+            id="user-first"
+            required
+            maxLength={150}
+            value={firstName}
+            onInput={(event) => setFirstName(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="user-last">{m.admin.lastName}</label>
-          <input id="user-last" required maxLength={150} value={lastName} onInput={(event) => setLastName(event.currentTarget.value)} />
+          <input
+            id="user-last"
+            required
+            maxLength={150}
+            value={lastName}
+            onInput={(event) => setLastName(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="user-role">{m.admin.role}</label>
@@ -70,7 +102,11 @@ export function CreateUser({ profile, organizations, onCreated }: { profile: Pro
         </div>
         <div>
           <label for="user-organization">{m.admin.organizationId}</label>
-          <select id="user-organization" value={organization} onChange={(event) => setOrganization(event.currentTarget.value)}>
+          <select
+            id="user-organization"
+            value={organization}
+            onChange={(event) => setOrganization(event.currentTarget.value)}
+          >
             <option value="">
               {m.admin.ownOrganization}
               {profile.organization ? ` (${profile.organization.name})` : ''}
@@ -87,7 +123,12 @@ export function CreateUser({ profile, organizations, onCreated }: { profile: Pro
           <input id="user-phone" type="tel" value={phone} onInput={(event) => setPhone(event.currentTarget.value)} />
         </div>
         <div class="checkbox">
-          <input id="user-staff" type="checkbox" checked={staff} onChange={(event) => setStaff(event.currentTarget.checked)} />
+          <input
+            id="user-staff"
+            type="checkbox"
+            checked={staff}
+            onChange={(event) => setStaff(event.currentTarget.checked)}
+          />
           <label for="user-staff">{m.admin.isStaff}</label>
         </div>
         <div class="actions">
@@ -96,7 +137,8 @@ export function CreateUser({ profile, organizations, onCreated }: { profile: Pro
       </form>
       {created && (
         <Notice tone="success">
-          {m.admin.userCreated(created.user.email)} <code>{created.temporary_password}</code> {m.admin.delivery[created.email_delivery]}
+          {m.admin.userCreated(created.user.email)} <code>{created.temporary_password}</code>{' '}
+          {m.admin.delivery[created.email_delivery]}
         </Notice>
       )}
       <ErrorNotice error={error} />

@@ -85,7 +85,13 @@ function ApprovalRule({ organization }: { organization: Organization }) {
   );
 }
 
-function OrganizationsTable({ organizations, onEdit }: { organizations: Organization[]; onEdit: (organization: Organization) => void }) {
+function OrganizationsTable({
+  organizations,
+  onEdit,
+}: {
+  organizations: Organization[];
+  onEdit: (organization: Organization) => void;
+}) {
   const { m } = useT();
   if (organizations.length === 0) return <p class="muted">{m.admin.noOrganizations}</p>;
   const labels = { active: m.admin.orgActive, inactive: m.admin.orgSuspended };
@@ -122,7 +128,12 @@ function OrganizationsTable({ organizations, onEdit }: { organizations: Organiza
                 <When iso={organization.created_at} />
               </td>
               <td>
-                <button type="button" class="secondary" onClick={() => onEdit(organization)} aria-label={m.admin.editOrganization(organization.name)}>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => onEdit(organization)}
+                  aria-label={m.admin.editOrganization(organization.name)}
+                >
                   {m.admin.edit}
                 </button>
               </td>
@@ -144,7 +155,12 @@ interface OrganizationFields {
 
 function fieldsOf(organization: Organization): OrganizationFields {
   const hours = organization.approval_timeout_hours;
-  return { name: organization.name, isActive: organization.is_active, requiresApproval: organization.requires_approval, hours: hours === null ? '' : String(hours) };
+  return {
+    name: organization.name,
+    isActive: organization.is_active,
+    requiresApproval: organization.requires_approval,
+    hours: hours === null ? '' : String(hours),
+  };
 }
 
 function hoursOf(text: string): number | null {
@@ -161,14 +177,28 @@ function patchOf(before: Organization, fields: OrganizationFields): Patch {
   return patch;
 }
 
-function OrganizationFieldset({ prefix, fields, onChange }: { prefix: string; fields: OrganizationFields; onChange: (fields: OrganizationFields) => void }) {
+function OrganizationFieldset({
+  prefix,
+  fields,
+  onChange,
+}: {
+  prefix: string;
+  fields: OrganizationFields;
+  onChange: (fields: OrganizationFields) => void;
+}) {
   const { m } = useT();
   const set = (change: Partial<OrganizationFields>) => onChange({ ...fields, ...change });
   return (
     <>
       <div>
         <label for={`${prefix}-name`}>{m.admin.name}</label>
-        <input id={`${prefix}-name`} required maxLength={200} value={fields.name} onInput={(event) => set({ name: event.currentTarget.value })} />
+        <input
+          id={`${prefix}-name`}
+          required
+          maxLength={200}
+          value={fields.name}
+          onInput={(event) => set({ name: event.currentTarget.value })}
+        />
       </div>
       <div>
         <label for={`${prefix}-hours`}>{m.admin.approvalHours}</label>
@@ -185,18 +215,36 @@ function OrganizationFieldset({ prefix, fields, onChange }: { prefix: string; fi
         </p>
       </div>
       <div class="checkbox">
-        <input id={`${prefix}-approval`} type="checkbox" checked={fields.requiresApproval} onChange={(event) => set({ requiresApproval: event.currentTarget.checked })} />
+        <input
+          id={`${prefix}-approval`}
+          type="checkbox"
+          checked={fields.requiresApproval}
+          onChange={(event) => set({ requiresApproval: event.currentTarget.checked })}
+        />
         <label for={`${prefix}-approval`}>{m.admin.requiresApproval}</label>
       </div>
       <div class="checkbox">
-        <input id={`${prefix}-active`} type="checkbox" checked={fields.isActive} onChange={(event) => set({ isActive: event.currentTarget.checked })} />
+        <input
+          id={`${prefix}-active`}
+          type="checkbox"
+          checked={fields.isActive}
+          onChange={(event) => set({ isActive: event.currentTarget.checked })}
+        />
         <label for={`${prefix}-active`}>{m.admin.isActive}</label>
       </div>
     </>
   );
 }
 
-function OrganizationEditor({ organization, onChanged, onClose }: { organization: Organization; onChanged: (organization: Organization) => void; onClose: () => void }) {
+function OrganizationEditor({
+  organization,
+  onChanged,
+  onClose,
+}: {
+  organization: Organization;
+  onChanged: (organization: Organization) => void;
+  onClose: () => void;
+}) {
   const { m } = useT();
   const [fields, setFields] = useState(fieldsOf(organization));
   const [done, setDone] = useState<string | null>(null);
@@ -208,7 +256,12 @@ function OrganizationEditor({ organization, onChanged, onClose }: { organization
     setDone(null);
     try {
       const body = patchOf(organization, fields);
-      const saved = dataOf(await api.PATCH('/api/admin/organizations/{organization_id}', { params: { path: { organization_id: organization.id } }, body }));
+      const saved = dataOf(
+        await api.PATCH('/api/admin/organizations/{organization_id}', {
+          params: { path: { organization_id: organization.id } },
+          body,
+        }),
+      );
       setDone(m.admin.saved);
       onChanged(saved);
     } catch (caught) {
@@ -273,7 +326,13 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
       <form onSubmit={submit} class="grid-form">
         <div>
           <label for="new-organization-code">{m.admin.code}</label>
-          <input id="new-organization-code" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]{1,31}" value={code} onInput={(event) => setCode(event.currentTarget.value)} />
+          <input
+            id="new-organization-code"
+            required
+            pattern="[A-Za-z0-9][A-Za-z0-9_\-]{1,31}"
+            value={code}
+            onInput={(event) => setCode(event.currentTarget.value)}
+          />
         </div>
         <OrganizationFieldset prefix="new-organization" fields={fields} onChange={setFields} />
         <div class="actions">

@@ -34,7 +34,10 @@ export function UsersSection({ profile }: { profile: Profile }) {
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<User | null>(null);
   const users = useAsync(async () => {
-    const query: { organization_id?: number; role?: Role; is_active?: boolean; limit: number; offset: number } = { limit: PAGE, offset };
+    const query: { organization_id?: number; role?: Role; is_active?: boolean; limit: number; offset: number } = {
+      limit: PAGE,
+      offset,
+    };
     if (filters.organization) query.organization_id = Number(filters.organization);
     if (filters.role) query.role = filters.role;
     if (filters.active) query.is_active = filters.active === 'true';
@@ -57,7 +60,11 @@ export function UsersSection({ profile }: { profile: Profile }) {
         <form class="filters" onSubmit={(event) => event.preventDefault()}>
           <div>
             <label for="users-organization">{m.admin.organizationId}</label>
-            <select id="users-organization" value={filters.organization} onChange={(event) => filter({ organization: event.currentTarget.value })}>
+            <select
+              id="users-organization"
+              value={filters.organization}
+              onChange={(event) => filter({ organization: event.currentTarget.value })}
+            >
               <option value="">{m.common.all}</option>
               {(organizations.data ?? []).map((organization) => (
                 <option key={organization.id} value={String(organization.id)}>
@@ -68,7 +75,11 @@ export function UsersSection({ profile }: { profile: Profile }) {
           </div>
           <div>
             <label for="users-role">{m.admin.role}</label>
-            <select id="users-role" value={filters.role} onChange={(event) => filter({ role: event.currentTarget.value as Role | '' })}>
+            <select
+              id="users-role"
+              value={filters.role}
+              onChange={(event) => filter({ role: event.currentTarget.value as Role | '' })}
+            >
               <option value="">{m.common.all}</option>
               {ROLES.map((role) => (
                 <option key={role} value={role}>
@@ -79,7 +90,11 @@ export function UsersSection({ profile }: { profile: Profile }) {
           </div>
           <div>
             <label for="users-active">{m.admin.state}</label>
-            <select id="users-active" value={filters.active} onChange={(event) => filter({ active: event.currentTarget.value as UserFilters['active'] })}>
+            <select
+              id="users-active"
+              value={filters.active}
+              onChange={(event) => filter({ active: event.currentTarget.value as UserFilters['active'] })}
+            >
               <option value="">{m.common.all}</option>
               <option value="true">{m.admin.activeOnly}</option>
               <option value="false">{m.admin.inactiveOnly}</option>
@@ -138,7 +153,12 @@ function UsersTable({ users, onEdit }: { users: User[]; onEdit: (user: User) => 
               </td>
               <td>{user.last_login ? <When iso={user.last_login} /> : m.admin.never}</td>
               <td>
-                <button type="button" class="secondary" onClick={() => onEdit(user)} aria-label={m.admin.editUser(user.email)}>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => onEdit(user)}
+                  aria-label={m.admin.editUser(user.email)}
+                >
                   {m.admin.edit}
                 </button>
               </td>
@@ -158,7 +178,15 @@ export function ActiveBadge({ active, labels }: { active: boolean; labels?: { ac
 
 type Asking = 'deactivate' | 'reset' | null;
 
-function UserEditor({ user, onChanged, onClose }: { user: User; onChanged: (user: User) => void; onClose: () => void }) {
+function UserEditor({
+  user,
+  onChanged,
+  onClose,
+}: {
+  user: User;
+  onChanged: (user: User) => void;
+  onClose: () => void;
+}) {
   const { m } = useT();
   const [firstName, setFirstName] = useState(user.first_name);
   const [lastName, setLastName] = useState(user.last_name);
@@ -191,12 +219,25 @@ function UserEditor({ user, onChanged, onClose }: { user: User; onChanged: (user
   const save = (event: Event) => {
     event.preventDefault();
     void act(async () => {
-      const body = { first_name: firstName.trim(), last_name: lastName.trim(), phone_number: phone.trim() === '' ? null : phone.trim(), role };
+      const body = {
+        first_name: firstName.trim(),
+        last_name: lastName.trim(),
+        phone_number: phone.trim() === '' ? null : phone.trim(),
+        role,
+      };
       return { user: dataOf(await api.PATCH('/api/admin/users/{user_id}', { ...path, body })), message: m.admin.saved };
     });
   };
-  const deactivate = () => act(async () => ({ user: dataOf(await api.POST('/api/admin/users/{user_id}/deactivate', path)), message: m.admin.deactivated(user.email) }));
-  const reactivate = () => act(async () => ({ user: dataOf(await api.POST('/api/admin/users/{user_id}/reactivate', path)), message: m.admin.reactivated(user.email) }));
+  const deactivate = () =>
+    act(async () => ({
+      user: dataOf(await api.POST('/api/admin/users/{user_id}/deactivate', path)),
+      message: m.admin.deactivated(user.email),
+    }));
+  const reactivate = () =>
+    act(async () => ({
+      user: dataOf(await api.POST('/api/admin/users/{user_id}/reactivate', path)),
+      message: m.admin.reactivated(user.email),
+    }));
   const reset = () =>
     act(async () => {
       const answer = dataOf(await api.POST('/api/admin/users/{user_id}/reset-password', path));
@@ -213,11 +254,23 @@ function UserEditor({ user, onChanged, onClose }: { user: User; onChanged: (user
       <form onSubmit={save} class="grid-form">
         <div>
           <label for="edit-first">{m.admin.firstName}</label>
-          <input id="edit-first" required maxLength={150} value={firstName} onInput={(event) => setFirstName(event.currentTarget.value)} />
+          <input
+            id="edit-first"
+            required
+            maxLength={150}
+            value={firstName}
+            onInput={(event) => setFirstName(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="edit-last">{m.admin.lastName}</label>
-          <input id="edit-last" required maxLength={150} value={lastName} onInput={(event) => setLastName(event.currentTarget.value)} />
+          <input
+            id="edit-last"
+            required
+            maxLength={150}
+            value={lastName}
+            onInput={(event) => setLastName(event.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="edit-phone">{m.admin.phone}</label>
@@ -257,19 +310,34 @@ function UserEditor({ user, onChanged, onClose }: { user: User; onChanged: (user
         </button>
       </div>
       {asking === 'deactivate' && (
-        <Confirm id="deactivate-title" title={m.admin.deactivateTitle} confirm={m.admin.deactivateConfirm} busy={busy} onConfirm={() => void deactivate()} onClose={() => setAsking(null)}>
+        <Confirm
+          id="deactivate-title"
+          title={m.admin.deactivateTitle}
+          confirm={m.admin.deactivateConfirm}
+          busy={busy}
+          onConfirm={() => void deactivate()}
+          onClose={() => setAsking(null)}
+        >
           {m.admin.deactivateText}
         </Confirm>
       )}
       {asking === 'reset' && (
-        <Confirm id="reset-title" title={m.admin.resetTitle} confirm={m.admin.resetConfirm} busy={busy} onConfirm={() => void reset()} onClose={() => setAsking(null)}>
+        <Confirm
+          id="reset-title"
+          title={m.admin.resetTitle}
+          confirm={m.admin.resetConfirm}
+          busy={busy}
+          onConfirm={() => void reset()}
+          onClose={() => setAsking(null)}
+        >
           {m.admin.resetText}
         </Confirm>
       )}
       {done && <Notice tone="success">{done}</Notice>}
       {temporary && (
         <Notice tone="success">
-          {m.admin.passwordReset(temporary.user.email)} <code>{temporary.temporary_password}</code> {m.admin.delivery[temporary.email_delivery]}
+          {m.admin.passwordReset(temporary.user.email)} <code>{temporary.temporary_password}</code>{' '}
+          {m.admin.delivery[temporary.email_delivery]}
         </Notice>
       )}
       <ErrorNotice error={error} />

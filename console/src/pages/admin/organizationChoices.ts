@@ -9,7 +9,10 @@ import { useAsync, type Async } from '../../useAsync';
 export type Organization = Schemas['AdminOrganization'];
 
 export function useOrganizations(): Async<Organization[]> {
-  return useAsync(async () => dataOf(await api.GET('/api/admin/organizations', { params: { query: { limit: 200 } } })).results, []);
+  return useAsync(
+    async () => dataOf(await api.GET('/api/admin/organizations', { params: { query: { limit: 200 } } })).results,
+    [],
+  );
 }
 
 export function organizationName(organizations: Organization[] | undefined, id: number | null): string | null {
