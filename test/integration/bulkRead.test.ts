@@ -85,9 +85,10 @@ describe('GET /api/bulk-transfers/history', () => {
       january,
     ]);
     expect(response.body.results[2]).toEqual({
+      id: expect.any(Number),
       bulk_id: january,
       payer_account: fund.account.account_id,
-      total_amount: '6000',
+      total_amount: 6000,
       currency: 'XOF',
       state: 'COMPLETED',
       created_at: '2026-01-10T12:00:00.000Z',
@@ -164,10 +165,14 @@ describe('GET /api/bulk-transfers/:bulk_id/details', () => {
       .expect(200);
     expect(response.body).toMatchObject({
       bulk_id: january,
-      payer_account: fund.account.account_id,
+      payer_account: {
+        account_id: fund.account.account_id,
+        party_id_type: fund.account.party_id_type,
+        party_identifier: fund.account.party_identifier,
+      },
       organization: { code: fund.organization.code, name: fund.organization.name },
       state: 'COMPLETED',
-      total_amount: '6000',
+      total_amount: 6000,
       currency: 'XOF',
       created_at: '2026-01-10T12:00:00.000Z',
       completed_at: '2026-01-10T12:30:00.000Z',
@@ -177,15 +182,16 @@ describe('GET /api/bulk-transfers/:bulk_id/details', () => {
     });
     expect(response.body.individual_transfers).toHaveLength(3);
     expect(response.body.individual_transfers[0]).toEqual({
+      id: expect.any(Number),
       transfer_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       line_number: 2,
       payee_party_id_type: 'MSISDN',
       payee_party_identifier: '22997100001',
       payee_name: 'Awa Kpété',
       payee_fsp_id: 'mtnbenin',
-      amount: '1000',
+      amount: 1000,
       currency: 'XOF',
-      fee_amount: '25',
+      fee_amount: 25,
       status: 'COMPLETED',
       attempt: 1,
       mojaloop_transfer_id: 'ml-1',

@@ -150,7 +150,7 @@ describe('retry-failed and cancel', () => {
       const cancelled = await actOnBulk(server, 'cancel', other.bulkId, staff.gestionnaire.token, 202);
       expect(cancelled.body).toMatchObject({
         cancelled_transfers: 1,
-        released_amount: String(amounts.notFound + 1000n),
+        released_amount: Number(amounts.notFound + 1000n),
       });
       expect(await bulkWorkflowResult(temporal, other.bulkId)).toMatchObject({
         state: 'FAILED',
@@ -164,7 +164,7 @@ describe('retry-failed and cancel', () => {
       expect(retried.body).toMatchObject({
         state: 'PROCESSING',
         retried_transfers: 2,
-        reserved_amount: String(amounts.rejected + amounts.unreachable),
+        reserved_amount: Number(amounts.rejected + amounts.unreachable),
       });
       expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({
         state: 'COMPLETED',
@@ -416,7 +416,7 @@ describe('retry-failed and cancel', () => {
       getTransfer: (transferId) => real.getTransfer(transferId),
     };
 
-    let answered: { cancelled_transfers: number; released_amount: string } | undefined;
+    let answered: { cancelled_transfers: number; released_amount: number } | undefined;
     const result = await (
       await worker(3, adapter)
     ).runUntil(async () => {
@@ -443,10 +443,7 @@ describe('retry-failed and cancel', () => {
     // The cancel made the 28 PENDING lines (3 to 30) FAILED `cancelled` at once and released their amounts.
     expect(answered).toMatchObject({
       cancelled_transfers: 28,
-      released_amount: lines
-        .slice(2)
-        .reduce((sum, line) => sum + line.amount, 0n)
-        .toString(),
+      released_amount: Number(lines.slice(2).reduce((sum, line) => sum + line.amount, 0n)),
     });
     expect(result).toEqual({ bulkId: bulk.bulkId, state: 'COMPLETED', total: 30, completed: 1, failed: 29 });
     const rows = await linesOfBulk(db(), bulk.bulkId);

@@ -54,7 +54,7 @@ describe('POST /api/bulk-transfers: a valid file', () => {
       bulkTransferId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       state: 'PENDING',
       transfers_count: 3,
-      total_amount: '517500',
+      total_amount: 517500,
       currency: 'XOF',
       warnings: [],
     });
@@ -96,18 +96,31 @@ describe('POST /api/bulk-transfers: a valid file', () => {
     expect(await workflowStatus(bulkId)).toEqual({ status: 'RUNNING', taskQueue: config.temporal.taskQueue });
   });
 
-  it('stores amounts beyond 2^53 minor units exactly', async () => {
-    const rich = await createFund(server, { balance: 10n ** 18n, currency: 'USD' });
-    const app = createBulkTestApp({ BULK_MAX_AMOUNT_PER_LINE: String(10n ** 17n) });
-    const csv = `${CSV_HEADER}MSISDN,22997000001,USD,90071992547409.93\nMSISDN,22997000002,USD,0.01\n`;
-    const response = await upload(app.server, rich.gestionnaire.token, csv).expect(202);
-    expect(response.body.total_amount).toBe('9007199254740994');
+  it('stores a total of exactly 2^53 - 1 minor units, and refuses the line that would take a total past it', async () => {
+    const limit = BigInt(Number.MAX_SAFE_INTEGER);
+    const rich = await createFund(server, { balance: limit, currency: 'USD' });
+    const app = createBulkTestApp({ BULK_MAX_AMOUNT_PER_LINE: String(limit) });
+    const lines = 'MSISDN,22997000001,USD,45035996273704.95\nMSISDN,22997000002,USD,45035996273704.95\n';
+    const atLimit = await upload(
+      app.server,
+      rich.gestionnaire.token,
+      `${CSV_HEADER}${lines}MSISDN,22997000003,USD,0.01\n`,
+    );
+    expect(atLimit.status).toBe(202);
+    expect(atLimit.text).toContain(`"total_amount":${limit},`);
     const amounts = await db()('individual_transfers')
-      .where('bulk_id', response.body.bulkTransferId)
+      .where('bulk_id', atLimit.body.bulkTransferId)
       .orderBy('line_number')
       .pluck('amount');
-    expect(amounts).toEqual(['9007199254740993', '1']);
-    expect((await snapshot(rich)).reserved).toBe('9007199254740994');
+    expect(amounts).toEqual(['4503599627370495', '4503599627370495', '1']);
+
+    const past = await upload(app.server, rich.gestionnaire.token, `${CSV_HEADER}${lines}MSISDN,22997000004,USD,0.02\n`)
+      .set('Accept-Language', 'en')
+      .expect(400);
+    expect(past.body.error.details.errors).toEqual([
+      { line: 4, column: 'montant', code: 'total_above_limit', message: expect.stringContaining('9007199254740991') },
+    ]);
+    expect((await snapshot(rich)).reserved).toBe(String(limit));
   });
 
   it('answers a line repeating a payee and amount with a warning, and still creates the bulk', async () => {
@@ -122,7 +135,7 @@ describe('POST /api/bulk-transfers: a valid file', () => {
   it('accepts ; as separator, a BOM, CRLF and spaces (a French Excel export)', async () => {
     const csv = '\uFEFFType_Id ; Valeur_Id ; Devise ; Montant\r\n MSISDN ; 22997000021 ; XOF ; 700 \r\n';
     const response = await upload(server, fund.gestionnaire.token, csv).expect(202);
-    expect(response.body).toMatchObject({ transfers_count: 1, total_amount: '700' });
+    expect(response.body).toMatchObject({ transfers_count: 1, total_amount: 700 });
   });
 
   it('pays from the account in the file currency when the organization has several, or the one named', async () => {
@@ -498,7 +511,7 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
       bulkTransferId: bulkId,
       state: 'PENDING',
       transfers_count: 2,
-      total_amount: '2001',
+      total_amount: 2001,
     });
     expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 2, reserved: '2001' });
     expect((await workflowStatus(bulkId)).status).toBe('RUNNING');

@@ -88,7 +88,7 @@ describe('API metrics', () => {
   it('serves the Prometheus text format with process metrics and HTTP latency by matched route', async () => {
     const server = app();
     await request(server).get('/healthz').expect(200);
-    await request(server).get('/no/such/path/12345').expect(404);
+    await request(server).get('/api/no/such/path/12345').expect(404);
     const bulkId = randomUUID();
     await request(server).get(`/api/bulk-transfers/${bulkId}/report.csv`).expect(401);
 
