@@ -17,7 +17,8 @@ import { type MailDelivery, type MailSettings, sendMail } from '../mail/mailer';
 import { temporaryPasswordMail } from '../mail/temporaryPasswordMail';
 import { User, type UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
-import { type AdminUserView, type ProfileView, profileView, readUser } from './userReads';
+import { userProfile } from '../auth/userViews';
+import { type AdminUserView, type ProfileView, readUser } from './userReads';
 
 /** Where a temporary password is mailed from, and the address the mail tells the user to sign in at. */
 export interface MailContext {
@@ -52,7 +53,7 @@ export async function createUser(
   });
   const delivery = await mailTemporaryPassword(mail, created.user, created.temporaryPassword, 'account_created');
   return {
-    user: profileView(created.user, created.organization),
+    user: userProfile(created.user, created.organization),
     temporaryPassword: created.temporaryPassword,
     delivery,
   };

@@ -4,7 +4,8 @@
  */
 import type { Knex } from 'knex';
 import { db } from '../db/knex';
-import type { Organization, User, UserRole } from '../models';
+import type { userProfile } from '../auth/userViews';
+import type { UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
 import type { Page } from './page';
 
@@ -24,31 +25,7 @@ export interface AdminUserView {
 }
 
 /** The user as /api/auth/profile shows it (the seed's shape of a created user). */
-export interface ProfileView {
-  id: number;
-  email: string;
-  first_name: string;
-  last_name: string;
-  role: UserRole;
-  is_staff: boolean;
-  phone_number: string | null;
-  must_change_password: boolean;
-  organization: { id: number; code: string; name: string } | null;
-}
-
-export function profileView(user: User, organization: Organization | null): ProfileView {
-  return {
-    id: user.id,
-    email: user.email,
-    first_name: user.first_name,
-    last_name: user.last_name,
-    role: user.role,
-    is_staff: user.is_staff,
-    phone_number: user.phone_number,
-    must_change_password: user.must_change_password,
-    organization: organization ? { id: organization.id, code: organization.code, name: organization.name } : null,
-  };
-}
+export type ProfileView = ReturnType<typeof userProfile>;
 
 export interface MemberView {
   id: number;
