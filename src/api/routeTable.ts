@@ -6,6 +6,7 @@ import { adminAuditRoutes } from './routes/adminAudit';
 import { adminOrganizationRoutes } from './routes/adminOrganizations';
 import { adminUserRoutes } from './routes/adminUsers';
 import { authRoutes } from './routes/auth';
+import { bulkDecisionRoutes } from './routes/bulkDecisions';
 import { bulkReportRoutes } from './routes/bulkReports';
 import { bulkTransferRoutes } from './routes/bulkTransfers';
 import { docsRoutes } from './routes/docs';
@@ -26,6 +27,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...organizationUserRoutes,
   ...accountRoutes,
   ...bulkTransferRoutes,
+  ...bulkDecisionRoutes,
   ...bulkReportRoutes,
   ...pensionRollRoutes,
   ...pensionRunRoutes,
