@@ -33,7 +33,8 @@ export async function listOrganizations(filters: OrganizationFilters): Promise<P
   const query = Organization.query(db());
   if (filters.isActive !== null) query.where('is_active', filters.isActive);
   const total = await query.clone().resultSize();
-  const rows = await query.clone().orderBy('id').limit(filters.limit).offset(filters.offset);
+  // Newest first: the one just created is on the first page, however many there are.
+  const rows = await query.clone().orderBy('id', 'desc').limit(filters.limit).offset(filters.offset);
   return { total, count: rows.length, limit: filters.limit, offset: filters.offset, results: rows.map(toView) };
 }
 

@@ -29,7 +29,7 @@ const list = defineRoute({
   path: '/api/admin/organizations',
   operationId: 'adminListOrganizations',
   tag,
-  summary: 'The organizations, in creation order',
+  summary: 'The organizations, newest first',
   access: staff,
   query: z.object({
     is_active: queryFlag().meta({ description: 'Only the active (true) or the deactivated (false) ones.' }),

@@ -4,6 +4,7 @@
  * changed here (a user's email, an organization's code) is refused, not silently ignored.
  */
 import { z } from 'zod';
+import { ruleMessage } from '../http/bodyValidation';
 import { AUDIT_KINDS, AUDIT_SUBJECT_TYPES } from '../../audit/auditLog';
 import { UserProfile, UserRole } from './auth';
 import { Currency, MinorUnits, PartyIdType, Timestamp, page } from './common';
@@ -29,7 +30,13 @@ const Name = z.string().trim().min(1).max(150);
 const PhoneNumber = z
   .string()
   .trim()
-  .regex(/^\+?\d{6,15}$/)
+  .regex(
+    /^\+?\d{6,15}$/,
+    ruleMessage({
+      fr: 'Chiffres uniquement, éventuellement après un +, de 6 à 15.',
+      en: 'Digits only, optionally after a +, 6 to 15 of them.',
+    }),
+  )
   .meta({ description: 'Digits only, optionally after a +, 6 to 15 of them.' });
 
 // ---- users

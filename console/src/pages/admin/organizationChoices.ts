@@ -1,6 +1,6 @@
 /**
- * The organizations an admin picks from (user, account and audit forms): the first 200, the API's largest page,
- * which covers a fund's partners; past that, the forms would need a search.
+ * The organizations an admin picks from (user, account and audit forms): all of them, read a page (the API's
+ * largest, 200) at a time. A fund has a few partners; a list of thousands would want a search instead.
  */
 import { api, type Schemas } from '../../api/client';
 import { dataOf } from '../../api/errors';
@@ -9,10 +9,20 @@ import { useAsync, type Async } from '../../useAsync';
 export type Organization = Schemas['AdminOrganization'];
 
 export function useOrganizations(): Async<Organization[]> {
-  return useAsync(
-    async () => dataOf(await api.GET('/api/admin/organizations', { params: { query: { limit: 200 } } })).results,
-    [],
-  );
+  return useAsync(allOrganizations, []);
+}
+
+const PAGE = 200;
+
+async function allOrganizations(): Promise<Organization[]> {
+  const organizations: Organization[] = [];
+  for (;;) {
+    const page = dataOf(
+      await api.GET('/api/admin/organizations', { params: { query: { limit: PAGE, offset: organizations.length } } }),
+    );
+    organizations.push(...page.results);
+    if (page.results.length === 0 || organizations.length >= page.total) return organizations;
+  }
 }
 
 export function organizationName(organizations: Organization[] | undefined, id: number | null): string | null {
