@@ -5,7 +5,7 @@
  * sees its users read-only, with who approves.
  */
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { closeDb, db } from '../../src/db/knex';
 import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { createOrganization, createUser } from '../support/fixtures';
@@ -168,10 +168,16 @@ describe('the console: administration, in a real browser', () => {
 
     await page.goto('/administration/journal');
     const audit = page.getByRole('region', { name: 'Journal d’audit' });
+    // The page first lists every organization's entries: wait for the filtered answer, then for its rows alone.
+    const filtered = page.waitForResponse(
+      (response) =>
+        response.url().includes('/api/admin/audit') && response.url().includes(`organization_id=${organization.id}`),
+    );
     await audit.getByLabel('Organisation').selectOption(String(organization.id));
-    for (const kind of ['organization.created', 'account.created', 'account.deposit', 'organization.updated']) {
-      await audit.locator(`tr[data-kind="${kind}"]`).waitFor();
-    }
+    await filtered;
+    const kinds = ['organization.created', 'account.created', 'account.deposit', 'organization.updated'];
+    await untilRowCount(audit.locator('tr[data-kind]'), kinds.length);
+    for (const kind of kinds) await audit.locator(`tr[data-kind="${kind}"]`).waitFor();
     await audit
       .locator('tr[data-kind="organization.updated"]')
       .getByText('approval_timeout_hours : 48 → null')
@@ -224,3 +230,12 @@ describe('the console: administration, in a real browser', () => {
     await context.close();
   });
 });
+
+/** Waits until the locator matches exactly `count` elements (the page re-renders after its answer arrives). */
+async function untilRowCount(rows: Locator, count: number): Promise<void> {
+  for (let tries = 0; tries < 600; tries += 1) {
+    if ((await rows.count()) === count) return;
+    await rows.page().waitForTimeout(50);
+  }
+  throw new Error(`expected ${count} rows, found ${await rows.count()}`);
+}
