@@ -4,6 +4,7 @@
  * side (src/errors AppError) become non-retryable ApplicationFailures whose type is the API's error code, so the
  * workflow's update fails with it and the API answers the same status and code as if it had checked itself.
  */
+import type { TransferStatus } from '../src/domain/transferStates';
 import { ApplicationFailure } from '@temporalio/activity';
 import { buildConfig } from '../src/config';
 import type { BulkCounts } from '../src/domain/transferStates';
@@ -60,9 +61,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
   }
 
   /** Where a line stands now: lets the bulk workflow take the result of a child that already ran. */
-  async function transferOutcome(
-    transferId: string,
-  ): Promise<'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | null> {
+  async function transferOutcome(transferId: string): Promise<TransferStatus | null> {
     return transferStatus(db, transferId);
   }
 

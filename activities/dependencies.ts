@@ -19,6 +19,8 @@ export interface PayoutSettings {
   approvalTimeoutMs?: number;
   /** config().mojaloop.transferExpiryMs: how long a sent transfer may still commit; 90 s when absent. */
   transferExpiryMs?: number;
+  /** config().payeeNameCheck: below `matchThreshold` a line is held; a hold waits `holdMs` (tests set it short). */
+  payeeNameCheck?: { matchThreshold: number; holdMs: number };
   /** The retry of a line's steps before sending (workflows/definitions.ts LineRetry): tests only; the workflow's defaults when absent. */
   lineRetry?: LineRetry;
 }

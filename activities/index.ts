@@ -4,6 +4,7 @@
  */
 import { createBulkActivities } from './bulkActivities';
 import type { ActivityDependencies } from './dependencies';
+import { createHoldActivities } from './holdActivities';
 import { createOperatorActivities } from './operatorActivities';
 import { createPensionRunActivities } from './pensionRunActivities';
 import { createStrandedBulkActivities } from './strandedBulkActivities';
@@ -11,12 +12,13 @@ import { createTransferActivities } from './transferActivities';
 
 export type { ActivityDependencies, PayoutAdapter, PayoutSettings, PensionSettings } from './dependencies';
 export type { PeriodBulkInput } from './pensionRunActivities';
-export type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from './results';
+export type { BulkRun, DiscoveryStepResult, FinalStepResult, QuoteStepResult, StepResult } from './results';
 
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createBulkActivities(deps),
     ...createTransferActivities(deps),
+    ...createHoldActivities(deps),
     ...createPensionRunActivities(deps),
     ...createStrandedBulkActivities(deps),
     ...createOperatorActivities(deps),

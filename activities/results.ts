@@ -4,6 +4,9 @@ export type FinalStepResult = { status: 'COMPLETED' } | { status: 'FAILED'; fail
 /** PROCESSING: the step is done and the next one may run. */
 export type StepResult = { status: 'PROCESSING' } | FinalStepResult;
 
+/** ON_HOLD: the wallet's owner is not the pensioner expected; the line awaits a decision until `holdDeadline` (ISO). */
+export type DiscoveryStepResult = StepResult | { status: 'ON_HOLD'; holdDeadline: string };
+
 /** REDISCOVER: the adapter's transfer cannot reach a quote any more; start again from discovery (nothing moved). */
 export type QuoteStepResult = StepResult | { status: 'REDISCOVER'; reason: string };
 

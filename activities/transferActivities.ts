@@ -19,6 +19,7 @@ import {
   storeQuoteFigures,
   transferExpirationFor,
 } from '../src/domain/paymentGates';
+import { nameCheckPassed, payeeNameVerdict } from '../src/domain/payeeNameMatch';
 import { isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
   claimTransferSend,
@@ -27,6 +28,7 @@ import {
   loadPayoutTransfer,
   type PayoutTransferRow,
   recordPayeeDiscovered,
+  type NameCheckOutcome,
   recordQuote,
   releaseTransferSend,
   settleTransfer,
@@ -38,12 +40,13 @@ import type { MoneyAmount, QuotedTransfer } from '../src/clients/schemeAdapterCl
 import type { ActivityTrace } from '../workflows/requestId';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
-import type { FinalStepResult, QuoteStepResult, StepResult } from './results';
+import type { DiscoveryStepResult, FinalStepResult, QuoteStepResult, StepResult } from './results';
 
 export function createTransferActivities(deps: ActivityDependencies) {
   const { db, adapter, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const transferExpiryMs = settings.transferExpiryMs ?? DEFAULT_TRANSFER_EXPIRY_MS;
+  const nameCheck = settings.payeeNameCheck ?? DEFAULT_NAME_CHECK;
   const baseLog = deps.log ?? logger;
 
   /**
@@ -114,11 +117,15 @@ export function createTransferActivities(deps: ActivityDependencies) {
     );
   }
 
-  /** Step 1: POST /transfers, the adapter looks the payee up. Records who will be paid; the line is PROCESSING. */
-  async function discoverPayee(transferId: string, trace?: ActivityTrace): Promise<StepResult> {
+  /**
+   * Step 1: POST /transfers, the adapter looks the payee up. Records who will be paid and checks the owner's name
+   * against the one expected: the line is PROCESSING, or ON_HOLD until a decision (nothing sent, money reserved).
+   */
+  async function discoverPayee(transferId: string, trace?: ActivityTrace): Promise<DiscoveryStepResult> {
     const line = await requireLine(transferId);
     const log = activityLog(transferId, trace, line);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
+    if (line.status === 'ON_HOLD') return logged(log, onHold(line), 'line already on hold');
     const refusal = payabilityRefusal(line.bulk);
     if (refusal) return refuseUnpayable(transferId, refusal, log);
     if (line.mojaloop_transfer_id !== null) return logged(log, { status: 'PROCESSING' }, 'payee already discovered');
@@ -149,13 +156,41 @@ export function createTransferActivities(deps: ActivityDependencies) {
         'payee refused',
       );
     }
-    await recordPayeeDiscovered(db, transferId, {
-      mojaloopTransferId: started.transferId,
-      payeeName: started.payee?.name ?? null,
-      payeeFspId: started.payee?.fspId ?? null,
-    });
-    log.info({ mojaloopTransferId: started.transferId, payeeFspId: started.payee?.fspId ?? null }, 'payee discovered');
+    const verdict = payeeNameVerdict(
+      { expectedName: line.expected_payee_name, releasedName: line.released_payee_name },
+      started.payee.names,
+      nameCheck.matchThreshold,
+    );
+    const outcome: NameCheckOutcome =
+      verdict.kind === 'mismatch' ? { kind: 'held', score: verdict.score, holdMs: nameCheck.holdMs } : verdict;
+    const recorded = await recordPayeeDiscovered(
+      db,
+      transferId,
+      {
+        mojaloopTransferId: started.transferId,
+        payeeName: started.payee.name,
+        payeeFspId: started.payee.fspId,
+      },
+      outcome,
+    );
+    log.info(
+      { mojaloopTransferId: started.transferId, payeeFspId: started.payee.fspId, nameCheck: verdict.kind },
+      'payee discovered',
+    );
+    if (!recorded || verdict.kind === 'mismatch') {
+      // Held now, or the line moved meanwhile (a cancel): answer from where it stands.
+      const current = await requireLine(transferId);
+      if (isFinalStatus(current.status))
+        return logged(log, await resultOfFinalLine(transferId), 'line final meanwhile');
+      if (current.status === 'ON_HOLD') return logged(log, onHold(current), 'payee name mismatch: line on hold');
+    }
     return { status: 'PROCESSING' };
+  }
+
+  function onHold(line: PayoutTransferRow): DiscoveryStepResult {
+    if (line.hold_deadline === null)
+      throw ApplicationFailure.nonRetryable('A held line has no deadline', 'HoldCorrupt');
+    return { status: 'ON_HOLD', holdDeadline: line.hold_deadline.toISOString() };
   }
 
   /**
@@ -270,6 +305,20 @@ export function createTransferActivities(deps: ActivityDependencies) {
       );
     }
 
+    // The payee name check, again here: a line whose owner was not the pensioner is paid only once released.
+    const nameCheckInput = {
+      expectedName: line.expected_payee_name,
+      releasedName: line.released_payee_name,
+      payeeName: line.payee_name,
+      score: line.name_match_score,
+    };
+    if (!nameCheckPassed(nameCheckInput, nameCheck.matchThreshold)) {
+      throw ApplicationFailure.nonRetryable(
+        `Transfer ${transferId} is not paid: its payee's name was not checked or did not match, and no release was recorded`,
+        'PayeeNotVerified',
+      );
+    }
+
     const claim = await claimTransferSend(db, transferId, transferExpiryMs);
     if (!claim.claimed && claim.refusal) return refuseUnpayable(transferId, claim.refusal, log);
     if (!claim.claimed) {
@@ -363,13 +412,13 @@ export function createTransferActivities(deps: ActivityDependencies) {
 }
 
 /** Logs a step's result (status and failure code only: never amounts, payees or adapter payloads) and returns it. */
-function logged<T extends QuoteStepResult>(
+function logged<T extends QuoteStepResult | DiscoveryStepResult>(
   log: Logger,
   result: T,
   message: string,
   level: 'info' | 'warn' = 'info',
 ): T {
-  const failureCode = result.status === 'FAILED' ? result.failureCode : undefined;
+  const failureCode = 'failureCode' in result ? result.failureCode : undefined;
   log[level]({ status: result.status, failureCode }, message);
   return result;
 }
@@ -387,6 +436,12 @@ function final(result: StepResult): FinalStepResult {
   }
   return result;
 }
+
+/** The default of PayoutSettings.payeeNameCheck: the configuration's. */
+const DEFAULT_NAME_CHECK = {
+  matchThreshold: buildConfig({}).payeeNameCheck.matchThreshold,
+  holdMs: buildConfig({}).payeeNameCheck.holdHours * 3_600_000,
+};
 
 /** The default of PayoutSettings.transferExpiryMs: the configuration's (the adapter's expiry plus the clock-skew margin). */
 const DEFAULT_TRANSFER_EXPIRY_MS = buildConfig({}).mojaloop.transferExpiryMs;

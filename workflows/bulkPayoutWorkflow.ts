@@ -17,6 +17,7 @@ import {
   type ChildWorkflowHandle,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -41,8 +42,11 @@ import {
   type BulkPayoutInput,
   type BulkPayoutResult,
   type BulkSettings,
+  bulkCancelledSignal,
   cancelUpdate,
+  type LineHold,
   lineFinishedSignal,
+  lineHeldSignal,
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
@@ -55,7 +59,7 @@ import {
 import { LineWindow } from './lineWindow';
 import { requestIdMemo, requestIdOf } from './requestId';
 import { payoutTransferWorkflow } from './payoutTransferWorkflow';
-import { asOwnRefusal } from './refusals';
+import { asOwnRefusal, refuse } from './refusals';
 
 const database = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
@@ -92,12 +96,13 @@ const collisionBackoffMs = (check: number): number => Math.min(1000 * 2 ** (chec
 
 export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPayoutResult> {
   const { bulkId } = input;
-  const window = new LineWindow(input.inFlight ?? [], input.counts ?? { completed: 0, failed: 0 });
+  const window = new LineWindow(input.inFlight ?? [], input.counts ?? { completed: 0, failed: 0 }, input.held ?? []);
   const control = new BulkControl(input.settings ? 'paying' : 'starting', input.cancelled ?? false);
   let total = input.settings?.total ?? 0;
   setHandler(lineFinishedSignal, (report) => window.report(report));
+  setHandler(lineHeldSignal, (hold) => window.hold(hold));
   setHandler(progressQuery, () => window.progress(total));
-  registerDecisionHandlers(bulkId, control);
+  registerDecisionHandlers(bulkId, control, window);
 
   let settings: BulkSettings;
   if (input.settings) {
@@ -142,6 +147,9 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
       if (shouldContinueAsNew()) return continueWithNextRun();
       if (isFinalStatus(line.status)) {
         window.countFinal(line.status);
+      } else if (line.status === 'ON_HOLD') {
+        // Held by an earlier run: its workflow awaits a decision and will report to this bulk.
+        if (!window.isHeld(line.lineNumber)) window.hold(heldLineOf(bulkId, line), { found: true });
       } else {
         await condition(() => window.hasRoomFor(settings.concurrency) || control.cancelRequested);
         if (control.cancelRequested) break pages;
@@ -153,10 +161,44 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
     if (page.length < settings.pageSize) break;
   }
 
-  // Lines in flight finish as they would have (a cancel does not stop what may already be sent).
-  await condition(() => window.isEmpty() && control.idle());
+  // Lines in flight finish as they would have (a cancel does not stop what may already be sent); held lines wait
+  // for their decision.
+  await untilLinesEnded(bulkId, window, control);
   control.phase = 'closing';
   return finish(bulkId, input, settings, control);
+}
+
+/**
+ * A held line whose workflow is gone (terminated by hand) would keep the bulk open for ever: this long after its
+ * deadline, the bulk fails it itself (guarded: a line decided meanwhile is left as it is).
+ */
+const OVERDUE_HOLD_GRACE_MS = 60 * 60 * 1000;
+
+async function untilLinesEnded(bulkId: string, window: LineWindow, control: BulkControl): Promise<void> {
+  const ended = (): boolean => window.isDone() && control.idle();
+  for (;;) {
+    const deadline = window.earliestHoldDeadline();
+    if (deadline === null) {
+      await condition(() => ended() || window.earliestHoldDeadline() !== null);
+      if (ended()) return;
+      continue;
+    }
+    const waitMs = Math.max(deadline + OVERDUE_HOLD_GRACE_MS - Date.now(), OVERDUE_HOLD_GRACE_MS / 60);
+    if (await condition(() => ended() || window.earliestHoldDeadline() !== deadline, waitMs)) {
+      if (ended()) return;
+      continue;
+    }
+    const expired = await database.expireOverdueHeldLines(bulkId, OVERDUE_HOLD_GRACE_MS);
+    for (const lineNumber of expired) window.report({ lineNumber, status: 'FAILED' });
+  }
+}
+
+function heldLineOf(bulkId: string, line: TransferPageEntry): LineHold {
+  return {
+    lineNumber: line.lineNumber,
+    workflowId: workflowIdForLine(bulkId, line.lineNumber, line.attempt),
+    holdDeadline: line.holdDeadline ?? new Date().toISOString(),
+  };
 }
 
 /**
@@ -195,11 +237,6 @@ class BulkControl {
   }
 }
 
-/** The API answers the code and the message in the caller's language (src/payouts/bulkControlClient.ts). */
-function refuse(code: string, message: Message): never {
-  throw ApplicationFailure.create({ message: message.en, type: code, nonRetryable: true, details: [{ message }] });
-}
-
 function stillRunning(bulkId: string): Message {
   return {
     fr: `Le lot ${bulkId} est encore en cours : relancez-le une fois terminé.`,
@@ -207,7 +244,7 @@ function stillRunning(bulkId: string): Message {
   };
 }
 
-function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
+function registerDecisionHandlers(bulkId: string, control: BulkControl, window: LineWindow): void {
   /** Refuses unless the bulk is in one of `phases` and nobody has decided or cancelled yet. */
   const requireUndecided = (...phases: Array<BulkControl['phase']>): void => {
     if (!phases.includes(control.phase) || control.approval !== null || control.cancelRequested) {
@@ -271,7 +308,12 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl): void {
     cancelUpdate,
     (actor) => {
       control.cancelRequested = true;
-      return control.track(() => asOwnRefusal(() => database.cancelBulk(bulkId, actor ?? {})));
+      return control.track(async () => {
+        const outcome = await asOwnRefusal(() => database.cancelBulk(bulkId, actor ?? {}));
+        // The cancel failed the held lines too (nothing of them was sent): their workflows end and report.
+        await Promise.all(window.heldWorkflowIds().map((id) => tellHeldLine(id)));
+        return outcome;
+      });
     },
     {
       validator: (_actor) => {
@@ -458,6 +500,14 @@ function startLineWorkflow(
       `Pension payout line ${line.lineNumber} of bulk ${bulkId}${line.attempt > 1 ? ` (attempt ${line.attempt})` : ''}: ` +
       `${line.amount} ${line.currency} to ${line.payeeIdType} ${line.payeeIdentifier}`,
   });
+}
+
+async function tellHeldLine(workflowId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(bulkCancelledSignal);
+  } catch {
+    // Its workflow has ended meanwhile (decided, or its deadline passed): it reports by itself.
+  }
 }
 
 async function finish(

@@ -21,6 +21,39 @@ export interface LineReport {
 }
 
 /**
+ * A line held by the payee name check: sent by the line's workflow to its bulk's (by workflow id, so it reaches
+ * whichever run is current), which frees the line's place in its window and waits for it before closing. The line
+ * reports its end by lineFinished, since the run that started it may have continued as new by then.
+ */
+export interface LineHold {
+  lineNumber: number;
+  /** The held line's workflow: the bulk tells it when a cancel has failed it. */
+  workflowId: string;
+  /** ISO time: after it the line fails `name_mismatch_rejected` unless decided. */
+  holdDeadline: string;
+}
+export const lineHeldSignal = defineSignal<[LineHold]>('lineHeld');
+
+/** Sent by a cancelled bulk to its held lines: the cancel has failed them, they end. */
+export const bulkCancelledSignal = defineSignal('bulkCancelled');
+
+/**
+ * Decisions on a held line, updates on the line's workflow (the API sends them; an operator can, from the Web UI
+ * or `temporal workflow update execute --name releaseHold --input '{"userId": 7}'`, see README "Payee name
+ * check"). The user must be a GESTIONNAIRE or staff user of the organization, not the bulk's creator when the
+ * organization requires approval; a rejection needs a reason. Answers the line's status after the decision.
+ */
+export interface HoldDecisionRequest {
+  userId: number;
+  reason?: string;
+  /** The API request carrying the decision, for the audit log. */
+  requestId?: string | null;
+}
+export type HoldDecisionOutcome = { status: 'PROCESSING' } | { status: 'FAILED'; failureCode: string };
+export const releaseHoldUpdate = defineUpdate<HoldDecisionOutcome, [HoldDecisionRequest]>('releaseHold');
+export const rejectHoldUpdate = defineUpdate<HoldDecisionOutcome, [HoldDecisionRequest]>('rejectHold');
+
+/**
  * Sent by a line's workflow to the bulk workflow (by workflow id, so it reaches whichever run is current), when
  * it was given `reportTo`: lines started by bulk runs from before they awaited their lines' results (see
  * AWAITED_LINES_PATCH in bulkPayoutWorkflow.ts), which could continue as new with lines in flight.
@@ -84,6 +117,8 @@ export interface BulkPayoutInput {
   counts?: { completed: number; failed: number };
   /** Lines whose workflows were started and have not reported yet (at most `concurrency`). */
   inFlight?: number[];
+  /** Lines ON_HOLD, awaiting a decision: the bulk closes once each has ended. */
+  held?: LineHold[];
   /** Passes over the bulk: a pass that ends with unfinished lines is followed by another, a bounded number of times. */
   pass?: number;
   /** A cancel was taken by an earlier run: start nothing more. */

@@ -1,33 +1,46 @@
 /**
- * The bulk workflow's bookkeeping: which lines are in flight (their workflows started, not yet reported) and
- * how many lines ended paid or failed. Plain state, carried across continue-as-new as numbers only.
+ * The bulk workflow's bookkeeping: which lines are in flight (their workflows started, not yet reported), which are
+ * held by the payee name check (out of the window, awaiting a decision), and how many lines ended paid or failed.
+ * Plain state, carried across continue-as-new as numbers only.
  */
 import type { BulkProgress } from '../src/domain/payoutWorkflows';
-import type { LineReport } from './definitions';
+import type { LineHold, LineReport } from './definitions';
 
 export class LineWindow {
   private readonly inFlight: Set<number>;
+  private readonly held: Map<number, LineHold>;
   /** Starts issued whose outcome (started, or already ran) is not known yet: settled before continuing as new. */
   private startsUnsettled = 0;
 
   constructor(
     inFlight: readonly number[],
     private readonly counts: { completed: number; failed: number },
+    held: readonly LineHold[] = [],
   ) {
     this.inFlight = new Set(inFlight);
+    this.held = new Map(held.map((hold) => [hold.lineNumber, hold]));
   }
 
   hasRoomFor(concurrency: number): boolean {
     return this.inFlight.size < concurrency;
   }
 
-  /** Nothing in flight and every start settled: the bulk may close. */
+  /** Nothing in flight and every start settled: the run may continue as new (held lines go with it). */
   isEmpty(): boolean {
     return this.inFlight.size === 0 && this.startsUnsettled === 0;
   }
 
+  /** Nothing in flight and nothing held: the bulk may close. */
+  isDone(): boolean {
+    return this.isEmpty() && this.held.size === 0;
+  }
+
   isInFlight(lineNumber: number): boolean {
     return this.inFlight.has(lineNumber);
+  }
+
+  isHeld(lineNumber: number): boolean {
+    return this.held.has(lineNumber);
   }
 
   startsSettled(): boolean {
@@ -50,21 +63,52 @@ export class LineWindow {
   }
 
   /**
-   * A line ended. Counted only if it was in flight, so a duplicate report (or one from a run that a
+   * A line in flight was held: its place in the window is freed. `found`: a held line read from the database (a
+   * later pass), whose workflow is waiting and will report. A hold of a line already counted changes nothing.
+   */
+  hold(hold: LineHold, options: { found?: boolean } = {}): void {
+    if (this.inFlight.delete(hold.lineNumber) || options.found) this.held.set(hold.lineNumber, hold);
+  }
+
+  /** The held lines' workflows, told when a cancel has failed them. */
+  heldWorkflowIds(): string[] {
+    return [...this.held.values()].map((hold) => hold.workflowId);
+  }
+
+  /** The earliest deadline of a held line (ms since the epoch), or null when none is held. */
+  earliestHoldDeadline(): number | null {
+    let earliest: number | null = null;
+    for (const hold of this.held.values()) {
+      const deadline = Date.parse(hold.holdDeadline);
+      if (earliest === null || deadline < earliest) earliest = deadline;
+    }
+    return earliest;
+  }
+
+  /**
+   * A line ended. Counted only if it was in flight or held, so a duplicate report (or one from a run that a
    * later pass already counted) changes nothing. UNRESOLVED frees the slot without counting the line.
    */
   report(report: LineReport): void {
-    if (!this.inFlight.delete(report.lineNumber)) return;
+    if (!this.inFlight.delete(report.lineNumber) && !this.held.delete(report.lineNumber)) return;
     if (report.status !== 'UNRESOLVED') this.countFinal(report.status);
   }
 
   progress(total: number): BulkProgress {
     const processing = this.inFlight.size;
+    const held = this.held.size;
     const { completed, failed } = this.counts;
-    return { total, completed, failed, processing, pending: Math.max(0, total - completed - failed - processing) };
+    return {
+      total,
+      completed,
+      failed,
+      processing,
+      held,
+      pending: Math.max(0, total - completed - failed - processing - held),
+    };
   }
 
-  snapshot(): { inFlight: number[]; counts: { completed: number; failed: number } } {
-    return { inFlight: [...this.inFlight], counts: { ...this.counts } };
+  snapshot(): { inFlight: number[]; held: LineHold[]; counts: { completed: number; failed: number } } {
+    return { inFlight: [...this.inFlight], held: [...this.held.values()], counts: { ...this.counts } };
   }
 }

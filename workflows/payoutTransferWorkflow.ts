@@ -1,11 +1,15 @@
 /**
  * Pays one pension line: find the payee, get a quote, confirm the transfer. The activities do the I/O and keep
  * the database right on every retry; this workflow only orders them and decides when to start over or give up.
+ * A payee whose name is not the pensioner's holds the line: it waits for a GESTIONNAIRE's release (then it is
+ * found again and paid) or rejection, or for its deadline (workflows/payeeHold.ts).
  */
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancelledFailure,
+  condition,
   getExternalWorkflowHandle,
   proxyActivities,
   proxyLocalActivities,
@@ -17,13 +21,15 @@ import {
 import type { PayoutActivities } from '../activities';
 import type { FinalStepResult } from '../activities/results';
 import {
-  type LineReport,
   lineFinishedSignal,
+  lineHeldSignal,
+  type LineReport,
   type LineRetry,
   PAYOUT_STATUS,
   type PayoutTransferInput,
   type PayoutTransferResult,
 } from './definitions';
+import { HoldDesk } from './payeeHold';
 import { type ActivityTrace, requestIdOf } from './requestId';
 
 /**
@@ -36,6 +42,7 @@ const ERRORS_NEVER_RETRIED = [
   'TransferNotQuoted',
   'SettlementRefused',
   'BulkNotPayable',
+  'PayeeNotVerified',
 ];
 
 /**
@@ -101,35 +108,48 @@ const roundBackoffMs = (round: number, retry: LineRetry): number =>
 
 export async function payoutTransferWorkflow(input: PayoutTransferInput): Promise<PayoutTransferResult> {
   const status = new PayoutStatusAttribute();
+  const hold = new HoldDesk(input.transferId, bookkeeping);
   let result: FinalStepResult;
   try {
     // From the memo the bulk workflow gave this line: the API request that started the bulk, for activity logs.
     const trace: ActivityTrace = { requestId: requestIdOf(workflowInfo().memo) };
-    result = await payLine(input.transferId, status, trace, input.retry ?? DEFAULT_BEFORE_SENDING_RETRY);
+    result = await payLine(input, status, hold, trace, input.retry ?? DEFAULT_BEFORE_SENDING_RETRY);
   } catch (error) {
     // The line is not final (its bulk may not be paid, a bug, a missing row): tell the bulk, which retries the
     // line in its next pass, and fail with the step's own reason, so the Web UI shows why nothing was paid.
-    await reportToBulk(input, 'UNRESOLVED');
+    await reportToBulk(input, 'UNRESOLVED', hold.wasHeld);
     throw error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable
       ? error.cause
       : error;
   }
   status.set(result.status);
-  await reportToBulk(input, result.status);
+  await reportToBulk(input, result.status, hold.wasHeld);
+  await condition(allHandlersFinished);
   return result.status === 'FAILED'
     ? { transferId: input.transferId, status: 'FAILED', failureCode: result.failureCode }
     : { transferId: input.transferId, status: 'COMPLETED' };
 }
 
 async function payLine(
-  transferId: string,
+  input: PayoutTransferInput,
   status: PayoutStatusAttribute,
+  hold: HoldDesk,
   trace: ActivityTrace,
   retry: LineRetry,
 ): Promise<FinalStepResult> {
+  const { transferId } = input;
   const beforeSending = beforeSendingSteps(retry);
   for (let round = 1; ; round++) {
     const discovered = await untilGivenUp(transferId, trace, () => beforeSending.discoverPayee(transferId, trace));
+    if (discovered.status === 'ON_HOLD') {
+      status.set('ON_HOLD');
+      await tellBulkHeld(input, discovered.holdDeadline);
+      const decided = await hold.awaitDecision(discovered.holdDeadline);
+      if (decided?.status === 'FAILED') return decided;
+      // Released (or moved meanwhile, by a cancel): discovery finds the payee again and reads where the line stands.
+      round = 0;
+      continue;
+    }
     if (discovered.status !== 'PROCESSING') return discovered;
     status.set('PROCESSING');
 
@@ -194,21 +214,39 @@ async function giveUp(transferId: string, message: string, trace: ActivityTrace)
 class PayoutStatusAttribute {
   private current: string = workflowInfo().typedSearchAttributes.get(PAYOUT_STATUS) ?? 'PENDING';
 
-  set(status: 'PROCESSING' | 'COMPLETED' | 'FAILED'): void {
+  set(status: 'PROCESSING' | 'ON_HOLD' | 'COMPLETED' | 'FAILED'): void {
     if (this.current === status) return;
     this.current = status;
     upsertSearchAttributes([{ key: PAYOUT_STATUS, value: status }]);
   }
 }
 
-async function reportToBulk(input: PayoutTransferInput, status: LineReport['status']): Promise<void> {
-  if (!input.reportTo || input.lineNumber === undefined) return;
+/**
+ * Tells the bulk the line ended, by signal: when it was given `reportTo` (lines of runs before their results were
+ * awaited), or when it was held (the run that started it may have continued as new since; the current run waits for
+ * this report). A line awaited by its run and never held reports by its result only.
+ */
+async function reportToBulk(input: PayoutTransferInput, status: LineReport['status'], wasHeld: boolean): Promise<void> {
+  const bulk = input.reportTo ?? (wasHeld ? workflowInfo().parent?.workflowId : undefined);
+  if (!bulk || input.lineNumber === undefined) return;
   try {
-    await getExternalWorkflowHandle(input.reportTo).signal(lineFinishedSignal, {
-      lineNumber: input.lineNumber,
-      status,
-    });
+    await getExternalWorkflowHandle(bulk).signal(lineFinishedSignal, { lineNumber: input.lineNumber, status });
   } catch {
     // The bulk workflow is closed (this line was re-run by hand after the bulk ended): nobody to tell.
+  }
+}
+
+/** The line is held: its bulk frees its place and waits for its end. */
+async function tellBulkHeld(input: PayoutTransferInput, holdDeadline: string): Promise<void> {
+  const bulk = input.reportTo ?? workflowInfo().parent?.workflowId;
+  if (!bulk || input.lineNumber === undefined) return;
+  try {
+    await getExternalWorkflowHandle(bulk).signal(lineHeldSignal, {
+      lineNumber: input.lineNumber,
+      workflowId: workflowInfo().workflowId,
+      holdDeadline,
+    });
+  } catch {
+    // The bulk workflow is closed (a line re-run by hand): the hold is decided on this workflow all the same.
   }
 }

@@ -30,16 +30,17 @@ const prioritized = (condition) => (typeof condition.value === 'string' && condi
 const rule = (type, description, conditions, event) => ({
   ruleId: ++id, priority: 1, description, apiVersion: api, conditions: { all: conditions.map(prioritized) }, event, type, version: 1,
 });
-const party = (fspId) => ({
+const DEFAULT_OWNER = { firstName: 'Pensionne', lastName: '{$request.params.ID}' };
+const party = (fspId, owner = DEFAULT_OWNER) => ({
   party: {
     partyIdInfo: { partyIdType: '{$request.params.Type}', partyIdentifier: '{$request.params.ID}', fspId },
-    name: 'Pensionne {$request.params.ID}',
-    personalInfo: { complexName: { firstName: 'Pensionne', lastName: '{$request.params.ID}' } },
+    name: `${owner.firstName} ${owner.lastName}`,
+    personalInfo: { complexName: { firstName: owner.firstName, lastName: owner.lastName } },
   },
 });
-const partyCallback = (fspId, scripts) => ({
+const partyCallback = (fspId, scripts, owner) => ({
   method: 'put', path: '/parties/{Type}/{ID}', type: 'FIXED_CALLBACK',
-  params: { headers: cbHeaders(fspId), body: party(fspId), ...(scripts ? { scripts } : {}) },
+  params: { headers: cbHeaders(fspId), body: party(fspId, owner), ...(scripts ? { scripts } : {}) },
 });
 const RECORD_TIMEOUT = js([
   "var id = request.url.path.split('/')[3]",
@@ -122,6 +123,9 @@ const callback = [
   rule('callback', '22990000403: party found at an FSP that will reject the transfer', [...op('/parties/{Type}/{ID}', 'get'), idEq('22990000403')], partyCallback('rejectingpayeefsp')),
   rule('callback', '22990000504: lookup answered (the previous one timed out)', [...op('/parties/{Type}/{ID}', 'get'), idEq('22990000504')], partyCallback('payeefsp', CLEAR_TIMEOUT)),
   rule('callback', '229900005040000-229900005049999: lookup answered (the previous one timed out)', [...op('/parties/{Type}/{ID}', 'get'), ...idRange('229900005040000', '229900005049999')], partyCallback('payeefsp', CLEAR_TIMEOUT)),
+  // The payee name check: wallets whose owner is named, for a roll or a `nom` column to be compared with.
+  rule('callback', '22990000420: party "Awa Traoré"', [...op('/parties/{Type}/{ID}', 'get'), idEq('22990000420')], partyCallback('payeefsp', undefined, { firstName: 'Awa', lastName: 'Traoré' })),
+  rule('callback', '22990000421: party "Awa Traoré"', [...op('/parties/{Type}/{ID}', 'get'), idEq('22990000421')], partyCallback('payeefsp', undefined, { firstName: 'Awa', lastName: 'Traoré' })),
   rule('callback', 'any other party: found at payeefsp', [...op('/parties/{Type}/{ID}', 'get')], partyCallback('payeefsp')),
   // Quotes that are not the payment asked for: our checks must fail the line before anything is sent.
   rule('callback', '22990000410: quote with 10 times the amount', [...op('/quotes', 'post'), quotePayee('22990000410')], quoteCallback({

@@ -11,6 +11,7 @@ import { bulkReportRoutes } from './routes/bulkReports';
 import { bulkTransferRoutes } from './routes/bulkTransfers';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { heldLineRoutes } from './routes/heldLines';
 import { metricsRoutes } from './routes/metrics';
 import { organizationUserRoutes } from './routes/organizationUsers';
 import { pensionRollRoutes } from './routes/pensionRoll';
@@ -28,6 +29,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...accountRoutes,
   ...bulkTransferRoutes,
   ...bulkDecisionRoutes,
+  ...heldLineRoutes,
   ...bulkReportRoutes,
   ...pensionRollRoutes,
   ...pensionRunRoutes,

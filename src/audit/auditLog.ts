@@ -20,6 +20,8 @@ export const AUDIT_KINDS = [
   'bulk.rejected',
   'bulk.cancelled',
   'bulk.retried',
+  'transfer.hold_released',
+  'transfer.hold_rejected',
   'schedule.created',
   'schedule.paused',
   'schedule.resumed',
@@ -32,7 +34,7 @@ export function isAuditKind(value: string): value is AuditKind {
   return (AUDIT_KINDS as readonly string[]).includes(value);
 }
 
-export const AUDIT_SUBJECT_TYPES = ['user', 'organization', 'account', 'bulk', 'schedule'] as const;
+export const AUDIT_SUBJECT_TYPES = ['user', 'organization', 'account', 'bulk', 'transfer', 'schedule'] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
 
 /** A value as the log keeps it: JSON, with money as bigint (written as an exact JSON integer). */

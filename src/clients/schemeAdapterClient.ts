@@ -43,7 +43,8 @@ export interface StartedTransfer {
   /** Assigned by the adapter; every later call uses it. */
   transferId: string;
   currentState: string;
-  payee: { name: string | null; fspId: string | null };
+  /** `name`: the party's name to show (the first of `names`, every name the switch gave), null when it gave none. */
+  payee: { name: string | null; names: string[]; fspId: string | null };
 }
 
 export interface MoneyAmount {
@@ -140,7 +141,7 @@ export class SchemeAdapterClient {
     return {
       transferId: requireString(body.transferId, 'transferId', 'discover'),
       currentState: stringOrNull(body.currentState) ?? '',
-      payee: { name: payeeName(to, body), fspId: stringOrNull(to.fspId) },
+      payee: { ...namesOf(payeeNames(to, body)), fspId: stringOrNull(to.fspId) },
     };
   }
 
@@ -315,13 +316,19 @@ function moneyOrNull(value: unknown): MoneyAmount | null {
   return null;
 }
 
-/** The party's name: FSPIOP party.name when the switch sent one, else the adapter's first/middle/last. */
-function payeeName(to: Record<string, unknown>, body: Record<string, unknown>): string | null {
+/**
+ * Every name the switch gave the party, the one to show first: FSPIOP party.name, the adapter's display name, its
+ * first/middle/last name. The payee name check compares ours with each and keeps the closest.
+ */
+function payeeNames(to: Record<string, unknown>, body: Record<string, unknown>): string[] {
   const party = objectOrEmpty(objectOrEmpty(objectOrEmpty(body.getPartiesResponse).body).party);
-  const name = stringOrNull(party.name) ?? stringOrNull(to.displayName);
-  if (name) return name;
   const parts = [to.firstName, to.middleName, to.lastName]
     .map(stringOrNull)
     .filter((part): part is string => part !== null);
-  return parts.length > 0 ? parts.join(' ') : null;
+  const names = [stringOrNull(party.name), stringOrNull(to.displayName), parts.length > 0 ? parts.join(' ') : null];
+  return [...new Set(names.filter((name): name is string => name !== null && name.trim() !== ''))];
+}
+
+function namesOf(names: string[]): { name: string | null; names: string[] } {
+  return { name: names[0] ?? null, names };
 }

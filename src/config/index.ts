@@ -105,6 +105,13 @@ const environmentSchema = z.object({
     .default(72),
   BULK_STATUS_LIVE_WAIT_MS: z.coerce.number().int().min(0).max(2000).default(25),
 
+  PAYEE_NAME_MATCH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.85),
+  PAYEE_NAME_HOLD_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(72),
+
   PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
 
   DEMO_PASSWORD: z.string().optional(),
@@ -205,6 +212,12 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       approvalTimeoutHours: e.BULK_APPROVAL_TIMEOUT_HOURS,
       /** How long /status waits for the running workflow's live count before answering from Postgres; 0: never asks. */
       statusLiveWaitMs: e.BULK_STATUS_LIVE_WAIT_MS,
+    },
+    payeeNameCheck: {
+      /** A line whose expected name scores below this against the wallet owner's (0 to 1) is held ON_HOLD. */
+      matchThreshold: e.PAYEE_NAME_MATCH_THRESHOLD,
+      /** How long a held line waits for a decision; then it fails `name_mismatch_rejected`, its money released. */
+      holdHours: e.PAYEE_NAME_HOLD_HOURS,
     },
     pension: {
       /** A beneficiary whose last proof of life is older than this (at the period's first day) is not paid. */

@@ -11,6 +11,8 @@ export const APPROVAL_REJECTED_CODE = 'approval_rejected';
 export const APPROVAL_EXPIRED_CODE = 'approval_expired';
 /** A line whose workflow kept failing without making it final, through the bulk's last pass: failed unsent. */
 export const LINE_UNRESOLVED_CODE = 'line_unresolved';
+/** A line held because the wallet's owner is not the pensioner, rejected by a GESTIONNAIRE or by its deadline. */
+export const NAME_MISMATCH_REJECTED_CODE = 'name_mismatch_rejected';
 
 /**
  * Failures that say something about the moment rather than the payee, so paying again may succeed:

@@ -10,6 +10,8 @@ export class BulkLines {
   readonly identifiers: string[] = [];
   /** Minor units. */
   readonly amounts: bigint[] = [];
+  /** The name the payee name check expects (the upload's `nom`, a run's roll full_name), or null. */
+  readonly expectedNames: Array<string | null> = [];
   private runningTotal = 0n;
   // Identifier -> index of the first line paying it, to warn about lines repeated by mistake: keyed by the
   // identifier string the line already holds (no key built per line, the cost of reading a large file).
@@ -27,11 +29,18 @@ export class BulkLines {
   }
 
   /** Adds a line; returns the earlier line paying the same payee the same amount, if there is one. */
-  add(lineNumber: number, partyIdType: PartyIdType, identifier: string, amount: bigint): number | null {
+  add(
+    lineNumber: number,
+    partyIdType: PartyIdType,
+    identifier: string,
+    amount: bigint,
+    expectedName: string | null = null,
+  ): number | null {
     this.lineNumbers.push(lineNumber);
     this.partyIdTypes.push(partyIdType);
     this.identifiers.push(identifier);
     this.amounts.push(amount);
+    this.expectedNames.push(expectedName);
     this.runningTotal += amount;
 
     const first = this.firstLineOfPayee.get(identifier);

@@ -10,6 +10,8 @@ export interface BulkProgress {
   failed: number;
   pending: number;
   processing: number;
+  /** Lines ON_HOLD: the wallet's owner is not the pensioner; each awaits a release or a rejection. */
+  held: number;
 }
 
 export const workflowIdForBulk = (bulkId: string): string => `bulk-${bulkId}`;

@@ -5,15 +5,19 @@
  */
 import { type JournalKind, journalEffect } from './accountJournal';
 
-export const TRANSFER_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'] as const;
+export const TRANSFER_STATUSES = ['PENDING', 'PROCESSING', 'ON_HOLD', 'COMPLETED', 'FAILED'] as const;
 export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 export type FinalTransferStatus = Extract<TransferStatus, 'COMPLETED' | 'FAILED'>;
 
 const NEXT_STATUSES: Readonly<Record<TransferStatus, readonly TransferStatus[]>> = {
   // PENDING -> FAILED happens when the line fails before the adapter knew of it (e.g. the switch stayed unreachable).
-  PENDING: ['PROCESSING', 'FAILED'],
+  // PENDING -> ON_HOLD: the payee found is not the pensioner expected (discovery records both at once).
+  PENDING: ['PROCESSING', 'ON_HOLD', 'FAILED'],
   // PROCESSING -> PROCESSING: each step (payee found, quote received, transfer sent) records more of the same status.
-  PROCESSING: ['PROCESSING', 'COMPLETED', 'FAILED'],
+  PROCESSING: ['PROCESSING', 'ON_HOLD', 'COMPLETED', 'FAILED'],
+  // ON_HOLD: the wallet's owner is not the pensioner (src/domain/payeeNameMatch.ts). Nothing was sent; a decision
+  // releases it (PROCESSING: found again, quoted and paid) or rejects it, as the hold's deadline does (FAILED).
+  ON_HOLD: ['PROCESSING', 'FAILED'],
   COMPLETED: [],
   // Final for this attempt. retry-failed does not move a FAILED line on: it starts a new attempt of it (attempt + 1,
   // PENDING, a new identity at Mojaloop), recording the failed one (src/payouts/bulkLifecycle.ts retryFailedLines).

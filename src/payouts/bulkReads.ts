@@ -218,8 +218,10 @@ export async function progressFromDatabase(knex: Knex, bulkId: string): Promise<
     failed: byStatus('FAILED'),
     pending: byStatus('PENDING'),
     processing: byStatus('PROCESSING'),
+    held: byStatus('ON_HOLD'),
   };
-  return { ...progress, total: progress.completed + progress.failed + progress.pending + progress.processing };
+  const { completed, failed, pending, processing, held } = progress;
+  return { ...progress, total: completed + failed + pending + processing + held };
 }
 
 export interface TransferDetail {
@@ -241,6 +243,20 @@ export interface TransferDetail {
   failure_code: string | null;
   failure_message: string | null;
   completed_at: string | null;
+  /** The payee name check: the name expected (null: not checked) and how the owner's name scored against it. */
+  expected_payee_name: string | null;
+  name_match_score: number | null;
+  hold: LineHold | null;
+}
+
+/** Present once the line was held: why, until when, and what was decided. */
+export interface LineHold {
+  reason: 'name_mismatch';
+  held_at: string;
+  deadline: string;
+  decision: 'released' | 'rejected' | 'expired' | null;
+  decided_by: UserRef | null;
+  decided_at: string | null;
 }
 
 /** pg answers bigint columns as strings. */
@@ -249,6 +265,16 @@ interface RawAmounts {
   amount: string;
   fee_amount: string | null;
   completed_at: Date | null;
+}
+
+interface RawHold {
+  hold_reason: LineHold['reason'] | null;
+  held_at: Date | null;
+  hold_deadline: Date | null;
+  hold_decision: LineHold['decision'];
+  hold_decided_by_id: number | null;
+  hold_decided_by_email: string | null;
+  hold_decided_at: Date | null;
 }
 
 export interface LineFilters {
@@ -265,9 +291,9 @@ export async function countTransferDetails(knex: Knex, bulkId: string, filters: 
 }
 
 function matchingLines(knex: Knex, bulkId: string, filters: LineFilters): Knex.QueryBuilder {
-  const query = knex('individual_transfers').where('bulk_id', bulkId);
-  if (filters.status !== null) query.andWhere('status', filters.status);
-  if (filters.failureCode !== null) query.andWhere('failure_code', filters.failureCode);
+  const query = knex('individual_transfers as t').where('t.bulk_id', bulkId);
+  if (filters.status !== null) query.andWhere('t.status', filters.status);
+  if (filters.failureCode !== null) query.andWhere('t.failure_code', filters.failureCode);
   return query;
 }
 
@@ -275,35 +301,83 @@ function matchingLines(knex: Knex, bulkId: string, filters: LineFilters): Knex.Q
 export async function listTransferDetails(knex: Knex, bulkId: string, filters: LineFilters): Promise<TransferDetail[]> {
   const { limit, offset } = filters;
   const rows = await matchingLines(knex, bulkId, filters)
-    .orderBy('line_number', 'asc')
+    .leftJoin('users as decider', 'decider.id', 't.hold_decided_by_id')
+    .orderBy('t.line_number', 'asc')
     .limit(limit)
     .offset(offset)
-    .select<Array<Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at'> & RawAmounts>>(
-      'id',
-      'transfer_id',
-      'line_number',
-      'payee_party_id_type',
-      'payee_party_identifier',
-      'payee_name',
-      'payee_fsp_id',
-      'amount',
-      'currency',
-      'fee_amount',
-      'status',
-      'attempt',
-      'mojaloop_transfer_id',
-      'failure_code',
-      'failure_message',
-      'completed_at',
+    .select<
+      Array<Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at' | 'hold'> & RawAmounts & RawHold>
+    >(
+      't.id',
+      't.transfer_id',
+      't.line_number',
+      't.payee_party_id_type',
+      't.payee_party_identifier',
+      't.payee_name',
+      't.payee_fsp_id',
+      't.amount',
+      't.currency',
+      't.fee_amount',
+      't.status',
+      't.attempt',
+      't.mojaloop_transfer_id',
+      't.failure_code',
+      't.failure_message',
+      't.completed_at',
+      't.expected_payee_name',
+      't.name_match_score',
+      't.hold_reason',
+      't.held_at',
+      't.hold_deadline',
+      't.hold_decision',
+      't.hold_decided_by_id',
+      'decider.email as hold_decided_by_email',
+      't.hold_decided_at',
     );
-  return rows.map((row) => ({
-    ...row,
-    id: Number(row.id),
-    amount: BigInt(row.amount),
-    currency: row.currency.trim(),
-    fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
-    completed_at: row.completed_at?.toISOString() ?? null,
-  }));
+  return rows.map((row) => {
+    const {
+      hold_reason,
+      held_at,
+      hold_deadline,
+      hold_decision,
+      hold_decided_by_id,
+      hold_decided_by_email,
+      hold_decided_at,
+      ...line
+    } = row;
+    return {
+      ...line,
+      id: Number(row.id),
+      amount: BigInt(row.amount),
+      currency: row.currency.trim(),
+      fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
+      completed_at: row.completed_at?.toISOString() ?? null,
+      hold: holdOf({
+        hold_reason,
+        held_at,
+        hold_deadline,
+        hold_decision,
+        hold_decided_by_id,
+        hold_decided_by_email,
+        hold_decided_at,
+      }),
+    };
+  });
+}
+
+function holdOf(row: RawHold): LineHold | null {
+  if (row.hold_reason === null || row.held_at === null || row.hold_deadline === null) return null;
+  return {
+    reason: row.hold_reason,
+    held_at: row.held_at.toISOString(),
+    deadline: row.hold_deadline.toISOString(),
+    decision: row.hold_decision,
+    decided_by:
+      row.hold_decided_by_id !== null && row.hold_decided_by_email !== null
+        ? { id: row.hold_decided_by_id, email: row.hold_decided_by_email }
+        : null,
+    decided_at: row.hold_decided_at?.toISOString() ?? null,
+  };
 }
 
 export interface TransferStatusEntry {

@@ -23,22 +23,28 @@ import {
 } from '../errors';
 import { isMessage } from '../i18n/message';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
+import type { payoutTransferWorkflow } from '../../workflows/payoutTransferWorkflow';
 import {
   approveUpdate,
   type ApprovalDecision,
   cancelUpdate,
+  type HoldDecisionOutcome,
+  type HoldDecisionRequest,
+  rejectHoldUpdate,
   rejectUpdate,
+  releaseHoldUpdate,
   type RejectionDecision,
   type RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
 import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkLifecycle';
 import { bulkWorkflowStartOptions } from './bulkPayoutClient';
-import { workflowIdForBulk } from '../domain/payoutWorkflows';
+import { workflowIdForBulk, workflowIdForLine } from '../domain/payoutWorkflows';
 
 /** Status of the refusals raised by the workflow's validators (they carry only their message, in both languages). */
 const VALIDATOR_STATUS: Record<string, number> = {
   not_awaiting_approval: 409,
+  not_on_hold: 409,
   approval_by_creator: 409,
   bulk_closed: 409,
   bulk_in_progress: 409,
@@ -95,6 +101,30 @@ export async function decideApproval(
       throw new ServiceUnavailableError('workflow_not_running', {
         fr: "Le workflow du lot n'est pas en cours ; il démarre dans les minutes qui viennent (reprise des lots bloqués).",
         en: "The bulk's workflow is not running; it starts within minutes (stranded-bulk sweep).",
+      });
+    }
+    throw error;
+  }
+}
+
+/** Release or reject a held line: its workflow is running and waiting for exactly this (workflows/payeeHold.ts). */
+export async function decideLineHold(
+  temporal: TemporalHandle,
+  line: { bulkId: string; lineNumber: number; attempt: number },
+  decision: { release: boolean; by: HoldDecisionRequest },
+): Promise<HoldDecisionOutcome> {
+  const handle = temporal.client.workflow.getHandle<typeof payoutTransferWorkflow>(
+    workflowIdForLine(line.bulkId, line.lineNumber, line.attempt),
+  );
+  try {
+    return await asTypedErrors(() =>
+      handle.executeUpdate(decision.release ? releaseHoldUpdate : rejectHoldUpdate, { args: [decision.by] }),
+    );
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new ServiceUnavailableError('workflow_not_running', {
+        fr: "Le workflow de cette ligne n'est pas en cours : elle sera reprise au prochain passage de son lot.",
+        en: "This line's workflow is not running: its bulk takes it up again on its next pass.",
       });
     }
     throw error;

@@ -168,13 +168,29 @@ async function insertTransfers(trx: Knex.Transaction, bulk: NewBulk): Promise<vo
   const connection = await client.acquireConnection();
   try {
     const copy = connection.query(
-      copyFrom(`copy individual_transfers (transfer_id, bulk_id, line_number, payee_party_id_type, payee_party_identifier, amount, currency, status)
+      copyFrom(`copy individual_transfers (transfer_id, bulk_id, line_number, payee_party_id_type, payee_party_identifier, amount, currency, status, expected_payee_name)
         from stdin`),
     );
     await pipeline(Readable.from(copyRows(bulk)), copy);
   } finally {
     await client.releaseConnection(connection);
   }
+  await expectRollNames(trx, bulk);
+}
+
+/**
+ * A line paying someone on the organization's pension roll expects the roll's name, whatever the file's `nom` says:
+ * the roll is the fund's register of its pensioners (see the README's "Payee name check").
+ */
+async function expectRollNames(trx: Knex.Transaction, bulk: NewBulk): Promise<void> {
+  await trx.raw(
+    `update individual_transfers t set expected_payee_name = b.full_name
+       from beneficiaries b
+      where t.bulk_id = ? and b.organization_id = ?
+        and b.party_id_type = t.payee_party_id_type and b.party_identifier = t.payee_party_identifier
+        and t.expected_payee_name is distinct from b.full_name`,
+    [bulk.bulkId, bulk.organizationId],
+  );
 }
 
 /** The part of knex's (untyped) client a transaction lends its connection through. */
@@ -193,7 +209,7 @@ function* copyRows(bulk: NewBulk): Generator<string> {
     for (let i = start; i < end; i += 1) {
       chunk +=
         `${randomUUID()}\t${fixed.bulkId}\t${lines.lineNumbers[i]}\t${copyField(lines.partyIdTypes[i]!)}\t${copyField(lines.identifiers[i]!)}\t` +
-        `${lines.amounts[i]}\t${fixed.currency}\tPENDING\n`;
+        `${lines.amounts[i]}\t${fixed.currency}\tPENDING\t${copyNullable(lines.expectedNames[i] ?? null)}\n`;
     }
     yield chunk;
   }
@@ -202,6 +218,11 @@ function* copyRows(bulk: NewBulk): Generator<string> {
 /** COPY's text format gives backslash, tab, line feed and carriage return a meaning: escaped, a value stays itself. */
 function copyField(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+/** `\N` is COPY's null. */
+function copyNullable(value: string | null): string {
+  return value === null ? '\\N' : copyField(value);
 }
 
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

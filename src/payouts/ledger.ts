@@ -42,6 +42,14 @@ export interface PayoutTransferRow {
   transfer_sent_at: Date | null;
   /** Until when the sent transfer may still commit at the switch (set with transfer_sent_at). */
   transfer_expiration: Date | null;
+  /** The name the wallet's owner must have (roll or `nom`); null: no name check for this line. */
+  expected_payee_name: string | null;
+  /** The owner's name as the switch gave it at discovery, and its score against the expected one. */
+  payee_name: string | null;
+  name_match_score: number | null;
+  /** The owner's name a GESTIONNAIRE accepted by releasing the line's hold: found again, it passes the check. */
+  released_payee_name: string | null;
+  hold_deadline: Date | null;
   payer_party_id_type: string;
   payer_party_identifier: string;
   /** The line's bulk and organization, as the gate of every step that talks to the switch reads them. */
@@ -99,6 +107,11 @@ export async function loadPayoutTransfer(knex: Knex, transferId: string): Promis
       't.quote_figures',
       't.transfer_sent_at',
       't.transfer_expiration',
+      't.expected_payee_name',
+      't.payee_name',
+      't.name_match_score',
+      't.released_payee_name',
+      't.hold_deadline',
       'a.party_id_type as payer_party_id_type',
       'a.party_identifier as payer_party_identifier',
       ...bulkForPayingColumns(knex),
@@ -139,18 +152,36 @@ export async function transferStatus(knex: Knex, transferId: string): Promise<Tr
   return row?.status ?? null;
 }
 
-/** Step 1 done: the adapter found the payee. Only on a line not yet sent; the status becomes PROCESSING. */
+/** How the wallet owner's name compared with the expected one (src/domain/payeeNameMatch.ts). */
+export type NameCheckOutcome =
+  { kind: 'unchecked' } | { kind: 'matched'; score: number | null } | { kind: 'held'; score: number; holdMs: number };
+
+/**
+ * Step 1 done: the adapter found the payee. Only on a line not yet sent; the status becomes PROCESSING, or ON_HOLD
+ * (`name_mismatch`, with its deadline) when the owner's name is not the one expected: both in one statement, so a
+ * line is never PROCESSING with a name that failed the check.
+ */
 export async function recordPayeeDiscovered(
   knex: Knex,
   transferId: string,
   payee: { mojaloopTransferId: string; payeeName: string | null; payeeFspId: string | null },
+  nameCheck: NameCheckOutcome = { kind: 'unchecked' },
 ): Promise<boolean> {
+  const held = nameCheck.kind === 'held';
   const updated = await knex('individual_transfers')
     .where('transfer_id', transferId)
-    .whereIn('status', statusesAllowedBefore('PROCESSING'))
+    .whereIn('status', ['PENDING', 'PROCESSING'])
     .whereNull('transfer_sent_at')
     .update({
-      status: 'PROCESSING',
+      status: held ? 'ON_HOLD' : 'PROCESSING',
+      name_match_score: nameCheck.kind === 'unchecked' ? null : nameCheck.score,
+      ...(held
+        ? {
+            hold_reason: 'name_mismatch',
+            held_at: knex.fn.now(),
+            hold_deadline: knex.raw('now() + make_interval(secs => ?)', [nameCheck.holdMs / 1000]),
+          }
+        : {}),
       mojaloop_transfer_id: payee.mojaloopTransferId,
       payee_name: payee.payeeName,
       payee_fsp_id: payee.payeeFspId,
@@ -324,6 +355,8 @@ export interface TransferPageEntry {
   /** Minor units, decimal string. */
   amount: string;
   currency: string;
+  /** Only on a line ON_HOLD (ISO time): kept out of the others, since every page is recorded in the bulk's history. */
+  holdDeadline?: string;
 }
 
 /** Lines after `afterLineNumber`, in line order (keyset on the unique (bulk_id, line_number) index). */
@@ -348,6 +381,7 @@ export async function listTransferPage(
         payee_party_identifier: string;
         amount: string;
         currency: string;
+        hold_deadline: Date | null;
       }>
     >(
       'transfer_id',
@@ -358,6 +392,7 @@ export async function listTransferPage(
       'payee_party_identifier',
       'amount',
       'currency',
+      'hold_deadline',
     );
   return rows.map((row) => ({
     transferId: row.transfer_id,
@@ -368,6 +403,7 @@ export async function listTransferPage(
     payeeIdentifier: row.payee_party_identifier,
     amount: row.amount,
     currency: row.currency,
+    ...(row.status === 'ON_HOLD' && row.hold_deadline ? { holdDeadline: row.hold_deadline.toISOString() } : {}),
   }));
 }
 

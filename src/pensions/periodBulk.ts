@@ -243,6 +243,7 @@ async function selectBeneficiaries(
         beneficiary.party_id_type as PartyIdType,
         beneficiary.party_identifier,
         BigInt(beneficiary.monthly_amount),
+        beneficiary.full_name,
       );
     } else {
       selection.heldOut.push({

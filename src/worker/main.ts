@@ -39,6 +39,10 @@ async function main(): Promise<void> {
         pageSize: settings.bulk.pageSize,
         approvalTimeoutMs: settings.bulk.approvalTimeoutHours * 3_600_000,
         transferExpiryMs: settings.mojaloop.transferExpiryMs,
+        payeeNameCheck: {
+          matchThreshold: settings.payeeNameCheck.matchThreshold,
+          holdMs: settings.payeeNameCheck.holdHours * 3_600_000,
+        },
       },
       pension: { proofOfLifeMaxAgeMonths: settings.pension.proofOfLifeMaxAgeMonths },
       temporal: { handle: { client, connection: clientConnection }, taskQueue: settings.temporal.taskQueue },

@@ -9,6 +9,7 @@ import { closeDb } from '../../src/db/knex';
 import { dayIn } from '../../src/domain/pensionPeriod';
 import { type ConsoleHarness, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { authHeader, createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
+import { walletOwnerName } from '../support/payees';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 
@@ -32,8 +33,9 @@ describe('the console: pension roll and monthly runs, in a real browser', () => 
     const today = dayIn(new Date(), 'Africa/Porto-Novo');
     const roll = [
       HEADER,
-      `MSISDN,${base},Adjoa Houngbédji,XOF,45000,,${today},,`,
-      `MSISDN,${base + 1},Codjo Agbodjan,XOF,52000,,,,`,
+      // Paid: named as the peer names their wallets' owners (the payee name check passes).
+      `MSISDN,${base},${walletOwnerName(String(base))},XOF,45000,,${today},,`,
+      `MSISDN,${base + 1},${walletOwnerName(String(base + 1))},XOF,52000,,,,`,
       `MSISDN,${base + 2},Rafiatou Bello,XOF,38000,,,,`,
     ].join('\n');
 
@@ -50,10 +52,10 @@ describe('the console: pension roll and monthly runs, in a real browser', () => 
       .waitFor();
     await page.getByRole('cell', { name: /^52\s000\sXOF$/ }).waitFor();
 
-    await page.getByLabel('Rechercher (nom ou identifiant)').fill('Codjo');
+    await page.getByLabel('Rechercher (nom ou identifiant)').fill(String(base + 1));
     await page.getByLabel('Rechercher (nom ou identifiant)').press('Enter');
-    await page.getByRole('link', { name: 'Codjo Agbodjan' }).click();
-    await page.getByRole('heading', { name: /Codjo Agbodjan/ }).waitFor();
+    await page.getByRole('link', { name: walletOwnerName(String(base + 1)) }).click();
+    await page.getByRole('heading', { name: new RegExp(walletOwnerName(String(base + 1))) }).waitFor();
     await page.getByTestId('last-proof').filter({ hasText: '—' }).waitFor();
     await page.getByRole('button', { name: 'Enregistrer la preuve de vie' }).click();
     await page

@@ -36,7 +36,7 @@ import {
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { expectJournalAgrees } from '../support/journalInvariant';
-import { uniqueMsisdns } from '../support/payees';
+import { uniqueMsisdns, walletOwnerName } from '../support/payees';
 
 const TIME_ZONE = 'Africa/Porto-Novo';
 const LONG_APPROVAL_TIMEOUT_MS = 24 * 3_600_000;
@@ -277,7 +277,7 @@ describe('bulk approval (maker-checker)', () => {
         organization_id: fund.organization.id,
         party_id_type: 'MSISDN',
         party_identifier: msisdn,
-        full_name: `Pensionne ${index + 1}`,
+        full_name: walletOwnerName(msisdn),
         monthly_amount: String(20000 + index),
         currency: 'XOF',
         status: 'ACTIVE',

@@ -22,7 +22,7 @@ import {
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
-import { uniqueMsisdns } from '../support/payees';
+import { uniqueMsisdns, walletOwnerName } from '../support/payees';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
@@ -60,9 +60,9 @@ describe('monthly pension runs', () => {
     const today = dayIn(new Date(), TIME_ZONE);
     const [paidA, paidB, paidC, suspended, expired] = uniqueMsisdns(5);
     await importRoll(fund.gestionnaire, [
-      `MSISDN,${paidA},Awa Dossou,XOF,45000,ACTIVE,${today},2020-01-01,`,
-      `MSISDN,${paidB},Koffi Agbo,XOF,30000,,${today},,`,
-      `MSISDN,${paidC},Rachida Bello,XOF,25000,,${today},,`,
+      `MSISDN,${paidA},${walletOwnerName(paidA)},XOF,45000,ACTIVE,${today},2020-01-01,`,
+      `MSISDN,${paidB},${walletOwnerName(paidB)},XOF,30000,,${today},,`,
+      `MSISDN,${paidC},${walletOwnerName(paidC)},XOF,25000,,${today},,`,
       `MSISDN,${suspended},Jean Houessou,XOF,40000,SUSPENDED,${today},,`,
       `MSISDN,${expired},Marie Akpovi,XOF,35000,ACTIVE,2020-01-01,,`,
     ]);
@@ -211,8 +211,8 @@ describe('monthly pension runs', () => {
     const today = dayIn(new Date(), TIME_ZONE);
     const [first, second] = uniqueMsisdns(2);
     await importRoll(fund.gestionnaire, [
-      `MSISDN,${first},Ali Yessoufou,XOF,40000,,${today},,`,
-      `MSISDN,${second},Bintou Orou,XOF,20000,,${today},,`,
+      `MSISDN,${first},${walletOwnerName(first)},XOF,40000,,${today},,`,
+      `MSISDN,${second},${walletOwnerName(second)},XOF,20000,,${today},,`,
     ]);
     const runFor = (period: string) =>
       temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
@@ -250,7 +250,7 @@ describe('monthly pension runs', () => {
     const fund = await newFund(100_000n);
     const today = dayIn(new Date(), TIME_ZONE);
     const [payee] = uniqueMsisdns(1);
-    await importRoll(fund.gestionnaire, [`MSISDN,${payee},Ali Yessoufou,XOF,40000,,${today},,`]);
+    await importRoll(fund.gestionnaire, [`MSISDN,${payee},${walletOwnerName(payee)},XOF,40000,,${today},,`]);
     const runFor = (period: string) =>
       temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
         taskQueue,

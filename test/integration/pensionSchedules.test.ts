@@ -21,7 +21,7 @@ import {
   waitFor,
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
-import { uniqueMsisdns } from '../support/payees';
+import { uniqueMsisdns, walletOwnerName } from '../support/payees';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
@@ -60,7 +60,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     const { user, email, password } = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
     const token = await loginAs(server, email, password);
     const today = dayIn(new Date(), TIME_ZONE);
-    const lines = payees.map((msisdn, index) => `MSISDN,${msisdn},Pensionné ${index},XOF,10000,,${today},,`);
+    const lines = payees.map((msisdn) => `MSISDN,${msisdn},${walletOwnerName(msisdn)},XOF,10000,,${today},,`);
     await request(server)
       .post('/api/pension-roll/import')
       .set(authHeader(token))

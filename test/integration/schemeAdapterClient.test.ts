@@ -96,7 +96,7 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
     const started = await start(payee, homeTransactionId, '45000.5');
     expect(started.currentState).toBe('WAITING_FOR_PARTY_ACCEPTANCE');
     expect(started.transferId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(started.payee).toEqual({ name: `Pensionne ${payee}`, fspId: 'payeefsp' });
+    expect(started.payee).toEqual({ name: `Pensionne ${payee}`, names: [`Pensionne ${payee}`], fspId: 'payeefsp' });
 
     const quote = await client.acceptParty(started.transferId);
     expect(quote).toMatchObject({

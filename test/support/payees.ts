@@ -13,3 +13,11 @@ export function uniqueMsisdns<const Count extends number>(count: Count): Strings
   const base = 22960000000 + randomInt(0, 9_000_000) * 10;
   return Array.from({ length: count }, (_, index) => String(base + index)) as Strings<Count>;
 }
+
+/**
+ * The name the Mojaloop peer gives the owner of every wallet but its named ones (mojaloop/README.md): a roll or a
+ * `nom` column naming a payee so passes the payee name check, as a pensioner's real name on a real switch would.
+ */
+export function walletOwnerName(msisdn: string): string {
+  return `Pensionne ${msisdn}`;
+}

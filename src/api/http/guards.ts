@@ -79,6 +79,19 @@ export const MayApprove: Guard = {
   },
 };
 
+/** Releases or rejects a line held by the payee name check: GESTIONNAIRE or staff (the workflow checks the rest). */
+export const MayDecideHolds: Guard = {
+  name: 'MayDecideHolds',
+  description: 'role GESTIONNAIRE, or staff',
+  check: (user) => {
+    if (user.role === 'GESTIONNAIRE' || user.isStaff) return;
+    throw new PermissionDeniedError('permission_denied', {
+      fr: 'Seul un GESTIONNAIRE ou un membre du personnel peut libérer ou rejeter une ligne retenue.',
+      en: 'Only a GESTIONNAIRE or a staff user may release or reject a held line.',
+    });
+  },
+};
+
 /** The caller's organization exists and is active: nothing new is started for a deactivated one. */
 export const InActiveOrganization: Guard = {
   name: 'InActiveOrganization',

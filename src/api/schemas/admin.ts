@@ -7,20 +7,9 @@ import { z } from 'zod';
 import { ruleMessage } from '../http/bodyValidation';
 import { AUDIT_KINDS, AUDIT_SUBJECT_TYPES } from '../../audit/auditLog';
 import { UserProfile, UserRole } from './auth';
-import { Currency, MinorUnits, PartyIdType, Timestamp, page } from './common';
+import { Currency, idParam, MAX_ID, MinorUnits, PartyIdType, Timestamp, page } from './common';
 
-const MAX_ID = 2_147_483_647;
 const MAX_APPROVAL_TIMEOUT_HOURS = 24 * 366;
-
-/** A path parameter naming a row by its integer id; anything else names nothing (404). */
-function idParam() {
-  return z
-    .string()
-    .regex(/^\d{1,10}$/)
-    .transform(Number)
-    .pipe(z.int().min(1).max(MAX_ID))
-    .meta({ override: { type: 'integer', minimum: 1, maximum: MAX_ID } });
-}
 
 export const UserIdParams = z.object({ user_id: idParam() });
 export const OrganizationIdParams = z.object({ organization_id: idParam() });

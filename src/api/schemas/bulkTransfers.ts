@@ -49,6 +49,19 @@ const BulkHistoryEntry = z
 
 export const BulkHistory = page(BulkHistoryEntry).meta({ id: 'BulkHistory' });
 
+const UserRef = z.object({ id: z.int(), email: z.string() }).meta({ id: 'UserRef' });
+
+const LineHold = z
+  .object({
+    reason: z.literal('name_mismatch').meta({ description: "The wallet's owner is not the pensioner expected." }),
+    held_at: Timestamp,
+    deadline: Timestamp.meta({ description: 'Undecided past it, the line fails `name_mismatch_rejected`.' }),
+    decision: z.enum(['released', 'rejected', 'expired']).nullable(),
+    decided_by: UserRef.nullable(),
+    decided_at: Timestamp.nullable(),
+  })
+  .meta({ id: 'LineHold' });
+
 const TransferDetail = z
   .object({
     id: z.int().min(1).meta({ description: "The seed's integer id of the line." }),
@@ -70,10 +83,16 @@ const TransferDetail = z
     failure_code: z.string().nullable(),
     failure_message: z.string().nullable(),
     completed_at: Timestamp.nullable(),
+    expected_payee_name: z.string().nullable().meta({
+      description:
+        "The payee name check: the pensioner's name from the roll, else the upload's `nom` column; null: the line is not checked.",
+    }),
+    name_match_score: z.number().min(0).max(1).nullable().meta({
+      description: "How the wallet owner's name (payee_name) scored against expected_payee_name, 0 to 1.",
+    }),
+    hold: LineHold.nullable().meta({ description: 'Present once the line was held (ON_HOLD).' }),
   })
   .meta({ id: 'TransferDetail' });
-
-const UserRef = z.object({ id: z.int(), email: z.string() }).meta({ id: 'UserRef' });
 
 const BulkApproval = z
   .object({
@@ -131,6 +150,7 @@ export const BulkDetails = z
       failed: Count,
       pending: Count,
       processing: Count,
+      held: Count.meta({ description: 'Lines ON_HOLD: the payee name check awaits a decision on each.' }),
       cancelled: Count.meta({
         description: 'Lines not sent because the bulk was cancelled (counted in `failed` too, code `cancelled`).',
       }),
@@ -157,6 +177,7 @@ export const BulkStatus = z
     failed: Count,
     pending: Count,
     processing: Count,
+    held: Count.meta({ description: 'Lines ON_HOLD, awaiting a decision on the payee name check.' }),
     progress_percent: Percent.meta({ description: 'Percent of the lines finished (paid or failed).' }),
     source: z.enum(['workflow', 'database']).meta({
       description:
@@ -179,6 +200,18 @@ export const RejectRequest = z
   .object({ reason: z.string().trim().min(1).max(500).meta({ description: "Shown in the bulk's failure reason." }) })
   .strict()
   .meta({ id: 'RejectRequest' });
+
+export const HoldDecided = z
+  .object({
+    bulkTransferId: z.uuid(),
+    transfer_id: z.uuid(),
+    line_number: Line,
+    status: TransferStatus.meta({
+      description: 'PROCESSING once released (found again, quoted, paid); FAILED once rejected.',
+    }),
+    failure_code: z.string().nullable(),
+  })
+  .meta({ id: 'HoldDecided' });
 
 export const ApprovalDecision = z
   .object({ bulkTransferId: z.uuid(), state: BulkState, failure_reason: z.string().nullable(), approval: BulkApproval })

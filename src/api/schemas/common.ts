@@ -29,8 +29,21 @@ export const Currency = z
 export const Count = z.int().nonnegative();
 export const PartyIdType = z.enum(PARTY_ID_TYPES);
 
+export const MAX_ID = 2_147_483_647;
+
+/** A path parameter naming a row by its integer id (or a line by its number); anything else names nothing (404). */
+export function idParam() {
+  return z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .transform(Number)
+    .pipe(z.int().min(1).max(MAX_ID))
+    .meta({ override: { type: 'integer', minimum: 1, maximum: MAX_ID } });
+}
+
 /** A path parameter naming a bulk: a UUID (anything else names no bulk: 404). */
 export const BulkIdParams = z.object({ bulk_id: z.uuid() });
+export const BulkLineParams = z.object({ bulk_id: z.uuid(), line_number: idParam() });
 
 /** One problem in an uploaded file: the physical line (header = 1) and the header name of the column. */
 const CsvIssue = z

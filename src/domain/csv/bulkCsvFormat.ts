@@ -1,11 +1,15 @@
 /**
  * The pension list file as the fund sends it: a header `type_id,valeur_id,devise,montant` (any order, any case),
- * then one payee per line. What a problem with the file looks like when we report it back.
+ * optionally a fifth column `nom` (the pensioner's name, checked against the wallet owner's), then one payee per
+ * line. What a problem with the file looks like when we report it back.
  */
 import type { Message } from '../../i18n/message';
 
 export const BULK_COLUMNS = ['type_id', 'valeur_id', 'devise', 'montant'] as const;
-export type BulkColumn = (typeof BULK_COLUMNS)[number];
+/** Columns a file may add; the seed's four-column file stays valid as it is. */
+export const OPTIONAL_BULK_COLUMNS = ['nom'] as const;
+export type RequiredBulkColumn = (typeof BULK_COLUMNS)[number];
+export type BulkColumn = RequiredBulkColumn | (typeof OPTIONAL_BULK_COLUMNS)[number];
 
 /** One problem in the file, where the fund can find it: the physical line (header = 1) and the header column. */
 export interface CsvIssue {

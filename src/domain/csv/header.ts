@@ -3,7 +3,7 @@
  * set to French export with `;`, others with `,`; the header line tells which, before any data is read.
  */
 import type { Message } from '../../i18n/message';
-import { BULK_COLUMNS, type BulkColumn } from './bulkCsvFormat';
+import { BULK_COLUMNS, type BulkColumn, OPTIONAL_BULK_COLUMNS, type RequiredBulkColumn } from './bulkCsvFormat';
 
 export type Delimiter = ',' | ';';
 
@@ -20,13 +20,14 @@ function countOf(text: string, character: string): number {
   return count;
 }
 
-/** The index of each expected column in a line's fields. */
-export type ColumnIndexes = Readonly<Record<BulkColumn, number>>;
+/** The index of each expected column in a line's fields; an optional column absent from the file is null. */
+export type ColumnIndexes = Readonly<Record<RequiredBulkColumn, number> & { nom: number | null }>;
 
 export type HeaderResult =
-  { ok: true; columns: ColumnIndexes } | { ok: false; missing: BulkColumn[]; unknown: string[]; duplicated: string[] };
+  | { ok: true; columns: ColumnIndexes }
+  | { ok: false; missing: RequiredBulkColumn[]; unknown: string[]; duplicated: string[] };
 
-/** Matches the header's names (trimmed, case-insensitive) to the expected columns; every one exactly once. */
+/** Matches the header's names (trimmed, case-insensitive) to the columns: every required one exactly once, `nom` at most once. */
 export function parseHeader(fields: readonly string[]): HeaderResult {
   const found = new Map<string, number>();
   const unknown: string[] = [];
@@ -51,12 +52,15 @@ export function parseHeader(fields: readonly string[]): HeaderResult {
       valeur_id: found.get('valeur_id')!,
       devise: found.get('devise')!,
       montant: found.get('montant')!,
+      nom: found.get('nom') ?? null,
     },
   };
 }
 
 function isBulkColumn(name: string): name is BulkColumn {
-  return (BULK_COLUMNS as readonly string[]).includes(name);
+  return (
+    (BULK_COLUMNS as readonly string[]).includes(name) || (OPTIONAL_BULK_COLUMNS as readonly string[]).includes(name)
+  );
 }
 
 /** A message naming what is wrong with the header, and what it should be. */

@@ -24,6 +24,8 @@ export interface ValidLine {
   currency: string;
   /** Minor units. */
   amount: bigint;
+  /** The `nom` column: the name the wallet's owner must have (the payee name check); null when absent or empty. */
+  expectedName: string | null;
 }
 
 export interface LineCheck {
@@ -49,7 +51,10 @@ export function checkLine(
   const issue = (column: BulkColumn, code: string, message: Message): void => {
     issues.push({ line: lineNumber, column, code, message });
   };
-  const value = (column: BulkColumn): string => (fields[columns[column]] ?? '').trim();
+  const value = (column: BulkColumn): string => {
+    const index = columns[column];
+    return index === null ? '' : (fields[index] ?? '').trim();
+  };
 
   const typeText = value('type_id').toUpperCase();
   const partyIdType = isPartyIdType(typeText) ? typeText : null;
@@ -71,9 +76,39 @@ export function checkLine(
     : checkAmountForm(value('montant'));
   if (amountCheck !== null && !amountCheck.ok) issue('montant', amountCheck.code, amountCheck.message);
 
+  const expectedName = value('nom').replace(/\s+/g, ' ');
+  const nameProblem = checkExpectedName(expectedName);
+  if (nameProblem) issue('nom', nameProblem.code, nameProblem.message);
+
   if (issues.length > 0 || !partyIdType || !currency || amountCheck === null || !amountCheck.ok)
     return { line: null, issues, currency };
-  return { line: { partyIdType, identifier, currency, amount: amountCheck.amount }, issues, currency };
+  return {
+    line: { partyIdType, identifier, currency, amount: amountCheck.amount, expectedName: expectedName || null },
+    issues,
+    currency,
+  };
+}
+
+/** The database column holding the expected name is 200 characters wide, as the roll's full_name. */
+const MAX_NAME_LENGTH = 200;
+
+function checkExpectedName(name: string): Problem | null {
+  if (CONTROL_CHARACTER.test(name)) {
+    return {
+      code: 'invalid_name',
+      message: { fr: 'nom contient des caractères de contrôle.', en: 'nom contains control characters.' },
+    };
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    return {
+      code: 'too_long',
+      message: {
+        fr: `nom dépasse ${MAX_NAME_LENGTH} caractères.`,
+        en: `nom is longer than ${MAX_NAME_LENGTH} characters.`,
+      },
+    };
+  }
+  return null;
 }
 
 type Problem = { code: string; message: Message };

@@ -241,12 +241,12 @@ class LineReader {
     for (const issue of check.issues) this.addError(issue);
     // Once the file is known to be refused, valid lines need not be kept.
     if (!check.line || this.errors.length > 0) return;
-    const { partyIdType, identifier, amount } = check.line;
+    const { partyIdType, identifier, amount, expectedName } = check.line;
     if (this.lines.total + amount > MAX_EXACT_TOTAL) {
       this.addError({ line: lineNumber, column: 'montant', code: 'total_above_limit', message: TOTAL_ABOVE_LIMIT });
       return;
     }
-    const earlier = this.lines.add(lineNumber, partyIdType, identifier, amount);
+    const earlier = this.lines.add(lineNumber, partyIdType, identifier, amount, expectedName);
     if (earlier !== null) this.addWarning(lineNumber, earlier);
   }
 
