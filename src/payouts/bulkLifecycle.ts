@@ -249,7 +249,7 @@ export interface CancelOutcome {
 }
 
 /**
- * Cancels what is not sent yet: every PENDING line becomes FAILED `cancelled` and its reservation is given back.
+ * Cancels what is not sent yet: every PENDING or ON_HOLD line becomes FAILED `cancelled`, its reservation given back.
  * Lines already PROCESSING are in flight and finish as they would have. The bulk stays open until those end
  * (the workflow closes it). Guarded on PENDING lines, so a repeat changes nothing and answers the same counts.
  */
@@ -278,7 +278,8 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
           updated_at: trx.fn.now(),
         });
     }
-    await failUnsentLines(trx, bulk, CANCELLED_CODE, 'Cancelled before it was sent.');
+    // Held lines were never sent either: they end with the others (the bulk workflow tells their workflows).
+    await failUnsentLines(trx, bulk, CANCELLED_CODE, 'Cancelled before it was sent.', ['PENDING', 'ON_HOLD']);
     const [row] = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
       .select<Array<{ count: string; amount: string }>>(

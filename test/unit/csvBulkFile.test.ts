@@ -326,8 +326,8 @@ describe('readBulkCsv: whole-file problems', () => {
   });
 
   it('an unknown or repeated column is invalid_header, naming it', async () => {
-    const unknown = await failure('type_id,valeur_id,devise,montant,nom\n');
-    expect(unknown.details).toMatchObject({ line: 1, missing: [], unknown: ['nom'] });
+    const unknown = await failure('type_id,valeur_id,devise,montant,name\n');
+    expect(unknown.details).toMatchObject({ line: 1, missing: [], unknown: ['name'] });
     const repeated = await failure('type_id,valeur_id,devise,montant,montant\n');
     expect(repeated.details).toMatchObject({ duplicated: ['montant'] });
   });
@@ -374,5 +374,29 @@ describe('readBulkCsv: whole-file problems', () => {
     ]);
     const exact = await content(`${HEADER}${lines.slice(0, 3).join('\n')}\n`, options);
     expect(exact.lines.total).toBe(BigInt(Number.MAX_SAFE_INTEGER));
+  });
+});
+
+describe('readBulkCsv: the optional `nom` column', () => {
+  it('keeps each line its expected name, spaces collapsed; an empty one checks nothing', async () => {
+    const read = await content(
+      'NOM;type_id;valeur_id;devise;montant\n  Awa   Traoré ;MSISDN;22997000001;XOF;100\n;MSISDN;22997000002;XOF;200\n',
+    );
+    expect(read.lines.expectedNames).toEqual(['Awa Traoré', null]);
+  });
+
+  it('gives a file without it no expected names', async () => {
+    const read = await content(`${HEADER}MSISDN,22997000001,XOF,100\n`);
+    expect(read.lines.expectedNames).toEqual([null]);
+  });
+
+  it('refuses a name with control characters or too long, at its line and column', async () => {
+    const errors = await errorsOf(
+      `type_id,valeur_id,devise,montant,nom\nMSISDN,22997000001,XOF,100,"Awa\u0007"\nMSISDN,22997000002,XOF,100,${'a'.repeat(201)}\n`,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({ line: 2, column: 'nom', code: 'invalid_name' }),
+      expect.objectContaining({ line: 3, column: 'nom', code: 'too_long' }),
+    ]);
   });
 });

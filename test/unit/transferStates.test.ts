@@ -31,8 +31,16 @@ describe('transfer status transitions', () => {
       expect(isFinalStatus(final)).toBe(true);
       for (const next of TRANSFER_STATUSES) expect(canTransition(final, next)).toBe(false);
     }
-    expect(statusesAllowedBefore('FAILED')).toEqual(['PENDING', 'PROCESSING']);
+    expect(statusesAllowedBefore('FAILED')).toEqual(['PENDING', 'PROCESSING', 'ON_HOLD']);
     expect(isFinalStatus('PROCESSING')).toBe(false);
+  });
+
+  it('holds a line only before it is sent, and a held line is released or failed, never completed', () => {
+    expect(canTransition('PROCESSING', 'ON_HOLD')).toBe(true);
+    expect(canTransition('ON_HOLD', 'PROCESSING')).toBe(true);
+    expect(canTransition('ON_HOLD', 'FAILED')).toBe(true);
+    expect(canTransition('ON_HOLD', 'COMPLETED')).toBe(false);
+    expect(isFinalStatus('ON_HOLD')).toBe(false);
   });
 });
 
