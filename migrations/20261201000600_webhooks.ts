@@ -31,7 +31,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     'create index webhook_endpoints_live on webhook_endpoints (organization_id) where enabled and deleted_at is null',
   );
-  await knex.raw('create index webhook_endpoints_listed on webhook_endpoints (organization_id, id) where deleted_at is null');
+  await knex.raw(
+    'create index webhook_endpoints_listed on webhook_endpoints (organization_id, id) where deleted_at is null',
+  );
 
   await knex.schema.createTable('webhook_events', (t) => {
     t.text('id').primary();
