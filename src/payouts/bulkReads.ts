@@ -274,36 +274,52 @@ function matchingLines(knex: Knex, bulkId: string, filters: LineFilters): Knex.Q
 /** A page of a bulk's lines matching the filters, in file order. */
 export async function listTransferDetails(knex: Knex, bulkId: string, filters: LineFilters): Promise<TransferDetail[]> {
   const { limit, offset } = filters;
-  const rows = await matchingLines(knex, bulkId, filters)
-    .orderBy('line_number', 'asc')
-    .limit(limit)
-    .offset(offset)
-    .select<Array<Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at'> & RawAmounts>>(
-      'id',
-      'transfer_id',
-      'line_number',
-      'payee_party_id_type',
-      'payee_party_identifier',
-      'payee_name',
-      'payee_fsp_id',
-      'amount',
-      'currency',
-      'fee_amount',
-      'status',
-      'attempt',
-      'mojaloop_transfer_id',
-      'failure_code',
-      'failure_message',
-      'completed_at',
-    );
-  return rows.map((row) => ({
+  const rows = await selectTransferDetails(
+    matchingLines(knex, bulkId, filters).orderBy('line_number', 'asc').limit(limit).offset(offset),
+  );
+  return rows.map(toTransferDetail);
+}
+
+/** These lines as /details shows them, in file order (what a webhook event about them carries). */
+export async function loadTransferDetails(knex: Knex, transferIds: readonly string[]): Promise<TransferDetail[]> {
+  const rows = await selectTransferDetails(
+    knex('individual_transfers').whereIn('transfer_id', transferIds).orderBy('line_number', 'asc'),
+  );
+  return rows.map(toTransferDetail);
+}
+
+type TransferDetailRow = Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at'> & RawAmounts;
+
+function selectTransferDetails(query: Knex.QueryBuilder): Promise<TransferDetailRow[]> {
+  return query.select<TransferDetailRow[]>(
+    'id',
+    'transfer_id',
+    'line_number',
+    'payee_party_id_type',
+    'payee_party_identifier',
+    'payee_name',
+    'payee_fsp_id',
+    'amount',
+    'currency',
+    'fee_amount',
+    'status',
+    'attempt',
+    'mojaloop_transfer_id',
+    'failure_code',
+    'failure_message',
+    'completed_at',
+  );
+}
+
+function toTransferDetail(row: TransferDetailRow): TransferDetail {
+  return {
     ...row,
     id: Number(row.id),
     amount: BigInt(row.amount),
     currency: row.currency.trim(),
     fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
     completed_at: row.completed_at?.toISOString() ?? null,
-  }));
+  };
 }
 
 export interface TransferStatusEntry {

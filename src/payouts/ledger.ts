@@ -20,6 +20,7 @@ import {
   statusesAllowedBefore,
   type TransferStatus,
 } from '../domain/transferStates';
+import { type RecordedDeliveries, recordWebhookEvent } from '../webhooks/webhookEvents';
 
 /** One line as the payout steps need it, with the payer's party (the bulk's account). */
 export interface PayoutTransferRow {
@@ -255,13 +256,15 @@ export type FinalOutcome =
  * by the amount (a `debit` in the journal); failed -> the reservation is given back (a `release`). The guard on
  * the current status makes it exactly once.
  * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
+ * The line's `transfer.completed` / `transfer.failed` webhook event is recorded in the same transaction; its
+ * deliveries are added to `deliveries`, to be started once committed.
  * Returns the line's final status (set now or earlier), or null when the line is not final.
  */
 export async function settleTransfer(
   knex: Knex,
   transferId: string,
   outcome: FinalOutcome,
-  options: { onlyIfNotSent?: boolean } = {},
+  options: { onlyIfNotSent?: boolean; deliveries?: RecordedDeliveries } = {},
 ): Promise<FinalTransferStatus | null> {
   return knex.transaction(async (trx) => {
     const update = trx('individual_transfers')
@@ -288,6 +291,8 @@ export async function settleTransfer(
       transferId,
       attempt: settled.attempt,
     });
+    const type = outcome.status === 'COMPLETED' ? 'transfer.completed' : 'transfer.failed';
+    options.deliveries?.push(...(await recordWebhookEvent(trx, { type, transferId })));
     return outcome.status;
   });
 }
