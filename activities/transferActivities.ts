@@ -35,16 +35,19 @@ import { PeerUnavailableError } from '../src/clients/schemeAdapterErrors';
 import { logger } from '../src/logging/logger';
 import { timeMojaloopCall } from '../src/metrics/workerMetrics';
 import type { MoneyAmount, QuotedTransfer } from '../src/clients/schemeAdapterClient';
+import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityTrace } from '../workflows/requestId';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
 import type { FinalStepResult, QuoteStepResult, StepResult } from './results';
+import { webhookDeliveryStarter } from './webhookActivities';
 
 export function createTransferActivities(deps: ActivityDependencies) {
   const { db, adapter, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const transferExpiryMs = settings.transferExpiryMs ?? DEFAULT_TRANSFER_EXPIRY_MS;
   const baseLog = deps.log ?? logger;
+  const startDeliveries = webhookDeliveryStarter(deps);
 
   /**
    * The log of one activity execution: every line names the bulk, the line's transfer, the line's workflow, the
@@ -68,7 +71,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
     outcome: FinalOutcome,
     options: { onlyIfNotSent?: boolean } = {},
   ): Promise<StepResult> {
-    const status = await settleTransfer(db, transferId, outcome, options);
+    const deliveries: RecordedDeliveries = [];
+    const status = await settleTransfer(db, transferId, outcome, { ...options, deliveries });
+    await startDeliveries(deliveries);
     if (status === null) return { status: 'PROCESSING' };
     return resultOfFinalLine(transferId);
   }
