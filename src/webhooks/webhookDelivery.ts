@@ -9,7 +9,13 @@ import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
-import { addressRefusal, hostOf, type WebhookAddressPolicy, webhookUrlRefusal } from './webhookAddressRules';
+import {
+  addressRefusal,
+  hostOf,
+  type WebhookAddressPolicy,
+  type WebhookUrlRefusal,
+  webhookUrlRefusal,
+} from './webhookAddressRules';
 import { signatureHeaders } from './webhookSignature';
 
 export interface WebhookMessage {
@@ -53,16 +59,10 @@ export async function sendWebhook(message: WebhookMessage, settings: DeliverySet
   const urlRefusal = webhookUrlRefusal(message.url, settings.addressPolicy);
   if (urlRefusal) return result(null, `refused: ${urlRefusal.message.en}`, true);
   const url = new URL(message.url);
-  let addresses: LookupAddress[];
-  try {
-    addresses = await lookup(hostOf(url), { all: true, verbatim: true });
-  } catch (error) {
-    return result(null, `could not resolve ${url.hostname}: ${describe(error)}`);
-  }
-  for (const { address } of addresses) {
-    const refusal = addressRefusal(address, settings.addressPolicy);
-    if (refusal) return result(null, `refused: ${refusal.message.en}`, true);
-  }
+  const resolved = await resolveCheckedAddresses(url, settings.addressPolicy);
+  if ('error' in resolved) return result(null, resolved.error);
+  if ('refusal' in resolved) return result(null, `refused: ${resolved.refusal.message.en}`, true);
+  const { addresses } = resolved;
 
   const agent = new Agent({ connect: { lookup: onlyThese(addresses), timeout: settings.timeoutMs } });
   try {
@@ -87,6 +87,23 @@ export async function sendWebhook(message: WebhookMessage, settings: DeliverySet
   } finally {
     await agent.destroy().catch(() => undefined);
   }
+}
+
+export type ResolvedAddresses = { addresses: LookupAddress[] } | { refusal: WebhookUrlRefusal } | { error: string };
+
+/** Every address the URL's host resolves to now, if each one is allowed (registration and delivery both ask). */
+export async function resolveCheckedAddresses(url: URL, policy: WebhookAddressPolicy): Promise<ResolvedAddresses> {
+  let addresses: LookupAddress[];
+  try {
+    addresses = await lookup(hostOf(url), { all: true, verbatim: true });
+  } catch (error) {
+    return { error: `could not resolve ${url.hostname}: ${describe(error)}` };
+  }
+  for (const { address } of addresses) {
+    const refusal = addressRefusal(address, policy);
+    if (refusal) return { refusal };
+  }
+  return { addresses };
 }
 
 /** A lookup that answers the addresses already resolved and checked, whatever the name (no second resolution). */

@@ -13,7 +13,7 @@ const MAX_ID = 2_147_483_647;
 const MAX_APPROVAL_TIMEOUT_HOURS = 24 * 366;
 
 /** A path parameter naming a row by its integer id; anything else names nothing (404). */
-function idParam() {
+export function idParam() {
   return z
     .string()
     .regex(/^\d{1,10}$/)
