@@ -58,11 +58,10 @@ export async function recordWebhookEvent(trx: Knex, subject: WebhookEventSubject
 async function recordBulkEvent(trx: Knex, type: BulkEventType, bulkId: string): Promise<RecordedDeliveries> {
   const endpoints = await subscribedEndpoints(trx, type, { bulkId });
   if (endpoints.length === 0) return [];
-  const [bulk, progress, occurrence] = await Promise.all([
-    loadBulkSummary(trx, bulkId),
-    progressFromDatabase(trx, bulkId),
-    trx('bulk_transfers').where('bulk_id', bulkId).first<{ retry_count: number }>('retry_count'),
-  ]);
+  // One after the other: they share the transaction's connection.
+  const bulk = await loadBulkSummary(trx, bulkId);
+  const progress = await progressFromDatabase(trx, bulkId);
+  const occurrence = await trx('bulk_transfers').where('bulk_id', bulkId).first<{ retry_count: number }>('retry_count');
   if (!bulk || !occurrence) return [];
   // A retry-failed makes the bulk PROCESSING, then COMPLETED or FAILED, again: each round is its own occurrence.
   const event = newEvent(type, `${type}:${bulkId}:${occurrence.retry_count}`, bulkEventData(bulk, progress));
