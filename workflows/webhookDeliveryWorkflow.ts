@@ -10,14 +10,14 @@ import type { PayoutActivities } from '../activities';
 import { WEBHOOK_ADDRESS_REFUSED, type WebhookDeliveryInput, type WebhookRetry } from './webhookDefinitions';
 
 /** Production's retry: 10 s doubling to at most an hour between attempts, for three days. */
-export const DEFAULT_WEBHOOK_RETRY: WebhookRetry = {
+const DEFAULT_WEBHOOK_RETRY: WebhookRetry = {
   initialIntervalMs: 10_000,
   maximumIntervalMs: 3_600_000,
   budgetMs: 3 * 24 * 3_600_000,
 };
 
 /** The delivery attempt's options, named: its whole retry budget is the schedule-to-close timeout. */
-export function webhookAttemptOptions(retry: WebhookRetry): ActivityOptions {
+function webhookAttemptOptions(retry: WebhookRetry): ActivityOptions {
   return {
     startToCloseTimeout: '2 minutes',
     scheduleToCloseTimeout: retry.budgetMs,

@@ -30,10 +30,6 @@ export type BulkEventType = (typeof BULK_EVENT_TYPES)[number];
 export type TransferEventType = (typeof TRANSFER_EVENT_TYPES)[number];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-export function isWebhookEventType(value: string): value is WebhookEventType {
-  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
-}
-
 /** What happened, to whom: the bulk, or one line (its current attempt). */
 export type WebhookEventSubject =
   { type: BulkEventType; bulkId: string } | { type: TransferEventType; transferId: string };

@@ -7,7 +7,7 @@ import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@tem
 import type { Duration } from '@temporalio/common';
 import type { WebhookDeliverySweepInput } from '../../workflows/webhookDeliverySweepWorkflow';
 
-export const WEBHOOK_DELIVERY_SWEEP_SCHEDULE_ID = 'webhook-delivery-sweep';
+const WEBHOOK_DELIVERY_SWEEP_SCHEDULE_ID = 'webhook-delivery-sweep';
 
 export async function ensureWebhookDeliverySweepSchedule(
   client: Client,

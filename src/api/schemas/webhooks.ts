@@ -4,7 +4,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../webhooks/webhookEvents';
 import { idParam } from './admin';
 import { Count, page, Timestamp } from './common';
 
-export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES).meta({ id: 'WebhookEventType' });
+const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES).meta({ id: 'WebhookEventType' });
 
 export const WebhookIdParams = z.object({ webhook_id: idParam() });
 
@@ -31,7 +31,7 @@ export const CreateWebhookRequest = z
   })
   .strict();
 
-export const Webhook = z
+const Webhook = z
   .object({
     id: z.int(),
     organization_id: z.int(),
