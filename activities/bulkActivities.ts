@@ -3,6 +3,7 @@
  * decisions taken on it (approval, rejection, expiry, cancel, retry of failed lines). Refusals from the database
  * side (src/errors AppError) become non-retryable ApplicationFailures whose type is the API's error code, so the
  * workflow's update fails with it and the API answers the same status and code as if it had checked itself.
+ * The webhook deliveries a change recorded are started once it has committed (`announced`).
  */
 import type { TransferStatus } from '../src/domain/transferStates';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -22,9 +23,11 @@ import {
   type RetryOutcome,
 } from '../src/payouts/bulkLifecycle';
 import { listTransferPage as readTransferPage, type TransferPageEntry, transferStatus } from '../src/payouts/ledger';
+import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
 import type { BulkRun } from './results';
+import { webhookDeliveryStarter } from './webhookActivities';
 
 /** The configuration's default, read without the environment: the worker passes the configured value. */
 const DEFAULT_APPROVAL_TIMEOUT_MS = buildConfig({}).bulk.approvalTimeoutHours * 3_600_000;
@@ -32,13 +35,22 @@ const DEFAULT_APPROVAL_TIMEOUT_MS = buildConfig({}).bulk.approvalTimeoutHours * 
 export function createBulkActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;
   const approvalTimeoutMs = settings.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+  const startDeliveries = webhookDeliveryStarter(deps);
+
+  /** Runs a change with a list for the deliveries it records, and starts those once the change has committed. */
+  async function announced<T>(change: (deliveries: RecordedDeliveries) => Promise<T>): Promise<T> {
+    const deliveries: RecordedDeliveries = [];
+    const result = await change(deliveries);
+    await startDeliveries(deliveries);
+    return result;
+  }
 
   /**
    * PENDING -> AWAITING_APPROVAL or PROCESSING, and the settings this bulk runs with (workflows cannot read the
    * configuration).
    */
   async function startBulk(bulkId: string): Promise<BulkRun> {
-    const bulk = await beginBulk(db, bulkId, approvalTimeoutMs);
+    const bulk = await announced((deliveries) => beginBulk(db, bulkId, approvalTimeoutMs, deliveries));
     if (!bulk) throw ApplicationFailure.nonRetryable(`Bulk ${bulkId} does not exist`, 'BulkNotFound');
     return {
       state: bulk.state,
@@ -69,7 +81,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
   async function finishBulk(
     bulkId: string,
   ): Promise<{ state: 'COMPLETED' | 'FAILED' | 'UNFINISHED'; counts: BulkCounts }> {
-    const { outcome, counts } = await closeBulk(db, bulkId);
+    const { outcome, counts } = await announced((deliveries) => closeBulk(db, bulkId, deliveries));
     return { state: outcome.state, counts };
   }
 
@@ -78,28 +90,32 @@ export function createBulkActivities(deps: ActivityDependencies) {
    * reservation released); those sent are left as they are and counted (their outcome must be learnt).
    */
   async function failUnresolvedLines(bulkId: string): Promise<UnresolvedLinesOutcome> {
-    return failUnsentUnresolved(db, bulkId);
+    return announced((deliveries) => failUnsentUnresolved(db, bulkId, deliveries));
   }
 
   async function approveBulk(bulkId: string, userId: number): Promise<void> {
-    await refusalsAsFailures(() => recordApproval(db, bulkId, userId));
+    await refusalsAsFailures(() => announced((deliveries) => recordApproval(db, bulkId, userId, deliveries)));
   }
 
   async function rejectBulk(bulkId: string, userId: number, reason: string): Promise<void> {
-    await refusalsAsFailures(() => endUnapproved(db, bulkId, { kind: 'rejected', userId, reason }));
+    await refusalsAsFailures(() =>
+      announced((deliveries) => endUnapproved(db, bulkId, { kind: 'rejected', userId, reason }, deliveries)),
+    );
   }
 
   /** The approval deadline passed: nothing is sent, the funds are released, the bulk ends FAILED. */
   async function expireApproval(bulkId: string): Promise<void> {
-    await refusalsAsFailures(() => endUnapproved(db, bulkId, { kind: 'expired' }));
+    await refusalsAsFailures(() =>
+      announced((deliveries) => endUnapproved(db, bulkId, { kind: 'expired' }, deliveries)),
+    );
   }
 
   async function cancelBulk(bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
-    return refusalsAsFailures(() => cancelUnsent(db, bulkId, actor));
+    return refusalsAsFailures(() => announced((deliveries) => cancelUnsent(db, bulkId, actor, deliveries)));
   }
 
   async function retryFailedLines(bulkId: string, request: BulkActor & { requestId: string }): Promise<RetryOutcome> {
-    return refusalsAsFailures(() => reopenFailedLines(db, bulkId, request));
+    return refusalsAsFailures(() => announced((deliveries) => reopenFailedLines(db, bulkId, request, deliveries)));
   }
 
   return {

@@ -3,7 +3,10 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
 import type { TemporalHandle } from '../src/clients/temporal';
+import type { MailSettings } from '../src/mail/mailer';
+import type { WebhookAddressPolicy } from '../src/webhooks/webhookAddressRules';
 import type { LineRetry } from '../workflows/definitions';
+import type { WebhookRetry } from '../workflows/webhookDefinitions';
 
 /** The four calls of the scheme adapter's outbound API the payout steps use. */
 export type PayoutAdapter = Pick<SchemeAdapterClient, 'startTransfer' | 'acceptParty' | 'acceptQuote' | 'getTransfer'>;
@@ -30,6 +33,21 @@ export interface PensionSettings {
   proofOfLifeMaxAgeMonths: number;
 }
 
+export interface WebhookSettings {
+  /** config().webhooks.addressPolicy; the configuration's default (by NODE_ENV) when absent. */
+  addressPolicy?: WebhookAddressPolicy;
+  /** config().webhooks.timeoutMs: one attempt's whole time. */
+  timeoutMs?: number;
+  /** Tests only: a short retry for each delivery's workflow (workflows/webhookDefinitions.ts); 3 days when absent. */
+  retry?: WebhookRetry;
+  /** Tests only: how long an endpoint may fail before it is disabled; three days when absent. */
+  disableAfterMs?: number;
+  /** config().email, to tell an organization its endpoint was disabled; without it, only logged. */
+  mail?: MailSettings;
+  /** config().http.publicBaseUrl, named in that mail. */
+  consoleUrl?: string;
+}
+
 export interface ActivityDependencies {
   db: Knex;
   adapter: PayoutAdapter;
@@ -40,6 +58,8 @@ export interface ActivityDependencies {
   log?: Logger;
   /** For operator requests sent on to a bulk's workflow (retry-failed from the Web UI); absent: they are refused. */
   temporal?: { handle: TemporalHandle; taskQueue: string };
+  /** Webhook deliveries; the configuration's defaults when absent. */
+  webhooks?: WebhookSettings;
   /** The clock, for deciding whether a sent transfer has expired. */
   now?: () => Date;
 }

@@ -5,6 +5,8 @@
  */
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
+import { webhookDeliveryStarter } from './webhookActivities';
+import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import {
   decideHold,
   expireHold,
@@ -15,19 +17,28 @@ import {
 
 export function createHoldActivities(deps: ActivityDependencies) {
   const { db } = deps;
+  const startDeliveries = webhookDeliveryStarter(deps);
+
+  /** Runs a decision, then starts the webhook deliveries its transaction recorded. */
+  async function announcing<T>(decide: (deliveries: RecordedDeliveries) => Promise<T>): Promise<T> {
+    const deliveries: RecordedDeliveries = [];
+    const result = await decide(deliveries);
+    await startDeliveries(deliveries);
+    return result;
+  }
 
   /** A refusal (not on hold any more, a user who may not decide) comes back as the update's failure. */
   async function decideHeldLine(transferId: string, decision: HoldDecision): Promise<HoldOutcome> {
-    return refusalsAsFailures(() => decideHold(db, transferId, decision));
+    return refusalsAsFailures(() => announcing((deliveries) => decideHold(db, transferId, decision, deliveries)));
   }
 
   /** Null when the line was no longer held (decided just before the deadline). */
   async function expireHeldLine(transferId: string): Promise<HoldOutcome | null> {
-    return expireHold(db, transferId);
+    return announcing((deliveries) => expireHold(db, transferId, deliveries));
   }
 
   async function expireOverdueHeldLines(bulkId: string, graceMs: number): Promise<number[]> {
-    return expireOverdueHolds(db, bulkId, graceMs);
+    return announcing((deliveries) => expireOverdueHolds(db, bulkId, graceMs, deliveries));
   }
 
   return { decideHeldLine, expireHeldLine, expireOverdueHeldLines };

@@ -9,8 +9,15 @@ import { createOperatorActivities } from './operatorActivities';
 import { createPensionRunActivities } from './pensionRunActivities';
 import { createStrandedBulkActivities } from './strandedBulkActivities';
 import { createTransferActivities } from './transferActivities';
+import { createWebhookActivities } from './webhookActivities';
 
-export type { ActivityDependencies, PayoutAdapter, PayoutSettings, PensionSettings } from './dependencies';
+export type {
+  ActivityDependencies,
+  PayoutAdapter,
+  PayoutSettings,
+  PensionSettings,
+  WebhookSettings,
+} from './dependencies';
 export type { PeriodBulkInput } from './pensionRunActivities';
 export type { BulkRun, DiscoveryStepResult, FinalStepResult, QuoteStepResult, StepResult } from './results';
 
@@ -22,6 +29,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPensionRunActivities(deps),
     ...createStrandedBulkActivities(deps),
     ...createOperatorActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -37,10 +37,12 @@ import { PeerUnavailableError } from '../src/clients/schemeAdapterErrors';
 import { logger } from '../src/logging/logger';
 import { timeMojaloopCall } from '../src/metrics/workerMetrics';
 import type { MoneyAmount, QuotedTransfer } from '../src/clients/schemeAdapterClient';
+import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityTrace } from '../workflows/requestId';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
 import type { DiscoveryStepResult, FinalStepResult, QuoteStepResult, StepResult } from './results';
+import { webhookDeliveryStarter } from './webhookActivities';
 
 export function createTransferActivities(deps: ActivityDependencies) {
   const { db, adapter, settings } = deps;
@@ -48,6 +50,7 @@ export function createTransferActivities(deps: ActivityDependencies) {
   const transferExpiryMs = settings.transferExpiryMs ?? DEFAULT_TRANSFER_EXPIRY_MS;
   const nameCheck = settings.payeeNameCheck ?? DEFAULT_NAME_CHECK;
   const baseLog = deps.log ?? logger;
+  const startDeliveries = webhookDeliveryStarter(deps);
 
   /**
    * The log of one activity execution: every line names the bulk, the line's transfer, the line's workflow, the
@@ -71,7 +74,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
     outcome: FinalOutcome,
     options: { onlyIfNotSent?: boolean } = {},
   ): Promise<StepResult> {
-    const status = await settleTransfer(db, transferId, outcome, options);
+    const deliveries: RecordedDeliveries = [];
+    const status = await settleTransfer(db, transferId, outcome, { ...options, deliveries });
+    await startDeliveries(deliveries);
     if (status === null) return { status: 'PROCESSING' };
     return resultOfFinalLine(transferId);
   }
@@ -163,6 +168,7 @@ export function createTransferActivities(deps: ActivityDependencies) {
     );
     const outcome: NameCheckOutcome =
       verdict.kind === 'mismatch' ? { kind: 'held', score: verdict.score, holdMs: nameCheck.holdMs } : verdict;
+    const deliveries: RecordedDeliveries = [];
     const recorded = await recordPayeeDiscovered(
       db,
       transferId,
@@ -172,7 +178,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
         payeeFspId: started.payee.fspId,
       },
       outcome,
+      deliveries,
     );
+    await startDeliveries(deliveries);
     log.info(
       { mojaloopTransferId: started.transferId, payeeFspId: started.payee.fspId, nameCheck: verdict.kind },
       'payee discovered',

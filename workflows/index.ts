@@ -4,3 +4,5 @@ export { payoutTransferWorkflow } from './payoutTransferWorkflow';
 export { monthlyPensionRunWorkflow } from './monthlyPensionRunWorkflow';
 export { strandedBulkSweepWorkflow } from './strandedBulkSweepWorkflow';
 export { retryFailedTransfersWorkflow } from './retryFailedTransfersWorkflow';
+export { webhookDeliveryWorkflow } from './webhookDeliveryWorkflow';
+export { webhookDeliverySweepWorkflow } from './webhookDeliverySweepWorkflow';

@@ -21,6 +21,7 @@ import { RollPage } from './pages/Roll';
 import { RunsPage } from './pages/Runs';
 import { TeamPage } from './pages/Team';
 import { UploadPage } from './pages/Upload';
+import { WebhooksPage } from './pages/Webhooks';
 import { navigate, paths, routeOf, useLocation, type Route } from './router';
 
 type AuthState =
@@ -108,6 +109,8 @@ function Page({ route, profile }: { route: Route; profile: Profile }) {
       return <AdminPage profile={profile} section={route.section} />;
     case 'team':
       return <TeamPage profile={profile} />;
+    case 'webhooks':
+      return <WebhooksPage profile={profile} />;
     case 'notFound':
       return <NotFoundPage />;
   }

@@ -35,6 +35,11 @@ export function mayApprove(profile: Profile): boolean {
   return profile.role === 'GESTIONNAIRE' || profile.is_staff;
 }
 
+/** Registers and removes the organization's webhooks (staff: any organization's). */
+export function mayManageWebhooks(profile: Profile): boolean {
+  return profile.role === 'GESTIONNAIRE' || profile.is_staff;
+}
+
 export function isStaff(profile: Profile): boolean {
   return profile.is_staff;
 }

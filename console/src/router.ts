@@ -19,6 +19,7 @@ export const paths = {
   adminAccounts: '/administration/comptes',
   adminAudit: '/administration/journal',
   team: '/equipe',
+  webhooks: '/webhooks',
 };
 
 /** The administration's pages (staff): users first, at /administration itself. */
@@ -36,6 +37,7 @@ export type Route =
   | { page: 'runs' }
   | { page: 'admin'; section: AdminSection }
   | { page: 'team' }
+  | { page: 'webhooks' }
   | { page: 'notFound' };
 
 export function routeOf(path: string): Route {
@@ -52,6 +54,7 @@ export function routeOf(path: string): Route {
     [paths.adminAccounts]: { page: 'admin', section: 'accounts' },
     [paths.adminAudit]: { page: 'admin', section: 'audit' },
     [paths.team]: { page: 'team' },
+    [paths.webhooks]: { page: 'webhooks' },
   };
   const found = fixed[path.length > 1 ? path.replace(/\/$/, '') : path];
   if (found) return found;

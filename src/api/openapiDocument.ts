@@ -27,6 +27,10 @@ const TAGS = [
   { name: 'reports', description: 'Reconciliation reports of a bulk, one line per transfer.' },
   { name: 'pension roll', description: "The organization's beneficiaries, their status and proofs of life." },
   { name: 'pension runs', description: 'Monthly pension runs built from the roll, and their Temporal schedule.' },
+  {
+    name: 'webhooks',
+    description: "The organization's signed webhook endpoints (Standard Webhooks), their deliveries and attempts.",
+  },
   { name: 'operations', description: 'Health probes, Prometheus metrics and this API description.' },
 ];
 

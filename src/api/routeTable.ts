@@ -16,6 +16,7 @@ import { metricsRoutes } from './routes/metrics';
 import { organizationUserRoutes } from './routes/organizationUsers';
 import { pensionRollRoutes } from './routes/pensionRoll';
 import { pensionRunRoutes } from './routes/pensionRuns';
+import { webhookRoutes } from './routes/webhooks';
 
 export const ROUTES: readonly RouteDefinition[] = [
   ...healthRoutes,
@@ -33,5 +34,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...bulkReportRoutes,
   ...pensionRollRoutes,
   ...pensionRunRoutes,
+  ...webhookRoutes,
   ...docsRoutes,
 ];

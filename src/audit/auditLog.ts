@@ -27,6 +27,9 @@ export const AUDIT_KINDS = [
   'schedule.resumed',
   'schedule.triggered',
   'schedule.deleted',
+  'webhook.created',
+  'webhook.deleted',
+  'webhook.disabled',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -34,7 +37,15 @@ export function isAuditKind(value: string): value is AuditKind {
   return (AUDIT_KINDS as readonly string[]).includes(value);
 }
 
-export const AUDIT_SUBJECT_TYPES = ['user', 'organization', 'account', 'bulk', 'transfer', 'schedule'] as const;
+export const AUDIT_SUBJECT_TYPES = [
+  'user',
+  'organization',
+  'account',
+  'bulk',
+  'transfer',
+  'schedule',
+  'webhook',
+] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
 
 /** A value as the log keeps it: JSON, with money as bigint (written as an exact JSON integer). */
@@ -48,7 +59,9 @@ export interface AuditContext {
   requestId: string | null;
 }
 
-export interface AuditEntry extends AuditContext {
+export interface AuditEntry extends Omit<AuditContext, 'actor'> {
+  /** Null when no person acted: the system itself decided (a webhook endpoint disabled after days of failures). */
+  actor: AuditContext['actor'] | null;
   kind: AuditKind;
   /** The organization the change concerns; null for one of no organization. */
   organizationId: number | null;
@@ -59,8 +72,8 @@ export interface AuditEntry extends AuditContext {
 
 export async function recordAudit(knex: Knex, entry: AuditEntry): Promise<void> {
   await knex('audit_log').insert({
-    actor_user_id: entry.actor.userId,
-    actor_email: entry.actor.email,
+    actor_user_id: entry.actor?.userId ?? null,
+    actor_email: entry.actor?.email ?? null,
     organization_id: entry.organizationId,
     kind: entry.kind,
     subject_type: entry.subject.type,

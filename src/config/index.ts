@@ -28,6 +28,12 @@ const listFromEnv = z.string().transform((value) =>
 
 const integerString = z.string().regex(/^\d+$/, 'must be a whole number');
 
+/** A yes/no whose default depends on something else (e.g. production): blank or absent means "the default". */
+const optionalBooleanFromEnv = z
+  .union([z.boolean(), z.string()])
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : booleanFromEnv.parse(value)));
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -113,6 +119,11 @@ const environmentSchema = z.object({
     .default(72),
 
   PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+
+  WEBHOOK_ALLOW_HTTP: optionalBooleanFromEnv,
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: optionalBooleanFromEnv,
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
+  WEBHOOK_DELIVERY_SWEEP_MINUTES: z.coerce.number().int().min(0).max(1440).default(1),
 
   DEMO_PASSWORD: z.string().optional(),
 
@@ -222,6 +233,17 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
     pension: {
       /** A beneficiary whose last proof of life is older than this (at the period's first day) is not paid. */
       proofOfLifeMaxAgeMonths: e.PROOF_OF_LIFE_MAX_AGE_MONTHS,
+    },
+    webhooks: {
+      /** Outside production both default to true, so a receiver on this machine works with `npm start`. */
+      addressPolicy: {
+        allowHttp: e.WEBHOOK_ALLOW_HTTP ?? !isProduction,
+        allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? !isProduction,
+      },
+      /** One delivery attempt's whole time (connect, answer, body); past it the attempt fails and is retried. */
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      /** Period of the worker's `webhook-delivery-sweep` schedule; null: the worker creates none. */
+      sweepMinutes: e.WEBHOOK_DELIVERY_SWEEP_MINUTES === 0 ? null : e.WEBHOOK_DELIVERY_SWEEP_MINUTES,
     },
     demoPassword: isProduction ? undefined : e.DEMO_PASSWORD,
     metrics: {

@@ -3,6 +3,8 @@
  * second user's approval), approving, rejecting or letting the approval expire, cancelling the lines not yet
  * sent, making failed lines new attempts (retry-failed), and closing it. Every write is guarded SQL on the state
  * it expects, with the money moved in the same transaction, so a retried activity changes nothing the second time.
+ * Each change that announces a webhook event records it in the same transaction (src/webhooks/webhookEvents.ts) and
+ * adds the deliveries it recorded to the caller's `deliveries`, for the caller to start once committed.
  */
 import type { Knex } from 'knex';
 import { applyAccountChanges } from '../accounts/accountJournal';
@@ -20,6 +22,7 @@ import { type BulkCounts, bulkOutcome, type BulkOutcome, type TransferStatus } f
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
+import { type RecordedDeliveries, recordTransferEvents, recordWebhookEvent } from '../webhooks/webhookEvents';
 import { countBulkTransfers } from './ledger';
 import { lockAccount, reserveFunds } from './reserveFunds';
 
@@ -49,9 +52,15 @@ export interface BulkBegun {
  * PENDING -> AWAITING_APPROVAL (the organization requires approval; the deadline is fixed now, once, from the
  * organization's approval_timeout_hours or else `approvalTimeoutMs`) or PROCESSING. Any other state is left as it is and answered. Null when the bulk does not exist.
  */
-export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: number): Promise<BulkBegun | null> {
-  await knex.raw(
-    `update bulk_transfers b
+export async function beginBulk(
+  knex: Knex,
+  bulkId: string,
+  approvalTimeoutMs: number,
+  deliveries: RecordedDeliveries = [],
+): Promise<BulkBegun | null> {
+  return knex.transaction(async (trx) => {
+    const begun = await trx.raw<{ rows: Array<{ state: BulkState }> }>(
+      `update bulk_transfers b
         set state = case when o.requires_approval then 'AWAITING_APPROVAL' else 'PROCESSING' end,
             approval_deadline = case when o.requires_approval
                                      then now() + coalesce(make_interval(hours => o.approval_timeout_hours), make_interval(secs => ?))
@@ -59,9 +68,20 @@ export async function beginBulk(knex: Knex, bulkId: string, approvalTimeoutMs: n
             approval_required = o.requires_approval,
             updated_at = now()
        from organizations o
-      where o.id = b.organization_id and b.bulk_id = ? and b.state = 'PENDING'`,
-    [approvalTimeoutMs / 1000, bulkId],
-  );
+      where o.id = b.organization_id and b.bulk_id = ? and b.state = 'PENDING'
+      returning b.state`,
+      [approvalTimeoutMs / 1000, bulkId],
+    );
+    const state = begun.rows[0]?.state;
+    if (state !== undefined) {
+      const type = state === 'AWAITING_APPROVAL' ? 'bulk.awaiting_approval' : 'bulk.processing';
+      deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
+    }
+    return readBegun(trx, bulkId);
+  });
+}
+
+async function readBegun(knex: Knex, bulkId: string): Promise<BulkBegun | null> {
   const row = await knex('bulk_transfers as b')
     .join('organizations as o', 'o.id', 'b.organization_id')
     .where('b.bulk_id', bulkId)
@@ -184,7 +204,12 @@ function notAwaitingApproval(state: BulkState): ConflictError {
  * AWAITING_APPROVAL -> PROCESSING, recording who approved. The same user approving again (a retried activity)
  * is answered as done; anyone else finds the decision taken.
  */
-export async function approveBulk(knex: Knex, bulkId: string, userId: number): Promise<void> {
+export async function approveBulk(
+  knex: Knex,
+  bulkId: string,
+  userId: number,
+  deliveries: RecordedDeliveries = [],
+): Promise<void> {
   await knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.state !== 'AWAITING_APPROVAL') {
@@ -197,9 +222,10 @@ export async function approveBulk(knex: Knex, bulkId: string, userId: number): P
       createdById: bulk.created_by_id,
     });
     if (refusal) throw approvalRefusalError(refusal);
-    await trx('bulk_transfers')
+    const approved = await trx('bulk_transfers')
       .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
       .update({ state: 'PROCESSING', approved_by_id: userId, approved_at: trx.fn.now(), updated_at: trx.fn.now() });
+    if (approved === 1) deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.processing', bulkId })));
   });
 }
 
@@ -209,7 +235,12 @@ export type UnapprovedEnd = { kind: 'rejected'; userId: number; reason: string }
  * A rejected bulk, or one whose approval deadline passed: none of its lines is sent, their reservation is given
  * back, and the bulk ends FAILED with the reason. Guarded on AWAITING_APPROVAL; a repeat finds it done.
  */
-export async function endUnapproved(knex: Knex, bulkId: string, end: UnapprovedEnd): Promise<{ state: BulkState }> {
+export async function endUnapproved(
+  knex: Knex,
+  bulkId: string,
+  end: UnapprovedEnd,
+  deliveries: RecordedDeliveries = [],
+): Promise<{ state: BulkState }> {
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.state !== 'AWAITING_APPROVAL') {
@@ -225,8 +256,9 @@ export async function endUnapproved(knex: Knex, bulkId: string, end: UnapprovedE
     }
     const reason =
       end.kind === 'rejected' ? `Rejected at approval: ${end.reason}` : 'Not approved before its approval deadline.';
-    await failUnsentLines(trx, bulk, end.kind === 'rejected' ? APPROVAL_REJECTED_CODE : APPROVAL_EXPIRED_CODE, reason);
-    await trx('bulk_transfers')
+    const code = end.kind === 'rejected' ? APPROVAL_REJECTED_CODE : APPROVAL_EXPIRED_CODE;
+    await failUnsentLines(trx, bulk, { code, message: reason, deliveries });
+    const ended = await trx('bulk_transfers')
       .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
       .update({
         state: 'FAILED',
@@ -237,6 +269,7 @@ export async function endUnapproved(knex: Knex, bulkId: string, end: UnapprovedE
           ? { rejected_by_id: end.userId, rejected_at: trx.fn.now(), rejection_reason: end.reason.slice(0, 500) }
           : {}),
       });
+    if (ended === 1) deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.failed', bulkId })));
     return { state: 'FAILED' as const };
   });
 }
@@ -253,7 +286,12 @@ export interface CancelOutcome {
  * Lines already PROCESSING are in flight and finish as they would have. The bulk stays open until those end
  * (the workflow closes it). Guarded on PENDING lines, so a repeat changes nothing and answers the same counts.
  */
-export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
+export async function cancelBulk(
+  knex: Knex,
+  bulkId: string,
+  actor: BulkActor,
+  deliveries: RecordedDeliveries = [],
+): Promise<CancelOutcome> {
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (!isOpenBulkState(bulk.state)) {
@@ -279,7 +317,10 @@ export async function cancelBulk(knex: Knex, bulkId: string, actor: BulkActor): 
         });
     }
     // Held lines were never sent either: they end with the others (the bulk workflow tells their workflows).
-    await failUnsentLines(trx, bulk, CANCELLED_CODE, 'Cancelled before it was sent.', ['PENDING', 'ON_HOLD']);
+    await failUnsentLines(trx, bulk, { code: CANCELLED_CODE, message: 'Cancelled before it was sent.', deliveries }, [
+      'PENDING',
+      'ON_HOLD',
+    ]);
     const [row] = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
       .select<Array<{ count: string; amount: string }>>(
@@ -307,10 +348,10 @@ async function retriedSince(trx: Knex.Transaction, bulkId: string, since: Date):
 async function failUnsentLines(
   trx: Knex.Transaction,
   bulk: ControlledBulk,
-  code: string,
-  message: string,
+  failure: { code: string; message: string; deliveries: RecordedDeliveries },
   statuses: readonly TransferStatus[] = ['PENDING'],
 ): Promise<number> {
+  const { code, message } = failure;
   const result = await trx.raw<{
     rows: Array<{ transfer_id: string; line_number: number; amount: string; attempt: number }>;
   }>(
@@ -333,6 +374,10 @@ async function failUnsentLines(
       attempt: line.attempt,
     })),
   );
+  const transferIds = failed.map((line) => line.transfer_id);
+  failure.deliveries.push(
+    ...(await recordTransferEvents(trx, 'transfer.failed', { transferIds, bulkId: bulk.bulk_id })),
+  );
   return failed.length;
 }
 
@@ -350,14 +395,21 @@ export interface UnresolvedLinesOutcome {
  * claimed only on a PROCESSING line, in one statement: either the claim or this update comes first) and a repeat
  * changes nothing. The bulk is left open: closeBulk closes it, unless sent lines are still unfinished.
  */
-export async function failUnresolvedLines(knex: Knex, bulkId: string): Promise<UnresolvedLinesOutcome> {
+export async function failUnresolvedLines(
+  knex: Knex,
+  bulkId: string,
+  deliveries: RecordedDeliveries = [],
+): Promise<UnresolvedLinesOutcome> {
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     const failed = await failUnsentLines(
       trx,
       bulk,
-      LINE_UNRESOLVED_CODE,
-      'Its payout workflow failed on every pass of the bulk; nothing was sent.',
+      {
+        code: LINE_UNRESOLVED_CODE,
+        message: 'Its payout workflow failed on every pass of the bulk; nothing was sent.',
+        deliveries,
+      },
       ['PENDING', 'PROCESSING'],
     );
     const [sent] = await trx('individual_transfers')
@@ -389,7 +441,12 @@ export interface RetryOutcome {
  * paid (the retry, asked after the cancel, lifts it for them: see CANCEL_FOR_LINE in ./ledger); its cancelled lines
  * are never retried (`cancelled` is not worth retrying).
  */
-export async function retryFailedLines(knex: Knex, bulkId: string, request: RetryRequest): Promise<RetryOutcome> {
+export async function retryFailedLines(
+  knex: Knex,
+  bulkId: string,
+  request: RetryRequest,
+  deliveries: RecordedDeliveries = [],
+): Promise<RetryOutcome> {
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.last_retry_request_id === request.requestId) return earlierRetry(trx, request.requestId);
@@ -462,6 +519,7 @@ export async function retryFailedLines(knex: Knex, bulkId: string, request: Retr
         retry_count: trx.raw('retry_count + 1'),
         updated_at: trx.fn.now(),
       });
+    deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.processing', bulkId })));
     return { retried: reopened, reserved: amount.toString() };
   });
 }
@@ -490,7 +548,11 @@ async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome>
  * Closes the bulk once every line is final: COMPLETED when at least one was paid, FAILED when none was, with the
  * reason (a cancel says so). Guarded on the open states, so a second call leaves the first outcome in place.
  */
-export async function closeBulk(knex: Knex, bulkId: string): Promise<{ outcome: BulkOutcome; counts: BulkCounts }> {
+export async function closeBulk(
+  knex: Knex,
+  bulkId: string,
+  deliveries: RecordedDeliveries = [],
+): Promise<{ outcome: BulkOutcome; counts: BulkCounts }> {
   const counts = await countBulkTransfers(knex, bulkId);
   const outcome = bulkOutcome(counts);
   if (outcome.state !== 'UNFINISHED') {
@@ -504,11 +566,14 @@ export async function closeBulk(knex: Knex, bulkId: string): Promise<{ outcome: 
         .count<Array<{ count: string }>>('* as count');
       failureReason = cancelledBulkReason(Number(cancelled?.count ?? 0), counts.total);
     }
-    await knex('bulk_transfers').where('bulk_id', bulkId).whereIn('state', ['PROCESSING', 'AWAITING_APPROVAL']).update({
-      state: outcome.state,
-      failure_reason: failureReason,
-      completed_at: knex.fn.now(),
-      updated_at: knex.fn.now(),
+    const state = outcome.state;
+    await knex.transaction(async (trx) => {
+      const closed = await trx('bulk_transfers')
+        .where('bulk_id', bulkId)
+        .whereIn('state', ['PROCESSING', 'AWAITING_APPROVAL'])
+        .update({ state, failure_reason: failureReason, completed_at: trx.fn.now(), updated_at: trx.fn.now() });
+      const type = state === 'COMPLETED' ? 'bulk.completed' : 'bulk.failed';
+      if (closed === 1) deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
     });
   }
   return { outcome, counts: { total: counts.total, completed: counts.completed, failed: counts.failed } };

@@ -300,14 +300,29 @@ function matchingLines(knex: Knex, bulkId: string, filters: LineFilters): Knex.Q
 /** A page of a bulk's lines matching the filters, in file order. */
 export async function listTransferDetails(knex: Knex, bulkId: string, filters: LineFilters): Promise<TransferDetail[]> {
   const { limit, offset } = filters;
-  const rows = await matchingLines(knex, bulkId, filters)
+  const rows = await selectTransferDetails(
+    matchingLines(knex, bulkId, filters).orderBy('t.line_number', 'asc').limit(limit).offset(offset),
+  );
+  return rows.map(toTransferDetail);
+}
+
+/** These lines as /details shows them, in file order (what a webhook event about them carries). */
+export async function loadTransferDetails(knex: Knex, transferIds: readonly string[]): Promise<TransferDetail[]> {
+  const rows = await selectTransferDetails(
+    knex('individual_transfers as t').whereIn('t.transfer_id', transferIds).orderBy('t.line_number', 'asc'),
+  );
+  return rows.map(toTransferDetail);
+}
+
+type TransferDetailRow = Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at' | 'hold'> &
+  RawAmounts &
+  RawHold;
+
+/** `query` reads individual_transfers as `t`. */
+function selectTransferDetails(query: Knex.QueryBuilder): Promise<TransferDetailRow[]> {
+  return query
     .leftJoin('users as decider', 'decider.id', 't.hold_decided_by_id')
-    .orderBy('t.line_number', 'asc')
-    .limit(limit)
-    .offset(offset)
-    .select<
-      Array<Omit<TransferDetail, 'id' | 'amount' | 'fee_amount' | 'completed_at' | 'hold'> & RawAmounts & RawHold>
-    >(
+    .select<TransferDetailRow[]>(
       't.id',
       't.transfer_id',
       't.line_number',
@@ -334,8 +349,27 @@ export async function listTransferDetails(knex: Knex, bulkId: string, filters: L
       'decider.email as hold_decided_by_email',
       't.hold_decided_at',
     );
-  return rows.map((row) => {
-    const {
+}
+
+function toTransferDetail(row: TransferDetailRow): TransferDetail {
+  const {
+    hold_reason,
+    held_at,
+    hold_deadline,
+    hold_decision,
+    hold_decided_by_id,
+    hold_decided_by_email,
+    hold_decided_at,
+    ...line
+  } = row;
+  return {
+    ...line,
+    id: Number(row.id),
+    amount: BigInt(row.amount),
+    currency: row.currency.trim(),
+    fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
+    completed_at: row.completed_at?.toISOString() ?? null,
+    hold: holdOf({
       hold_reason,
       held_at,
       hold_deadline,
@@ -343,26 +377,8 @@ export async function listTransferDetails(knex: Knex, bulkId: string, filters: L
       hold_decided_by_id,
       hold_decided_by_email,
       hold_decided_at,
-      ...line
-    } = row;
-    return {
-      ...line,
-      id: Number(row.id),
-      amount: BigInt(row.amount),
-      currency: row.currency.trim(),
-      fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
-      completed_at: row.completed_at?.toISOString() ?? null,
-      hold: holdOf({
-        hold_reason,
-        held_at,
-        hold_deadline,
-        hold_decision,
-        hold_decided_by_id,
-        hold_decided_by_email,
-        hold_decided_at,
-      }),
-    };
-  });
+    }),
+  };
 }
 
 function holdOf(row: RawHold): LineHold | null {

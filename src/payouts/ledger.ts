@@ -20,6 +20,7 @@ import {
   statusesAllowedBefore,
   type TransferStatus,
 } from '../domain/transferStates';
+import { type RecordedDeliveries, recordWebhookEvent } from '../webhooks/webhookEvents';
 
 /** One line as the payout steps need it, with the payer's party (the bulk's account). */
 export interface PayoutTransferRow {
@@ -166,9 +167,26 @@ export async function recordPayeeDiscovered(
   transferId: string,
   payee: { mojaloopTransferId: string; payeeName: string | null; payeeFspId: string | null },
   nameCheck: NameCheckOutcome = { kind: 'unchecked' },
+  deliveries: RecordedDeliveries = [],
 ): Promise<boolean> {
   const held = nameCheck.kind === 'held';
-  const updated = await knex('individual_transfers')
+  if (!held) return (await updateDiscovered(knex, transferId, payee, nameCheck)) === 1;
+  // A hold is announced (transfer.on_hold) in the transaction that makes it.
+  return knex.transaction(async (trx) => {
+    if ((await updateDiscovered(trx, transferId, payee, nameCheck)) !== 1) return false;
+    deliveries.push(...(await recordWebhookEvent(trx, { type: 'transfer.on_hold', transferId })));
+    return true;
+  });
+}
+
+function updateDiscovered(
+  knex: Knex,
+  transferId: string,
+  payee: { mojaloopTransferId: string; payeeName: string | null; payeeFspId: string | null },
+  nameCheck: NameCheckOutcome,
+): Promise<number> {
+  const held = nameCheck.kind === 'held';
+  return knex('individual_transfers')
     .where('transfer_id', transferId)
     .whereIn('status', ['PENDING', 'PROCESSING'])
     .whereNull('transfer_sent_at')
@@ -191,7 +209,6 @@ export async function recordPayeeDiscovered(
       quote_figures: null,
       updated_at: knex.fn.now(),
     });
-  return updated === 1;
 }
 
 /**
@@ -286,13 +303,15 @@ export type FinalOutcome =
  * by the amount (a `debit` in the journal); failed -> the reservation is given back (a `release`). The guard on
  * the current status makes it exactly once.
  * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
+ * The line's `transfer.completed` / `transfer.failed` webhook event is recorded in the same transaction; its
+ * deliveries are added to `deliveries`, to be started once committed.
  * Returns the line's final status (set now or earlier), or null when the line is not final.
  */
 export async function settleTransfer(
   knex: Knex,
   transferId: string,
   outcome: FinalOutcome,
-  options: { onlyIfNotSent?: boolean } = {},
+  options: { onlyIfNotSent?: boolean; deliveries?: RecordedDeliveries } = {},
 ): Promise<FinalTransferStatus | null> {
   return knex.transaction(async (trx) => {
     const update = trx('individual_transfers')
@@ -319,6 +338,8 @@ export async function settleTransfer(
       transferId,
       attempt: settled.attempt,
     });
+    const type = outcome.status === 'COMPLETED' ? 'transfer.completed' : 'transfer.failed';
+    options.deliveries?.push(...(await recordWebhookEvent(trx, { type, transferId })));
     return outcome.status;
   });
 }

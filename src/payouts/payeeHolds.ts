@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { recordAudit } from '../audit/auditLog';
 import { approvalRefusal, NAME_MISMATCH_REJECTED_CODE } from '../domain/bulkDecisionRules';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
+import type { RecordedDeliveries } from '../webhooks/webhookEvents';
 import { settleTransfer } from './ledger';
 
 export interface HoldDecision {
@@ -39,7 +40,13 @@ interface HeldLine {
   approval_required: boolean;
 }
 
-export async function decideHold(knex: Knex, transferId: string, decision: HoldDecision): Promise<HoldOutcome> {
+/** `deliveries`: the webhook deliveries a rejection records (transfer.failed), to be started once committed. */
+export async function decideHold(
+  knex: Knex,
+  transferId: string,
+  decision: HoldDecision,
+  deliveries: RecordedDeliveries = [],
+): Promise<HoldOutcome> {
   return knex.transaction(async (trx) => {
     const line = await lockHeldLine(trx, transferId);
     if (line.status !== 'ON_HOLD') return repeatedDecision(line, decision);
@@ -68,7 +75,9 @@ export async function decideHold(knex: Knex, transferId: string, decision: HoldD
     if (refusal || !decider) throw holdDeciderRefused(refusal ?? 'approver_not_allowed');
 
     const outcome =
-      decision.decision === 'release' ? await release(trx, line, decision) : await reject(trx, line, decision);
+      decision.decision === 'release'
+        ? await release(trx, line, decision)
+        : await reject(trx, line, decision, deliveries);
     await recordAudit(trx, {
       kind: decision.decision === 'release' ? 'transfer.hold_released' : 'transfer.hold_rejected',
       organizationId: line.organization_id,
@@ -90,17 +99,27 @@ export async function decideHold(knex: Knex, transferId: string, decision: HoldD
 }
 
 /** The hold's deadline passed with no decision: the line fails as a rejection does. Null when it is not held. */
-export async function expireHold(knex: Knex, transferId: string): Promise<HoldOutcome | null> {
+export async function expireHold(
+  knex: Knex,
+  transferId: string,
+  deliveries: RecordedDeliveries = [],
+): Promise<HoldOutcome | null> {
   return knex.transaction(async (trx) => {
     const updated = await trx('individual_transfers')
       .where({ transfer_id: transferId, status: 'ON_HOLD' })
       .update({ hold_decision: 'expired', hold_decided_at: trx.fn.now() });
     if (updated === 0) return null;
-    await settleTransfer(trx, transferId, {
-      status: 'FAILED',
-      failureCode: NAME_MISMATCH_REJECTED_CODE,
-      failureMessage: "The wallet's owner is not the pensioner expected and nobody decided before the hold's deadline.",
-    });
+    await settleTransfer(
+      trx,
+      transferId,
+      {
+        status: 'FAILED',
+        failureCode: NAME_MISMATCH_REJECTED_CODE,
+        failureMessage:
+          "The wallet's owner is not the pensioner expected and nobody decided before the hold's deadline.",
+      },
+      { deliveries },
+    );
     return { status: 'FAILED', failureCode: NAME_MISMATCH_REJECTED_CODE };
   });
 }
@@ -109,14 +128,19 @@ export async function expireHold(knex: Knex, transferId: string): Promise<HoldOu
  * The bulk's own backstop: holds whose deadline passed over `graceMs` ago, whose line workflow did not expire them
  * (it was terminated by hand), fail now. Returns their line numbers.
  */
-export async function expireOverdueHolds(knex: Knex, bulkId: string, graceMs: number): Promise<number[]> {
+export async function expireOverdueHolds(
+  knex: Knex,
+  bulkId: string,
+  graceMs: number,
+  deliveries: RecordedDeliveries = [],
+): Promise<number[]> {
   const overdue = await knex('individual_transfers')
     .where({ bulk_id: bulkId, status: 'ON_HOLD' })
     .andWhere('hold_deadline', '<', knex.raw('now() - make_interval(secs => ?)', [graceMs / 1000]))
     .select<Array<{ transfer_id: string; line_number: number }>>('transfer_id', 'line_number');
   const expired: number[] = [];
   for (const line of overdue) {
-    if (await expireHold(knex, line.transfer_id)) expired.push(line.line_number);
+    if (await expireHold(knex, line.transfer_id, deliveries)) expired.push(line.line_number);
   }
   return expired;
 }
@@ -158,15 +182,25 @@ async function release(trx: Knex.Transaction, line: HeldLine, decision: HoldDeci
   return { status: 'PROCESSING' };
 }
 
-async function reject(trx: Knex.Transaction, line: HeldLine, decision: HoldDecision): Promise<HoldOutcome> {
+async function reject(
+  trx: Knex.Transaction,
+  line: HeldLine,
+  decision: HoldDecision,
+  deliveries: RecordedDeliveries,
+): Promise<HoldOutcome> {
   await trx('individual_transfers')
     .where({ transfer_id: line.transfer_id, status: 'ON_HOLD' })
     .update({ hold_decision: 'rejected', hold_decided_by_id: decision.userId, hold_decided_at: trx.fn.now() });
-  await settleTransfer(trx, line.transfer_id, {
-    status: 'FAILED',
-    failureCode: NAME_MISMATCH_REJECTED_CODE,
-    failureMessage: `Rejected: the wallet's owner is not the pensioner expected.${decision.reason ? ` ${decision.reason}` : ''}`,
-  });
+  await settleTransfer(
+    trx,
+    line.transfer_id,
+    {
+      status: 'FAILED',
+      failureCode: NAME_MISMATCH_REJECTED_CODE,
+      failureMessage: `Rejected: the wallet's owner is not the pensioner expected.${decision.reason ? ` ${decision.reason}` : ''}`,
+    },
+    { deliveries },
+  );
   return { status: 'FAILED', failureCode: NAME_MISMATCH_REJECTED_CODE };
 }
 

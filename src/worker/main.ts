@@ -11,6 +11,7 @@ import { installTemporalRuntimeTelemetry } from '../metrics/temporalTelemetry';
 import { createPayoutWorker } from './createWorker';
 import { startWorkerMetricsServer } from './metricsServer';
 import { ensureStrandedBulkSweepSchedule } from './strandedBulkSweepSchedule';
+import { ensureWebhookDeliverySweepSchedule } from './webhookDeliverySweepSchedule';
 
 async function main(): Promise<void> {
   const settings = config();
@@ -45,12 +46,27 @@ async function main(): Promise<void> {
         },
       },
       pension: { proofOfLifeMaxAgeMonths: settings.pension.proofOfLifeMaxAgeMonths },
+      webhooks: {
+        addressPolicy: settings.webhooks.addressPolicy,
+        timeoutMs: settings.webhooks.timeoutMs,
+        mail: settings.email,
+        consoleUrl: settings.http.publicBaseUrl,
+      },
       temporal: { handle: { client, connection: clientConnection }, taskQueue: settings.temporal.taskQueue },
     },
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');
   if (settings.bulk.strandedSweepMinutes !== null)
     await scheduleStrandedBulkSweep(client, settings, settings.bulk.strandedSweepMinutes);
+  if (settings.webhooks.sweepMinutes !== null)
+    await ensureWebhookDeliverySweepSchedule(
+      client,
+      settings.temporal.taskQueue,
+      `${settings.webhooks.sweepMinutes} minutes`,
+    )
+      .then((outcome) => logger.info({ outcome }, 'webhook delivery sweep schedule'))
+      // Not fatal either: deliveries are started after their commit; the sweep is the backstop.
+      .catch((error: unknown) => logger.error({ err: error }, 'could not create the webhook delivery sweep schedule'));
   await worker.run();
   await clientConnection.close();
   await connection.close();

@@ -621,6 +621,49 @@ describe('real answers match the description', () => {
     );
   });
 
+  it('webhooks: register, list, test, deliveries, delete', async () => {
+    const organization = await createOrganization();
+    const gestionnaire = await createUser({ organizationId: organization.id, role: 'GESTIONNAIRE' });
+    const token = await loginAs(server, gestionnaire.email, gestionnaire.password);
+
+    const created = await request(server)
+      .post('/api/webhooks')
+      .set(authHeader(token))
+      .send({ url: 'http://127.0.0.1:9/hooks', events: ['bulk.completed'] })
+      .expect(201);
+    expectConforms(created, 'post', '/api/webhooks');
+    expectConforms(
+      await request(server)
+        .post('/api/webhooks')
+        .set(authHeader(token))
+        .send({ url: 'ftp://example.org/', events: ['bulk.completed'] })
+        .expect(400),
+      'post',
+      '/api/webhooks',
+    );
+    expectConforms(
+      await request(server).get('/api/webhooks').set(authHeader(token)).expect(200),
+      'get',
+      '/api/webhooks',
+    );
+    const id: number = created.body.id;
+    expectConforms(
+      await request(server).post(`/api/webhooks/${id}/test`).set(authHeader(token)).expect(202),
+      'post',
+      '/api/webhooks/{webhook_id}/test',
+    );
+    expectConforms(
+      await request(server).get(`/api/webhooks/${id}/deliveries`).set(authHeader(token)).expect(200),
+      'get',
+      '/api/webhooks/{webhook_id}/deliveries',
+    );
+    expectConforms(
+      await request(server).delete(`/api/webhooks/${id}`).set(authHeader(token)).expect(204),
+      'delete',
+      '/api/webhooks/{webhook_id}',
+    );
+  });
+
   it('pension runs and their schedule', async () => {
     const fund = await createFund(server);
     const token = fund.gestionnaire.token;

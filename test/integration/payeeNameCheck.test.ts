@@ -5,6 +5,7 @@
  * paid; a release pays it once, a rejection releases its money, and an undecided hold fails at its deadline.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Webhook } from 'standardwebhooks';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
@@ -27,6 +28,7 @@ import {
 } from '../support/payoutHarness';
 import { accountMoney } from '../support/payoutFixtures';
 import { countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
+import { insertWebhookEndpoint, startWebhookReceiver } from '../support/webhookReceiver';
 
 /** Named "Awa Traoré" by the peer. */
 const AWA = '22990000420';
@@ -103,6 +105,10 @@ describe('payee name check', () => {
       [AWA, 'TRAORE Awa'],
       [AWA_TOO, 'Koffi Mensah'],
     ]);
+    const receiver = await startWebhookReceiver();
+    const endpoint = await insertWebhookEndpoint(db(), fund.organization.id, `${receiver.baseUrl}/holds`, [
+      'transfer.on_hold',
+    ]);
     const uploaded = await upload(
       server,
       fund.gestionnaire.token,
@@ -139,6 +145,20 @@ describe('payee name check', () => {
       });
       expect(held.name_match_score).toBeLessThan(0.85);
       expect(unchecked).toMatchObject({ status: 'COMPLETED', expected_payee_name: null, name_match_score: null });
+      // The fund's systems are told, by a signed webhook.
+      const announced = await waitFor(async () =>
+        receiver.received.find((request) => JSON.parse(request.body).type === 'transfer.on_hold'),
+      );
+      const event = new Webhook(endpoint.secret).verify(announced.body, {
+        'webhook-id': String(announced.headers['webhook-id']),
+        'webhook-timestamp': String(announced.headers['webhook-timestamp']),
+        'webhook-signature': String(announced.headers['webhook-signature']),
+      });
+      expect(event).toMatchObject({
+        type: 'transfer.on_hold',
+        data: { bulk_id: bulkId, line_number: 3, status: 'ON_HOLD', hold: { reason: 'name_mismatch' } },
+      });
+      await receiver.close();
       const status = await request(server)
         .get(`/api/bulk-transfers/${bulkId}/status`)
         .set(authHeader(fund.superviseur.token))

@@ -28,6 +28,21 @@ describe('configuration', () => {
     expect(() => buildConfig(env)).toThrow(ConfigError);
   });
 
+  it('refuses http and non-public webhook addresses in production by default, allows them elsewhere', () => {
+    expect(buildConfig(production).webhooks.addressPolicy).toEqual({ allowHttp: false, allowPrivateAddresses: false });
+    expect(buildConfig({}).webhooks.addressPolicy).toEqual({ allowHttp: true, allowPrivateAddresses: true });
+    // An empty value (as .env.example lists it) is the default; an explicit one wins either way.
+    expect(
+      buildConfig({ ...production, WEBHOOK_ALLOW_HTTP: '', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: '' }).webhooks,
+    ).toMatchObject({ addressPolicy: { allowHttp: false, allowPrivateAddresses: false } });
+    expect(buildConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }).webhooks.addressPolicy).toEqual({
+      allowHttp: false,
+      allowPrivateAddresses: true,
+    });
+    expect(buildConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_HTTP: 'false' }).webhooks.addressPolicy.allowHttp).toBe(false);
+    expect(buildConfig({ WEBHOOK_DELIVERY_SWEEP_MINUTES: '0' }).webhooks.sweepMinutes).toBeNull();
+  });
+
   it('refuses DEMO_PASSWORD in production', () => {
     expect(() => buildConfig({ ...production, DEMO_PASSWORD: 'x' })).toThrow(/DEMO_PASSWORD/);
   });

@@ -1,6 +1,6 @@
 /** The frame of every signed-in page: the header (who, language, sign out), the navigation, the page. */
 import type { ComponentChildren } from 'preact';
-import { isStaff, mayPay, signOut, type Profile } from '../auth';
+import { isStaff, mayManageWebhooks, mayPay, signOut, type Profile } from '../auth';
 import { setLanguage, useT, type Language } from '../i18n';
 import { paths, type Route } from '../router';
 import { Link } from './Link';
@@ -24,6 +24,12 @@ export function Layout({ profile, route, children }: { profile: Profile; route: 
     },
     { href: paths.runs, label: m.nav.runs, current: route.page === 'runs', shown: true },
     { href: paths.team, label: m.nav.team, current: route.page === 'team', shown: profile.organization !== null },
+    {
+      href: paths.webhooks,
+      label: m.nav.webhooks,
+      current: route.page === 'webhooks',
+      shown: mayManageWebhooks(profile),
+    },
     { href: paths.admin, label: m.nav.admin, current: route.page === 'admin', shown: isStaff(profile) },
   ];
   const role = profile.is_staff ? m.common.staff : (m.roles[profile.role] ?? profile.role);

@@ -107,3 +107,16 @@ export const InActiveOrganization: Guard = {
     });
   },
 };
+
+/** Registers and removes the organization's webhook endpoints: a GESTIONNAIRE (their own), or staff (any). */
+export const MayManageWebhooks: Guard = {
+  name: 'MayManageWebhooks',
+  description: 'role GESTIONNAIRE (own organization), or staff',
+  check: (user) => {
+    if (user.role === 'GESTIONNAIRE' || user.isStaff) return;
+    throw new PermissionDeniedError('permission_denied', {
+      fr: 'Seul un GESTIONNAIRE ou un membre du personnel peut gérer les webhooks.',
+      en: 'Only a GESTIONNAIRE or a staff user may manage webhooks.',
+    });
+  },
+};
