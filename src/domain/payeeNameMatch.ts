@@ -6,13 +6,13 @@
  * 1. Normalise each name: accents removed (NFD), lower case, punctuation as spaces, honorifics (M., Mme, Dr...)
  *    dropped; what is left is a list of words ("TRAORÉ, Awa" -> traore awa).
  * 2. Pair the words of the two names one to one, best pairs first, whatever their order. Two words score their
- *    Jaro-Winkler similarity (1 = equal; a typo costs a few hundredths); an initial ("A.") scores 1 against any word
- *    it begins.
+ *    Jaro-Winkler similarity (1 = equal; a typo costs a few hundredths), or 0 below 0.8 (different words); an
+ *    initial ("A.") scores 1 against any word it begins.
  * 3. The score is the paired words' sum divided by the shorter name's word count (an extra middle name on one side
  *    costs nothing), but never by less than two words when one name has two or more: "Awa" alone is not "Awa
  *    Traoré" (0.5). Initials alone, with no whole word in common, score at most 0.5.
- * 4. The words glued together are compared too ("Abdoulkarim" against "Abdoul Karim") when of about the same
- *    length (within 20 %); the better score is kept.
+ * 4. Names of different word counts are also compared glued together ("Abdoulkarim" against "Abdoul Karim") when
+ *    of about the same length (within 20 %); the better score is kept.
  */
 
 /** Words that say nothing of who the person is. */
@@ -36,8 +36,10 @@ export function nameSimilarity(expected: string, found: string): number {
   const byWords = pairedWordsScore(a, b);
   const gluedA = a.join('');
   const gluedB = b.join('');
-  // Only names of about the same length: a common prefix alone ("awa" in "awatraore") must not pass for a name.
-  const comparable = Math.min(gluedA.length, gluedB.length) >= 0.8 * Math.max(gluedA.length, gluedB.length);
+  // Only for names split differently (word counts differ) of about the same length: a common prefix alone ("awa" in
+  // "awatraore") must not pass for a name, and names of as many words are compared word by word.
+  const comparable =
+    a.length !== b.length && Math.min(gluedA.length, gluedB.length) >= 0.8 * Math.max(gluedA.length, gluedB.length);
   const glued = comparable ? jaroWinkler(gluedA, gluedB) : 0;
   return Math.round(Math.max(byWords, glued) * 100) / 100;
 }
@@ -82,9 +84,13 @@ function pairedWordsScore(a: readonly string[], b: readonly string[]): number {
   return wholeWordsMatched === 0 ? Math.min(0.5, sum / denominator) : sum / denominator;
 }
 
+/** Below this two words are different words, not one word misspelt: Jaro-Winkler alone rates "mensah" and "traore" 0.5. */
+const SAME_WORD_MIN = 0.8;
+
 function wordSimilarity(a: string, b: string): number {
   if (a.length === 1 || b.length === 1) return a[0] === b[0] ? 1 : 0;
-  return jaroWinkler(a, b);
+  const similarity = jaroWinkler(a, b);
+  return similarity >= SAME_WORD_MIN ? similarity : 0;
 }
 
 /** Jaro-Winkler similarity (Winkler 1990): Jaro's matches and transpositions, plus a bonus for a common prefix of up to 4. */

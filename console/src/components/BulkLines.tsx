@@ -4,14 +4,16 @@
  * The bulk page owns the query (it reads /details with it, and again while the bulk runs); this draws it.
  */
 import { type Schemas } from '../api/client';
+import type { Profile } from '../auth';
 import { formatCount } from '../format';
 import { useT } from '../i18n';
 import { Amount, Pager, StateBadge, When } from './Display';
+import { HeldLine } from './HeldLine';
 
 type Line = Schemas['TransferDetail'];
 export type LineStatus = Line['status'];
 
-const STATUSES: readonly LineStatus[] = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED'];
+const STATUSES: readonly LineStatus[] = ['PENDING', 'PROCESSING', 'ON_HOLD', 'COMPLETED', 'FAILED'];
 
 export interface LinesQuery {
   status: LineStatus | '';
@@ -26,12 +28,17 @@ export function BulkLines({
   bulk,
   query,
   limit,
+  profile,
   onQuery,
+  onDecided,
 }: {
   bulk: Schemas['BulkDetails'];
   query: LinesQuery;
   limit: number;
+  profile: Profile;
   onQuery: (query: LinesQuery) => void;
+  /** A held line was released or rejected: the bulk is read again. */
+  onDecided: () => void;
 }) {
   const { m, lang } = useT();
   // Another filter starts again at its first page.
@@ -83,7 +90,11 @@ export function BulkLines({
           )}
         </p>
       )}
-      {lines.length === 0 ? <p class="muted">{m.bulk.noLines}</p> : <LinesTable lines={lines} />}
+      {lines.length === 0 ? (
+        <p class="muted">{m.bulk.noLines}</p>
+      ) : (
+        <LinesTable bulkId={bulk.bulk_id} lines={lines} profile={profile} onDecided={onDecided} />
+      )}
       <Pager
         total={bulk.matching_transfers_count}
         limit={limit}
@@ -94,8 +105,18 @@ export function BulkLines({
   );
 }
 
-function LinesTable({ lines }: { lines: Line[] }) {
-  const { m } = useT();
+function LinesTable({
+  bulkId,
+  lines,
+  profile,
+  onDecided,
+}: {
+  bulkId: string;
+  lines: Line[];
+  profile: Profile;
+  onDecided: () => void;
+}) {
+  const { m, lang } = useT();
   return (
     <div class="table-scroll">
       <table class="lines">
@@ -120,7 +141,19 @@ function LinesTable({ lines }: { lines: Line[] }) {
             <tr key={line.line_number} data-line={line.line_number}>
               <td class="number">{line.line_number}</td>
               <td class="mono">{line.payee_party_identifier}</td>
-              <td>{line.payee_name ?? m.common.none}</td>
+              <td>
+                {line.payee_name ?? m.common.none}
+                {line.expected_payee_name !== null && (
+                  <span class="hint" data-testid="expected-name">
+                    {' '}
+                    ·{' '}
+                    {m.bulk.expectedName(
+                      line.expected_payee_name,
+                      line.name_match_score === null ? '—' : formatScore(line.name_match_score, lang),
+                    )}
+                  </span>
+                )}
+              </td>
               <td class="number">
                 <Amount value={line.amount} currency={line.currency} />
                 {line.fee_amount !== null && line.fee_amount > 0 && (
@@ -138,6 +171,7 @@ function LinesTable({ lines }: { lines: Line[] }) {
                     · {m.bulk.colAttempt} {line.attempt}
                   </span>
                 )}
+                <HeldLine bulkId={bulkId} line={line} profile={profile} onDecided={onDecided} />
               </td>
               <td>{line.failure_code && <Failure code={line.failure_code} message={line.failure_message} />}</td>
               <td>
@@ -159,4 +193,9 @@ function Failure({ code, message }: { code: string; message: string | null }) {
       <code>{code}</code> {m.failures[code] ?? message ?? ''}
     </span>
   );
+}
+
+/** A likeness score (0 to 1) as a percentage: "42 %". */
+function formatScore(score: number, lang: 'fr' | 'en'): string {
+  return `${formatCount(Math.round(score * 100), lang)} %`;
 }

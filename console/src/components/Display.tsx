@@ -32,6 +32,7 @@ const TONES: Record<string, { tone: string; symbol: string }> = {
   PENDING: { tone: 'waiting', symbol: '…' },
   AWAITING_APPROVAL: { tone: 'attention', symbol: '!' },
   PROCESSING: { tone: 'running', symbol: '↻' },
+  ON_HOLD: { tone: 'attention', symbol: '!' },
   COMPLETED: { tone: 'good', symbol: '✓' },
   FAILED: { tone: 'bad', symbol: '✕' },
   ACTIVE: { tone: 'good', symbol: '✓' },

@@ -87,10 +87,13 @@ export const fr = {
     COMPLETED: 'Terminé',
     FAILED: 'Échoué',
   } as Record<string, string>,
-  lineStatuses: { PENDING: 'En attente', PROCESSING: 'En cours', COMPLETED: 'Payée', FAILED: 'En échec' } as Record<
-    string,
-    string
-  >,
+  lineStatuses: {
+    PENDING: 'En attente',
+    PROCESSING: 'En cours',
+    ON_HOLD: 'Retenue',
+    COMPLETED: 'Payée',
+    FAILED: 'En échec',
+  } as Record<string, string>,
   bulkTable: {
     caption: 'Lots',
     created: 'Créé le',
@@ -149,6 +152,7 @@ export const fr = {
     pending: 'En attente',
     processing: 'En cours',
     cancelledCount: 'Annulées',
+    held: 'Retenues',
     amount: 'Montant total',
     payer: 'Compte payeur',
     createdBy: 'Créé par',
@@ -197,8 +201,20 @@ export const fr = {
     matching: (matching: string, total: string) => `${matching} ligne(s) sur ${total} correspondent aux filtres.`,
     noLines: 'Aucune ligne ne correspond.',
     operator: (name: string) => `l’opérateur ${name}`,
+    expectedName: (name: string, score: string) => `attendu : ${name} (ressemblance ${score})`,
+    holdWhy: 'Le titulaire du compte n’est pas le pensionné attendu : rien n’a été envoyé, le montant reste réservé.',
+    holdUntil: (deadline: string) => `Sans décision, la ligne échouera le ${deadline}.`,
+    release: 'Libérer et payer',
+    released: 'Ligne libérée : elle est de nouveau vérifiée puis payée.',
+    rejectLine: 'Rejeter la ligne',
+    rejectLineReason: 'Motif du rejet de la ligne',
+    rejectLineConfirm: 'Confirmer le rejet de la ligne',
+    lineRejected: 'Ligne rejetée : son montant est libéré.',
+    holdDecision: (decision: string, who: string, when: string) => `${decision} par ${who} le ${when}.`,
+    holdDecisions: { released: 'Libérée', rejected: 'Rejetée', expired: 'Délai dépassé' } as Record<string, string>,
   },
   failures: {
+    name_mismatch_rejected: 'Le titulaire du compte n’est pas le pensionné : ligne rejetée, rien n’a été envoyé.',
     '3204': 'Bénéficiaire introuvable : ce numéro n’a pas de compte mobile.',
     '5101': 'Le bénéficiaire a refusé le paiement.',
     '5104': 'L’opérateur du bénéficiaire a refusé le transfert.',
@@ -421,6 +437,8 @@ export const fr = {
       'webhook.created': 'Webhook enregistré',
       'webhook.deleted': 'Webhook supprimé',
       'webhook.disabled': 'Webhook désactivé (échecs)',
+      'transfer.hold_released': 'Ligne retenue libérée',
+      'transfer.hold_rejected': 'Ligne retenue rejetée',
     } satisfies Record<AuditKind, string>,
     subjects: {
       user: 'Utilisateur',
@@ -429,6 +447,7 @@ export const fr = {
       bulk: 'Lot',
       schedule: 'Calendrier',
       webhook: 'Webhook',
+      transfer: 'Ligne',
     } satisfies Record<AuditSubject, string>,
   },
   team: {

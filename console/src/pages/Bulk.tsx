@@ -54,7 +54,14 @@ export function BulkPage({ id, profile }: { id: string; profile: Profile }) {
       <Summary bulk={bulk} />
       <Actions bulk={bulk} profile={profile} onChanged={() => void details.reload()} />
       <Downloads bulk={bulk} />
-      <BulkLines bulk={bulk} query={lines} limit={LINES_PER_PAGE} onQuery={setLines} />
+      <BulkLines
+        bulk={bulk}
+        query={lines}
+        limit={LINES_PER_PAGE}
+        profile={profile}
+        onQuery={setLines}
+        onDecided={() => void details.reload()}
+      />
     </>
   );
 }
@@ -71,6 +78,7 @@ function Progress({ bulk, open }: { bulk: Details; open: boolean }) {
     [m.bulk.processing, stats.processing],
     [m.bulk.pending, stats.pending],
   ];
+  if (stats.held > 0) counts.push([m.bulk.held, stats.held]);
   if (stats.cancelled > 0) counts.push([m.bulk.cancelledCount, stats.cancelled]);
   return (
     <section aria-labelledby="progress-title" class="card">
