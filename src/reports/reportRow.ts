@@ -22,6 +22,10 @@ export const REPORT_COLUMNS = [
   'failure_code',
   'failure_message',
   'completed_at',
+  // The payee name check, last so the seed's columns keep their places.
+  'expected_payee_name',
+  'name_match_score',
+  'hold_decision',
 ] as const satisfies readonly (keyof TransferRecord)[];
 
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
@@ -45,6 +49,12 @@ export interface ReportRow {
   failure_message: string | null;
   /** ISO 8601, UTC. */
   completed_at: string | null;
+  /** The name the payee name check expected (roll or `nom`); null: not checked. */
+  expected_payee_name: string | null;
+  /** How payee_name scored against it, 0 to 1. */
+  name_match_score: number | null;
+  /** For a line that was held: released, rejected or expired (null while undecided or never held). */
+  hold_decision: string | null;
 }
 
 /** The individual_transfers columns a report reads (bigint columns arrive as strings, see src/db/knex.ts). */
@@ -63,6 +73,9 @@ export interface TransferRecord {
   failure_code: string | null;
   failure_message: string | null;
   completed_at: Date | null;
+  expected_payee_name: string | null;
+  name_match_score: number | null;
+  hold_decision: string | null;
 }
 
 export function toReportRow(record: TransferRecord): ReportRow {
@@ -82,5 +95,8 @@ export function toReportRow(record: TransferRecord): ReportRow {
     failure_code: record.failure_code,
     failure_message: record.failure_message,
     completed_at: record.completed_at === null ? null : record.completed_at.toISOString(),
+    expected_payee_name: record.expected_payee_name,
+    name_match_score: record.name_match_score,
+    hold_decision: record.hold_decision,
   };
 }

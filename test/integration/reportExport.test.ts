@@ -61,6 +61,8 @@ function transferRow(bulkId: string, line: number): Record<string, unknown> {
   if (line === 4) row.failure_message = '@SUM(1+1)';
   if (line === 5) row.payee_name = '+22997000005';
   if (line === 6) row.payee_name = '-1';
+  if (line === 8)
+    Object.assign(row, { expected_payee_name: 'Koffi Mensah', name_match_score: 0.25, hold_decision: 'released' });
   return row;
 }
 
@@ -175,6 +177,14 @@ describe('bulk reconciliation report', () => {
       failure_code: '',
       failure_message: '',
       completed_at: '2026-11-28T09:00:01.000Z',
+      expected_payee_name: '',
+      name_match_score: '',
+      hold_decision: '',
+    });
+    expect(byColumn(records[7]!)).toMatchObject({
+      expected_payee_name: 'Koffi Mensah',
+      name_match_score: '0.25',
+      hold_decision: 'released',
     });
     expect(byColumn(records[6]!)).toMatchObject({
       line_number: '7',

@@ -17,6 +17,9 @@ const record: TransferRecord = {
   failure_code: null,
   failure_message: null,
   completed_at: new Date('2026-11-28T09:15:30.123Z'),
+  expected_payee_name: 'KPETEME Adjoa',
+  name_match_score: 1,
+  hold_decision: null,
 };
 
 async function* pagesOf(...pages: ReportRow[][]): AsyncGenerator<ReportRow[]> {
@@ -137,7 +140,7 @@ describe('CSV (RFC 4180)', () => {
     );
     expect(line).toBe(
       '7,0b7f3c9e-5a8d-4c52-9f0e-2d6a1b3c4e5f,01JD3K6Q8X2Y4Z6A8B0C2D4E6F,MSISDN,22997000001,Adjoa Kpétémé,mtnbenin,' +
-        '45000,0,XOF,FAILED,3204,"Party not found, sorry",2026-11-28T09:15:30.123Z\r\n',
+        '45000,0,XOF,FAILED,3204,"Party not found, sorry",2026-11-28T09:15:30.123Z,KPETEME Adjoa,1,\r\n',
     );
   });
 

@@ -22,6 +22,9 @@ const ReportRow = z
     failure_code: z.string().nullable(),
     failure_message: z.string().nullable(),
     completed_at: Timestamp.nullable(),
+    expected_payee_name: z.string().nullable().meta({ description: 'The name the payee name check expected.' }),
+    name_match_score: z.number().min(0).max(1).nullable(),
+    hold_decision: z.enum(['released', 'rejected', 'expired']).nullable(),
   })
   .meta({
     id: 'ReportRow',
