@@ -352,16 +352,8 @@ function selectTransferDetails(query: Knex.QueryBuilder): Promise<TransferDetail
 }
 
 function toTransferDetail(row: TransferDetailRow): TransferDetail {
-  const {
-    hold_reason,
-    held_at,
-    hold_deadline,
-    hold_decision,
-    hold_decided_by_id,
-    hold_decided_by_email,
-    hold_decided_at,
-    ...line
-  } = row;
+  const line: Omit<TransferDetailRow, keyof RawHold> & Partial<RawHold> = { ...row };
+  for (const column of HOLD_COLUMNS) delete line[column];
   return {
     ...line,
     id: Number(row.id),
@@ -369,17 +361,20 @@ function toTransferDetail(row: TransferDetailRow): TransferDetail {
     currency: row.currency.trim(),
     fee_amount: row.fee_amount === null ? null : BigInt(row.fee_amount),
     completed_at: row.completed_at?.toISOString() ?? null,
-    hold: holdOf({
-      hold_reason,
-      held_at,
-      hold_deadline,
-      hold_decision,
-      hold_decided_by_id,
-      hold_decided_by_email,
-      hold_decided_at,
-    }),
+    hold: holdOf(row),
   };
 }
+
+/** Read flat, answered as the line's `hold` object. */
+const HOLD_COLUMNS = [
+  'hold_reason',
+  'held_at',
+  'hold_deadline',
+  'hold_decision',
+  'hold_decided_by_id',
+  'hold_decided_by_email',
+  'hold_decided_at',
+] as const satisfies ReadonlyArray<keyof RawHold>;
 
 function holdOf(row: RawHold): LineHold | null {
   if (row.hold_reason === null || row.held_at === null || row.hold_deadline === null) return null;

@@ -10,8 +10,7 @@ import { temporalLoggerFor } from '../logging/temporalLogger';
 import { installTemporalRuntimeTelemetry } from '../metrics/temporalTelemetry';
 import { createPayoutWorker } from './createWorker';
 import { startWorkerMetricsServer } from './metricsServer';
-import { ensureStrandedBulkSweepSchedule } from './strandedBulkSweepSchedule';
-import { ensureWebhookDeliverySweepSchedule } from './webhookDeliverySweepSchedule';
+import { ensureSweepSchedule, STRANDED_BULK_SWEEP, type Sweep, WEBHOOK_DELIVERY_SWEEP } from './sweepSchedules';
 
 async function main(): Promise<void> {
   const settings = config();
@@ -57,16 +56,9 @@ async function main(): Promise<void> {
   });
   logger.info({ taskQueue: settings.temporal.taskQueue }, 'worker started');
   if (settings.bulk.strandedSweepMinutes !== null)
-    await scheduleStrandedBulkSweep(client, settings, settings.bulk.strandedSweepMinutes);
+    await scheduleSweep(client, settings, STRANDED_BULK_SWEEP, settings.bulk.strandedSweepMinutes);
   if (settings.webhooks.sweepMinutes !== null)
-    await ensureWebhookDeliverySweepSchedule(
-      client,
-      settings.temporal.taskQueue,
-      `${settings.webhooks.sweepMinutes} minutes`,
-    )
-      .then((outcome) => logger.info({ outcome }, 'webhook delivery sweep schedule'))
-      // Not fatal either: deliveries are started after their commit; the sweep is the backstop.
-      .catch((error: unknown) => logger.error({ err: error }, 'could not create the webhook delivery sweep schedule'));
+    await scheduleSweep(client, settings, WEBHOOK_DELIVERY_SWEEP, settings.webhooks.sweepMinutes);
   await worker.run();
   await clientConnection.close();
   await connection.close();
@@ -75,11 +67,13 @@ async function main(): Promise<void> {
   logger.info('worker stopped');
 }
 
-async function scheduleStrandedBulkSweep(client: Client, settings: Config, everyMinutes: number): Promise<void> {
-  await ensureStrandedBulkSweepSchedule(client, settings.temporal.taskQueue, `${everyMinutes} minutes`)
-    .then((outcome) => logger.info({ outcome }, 'stranded-bulk sweep schedule'))
-    // Not fatal: paying is this process's job, and the next worker start tries again.
-    .catch((error: unknown) => logger.error({ err: error }, 'could not create the stranded-bulk sweep schedule'));
+async function scheduleSweep(client: Client, settings: Config, sweep: Sweep, everyMinutes: number): Promise<void> {
+  await ensureSweepSchedule(client, sweep, settings.temporal.taskQueue, `${everyMinutes} minutes`)
+    .then((outcome) => logger.info({ outcome, scheduleId: sweep.scheduleId }, 'sweep schedule'))
+    // Not fatal: paying is this process's job, a sweep is a backstop, and the next worker start tries again.
+    .catch((error: unknown) =>
+      logger.error({ err: error, scheduleId: sweep.scheduleId }, 'could not create a sweep schedule'),
+    );
 }
 
 main().catch((error) => {

@@ -5,10 +5,7 @@
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import {
-  ensureStrandedBulkSweepSchedule,
-  STRANDED_BULK_SWEEP_SCHEDULE_ID,
-} from '../../src/worker/strandedBulkSweepSchedule';
+import { ensureSweepSchedule, STRANDED_BULK_SWEEP } from '../../src/worker/sweepSchedules';
 import type { StrandedBulkSweepInput, StrandedBulkSweepResult } from '../../workflows/strandedBulkSweepWorkflow';
 import {
   accountMoney,
@@ -117,18 +114,18 @@ describe('stranded-bulk sweep', () => {
 
   it('is a Temporal Schedule the worker creates once, whatever the number of workers', async () => {
     await temporal.client.schedule
-      .getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID)
+      .getHandle(STRANDED_BULK_SWEEP.scheduleId)
       .delete()
       .catch(() => undefined);
-    expect(await ensureStrandedBulkSweepSchedule(temporal.client, taskQueue)).toBe('created');
-    expect(await ensureStrandedBulkSweepSchedule(temporal.client, taskQueue)).toBe('exists');
-    const description = await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID).describe();
+    expect(await ensureSweepSchedule(temporal.client, STRANDED_BULK_SWEEP, taskQueue, '5 minutes')).toBe('created');
+    expect(await ensureSweepSchedule(temporal.client, STRANDED_BULK_SWEEP, taskQueue, '5 minutes')).toBe('exists');
+    const description = await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP.scheduleId).describe();
     expect(description.action).toMatchObject({
       type: 'startWorkflow',
       workflowType: 'strandedBulkSweepWorkflow',
       taskQueue,
     });
     expect(description.spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
-    await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP_SCHEDULE_ID).delete();
+    await temporal.client.schedule.getHandle(STRANDED_BULK_SWEEP.scheduleId).delete();
   });
 });
