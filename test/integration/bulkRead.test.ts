@@ -198,6 +198,9 @@ describe('GET /api/bulk-transfers/:bulk_id/details', () => {
       failure_code: null,
       failure_message: null,
       completed_at: '2026-01-10T12:10:00.000Z',
+      expected_payee_name: null,
+      name_match_score: null,
+      hold: null,
     });
     expect(response.body.individual_transfers[2]).toMatchObject({
       line_number: 4,
@@ -260,6 +263,7 @@ describe('GET /api/bulk-transfers/:bulk_id/status', () => {
       failed: 1,
       pending: 0,
       processing: 0,
+      held: 0,
       progress_percent: 100,
       source: 'database',
       individualTransfers: [

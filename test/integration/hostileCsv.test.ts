@@ -150,13 +150,13 @@ describe('hostile structure', () => {
 
   it('an extra column: 400 invalid_header naming it', async () => {
     const error = await expectRefusedUnchanged(
-      'type_id,valeur_id,devise,montant,nom\nMSISDN,22997000001,XOF,1000,Adjovi\n',
+      'type_id,valeur_id,devise,montant,prenom\nMSISDN,22997000001,XOF,1000,Adjovi\n',
       {
         status: 400,
         code: 'invalid_header',
       },
     );
-    expect(error.details).toMatchObject({ unknown: ['nom'], missing: [], duplicated: [] });
+    expect(error.details).toMatchObject({ unknown: ['prenom'], missing: [], duplicated: [] });
   });
 
   it('a data line with an extra field: 400 wrong_column_count on that line', async () => {

@@ -89,13 +89,14 @@ describe('bulk payout workflow', () => {
         await startBulkPayout(temporal, taskQueue, bulk.bulkId); // a second start finds the running workflow
         expect((await handle.describe()).runId).toBe(firstRunId);
 
-        // The progress query answers while the bulk runs: three lines in flight (held), two not started yet.
+        // The progress query answers while the bulk runs: three lines in flight (at the barrier), two not started yet.
         await windowFull.promise;
         expect(await queryBulkProgress(temporal, bulk.bulkId)).toEqual({
           total: 5,
           completed: 0,
           failed: 0,
           processing: 3,
+          held: 0,
           pending: 2,
         });
         expect([...arrived].sort()).toEqual(bulk.transferIds.slice(0, 3).sort());
