@@ -2,7 +2,7 @@
  * Starts the payout of uploaded bulks that were stored (funds reserved) but whose workflow never started: the
  * API commits the upload, then starts the workflow, and a crash or a Temporal outage between the two would
  * otherwise leave the pensions unpaid and the money reserved for ever. Run every few minutes by the Temporal
- * Schedule `stranded-bulk-sweep` (src/worker/strandedBulkSweepSchedule.ts).
+ * Schedule `stranded-bulk-sweep` (src/worker/sweepSchedules.ts).
  *
  * Safe to run at any time: the bulk's workflow id is derived from its id, so a bulk whose workflow the API
  * did start (or that an earlier sweep started) is not started twice, and a bulk whose workflow ended never

@@ -2,7 +2,7 @@
  * The backstop of webhook deliveries: starts the workflow of each delivery recorded over a minute ago whose
  * workflow was never started (the process that committed it stopped before starting it, or Temporal was
  * unreachable then). Run every minute by the Temporal Schedule `webhook-delivery-sweep`
- * (src/worker/webhookDeliverySweepSchedule.ts). Safe at any time: a delivery's workflow id is derived from its
+ * (src/worker/sweepSchedules.ts). Safe at any time: a delivery's workflow id is derived from its
  * id and never reused, so nothing is delivered by two workflows.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';

@@ -245,6 +245,14 @@ describe('bulk reconciliation report', () => {
       failure_code: null,
       failure_message: null,
       completed_at: '2026-11-28T09:00:01.000Z',
+      expected_payee_name: null,
+      name_match_score: null,
+      hold_decision: null,
+    });
+    expect(document.transfers[7]).toMatchObject({
+      expected_payee_name: 'Koffi Mensah',
+      name_match_score: 0.25,
+      hold_decision: 'released',
     });
     expect(document.transfers[1].payee_name).toBe('=HYPERLINK("http://evil.example","clic")');
     expect(document.transfers[LINES - 1]).toMatchObject({ line_number: LINES, amount: 1000 + LINES });
