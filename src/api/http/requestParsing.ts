@@ -1,15 +1,11 @@
 /**
- * A request's params, query and JSON body, parsed by the route's zod schemas. Refusals:
+ * A request's params and query, parsed by the route's zod schemas (its JSON body: ./bodyValidation.ts). Refusals:
  * - a path parameter: 404, as a resource that does not exist (a malformed id names nothing);
- * - a query parameter: 400 `invalid_filter`, `details.field` naming it, the message saying what it accepts;
- * - the body: 400 `validation_error`, `details` listing each wrong field's messages (`non_field_errors` for the
- *   body as a whole), in the request's language.
+ * - a query parameter: 400 `invalid_filter`, `details.field` naming it, the message saying what it accepts.
  */
 import { z } from 'zod';
 import { ValidationError } from '../../errors';
-import type { Language } from '../../i18n/message';
 import { notFound } from '../../organizations/organizationScope';
-import { parseBody } from './bodyValidation';
 import { expectationOf } from './queryParams';
 
 export function parseParams(schema: z.ZodType, raw: Record<string, string | undefined>): unknown {
@@ -45,9 +41,4 @@ function refusalOf(schema: z.ZodType, field: string) {
 
 export function invalidFilter(field: string, message: { fr: string; en: string }): ValidationError {
   return new ValidationError('invalid_filter', message, { field });
-}
-
-/** The body, parsed by the route's schema (src/api/http/bodyValidation.ts: messages in the request's language). */
-export function parseJsonBody(schema: z.ZodType, raw: unknown, language: Language): unknown {
-  return parseBody(schema, raw, language);
 }

@@ -12,7 +12,8 @@ import { respondJson, type JsonValue } from '../json';
 import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
 import { receiveFile, requireMultipart, uploadedFile } from './fileUpload';
-import { parseJsonBody, parseParams, parseQuery } from './requestParsing';
+import { parseBody } from './bodyValidation';
+import { parseParams, parseQuery } from './requestParsing';
 import {
   type Answer,
   type RouteDefinition,
@@ -84,7 +85,8 @@ function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
 function requestBodyOf(route: RouteDefinition, ctx: Context): unknown {
   if (route.body === undefined) return undefined;
   if (route.body.kind === 'file') return uploadedFile(ctx);
-  return parseJsonBody(route.body.schema, ctx.request.body, ctx.language);
+  // Messages in the request's language (src/api/http/bodyValidation.ts).
+  return parseBody(route.body.schema, ctx.request.body, ctx.language);
 }
 
 interface ReplyShape {
