@@ -7,9 +7,10 @@
  */
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/auditLog';
-import { approvalRefusal, NAME_MISMATCH_REJECTED_CODE } from '../domain/bulkDecisionRules';
+import { NAME_MISMATCH_REJECTED_CODE } from '../domain/bulkDecisionRules';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { RecordedDeliveries } from '../webhooks/webhookEvents';
+import { checkApprover } from './bulkLifecycle';
 import { settleTransfer } from './ledger';
 
 export interface HoldDecision {
@@ -50,29 +51,14 @@ export async function decideHold(
   return knex.transaction(async (trx) => {
     const line = await lockHeldLine(trx, transferId);
     if (line.status !== 'ON_HOLD') return repeatedDecision(line, decision);
-    const decider = await trx('users')
-      .where('id', decision.userId)
-      .first<{ email: string; organization_id: number | null; role: string; is_staff: boolean; is_active: boolean }>(
-        'email',
-        'organization_id',
-        'role',
-        'is_staff',
-        'is_active',
-      );
-    const refusal = decider
-      ? approvalRefusal(
-          {
-            userId: decision.userId,
-            organizationId: decider.organization_id,
-            role: decider.role,
-            isStaff: decider.is_staff,
-            isActive: decider.is_active,
-          },
-          // Maker-checker only where the organization asks for it: then the bulk's creator may not decide its holds.
-          { organizationId: line.organization_id, createdById: line.approval_required ? line.created_by_id : null },
-        )
-      : 'approver_not_allowed';
-    if (refusal || !decider) throw holdDeciderRefused(refusal ?? 'approver_not_allowed');
+    // The approval rule; maker-checker only where the organization asks for it: then the bulk's creator may not
+    // decide its holds.
+    const refusal = await checkApprover(trx, decision.userId, {
+      organizationId: line.organization_id,
+      createdById: line.approval_required ? line.created_by_id : null,
+    });
+    if (refusal) throw holdDeciderRefused(refusal);
+    const decider = await trx('users').where('id', decision.userId).first<{ email: string }>('email');
 
     const outcome =
       decision.decision === 'release'
