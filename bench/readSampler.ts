@@ -2,6 +2,8 @@
  * Part 4 of `npm run bench`: a client of its own (a separate process, so the benchmark's polling does not disturb
  * its timings) reading a bulk while it pays, as an operator's screen would: GET /status and GET /details (first
  * page, 100 lines) by turns, one request every SAMPLER_EVERY_MS, each timed from send to the last byte of the body.
+ * GET /healthz takes its turn too: the same process and middleware with no database or Temporal call, so its
+ * latency is what the machine's load alone costs a request.
  * Runs until its stdin closes, then prints {endpoint: {samples, p50, p99, max, errors}} as JSON on stdout.
  *
  *   SAMPLER_API_URL, SAMPLER_TOKEN, SAMPLER_BULK_ID, SAMPLER_EVERY_MS (default 75)
@@ -14,10 +16,11 @@ const everyMs = Number(process.env.SAMPLER_EVERY_MS ?? 75);
 const endpoints = {
   status: `${apiUrl}/api/bulk-transfers/${bulkId}/status`,
   details: `${apiUrl}/api/bulk-transfers/${bulkId}/details`,
+  liveness: `${apiUrl}/healthz`,
 };
 type Endpoint = keyof typeof endpoints;
-const timings: Record<Endpoint, number[]> = { status: [], details: [] };
-const errors: Record<Endpoint, number> = { status: 0, details: 0 };
+const timings: Record<Endpoint, number[]> = { status: [], details: [], liveness: [] };
+const errors: Record<Endpoint, number> = { status: 0, details: 0, liveness: 0 };
 
 let stopped = false;
 process.stdin.on('end', () => (stopped = true));
@@ -25,9 +28,9 @@ process.stdin.on('close', () => (stopped = true));
 process.stdin.resume();
 
 async function main(): Promise<void> {
-  const order: Endpoint[] = ['status', 'details'];
+  const order: Endpoint[] = ['status', 'details', 'liveness'];
   for (let turn = 0; !stopped; turn += 1) {
-    const endpoint = order[turn % 2]!;
+    const endpoint = order[turn % order.length]!;
     const started = process.hrtime.bigint();
     try {
       const response = await fetch(endpoints[endpoint], { headers: { authorization: `Bearer ${token}` } });
