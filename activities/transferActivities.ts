@@ -20,7 +20,7 @@ import {
   transferExpirationFor,
 } from '../src/domain/paymentGates';
 import { nameCheckPassed, payeeNameVerdict } from '../src/domain/payeeNameMatch';
-import { isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
+import { type FinalTransferStatus, isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
   claimTransferSend,
   type FinalOutcome,
@@ -31,6 +31,7 @@ import {
   type NameCheckOutcome,
   recordQuote,
   releaseTransferSend,
+  type SettledLine,
   settleTransfer,
 } from '../src/payouts/ledger';
 import { PeerUnavailableError } from '../src/clients/schemeAdapterErrors';
@@ -75,19 +76,18 @@ export function createTransferActivities(deps: ActivityDependencies) {
     options: { onlyIfNotSent?: boolean } = {},
   ): Promise<StepResult> {
     const deliveries: RecordedDeliveries = [];
-    const status = await settleTransfer(db, transferId, outcome, { ...options, deliveries });
+    const settled = await settleTransfer(db, transferId, outcome, { ...options, deliveries });
     await startDeliveries(deliveries);
-    if (status === null) return { status: 'PROCESSING' };
-    return resultOfFinalLine(transferId);
+    if (settled === null) return { status: 'PROCESSING' };
+    return finalResultOf(settled);
   }
 
   /** The result for a line already final, as stored (whoever made it final). */
   async function resultOfFinalLine(transferId: string): Promise<FinalStepResult> {
     const row = await db('individual_transfers')
       .where('transfer_id', transferId)
-      .first<{ status: string; failure_code: string | null }>('status', 'failure_code');
-    if (row.status === 'COMPLETED') return { status: 'COMPLETED' };
-    return { status: 'FAILED', failureCode: row.failure_code ?? 'unknown' };
+      .first<{ status: FinalTransferStatus; failure_code: string | null }>('status', 'failure_code');
+    return finalResultOf({ status: row.status, failureCode: row.failure_code });
   }
 
   async function requireLine(transferId: string): Promise<PayoutTransferRow> {
@@ -435,6 +435,11 @@ function logged<T extends QuoteStepResult | DiscoveryStepResult>(
 function retrying(log: Logger, error: unknown): unknown {
   log.warn({ error: describeError(error) }, 'step failed, Temporal retries it');
   return retryableFailure(error);
+}
+
+function finalResultOf(line: SettledLine): FinalStepResult {
+  if (line.status === 'COMPLETED') return { status: 'COMPLETED' };
+  return { status: 'FAILED', failureCode: line.failureCode ?? 'unknown' };
 }
 
 function final(result: StepResult): FinalStepResult {

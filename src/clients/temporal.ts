@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, QueryRejectCondition } from '@temporalio/client';
 import type { Config } from '../config';
 import { temporalConnectionOptions } from './temporalConnection';
 
@@ -14,11 +14,19 @@ export function lazyTemporalClient(temporal: Config['temporal']): () => Promise<
   let connecting: Promise<TemporalHandle> | undefined;
   return () => {
     connecting ??= Connection.connect(options)
-      .then((connection) => ({ connection, client: new Client({ connection, namespace: temporal.namespace }) }))
+      .then((connection) => ({ connection, client: apiTemporalClient(connection, temporal.namespace) }))
       .catch((error: unknown) => {
         connecting = undefined; // the next call tries again
         throw error;
       });
     return connecting;
   };
+}
+
+/**
+ * The API's client. Its queries answer only while their workflow runs: the server refuses one for a closed workflow
+ * at once (a status read then counts in Postgres), where a worker would otherwise replay its history to answer.
+ */
+export function apiTemporalClient(connection: Connection, namespace: string): Client {
+  return new Client({ connection, namespace, workflow: { queryRejectCondition: QueryRejectCondition.NOT_OPEN } });
 }

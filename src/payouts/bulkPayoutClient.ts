@@ -2,7 +2,7 @@
  * How the API starts paying a bulk and reads its live progress. Starting is idempotent: the workflow id is the
  * bulk's, so a second start (a retried request, a double click) finds the running workflow instead of paying twice.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { QueryRejectedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
 import { BULK_ID, progressQuery } from '../../workflows/definitions';
@@ -59,11 +59,10 @@ export async function startBulkPayout(
 export async function queryBulkProgress(temporal: TemporalHandle, bulkId: string): Promise<BulkProgress | null> {
   const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
   try {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return null;
     return await handle.query(progressQuery);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return null;
+    // Closed (refused by the server: the API's client rejects queries on workflows not open) or never started.
+    if (error instanceof QueryRejectedError || error instanceof WorkflowNotFoundError) return null;
     throw error;
   }
 }

@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BulkLines } from '../domain/bulkLines';
+import { uuidV7 } from '../domain/ids';
 import { ConflictError, NotFoundError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
@@ -159,7 +160,7 @@ async function insertBulkRow(trx: Knex.Transaction, bulk: NewBulk): Promise<void
 
 /**
  * Each line gets its transfer_id now: it is the idempotency key sent to Mojaloop (homeTransactionId), so it
- * must never change, whatever is retried later. Stored with COPY on the transaction's own connection (several
+ * must never change, whatever is retried later. A UUID v7, in time order: see uuidV7. Stored with COPY on the transaction's own connection (several
  * times faster than INSERTs for a large file), streamed in chunks so the text is never whole in memory.
  */
 async function insertTransfers(trx: Knex.Transaction, bulk: NewBulk): Promise<void> {
@@ -205,10 +206,11 @@ function* copyRows(bulk: NewBulk): Generator<string> {
   const fixed = { bulkId: copyField(bulk.bulkId), currency: copyField(bulk.currency) };
   for (let start = 0; start < lines.count; start += COPY_CHUNK_LINES) {
     const end = Math.min(start + COPY_CHUNK_LINES, lines.count);
+    const now = Date.now();
     let chunk = '';
     for (let i = start; i < end; i += 1) {
       chunk +=
-        `${randomUUID()}\t${fixed.bulkId}\t${lines.lineNumbers[i]}\t${copyField(lines.partyIdTypes[i]!)}\t${copyField(lines.identifiers[i]!)}\t` +
+        `${uuidV7(now, randomUUID())}\t${fixed.bulkId}\t${lines.lineNumbers[i]}\t${copyField(lines.partyIdTypes[i]!)}\t${copyField(lines.identifiers[i]!)}\t` +
         `${lines.amounts[i]}\t${fixed.currency}\tPENDING\t${copyNullable(lines.expectedNames[i] ?? null)}\n`;
     }
     yield chunk;

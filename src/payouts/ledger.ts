@@ -305,33 +305,35 @@ export type FinalOutcome =
  * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
  * The line's `transfer.completed` / `transfer.failed` webhook event is recorded in the same transaction; its
  * deliveries are added to `deliveries`, to be started once committed.
- * Returns the line's final status (set now or earlier), or null when the line is not final.
+ * Returns the line's final state (set now or earlier), or null when the line is not final.
  */
 export async function settleTransfer(
   knex: Knex,
   transferId: string,
   outcome: FinalOutcome,
   options: { onlyIfNotSent?: boolean; deliveries?: RecordedDeliveries } = {},
-): Promise<FinalTransferStatus | null> {
+): Promise<SettledLine | null> {
   return knex.transaction(async (trx) => {
     const update = trx('individual_transfers')
       .where('transfer_id', transferId)
       .whereIn('status', statusesAllowedBefore(outcome.status));
     if (options.onlyIfNotSent) update.whereNull('transfer_sent_at');
+    // The payer account comes back with the line: one round trip less on every line paid.
     const [settled] = await update
       .update(finalColumns(trx, outcome))
-      .returning<Array<{ bulk_id: string; amount: string; attempt: number }>>(['bulk_id', 'amount', 'attempt']);
+      .returning<Array<{ bulk_id: string; amount: string; attempt: number; payer_account_id: number }>>([
+        'bulk_id',
+        'amount',
+        'attempt',
+        trx.raw(
+          '(select b.payer_account_id from bulk_transfers b where b.bulk_id = individual_transfers.bulk_id) as payer_account_id',
+        ),
+      ]);
 
-    if (!settled) {
-      const current = await transferStatus(trx, transferId);
-      return current !== null && isFinalStatus(current) ? current : null;
-    }
-    const bulk = await trx('bulk_transfers')
-      .where('bulk_id', settled.bulk_id)
-      .first<{ payer_account_id: number }>('payer_account_id');
+    if (!settled) return settledEarlier(trx, transferId);
     // One journal row per settled attempt: `debit` consumes the hold and the money together, `release` gives the hold back.
     await applyAccountChange(trx, {
-      accountId: bulk.payer_account_id,
+      accountId: settled.payer_account_id,
       kind: settlementKind(outcome.status),
       amount: BigInt(settled.amount),
       bulkId: settled.bulk_id,
@@ -340,8 +342,28 @@ export async function settleTransfer(
     });
     const type = outcome.status === 'COMPLETED' ? 'transfer.completed' : 'transfer.failed';
     options.deliveries?.push(...(await recordWebhookEvent(trx, { type, transferId })));
-    return outcome.status;
+    return { status: outcome.status, failureCode: outcome.status === 'FAILED' ? storedFailureCode(outcome) : null };
   });
+}
+
+/** A line's final state: its status and, when it failed, the code stored with it. */
+export interface SettledLine {
+  status: FinalTransferStatus;
+  failureCode: string | null;
+}
+
+/** The line's state when this settlement changed nothing: final already (by whoever), or not final (null). */
+async function settledEarlier(knex: Knex, transferId: string): Promise<SettledLine | null> {
+  const row = await knex('individual_transfers')
+    .where('transfer_id', transferId)
+    .first<{ status: TransferStatus; failure_code: string | null } | undefined>('status', 'failure_code');
+  if (!row || !isFinalStatus(row.status)) return null;
+  return { status: row.status, failureCode: row.failure_code };
+}
+
+/** failure_code is 64 characters wide. */
+function storedFailureCode(outcome: Extract<FinalOutcome, { status: 'FAILED' }>): string {
+  return outcome.failureCode.slice(0, 64);
 }
 
 function finalColumns(knex: Knex, outcome: FinalOutcome): Record<string, unknown> {
@@ -357,7 +379,7 @@ function finalColumns(knex: Knex, outcome: FinalOutcome): Record<string, unknown
   }
   return {
     status: 'FAILED',
-    failure_code: outcome.failureCode.slice(0, 64),
+    failure_code: storedFailureCode(outcome),
     failure_message: outcome.failureMessage.slice(0, 500),
     completed_at: knex.fn.now(),
     updated_at: knex.fn.now(),

@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDependencies, PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
+import { apiTemporalClient } from '../../src/clients/temporal';
 import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
@@ -87,7 +88,7 @@ export async function connectTemporal(): Promise<TemporalForTests> {
   return {
     connection,
     nativeConnection,
-    client: new Client({ connection, namespace: config().temporal.namespace }),
+    client: apiTemporalClient(connection, config().temporal.namespace),
     close: async () => {
       await connection.close();
       await nativeConnection.close();
