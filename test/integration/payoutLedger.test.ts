@@ -31,12 +31,13 @@ describe('payout ledger', () => {
     const outcome = { status: 'COMPLETED' as const, fulfilment: 'f', completedAt: null };
     const results = await Promise.all([1, 2, 3].map(() => settleTransfer(db(), transferId, outcome)));
 
-    expect(results).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    const paid = { status: 'COMPLETED', failureCode: null };
+    expect(results).toEqual([paid, paid, paid]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
     // A late failure of the same line changes nothing: the line is final.
-    expect(await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: 'x', failureMessage: 'x' })).toBe(
-      'COMPLETED',
+    expect(await settleTransfer(db(), transferId, { status: 'FAILED', failureCode: 'x', failureMessage: 'x' })).toEqual(
+      paid,
     );
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 55000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
@@ -47,17 +48,36 @@ describe('payout ledger', () => {
     const bulk = await insertBulk(db(), payer, [{ msisdn: '22990000404', amount: 30000n }]);
     const [transferId] = bulk.transferIds as [string];
 
-    await settleTransfer(db(), transferId, {
+    const settled = await settleTransfer(db(), transferId, {
       status: 'FAILED',
       failureCode: '3204',
       failureMessage: 'Party not found',
     });
 
+    // The settlement answers the line's state as stored, without reading it again.
+    expect(settled).toEqual({ status: 'FAILED', failureCode: '3204' });
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
     const row = await db()('individual_transfers').where('transfer_id', transferId).first();
     expect(row).toMatchObject({ status: 'FAILED', failure_code: '3204', failure_message: 'Party not found' });
     expect(row.completed_at).not.toBeNull();
+  });
+
+  it('answers a failure code as stored, cut to its column, the same from the settlement and from a repeat', async () => {
+    const payer = await createPayerAccount(db(), 100000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: '22990000404', amount: 1000n }]);
+    const [transferId] = bulk.transferIds as [string];
+    const failure = { status: 'FAILED' as const, failureCode: 'x'.repeat(80), failureMessage: 'too long a code' };
+
+    const first = await settleTransfer(db(), transferId, failure);
+    const repeated = await settleTransfer(db(), transferId, failure);
+
+    const row = await db()('individual_transfers').where('transfer_id', transferId).first();
+    expect(row.failure_code).toBe('x'.repeat(64));
+    expect(first).toEqual({ status: 'FAILED', failureCode: row.failure_code });
+    expect(repeated).toEqual(first);
+    expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100000n, reserved: 0n });
+    await expectJournalAgrees(db(), payer.accountId);
   });
 
   it('never completes a line that was not processed (PENDING -> COMPLETED is refused)', async () => {
