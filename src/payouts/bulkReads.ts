@@ -110,13 +110,14 @@ async function finishedCounts(
   bulkIds: string[],
 ): Promise<Map<string, { completed: number; failed: number }>> {
   if (bulkIds.length === 0) return new Map();
-  const rows = await knex('individual_transfers')
+  // From the counts Postgres keeps (see progressFromDatabase): a page of large bulks costs a few rows each.
+  const rows = await knex('bulk_line_counts')
     .whereIn('bulk_id', bulkIds)
     .groupBy('bulk_id')
     .select<Array<{ bulk_id: string; completed: string; failed: string }>>(
       'bulk_id',
-      knex.raw(`count(*) filter (where status = 'COMPLETED') as completed`),
-      knex.raw(`count(*) filter (where status = 'FAILED') as failed`),
+      knex.raw(`coalesce(sum(lines) filter (where status = 'COMPLETED'), 0) as completed`),
+      knex.raw(`coalesce(sum(lines) filter (where status = 'FAILED'), 0) as failed`),
     );
   return new Map(rows.map((row) => [row.bulk_id, { completed: Number(row.completed), failed: Number(row.failed) }]));
 }
@@ -206,13 +207,15 @@ export async function loadBulkSummary(knex: Knex, bulkId: string): Promise<BulkS
   };
 }
 
-/** Lines per status, from the database (the truth once the workflow has closed). */
+/**
+ * Lines per status, from the database (the truth once the workflow has closed): the counts Postgres keeps with every
+ * change of a line (bulk_line_counts, see its migration), a row per status whatever the bulk's size.
+ */
 export async function progressFromDatabase(knex: Knex, bulkId: string): Promise<BulkProgress> {
-  const rows = await knex('individual_transfers')
+  const rows = await knex('bulk_line_counts')
     .where('bulk_id', bulkId)
-    .groupBy('status')
-    .select<Array<{ status: string; count: string }>>('status', knex.raw('count(*) as count'));
-  const byStatus = (status: string): number => Number(rows.find((row) => row.status === status)?.count ?? 0);
+    .select<Array<{ status: string; lines: string }>>('status', 'lines');
+  const byStatus = (status: string): number => Number(rows.find((row) => row.status === status)?.lines ?? 0);
   const progress = {
     completed: byStatus('COMPLETED'),
     failed: byStatus('FAILED'),

@@ -5,7 +5,8 @@
  *  - each line of the account's bulks is settled exactly once per attempt: a COMPLETED line has one `debit`
  *    (for its current attempt) and no release of that attempt; a FAILED line one `release` of its current attempt
  *    and no debit; each earlier attempt (retry-failed) one release; a line still open neither;
- *  - per bulk, what its reserve rows held minus its debits and releases is what its open lines still hold.
+ *  - per bulk, what its reserve rows held minus its debits and releases is what its open lines still hold;
+ *  - per bulk, the line counts Postgres keeps (bulk_line_counts) are its lines counted by status.
  *
  *   expect(await accountMoney(db(), payer.accountId)).toEqual({ ... });
  *   await expectJournalAgrees(db(), payer.accountId);
@@ -40,11 +41,12 @@ interface LineRecord {
 
 export async function expectJournalAgrees(knex: Knex, accountId: number): Promise<void> {
   // One snapshot: a worker still settling lines must not change the account between reading it and its journal.
-  const { journal, money, lines } = await knex.transaction(
+  const { journal, money, lines, kept } = await knex.transaction(
     async (trx) => ({
       journal: await journalOf(trx, accountId),
       money: await moneyOf(trx, accountId),
       lines: await linesPaidFrom(trx, accountId),
+      kept: await keptLineCounts(trx, accountId),
     }),
     { isolationLevel: 'repeatable read', readOnly: true },
   );
@@ -52,6 +54,26 @@ export async function expectJournalAgrees(knex: Knex, accountId: number): Promis
   expect(firstJournalDisagreement(journal)).toBeNull();
   expect(settlementProblems(journal, lines)).toEqual([]);
   expect(holdProblems(journal, lines)).toEqual([]);
+  expect(kept).toEqual(countedLines(lines));
+}
+
+/** `bulk status` -> lines, as bulk_line_counts keeps them for the account's bulks (statuses with no line left out). */
+async function keptLineCounts(knex: Knex, accountId: number): Promise<Record<string, number>> {
+  const rows = await knex('bulk_line_counts as c')
+    .join('bulk_transfers as b', 'b.bulk_id', 'c.bulk_id')
+    .where('b.payer_account_id', accountId)
+    .where('c.lines', '<>', 0)
+    .select<Array<{ bulk_id: string; status: string; lines: string }>>('c.bulk_id', 'c.status', 'c.lines');
+  return Object.fromEntries(rows.map((row) => [`${row.bulk_id} ${row.status}`, Number(row.lines)]));
+}
+
+function countedLines(lines: readonly LineRecord[]): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const line of lines) {
+    const key = `${line.bulkId} ${line.status}`;
+    counted[key] = (counted[key] ?? 0) + 1;
+  }
+  return counted;
 }
 
 async function journalOf(knex: Knex, accountId: number): Promise<JournalRecord[]> {
