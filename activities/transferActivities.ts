@@ -20,10 +20,11 @@ import {
   transferExpirationFor,
 } from '../src/domain/paymentGates';
 import { nameCheckPassed, payeeNameVerdict } from '../src/domain/payeeNameMatch';
-import { type FinalTransferStatus, isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
+import { isFinalStatus, resolveSentTransfer } from '../src/domain/transferStates';
 import {
   claimTransferSend,
   type FinalOutcome,
+  finalLineState,
   forgetPayeeDiscovery,
   loadPayoutTransfer,
   type PayoutTransferRow,
@@ -82,12 +83,10 @@ export function createTransferActivities(deps: ActivityDependencies) {
     return finalResultOf(settled);
   }
 
-  /** The result for a line already final, as stored (whoever made it final). */
+  /** The result for a line already seen final, as stored (whoever made it final). */
   async function resultOfFinalLine(transferId: string): Promise<FinalStepResult> {
-    const row = await db('individual_transfers')
-      .where('transfer_id', transferId)
-      .first<{ status: FinalTransferStatus; failure_code: string | null }>('status', 'failure_code');
-    return finalResultOf({ status: row.status, failureCode: row.failure_code });
+    // Open again since it was read (retry-failed made it a new attempt): this attempt ended failed.
+    return finalResultOf((await finalLineState(db, transferId)) ?? { status: 'FAILED', failureCode: null });
   }
 
   async function requireLine(transferId: string): Promise<PayoutTransferRow> {

@@ -160,8 +160,9 @@ async function insertBulkRow(trx: Knex.Transaction, bulk: NewBulk): Promise<void
 
 /**
  * Each line gets its transfer_id now: it is the idempotency key sent to Mojaloop (homeTransactionId), so it
- * must never change, whatever is retried later. A UUID v7, in time order: see uuidV7. Stored with COPY on the transaction's own connection (several
- * times faster than INSERTs for a large file), streamed in chunks so the text is never whole in memory.
+ * must never change, whatever is retried later (a UUID v7, in time order: see uuidV7). Stored with COPY on the
+ * transaction's own connection (several times faster than INSERTs for a large file), streamed in chunks so the
+ * text is never whole in memory.
  */
 async function insertTransfers(trx: Knex.Transaction, bulk: NewBulk): Promise<void> {
   // A transaction's client hands out the transaction's connection, and its release leaves it to the transaction.

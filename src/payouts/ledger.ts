@@ -330,7 +330,7 @@ export async function settleTransfer(
         ),
       ]);
 
-    if (!settled) return settledEarlier(trx, transferId);
+    if (!settled) return finalLineState(trx, transferId);
     // One journal row per settled attempt: `debit` consumes the hold and the money together, `release` gives the hold back.
     await applyAccountChange(trx, {
       accountId: settled.payer_account_id,
@@ -352,8 +352,8 @@ export interface SettledLine {
   failureCode: string | null;
 }
 
-/** The line's state when this settlement changed nothing: final already (by whoever), or not final (null). */
-async function settledEarlier(knex: Knex, transferId: string): Promise<SettledLine | null> {
+/** The line's final state as stored (whoever made it final), or null while it is not final. */
+export async function finalLineState(knex: Knex, transferId: string): Promise<SettledLine | null> {
   const row = await knex('individual_transfers')
     .where('transfer_id', transferId)
     .first<{ status: TransferStatus; failure_code: string | null } | undefined>('status', 'failure_code');
