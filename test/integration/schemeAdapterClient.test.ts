@@ -17,7 +17,12 @@ import {
   readPeerLedger,
 } from '../support/peerLedger';
 
-const ADAPTER_TIMEOUT_SECONDS = 3;
+/**
+ * The adapter's wait for a switch callback. The 504 family is the switch's silence, told from an answer only by this
+ * wait: it is kept well above what an answer takes on a loaded machine (seconds at worst), so a slow answer is not
+ * taken for silence.
+ */
+const ADAPTER_TIMEOUT_SECONDS = 8;
 const payer = { idType: 'MSISDN', idValue: '22997000001' };
 /** A random ordinary payee (paid). */
 const uniqueMsisdn = () => `2299${String(1_000_000 + Math.floor(Math.random() * 8_000_000))}`;
