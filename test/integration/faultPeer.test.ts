@@ -20,6 +20,7 @@ import {
   type FaultProxy,
   type ProxiedCall,
   type ProxiedStep,
+  type ProxyLogEntry,
   startFaultProxy,
 } from '../support/faultProxy';
 import {
@@ -79,6 +80,11 @@ function recordingAdapter(adapter: PayoutAdapter): {
   };
 }
 
+/** The calls of a line's transfer step (accept the quote) that reached the proxy. */
+function transferCallsOf(calls: ProxyLogEntry[], transferId: string): ProxyLogEntry[] {
+  return calls.filter((call) => call.step === 'transfer' && call.homeTransactionId === transferId);
+}
+
 describe('scheme adapter faults (fault proxy in front of the real adapter)', () => {
   let peer: PrivatePeer;
   let temporal: TemporalForTests;
@@ -94,6 +100,10 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     client = new SchemeAdapterClient({ baseUrl: proxy.url, timeoutMs: CLIENT_TIMEOUT_MS });
     recorded = recordingAdapter(client);
   });
+
+  /** Why our client's transfer calls for this adapter transfer failed, in order. */
+  const sendFailureReasons = (adapterTransferId: string | null): string[] =>
+    recorded.acceptQuoteFailures.filter((f) => f.transferId === adapterTransferId).map((f) => f.reason);
 
   afterAll(async () => {
     await client?.close();
@@ -179,9 +189,7 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
 
     // Never sent twice: at most one acceptQuote per line reached the proxy (refused connections never do).
     for (const row of rows) {
-      const sends = calls.filter(
-        (call) => call.step === 'transfer' && call.homeTransactionId === row.transfer_id,
-      ).length;
+      const sends = transferCallsOf(calls, row.transfer_id).length;
       expect({ line: row.line_number, sends }).toEqual({ line: row.line_number, sends: Math.min(sends, 1) });
     }
 
@@ -355,7 +363,7 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     // The lost transfer answers: the adapter did answer (it acted), our client never saw it, and the line was
     // resolved by asking the switch (GET /transfers/{id}).
     for (const index of [6, 7, 14]) {
-      const send = calls.find((c) => c.homeTransactionId === bulk.transferIds[index] && c.step === 'transfer')!;
+      const send = transferCallsOf(calls, bulk.transferIds[index]!)[0]!;
       expect({ index, adapterStatus: send.adapterStatus, answered: send.answered }).toEqual({
         index,
         adapterStatus: index === 14 ? 500 : 200,
@@ -414,14 +422,9 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     expect(outageEnded).toBe(true);
     // A line not paid failed only that way: its transfer was reset on the way and never reached the adapter.
     for (const row of outcome.rows.filter((r) => r.status !== 'COMPLETED')) {
-      const reachedAdapter = calls.some(
-        (c) => c.homeTransactionId === row.transfer_id && c.step === 'transfer' && c.adapterStatus !== null,
-      );
+      const reachedAdapter = transferCallsOf(calls, row.transfer_id).some((c) => c.adapterStatus !== null);
       // Refusals may come first (each proves nothing left); the last failure is the reset that left it unknown.
-      const lastSendFailure = recorded.acceptQuoteFailures
-        .filter((f) => f.transferId === row.mojaloop_transfer_id)
-        .map((f) => f.reason)
-        .at(-1);
+      const lastSendFailure = sendFailureReasons(row.mojaloop_transfer_id).at(-1);
       expect({ line: row.line_number, code: row.failure_code, reachedAdapter, lastSendFailure }).toEqual({
         line: row.line_number,
         code: 'transfer_not_found',
@@ -432,10 +435,8 @@ describe('scheme adapter faults (fault proxy in front of the real adapter)', () 
     // Line 3's transfer was refused at least once (proof that it never left), then sent once after the outage.
     const line3 = outcome.rows[2]!;
     expect(line3.mojaloop_transfer_id).toBe(line3AdapterId);
-    expect(
-      recorded.acceptQuoteFailures.filter((f) => f.transferId === line3.mojaloop_transfer_id).map((f) => f.reason),
-    ).toContain('connection_refused');
-    expect(calls.filter((c) => c.homeTransactionId === bulk.transferIds[2] && c.step === 'transfer')).toHaveLength(1);
+    expect(sendFailureReasons(line3.mojaloop_transfer_id)).toContain('connection_refused');
+    expect(transferCallsOf(calls, bulk.transferIds[2]!)).toHaveLength(1);
     const paid = outcome.rows.filter((r) => r.status === 'COMPLETED').length;
     console.log(
       `adapter down until line 3's transfer was refused: ${lines.length} lines in ${outcome.seconds} s, ${paid} paid`,
