@@ -22,7 +22,13 @@ import {
   retryFailedLines as reopenFailedLines,
   type RetryOutcome,
 } from '../src/payouts/bulkLifecycle';
-import { listTransferPage as readTransferPage, type TransferPageEntry, transferStatus } from '../src/payouts/ledger';
+import {
+  type LineStanding,
+  lineStanding,
+  listTransferPage as readTransferPage,
+  type TransferPageEntry,
+  transferStatus,
+} from '../src/payouts/ledger';
 import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
@@ -61,6 +67,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
       concurrency: settings.payoutConcurrency,
       pageSize: settings.pageSize,
       ...(settings.lineRetry ? { lineRetry: settings.lineRetry } : {}),
+      ...(settings.overdueHoldGraceMs !== undefined ? { overdueHoldGraceMs: settings.overdueHoldGraceMs } : {}),
     };
   }
 
@@ -75,6 +82,11 @@ export function createBulkActivities(deps: ActivityDependencies) {
   /** Where a line stands now: lets the bulk workflow take the result of a child that already ran. */
   async function transferOutcome(transferId: string): Promise<TransferStatus | null> {
     return transferStatus(db, transferId);
+  }
+
+  /** Where a line stands now: the bulk checks what a line reports against it before believing it. */
+  async function lineState(bulkId: string, lineNumber: number): Promise<LineStanding | null> {
+    return lineStanding(db, bulkId, lineNumber);
   }
 
   /** Closes the bulk if every line is final; otherwise says how many are not (the workflow makes another pass). */
@@ -122,6 +134,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
     startBulk,
     listTransferPage,
     transferOutcome,
+    lineState,
     finishBulk,
     failUnresolvedLines,
     approveBulk,

@@ -26,6 +26,8 @@ export interface PayoutSettings {
   payeeNameCheck?: { matchThreshold: number; holdMs: number };
   /** The retry of a line's steps before sending (workflows/definitions.ts LineRetry): tests only; the workflow's defaults when absent. */
   lineRetry?: LineRetry;
+  /** Tests only: how long after a hold's deadline the bulk fails a held line whose workflow did not; an hour when absent. */
+  overdueHoldGraceMs?: number;
 }
 
 export interface PensionSettings {

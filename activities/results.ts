@@ -24,4 +24,6 @@ export interface BulkRun {
   pageSize: number;
   /** PayoutSettings.lineRetry, when set (tests). */
   lineRetry?: LineRetry;
+  /** PayoutSettings.overdueHoldGraceMs, when set (tests). */
+  overdueHoldGraceMs?: number;
 }

@@ -47,6 +47,7 @@ import {
   type LineHold,
   lineFinishedSignal,
   lineHeldSignal,
+  type LineReport,
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
@@ -92,6 +93,12 @@ const COLLISION_RECHECK_PATCH = 'line-id-collision-recheck';
  * run) still report by signal, which every run still takes.
  */
 const AWAITED_LINES_PATCH = 'lines-awaited-by-their-run';
+/**
+ * Runs started since this patch believe a line's report only once its row agrees: a `lineFinished` signal (anyone
+ * with Temporal access can send one) and the result of a line that was held are checked against the database, and a
+ * held line is forgotten only when its row has ended. Runs started before replay as they ran.
+ */
+const LINE_REPORTS_CHECKED_PATCH = 'line-reports-checked';
 const collisionBackoffMs = (check: number): number => Math.min(1000 * 2 ** (check - 1), 30000);
 
 export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPayoutResult> {
@@ -99,7 +106,10 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
   const window = new LineWindow(input.inFlight ?? [], input.counts ?? { completed: 0, failed: 0 }, input.held ?? []);
   const control = new BulkControl(input.settings ? 'paying' : 'starting', input.cancelled ?? false);
   let total = input.settings?.total ?? 0;
-  setHandler(lineFinishedSignal, (report) => window.report(report));
+  setHandler(lineFinishedSignal, (report) => {
+    if (!patched(LINE_REPORTS_CHECKED_PATCH)) return window.report(report);
+    return control.track(() => checkLineReport(bulkId, report.lineNumber, window));
+  });
   setHandler(lineHeldSignal, (hold) => window.hold(hold));
   setHandler(progressQuery, () => window.progress(total));
   registerDecisionHandlers(bulkId, control, window);
@@ -163,7 +173,7 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
 
   // Lines in flight finish as they would have (a cancel does not stop what may already be sent); held lines wait
   // for their decision.
-  await untilLinesEnded(bulkId, window, control);
+  await untilLinesEnded(bulkId, window, control, settings.overdueHoldGraceMs ?? OVERDUE_HOLD_GRACE_MS);
   control.phase = 'closing';
   return finish(bulkId, input, settings, control);
 }
@@ -174,7 +184,12 @@ export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPa
  */
 const OVERDUE_HOLD_GRACE_MS = 60 * 60 * 1000;
 
-async function untilLinesEnded(bulkId: string, window: LineWindow, control: BulkControl): Promise<void> {
+async function untilLinesEnded(
+  bulkId: string,
+  window: LineWindow,
+  control: BulkControl,
+  overdueGraceMs: number,
+): Promise<void> {
   const ended = (): boolean => window.isDone() && control.idle();
   for (;;) {
     const deadline = window.earliestHoldDeadline();
@@ -183,13 +198,37 @@ async function untilLinesEnded(bulkId: string, window: LineWindow, control: Bulk
       if (ended()) return;
       continue;
     }
-    const waitMs = Math.max(deadline + OVERDUE_HOLD_GRACE_MS - Date.now(), OVERDUE_HOLD_GRACE_MS / 60);
+    const waitMs = Math.max(deadline + overdueGraceMs - Date.now(), overdueGraceMs / 60);
     if (await condition(() => ended() || window.earliestHoldDeadline() !== deadline, waitMs)) {
       if (ended()) return;
       continue;
     }
-    const expired = await database.expireOverdueHeldLines(bulkId, OVERDUE_HOLD_GRACE_MS);
+    const expired = await database.expireOverdueHeldLines(bulkId, overdueGraceMs);
     for (const lineNumber of expired) window.report({ lineNumber, status: 'FAILED' });
+  }
+}
+
+/**
+ * Believes what a line reported only as far as its row agrees: a final row is counted, a held one stays held (its
+ * money is reserved: the bulk waits for its decision, its deadline, or the overdue backstop), any other row leaves the
+ * line to the next pass.
+ */
+async function checkLineReport(bulkId: string, lineNumber: number, window: LineWindow): Promise<void> {
+  if (!window.isWaitedFor(lineNumber)) return; // a duplicate: nothing to check
+  const standing = await database.lineState(bulkId, lineNumber);
+  if (standing !== null && isFinalStatus(standing.status)) {
+    window.report({ lineNumber, status: standing.status });
+  } else if (standing?.status === 'ON_HOLD') {
+    window.hold(
+      {
+        lineNumber,
+        workflowId: workflowIdForLine(bulkId, lineNumber, standing.attempt),
+        holdDeadline: standing.holdDeadline ?? new Date().toISOString(),
+      },
+      { found: true },
+    );
+  } else {
+    window.drop(lineNumber);
   }
 }
 
@@ -389,6 +428,7 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
     concurrency: bulk.concurrency,
     pageSize: bulk.pageSize,
     ...(bulk.lineRetry ? { lineRetry: bulk.lineRetry } : {}),
+    ...(bulk.overdueHoldGraceMs !== undefined ? { overdueHoldGraceMs: bulk.overdueHoldGraceMs } : {}),
   };
 }
 
@@ -429,7 +469,7 @@ async function startLine(
   for (let check = 1; ; check++) {
     try {
       const child = await startLineWorkflow(bulkId, line, settings, awaited);
-      if (awaited) void reportWhenEnded(child, line.lineNumber, window);
+      if (awaited) void reportWhenEnded(bulkId, child, line.lineNumber, window);
       return;
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -455,15 +495,22 @@ async function startLine(
  * bulk not payable, terminated by hand) is UNRESOLVED, for the next pass.
  */
 async function reportWhenEnded(
+  bulkId: string,
   child: ChildWorkflowHandle<typeof payoutTransferWorkflow>,
   lineNumber: number,
   window: LineWindow,
 ): Promise<void> {
+  let status: LineReport['status'];
   try {
-    window.report({ lineNumber, status: (await child.result()).status });
+    status = (await child.result()).status;
   } catch {
-    window.report({ lineNumber, status: 'UNRESOLVED' });
+    status = 'UNRESOLVED';
   }
+  // A held line's end is checked against its row: its workflow may have been terminated while the line waits.
+  if (window.isHeld(lineNumber) && patched(LINE_REPORTS_CHECKED_PATCH)) {
+    return checkLineReport(bulkId, lineNumber, window);
+  }
+  window.report({ lineNumber, status });
 }
 
 /**

@@ -95,6 +95,8 @@ export interface BulkSettings {
   pageSize: number;
   /** How the lines' steps before sending are retried; the line workflow's defaults when absent (production). */
   lineRetry?: LineRetry;
+  /** How long after a hold's deadline the bulk fails the held line itself; an hour when absent (production). */
+  overdueHoldGraceMs?: number;
 }
 
 /**

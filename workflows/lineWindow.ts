@@ -85,13 +85,32 @@ export class LineWindow {
     return earliest;
   }
 
+  /** The line is in flight or held: a report of it may change the window. */
+  isWaitedFor(lineNumber: number): boolean {
+    return this.inFlight.has(lineNumber) || this.held.has(lineNumber);
+  }
+
   /**
    * A line ended. Counted only if it was in flight or held, so a duplicate report (or one from a run that a
-   * later pass already counted) changes nothing. UNRESOLVED frees the slot without counting the line.
+   * later pass already counted) changes nothing. UNRESOLVED frees an in-flight line's slot without counting it, and
+   * never forgets a held line: its money is reserved until its row says it ended (see `drop`).
    */
   report(report: LineReport): void {
+    if (report.status === 'UNRESOLVED') {
+      this.inFlight.delete(report.lineNumber);
+      return;
+    }
     if (!this.inFlight.delete(report.lineNumber) && !this.held.delete(report.lineNumber)) return;
-    if (report.status !== 'UNRESOLVED') this.countFinal(report.status);
+    this.countFinal(report.status);
+  }
+
+  /**
+   * The line's row says it is neither final nor held (a released line whose workflow then failed): it is left to
+   * the bulk's next pass, like an UNRESOLVED line, without being counted.
+   */
+  drop(lineNumber: number): void {
+    this.inFlight.delete(lineNumber);
+    this.held.delete(lineNumber);
   }
 
   progress(total: number): BulkProgress {

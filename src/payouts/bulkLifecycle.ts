@@ -546,35 +546,41 @@ async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome>
 
 /**
  * Closes the bulk once every line is final: COMPLETED when at least one was paid, FAILED when none was, with the
- * reason (a cancel says so). Guarded on the open states, so a second call leaves the first outcome in place.
+ * reason (a cancel says so). A line PENDING, PROCESSING or ON_HOLD keeps it open (UNFINISHED), and Postgres refuses
+ * the close too (bulk_closes_when_lines_final). Counted and closed under the bulk's lock, guarded on the open states,
+ * so a second call leaves the first outcome in place.
  */
 export async function closeBulk(
   knex: Knex,
   bulkId: string,
   deliveries: RecordedDeliveries = [],
 ): Promise<{ outcome: BulkOutcome; counts: BulkCounts }> {
-  const counts = await countBulkTransfers(knex, bulkId);
-  const outcome = bulkOutcome(counts);
-  if (outcome.state !== 'UNFINISHED') {
-    const bulk = await knex('bulk_transfers')
-      .where('bulk_id', bulkId)
-      .first<{ cancelled_at: Date | null } | undefined>('cancelled_at');
-    let failureReason = outcome.failureReason;
-    if (outcome.state === 'FAILED' && bulk?.cancelled_at) {
-      const [cancelled] = await knex('individual_transfers')
-        .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
-        .count<Array<{ count: string }>>('* as count');
-      failureReason = cancelledBulkReason(Number(cancelled?.count ?? 0), counts.total);
-    }
-    const state = outcome.state;
-    await knex.transaction(async (trx) => {
-      const closed = await trx('bulk_transfers')
+  return knex.transaction(async (trx) => {
+    const bulk = await lockBulk(trx, bulkId);
+    const counts = await countBulkTransfers(trx, bulkId);
+    const outcome = bulkOutcome(counts);
+    if (outcome.state !== 'UNFINISHED' && CLOSEABLE_STATES.includes(bulk.state)) {
+      const failureReason =
+        outcome.state === 'FAILED' && bulk.cancelled_at
+          ? cancelledBulkReason(await countCancelledLines(trx, bulkId), counts.total)
+          : outcome.failureReason;
+      const state = outcome.state;
+      await trx('bulk_transfers')
         .where('bulk_id', bulkId)
-        .whereIn('state', ['PROCESSING', 'AWAITING_APPROVAL'])
         .update({ state, failure_reason: failureReason, completed_at: trx.fn.now(), updated_at: trx.fn.now() });
       const type = state === 'COMPLETED' ? 'bulk.completed' : 'bulk.failed';
-      if (closed === 1) deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
-    });
-  }
-  return { outcome, counts: { total: counts.total, completed: counts.completed, failed: counts.failed } };
+      deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
+    }
+    return { outcome, counts };
+  });
+}
+
+/** A PENDING bulk was never started: the workflow starts it before it may close. */
+const CLOSEABLE_STATES: readonly BulkState[] = ['PROCESSING', 'AWAITING_APPROVAL'];
+
+async function countCancelledLines(trx: Knex.Transaction, bulkId: string): Promise<number> {
+  const [cancelled] = await trx('individual_transfers')
+    .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
+    .count<Array<{ count: string }>>('* as count');
+  return Number(cancelled?.count ?? 0);
 }

@@ -450,20 +450,39 @@ export async function listTransferPage(
   }));
 }
 
-export async function countBulkTransfers(
-  knex: Knex,
-  bulkId: string,
-): Promise<BulkCounts & { processing: number; pending: number }> {
-  const rows = await knex('individual_transfers')
+/**
+ * A bulk's lines by status, as Postgres keeps them (bulk_line_counts). Every status counts in `total`, so a line
+ * PENDING, PROCESSING or ON_HOLD keeps the bulk unfinished (bulkOutcome): a held line's money is still reserved.
+ */
+export async function countBulkTransfers(knex: Knex, bulkId: string): Promise<BulkCounts> {
+  const rows = await knex('bulk_line_counts')
     .where('bulk_id', bulkId)
-    .groupBy('status')
-    .select<Array<{ status: TransferStatus; count: string }>>('status', knex.raw('count(*) as count'));
-  const byStatus = (status: TransferStatus): number => Number(rows.find((row) => row.status === status)?.count ?? 0);
-  const counts = {
-    completed: byStatus('COMPLETED'),
-    failed: byStatus('FAILED'),
-    processing: byStatus('PROCESSING'),
-    pending: byStatus('PENDING'),
+    .select<Array<{ status: TransferStatus; lines: string }>>('status', 'lines');
+  const byStatus = (status: TransferStatus): number => Number(rows.find((row) => row.status === status)?.lines ?? 0);
+  const total = rows.reduce((sum, row) => sum + Number(row.lines), 0);
+  return { total, completed: byStatus('COMPLETED'), failed: byStatus('FAILED') };
+}
+
+/** Where a bulk's line stands, as the bulk workflow checks a line's report against it. */
+export interface LineStanding {
+  status: TransferStatus;
+  attempt: number;
+  /** ISO time, on a line ON_HOLD only. */
+  holdDeadline?: string;
+}
+
+export async function lineStanding(knex: Knex, bulkId: string, lineNumber: number): Promise<LineStanding | null> {
+  const row = await knex('individual_transfers')
+    .where({ bulk_id: bulkId, line_number: lineNumber })
+    .first<{ status: TransferStatus; attempt: number; hold_deadline: Date | null } | undefined>(
+      'status',
+      'attempt',
+      'hold_deadline',
+    );
+  if (!row) return null;
+  return {
+    status: row.status,
+    attempt: row.attempt,
+    ...(row.status === 'ON_HOLD' && row.hold_deadline ? { holdDeadline: row.hold_deadline.toISOString() } : {}),
   };
-  return { ...counts, total: counts.completed + counts.failed + counts.processing + counts.pending };
 }

@@ -6,7 +6,8 @@
  *    (for its current attempt) and no release of that attempt; a FAILED line one `release` of its current attempt
  *    and no debit; each earlier attempt (retry-failed) one release; a line still open neither;
  *  - per bulk, what its reserve rows held minus its debits and releases is what its open lines still hold;
- *  - per bulk, the line counts Postgres keeps (bulk_line_counts) are its lines counted by status.
+ *  - per bulk, the line counts Postgres keeps (bulk_line_counts) are its lines counted by status;
+ *  - no closed bulk (COMPLETED or FAILED) has a line still waiting (PENDING, PROCESSING or ON_HOLD), nor money held.
  *
  *   expect(await accountMoney(db(), payer.accountId)).toEqual({ ... });
  *   await expectJournalAgrees(db(), payer.accountId);
@@ -41,12 +42,13 @@ interface LineRecord {
 
 export async function expectJournalAgrees(knex: Knex, accountId: number): Promise<void> {
   // One snapshot: a worker still settling lines must not change the account between reading it and its journal.
-  const { journal, money, lines, kept } = await knex.transaction(
+  const { journal, money, lines, kept, bulkStates } = await knex.transaction(
     async (trx) => ({
       journal: await journalOf(trx, accountId),
       money: await moneyOf(trx, accountId),
       lines: await linesPaidFrom(trx, accountId),
       kept: await keptLineCounts(trx, accountId),
+      bulkStates: await bulkStatesOf(trx, accountId),
     }),
     { isolationLevel: 'repeatable read', readOnly: true },
   );
@@ -55,6 +57,44 @@ export async function expectJournalAgrees(knex: Knex, accountId: number): Promis
   expect(settlementProblems(journal, lines)).toEqual([]);
   expect(holdProblems(journal, lines)).toEqual([]);
   expect(kept).toEqual(countedLines(lines));
+  expect(closedBulkProblems(bulkStates, journal, lines)).toEqual([]);
+}
+
+const WAITING_STATUSES = ['PENDING', 'PROCESSING', 'ON_HOLD'];
+
+async function bulkStatesOf(knex: Knex, accountId: number): Promise<Map<string, string>> {
+  const rows = await knex('bulk_transfers')
+    .where('payer_account_id', accountId)
+    .select<Array<{ bulk_id: string; state: string }>>('bulk_id', 'state');
+  return new Map(rows.map((row) => [row.bulk_id, row.state]));
+}
+
+/** A closed bulk waits for nothing: every line final, and nothing of its reservation left held. */
+function closedBulkProblems(
+  bulkStates: ReadonlyMap<string, string>,
+  journal: readonly JournalRecord[],
+  lines: readonly LineRecord[],
+): string[] {
+  const closed = (bulkId: string): boolean => ['COMPLETED', 'FAILED'].includes(bulkStates.get(bulkId) ?? '');
+  const problems = lines
+    .filter((line) => closed(line.bulkId) && WAITING_STATUSES.includes(line.status))
+    .map((line) => `bulk ${line.bulkId} is ${bulkStates.get(line.bulkId)} with line ${line.lineNumber} ${line.status}`);
+  for (const [bulkId, amount] of heldByBulk(journal)) {
+    if (closed(bulkId) && amount !== 0n)
+      problems.push(`bulk ${bulkId} is ${bulkStates.get(bulkId)} and holds ${amount}`);
+  }
+  return problems;
+}
+
+/** Per bulk: what its reserve rows held, less its debits and releases. */
+function heldByBulk(journal: readonly JournalRecord[]): Map<string, bigint> {
+  const held = new Map<string, bigint>();
+  for (const row of journal) {
+    if (row.bulkId === null) continue;
+    const sign = row.kind === 'reserve' ? 1n : row.kind === 'debit' || row.kind === 'release' ? -1n : 0n;
+    held.set(row.bulkId, (held.get(row.bulkId) ?? 0n) + sign * row.amount);
+  }
+  return held;
 }
 
 /** `bulk status` -> lines, as bulk_line_counts keeps them for the account's bulks (statuses with no line left out). */
@@ -164,17 +204,11 @@ function expectedSettlements(line: LineRecord): string[] {
 
 /** Per bulk: reserved by its reserve rows, less its debits and releases, equals the amounts of its open lines. */
 function holdProblems(journal: readonly JournalRecord[], lines: readonly LineRecord[]): string[] {
-  const held = new Map<string, bigint>();
-  for (const row of journal) {
-    if (row.bulkId === null) continue;
-    const sign = row.kind === 'reserve' ? 1n : row.kind === 'debit' || row.kind === 'release' ? -1n : 0n;
-    held.set(row.bulkId, (held.get(row.bulkId) ?? 0n) + sign * row.amount);
-  }
+  const held = heldByBulk(journal);
   const open = new Map<string, bigint>();
   for (const line of lines) {
     if (!held.has(line.bulkId)) held.set(line.bulkId, 0n);
-    if (line.status === 'PENDING' || line.status === 'PROCESSING')
-      open.set(line.bulkId, (open.get(line.bulkId) ?? 0n) + line.amount);
+    if (WAITING_STATUSES.includes(line.status)) open.set(line.bulkId, (open.get(line.bulkId) ?? 0n) + line.amount);
   }
   const problems: string[] = [];
   for (const [bulkId, amount] of held) {

@@ -202,6 +202,12 @@ export class MemoryLedger {
         return this.lines.get(transferId)?.status ?? null;
       },
 
+      lineState: async (bulkId: string, lineNumber: number) => {
+        record('lineState', bulkId);
+        const line = this.bulk(bulkId).lines.find((candidate) => candidate.lineNumber === lineNumber);
+        return line ? { status: line.status, attempt: line.attempt } : null;
+      },
+
       finishBulk: async (bulkId: string) => {
         record('finishBulk', bulkId);
         const bulk = this.bulk(bulkId);
