@@ -49,6 +49,8 @@ export interface PeerOptions {
   metricsPort?: number;
   /** How long the adapter waits for a switch callback before answering 504 (default 10). */
   requestTimeoutSeconds?: number;
+  /** The expiration the adapter puts on its quotes and transfers, in seconds from their request (default 60). */
+  expirySeconds?: number;
   /** Both children's stdout and stderr (appended). Default: <runtimeDir>/peer.log. */
   logFile?: string;
 }
@@ -206,7 +208,7 @@ function adapterEnvironment(
     // Both default to true in code: we accept each step explicitly.
     AUTO_ACCEPT_PARTY: 'false',
     AUTO_ACCEPT_QUOTES: 'false',
-    EXPIRY_SECONDS: '60',
+    EXPIRY_SECONDS: String(options.expirySeconds ?? 60),
     REQUEST_PROCESSING_TIMEOUT_SECONDS: String(options.requestTimeoutSeconds ?? 10),
     INBOUND_MUTUAL_TLS_ENABLED: 'false',
     OUTBOUND_MUTUAL_TLS_ENABLED: 'false',

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type RunningPeer, startMojaloopPeer } from '../../mojaloop/peer';
 import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
+import { TEST_PEER_REQUEST_TIMEOUT_SECONDS } from '../setup/testEnvironment';
 import { MojaloopBusinessError, PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
 import {
   countCommittedPaymentsByPayee,
@@ -17,12 +18,6 @@ import {
   readPeerLedger,
 } from '../support/peerLedger';
 
-/**
- * The adapter's wait for a switch callback. The 504 family is the switch's silence, told from an answer only by this
- * wait: it is kept well above what an answer takes on a loaded machine (seconds at worst), so a slow answer is not
- * taken for silence.
- */
-const ADAPTER_TIMEOUT_SECONDS = 8;
 const payer = { idType: 'MSISDN', idValue: '22997000001' };
 /** A random ordinary payee (paid). */
 const uniqueMsisdn = () => `2299${String(1_000_000 + Math.floor(Math.random() * 8_000_000))}`;
@@ -68,7 +63,7 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
       runtimeDir,
       dfspId: 'cnssbenin',
       redisUrl: 'redis://127.0.0.1:6379/3',
-      requestTimeoutSeconds: ADAPTER_TIMEOUT_SECONDS,
+      requestTimeoutSeconds: TEST_PEER_REQUEST_TIMEOUT_SECONDS,
       ...ports,
     });
     client = new SchemeAdapterClient({ baseUrl: peer.outboundUrl, timeoutMs: 15_000 });
@@ -177,7 +172,7 @@ describe('SchemeAdapterClient against the real Mojaloop peer', () => {
     const payee = unique504();
     const began = Date.now();
     const failure = await failureOf(start(payee));
-    expect(Date.now() - began).toBeGreaterThanOrEqual(ADAPTER_TIMEOUT_SECONDS * 1000 - 100);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(TEST_PEER_REQUEST_TIMEOUT_SECONDS * 1000 - 100);
     expect(failure).toBeInstanceOf(PeerUnavailableError);
     expect(failure).toMatchObject({
       retryable: true,

@@ -27,7 +27,7 @@ import {
 } from '../support/payoutHarness';
 import { readPeerLedger } from '../support/peerLedger';
 
-/** Above the adapter's own wait for the switch (5 s in tests), as in production. */
+/** Above the adapter's own wait for the switch (8 s in tests), as in production. */
 const CLIENT_TIMEOUT_MS = 10_000;
 /**
  * Short, so the unknown line fails within seconds: safe here because the `hang` fault never forwards its request,

@@ -11,7 +11,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { migrateToLatest } from '../../src/db/migrate';
 import { startMojaloopPeer } from '../../mojaloop/peer';
 import { freePort, isPortOpen, startTemporalDevServer } from '../../temporal/devServer';
-import { testEnvFile, type TestServices } from './testEnvironment';
+import { TEST_PEER_REQUEST_TIMEOUT_SECONDS, testEnvFile, type TestServices } from './testEnvironment';
 
 export default async function globalSetup(): Promise<void> {
   // This run's own id (test files and teardown read it from the environment): see testEnvFile().
@@ -38,7 +38,7 @@ export default async function globalSetup(): Promise<void> {
     : await startMojaloopPeer({
         runtimeDir: path.join(scratchDir, 'mojaloop'),
         dfspId: 'cnssbenin',
-        requestTimeoutSeconds: 5,
+        requestTimeoutSeconds: TEST_PEER_REQUEST_TIMEOUT_SECONDS,
         logFile: path.join(scratchDir, 'mojaloop.log'),
       });
 

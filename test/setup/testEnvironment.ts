@@ -13,6 +13,14 @@ export function testEnvFile(): string {
   return path.join(os.tmpdir(), `pension-gateway-test-env-${process.env.JEST_RUN_ID ?? 'default'}.json`);
 }
 
+/**
+ * How long the tests' adapters wait for a switch callback before answering 504. The 504 family (mojaloop/README.md)
+ * is the switch's silence, told from an answer only by this wait: kept well above what an answer takes on a loaded
+ * machine (seconds at worst), so a slow answer is never taken for silence and retried, and below our client's own
+ * timeout in the tests (10 s), as in production.
+ */
+export const TEST_PEER_REQUEST_TIMEOUT_SECONDS = 8;
+
 export interface TestServices {
   env: Record<string, string>;
   workflowBundlePath: string;

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startMojaloopPeer } from '../../mojaloop/peer';
 import { freePort } from '../../temporal/devServer';
+import { TEST_PEER_REQUEST_TIMEOUT_SECONDS } from '../setup/testEnvironment';
 
 export interface PrivatePeer {
   outboundUrl: string;
@@ -23,7 +24,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-export async function startPrivatePeer(name: string): Promise<PrivatePeer> {
+export async function startPrivatePeer(name: string, options: { expirySeconds?: number } = {}): Promise<PrivatePeer> {
   const [outboundPort, inboundPort, switchPort, adminPort, metricsPort] = await distinctFreePorts(5);
   const scratch = process.env.TEST_SCRATCH_DIR ?? os.tmpdir();
   const runtimeDir = path.join(scratch, `mojaloop-${name}-${process.pid}`);
@@ -37,8 +38,8 @@ export async function startPrivatePeer(name: string): Promise<PrivatePeer> {
     metricsPort,
     // Its own Redis database for the adapter's cached transfers (their keys are unique ids anyway).
     redisUrl: `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}`,
-    // As the suite's shared peer: a switch that does not answer costs 5 s, not 10.
-    requestTimeoutSeconds: 5,
+    requestTimeoutSeconds: TEST_PEER_REQUEST_TIMEOUT_SECONDS,
+    ...(options.expirySeconds !== undefined ? { expirySeconds: options.expirySeconds } : {}),
     logFile: path.join(runtimeDir, 'peer.log'),
   });
   return { outboundUrl: peer.outboundUrl, adminUrl: peer.adminUrl, stop: () => peer.stop() };
