@@ -51,11 +51,12 @@ describe('a bulk waits for its lines', () => {
     await closeDb();
   });
 
-  function worker(): Promise<Worker> {
+  function worker(pageSize?: number): Promise<Worker> {
     return payoutWorker(temporal, taskQueue, {
       db: db(),
       adapter: adapterClient(peer.outboundUrl),
       settings: {
+        ...(pageSize ? { pageSize } : {}),
         payoutConcurrency: 2,
         payeeNameCheck: { matchThreshold: 0.85, holdMs: LONG_HOLD_MS },
         overdueHoldGraceMs: 1000,
@@ -169,6 +170,48 @@ describe('a bulk waits for its lines', () => {
     expect(await line(bulkId, 3)).toMatchObject({ status: 'FAILED', failure_code: 'name_mismatch_rejected' });
     expect(await bulkState(bulkId)).toBe('COMPLETED');
     expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 16000n, reserved: 0n });
+    await expectJournalAgrees(db(), fund.account.id);
+  });
+
+  it('a held line is carried across continue-as-new: its terminated workflow and a forged report never close the bulk, the backstop does', async () => {
+    const fund = await createFund(server, { balance: 1_000_000n });
+    const payees = uniqueMsisdns(3);
+    const uploaded = await upload(
+      server,
+      fund.gestionnaire.token,
+      'type_id;valeur_id;devise;montant;nom\n' +
+        `MSISDN;${AWA_TOO};XOF;15000;Koffi Mensah\n` +
+        payees.map((msisdn) => `MSISDN;${msisdn};XOF;1000;${walletOwnerName(msisdn)}\n`).join(''),
+    ).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+    const bulkWorkflow = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
+
+    await (
+      await worker(2)
+    ).runUntil(async () => {
+      await waitFor(async () => (await line(bulkId, 2))?.status === 'ON_HOLD', 90_000);
+      await waitFor(async () => {
+        const paid = await db()('individual_transfers').where({ bulk_id: bulkId, status: 'COMPLETED' }).count('* as n');
+        return Number(paid[0]!.n) === 3;
+      }, 90_000);
+      // The run that started the held line has continued as new since: the line is carried in its input.
+      const runs = await temporal.client.workflow.count(`WorkflowId = '${workflowIdForBulk(bulkId)}'`);
+      expect(runs.count).toBeGreaterThan(1);
+
+      // Its workflow is terminated, its deadline passes, and someone tells the bulk it was paid.
+      const held = await line(bulkId, 2);
+      await temporal.client.workflow.getHandle(workflowIdForLine(bulkId, 2, held.attempt)).terminate('by an operator');
+      await db()('individual_transfers')
+        .where({ bulk_id: bulkId, line_number: 2, status: 'ON_HOLD' })
+        .update({ hold_deadline: db().raw("now() - interval '1 minute'") });
+      await bulkWorkflow.signal('lineFinished', { lineNumber: 2, status: 'COMPLETED' });
+      await waitFor(async () => ['COMPLETED', 'FAILED'].includes(await bulkState(bulkId)), 90_000);
+    });
+
+    expect(await line(bulkId, 2)).toMatchObject({ status: 'FAILED', failure_code: 'name_mismatch_rejected' });
+    expect(await bulkState(bulkId)).toBe('COMPLETED');
+    expect(await bulkWorkflow.result()).toMatchObject({ state: 'COMPLETED', total: 4, completed: 3, failed: 1 });
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 3000n, reserved: 0n });
     await expectJournalAgrees(db(), fund.account.id);
   });
 
