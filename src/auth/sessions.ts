@@ -26,6 +26,7 @@ export async function logIn(context: SessionContext, email: string, password: st
   const checked = await checkCredentials(email, password);
   if ('refused' in checked && checked.refused === 'invalid_credentials') {
     context.log.info({ ip: context.ip }, 'login refused');
+    attempt.refuseIfEmailLimited();
     throw new AuthenticationError('invalid_credentials', {
       fr: 'Aucun compte actif ne correspond à ces identifiants.',
       en: 'No active account found with the given credentials.',
@@ -36,6 +37,8 @@ export async function logIn(context: SessionContext, email: string, password: st
   await attempt.refund();
   if ('refused' in checked) {
     context.log.info({ ip: context.ip }, 'login refused: organization inactive');
+    // Past the email's limit only a login tells the password is right; this refusal would tell it too.
+    attempt.refuseIfEmailLimited();
     throw organizationInactiveAuthError();
   }
   const { user } = checked;
@@ -65,6 +68,7 @@ export async function changeOwnPassword(
   const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email: caller.email });
   const user = await changePassword(caller.id, oldPassword, newPassword, {
     currentPasswordVerified: () => attempt.refund(),
+    currentPasswordWrong: () => attempt.refuseIfEmailLimited(),
   });
   context.log.info({ userId: user.id }, 'password changed');
   // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
