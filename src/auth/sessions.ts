@@ -1,9 +1,10 @@
 /**
- * The use-cases of /api/auth: logging in, refreshing, reading one's profile, changing one's password. Login
+ * The use-cases of /api/auth: logging in, refreshing, logging out, reading one's profile, changing one's password. Login
  * answers the same 401 whatever was wrong (unknown email, wrong password, inactive account), and is rate limited
  * per IP and per email, as is a wrong current password at change-password.
  */
 import type { Logger } from 'pino';
+import { type AuditContext, recordAudit } from '../audit/auditLog';
 import type { Config } from '../config';
 import { db } from '../db/knex';
 import { AuthenticationError } from '../errors';
@@ -11,8 +12,9 @@ import { User } from '../models';
 import { organizationInactiveAuthError } from '../organizations/status';
 import { notFound } from '../organizations/organizationScope';
 import { changePassword, checkCredentials } from './accounts';
+import type { AuthenticatedUser } from './authenticatedUser';
 import { reserveLoginAttempt } from './loginRateLimiter';
-import { issueTokenPair, rotateRefreshToken } from './refreshTokens';
+import { issueTokenPair, revokeFamily, rotateRefreshToken } from './refreshTokens';
 import { userProfile, userSummary } from './userViews';
 
 export interface SessionContext {
@@ -45,6 +47,26 @@ export async function logIn(context: SessionContext, email: string, password: st
   const tokens = await issueTokenPair(context.settings, user);
   context.log.info({ userId: user.id }, 'login succeeded');
   return { ...tokens, user: userSummary(user) };
+}
+
+/**
+ * Ends the caller's login on the server: its refresh token family is revoked, which also ends its access tokens
+ * (this one included) at the next request. The user's other logins go on. Audited in the same transaction.
+ */
+export async function logOut(
+  audit: AuditContext,
+  caller: Pick<AuthenticatedUser, 'id' | 'organizationId' | 'sessionId'>,
+) {
+  await db().transaction(async (trx) => {
+    await revokeFamily(trx, caller.sessionId);
+    await recordAudit(trx, {
+      ...audit,
+      kind: 'user.logged_out',
+      organizationId: caller.organizationId,
+      subject: { type: 'user', id: caller.id },
+      after: { session_id: caller.sessionId },
+    });
+  });
 }
 
 export function refreshSession(settings: Config['auth'], refreshToken: string) {
