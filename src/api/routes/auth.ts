@@ -26,7 +26,9 @@ const login = defineRoute({
   description:
     'Answers the same 401 `invalid_credentials` whatever was wrong (unknown email, wrong password, inactive account). ' +
     'Right credentials of a user whose organization is deactivated: 401 `organization_inactive`. ' +
-    'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*).',
+    'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*): an address past its limit gets 429 ' +
+    'before any password is checked; past the email limit the password is still checked, anything but a successful ' +
+    'login is 429, and the right password from an address within its own limit logs in.',
   access: { kind: 'public' },
   body: { kind: 'json', schema: LoginRequest },
   answers: {
