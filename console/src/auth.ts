@@ -22,8 +22,15 @@ export async function resumeSession(): Promise<Profile | null> {
   return loadProfile();
 }
 
+/**
+ * Ends the session on the server first (POST /api/auth/logout revokes this login, so a copy of its tokens stops
+ * working too), then here. The tab signs out even when the API cannot be reached: the user asked to leave.
+ */
 export function signOut(): void {
-  endSession('signed_out');
+  void api
+    .POST('/api/auth/logout')
+    .catch(() => undefined)
+    .finally(() => endSession('signed_out'));
 }
 
 /** What the role may do; the API refuses the same calls anyway (403), the console only hides what would be refused. */

@@ -12,6 +12,7 @@ export const AUDIT_KINDS = [
   'user.deactivated',
   'user.reactivated',
   'user.password_reset',
+  'user.logged_out',
   'organization.created',
   'organization.updated',
   'account.created',

@@ -57,6 +57,8 @@ export interface ChangePasswordHooks {
    * rate-limiter attempt it reserved, so that only wrong current passwords (guesses) count.
    */
   currentPasswordVerified?: () => Promise<void>;
+  /** Called before a wrong current password is answered; may throw its own answer instead (the limiter's 429). */
+  currentPasswordWrong?: () => void;
 }
 
 /** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
@@ -69,6 +71,7 @@ export async function changePassword(
   const user = await User.query().findById(userId);
   if (!user || !user.is_active) throw new AuthenticationError('not_authenticated', MESSAGES.notAuthenticated);
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
+    hooks.currentPasswordWrong?.();
     const wrong = { fr: 'Le mot de passe actuel est incorrect.', en: 'The current password is wrong.' };
     throw new ValidationError('validation_error', wrong, { old_password: [wrong] });
   }

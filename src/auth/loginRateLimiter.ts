@@ -5,6 +5,11 @@
  * parallel guesses cannot slip through between a check and a write; a successful login then gives its
  * attempt back. What is limited is therefore failed attempts: colleagues behind one office NAT who log in
  * correctly never lock each other out. Fixed windows of `windowSeconds`, restarted when elapsed.
+ *
+ * The two limits refuse differently. An address over its limit is refused before any password is checked: that
+ * stops floods. An email over its limit is not: anyone may fill it, and refusing the right password would let an
+ * outsider keep a fund's approvers out. Its password is still checked, and anything but a right one is answered
+ * 429 (`emailLimited`), so a guesser learns nothing but what a successful login tells anyone.
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -25,6 +30,8 @@ interface CountedKey {
 export interface ReservedAttempt {
   /** Gives the attempt back: call it when the login succeeded. */
   refund(): Promise<void>;
+  /** Throws the 429 when this email's window is full: call it instead of answering anything but success. */
+  refuseIfEmailLimited(): void;
 }
 
 export async function reserveLoginAttempt(
@@ -43,15 +50,25 @@ export async function reserveLoginAttempt(
     key,
     windowStartedAt: startedAt,
   }));
-  const exceeded = windows.filter((window) => window.attempts > settings.loginRateLimitMax);
-  if (exceeded.length > 0) {
-    throw new RateLimitedError(
-      'rate_limited',
-      { fr: 'Trop de tentatives. Réessayez plus tard.', en: 'Too many attempts. Try again later.' },
-      { retry_after_seconds: Math.max(...exceeded.map((window) => window.secondsLeft)) },
-    );
-  }
-  return { refund: () => refund(knex, counted) };
+  const exceeded = (scope: Scope) =>
+    windows.filter((window) => window.scope === scope && window.attempts > settings.loginRateLimitMax);
+  const ipExceeded = exceeded('ip');
+  if (ipExceeded.length > 0) throw rateLimited(ipExceeded);
+  const emailExceeded = exceeded('email');
+  return {
+    refund: () => refund(knex, counted),
+    refuseIfEmailLimited: () => {
+      if (emailExceeded.length > 0) throw rateLimited(emailExceeded);
+    },
+  };
+}
+
+function rateLimited(exceeded: readonly WindowState[]): RateLimitedError {
+  return new RateLimitedError(
+    'rate_limited',
+    { fr: 'Trop de tentatives. Réessayez plus tard.', en: 'Too many attempts. Try again later.' },
+    { retry_after_seconds: Math.max(...exceeded.map((window) => window.secondsLeft)) },
+  );
 }
 
 /** Emails are hashed: people sometimes type their password into the email field. */

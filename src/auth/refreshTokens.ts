@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { raw } from 'objection';
 import { db } from '../db/knex';
 import { AuthenticationError, MESSAGES } from '../errors';
 import { RefreshToken, User } from '../models';
@@ -21,8 +22,13 @@ export async function issueTokenPair(
   settings: TokenSettings,
   user: Pick<User, 'id' | 'session_version'>,
 ): Promise<TokenPair> {
-  const refresh = await storeNewRefreshToken(db(), settings, user.id, randomUUID());
-  return { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh };
+  const familyId = randomUUID();
+  const refresh = await storeNewRefreshToken(db(), settings, user.id, familyId);
+  return { access: accessTokenOf(settings, user, familyId), refresh };
+}
+
+function accessTokenOf(settings: TokenSettings, user: Pick<User, 'id' | 'session_version'>, familyId: string): string {
+  return signAccessToken(settings, { userId: user.id, sessionVersion: user.session_version, sessionId: familyId });
 }
 
 type RotationOutcome = { rotated: TokenPair } | { refused: 'invalid' | 'reused' | 'organization_inactive' };
@@ -50,7 +56,7 @@ export async function rotateRefreshToken(settings: TokenSettings, presentedToken
     if (!(await isOrganizationActive(trx, user.organization_id))) return { refused: 'organization_inactive' };
     await RefreshToken.query(trx).patch({ used_at: new Date() }).where('id', stored.id);
     const refresh = await storeNewRefreshToken(trx, settings, user.id, stored.family_id);
-    return { rotated: { access: signAccessToken(settings, user.id, new Date(), user.session_version), refresh } };
+    return { rotated: { access: accessTokenOf(settings, user, stored.family_id), refresh } };
   });
 
   if ('rotated' in outcome) return outcome.rotated;
@@ -69,8 +75,39 @@ export async function revokeAllRefreshTokensOf(userId: number, knex: Knex = db()
   return RefreshToken.query(knex).patch({ revoked_at: new Date() }).where('user_id', userId).whereNull('revoked_at');
 }
 
-async function revokeFamily(knex: Knex, familyId: string): Promise<void> {
-  await RefreshToken.query(knex).patch({ revoked_at: new Date() }).where('family_id', familyId).whereNull('revoked_at');
+/** Ends one login: its refresh tokens, and its access tokens with them (see userWithSession). */
+export async function revokeFamily(knex: Knex, familyId: string): Promise<number> {
+  return RefreshToken.query(knex)
+    .patch({ revoked_at: new Date() })
+    .where('family_id', familyId)
+    .whereNull('revoked_at');
+}
+
+/**
+ * The user, and whether the login `familyId` is live: it is the user's and none of its tokens is revoked (a
+ * revocation revokes every token of the family, so one revoked row ends it; a token rotated in during a
+ * revocation does not revive it). One read by primary key with a lookup on the family_id index, made by every
+ * authenticated request, so a revoked login's access tokens stop at once rather than when they expire.
+ */
+export async function userWithSession(
+  userId: number,
+  familyId: string,
+): Promise<{ user: User; sessionLive: boolean } | null> {
+  const row = await User.query()
+    .findById(userId)
+    .select(
+      'users.*',
+      raw(
+        `coalesce((select bool_and(r.revoked_at is null) from refresh_tokens r
+                   where r.family_id = ? and r.user_id = users.id), false) as session_live`,
+        [familyId],
+      ),
+    )
+    .castTo<(User & { session_live?: boolean }) | undefined>();
+  if (!row) return null;
+  const sessionLive = row.session_live === true;
+  delete row.session_live;
+  return { user: row, sessionLive };
 }
 
 async function storeNewRefreshToken(

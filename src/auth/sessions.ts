@@ -1,9 +1,10 @@
 /**
- * The use-cases of /api/auth: logging in, refreshing, reading one's profile, changing one's password. Login
+ * The use-cases of /api/auth: logging in, refreshing, logging out, reading one's profile, changing one's password. Login
  * answers the same 401 whatever was wrong (unknown email, wrong password, inactive account), and is rate limited
  * per IP and per email, as is a wrong current password at change-password.
  */
 import type { Logger } from 'pino';
+import { type AuditContext, recordAudit } from '../audit/auditLog';
 import type { Config } from '../config';
 import { db } from '../db/knex';
 import { AuthenticationError } from '../errors';
@@ -11,8 +12,9 @@ import { User } from '../models';
 import { organizationInactiveAuthError } from '../organizations/status';
 import { notFound } from '../organizations/organizationScope';
 import { changePassword, checkCredentials } from './accounts';
+import type { AuthenticatedUser } from './authenticatedUser';
 import { reserveLoginAttempt } from './loginRateLimiter';
-import { issueTokenPair, rotateRefreshToken } from './refreshTokens';
+import { issueTokenPair, revokeFamily, rotateRefreshToken } from './refreshTokens';
 import { userProfile, userSummary } from './userViews';
 
 export interface SessionContext {
@@ -26,6 +28,7 @@ export async function logIn(context: SessionContext, email: string, password: st
   const checked = await checkCredentials(email, password);
   if ('refused' in checked && checked.refused === 'invalid_credentials') {
     context.log.info({ ip: context.ip }, 'login refused');
+    attempt.refuseIfEmailLimited();
     throw new AuthenticationError('invalid_credentials', {
       fr: 'Aucun compte actif ne correspond à ces identifiants.',
       en: 'No active account found with the given credentials.',
@@ -36,12 +39,34 @@ export async function logIn(context: SessionContext, email: string, password: st
   await attempt.refund();
   if ('refused' in checked) {
     context.log.info({ ip: context.ip }, 'login refused: organization inactive');
+    // Past the email's limit only a login tells the password is right; this refusal would tell it too.
+    attempt.refuseIfEmailLimited();
     throw organizationInactiveAuthError();
   }
   const { user } = checked;
   const tokens = await issueTokenPair(context.settings, user);
   context.log.info({ userId: user.id }, 'login succeeded');
   return { ...tokens, user: userSummary(user) };
+}
+
+/**
+ * Ends the caller's login on the server: its refresh token family is revoked, which also ends its access tokens
+ * (this one included) at the next request. The user's other logins go on. Audited in the same transaction.
+ */
+export async function logOut(
+  audit: AuditContext,
+  caller: Pick<AuthenticatedUser, 'id' | 'organizationId' | 'sessionId'>,
+) {
+  await db().transaction(async (trx) => {
+    await revokeFamily(trx, caller.sessionId);
+    await recordAudit(trx, {
+      ...audit,
+      kind: 'user.logged_out',
+      organizationId: caller.organizationId,
+      subject: { type: 'user', id: caller.id },
+      after: { session_id: caller.sessionId },
+    });
+  });
 }
 
 export function refreshSession(settings: Config['auth'], refreshToken: string) {
@@ -65,6 +90,7 @@ export async function changeOwnPassword(
   const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email: caller.email });
   const user = await changePassword(caller.id, oldPassword, newPassword, {
     currentPasswordVerified: () => attempt.refund(),
+    currentPasswordWrong: () => attempt.refuseIfEmailLimited(),
   });
   context.log.info({ userId: user.id }, 'password changed');
   // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.

@@ -18,8 +18,21 @@ export interface AccessTokenClaims {
   sub: string;
   /** users.session_version when the token was issued; a password change bumps it. */
   ver: number;
+  /**
+   * The login (refresh_tokens.family_id) the token was issued in: revoking the family (a reused refresh token,
+   * logout) ends its access tokens too, not only its refresh tokens.
+   */
+  sid: string;
   iat: number;
   exp: number;
+}
+
+/** Who an access token is for, and in which login. */
+export interface AccessTokenSubject {
+  userId: number;
+  sessionVersion: number;
+  /** refresh_tokens.family_id */
+  sessionId: string;
 }
 
 export interface RefreshTokenClaims {
@@ -38,17 +51,13 @@ export interface SignedRefreshToken {
   expiresAt: Date;
 }
 
-export function signAccessToken(
-  settings: TokenSettings,
-  userId: number,
-  now: Date = new Date(),
-  sessionVersion = 0,
-): string {
+export function signAccessToken(settings: TokenSettings, subject: AccessTokenSubject, now: Date = new Date()): string {
   const iat = Math.floor(now.getTime() / 1000);
   const claims: AccessTokenClaims = {
     type: 'access',
-    sub: String(userId),
-    ver: sessionVersion,
+    sub: String(subject.userId),
+    ver: subject.sessionVersion,
+    sid: subject.sessionId,
     iat,
     exp: iat + settings.accessTokenLifetimeMinutes * 60,
   };
@@ -91,21 +100,17 @@ export function verifyRefreshToken(settings: TokenSettings, token: string): Refr
 }
 
 /**
- * The user id of verified access-token claims (koa-jwt already checked signature and expiry).
- * A refresh token, or claims without a sane subject, are refused.
+ * The subject of verified access-token claims (koa-jwt already checked signature and expiry); a token without
+ * `ver` is version 0. A refresh token, claims without a sane subject, and a token of no login (no `sid`: issued
+ * before logins could end their access tokens, so logout could not end it) are refused; a client refreshes.
  */
-export function userIdOfAccessClaims(payload: unknown): number {
-  return accessClaimsOf(payload).userId;
-}
-
-/** The user id and session version of verified access-token claims; a token without `ver` is version 0. */
-export function accessClaimsOf(payload: unknown): { userId: number; sessionVersion: number } {
+export function accessClaimsOf(payload: unknown): AccessTokenSubject {
   if (typeof payload !== 'object' || payload === null) throw invalidToken();
   const claims = payload as Record<string, unknown>;
-  if (claims.type !== 'access' || !isUserIdClaim(claims.sub)) throw invalidToken();
+  if (claims.type !== 'access' || !isUserIdClaim(claims.sub) || !isSessionIdClaim(claims.sid)) throw invalidToken();
   const version = claims.ver ?? 0;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) throw invalidToken();
-  return { userId: Number(claims.sub), sessionVersion: version };
+  return { userId: Number(claims.sub), sessionVersion: version, sessionId: claims.sid };
 }
 
 function verifySignature(settings: TokenSettings, token: string): Record<string, unknown> {
@@ -123,6 +128,11 @@ const MAX_SERIAL_ID = 2_147_483_647;
 
 function isUserIdClaim(value: unknown): value is string {
   return typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value) && Number(value) <= MAX_SERIAL_ID;
+}
+
+/** refresh_tokens.family_id is a uuid column: anything else would be a Postgres error, not a refusal. */
+function isSessionIdClaim(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function invalidToken(): AuthenticationError {

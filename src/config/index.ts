@@ -124,6 +124,8 @@ const environmentSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: optionalBooleanFromEnv,
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
   WEBHOOK_DELIVERY_SWEEP_MINUTES: z.coerce.number().int().min(0).max(1440).default(1),
+  WEBHOOK_TEST_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(10),
+  WEBHOOK_TEST_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
 
   DEMO_PASSWORD: z.string().optional(),
 
@@ -244,6 +246,11 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       /** Period of the worker's `webhook-delivery-sweep` schedule; null: the worker creates none. */
       sweepMinutes: e.WEBHOOK_DELIVERY_SWEEP_MINUTES === 0 ? null : e.WEBHOOK_DELIVERY_SWEEP_MINUTES,
+      /**
+       * Test events per endpoint per window (POST /api/webhooks/{id}/test): each is an HTTP request to the fund's
+       * receiver and a workflow, so a caller looping on the route cannot flood either.
+       */
+      testRateLimit: { max: e.WEBHOOK_TEST_RATE_LIMIT_MAX, windowSeconds: e.WEBHOOK_TEST_RATE_LIMIT_WINDOW_SECONDS },
     },
     demoPassword: isProduction ? undefined : e.DEMO_PASSWORD,
     metrics: {

@@ -57,9 +57,13 @@ export function bestNameSimilarity(
   return best;
 }
 
-/** Two names that normalise to the same words in the same order (a released party's name found again). */
+/**
+ * Two names that normalise to the same words in the same order (a released party's name found again). A name
+ * with no words ("***", "—", an honorific alone) names nobody, so it is the same as no name, itself included.
+ */
 export function isSameName(a: string, b: string): boolean {
-  return nameWords(a).join(' ') === nameWords(b).join(' ');
+  const wordsA = nameWords(a);
+  return wordsA.length > 0 && wordsA.join(' ') === nameWords(b).join(' ');
 }
 
 function pairedWordsScore(a: readonly string[], b: readonly string[]): number {

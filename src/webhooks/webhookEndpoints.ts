@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import { db } from '../db/knex';
 import { ConflictError, ValidationError } from '../errors';
 import { notFound } from '../organizations/organizationScope';
+import { countHit } from '../rateLimits/fixedWindow';
 import { webhookUrlRefusal } from './webhookAddressRules';
 import { stopPendingDeliveries } from './webhookDeliveries';
 import { resolveCheckedAddresses } from './webhookDelivery';
@@ -205,6 +206,11 @@ export async function sendTestEvent(context: TestEventContext, user: Authenticat
       fr: 'Ce webhook est désactivé : enregistrez-le à nouveau.',
       en: 'This webhook is disabled: register it again.',
     });
+  // Counted once the endpoint is known to be the caller's: another organization's id stays a plain 404.
+  await countHit(db(), { scope: 'webhook_test', ...context.config.webhooks.testRateLimit }, String(endpoint.id), {
+    fr: 'Trop de tests pour ce webhook. Réessayez plus tard.',
+    en: 'Too many tests of this webhook. Try again later.',
+  });
   const event = newEvent(WEBHOOK_TEST_EVENT_TYPE, `${WEBHOOK_TEST_EVENT_TYPE}:${randomUUID()}`, {
     webhook_id: Number(endpoint.id),
     organization_id: endpoint.organization_id,

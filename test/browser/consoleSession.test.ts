@@ -1,10 +1,10 @@
 /**
  * The console in a real Chromium against the real API: signing in (and the wrong-password message), the forced
  * password change of a user an admin created, a session ended elsewhere bringing back the login page with the
- * reason, the English switch, a SUPERVISEUR's read-only pages, and the API's own paths never answered by the app.
+ * reason, signing out (which ends the login on the server), the English switch, a SUPERVISEUR's read-only pages, and the API's own paths never answered by the app.
  */
 import request from 'supertest';
-import { closeDb } from '../../src/db/knex';
+import { closeDb, db } from '../../src/db/knex';
 import { createBulkTestApp, createFund, csvOfLines, upload } from '../support/bulkFixtures';
 import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { authHeader, createUser, loginAs, strongPassword } from '../support/fixtures';
@@ -131,6 +131,26 @@ describe('the console: sessions and roles, in a real browser', () => {
     await page.getByRole('link', { name: 'Historique', exact: true }).click();
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Votre session a été fermée' }).waitFor();
+    await context.close();
+  });
+
+  it('signs out on the server: the login ends, so a copy of its refresh token is refused afterwards', async () => {
+    const user = await createUser({ role: 'GESTIONNAIRE' });
+    const { page, context, violations } = await harness.newPage();
+    await signIn(page, user.email, user.password);
+    await page.getByRole('heading', { name: 'Accueil', level: 1 }).waitFor();
+    // Read as a string: the test's own types have no DOM.
+    const storedRefresh = "sessionStorage.getItem('pension-console.refresh')";
+    const stored = await page.evaluate<string | null>(storedRefresh);
+    expect(stored).toEqual(expect.any(String));
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    expect(await page.evaluate<string | null>(storedRefresh)).toBeNull();
+    const refused = await request(harness.baseUrl).post('/api/auth/token/refresh').send({ refresh: stored });
+    expect(refused.status).toBe(401);
+    expect(await db()('audit_log').where({ kind: 'user.logged_out', actor_user_id: user.user.id })).toHaveLength(1);
+    expect(violations).toEqual([]);
     await context.close();
   });
 

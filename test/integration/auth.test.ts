@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -40,6 +41,22 @@ function refresh(token: string) {
 
 function profile(token: string) {
   return request(server).get('/api/auth/profile').set(authHeader(token));
+}
+
+function logout(token: string) {
+  return request(server).post('/api/auth/logout').set(authHeader(token));
+}
+
+/** The login (refresh token family) an access token belongs to. */
+function sessionIdOf(access: string): string {
+  return (jwt.decode(access) as jwt.JwtPayload).sid as string;
+}
+
+/** A new user signed in: what an access token of their login carries. */
+async function liveSubject(): Promise<{ userId: number; sessionVersion: number; sessionId: string }> {
+  const { user, email, password } = await createUser();
+  const { access } = await loggedIn(email, password);
+  return { userId: user.id, sessionVersion: user.session_version, sessionId: sessionIdOf(access) };
 }
 
 afterAll(closeDb);
@@ -161,6 +178,25 @@ describe('POST /api/auth/token/refresh', () => {
     }
   });
 
+  it('ends the access tokens of a family revoked for reuse at once, and only those', async () => {
+    const { email, password } = await createUser();
+    const first = await loggedIn(email, password);
+    const otherLogin = await loggedIn(email, password);
+    // The thief rotates the stolen token first; the holder's later refresh is the reuse.
+    const stolen = await refresh(first.refresh).expect(200);
+    await profile(stolen.body.access).expect(200);
+    expect(sessionIdOf(stolen.body.access)).toBe(sessionIdOf(first.access));
+
+    expect((await refresh(first.refresh).expect(401)).body.error.code).toBe('token_reused');
+
+    for (const access of [stolen.body.access as string, first.access]) {
+      const refused = await profile(access).expect(401);
+      expect(refused.body.error.code).toBe('token_not_valid');
+      expect(refused.body.error.message).toMatch(/session a pris fin/);
+    }
+    await profile(otherLogin.access).expect(200);
+  });
+
   it('refuses an access token, garbage, and a missing field', async () => {
     const { email, password } = await createUser();
     const tokens = await loggedIn(email, password);
@@ -199,18 +235,31 @@ describe('access tokens on authenticated routes', () => {
   });
 
   it('refuse an expired token', async () => {
-    const { user } = await createUser();
+    const subject = await liveSubject();
     const tenHoursAgo = new Date(Date.now() - 10 * 60 * 60 * 1000);
-    const expired = signAccessToken(config().auth, user.id, tenHoursAgo);
+    const expired = signAccessToken(config().auth, subject, tenHoursAgo);
     expect((await profile(expired).expect(401)).body.error.code).toBe('token_not_valid');
-    await profile(signAccessToken(config().auth, user.id)).expect(200);
+    await profile(signAccessToken(config().auth, subject)).expect(200);
+  });
+
+  it("refuse a token of no login, or of a login that is not the user's", async () => {
+    const subject = await liveSubject();
+    const { sessionId: othersLogin } = await liveSubject();
+    const noLogin = jwt.sign({ type: 'access', sub: String(subject.userId), ver: 0 }, config().auth.secretKey, {
+      algorithm: config().auth.algorithm,
+      expiresIn: 300,
+    });
+    expect((await profile(noLogin).expect(401)).body.error.code).toBe('token_not_valid');
+    await profile(signAccessToken(config().auth, { ...subject, sessionId: othersLogin })).expect(401);
+    await profile(signAccessToken(config().auth, { ...subject, sessionId: randomUUID() })).expect(401);
   });
 
   it('refuse tokens signed with another key, with alg none, with another algorithm, or modified', async () => {
-    const { user } = await createUser();
-    const claims = { type: 'access', sub: String(user.id) };
+    const subject = await liveSubject();
+    const user = { id: subject.userId };
+    const claims = { type: 'access', sub: String(user.id), sid: subject.sessionId };
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const valid = signAccessToken(config().auth, user.id);
+    const valid = signAccessToken(config().auth, subject);
     const [header, , signature] = valid.split('.');
     const now = Math.floor(Date.now() / 1000);
     const other = await createUser();
@@ -219,7 +268,7 @@ describe('access tokens on authenticated routes', () => {
       otherKey: jwt.sign(claims, 'a-different-secret-key-of-sufficient-length', { algorithm: 'HS256', expiresIn: 300 }),
       algNone: `${part({ alg: 'none', typ: 'JWT' })}.${part({ ...claims, iat: now, exp: now + 300 })}.`,
       otherAlgorithm: jwt.sign(claims, config().auth.secretKey, { algorithm: 'HS512', expiresIn: 300 }),
-      modifiedSubject: `${header}.${part({ type: 'access', sub: String(other.user.id), iat: now, exp: now + 300 })}.${signature}`,
+      modifiedSubject: `${header}.${part({ ...claims, sub: String(other.user.id), iat: now, exp: now + 300 })}.${signature}`,
     };
     for (const [name, token] of Object.entries(forged)) {
       const response = await profile(token);
@@ -411,5 +460,51 @@ describe('users who must change their password', () => {
     expect((await profile(changed.body.access).expect(200)).body.must_change_password).toBe(false);
     const stored = await User.query().findOne({ email });
     expect(stored?.must_change_password).toBe(false);
+  });
+});
+
+describe('POST /api/auth/logout', () => {
+  it("ends the caller's login at once, access and refresh tokens alike, and leaves the user's other logins alone", async () => {
+    const { user, email, password } = await createUser();
+    const session = await loggedIn(email, password);
+    const rotated = await refresh(session.refresh).expect(200);
+    const otherDevice = await loggedIn(email, password);
+
+    await logout(rotated.body.access).expect(204);
+
+    for (const access of [session.access, rotated.body.access as string]) {
+      expect((await profile(access).expect(401)).body.error.code).toBe('token_not_valid');
+    }
+    await refresh(rotated.body.refresh).expect(401);
+    await profile(otherDevice.access).expect(200);
+    await refresh(otherDevice.refresh).expect(200);
+
+    const audited = await db()('audit_log').where({ kind: 'user.logged_out', subject_id: String(user.id) });
+    expect(audited).toEqual([
+      expect.objectContaining({
+        actor_user_id: user.id,
+        actor_email: email,
+        organization_id: user.organization_id,
+        subject_type: 'user',
+        after: { session_id: sessionIdOf(session.access) },
+        request_id: expect.any(String),
+      }),
+    ]);
+  });
+
+  it('is open to a user who must still change their temporary password', async () => {
+    const { email, password } = await createUser({ mustChangePassword: true });
+    const { access } = await loggedIn(email, password);
+    await logout(access).expect(204);
+    await profile(access).expect(401);
+  });
+
+  it('requires a live access token: a second logout with it is 401, and nothing more is recorded', async () => {
+    const { user, email, password } = await createUser();
+    const { access } = await loggedIn(email, password);
+    await logout(access).expect(204);
+    expect((await logout(access).expect(401)).body.error.code).toBe('token_not_valid');
+    await request(server).post('/api/auth/logout').expect(401);
+    expect(await db()('audit_log').where({ kind: 'user.logged_out', subject_id: String(user.id) })).toHaveLength(1);
   });
 });

@@ -23,11 +23,17 @@ interface Route {
   forbidden: Array<'GESTIONNAIRE' | 'SUPERVISEUR'>;
 }
 
+/** The login (refresh token family) an access token belongs to. */
+function sessionIdOf(access: string): string {
+  return (jwt.decode(access) as jwt.JwtPayload).sid as string;
+}
+
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 /** Every route behind authentication, from src/api/routes/*. Ids are placeholders: authentication comes first. */
 const PROTECTED_ROUTES: Route[] = [
   { method: 'get', path: '/api/auth/profile', forbidden: [] },
   { method: 'post', path: '/api/auth/change-password', forbidden: [] },
+  { method: 'post', path: '/api/auth/logout', forbidden: [] },
   { method: 'post', path: '/api/admin/users/create', forbidden: ['GESTIONNAIRE', 'SUPERVISEUR'] },
   { method: 'post', path: '/api/bulk-transfers', forbidden: ['SUPERVISEUR'] },
   { method: 'get', path: '/api/bulk-transfers/history', forbidden: [] },
@@ -86,7 +92,7 @@ afterAll(async () => {
 describe('every protected route refuses a missing or bad token with 401', () => {
   let tokens: Record<string, string>;
   beforeAll(async () => {
-    const claims = { type: 'access', sub: String(fund.gestionnaire.id) };
+    const claims = { type: 'access', sub: String(fund.gestionnaire.id), sid: sessionIdOf(fund.gestionnaire.token) };
     const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
     const deactivated = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
@@ -95,6 +101,9 @@ describe('every protected route refuses a missing or bad token with 401', () => 
     const deletedToken = await loginAs(server, deleted.email, deleted.password);
     await User.query(db()).patch({ is_active: false }).where('id', deactivated.user.id);
     await User.query(db()).deleteById(deleted.user.id);
+    const signedOut = await createUser({ organizationId: fund.organization.id, role: 'GESTIONNAIRE' });
+    const loggedOut = await loginAs(server, signedOut.email, signedOut.password);
+    await request(server).post('/api/auth/logout').set(authHeader(loggedOut)).expect(204);
     const refreshed = await createUser({ organizationId: fund.organization.id });
     const pair = (
       await request(server)
@@ -105,7 +114,12 @@ describe('every protected route refuses a missing or bad token with 401', () => 
     tokens = {
       algNone: `${part({ alg: 'none', typ: 'JWT' })}.${part({ ...claims, iat: now, exp: now + 300 })}.`,
       wrongKey: jwt.sign(claims, 'another-secret-key-that-is-long-enough-1234', { algorithm: 'HS256', expiresIn: 300 }),
-      expired: signAccessToken(config.auth, fund.gestionnaire.id, new Date(Date.now() - 24 * 3600 * 1000)),
+      expired: signAccessToken(
+        config.auth,
+        { userId: fund.gestionnaire.id, sessionVersion: 0, sessionId: sessionIdOf(fund.gestionnaire.token) },
+        new Date(Date.now() - 24 * 3600 * 1000),
+      ),
+      loggedOut,
       deactivatedUser: deactivatedToken,
       deletedUser: deletedToken,
       refreshAsAccess: pair.refresh,

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { createTestApp, createUser, strongPassword, uniqueEmail } from '../support/fixtures';
+import {
+  createOrganization,
+  createTestApp,
+  createUser,
+  setOrganizationActive,
+  strongPassword,
+  uniqueEmail,
+} from '../support/fixtures';
 
 const LIMIT = 3;
 const WINDOW_SECONDS = 120;
@@ -39,17 +46,53 @@ function emailKeyOf(email: string): string {
 afterAll(closeDb);
 
 describe('login rate limiting', () => {
-  it('limits failed attempts per email, from any address, even with the right password afterwards', async () => {
-    const { email, password } = await createUser();
+  it('limits failed attempts per email, from any address: past the limit a wrong password is 429', async () => {
+    const { email } = await createUser();
     for (let attempt = 0; attempt < LIMIT; attempt += 1) {
       await login(email, 'wrong password', freshIp()).expect(401);
     }
     expectRateLimited(await login(email, 'wrong password', freshIp()));
-    expectRateLimited(await login(email.toUpperCase(), password, freshIp()));
+    expectRateLimited(await login(email.toUpperCase(), 'another guess', freshIp()));
 
     // Another account is not affected.
     const other = await createUser();
     await login(other.email, other.password, freshIp()).expect(200);
+  });
+
+  it('lets the right password in from another address once guesses from one address filled the email window', async () => {
+    const { email, password } = await createUser();
+    const guesser = freshIp();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      await login(email, 'wrong password', guesser).expect(401);
+    }
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      expectRateLimited(await login(email, 'wrong password', guesser));
+    }
+    // The guesser's address is over its own limit: refused before any password is checked, the right one too.
+    expectRateLimited(await login(email, password, guesser));
+
+    const signedIn = await login(email.toUpperCase(), password, freshIp()).expect(200);
+    expect(signedIn.body.access).toEqual(expect.any(String));
+    // A wrong password is still refused as a guess past the limit, whoever sends it.
+    expectRateLimited(await login(email, 'wrong password', freshIp()));
+  });
+
+  it('tells nothing but a login past the email limit: an unknown email or a deactivated organization is 429 too', async () => {
+    const unknown = uniqueEmail('nobody');
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      await login(unknown, 'wrong password', freshIp()).expect(401);
+    }
+    expectRateLimited(await login(unknown, 'wrong password', freshIp()));
+
+    const organization = await createOrganization();
+    const { email, password } = await createUser({ organizationId: organization.id });
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      await login(email, 'wrong password', freshIp()).expect(401);
+    }
+    await setOrganizationActive(organization.id, false);
+    expectRateLimited(await login(email, password, freshIp()));
+    await setOrganizationActive(organization.id, true);
+    await login(email, password, freshIp()).expect(200);
   });
 
   it('limits failed attempts per IP, whatever the email', async () => {
@@ -124,15 +167,18 @@ describe('change-password rate limiting (the same counters as login)', () => {
       .send({ old_password: oldPassword, new_password: newPassword });
   }
 
-  it('counts wrong current passwords, then answers 429 rate_limited even to the right one', async () => {
+  it('counts wrong current passwords, then answers 429 rate_limited to wrong ones, but lets the right one in', async () => {
     const { email, password, token } = await signedIn();
     for (let attempt = 0; attempt < LIMIT; attempt += 1) {
       const response = await changePassword(token, 'wrong password', strongPassword(), freshIp()).expect(400);
       expect(response.body.error.details).toHaveProperty('old_password');
     }
-    expectRateLimited(await changePassword(token, password, strongPassword(), freshIp()));
-    // Nothing changed, and the guesses count at login too: they are guesses of the same password.
-    expectRateLimited(await login(email, password, freshIp()));
+    expectRateLimited(await changePassword(token, 'wrong password', strongPassword(), freshIp()));
+    // The guesses count at login too: they are guesses of the same password.
+    expectRateLimited(await login(email, 'wrong password', freshIp()));
+
+    // The user under attack can still change it, from an address that is not over its own limit.
+    await changePassword(token, password, strongPassword(), freshIp()).expect(200);
   });
 
   it('counts them per client address too, whoever the user', async () => {

@@ -164,3 +164,63 @@ describe('webhooks API', () => {
     expect(none.body.total).toBe(0);
   });
 });
+
+describe('POST /api/webhooks/{id}/test rate limit (WEBHOOK_TEST_RATE_LIMIT_*)', () => {
+  const LIMIT = 2;
+  const WINDOW_SECONDS = 300;
+  const { server } = createTestApp({
+    WEBHOOK_TEST_RATE_LIMIT_MAX: String(LIMIT),
+    WEBHOOK_TEST_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+  });
+  let organizationId: number;
+  let gestionnaire: string;
+  let outsider: string;
+
+  beforeAll(async () => {
+    organizationId = (await createOrganization()).id;
+    gestionnaire = await newUserToken(server, organizationId, 'GESTIONNAIRE');
+    outsider = await newUserToken(server, (await createOrganization()).id, 'GESTIONNAIRE');
+  });
+
+  afterAll(closeDb);
+
+  const sendTest = (token: string, id: number) =>
+    request(server).post(`/api/webhooks/${id}/test`).set(authHeader(token));
+  const testEventsOf = async (id: number): Promise<number> =>
+    Number(
+      (
+        await db()('webhook_deliveries as d')
+          .join('webhook_events as e', 'e.id', 'd.event_id')
+          .where({ 'd.endpoint_id': id, 'e.type': 'webhook.test' })
+          .count<Array<{ count: string }>>('* as count')
+      )[0]?.count,
+    );
+
+  it('answers 429 rate_limited with Retry-After past the limit per endpoint, records nothing more, and lets other endpoints be tested', async () => {
+    const url = 'http://127.0.0.1:9999/limited';
+    const limited: number = (await register(server, gestionnaire, { url, events: ['bulk.failed'] }).expect(201)).body
+      .id;
+    const other: number = (await register(server, gestionnaire, { url: `${url}/other`, events: ['bulk.failed'] })).body
+      .id;
+    // Another organization's attempts are 404 and spend nothing of this endpoint's allowance.
+    await sendTest(outsider, limited).expect(404);
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) await sendTest(gestionnaire, limited).expect(202);
+
+    const refused = await sendTest(gestionnaire, limited).expect(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+    expect(refused.body.error.details).toEqual({ retry_after_seconds: retryAfter });
+    expect(await testEventsOf(limited)).toBe(LIMIT);
+
+    await sendTest(gestionnaire, other).expect(202);
+
+    // Once the window has elapsed (aged as if WINDOW_SECONDS had passed), the endpoint may be tested again.
+    const aged = await db()('rate_limit_windows')
+      .where({ scope: 'webhook_test', key: String(limited) })
+      .update({ window_started_at: db().raw(`window_started_at - ? * interval '1 second'`, [WINDOW_SECONDS + 1]) });
+    expect(aged).toBe(1);
+    await sendTest(gestionnaire, limited).expect(202);
+  });
+});

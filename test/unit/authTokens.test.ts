@@ -1,9 +1,9 @@
 import jwt from 'jsonwebtoken';
 import {
   signAccessToken,
+  accessClaimsOf,
   signRefreshToken,
   type TokenSettings,
-  userIdOfAccessClaims,
   verifyRefreshToken,
 } from '../../src/auth/tokens';
 import { AuthenticationError } from '../../src/errors';
@@ -19,6 +19,7 @@ const ids = {
   tokenId: '0f8fad5b-d9cb-469f-a165-70867728950e',
   familyId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
 };
+const subject = { userId: 42, sessionVersion: 3, sessionId: ids.familyId };
 
 function decode(token: string): { header: jwt.JwtHeader; payload: jwt.JwtPayload } {
   const decoded = jwt.decode(token, { complete: true });
@@ -32,31 +33,44 @@ function unsignedToken(payload: object): string {
 }
 
 describe('access tokens', () => {
-  it('carry the user, the access type and the configured lifetime, signed with the configured algorithm', () => {
+  it('carry the user, their login, the access type and the configured lifetime, signed with the configured algorithm', () => {
     const now = new Date('2026-11-28T10:00:00Z');
-    const { header, payload } = decode(signAccessToken(settings, 42, now));
+    const { header, payload } = decode(signAccessToken(settings, subject, now));
     expect(header.alg).toBe('HS256');
     expect(payload).toMatchObject({
       type: 'access',
       sub: '42',
+      ver: 3,
+      sid: ids.familyId,
       iat: now.getTime() / 1000,
       exp: now.getTime() / 1000 + 300,
     });
   });
 
-  it('give their user id only for access claims with a sane subject', () => {
-    expect(userIdOfAccessClaims({ type: 'access', sub: '42' })).toBe(42);
+  it('give their subject only for access claims with a sane user and a login', () => {
+    const sid = ids.familyId;
+    expect(accessClaimsOf({ type: 'access', sub: '42', sid })).toEqual({
+      userId: 42,
+      sessionVersion: 0,
+      sessionId: sid,
+    });
+    expect(accessClaimsOf({ type: 'access', sub: '42', ver: 3, sid })).toEqual(subject);
     for (const claims of [
-      { type: 'refresh', sub: '42' },
-      { sub: '42' },
-      { type: 'access', sub: 42 },
-      { type: 'access', sub: '0' },
-      { type: 'access', sub: '42abc' },
-      { type: 'access', sub: '99999999999' },
+      { type: 'refresh', sub: '42', sid },
+      { sub: '42', sid },
+      { type: 'access', sub: 42, sid },
+      { type: 'access', sub: '0', sid },
+      { type: 'access', sub: '42abc', sid },
+      { type: 'access', sub: '99999999999', sid },
+      { type: 'access', sub: '42', ver: -1, sid },
+      // No login, or one that is no family id: nothing logout could end.
+      { type: 'access', sub: '42' },
+      { type: 'access', sub: '42', sid: 'not-a-uuid' },
+      { type: 'access', sub: '42', sid: 7 },
       null,
       'access',
     ]) {
-      expect(() => userIdOfAccessClaims(claims)).toThrow(AuthenticationError);
+      expect(() => accessClaimsOf(claims)).toThrow(AuthenticationError);
     }
   });
 });
@@ -82,7 +96,7 @@ describe('refresh tokens', () => {
     const [header, , signature] = valid.split('.');
     const claims = decode(valid).payload;
     const forged = [
-      signAccessToken(settings, 42),
+      signAccessToken(settings, subject),
       jwt.sign(claims, 'another-key-another-key-another-key', { algorithm: 'HS256' }),
       jwt.sign(claims, settings.secretKey, { algorithm: 'HS512' }),
       unsignedToken(claims),

@@ -68,6 +68,13 @@ describe('bestNameSimilarity and isSameName', () => {
     expect(isSameName('Awa TRAORÉ', 'awa traore')).toBe(true);
     expect(isSameName('Traoré Awa', 'Awa Traoré')).toBe(false);
   });
+
+  it('never takes a name with no words for any name, itself included', () => {
+    expect(isSameName('***', '—')).toBe(false);
+    expect(isSameName('', '')).toBe(false);
+    expect(isSameName('Mme', 'Dr.')).toBe(false);
+    expect(isSameName('***', 'Awa Traoré')).toBe(false);
+  });
 });
 
 describe('payeeNameVerdict: what discovery does with the names', () => {
@@ -91,6 +98,13 @@ describe('payeeNameVerdict: what discovery does with the names', () => {
     const released = { expectedName: 'Koffi Mensah', releasedName: 'Awa Traoré' };
     expect(payeeNameVerdict(released, ['AWA TRAORE'], threshold).kind).toBe('matched');
     expect(payeeNameVerdict(released, ['Pensionne 22990000421'], threshold).kind).toBe('mismatch');
+  });
+
+  it('does not pass a wordless owner because the released name had no words either', () => {
+    const released = { expectedName: 'Koffi Mensah', releasedName: '***' };
+    expect(payeeNameVerdict(released, ['—'], threshold)).toEqual({ kind: 'mismatch', score: 0 });
+    const recorded = { expectedName: 'Koffi Mensah', releasedName: '***', payeeName: '...', score: 0 };
+    expect(nameCheckPassed(recorded, threshold)).toBe(false);
   });
 });
 

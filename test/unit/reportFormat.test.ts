@@ -78,6 +78,10 @@ describe('formula neutralisation', () => {
     ['=a;;=b', "'=a;;'=b"],
     ['two\n=lines', "two\n'=lines"],
     ['x;\tcmd', "x;'\tcmd"],
+    ['Awa\t=HYPERLINK("http://evil","x")', 'Awa\t\'=HYPERLINK("http://evil","x")'],
+    ['Awa|=cmd', "Awa|'=cmd"],
+    ['x;\t=cmd', "x;'\t'=cmd"],
+    ['x\r\r=cmd', "x\r'\r'=cmd"],
   ])('neutralises a formula after a separator inside the cell: %j', (cell, expected) => {
     expect(neutraliseFormula(cell)).toBe(expected);
   });
@@ -126,6 +130,8 @@ describe('CSV (RFC 4180)', () => {
     expect(quoteCsvField('two\nlines')).toBe('"two\nlines"');
     expect(quoteCsvField('Koffi; Agbo')).toBe('"Koffi; Agbo"');
     expect(quoteCsvField('cr\rhere')).toBe('"cr\rhere"');
+    expect(quoteCsvField('tab\there')).toBe('"tab\there"');
+    expect(quoteCsvField('pipe|here')).toBe('"pipe|here"');
   });
 
   it('neutralises before quoting, and writes null as an empty cell', () => {

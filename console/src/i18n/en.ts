@@ -404,6 +404,7 @@ export const en: Messages = {
       'user.deactivated': 'User deactivated',
       'user.reactivated': 'User reactivated',
       'user.password_reset': 'Password reset',
+      'user.logged_out': 'Signed out',
       'organization.created': 'Organization created',
       'organization.updated': 'Organization changed',
       'account.created': 'Account created',

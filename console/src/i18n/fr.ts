@@ -421,6 +421,7 @@ export const fr = {
       'user.deactivated': 'Utilisateur désactivé',
       'user.reactivated': 'Utilisateur réactivé',
       'user.password_reset': 'Mot de passe réinitialisé',
+      'user.logged_out': 'Déconnexion',
       'organization.created': 'Organisation créée',
       'organization.updated': 'Organisation modifiée',
       'account.created': 'Compte créé',

@@ -5,15 +5,17 @@
  * algorithm only. The user is then read from the database on every request, so a deactivated or deleted
  * account is refused at once rather than when its token expires (401 `user_inactive`), as is a user of a
  * deactivated organization (401 `organization_inactive`, checked after the user so a deactivated user keeps its
- * own code), and a token issued before the user's last password change (users.session_version). Users who must change their password are
+ * own code), a token issued before the user's last password change (users.session_version), and a token of a login
+ * that was ended (its refresh token family revoked: logout, a reused refresh token). Users who must change their password are
  * stopped with 403 `password_change_required` everywhere except the routes that let them do it.
  */
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
+import { userWithSession } from '../../auth/refreshTokens';
 import { accessClaimsOf } from '../../auth/tokens';
 import type { Config } from '../../config';
 import { AuthenticationError, MESSAGES, PermissionDeniedError } from '../../errors';
-import { User } from '../../models';
+import type { User } from '../../models';
 import { isOrganizationActive, organizationInactiveAuthError } from '../../organizations/status';
 import { db } from '../../db/knex';
 import type { AuthenticatedUser } from '../context';
@@ -43,13 +45,14 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
     }
 
     const claims = accessClaimsOf(payload);
-    const user = await User.query().findById(claims.userId);
-    if (!user || !user.is_active) {
+    const found = await userWithSession(claims.userId, claims.sessionId);
+    if (!found || !found.user.is_active) {
       throw new AuthenticationError('user_inactive', {
         fr: 'Utilisateur introuvable ou désactivé.',
         en: 'User not found or inactive.',
       });
     }
+    const { user, sessionLive } = found;
     if (!(await isOrganizationActive(db(), user.organization_id))) throw organizationInactiveAuthError();
     if (claims.sessionVersion !== user.session_version) {
       throw new AuthenticationError('token_not_valid', {
@@ -57,7 +60,13 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
         en: 'This session ended when the password was changed; log in again.',
       });
     }
-    ctx.state.user = authenticatedUser(user);
+    if (!sessionLive) {
+      throw new AuthenticationError('token_not_valid', {
+        fr: 'Cette session a pris fin (déconnexion ou jeton de rafraîchissement réutilisé) ; reconnectez-vous.',
+        en: 'This session has ended (signed out, or a refresh token was reused); log in again.',
+      });
+    }
+    ctx.state.user = authenticatedUser(user, claims.sessionId);
 
     if (user.must_change_password && !options.allowPendingPasswordChange) {
       throw new PermissionDeniedError('password_change_required', {
@@ -69,9 +78,10 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
   };
 }
 
-function authenticatedUser(user: User): AuthenticatedUser {
+function authenticatedUser(user: User, sessionId: string): AuthenticatedUser {
   return {
     id: user.id,
+    sessionId,
     email: user.email,
     role: user.role,
     isStaff: user.is_staff,

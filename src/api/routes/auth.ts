@@ -1,6 +1,7 @@
-/** /api/auth: login, token refresh, profile, password change (src/auth/sessions.ts). */
-import { changeOwnPassword, logIn, profileOf, refreshSession } from '../../auth/sessions';
+/** /api/auth: login, token refresh, logout, profile, password change (src/auth/sessions.ts). */
+import { changeOwnPassword, logIn, logOut, profileOf, refreshSession } from '../../auth/sessions';
 import { textIn } from '../../i18n/message';
+import { auditContextOf } from '../http/auditContext';
 import { defineRoute } from '../http/routeDefinition';
 import {
   ChangePasswordRequest,
@@ -25,7 +26,9 @@ const login = defineRoute({
   description:
     'Answers the same 401 `invalid_credentials` whatever was wrong (unknown email, wrong password, inactive account). ' +
     'Right credentials of a user whose organization is deactivated: 401 `organization_inactive`. ' +
-    'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*).',
+    'Failed attempts are limited per client IP and per email (LOGIN_RATE_LIMIT_*): an address past its limit gets 429 ' +
+    'before any password is checked; past the email limit the password is still checked, anything but a successful ' +
+    'login is 429, and the right password from an address within its own limit logs in.',
   access: { kind: 'public' },
   body: { kind: 'json', schema: LoginRequest },
   answers: {
@@ -54,6 +57,24 @@ const refresh = defineRoute({
   answers: { 200: { description: 'A new access token and the next refresh token.', schema: TokenPair } },
   errors: { 401: ['token_not_valid', 'token_reused', 'organization_inactive'] },
   handler: async ({ deps, body }) => ({ status: 200, body: await refreshSession(deps.config.auth, body.refresh) }),
+});
+
+const logout = defineRoute({
+  method: 'post',
+  path: '/api/auth/logout',
+  operationId: 'logout',
+  tag,
+  summary: 'Log out: end this session on the server',
+  description:
+    "Revokes the caller's login (its refresh token family): its refresh tokens are refused and its access tokens, " +
+    "this one included, stop working at once. The user's other logins go on. Recorded in the audit log " +
+    '(`user.logged_out`). Reachable with a temporary password.',
+  access: signedIn,
+  answers: { 204: { description: 'Logged out.', empty: true } },
+  handler: async ({ ctx, user }) => {
+    await logOut(auditContextOf(ctx, user), user);
+    return { status: 204, body: null };
+  },
 });
 
 const profile = defineRoute({
@@ -96,4 +117,4 @@ const PASSWORD_CHANGED = {
   en: 'Password changed. Every other session was signed out; use the tokens in this answer.',
 };
 
-export const authRoutes = [login, refresh, profile, changePassword];
+export const authRoutes = [login, refresh, logout, profile, changePassword];

@@ -107,11 +107,14 @@ const test = defineRoute({
   operationId: 'testWebhook',
   tag,
   summary: `Send a \`${WEBHOOK_TEST_EVENT_TYPE}\` event to this endpoint`,
-  description: 'Recorded and delivered (signed, retried) as any event; its attempts show in the deliveries.',
+  description:
+    'Recorded and delivered (signed, retried) as any event; its attempts show in the deliveries. At most ' +
+    'WEBHOOK_TEST_RATE_LIMIT_MAX tests per endpoint per WEBHOOK_TEST_RATE_LIMIT_WINDOW_SECONDS; past it, 429 ' +
+    '`rate_limited` with Retry-After.',
   access: managers,
   params: WebhookIdParams,
   answers: { 202: { description: 'Recorded; being delivered.', schema: WebhookTestSent } },
-  errors: { 409: ['webhook_disabled'] },
+  errors: { 409: ['webhook_disabled'], 429: ['rate_limited'] },
   handler: async ({ ctx, deps, user, params }) => ({
     status: 202,
     body: await sendTestEvent({ config: deps.config, temporal: deps.temporal, log: ctx.log }, user, params.webhook_id),
