@@ -8,23 +8,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
 import { createTransferActivities } from '../../activities/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
+import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import { retryFailedLines } from '../../src/payouts/bulkLifecycle';
 import { forgetPayeeDiscovery, settleTransfer } from '../../src/payouts/ledger';
 import { type Barrier, barrier } from '../support/barrier';
 import {
   accountMoney,
   adapterClient,
+  connectTemporal,
   countingAdapter,
   createPayerAccount,
   insertBulk,
   type InsertedBulk,
+  payoutWorker,
   type RunningPeer,
+  type TemporalForTests,
+  uniqueTaskQueue,
   useMojaloopPeer,
 } from '../support/payoutHarness';
 import { expectJournalAgrees } from '../support/journalInvariant';
@@ -89,17 +95,21 @@ function holdingDb(base: Knex, hold: Hold): Knex {
 
 describe('two executions of one line: the one whose line moved on changes nothing', () => {
   let peer: RunningPeer;
+  let temporal: TemporalForTests;
+  const taskQueue = uniqueTaskQueue('line-executions');
   let calls: ReturnType<typeof countingAdapter>['calls'];
   let holding: ReturnType<typeof holdingAdapter>;
 
   beforeAll(async () => {
     peer = await useMojaloopPeer();
+    temporal = await connectTemporal();
     const counting = countingAdapter(adapterClient(peer.outboundUrl));
     calls = counting.calls;
     holding = holdingAdapter(counting.adapter);
   });
 
   afterAll(async () => {
+    await temporal?.close();
     await peer?.stop();
     await closeDb();
   });
@@ -295,6 +305,34 @@ describe('two executions of one line: the one whose line moved on changes nothin
         mojaloop_transfer_id: attempt2.mojaloop_transfer_id,
       });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 7000n, reserved: 0n });
+      await expectJournalAgrees(db(), payer.accountId);
+    });
+  });
+
+  describe('the line workflow', () => {
+    it('a line workflow of attempt 1 started once the line is attempt 2 ends LineMovedOn and changes nothing', async () => {
+      const [msisdn] = uniqueMsisdns(1);
+      const { payer, bulk, transferId } = await oneLine(msisdn, 3000n);
+      await retriedAsAttempt2(bulk, transferId);
+      const retried = await lineOf(transferId);
+      const worker = await payoutWorker(temporal, taskQueue, { db: db(), adapter: holding.adapter });
+
+      // As a stale attempt's workflow, or one started again by hand with the input of attempt 1.
+      const failure = await worker
+        .runUntil(
+          temporal.client.workflow.execute('payoutTransferWorkflow', {
+            workflowId: workflowIdForLine(bulk.bulkId, 1, 1),
+            taskQueue,
+            args: [{ transferId, attempt: 1 }],
+          }),
+        )
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('LineMovedOn');
+      expect(calls.startTransfer.filter((id) => id.startsWith(transferId))).toEqual([]);
+      expect(await lineOf(transferId)).toEqual(retried);
+      expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 3000n });
       await expectJournalAgrees(db(), payer.accountId);
     });
   });
