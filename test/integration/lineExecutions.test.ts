@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
 import { createTransferActivities } from '../../activities/transferActivities';
