@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
+import type { LineRef } from '../../activities/results';
 import { createTransferActivities } from '../../activities/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
@@ -125,6 +126,11 @@ describe('two executions of one line: the one whose line moved on changes nothin
   /** Runs a step as the worker does (its activity context), with the transfer id as its argument. */
   function run<R>(step: (transferId: string) => Promise<R>, transferId: string): Promise<R> {
     return new MockActivityEnvironment().run(step, transferId);
+  }
+
+  /** Runs a step with a LineRef, as the line workflow calls it. */
+  function runWithRef<R>(step: (ref: LineRef) => Promise<R>, ref: LineRef): Promise<R> {
+    return new MockActivityEnvironment().run(step, ref);
   }
 
   async function lineOf(transferId: string) {
@@ -305,6 +311,38 @@ describe('two executions of one line: the one whose line moved on changes nothin
         mojaloop_transfer_id: attempt2.mojaloop_transfer_id,
       });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n - 7000n, reserved: 0n });
+      await expectJournalAgrees(db(), payer.accountId);
+    });
+  });
+
+  describe('a step given what it acts on (as the line workflow gives it)', () => {
+    it("the transfer step given attempt 1's adapter transfer and quote sends nothing once the line names others", async () => {
+      const [msisdn] = uniqueMsisdns(1);
+      const { payer, bulk, transferId } = await oneLine(msisdn, 2000n);
+      const discovered = await run(steps().discoverPayee, transferId);
+      const quoted = await run(steps().requestQuote, transferId);
+      expect(discovered).toMatchObject({ status: 'PROCESSING', attempt: 1 });
+      expect(quoted).toMatchObject({ status: 'PROCESSING' });
+      const attempt1: LineRef = {
+        transferId,
+        attempt: 1,
+        mojaloopTransferId: (discovered as { mojaloopTransferId: string }).mojaloopTransferId,
+        quoteId: (quoted as { quoteId: string }).quoteId,
+      };
+      await retriedAsAttempt2(bulk, transferId);
+      await expect(run(steps().discoverPayee, transferId)).resolves.toMatchObject({ status: 'PROCESSING', attempt: 2 });
+      await expect(run(steps().requestQuote, transferId)).resolves.toMatchObject({ status: 'PROCESSING' });
+      const attempt2 = await lineOf(transferId);
+      const sendsBefore = calls.acceptQuote.length;
+
+      await expect(runWithRef(steps().confirmTransfer, attempt1)).rejects.toMatchObject({ type: 'LineMovedOn' });
+      // Attempt 2 itself, with a quote it did not record: nothing sent either.
+      const otherQuote = { ...attempt1, attempt: 2, mojaloopTransferId: attempt2.mojaloop_transfer_id, quoteId: 'q' };
+      await expect(runWithRef(steps().confirmTransfer, otherQuote)).rejects.toMatchObject({ type: 'LineMovedOn' });
+
+      expect(calls.acceptQuote.length).toBe(sendsBefore);
+      expect(await lineOf(transferId)).toEqual(attempt2);
+      expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 2000n });
       await expectJournalAgrees(db(), payer.accountId);
     });
   });
