@@ -26,6 +26,7 @@ import {
   type FinalOutcome,
   finalLineState,
   forgetPayeeDiscovery,
+  type LinePin,
   loadPayoutTransfer,
   type PayoutTransferRow,
   recordPayeeDiscovered,
@@ -43,7 +44,7 @@ import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityTrace } from '../workflows/requestId';
 import type { ActivityDependencies } from './dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
-import type { DiscoveryStepResult, FinalStepResult, QuoteStepResult, StepResult } from './results';
+import type { DiscoveryStepResult, FinalStepResult, LineRef, QuoteStepResult, StepResult } from './results';
 import { webhookDeliveryStarter } from './webhookActivities';
 
 export function createTransferActivities(deps: ActivityDependencies) {
@@ -74,7 +75,7 @@ export function createTransferActivities(deps: ActivityDependencies) {
   async function settle(
     transferId: string,
     outcome: FinalOutcome,
-    options: { onlyIfNotSent?: boolean } = {},
+    options: { onlyIfNotSent?: boolean; pin?: LinePin } = {},
   ): Promise<StepResult> {
     const deliveries: RecordedDeliveries = [];
     const settled = await settleTransfer(db, transferId, outcome, { ...options, deliveries });
@@ -96,6 +97,35 @@ export function createTransferActivities(deps: ActivityDependencies) {
   }
 
   /**
+   * A step whose line has moved on from what it acts on (another attempt, adapter transfer or quote: a retry, another
+   * execution of the line) changes nothing and ends its workflow: the line belongs to the execution that moved it.
+   */
+  function refuseIfMovedOn(ref: LineRef, line: PayoutTransferRow, log: Logger): void {
+    const reason = movedOnReason(ref, line);
+    if (reason === null) return;
+    log.warn(
+      { reason, attempt: ref.attempt, mojaloopTransferId: ref.mojaloopTransferId },
+      'line moved on: nothing done',
+    );
+    throw ApplicationFailure.nonRetryable(
+      `Transfer ${ref.transferId} has moved on (${reason}): this execution changes nothing`,
+      'LineMovedOn',
+    );
+  }
+
+  /**
+   * A pre-send step's guarded write changed nothing: the line moved on (LineMovedOn), ended, or another execution
+   * of the same attempt went further (the result says where it stands; a sent line is left to the send path).
+   */
+  async function answerFromLine(ref: LineRef, log: Logger): Promise<PayoutTransferRow | FinalStepResult> {
+    const current = await requireLine(ref.transferId);
+    refuseIfMovedOn(ref, current, log);
+    if (isFinalStatus(current.status))
+      return logged(log, await resultOfFinalLine(ref.transferId), 'line final meanwhile');
+    return current;
+  }
+
+  /**
    * A line whose bulk may not be paid: a cancelled bulk's unsent line ends `cancelled` (its money released); any
    * other refusal (awaiting approval, rejected, ended, organization deactivated) leaves the line as it is and
    * fails the step for good, so a line workflow started by hand around the bulk's workflow pays nothing.
@@ -104,12 +134,13 @@ export function createTransferActivities(deps: ActivityDependencies) {
     transferId: string,
     refusal: PayabilityRefusal,
     log: Logger,
+    pin: LinePin = {},
   ): Promise<FinalStepResult> {
     if (refusal.code === 'bulk_cancelled') {
       const result = await settle(
         transferId,
         { status: 'FAILED', failureCode: CANCELLED_CODE, failureMessage: 'Cancelled before it was sent.' },
-        { onlyIfNotSent: true },
+        { onlyIfNotSent: true, pin },
       );
       if (result.status !== 'PROCESSING') return logged(log, result, 'bulk cancelled: line not sent');
     }
@@ -124,15 +155,21 @@ export function createTransferActivities(deps: ActivityDependencies) {
   /**
    * Step 1: POST /transfers, the adapter looks the payee up. Records who will be paid and checks the owner's name
    * against the one expected: the line is PROCESSING, or ON_HOLD until a decision (nothing sent, money reserved).
+   * Answers the attempt and the adapter transfer recorded (by this execution or another one of the same attempt).
    */
-  async function discoverPayee(transferId: string, trace?: ActivityTrace): Promise<DiscoveryStepResult> {
-    const line = await requireLine(transferId);
+  async function discoverPayee(lineArg: LineArg, trace?: ActivityTrace): Promise<DiscoveryStepResult> {
+    const line = await requireLine(refOf(lineArg).transferId);
+    const ref: LineRef = { ...refOf(lineArg), attempt: refOf(lineArg).attempt ?? line.attempt };
+    const { transferId } = ref;
     const log = activityLog(transferId, trace, line);
+    refuseIfMovedOn(ref, line, log);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
     if (line.status === 'ON_HOLD') return logged(log, onHold(line), 'line already on hold');
     const refusal = payabilityRefusal(line.bulk);
-    if (refusal) return refuseUnpayable(transferId, refusal, log);
-    if (line.mojaloop_transfer_id !== null) return logged(log, { status: 'PROCESSING' }, 'payee already discovered');
+    if (refusal) return refuseUnpayable(transferId, refusal, log, { attempt: line.attempt });
+    if (line.mojaloop_transfer_id !== null) return logged(log, discovered(line), 'payee already discovered');
+    // This attempt, with no adapter transfer yet: a write that finds another one recorded changes nothing.
+    const pin: LinePin = { attempt: line.attempt, mojaloopTransferId: null };
 
     let started;
     try {
@@ -154,11 +191,12 @@ export function createTransferActivities(deps: ActivityDependencies) {
     } catch (error) {
       const rejection = rejectionOf(error);
       if (!rejection) throw retrying(log, error);
-      return logged(
-        log,
-        await settle(transferId, { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message }),
-        'payee refused',
-      );
+      // Never a sent line, never one another execution has gone further with: only the send path fails those.
+      const outcome = { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message } as const;
+      const result = await settle(transferId, outcome, { onlyIfNotSent: true, pin });
+      if (result.status !== 'PROCESSING') return logged(log, result, 'payee refused');
+      const current = await answerFromLine(ref, log);
+      return 'transfer_id' in current ? logged(log, discoveredOrHeld(current), 'payee refused, line went on') : current;
     }
     const verdict = payeeNameVerdict(
       { expectedName: line.expected_payee_name, releasedName: line.released_payee_name },
@@ -178,44 +216,61 @@ export function createTransferActivities(deps: ActivityDependencies) {
       },
       outcome,
       deliveries,
+      pin,
     );
     await startDeliveries(deliveries);
     log.info(
-      { mojaloopTransferId: started.transferId, payeeFspId: started.payee.fspId, nameCheck: verdict.kind },
+      { mojaloopTransferId: started.transferId, payeeFspId: started.payee.fspId, nameCheck: verdict.kind, recorded },
       'payee discovered',
     );
-    if (!recorded || verdict.kind === 'mismatch') {
-      // Held now, or the line moved meanwhile (a cancel): answer from where it stands.
-      const current = await requireLine(transferId);
-      if (isFinalStatus(current.status))
-        return logged(log, await resultOfFinalLine(transferId), 'line final meanwhile');
-      if (current.status === 'ON_HOLD') return logged(log, onHold(current), 'payee name mismatch: line on hold');
-    }
-    return { status: 'PROCESSING' };
+    if (recorded && verdict.kind !== 'mismatch')
+      return { status: 'PROCESSING', attempt: line.attempt, mojaloopTransferId: started.transferId };
+    // Held now, or the line moved meanwhile (a cancel, another execution's discovery): answer from where it stands.
+    const current = await answerFromLine(ref, log);
+    if (!('transfer_id' in current)) return current;
+    return logged(log, discoveredOrHeld(current), recorded ? 'payee name mismatch: line on hold' : 'line went on');
+  }
+
+  function discovered(line: PayoutTransferRow): DiscoveryStepResult {
+    return {
+      status: 'PROCESSING',
+      attempt: line.attempt,
+      ...(line.mojaloop_transfer_id === null ? {} : { mojaloopTransferId: line.mojaloop_transfer_id }),
+    };
+  }
+
+  function discoveredOrHeld(line: PayoutTransferRow): DiscoveryStepResult {
+    return line.status === 'ON_HOLD' ? onHold(line) : discovered(line);
   }
 
   function onHold(line: PayoutTransferRow): DiscoveryStepResult {
     if (line.hold_deadline === null)
       throw ApplicationFailure.nonRetryable('A held line has no deadline', 'HoldCorrupt');
-    return { status: 'ON_HOLD', holdDeadline: line.hold_deadline.toISOString() };
+    return { status: 'ON_HOLD', holdDeadline: line.hold_deadline.toISOString(), attempt: line.attempt };
   }
 
   /**
    * Step 2: accept the party, the adapter asks the payee's provider for a quote. Records the quote and its figures;
    * a quote that is not the line's payment (amount, currency, fee) fails the line: nothing was sent, nothing moves.
    * The transfer step checks the recorded figures again, so a failure whose write was lost cannot be paid by a retry.
+   * Acts on the adapter transfer discovery answered; answers the quote recorded.
    */
-  async function requestQuote(transferId: string, trace?: ActivityTrace): Promise<QuoteStepResult> {
-    const line = await requireLine(transferId);
+  async function requestQuote(lineArg: LineArg, trace?: ActivityTrace): Promise<QuoteStepResult> {
+    const line = await requireLine(refOf(lineArg).transferId);
+    const ref = pinnedRef(lineArg, line, ['mojaloopTransferId']);
+    const { transferId } = ref;
     const log = activityLog(transferId, trace, line);
+    refuseIfMovedOn(ref, line, log);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
     if (line.quote_id !== null || line.transfer_sent_at !== null)
-      return logged(log, { status: 'PROCESSING' }, 'quote already recorded');
+      return logged(log, quoted(line), 'quote already recorded');
     const refusal = payabilityRefusal(line.bulk);
-    if (refusal) return refuseUnpayable(transferId, refusal, log);
+    if (refusal) return refuseUnpayable(transferId, refusal, log, { attempt: line.attempt });
     if (line.mojaloop_transfer_id === null)
       return logged(log, { status: 'REDISCOVER', reason: 'no adapter transfer for this line' }, 'no adapter transfer');
     const mojaloopTransferId = line.mojaloop_transfer_id;
+    // This attempt and adapter transfer, with no quote yet: a write that finds one recorded changes nothing.
+    const pin: LinePin = { attempt: line.attempt, mojaloopTransferId, quoteId: null };
 
     let quote;
     try {
@@ -223,61 +278,84 @@ export function createTransferActivities(deps: ActivityDependencies) {
     } catch (error) {
       const rejection = rejectionOf(error);
       if (rejection) {
-        return logged(
-          log,
-          await settle(transferId, {
-            status: 'FAILED',
-            failureCode: rejection.code,
-            failureMessage: rejection.message,
-          }),
-          'quote refused',
-        );
+        const outcome = { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message } as const;
+        return failBeforeSending(ref, outcome, pin, log, 'quote refused');
       }
       // No usable answer: the adapter's transfer has most likely gone to ERROR_OCCURRED and cannot be resumed.
       // Nothing was sent, so the workflow may safely start over with a new adapter transfer (same homeTransactionId).
-      await forgetPayeeDiscovery(db, transferId, mojaloopTransferId);
+      await forgetPayeeDiscovery(db, transferId, mojaloopTransferId, pin);
       return logged(log, { status: 'REDISCOVER', reason: describeError(error) }, 'no quote, discovering again', 'warn');
     }
 
     const figures = readQuoteFigures(quote);
     if (!figures.ok) {
       // Not recorded: without a quote on record the transfer step can never send this adapter transfer.
-      return logged(
-        log,
-        await settle(transferId, { status: 'FAILED', failureCode: 'quote_mismatch', failureMessage: figures.message }),
-        'quote unreadable',
-      );
+      const outcome = { status: 'FAILED', failureCode: 'quote_mismatch', failureMessage: figures.message } as const;
+      return failBeforeSending(ref, outcome, pin, log, 'quote unreadable');
     }
     const fee = figures.value.fee;
-    await recordQuote(db, transferId, mojaloopTransferId, {
-      quoteId: quote.quoteId,
-      feeAmount: fee !== null && fee.currency === line.currency ? fee.amount : null,
-      quoteExpiration: quote.expiration ? new Date(quote.expiration) : null,
-      figures: storeQuoteFigures(figures.value),
-    });
+    const recorded = await recordQuote(
+      db,
+      transferId,
+      mojaloopTransferId,
+      {
+        quoteId: quote.quoteId,
+        feeAmount: fee !== null && fee.currency === line.currency ? fee.amount : null,
+        quoteExpiration: quote.expiration ? new Date(quote.expiration) : null,
+        figures: storeQuoteFigures(figures.value),
+      },
+      pin,
+    );
+    if (!recorded) {
+      // Another execution of this attempt recorded its quote first (or the line moved on): the recorded one stands.
+      const current = await answerFromLine(ref, log);
+      return 'transfer_id' in current ? logged(log, quoted(current), 'quote recorded meanwhile') : current;
+    }
     const check = checkQuote(
       { amount: BigInt(line.amount), currency: line.currency },
       figures.value,
       settings.maxFeeMinorUnits,
     );
     if (!check.ok) {
-      return logged(
-        log,
-        await settle(transferId, { status: 'FAILED', failureCode: check.code, failureMessage: check.message }),
-        'quote refused by our checks',
-      );
+      const outcome = { status: 'FAILED', failureCode: check.code, failureMessage: check.message } as const;
+      return failBeforeSending(ref, outcome, { ...pin, quoteId: quote.quoteId }, log, 'quote refused by our checks');
     }
-    return logged(log, { status: 'PROCESSING' }, 'quote recorded');
+    return logged(log, { status: 'PROCESSING', quoteId: quote.quoteId }, 'quote recorded');
+  }
+
+  function quoted(line: PayoutTransferRow): QuoteStepResult {
+    return { status: 'PROCESSING', ...(line.quote_id === null ? {} : { quoteId: line.quote_id }) };
+  }
+
+  /**
+   * Fails a line before anything was sent, as pinned: never a sent line (only the send path may fail one, on the
+   * switch's definite answer), never one that moved on. Otherwise answers where the line stands.
+   */
+  async function failBeforeSending(
+    ref: LineRef,
+    outcome: Extract<FinalOutcome, { status: 'FAILED' }>,
+    pin: LinePin,
+    log: Logger,
+    message: string,
+  ): Promise<QuoteStepResult> {
+    const result = await settle(ref.transferId, outcome, { onlyIfNotSent: true, pin });
+    if (result.status !== 'PROCESSING') return logged(log, result, message);
+    const current = await answerFromLine(ref, log);
+    return 'transfer_id' in current ? logged(log, quoted(current), `${message}, but the line went on`) : current;
   }
 
   /**
    * Step 3, the only one that moves money: accept the quote. transfer_sent_at is set before sending; if it was
    * already set, this is a retry or a restart after a crash and the transfer may have gone through, so the
-   * switch is asked (GET) and the transfer is never sent again.
+   * switch is asked (GET) and the transfer is never sent again. The send is claimed for the adapter transfer and
+   * quote the steps before recorded (or, unpinned, this step read): a stale execution never sends an old one.
    */
-  async function confirmTransfer(transferId: string, trace?: ActivityTrace): Promise<FinalStepResult> {
-    const line = await requireLine(transferId);
+  async function confirmTransfer(lineArg: LineArg, trace?: ActivityTrace): Promise<FinalStepResult> {
+    const line = await requireLine(refOf(lineArg).transferId);
+    const ref = pinnedRef(lineArg, line, ['mojaloopTransferId', 'quoteId']);
+    const { transferId } = ref;
     const log = activityLog(transferId, trace, line);
+    refuseIfMovedOn(ref, line, log);
     if (isFinalStatus(line.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
     if (line.mojaloop_transfer_id === null || line.quote_id === null) {
       throw ApplicationFailure.nonRetryable(
@@ -286,7 +364,8 @@ export function createTransferActivities(deps: ActivityDependencies) {
       );
     }
     const mojaloopTransferId = line.mojaloop_transfer_id;
-    if (line.transfer_sent_at !== null) return resolveSentByEarlierAttempt(transferId, mojaloopTransferId, line, log);
+    const pin = { attempt: line.attempt, mojaloopTransferId, quoteId: line.quote_id };
+    if (line.transfer_sent_at !== null) return resolveSentByEarlierAttempt(transferId, pin, line, log);
 
     // The recorded quote, checked again here: the quote step's own refusal may not have been written.
     const figures = readStoredQuoteFigures(line.quote_figures);
@@ -299,17 +378,11 @@ export function createTransferActivities(deps: ActivityDependencies) {
           } as const)
         : checkQuote({ amount: BigInt(line.amount), currency: line.currency }, figures, settings.maxFeeMinorUnits);
     if (!check.ok) {
-      return logged(
-        log,
-        final(
-          await settle(
-            transferId,
-            { status: 'FAILED', failureCode: check.code, failureMessage: check.message },
-            { onlyIfNotSent: true },
-          ),
-        ),
-        'recorded quote refused',
-      );
+      const outcome = { status: 'FAILED', failureCode: check.code, failureMessage: check.message } as const;
+      const result = await settle(transferId, outcome, { onlyIfNotSent: true, pin });
+      if (result.status !== 'PROCESSING') return logged(log, result, 'recorded quote refused');
+      // Sent meanwhile by another execution of this quote (or moved on): its outcome is asked, never assumed.
+      return resolveClaimedElsewhere(ref, pin, log);
     }
 
     // The payee name check, again here: a line whose owner was not the pensioner is paid only once released.
@@ -326,13 +399,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
       );
     }
 
-    const claim = await claimTransferSend(db, transferId, transferExpiryMs);
-    if (!claim.claimed && claim.refusal) return refuseUnpayable(transferId, claim.refusal, log);
-    if (!claim.claimed) {
-      const current = await requireLine(transferId);
-      if (isFinalStatus(current.status)) return logged(log, await resultOfFinalLine(transferId), 'line already final');
-      return resolveSentByEarlierAttempt(transferId, mojaloopTransferId, current, log);
-    }
+    const claim = await claimTransferSend(db, transferId, transferExpiryMs, pin);
+    if (!claim.claimed && claim.refusal) return refuseUnpayable(transferId, claim.refusal, log, pin);
+    if (!claim.claimed) return resolveClaimedElsewhere(ref, pin, log);
 
     let confirmed;
     try {
@@ -341,42 +410,54 @@ export function createTransferActivities(deps: ActivityDependencies) {
       const rejection = rejectionOf(error);
       if (!rejection) {
         // A refused connection proves the request never left: release the claim so the retry sends it.
-        if (error instanceof PeerUnavailableError && !error.outcomeUnknown) await releaseTransferSend(db, transferId);
+        if (error instanceof PeerUnavailableError && !error.outcomeUnknown)
+          await releaseTransferSend(db, transferId, pin);
         // Anything else leaves the outcome unknown: the retry will ask (transfer_sent_at is set).
         throw retrying(log, error);
       }
-      return logged(
-        log,
-        final(
-          await settle(transferId, {
-            status: 'FAILED',
-            failureCode: rejection.code,
-            failureMessage: rejection.message,
-          }),
-        ),
-        'transfer refused',
-      );
+      const outcome = { status: 'FAILED', failureCode: rejection.code, failureMessage: rejection.message } as const;
+      return logged(log, await settleSent(ref, outcome, pin, log), 'transfer refused');
     }
     const outcome = resolveSentTransfer({ found: true, transferState: confirmed.transferState }, null, now());
     if (outcome.status === 'UNKNOWN') {
       log.warn({ reason: outcome.reason }, 'transfer outcome unknown, asking the switch next');
       throw ApplicationFailure.retryable(`${outcome.reason} Asking the switch next.`, 'TransferOutcomeUnknown');
     }
-    if (outcome.status === 'FAILED') return logged(log, final(await settle(transferId, outcome)), 'transfer failed');
-    const settled = final(
-      await settle(transferId, {
+    if (outcome.status === 'FAILED') return logged(log, await settleSent(ref, outcome, pin, log), 'transfer failed');
+    const settled = await settleSent(
+      ref,
+      {
         status: 'COMPLETED',
         fulfilment: confirmed.fulfilment ?? null,
         completedAt: confirmed.completedTimestamp ? new Date(confirmed.completedTimestamp) : null,
-      }),
+      },
+      pin,
+      log,
     );
     return logged(log, settled, 'transfer confirmed');
+  }
+
+  /** The send path's settlement of the adapter transfer it sent or asked about, as pinned. */
+  async function settleSent(ref: LineRef, outcome: FinalOutcome, pin: LinePin, log: Logger): Promise<FinalStepResult> {
+    const result = await settle(ref.transferId, outcome, { pin });
+    if (result.status !== 'PROCESSING') return result;
+    refuseIfMovedOn(ref, await requireLine(ref.transferId), log);
+    return final(result);
+  }
+
+  /** The send was not claimed: another execution claimed it (ask the switch, never re-send), or the line moved on. */
+  async function resolveClaimedElsewhere(ref: LineRef, pin: SendPin, log: Logger): Promise<FinalStepResult> {
+    const current = await requireLine(ref.transferId);
+    refuseIfMovedOn(ref, current, log);
+    if (isFinalStatus(current.status))
+      return logged(log, await resultOfFinalLine(ref.transferId), 'line already final');
+    return resolveSentByEarlierAttempt(ref.transferId, pin, current, log);
   }
 
   /** The transfer may have gone through (a retry, or a restart after a crash): ask the switch, never send again. */
   async function resolveSentByEarlierAttempt(
     transferId: string,
-    mojaloopTransferId: string,
+    pin: SendPin,
     line: PayoutTransferRow,
     log: Logger,
   ): Promise<FinalStepResult> {
@@ -384,38 +465,84 @@ export function createTransferActivities(deps: ActivityDependencies) {
     const expiration =
       line.transfer_expiration ??
       (line.transfer_sent_at ? transferExpirationFor(line.transfer_sent_at, transferExpiryMs) : null);
-    return logged(log, await resolveAlreadySent(transferId, mojaloopTransferId, expiration), 'outcome resolved');
+    return logged(log, await resolveAlreadySent(transferId, pin, expiration, log), 'outcome resolved');
   }
 
   async function resolveAlreadySent(
     transferId: string,
-    mojaloopTransferId: string,
+    pin: SendPin,
     transferExpiration: Date | null,
+    log: Logger,
   ): Promise<FinalStepResult> {
-    const lookup = await timeMojaloopCall('lookup_outcome', () => adapter.getTransfer(mojaloopTransferId), {
+    const lookup = await timeMojaloopCall('lookup_outcome', () => adapter.getTransfer(pin.mojaloopTransferId), {
       outcomeOfError,
     });
     const outcome = resolveSentTransfer(lookup, transferExpiration, now());
     if (outcome.status === 'UNKNOWN') throw ApplicationFailure.retryable(outcome.reason, 'TransferOutcomeUnknown');
+    const ref: LineRef = { transferId, attempt: pin.attempt, mojaloopTransferId: pin.mojaloopTransferId };
     if (outcome.status === 'COMPLETED') {
-      return final(await settle(transferId, { status: 'COMPLETED', fulfilment: null, completedAt: null }));
+      return settleSent(ref, { status: 'COMPLETED', fulfilment: null, completedAt: null }, pin, log);
     }
-    return final(await settle(transferId, outcome));
+    return settleSent(ref, outcome, pin, log);
   }
 
-  /** Gives up on a line that could not even be quoted (the switch stayed unreachable). Never on a sent line. */
+  /**
+   * Gives up on a line that could not even be quoted (the switch stayed unreachable). Never on a sent line, never
+   * on a line that moved on from the attempt given.
+   */
   async function failTransfer(
-    transferId: string,
+    lineArg: LineArg,
     failureCode: string,
     failureMessage: string,
     trace?: ActivityTrace,
   ): Promise<StepResult> {
-    const log = activityLog(transferId, trace, (await loadPayoutTransfer(db, transferId)) ?? undefined);
-    const result = await settle(transferId, { status: 'FAILED', failureCode, failureMessage }, { onlyIfNotSent: true });
+    const ref = refOf(lineArg);
+    const log = activityLog(ref.transferId, trace, (await loadPayoutTransfer(db, ref.transferId)) ?? undefined);
+    const result = await settle(
+      ref.transferId,
+      { status: 'FAILED', failureCode, failureMessage },
+      { onlyIfNotSent: true, pin: { attempt: ref.attempt } },
+    );
+    if (result.status === 'PROCESSING' && ref.attempt !== undefined)
+      refuseIfMovedOn(ref, await requireLine(ref.transferId), log);
     return logged(log, result, 'giving up on the line', 'warn');
   }
 
   return { discoverPayee, requestQuote, confirmTransfer, failTransfer };
+}
+
+/** What the send path acts on: an adapter transfer, always known. */
+type SendPin = LinePin & { mojaloopTransferId: string };
+
+/** A step's line: a ref, or (steps recorded before refs) the transfer id alone, which pins nothing beforehand. */
+type LineArg = string | LineRef;
+
+function refOf(lineArg: LineArg): LineRef {
+  return typeof lineArg === 'string' ? { transferId: lineArg } : lineArg;
+}
+
+/** The ref completed with what the step read: its attempt and the `keys` the caller did not pin yet. */
+function pinnedRef(
+  lineArg: LineArg,
+  line: PayoutTransferRow,
+  keys: ReadonlyArray<'mojaloopTransferId' | 'quoteId'>,
+): LineRef {
+  const ref = refOf(lineArg);
+  const read = { mojaloopTransferId: line.mojaloop_transfer_id, quoteId: line.quote_id };
+  const completed: LineRef = { ...ref, attempt: ref.attempt ?? line.attempt };
+  for (const key of keys) completed[key] ??= read[key] ?? undefined;
+  return completed;
+}
+
+/** Why the line is no longer what `ref` acts on, or null while it is. */
+function movedOnReason(ref: LineRef, line: PayoutTransferRow): string | null {
+  if (ref.attempt !== undefined && line.attempt !== ref.attempt)
+    return `the line is at attempt ${line.attempt}, not ${ref.attempt}`;
+  if (ref.mojaloopTransferId !== undefined && line.mojaloop_transfer_id !== ref.mojaloopTransferId)
+    return `its adapter transfer is ${line.mojaloop_transfer_id ?? 'none'}, not ${ref.mojaloopTransferId}`;
+  if (ref.quoteId !== undefined && line.quote_id !== ref.quoteId)
+    return `its quote is ${line.quote_id ?? 'none'}, not ${ref.quoteId}`;
+  return null;
 }
 
 /** Logs a step's result (status and failure code only: never amounts, payees or adapter payloads) and returns it. */

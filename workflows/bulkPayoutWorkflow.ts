@@ -530,6 +530,7 @@ function startLineWorkflow(
       {
         transferId: line.transferId,
         lineNumber: line.lineNumber,
+        attempt: line.attempt,
         ...(awaited ? {} : { reportTo: workflowInfo().workflowId }),
         ...(settings.lineRetry ? { retry: settings.lineRetry } : {}),
       },

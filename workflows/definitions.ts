@@ -139,6 +139,11 @@ export interface PayoutTransferInput {
   transferId: string;
   lineNumber?: number;
   /**
+   * The line's attempt this workflow pays (its bulk gives it): its steps change nothing once the line is another
+   * attempt. Absent (a workflow started by hand, or by a bulk run from before): the attempt its first step finds.
+   */
+  attempt?: number;
+  /**
    * Workflow id of the bulk workflow to signal when the line ends; omitted for a line paid on its own and for a
    * line whose bulk run awaits its result.
    */

@@ -11,6 +11,7 @@ import {
   CancelledFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -19,7 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
-import type { FinalStepResult } from '../activities/results';
+import type { FinalStepResult, LineRef } from '../activities/results';
 import {
   lineFinishedSignal,
   lineHeldSignal,
@@ -33,8 +34,9 @@ import { HoldDesk } from './payeeHold';
 import { type ActivityTrace, requestIdOf } from './requestId';
 
 /**
- * A definite Mojaloop refusal (activities turn it into a FAILED line), our own invariant breaches, and a line
- * whose bulk may not be paid (awaiting approval, rejected, ended, organization deactivated): nothing is sent.
+ * A definite Mojaloop refusal (activities turn it into a FAILED line), our own invariant breaches, a line
+ * whose bulk may not be paid (awaiting approval, rejected, ended, organization deactivated), and a line that has
+ * moved on from what this workflow acts on (another attempt, adapter transfer or quote): nothing is sent.
  */
 const ERRORS_NEVER_RETRIED = [
   'MojaloopBusinessError',
@@ -43,7 +45,14 @@ const ERRORS_NEVER_RETRIED = [
   'SettlementRefused',
   'BulkNotPayable',
   'PayeeNotVerified',
+  'LineMovedOn',
 ];
+
+/**
+ * Steps take a LineRef (the attempt, then the adapter transfer and quote found): one execution drives one attempt.
+ * Histories recorded before called them with the transfer id alone, which pins nothing; they replay unpatched.
+ */
+const PINNED_STEPS_PATCH = 'line-steps-pinned';
 
 /**
  * Steps before money moves: retried with backoff for a while, then the line fails unpaid. Local activities: they
@@ -137,10 +146,11 @@ async function payLine(
   trace: ActivityTrace,
   retry: LineRetry,
 ): Promise<FinalStepResult> {
-  const { transferId } = input;
   const beforeSending = beforeSendingSteps(retry);
+  const line = new PinnedLine(input, patched(PINNED_STEPS_PATCH));
   for (let round = 1; ; round++) {
-    const discovered = await untilGivenUp(transferId, trace, () => beforeSending.discoverPayee(transferId, trace));
+    const discovered = await untilGivenUp(line, trace, () => beforeSending.discoverPayee(line.forDiscovery(), trace));
+    if (discovered.status === 'ON_HOLD' || discovered.status === 'PROCESSING') line.found(discovered);
     if (discovered.status === 'ON_HOLD') {
       status.set('ON_HOLD');
       await tellBulkHeld(input, discovered.holdDeadline);
@@ -153,23 +163,82 @@ async function payLine(
     if (discovered.status !== 'PROCESSING') return discovered;
     status.set('PROCESSING');
 
-    const quoted = await untilGivenUp(transferId, trace, () => beforeSending.requestQuote(transferId, trace));
+    const quoted = await untilGivenUp(line, trace, () => beforeSending.requestQuote(line.forQuote(), trace));
     if (quoted.status === 'REDISCOVER') {
       if (round >= MAX_QUOTE_ROUNDS) {
-        return giveUp(transferId, `No quote after ${round} attempts; last error: ${quoted.reason}`, trace);
+        return giveUp(line, `No quote after ${round} attempts; last error: ${quoted.reason}`, trace);
       }
       await sleep(roundBackoffMs(round, retry));
       continue;
     }
     if (quoted.status !== 'PROCESSING') return quoted;
+    line.quoted(quoted.quoteId);
 
-    return sending.confirmTransfer(transferId, trace);
+    return sending.confirmTransfer(line.forConfirm(), trace);
+  }
+}
+
+/**
+ * What this workflow's steps act on: the attempt (the input's, else the first the discovery reports) and the adapter
+ * transfer and quote the steps before found; unpatched (histories recorded before), the transfer id alone.
+ */
+class PinnedLine {
+  private attempt: number | undefined;
+  private mojaloopTransferId: string | undefined;
+  private quoteId: string | undefined;
+
+  constructor(
+    private readonly input: PayoutTransferInput,
+    private readonly pinned: boolean,
+  ) {
+    this.attempt = input.attempt;
+  }
+
+  get transferId(): string {
+    return this.input.transferId;
+  }
+
+  found(discovered: { attempt?: number; mojaloopTransferId?: string }): void {
+    this.attempt ??= discovered.attempt;
+    this.mojaloopTransferId = discovered.mojaloopTransferId;
+    this.quoteId = undefined;
+  }
+
+  quoted(quoteId: string | undefined): void {
+    this.quoteId = quoteId;
+  }
+
+  /** Discovery finds (or records) the attempt's adapter transfer: pinned to the attempt only. */
+  forDiscovery(): LineRef | string {
+    return this.ref({});
+  }
+
+  forQuote(): LineRef | string {
+    return this.ref({ mojaloopTransferId: this.mojaloopTransferId });
+  }
+
+  forConfirm(): LineRef | string {
+    return this.ref({ mojaloopTransferId: this.mojaloopTransferId, quoteId: this.quoteId });
+  }
+
+  forGivingUp(): LineRef | string {
+    return this.ref({});
+  }
+
+  private ref(found: Pick<LineRef, 'mojaloopTransferId' | 'quoteId'>): LineRef | string {
+    if (!this.pinned) return this.input.transferId;
+    const ref: LineRef = { transferId: this.input.transferId };
+    // Only the fields known: an absent one pins nothing (the step reads it), and stays out of the history.
+    if (this.attempt !== undefined) ref.attempt = this.attempt;
+    if (found.mojaloopTransferId !== undefined) ref.mojaloopTransferId = found.mojaloopTransferId;
+    if (found.quoteId !== undefined) ref.quoteId = found.quoteId;
+    return ref;
   }
 }
 
 /** Runs a step before sending; if its retries run out (the switch stayed unreachable) the line fails unpaid. */
 async function untilGivenUp<T>(
-  transferId: string,
+  line: PinnedLine,
   trace: ActivityTrace,
   step: () => Promise<T>,
 ): Promise<T | FinalStepResult> {
@@ -180,7 +249,7 @@ async function untilGivenUp<T>(
     // the step's own failure (an ApplicationFailure, or a TimeoutFailure), with no ActivityFailure around it.
     const failure = error instanceof ActivityFailure ? (error.cause ?? error) : error;
     if (!(failure instanceof TemporalFailure) || !isRetryExhaustion(failure)) throw error;
-    return giveUp(transferId, `The Mojaloop switch stayed unreachable: ${failure.message}`, trace);
+    return giveUp(line, `The Mojaloop switch stayed unreachable: ${failure.message}`, trace);
   }
 }
 
@@ -194,11 +263,11 @@ function isRetryExhaustion(failure: TemporalFailure): boolean {
   return !failure.nonRetryable && !ERRORS_NEVER_RETRIED.includes(failure.type ?? '');
 }
 
-async function giveUp(transferId: string, message: string, trace: ActivityTrace): Promise<FinalStepResult> {
-  const result = await bookkeeping.failTransfer(transferId, 'switch_unavailable', message, trace);
+async function giveUp(line: PinnedLine, message: string, trace: ActivityTrace): Promise<FinalStepResult> {
+  const result = await bookkeeping.failTransfer(line.forGivingUp(), 'switch_unavailable', message, trace);
   if (result.status === 'PROCESSING') {
     throw ApplicationFailure.nonRetryable(
-      `Transfer ${transferId} was sent and cannot be failed without an outcome`,
+      `Transfer ${line.transferId} was sent and cannot be failed without an outcome`,
       'TransferSent',
     );
   }

@@ -433,6 +433,35 @@ export interface RetryOutcome {
 }
 
 /**
+ * What belonged to a line's previous attempt, cleared when retry-failed makes it a new one: its adapter transfer,
+ * payee found, quote and figures, send and its expiration, outcome, and its name check (score, hold and the decision
+ * on that hold). Kept: the name expected (the line's) and a released owner's name (a GESTIONNAIRE found that owner
+ * is the pensioner; bound to that exact name, so a retry finding another owner is held again).
+ */
+const PREVIOUS_ATTEMPT_CLEARED = {
+  mojaloop_transfer_id: null,
+  payee_name: null,
+  payee_fsp_id: null,
+  quote_id: null,
+  fee_amount: null,
+  quote_expiration: null,
+  quote_figures: null,
+  transfer_sent_at: null,
+  transfer_expiration: null,
+  fulfilment: null,
+  failure_code: null,
+  failure_message: null,
+  completed_at: null,
+  name_match_score: null,
+  hold_reason: null,
+  held_at: null,
+  hold_deadline: null,
+  hold_decision: null,
+  hold_decided_by_id: null,
+  hold_decided_at: null,
+} as const;
+
+/**
  * Makes the bulk's retryable FAILED lines new attempts, in one transaction: their total is reserved again (422
  * insufficient_funds otherwise, nothing changed), each earlier failure is kept in transfer_attempts, each line
  * goes back to PENDING with attempt + 1 and nothing of its earlier adapter transfer, and the bulk is PROCESSING
@@ -496,17 +525,7 @@ export async function retryFailedLines(
       .update({
         status: 'PENDING',
         attempt: trx.raw('attempt + 1'),
-        mojaloop_transfer_id: null,
-        payee_name: null,
-        payee_fsp_id: null,
-        quote_id: null,
-        fee_amount: null,
-        quote_expiration: null,
-        transfer_sent_at: null,
-        fulfilment: null,
-        failure_code: null,
-        failure_message: null,
-        completed_at: null,
+        ...PREVIOUS_ATTEMPT_CLEARED,
         updated_at: trx.fn.now(),
       });
     await trx('bulk_transfers')

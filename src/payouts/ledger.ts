@@ -86,6 +86,31 @@ function bulkForPayingColumns(knex: Knex) {
   ];
 }
 
+/**
+ * What one execution of a line's steps acts on: the line's attempt and, once the steps have read them, its adapter
+ * transfer and quote. A write given a pin changes nothing once the row names another of them: the line has moved
+ * on (a retry made it a new attempt, another execution found the payee again) and the write belongs to no one.
+ */
+export interface LinePin {
+  attempt?: number;
+  /** null: none recorded (a step that records one fills an empty slot only). */
+  mojaloopTransferId?: string | null;
+  quoteId?: string | null;
+}
+
+/** Adds the pin's conditions to a query on individual_transfers (unaliased); undefined: no condition. */
+function wherePinned<Query extends Knex.QueryBuilder>(query: Query, pin: LinePin | undefined): Query {
+  if (pin?.attempt !== undefined) query.where('attempt', pin.attempt);
+  for (const [column, value] of [
+    ['mojaloop_transfer_id', pin?.mojaloopTransferId],
+    ['quote_id', pin?.quoteId],
+  ] as const) {
+    if (value === null) query.whereNull(column);
+    else if (value !== undefined) query.where(column, value);
+  }
+  return query;
+}
+
 export async function loadPayoutTransfer(knex: Knex, transferId: string): Promise<PayoutTransferRow | null> {
   const row = await knex('individual_transfers as t')
     .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
@@ -160,7 +185,8 @@ export type NameCheckOutcome =
 /**
  * Step 1 done: the adapter found the payee. Only on a line not yet sent; the status becomes PROCESSING, or ON_HOLD
  * (`name_mismatch`, with its deadline) when the owner's name is not the one expected: both in one statement, so a
- * line is never PROCESSING with a name that failed the check.
+ * line is never PROCESSING with a name that failed the check. `pin`: the discovery's (its attempt, and no adapter
+ * transfer recorded yet: another execution's, once recorded, is the line's).
  */
 export async function recordPayeeDiscovered(
   knex: Knex,
@@ -168,12 +194,13 @@ export async function recordPayeeDiscovered(
   payee: { mojaloopTransferId: string; payeeName: string | null; payeeFspId: string | null },
   nameCheck: NameCheckOutcome = { kind: 'unchecked' },
   deliveries: RecordedDeliveries = [],
+  pin: LinePin = {},
 ): Promise<boolean> {
   const held = nameCheck.kind === 'held';
-  if (!held) return (await updateDiscovered(knex, transferId, payee, nameCheck)) === 1;
+  if (!held) return (await updateDiscovered(knex, transferId, payee, nameCheck, pin)) === 1;
   // A hold is announced (transfer.on_hold) in the transaction that makes it.
   return knex.transaction(async (trx) => {
-    if ((await updateDiscovered(trx, transferId, payee, nameCheck)) !== 1) return false;
+    if ((await updateDiscovered(trx, transferId, payee, nameCheck, pin)) !== 1) return false;
     deliveries.push(...(await recordWebhookEvent(trx, { type: 'transfer.on_hold', transferId })));
     return true;
   });
@@ -184,31 +211,32 @@ function updateDiscovered(
   transferId: string,
   payee: { mojaloopTransferId: string; payeeName: string | null; payeeFspId: string | null },
   nameCheck: NameCheckOutcome,
+  pin: LinePin,
 ): Promise<number> {
   const held = nameCheck.kind === 'held';
-  return knex('individual_transfers')
+  const update = knex('individual_transfers')
     .where('transfer_id', transferId)
     .whereIn('status', ['PENDING', 'PROCESSING'])
-    .whereNull('transfer_sent_at')
-    .update({
-      status: held ? 'ON_HOLD' : 'PROCESSING',
-      name_match_score: nameCheck.kind === 'unchecked' ? null : nameCheck.score,
-      ...(held
-        ? {
-            hold_reason: 'name_mismatch',
-            held_at: knex.fn.now(),
-            hold_deadline: knex.raw('now() + make_interval(secs => ?)', [nameCheck.holdMs / 1000]),
-          }
-        : {}),
-      mojaloop_transfer_id: payee.mojaloopTransferId,
-      payee_name: payee.payeeName,
-      payee_fsp_id: payee.payeeFspId,
-      quote_id: null,
-      fee_amount: null,
-      quote_expiration: null,
-      quote_figures: null,
-      updated_at: knex.fn.now(),
-    });
+    .whereNull('transfer_sent_at');
+  return wherePinned(update, pin).update({
+    status: held ? 'ON_HOLD' : 'PROCESSING',
+    name_match_score: nameCheck.kind === 'unchecked' ? null : nameCheck.score,
+    ...(held
+      ? {
+          hold_reason: 'name_mismatch',
+          held_at: knex.fn.now(),
+          hold_deadline: knex.raw('now() + make_interval(secs => ?)', [nameCheck.holdMs / 1000]),
+        }
+      : {}),
+    mojaloop_transfer_id: payee.mojaloopTransferId,
+    payee_name: payee.payeeName,
+    payee_fsp_id: payee.payeeFspId,
+    quote_id: null,
+    fee_amount: null,
+    quote_expiration: null,
+    quote_figures: null,
+    updated_at: knex.fn.now(),
+  });
 }
 
 /**
@@ -219,32 +247,37 @@ export async function forgetPayeeDiscovery(
   knex: Knex,
   transferId: string,
   mojaloopTransferId: string,
+  pin: LinePin = {},
 ): Promise<boolean> {
-  const updated = await knex('individual_transfers')
+  const forget = knex('individual_transfers')
     .where({ transfer_id: transferId, mojaloop_transfer_id: mojaloopTransferId, status: 'PROCESSING' })
     .whereNull('quote_id')
-    .whereNull('transfer_sent_at')
-    .update({ mojaloop_transfer_id: null, updated_at: knex.fn.now() });
+    .whereNull('transfer_sent_at');
+  const updated = await wherePinned(forget, pin).update({
+    mojaloop_transfer_id: null,
+    updated_at: knex.fn.now(),
+  });
   return updated === 1;
 }
 
-/** Step 2 done: the quote for this adapter transfer. */
+/** Step 2 done: the quote for this adapter transfer (`pin`: the quote step's, its attempt and no quote recorded yet). */
 export async function recordQuote(
   knex: Knex,
   transferId: string,
   mojaloopTransferId: string,
   quote: { quoteId: string; feeAmount: bigint | null; quoteExpiration: Date | null; figures: StoredQuoteFigures },
+  pin: LinePin = {},
 ): Promise<boolean> {
-  const updated = await knex('individual_transfers')
+  const record = knex('individual_transfers')
     .where({ transfer_id: transferId, mojaloop_transfer_id: mojaloopTransferId, status: 'PROCESSING' })
-    .whereNull('transfer_sent_at')
-    .update({
-      quote_id: quote.quoteId,
-      fee_amount: quote.feeAmount === null ? null : quote.feeAmount.toString(),
-      quote_expiration: quote.quoteExpiration,
-      quote_figures: JSON.stringify(quote.figures),
-      updated_at: knex.fn.now(),
-    });
+    .whereNull('transfer_sent_at');
+  const updated = await wherePinned(record, pin).update({
+    quote_id: quote.quoteId,
+    fee_amount: quote.feeAmount === null ? null : quote.feeAmount.toString(),
+    quote_expiration: quote.quoteExpiration,
+    quote_figures: JSON.stringify(quote.figures),
+    updated_at: knex.fn.now(),
+  });
   return updated === 1;
 }
 
@@ -255,9 +288,15 @@ export type SendClaim = { claimed: true } | { claimed: false; refusal: Payabilit
  * bulk and organization rows are read `for share` in the same transaction, so a cancel, a rejection or a
  * deactivation (which update them) is either seen here or waits until the claim is made. `claimed`: the caller
  * may send; the transfer's expiration is fixed now. Not claimed with a refusal: the bulk may not be paid. Not
- * claimed without one: it was claimed already (a retry, or a crash after sending): ask the switch, never re-send.
+ * claimed without one: it was claimed already (a retry, or a crash after sending): ask the switch, never re-send;
+ * or, with a pin, the line has moved on from what the caller read.
  */
-export async function claimTransferSend(knex: Knex, transferId: string, transferExpiryMs: number): Promise<SendClaim> {
+export async function claimTransferSend(
+  knex: Knex,
+  transferId: string,
+  transferExpiryMs: number,
+  pin: LinePin = {},
+): Promise<SendClaim> {
   return knex.transaction(async (trx) => {
     const bulk = await trx('individual_transfers as t')
       .join('bulk_transfers as b', 'b.bulk_id', 't.bulk_id')
@@ -268,15 +307,16 @@ export async function claimTransferSend(knex: Knex, transferId: string, transfer
     if (!bulk) return { claimed: false, refusal: null };
     const refusal = payabilityRefusal(bulkForPaying(bulk));
     if (refusal) return { claimed: false, refusal };
-    const updated = await trx('individual_transfers')
+    const claim = trx('individual_transfers')
       .where({ transfer_id: transferId, status: 'PROCESSING' })
       .whereNotNull('quote_id')
-      .whereNull('transfer_sent_at')
-      .update({
-        transfer_sent_at: trx.fn.now(),
-        transfer_expiration: trx.raw('now() + make_interval(secs => ?)', [transferExpiryMs / 1000]),
-        updated_at: trx.fn.now(),
-      });
+      .whereNull('transfer_sent_at');
+    // Pinned: the adapter transfer and quote the caller is about to send, so a stale caller never sends an old one.
+    const updated = await wherePinned(claim, pin).update({
+      transfer_sent_at: trx.fn.now(),
+      transfer_expiration: trx.raw('now() + make_interval(secs => ?)', [transferExpiryMs / 1000]),
+      updated_at: trx.fn.now(),
+    });
     return updated === 1 ? { claimed: true } : { claimed: false, refusal: null };
   });
 }
@@ -286,11 +326,15 @@ export async function claimTransferSend(knex: Knex, transferId: string, transfer
  * request was written), so the retry sends it. Without this, a line whose send met a short adapter outage would
  * wait for its quote to expire and fail unpaid. Guarded like the claim: only a line still PROCESSING and claimed.
  */
-export async function releaseTransferSend(knex: Knex, transferId: string): Promise<boolean> {
-  const updated = await knex('individual_transfers')
+export async function releaseTransferSend(knex: Knex, transferId: string, pin: LinePin = {}): Promise<boolean> {
+  const release = knex('individual_transfers')
     .where({ transfer_id: transferId, status: 'PROCESSING' })
-    .whereNotNull('transfer_sent_at')
-    .update({ transfer_sent_at: null, transfer_expiration: null, updated_at: knex.fn.now() });
+    .whereNotNull('transfer_sent_at');
+  const updated = await wherePinned(release, pin).update({
+    transfer_sent_at: null,
+    transfer_expiration: null,
+    updated_at: knex.fn.now(),
+  });
   return updated === 1;
 }
 
@@ -305,19 +349,21 @@ export type FinalOutcome =
  * `onlyIfNotSent` refuses to fail a line whose transfer was sent (its outcome must be asked, not assumed).
  * The line's `transfer.completed` / `transfer.failed` webhook event is recorded in the same transaction; its
  * deliveries are added to `deliveries`, to be started once committed.
- * Returns the line's final state (set now or earlier), or null when the line is not final.
+ * `pin`: only the attempt (adapter transfer, quote) the caller acts on.
+ * Returns the line's final state (set now or earlier), or null when the line is not final (or, pinned, has moved on).
  */
 export async function settleTransfer(
   knex: Knex,
   transferId: string,
   outcome: FinalOutcome,
-  options: { onlyIfNotSent?: boolean; deliveries?: RecordedDeliveries } = {},
+  options: { onlyIfNotSent?: boolean; deliveries?: RecordedDeliveries; pin?: LinePin } = {},
 ): Promise<SettledLine | null> {
   return knex.transaction(async (trx) => {
     const update = trx('individual_transfers')
       .where('transfer_id', transferId)
       .whereIn('status', statusesAllowedBefore(outcome.status));
     if (options.onlyIfNotSent) update.whereNull('transfer_sent_at');
+    wherePinned(update, options.pin);
     // The payer account comes back with the line: one round trip less on every line paid.
     const [settled] = await update
       .update(finalColumns(trx, outcome))
@@ -330,7 +376,7 @@ export async function settleTransfer(
         ),
       ]);
 
-    if (!settled) return finalLineState(trx, transferId);
+    if (!settled) return finalLineState(trx, transferId, options.pin);
     // One journal row per settled attempt: `debit` consumes the hold and the money together, `release` gives the hold back.
     await applyAccountChange(trx, {
       accountId: settled.payer_account_id,
@@ -352,11 +398,11 @@ export interface SettledLine {
   failureCode: string | null;
 }
 
-/** The line's final state as stored (whoever made it final), or null while it is not final. */
-export async function finalLineState(knex: Knex, transferId: string): Promise<SettledLine | null> {
-  const row = await knex('individual_transfers')
-    .where('transfer_id', transferId)
-    .first<{ status: TransferStatus; failure_code: string | null } | undefined>('status', 'failure_code');
+/** The line's final state as stored (whoever made it final), or null while it is not final (or not as pinned). */
+export async function finalLineState(knex: Knex, transferId: string, pin?: LinePin): Promise<SettledLine | null> {
+  const row = await wherePinned(knex('individual_transfers').where('transfer_id', transferId), pin).first<
+    { status: TransferStatus; failure_code: string | null } | undefined
+  >('status', 'failure_code');
   if (!row || !isFinalStatus(row.status)) return null;
   return { status: row.status, failureCode: row.failure_code };
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
+import type { LineRef } from '../../../activities/results';
 import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkDecisionRules';
 import type { TransferPageEntry } from '../../../src/payouts/ledger';
 import type { LineRetry } from '../../../workflows/definitions';
@@ -293,7 +294,8 @@ export class MemoryLedger {
         return { retried: lines.length, reserved: String(lines.length * 1000) };
       },
 
-      discoverPayee: async (transferId: string): Promise<StepResult> => {
+      discoverPayee: async (lineArg: LineArg): Promise<StepResult> => {
+        const transferId = idOf(lineArg);
         record('discoverPayee', transferId);
         const line = this.line(transferId);
         if (isFinal(line.status)) return this.finalResult(line);
@@ -306,7 +308,8 @@ export class MemoryLedger {
         return { status: 'PROCESSING' };
       },
 
-      requestQuote: async (transferId: string): Promise<QuoteStepResult> => {
+      requestQuote: async (lineArg: LineArg): Promise<QuoteStepResult> => {
+        const transferId = idOf(lineArg);
         record('requestQuote', transferId);
         const line = this.line(transferId);
         if (isFinal(line.status)) return this.finalResult(line);
@@ -315,7 +318,8 @@ export class MemoryLedger {
         return { status: 'PROCESSING' };
       },
 
-      confirmTransfer: async (transferId: string): Promise<FinalStepResult> => {
+      confirmTransfer: async (lineArg: LineArg): Promise<FinalStepResult> => {
+        const transferId = idOf(lineArg);
         record('confirmTransfer', transferId);
         const line = this.line(transferId);
         if (isFinal(line.status)) return this.finalResult(line);
@@ -330,13 +334,18 @@ export class MemoryLedger {
         return this.settle(line, { status: 'COMPLETED' }) as FinalStepResult;
       },
 
-      failTransfer: async (transferId: string, failureCode: string, _message: string): Promise<StepResult> => {
+      failTransfer: async (lineArg: LineArg, failureCode: string, _message: string): Promise<StepResult> => {
+        const transferId = idOf(lineArg);
         record('failTransfer', transferId);
         return this.settle(this.line(transferId), { status: 'FAILED', failureCode }, true);
       },
     };
   }
 }
+
+/** A step's line as the line workflow passes it: a LineRef, or the transfer id (histories recorded before refs). */
+type LineArg = string | LineRef;
+const idOf = (lineArg: LineArg): string => (typeof lineArg === 'string' ? lineArg : lineArg.transferId);
 
 /** Waits until `probe` holds, looking every few milliseconds; fails (rather than hangs) after `limitMs`. */
 export async function until(probe: () => boolean, what: string, limitMs = 30_000): Promise<void> {
