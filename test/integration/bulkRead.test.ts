@@ -41,11 +41,6 @@ beforeAll(async () => {
   await uploadBulk(otherFund.gestionnaire.token, `${CSV_HEADER}MSISDN,22997400001,XOF,900\n`, 'autre.csv');
 
   // What the workflows would have done (none runs: the test app's task queue has no worker).
-  await db()('bulk_transfers').where('bulk_id', january).update({
-    state: 'COMPLETED',
-    created_at: '2026-01-10T12:00:00Z',
-    completed_at: '2026-01-10T12:30:00Z',
-  });
   await setLine(january, 2, {
     status: 'COMPLETED',
     payee_name: 'Awa Kpété',
@@ -61,13 +56,18 @@ beforeAll(async () => {
     failure_message: 'Party not found',
     completed_at: '2026-01-10T12:12:00Z',
   });
+  await db()('bulk_transfers').where('bulk_id', january).update({
+    state: 'COMPLETED',
+    created_at: '2026-01-10T12:00:00Z',
+    completed_at: '2026-01-10T12:30:00Z',
+  });
+  await setLine(february, 2, { status: 'FAILED', failure_code: '5100' });
   await db()('bulk_transfers').where('bulk_id', february).update({
     state: 'FAILED',
     created_at: '2026-02-15T08:00:00Z',
     completed_at: '2026-02-15T09:00:00Z',
     failure_reason: 'None of the 1 transfers was paid.',
   });
-  await setLine(february, 2, { status: 'FAILED', failure_code: '5100' });
   await setLine(today, 2, { status: 'PROCESSING' });
 });
 

@@ -144,9 +144,14 @@ describe('payout ledger', () => {
       approvalRequired: false,
       ...bulkState,
     };
-    await db()('bulk_transfers')
-      .where('bulk_id', bulk.bulkId)
-      .update({ ...columns, approval_required: approvalRequired });
+    await db().transaction(async (trx) => {
+      // An ended bulk with a line still PROCESSING is a state Postgres refuses (bulk_closes_when_lines_final): forced
+      // here with triggers off, to show that the claim refuses it too.
+      if (columns.state === 'COMPLETED') await trx.raw('set local session_replication_role = replica');
+      await trx('bulk_transfers')
+        .where('bulk_id', bulk.bulkId)
+        .update({ ...columns, approval_required: approvalRequired });
+    });
     if (organizationInactive)
       await db()('organizations').where('id', payer.organizationId).update({ is_active: false });
 
