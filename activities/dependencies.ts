@@ -62,6 +62,6 @@ export interface ActivityDependencies {
   temporal?: { handle: TemporalHandle; taskQueue: string };
   /** Webhook deliveries; the configuration's defaults when absent. */
   webhooks?: WebhookSettings;
-  /** The clock, for deciding whether a sent transfer has expired. */
+  /** The clock, for deciding whether a sent transfer has expired and which pension period is the current one. */
   now?: () => Date;
 }

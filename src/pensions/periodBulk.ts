@@ -3,7 +3,8 @@
  *
  * Exactly once per organization and period: the run's row (unique on both) is locked while its bulk is built,
  * and the bulk id is derived from the organization and the period. A second trigger for the same month finds
- * the run and builds nothing. The funds are reserved by the upload's own code (createBulk), in the same
+ * the run and builds nothing. Before anything is written, the run is checked against the organization's schedule
+ * (src/pensions/runChecks.ts): a run its schedule would not start is refused, whoever started it. The funds are reserved by the upload's own code (createBulk), in the same
  * transaction that records the run; when they are short, the run is recorded FAILED and no bulk exists.
  */
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import type { BulkState } from '../models';
 import { isOrganizationActive } from '../organizations/status';
 import { createBulk } from '../payouts/createBulk';
 import { type Beneficiary, beneficiaryColumns } from './roll';
+import { checkRunIsScheduled, type ScheduledRun } from './runChecks';
 
 export type PensionRunState = 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
@@ -44,6 +46,10 @@ export interface PeriodBulkRequest {
   proofOfLifeMaxAgeMonths: number;
   /** The workflow that asked, recorded for operators. */
   workflowId: string | null;
+  /** The organization's schedule as Temporal holds it now (null: none), which the run must match. */
+  schedule: ScheduledRun | null;
+  /** Which period is the current one: a later period is refused. */
+  now: Date;
 }
 
 /** Small on purpose: it travels through workflow history. The held-out list stays in the database. */
@@ -79,6 +85,7 @@ interface PensionRunRow {
 }
 
 export async function createPeriodBulk(knex: Knex, request: PeriodBulkRequest): Promise<PeriodBulkOutcome> {
+  checkRunIsScheduled(request, request.schedule, request.now);
   return knex.transaction(async (trx) => {
     const earlier = await lockRun(trx, request);
     // A run that failed before any bulk existed paid nothing: a new trigger (after a top-up) may try again.

@@ -115,7 +115,7 @@ export async function triggerSchedule(
   return { schedule_id: own, triggered: true as const };
 }
 
-/** Runs already started go on. */
+/** Runs that have built their bulk go on; one that had not yet is refused (src/pensions/runChecks.ts). */
 export async function deleteSchedule(
   context: ScheduleContext,
   user: AuthenticatedUser,

@@ -11,11 +11,14 @@ import {
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
+import type { Knex } from 'knex';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import { db } from '../db/knex';
+import { DEFAULT_TIME_ZONE } from '../domain/pensionPeriod';
 import { ConflictError, MESSAGES, NotFoundError } from '../errors';
+import { type ScheduledRun, schedulePausedRefusal } from './runChecks';
 
 export const scheduleIdFor = (organizationCode: string): string => `pension-run-${organizationCode}`;
 
@@ -118,8 +121,7 @@ export async function describePensionSchedule(
     throw error;
   }
   const calendar = description.spec.calendars?.[0];
-  const action = description.action.type === 'startWorkflow' ? description.action : null;
-  const input = (action?.args?.[0] ?? null) as MonthlyPensionRunInput | null;
+  const input = runInputOf(description);
   return {
     schedule_id: scheduleId,
     spec: {
@@ -141,6 +143,47 @@ export async function describePensionSchedule(
       run_id: recent.action.workflow.firstExecutionRunId,
     })),
   };
+}
+
+/**
+ * The schedule a monthly run of the organization must come from, as Temporal holds it now (src/pensions/runChecks.ts):
+ * null when the organization has none, or when what has its id does not start monthly runs.
+ */
+export async function scheduledRunOf(
+  knex: Knex,
+  temporal: TemporalHandle,
+  organizationId: number,
+): Promise<ScheduledRun | null> {
+  const organization = await knex('organizations')
+    .where('id', organizationId)
+    .first<{ code: string } | undefined>('code');
+  if (!organization) return null;
+  const scheduleId = scheduleIdFor(organization.code);
+  let description: ScheduleDescription;
+  try {
+    description = await temporal.client.schedule.getHandle(scheduleId).describe();
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return null;
+    throw error;
+  }
+  const { action } = description;
+  if (action.type !== 'startWorkflow' || action.workflowType !== 'monthlyPensionRunWorkflow') return null;
+  const input = runInputOf(description);
+  if (typeof input?.organizationId !== 'number' || typeof input.payerAccountId !== 'number') return null;
+  return {
+    scheduleId,
+    organizationId: input.organizationId,
+    payerAccountId: input.payerAccountId,
+    // Where the schedule fires: the same zone its runs are given, unless someone changed one without the other.
+    timeZone: description.spec.timezone ?? input.timeZone ?? DEFAULT_TIME_ZONE,
+    paused: description.state.paused,
+  };
+}
+
+/** The input the schedule starts each run with. */
+function runInputOf(description: ScheduleDescription): MonthlyPensionRunInput | null {
+  const action = description.action.type === 'startWorkflow' ? description.action : null;
+  return (action?.args?.[0] ?? null) as MonthlyPensionRunInput | null;
 }
 
 export type ScheduleCommand = 'pause' | 'resume' | 'trigger' | 'delete';
@@ -175,8 +218,10 @@ async function sendScheduleCommand(
       return handle.pause(note ?? 'Paused through the API');
     case 'resume':
       return handle.unpause(note ?? 'Resumed through the API');
-    // A run for a period already paid finds it and pays nobody again (src/pensions/periodBulk.ts).
+    // A run for a period already paid finds it and pays nobody again (src/pensions/periodBulk.ts). Temporal runs a
+    // trigger even while paused, but the run would be refused (src/pensions/runChecks.ts): refused here, plainly.
     case 'trigger':
+      if ((await handle.describe()).state.paused) throw schedulePausedRefusal(scheduleId);
       return handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     case 'delete':
       return handle.delete();

@@ -37,6 +37,7 @@ import {
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';
+import { scheduleMonthlyRuns } from '../support/pensionScheduleFixtures';
 
 const TIME_ZONE = 'Africa/Porto-Novo';
 const LONG_APPROVAL_TIMEOUT_MS = 24 * 3_600_000;
@@ -284,6 +285,11 @@ describe('bulk approval (maker-checker)', () => {
         last_proof_of_life: today,
       })),
     );
+    await scheduleMonthlyRuns(temporal, taskQueue, {
+      organizationId: fund.organization.id,
+      code: fund.organization.code,
+      accountId: fund.account.id,
+    });
     const period = '2026-02';
     const bulkId = bulkIdForPeriod(fund.organization.id, period);
 

@@ -14,6 +14,7 @@ import {
   snapshot,
   upload,
 } from '../support/bulkFixtures';
+import { expectJournalAgrees } from '../support/journalInvariant';
 import { waitFor } from '../support/payoutHarness';
 
 const { server, config } = createBulkTestApp();
@@ -31,6 +32,43 @@ async function uploadsWaitingOnBulkLock(organizationId: number): Promise<number>
     [BULK_LOCK_NAMESPACE, organizationId],
   );
   return Number(result.rows[0]!.waiting);
+}
+
+/**
+ * Runs `uploads` while the test holds the fund's account row (`select ... for update` in its own transaction), and
+ * lets them go only once both are inside createBulk's transaction: one holding the organization's bulk lock and
+ * waiting on the account (it is at its reservation), the other waiting on that bulk lock. So the second is surely
+ * in flight while the first has not committed, every run, whatever the machine's speed.
+ */
+async function uploadsRacingOnHeldAccount(fund: Fund, uploads: () => request.Test[]): Promise<request.Response[]> {
+  const holder = await db().transaction();
+  try {
+    await holder('accounts').where('id', fund.account.id).forUpdate().first('id');
+    const held = await holder.raw<{ rows: Array<{ pid: number }> }>('select pg_backend_pid() as pid');
+    const holderPid = held.rows[0]!.pid;
+    // `then` sends a supertest request: both are on their way before the test waits.
+    const started = uploads().map((call) => call.then((response) => response));
+    await waitFor(
+      async () =>
+        (await backendsBlockedBy(holderPid)) === 1 && (await uploadsWaitingOnBulkLock(fund.organization.id)) === 1,
+      60_000,
+      50,
+    );
+    await holder.commit();
+    return await Promise.all(started);
+  } finally {
+    if (!holder.isCompleted()) await holder.rollback();
+  }
+}
+
+/** Backends of this database waiting on a lock `pid` holds. */
+async function backendsBlockedBy(pid: number): Promise<number> {
+  const result = await db().raw<{ rows: Array<{ blocked: string }> }>(
+    `select count(*) as blocked from pg_stat_activity
+      where datname = current_database() and ?::int = any(pg_blocking_pids(pid))`,
+    [pid],
+  );
+  return Number(result.rows[0]!.blocked);
 }
 
 async function workflowStatus(bulkId: string): Promise<{ status: string; taskQueue: string }> {
@@ -360,16 +398,35 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     expect((await snapshot(fund)).reserved).toBe('5000');
   });
 
-  it('two concurrent uploads that together exceed the funds: exactly one succeeds', async () => {
+  it('two uploads that each fit the funds but not together, the second in flight while the first reserves: one 202, one 422 insufficient_funds with nothing of it stored', async () => {
     const fund = await createFund(server, { balance: 10_000n });
-    const first = `${CSV_HEADER}MSISDN,22997000001,XOF,6000\n`;
-    const second = `${CSV_HEADER}MSISDN,22997000002,XOF,6000\n`;
-    const responses = await Promise.all([
-      upload(server, fund.gestionnaire.token, first),
-      upload(server, fund.gestionnaire.token, second),
-    ]);
+    // Each fits the 10,000 alone; together (13,000) they do not. Different sizes tell which one was stored.
+    const files = [
+      `${CSV_HEADER}MSISDN,22997000001,XOF,3000\nMSISDN,22997000002,XOF,3000\n`,
+      `${CSV_HEADER}MSISDN,22997000003,XOF,2000\nMSISDN,22997000004,XOF,2000\nMSISDN,22997000005,XOF,3000\n`,
+    ];
+    const responses = await uploadsRacingOnHeldAccount(fund, () =>
+      files.map((file) => upload(server, fund.gestionnaire.token, file)),
+    );
+
     expect(responses.map((response) => response.status).sort()).toEqual([202, 422]);
-    expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 1, reserved: '6000' });
+    const accepted = responses.find((response) => response.status === 202)!.body;
+    const refused = responses.find((response) => response.status === 422)!.body;
+    // The refused one was checked against what the accepted one had reserved.
+    const refusedTotal = accepted.total_amount === 6000 ? '7000' : '6000';
+    expect(refused.error).toMatchObject({
+      code: 'insufficient_funds',
+      details: { available: String(10_000 - accepted.total_amount), required: refusedTotal, currency: 'XOF' },
+    });
+    const bulks = await db()('bulk_transfers').where('organization_id', fund.organization.id).pluck('bulk_id');
+    expect(bulks).toEqual([accepted.bulkTransferId]);
+    expect(await snapshot(fund)).toEqual({
+      bulks: 1,
+      transfers: accepted.transfers_count,
+      reserved: String(accepted.total_amount),
+      balance: '10000',
+    });
+    await expectJournalAgrees(db(), fund.account.id);
   });
 
   it('the same file again: 409 duplicate_file naming the first bulk; allowed with allow_duplicate=true, or once it FAILED', async () => {
@@ -473,16 +530,29 @@ describe('POST /api/bulk-transfers: money and repeats', () => {
     expect(await snapshot(fund)).toEqual(after);
   });
 
-  it('concurrent retries with the same Idempotency-Key create one bulk and all get its answer', async () => {
+  it('the same Idempotency-Key twice at once, the second in flight while the first reserves: one bulk, one reservation, both answers name it', async () => {
     const fund = await createFund(server);
     const key = `upload-${randomUUID()}`;
     const csv = csvOfLines(3);
-    const responses = await Promise.all(
-      [1, 2, 3].map(() => upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key })),
+    const responses = await uploadsRacingOnHeldAccount(fund, () =>
+      [1, 2].map(() => upload(server, fund.gestionnaire.token, csv, { idempotencyKey: key })),
     );
-    expect(responses.map((response) => response.status)).toEqual([202, 202, 202]);
-    expect(new Set(responses.map((response) => response.body.bulkTransferId)).size).toBe(1);
+
+    expect(responses.map((response) => response.status)).toEqual([202, 202]);
+    expect(responses[1]!.body).toEqual(responses[0]!.body);
+    // The one that waited found the first bulk under the organization's lock and answered it as a retry.
+    const replayed = responses.map((response) => response.headers['idempotent-replayed'] === 'true');
+    expect(replayed.sort()).toEqual([false, true]);
+    const bulkId: string = responses[0]!.body.bulkTransferId;
+    expect(await db()('bulk_transfers').where('organization_id', fund.organization.id).pluck('bulk_id')).toEqual([
+      bulkId,
+    ]);
     expect(await snapshot(fund)).toMatchObject({ bulks: 1, transfers: 3, reserved: String(1000 + 1001 + 1002) });
+    const reservations = await db()('account_journal')
+      .where({ account_id: fund.account.id, kind: 'reserve' })
+      .pluck('bulk_id');
+    expect(reservations).toEqual([bulkId]);
+    await expectJournalAgrees(db(), fund.account.id);
   });
 
   it('the same key in two organizations is two uploads', async () => {

@@ -1,9 +1,11 @@
 /**
  * Monthly pension runs on the real Temporal dev server (a real Schedule), the real database and the real Mojaloop
  * peer: the schedule's life cycle, a period paid exactly once however often it is triggered, the held-out
- * beneficiaries, and a run refused for insufficient funds.
+ * beneficiaries, a run refused for insufficient funds, and runs started by hand that their organization's schedule
+ * would not start (no schedule, paused, another account, a period not begun), refused with nothing built.
  */
-import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
@@ -23,6 +25,7 @@ import {
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';
+import { scheduleMonthlyRuns } from '../support/pensionScheduleFixtures';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
@@ -116,6 +119,13 @@ describe('monthly pension runs', () => {
       .send({ note: 'audit' })
       .expect(200);
     expect((await handle.describe()).state).toMatchObject({ paused: true, note: 'audit' });
+    // Temporal would start a run while paused; the run would be refused, so the trigger is, with nothing started.
+    const whilePaused = await request(server)
+      .post(`/api/pension-runs/schedules/${scheduleId}/trigger`)
+      .set(authHeader(fund.gestionnaire))
+      .expect(409);
+    expect(whilePaused.body.error).toMatchObject({ code: 'schedule_paused', details: { schedule_id: scheduleId } });
+    expect((await handle.describe()).info.numActionsTaken).toBe(0);
     await request(server)
       .post(`/api/pension-runs/schedules/${scheduleId}/resume`)
       .set(authHeader(fund.gestionnaire))
@@ -208,6 +218,7 @@ describe('monthly pension runs', () => {
 
   it('fails a run for insufficient funds without any bulk, and builds it once the account is topped up', async () => {
     const fund = await newFund(50_000n);
+    await scheduleMonthlyRuns(temporal, taskQueue, fund);
     const today = dayIn(new Date(), TIME_ZONE);
     const [first, second] = uniqueMsisdns(2);
     await importRoll(fund.gestionnaire, [
@@ -248,6 +259,7 @@ describe('monthly pension runs', () => {
 
   it('builds no bulk for a deactivated organization (FAILED organization_inactive, nothing reserved), and builds it once reactivated', async () => {
     const fund = await newFund(100_000n);
+    await scheduleMonthlyRuns(temporal, taskQueue, fund);
     const today = dayIn(new Date(), TIME_ZONE);
     const [payee] = uniqueMsisdns(1);
     await importRoll(fund.gestionnaire, [`MSISDN,${payee},${walletOwnerName(payee)},XOF,40000,,${today},,`]);
@@ -274,6 +286,129 @@ describe('monthly pension runs', () => {
     expect(await runFor('2026-03')).toMatchObject({ period: '2026-03', state: 'COMPLETED', eligible: 1 });
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([payee]))).toEqual({ [payee]: 1 });
     expect(await accountMoney(fund.accountId)).toEqual({ balance: '60000', reserved: '0' });
+  });
+
+  describe("a run started by hand is checked against the organization's schedule", () => {
+    /** A fund with one pensioner on its roll: a run that got through would reserve and pay 40,000 XOF. */
+    async function fundWithPensioner() {
+      const fund = await newFund(1_000_000n);
+      const [payee] = uniqueMsisdns(1);
+      await importRoll(fund.gestionnaire, [
+        `MSISDN,${payee},${walletOwnerName(payee)},XOF,40000,,${dayIn(new Date(), TIME_ZONE)},,`,
+      ]);
+      return { ...fund, payee };
+    }
+
+    /** Started as anyone with access to Temporal could: any workflow id, any input. */
+    const startByHand = (input: { organizationId: number; payerAccountId: number; period?: string }) =>
+      temporal.client.workflow.execute('monthlyPensionRunWorkflow', {
+        taskQueue,
+        workflowId: `by-hand-${input.organizationId}-${Date.now()}-${Math.random()}`,
+        args: [input],
+      }) as Promise<PeriodBulkOutcome>;
+
+    /** The run's workflow failed on the bulk-building activity's first attempt, refused with `code`. */
+    async function expectRefused(run: Promise<unknown>, code: string): Promise<void> {
+      const error = await run.then(
+        () => null,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const activity = (error as WorkflowFailedError).cause;
+      expect(activity).toBeInstanceOf(ActivityFailure);
+      expect((activity as ActivityFailure).activityType).toBe('createPeriodBulk');
+      const refusal = (activity as ActivityFailure).cause;
+      expect(refusal).toBeInstanceOf(ApplicationFailure);
+      expect({
+        type: (refusal as ApplicationFailure).type,
+        nonRetryable: (refusal as ApplicationFailure).nonRetryable,
+      }).toEqual({ type: code, nonRetryable: true });
+    }
+
+    /** No run row, no bulk, no money reserved on any of the organization's accounts, nobody paid. */
+    async function expectNothingBuilt(fund: { organizationId: number; payee: string }): Promise<void> {
+      expect(await db()('pension_runs').where('organization_id', fund.organizationId)).toEqual([]);
+      expect(await db()('bulk_transfers').where('organization_id', fund.organizationId)).toEqual([]);
+      const accounts = await db()('accounts').where('organization_id', fund.organizationId).select('reserved');
+      expect(accounts.map((account: { reserved: string }) => account.reserved)).toEqual(accounts.map(() => '0'));
+      expect(Object.fromEntries(await countCommittedPaymentsByPayee([fund.payee]))).toEqual({ [fund.payee]: 0 });
+    }
+
+    it('refuses a run for an organization that has no schedule (run_not_scheduled)', async () => {
+      const fund = await fundWithPensioner();
+      const period = periodOf(new Date(), TIME_ZONE);
+      await expectRefused(
+        startByHand({ organizationId: fund.organizationId, payerAccountId: fund.accountId, period }),
+        'run_not_scheduled',
+      );
+      // Nor by the schedule's own input (no period: the month the run starts in).
+      await expectRefused(
+        startByHand({ organizationId: fund.organizationId, payerAccountId: fund.accountId }),
+        'run_not_scheduled',
+      );
+      await expectNothingBuilt(fund);
+    });
+
+    it("refuses a run from another account than its schedule's (payer_account_mismatch), its own or another organization's", async () => {
+      const fund = await fundWithPensioner();
+      await scheduleMonthlyRuns(temporal, taskQueue, fund);
+      const ownOther = await createAccount({ organizationId: fund.organizationId, balance: 1_000_000n });
+      const stranger = await newFund(1_000_000n);
+      const period = periodOf(new Date(), TIME_ZONE);
+      for (const payerAccountId of [ownOther.id, stranger.accountId]) {
+        await expectRefused(
+          startByHand({ organizationId: fund.organizationId, payerAccountId, period }),
+          'payer_account_mismatch',
+        );
+      }
+      await expectNothingBuilt(fund);
+      expect(await accountMoney(stranger.accountId)).toEqual({ balance: '1000000', reserved: '0' });
+    });
+
+    it('refuses a run for a period that has not begun, or that is no period (period_not_allowed)', async () => {
+      const fund = await fundWithPensioner();
+      await scheduleMonthlyRuns(temporal, taskQueue, fund);
+      const next = periodAfter(periodOf(new Date(), TIME_ZONE));
+      for (const period of [next, '2099-01', '2026-13', '2026-1', 'now']) {
+        await expectRefused(
+          startByHand({ organizationId: fund.organizationId, payerAccountId: fund.accountId, period }),
+          'period_not_allowed',
+        );
+      }
+      await expectNothingBuilt(fund);
+    });
+
+    it('refuses a run while the schedule is paused (schedule_paused), and builds it once resumed', async () => {
+      const fund = await fundWithPensioner();
+      const scheduleId = await scheduleMonthlyRuns(temporal, taskQueue, fund);
+      const schedule = temporal.client.schedule.getHandle(scheduleId);
+      const input = { organizationId: fund.organizationId, payerAccountId: fund.accountId, period: '2026-04' };
+      await schedule.pause('audit');
+      await expectRefused(startByHand(input), 'schedule_paused');
+      await expectNothingBuilt(fund);
+
+      await schedule.unpause('audit done');
+      expect(await startByHand(input)).toMatchObject({ period: '2026-04', state: 'COMPLETED', created: true });
+      expect(Object.fromEntries(await countCommittedPaymentsByPayee([fund.payee]))).toEqual({ [fund.payee]: 1 });
+    });
+
+    it("pays a run started by hand for the schedule's organization and account, this month or a past one, each once", async () => {
+      const fund = await fundWithPensioner();
+      await scheduleMonthlyRuns(temporal, taskQueue, fund);
+      const current = periodOf(new Date(), TIME_ZONE);
+      const byHand = { organizationId: fund.organizationId, payerAccountId: fund.accountId };
+
+      const first = await startByHand({ ...byHand, period: current });
+      expect(first).toMatchObject({ period: current, state: 'COMPLETED', created: true, eligible: 1 });
+      // The schedule's own input, started by hand: the month the run starts in, found paid already.
+      expect(await startByHand(byHand)).toMatchObject({ period: current, created: false, bulkId: first.bulkId });
+      // A late run for a past month pays it once; again, it finds it paid.
+      expect(await startByHand({ ...byHand, period: '2026-05' })).toMatchObject({ state: 'COMPLETED', created: true });
+      expect(await startByHand({ ...byHand, period: '2026-05' })).toMatchObject({ state: 'COMPLETED', created: false });
+
+      expect(Object.fromEntries(await countCommittedPaymentsByPayee([fund.payee]))).toEqual({ [fund.payee]: 2 });
+      expect(await accountMoney(fund.accountId)).toEqual({ balance: '920000', reserved: '0' });
+    });
   });
 
   /** The result of the n-th workflow the schedule started (they are listed oldest first). */
@@ -310,6 +445,12 @@ describe('monthly pension runs', () => {
     };
   }
 });
+
+/** The month after `period` (YYYY-MM). */
+function periodAfter(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+}
 
 async function accountMoney(accountId: number): Promise<{ balance: string; reserved: string }> {
   const row = await db()('accounts').where('id', accountId).first('balance', 'reserved');

@@ -22,6 +22,7 @@ import {
 } from '../support/payoutHarness';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';
+import { scheduleMonthlyRuns } from '../support/pensionScheduleFixtures';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';
@@ -76,6 +77,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
   it('two runs of the same period started at once build one bulk and pay each pensioner once', async () => {
     const payees = uniqueMsisdns(2);
     const fund = await fundWithRoll(payees);
+    await scheduleMonthlyRuns(temporal, taskQueue, fund);
     const input = { organizationId: fund.organizationId, payerAccountId: fund.accountId, period: '2026-06' };
     const [first, second] = (await Promise.all(
       ['a', 'b'].map((run) =>

@@ -136,7 +136,7 @@ const trigger = defineRoute({
   params: ScheduleIdParams,
   body: { kind: 'json', schema: ScheduleNoteRequest, description: 'An optional note, kept on the schedule.' },
   answers: { 202: { description: 'A run was started now.', schema: ScheduleTriggered } },
-  errors: writerErrors,
+  errors: { ...writerErrors, 409: [{ code: 'schedule_paused', details: z.object({ schedule_id: z.string() }) }] },
   handler: async (input) => ({
     status: 202,
     body: await triggerSchedule(scheduling(input), input.user, input.params.schedule_id, input.body.note),
@@ -149,7 +149,7 @@ const remove = defineRoute({
   operationId: 'deletePensionSchedule',
   tag,
   summary: 'Delete the schedule',
-  description: 'Runs already started go on.',
+  description: 'Runs that have built their bulk go on; one that had not yet is refused.',
   access: writers,
   params: ScheduleIdParams,
   answers: { 204: { description: 'Deleted.', empty: true } },
