@@ -73,6 +73,8 @@ describe('bulk payout workflow (activities mocked)', () => {
       async standInLine(transferId) {
         const line = ledger.lines.get(transferId)!;
         if (standIn.unresolvedOnce.delete(transferId)) return 'UNRESOLVED';
+        // Found, then paid: as the real steps, through PROCESSING (the ledger refuses PENDING -> COMPLETED).
+        line.status = 'PROCESSING';
         ledger.settle(line, { status: 'COMPLETED' });
         return 'COMPLETED';
       },

@@ -1,7 +1,11 @@
 /**
  * The payout activities mocked for the workflow tests: plain functions under the names of activities/index.ts,
- * keeping bulks and lines in memory with the same guards as the SQL (a decision taken once, a line final once, an
- * unsent line failed only while unsent), so a test checks the workflow's logic and reads the outcome from here.
+ * keeping bulks and lines in memory with the same rules as the real ones: a decision taken once, a status changed
+ * only as src/domain/transferStates.ts allows (never PENDING -> COMPLETED), an unsent line failed only while unsent,
+ * and every step that talks to the switch refusing a bulk that may not be paid, as src/domain/paymentGates.ts says
+ * (a cancelled bulk's unsent line ends `cancelled`; any other refusal fails the step for good, `BulkNotPayable`). A
+ * test checks the workflow's logic and reads the outcome from here. Held lines are not kept here: their cases run
+ * on the real activities (test/integration/payeeNameCheck.test.ts, bulkWaitsForLines.test.ts).
  * A test steers a line through `script` (per transfer id: what a step does) and holds steps with barriers.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,6 +13,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
 import type { LineRef } from '../../../activities/results';
 import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkDecisionRules';
+import { payabilityRefusal } from '../../../src/domain/paymentGates';
+import { canTransition } from '../../../src/domain/transferStates';
 import type { TransferPageEntry } from '../../../src/payouts/ledger';
 import type { LineRetry } from '../../../workflows/definitions';
 
@@ -47,6 +53,11 @@ export interface LineScript {
   discover?: (line: MemoryLine) => Promise<StepResult>;
   quote?: (line: MemoryLine) => Promise<QuoteStepResult>;
   confirm?: (line: MemoryLine) => Promise<FinalStepResult>;
+}
+
+/** What the real steps throw for a bulk that may not be paid: never retried, nothing changed. */
+function notPayable(line: MemoryLine, message: string): ApplicationFailure {
+  return refusal(`Transfer ${line.transferId} is not paid: ${message}`, 'BulkNotPayable');
 }
 
 function refusal(message: string, code: string): ApplicationFailure {
@@ -123,6 +134,33 @@ export class MemoryLedger {
     return line;
   }
 
+  /**
+   * The gate of every step that talks to the switch (activities/transferActivities.ts refuseUnpayable): null when
+   * the line may go on; otherwise the step's result (a cancelled bulk's unsent line ends `cancelled`), or it throws.
+   */
+  private refuseUnpayable(line: MemoryLine): StepResult | null {
+    const bulk = this.bulk(line.bulkId);
+    const refusal = payabilityRefusal({
+      state: bulk.state,
+      cancelled: bulk.cancelled,
+      approvalRequired: bulk.requiresApproval,
+      approved: bulk.approvedById !== null,
+      organizationActive: true,
+    });
+    if (refusal === null) return null;
+    if (refusal.code === 'bulk_cancelled' && !line.sent) {
+      const result = this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
+      if (result.status !== 'PROCESSING') return result;
+    }
+    throw notPayable(line, refusal.message);
+  }
+
+  /** As the real steps' `final`: a settlement refused by the transitions is a bug, never retried. */
+  final(result: StepResult): FinalStepResult {
+    if (result.status === 'PROCESSING') throw refusal('The transfer could not be settled', 'SettlementRefused');
+    return result;
+  }
+
   private failPending(bulk: MemoryBulk, code: string): void {
     for (const line of bulk.lines) {
       if (line.status === 'PENDING') Object.assign(line, { status: 'FAILED', failureCode: code });
@@ -135,13 +173,13 @@ export class MemoryLedger {
       : { status: 'FAILED', failureCode: line.failureCode ?? 'unknown' };
   }
 
-  /** settleTransfer: only from an unfinished status (and, for a failure that asks it, only if not sent). */
+  /** settleTransfer: only as the transitions allow (and, for a failure that asks it, only if not sent). */
   settle(
     line: MemoryLine,
     outcome: { status: 'COMPLETED' } | { status: 'FAILED'; failureCode: string },
     onlyIfNotSent = false,
   ): StepResult {
-    if (!isFinal(line.status) && !(onlyIfNotSent && line.sent)) {
+    if (canTransition(line.status, outcome.status) && !(onlyIfNotSent && line.sent)) {
       line.status = outcome.status;
       line.failureCode = outcome.status === 'FAILED' ? outcome.failureCode : null;
     }
@@ -299,9 +337,8 @@ export class MemoryLedger {
         record('discoverPayee', transferId);
         const line = this.line(transferId);
         if (isFinal(line.status)) return this.finalResult(line);
-        const bulk = this.bulk(line.bulkId);
-        if (bulk.cancelled && !line.sent)
-          return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true);
+        const refused = this.refuseUnpayable(line);
+        if (refused) return refused;
         const scripted = this.script.get(transferId)?.discover;
         if (scripted) return scripted(line);
         line.status = 'PROCESSING';
@@ -313,6 +350,8 @@ export class MemoryLedger {
         record('requestQuote', transferId);
         const line = this.line(transferId);
         if (isFinal(line.status)) return this.finalResult(line);
+        const refused = this.refuseUnpayable(line);
+        if (refused) return refused;
         const scripted = this.script.get(transferId)?.quote;
         if (scripted) return scripted(line);
         return { status: 'PROCESSING' };
@@ -326,12 +365,12 @@ export class MemoryLedger {
         const scripted = this.script.get(transferId)?.confirm;
         if (scripted) return scripted(line);
         if (!line.sent) {
-          if (this.bulk(line.bulkId).cancelled)
-            return this.settle(line, { status: 'FAILED', failureCode: 'cancelled' }, true) as FinalStepResult;
+          const refused = this.refuseUnpayable(line);
+          if (refused) return refused as FinalStepResult;
           line.sent = true;
           line.sends++;
         }
-        return this.settle(line, { status: 'COMPLETED' }) as FinalStepResult;
+        return this.final(this.settle(line, { status: 'COMPLETED' }));
       },
 
       failTransfer: async (lineArg: LineArg, failureCode: string, _message: string): Promise<StepResult> => {
