@@ -8,6 +8,7 @@
  * sandbox; the API's signing and the activities' second check are in src/payouts/decisionTokenKeys.ts.
  */
 import { ed25519 } from '@noble/curves/ed25519';
+import type { Message } from '../i18n/message';
 
 export const DECISION_ACTIONS = ['approve', 'reject', 'releaseHold', 'rejectHold'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
@@ -38,6 +39,33 @@ export interface DecisionExpectation {
   keys: readonly string[];
   /** Milliseconds since the epoch; null skips the expiry (an activity running a decision accepted in time). */
   nowMs: number | null;
+}
+
+/** A decision sent without a token (a user id typed into the Temporal Web UI or CLI): refused, this is where to go. */
+export const DECISION_TOKEN_REQUIRED: Message = {
+  fr: "Les décisions d'approbation, de rejet et sur les lignes retenues se prennent dans la console ou par l'API, qui prouvent qui décide ; une mise à jour indiquant seulement un userId est refusée.",
+  en: 'Approvals, rejections and decisions on held lines are taken in the console or through the API, which prove who decides; an update naming only a userId is refused.',
+};
+
+export function decisionTokenRefusalMessage(refusal: DecisionTokenRefusal): Message {
+  switch (refusal) {
+    case 'expired':
+      return {
+        fr: "Le jeton de décision a expiré : reprenez la décision dans la console ou par l'API.",
+        en: 'The decision token has expired: take the decision again in the console or through the API.',
+      };
+    case 'wrong_action':
+    case 'wrong_target':
+      return {
+        fr: 'Le jeton de décision a été émis pour une autre décision ou un autre lot ou ligne.',
+        en: 'The decision token was issued for another decision, or another bulk or line.',
+      };
+    default:
+      return {
+        fr: "Le jeton de décision est invalide : seules la console et l'API peuvent en émettre.",
+        en: 'The decision token is invalid: only the console and the API issue them.',
+      };
+  }
 }
 
 /** Far above any real token: refused before anything is decoded. */

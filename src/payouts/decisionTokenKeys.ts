@@ -8,12 +8,15 @@ import { createPrivateKey, createPublicKey, hkdfSync, type KeyObject, randomUUID
 import {
   base64UrlToBytes,
   checkDecisionToken,
+  DECISION_TOKEN_REQUIRED,
   type DecisionAction,
   type DecisionExpectation,
+  decisionTokenRefusalMessage,
   type DecisionTokenCheck,
   type DecisionTokenPayload,
   encodeDecisionPayload,
 } from '../domain/decisionTokens';
+import { PermissionDeniedError } from '../errors';
 
 /** Fixed: changing it changes the key pair, as a new SECRET_KEY does. */
 const HKDF_SALT = 'pension-gateway';
@@ -100,4 +103,27 @@ export function verifyDecisionToken(token: unknown, expected: DecisionExpectatio
     return verify(null, signed, publicKey, signature);
   });
   return verified ? check : { ok: false, refusal: 'bad_signature' };
+}
+
+/** Who took a decision, as its token proves it. */
+export interface ProvenDecider {
+  userId: number;
+  requestId: string | null;
+}
+
+/**
+ * For an activity recording a decision: the user and request its token proves, or a refusal (403). The expiry is
+ * not looked at: the workflow accepted the decision while its token was valid, and the activity may run later
+ * (retried through a database outage). No token (an update taken before tokens existed): refused.
+ */
+export function provenDecider(
+  token: unknown,
+  expected: { act: DecisionAction; target: string; keys: readonly string[] | undefined },
+): ProvenDecider {
+  if (token === undefined || token === null) {
+    throw new PermissionDeniedError('decision_token_required', DECISION_TOKEN_REQUIRED);
+  }
+  const check = verifyDecisionToken(token, { ...expected, keys: expected.keys ?? [], nowMs: null });
+  if (!check.ok) throw new PermissionDeniedError('decision_token_invalid', decisionTokenRefusalMessage(check.refusal));
+  return { userId: check.payload.sub, requestId: check.payload.rid ?? null };
 }

@@ -30,7 +30,7 @@ const release = defineRoute({
   handler: async ({ ctx, deps, user, params }) => ({
     status: 200,
     body: await decideHeldLineRequest(
-      { temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      { tokens: deps.config.auth, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
       user,
       { bulkId: params.bulk_id, lineNumber: params.line_number },
       { release: true },
@@ -52,7 +52,7 @@ const reject = defineRoute({
   handler: async ({ ctx, deps, user, params, body }) => ({
     status: 200,
     body: await decideHeldLineRequest(
-      { temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      { tokens: deps.config.auth, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
       user,
       { bulkId: params.bulk_id, lineNumber: params.line_number },
       { release: false, reason: body.reason },

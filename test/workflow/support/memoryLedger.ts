@@ -9,7 +9,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
 import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkDecisionRules';
 import type { TransferPageEntry } from '../../../src/payouts/ledger';
-import type { LineRetry } from '../../../workflows/definitions';
+import { decisionPublicKeys, signDecisionToken, verifyDecisionToken } from '../../../src/payouts/decisionTokenKeys';
+import type { ApprovalDecision, LineRetry } from '../../../workflows/definitions';
 
 export type LineStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
@@ -46,6 +47,22 @@ export interface LineScript {
   discover?: (line: MemoryLine) => Promise<StepResult>;
   quote?: (line: MemoryLine) => Promise<QuoteStepResult>;
   confirm?: (line: MemoryLine) => Promise<FinalStepResult>;
+}
+
+/** The key these tests' decision tokens are signed with, as the API's would be. */
+const tokenSettings = { secretKey: 'workflow-tests-decision-secret-0123456789', decisionTokenLifetimeSeconds: 300 };
+
+/** An approval as the API sends it: a token signed for this user and bulk. */
+export function approvalBy(userId: number, bulkId: string): ApprovalDecision {
+  return { token: signDecisionToken(tokenSettings, { userId, act: 'approve', target: bulkId }) };
+}
+
+/** The deciding user proven by a decision's token, as the real activities read it. */
+function deciderOf(decision: ApprovalDecision, act: 'approve' | 'reject', bulkId: string): number {
+  const keys = decisionPublicKeys(tokenSettings.secretKey);
+  const check = verifyDecisionToken(decision?.token, { act, target: bulkId, keys, nowMs: null });
+  if (!check.ok) throw refusal(`Decision token refused: ${check.refusal}`, 'decision_token_invalid');
+  return check.payload.sub;
 }
 
 function refusal(message: string, code: string): ApplicationFailure {
@@ -168,6 +185,7 @@ export class MemoryLedger {
           state: bulk.state,
           approvalDeadline: bulk.state === 'AWAITING_APPROVAL' ? bulk.approvalDeadline : null,
           createdById: bulk.createdById,
+          decisionKeys: decisionPublicKeys(tokenSettings.secretKey),
           total: bulk.lines.length,
           organizationCode: 'ORGTEST',
           concurrency: bulk.concurrency,
@@ -227,8 +245,9 @@ export class MemoryLedger {
         return { failed, sentUnfinished: bulk.lines.filter((line) => !isFinal(line.status)).length };
       },
 
-      approveBulk: async (bulkId: string, userId: number): Promise<void> => {
+      approveBulk: async (bulkId: string, decision: ApprovalDecision): Promise<void> => {
         record('approveBulk', bulkId);
+        const userId = deciderOf(decision, 'approve', bulkId);
         const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') {
           if (bulk.approvedById === userId) return;
@@ -240,8 +259,9 @@ export class MemoryLedger {
         bulk.approvedById = userId;
       },
 
-      rejectBulk: async (bulkId: string, _userId: number, _reason: string): Promise<void> => {
+      rejectBulk: async (bulkId: string, decision: ApprovalDecision): Promise<void> => {
         record('rejectBulk', bulkId);
+        deciderOf(decision, 'reject', bulkId);
         const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') {
           if (bulk.endedUnapproved === 'rejected') return;
