@@ -346,11 +346,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
         await decide(decision, 'reject', () =>
           typeof decision?.token === 'string'
             ? decisions.rejectBulk(bulkId, decision)
-            : legacyDecisions.rejectBulk(
-                bulkId,
-                (decision as unknown as { userId: number }).userId,
-                (decision as RejectionDecision).reason,
-              ),
+            : legacyDecisions.rejectBulk(bulkId, (decision as unknown as { userId: number }).userId, decision.reason),
         );
         return { state: 'FAILED' as const };
       }),

@@ -235,7 +235,7 @@ export async function approveBulk(
     if (refusal) throw approvalRefusalError(refusal);
     const approved = await trx('bulk_transfers')
       .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
-      .andWhere((deadline) => deadline.whereNull('approval_deadline').orWhere('approval_deadline', '>', trx.fn.now()))
+      .andWhereRaw('(approval_deadline is null or approval_deadline > now())')
       .update({
         state: 'PROCESSING',
         approved_by_id: decider.userId,

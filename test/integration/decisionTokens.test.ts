@@ -85,8 +85,10 @@ describe('decision tokens', () => {
       (thrown: unknown) => thrown,
     );
     if (error === null) return null;
-    if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) throw error;
-    return error.cause.type ?? null;
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    const failure = (error as WorkflowUpdateFailedError).cause;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    return (failure as ApplicationFailure).type ?? null;
   }
 
   it('refuses an approval naming a user, or with a forged, expired or misdirected token: nothing approved, nothing audited; the API approves, audited once in the same transaction', async () => {
