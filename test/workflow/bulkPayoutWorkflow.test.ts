@@ -163,6 +163,24 @@ describe('bulk payout workflow (activities mocked)', () => {
       expect(bulk.endedUnapproved).toBe('expired');
     });
 
+    it('a cancel whose activity keeps failing fails decision_failed after a few attempts and leaves the bulk as it was: approved, it is paid', async () => {
+      const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 600_000, createdById: 1 });
+      ledger.failing.add(`cancelBulk ${bulk.bulkId}`);
+      const handle = await start(bulk);
+      await until(() => bulk.state === 'AWAITING_APPROVAL', 'awaiting approval');
+      const failed = await handle
+        .executeUpdate(cancelUpdate, { args: [{ operator: 'workflow-test' }] })
+        .catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((failed as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('decision_failed');
+      expect(ledger.callsOf('cancelBulk', bulk.bulkId)).toBe(5);
+      expect(bulk.cancelled).toBe(false);
+
+      await handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] });
+      expect((await handle.result()).state).toBe('COMPLETED');
+      expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1]);
+    });
+
     /** Exactly one of the two outcomes, the same in the ledger and in the workflow's result: never both. */
     function expectOneOutcome(bulk: MemoryBulk, approved: boolean, result: BulkPayoutResult): void {
       if (approved) {

@@ -79,6 +79,8 @@ export class MemoryLedger {
   readonly script = new Map<string, LineScript>();
   /** Every activity call, in order: `<activity> <bulk or transfer id>`. */
   readonly calls: string[] = [];
+  /** `<activity> <bulk id>` of decision activities that fail every attempt (an error that is not a refusal). */
+  readonly failing = new Set<string>();
 
   createBulk(options: {
     lines: number;
@@ -283,6 +285,7 @@ export class MemoryLedger {
 
       cancelBulk: async (bulkId: string, _actor: unknown) => {
         record('cancelBulk', bulkId);
+        if (this.failing.has(`cancelBulk ${bulkId}`)) throw new Error('the database is unreachable');
         const bulk = this.bulk(bulkId);
         if (!isOpen(bulk.state))
           throw refusal(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed');
