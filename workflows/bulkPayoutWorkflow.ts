@@ -6,10 +6,11 @@
  * bulk's run. Lines started by runs from before AWAITED_LINES_PATCH report by signal to this workflow's id instead,
  * and may be handed over to the next run still in flight.
  *
- * Decisions arrive as Temporal updates (workflows/definitions.ts), from the API or an operator: approve / reject
- * while the bulk awaits approval (maker-checker, with a deadline), cancel while it is open, retry-failed once it
- * has ended (sent with update-with-start, which starts a new run of this workflow). Validators answer from this
- * workflow's state only; each handler does its database work in one guarded activity.
+ * Decisions arrive as Temporal updates (workflows/definitions.ts): approve / reject while the bulk awaits approval
+ * (maker-checker, with a deadline; from the API only, proven by its decision token), cancel while it is open,
+ * retry-failed once it has ended (sent with update-with-start, which starts a new run of this workflow), these two
+ * from the API or an operator. Validators answer from this workflow's state only; each handler does its database
+ * work in one guarded activity.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
@@ -371,7 +372,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
           outcome = await asDecision(() => decisions.cancelBulk(bulkId, actor ?? {}));
         } catch (error) {
           // Nothing was cancelled: unless another cancel is under way or was taken, the bulk goes on as before
-          // (its lines keep being started) and the cancel may be sent again.
+          // (lines this run stopped starting meanwhile are taken by its next pass) and the cancel may be sent again.
           control.cancelsRunning--;
           if (control.cancelsRunning === 0 && !control.cancelTaken && patched(FAILED_CANCEL_LIFTED_PATCH)) {
             control.cancelRequested = false;

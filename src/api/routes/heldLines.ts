@@ -12,9 +12,9 @@ import { BulkLineParams } from '../schemas/common';
 const tag = 'bulk transfers';
 const access = { kind: 'user', guards: [MayDecideHolds] } as const;
 const errors = {
-  403: ['decider_not_allowed'],
+  403: ['decider_not_allowed', 'decision_token_required', 'decision_token_invalid'],
   409: ['not_on_hold', 'decision_by_creator'],
-  503: ['temporal_unavailable', 'workflow_not_running'],
+  503: ['temporal_unavailable', 'workflow_not_running', 'decision_failed'],
 };
 
 const release = defineRoute({
