@@ -15,6 +15,7 @@ import {
   releaseHoldUpdate,
 } from './definitions';
 import type { HeldLineDecision } from '../activities/holdActivities';
+import { decisionTokenRefusalMessage } from '../src/domain/decisionTokens';
 import { decidingUser } from './deciders';
 import { asDecision, refuse } from './refusals';
 
@@ -40,6 +41,11 @@ export class HoldDesk {
   private withdrawn = false;
   private decisionsRunning = 0;
   private decisionKeys: string[] | null = null;
+  /**
+   * Tokens of the decisions taken (rebuilt on replay by the handler): a token read from this workflow's history
+   * cannot release the line again should it be held again within the token's lifetime.
+   */
+  private readonly tokensUsed = new Set<string>();
 
   constructor(
     private readonly transferId: string,
@@ -94,11 +100,13 @@ export class HoldDesk {
       });
     }
     decidingUser(request, { act, target: this.transferId, keys: this.decisionKeys, fields: ['token', 'reason'] });
+    if (this.tokensUsed.has(request.token)) refuse('decision_token_invalid', decisionTokenRefusalMessage('used'));
   }
 
   private async decide(decision: 'release' | 'reject', request: HoldDecisionRequest): Promise<HoldDecisionOutcome> {
     this.decisionsRunning++;
     try {
+      if (typeof request.token === 'string') this.tokensUsed.add(request.token);
       const reason = request.reason ? { reason: request.reason } : {};
       // Decisions accepted before tokens existed carried the user and request ids: they replay as they ran.
       const { userId, requestId } = request as unknown as { userId?: number; requestId?: string | null };

@@ -27,7 +27,8 @@ export interface DecisionTokenPayload {
   rid?: string;
 }
 
-export type DecisionTokenRefusal = 'malformed' | 'bad_signature' | 'wrong_action' | 'wrong_target' | 'expired';
+/** `used`: a workflow already took a decision with this very token (see workflows/payeeHold.ts). */
+export type DecisionTokenRefusal = 'malformed' | 'bad_signature' | 'wrong_action' | 'wrong_target' | 'expired' | 'used';
 
 export type DecisionTokenCheck =
   { ok: true; payload: DecisionTokenPayload } | { ok: false; refusal: DecisionTokenRefusal };
@@ -53,6 +54,11 @@ export function decisionTokenRefusalMessage(refusal: DecisionTokenRefusal): Mess
       return {
         fr: "Le jeton de décision a expiré : reprenez la décision dans la console ou par l'API.",
         en: 'The decision token has expired: take the decision again in the console or through the API.',
+      };
+    case 'used':
+      return {
+        fr: "Ce jeton de décision a déjà servi : reprenez la décision dans la console ou par l'API.",
+        en: 'This decision token has already been used: take the decision again in the console or through the API.',
       };
     case 'wrong_action':
     case 'wrong_target':
