@@ -29,6 +29,8 @@ import {
   type TransferPageEntry,
   transferStatus,
 } from '../src/payouts/ledger';
+import { provenDecider } from '../src/payouts/decisionTokenKeys';
+import type { ApprovalDecision, RejectionDecision } from '../workflows/definitions';
 import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
@@ -64,6 +66,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
       organizationCode: bulk.organizationCode,
       createdById: bulk.createdById,
       approvalDeadline: bulk.approvalDeadline,
+      decisionKeys: [...(settings.decisionKeys ?? [])],
       concurrency: settings.payoutConcurrency,
       pageSize: settings.pageSize,
       ...(settings.lineRetry ? { lineRetry: settings.lineRetry } : {}),
@@ -105,14 +108,21 @@ export function createBulkActivities(deps: ActivityDependencies) {
     return announced((deliveries) => failUnsentUnresolved(db, bulkId, deliveries));
   }
 
-  async function approveBulk(bulkId: string, userId: number): Promise<void> {
-    await refusalsAsFailures(() => announced((deliveries) => recordApproval(db, bulkId, userId, deliveries)));
+  /** The approving user is the one the decision's token proves (the workflow checked it too), audited with it. */
+  async function approveBulk(bulkId: string, decision: ApprovalDecision): Promise<void> {
+    await refusalsAsFailures(async () => {
+      const decider = provenDecider(decision?.token, { act: 'approve', target: bulkId, keys: settings.decisionKeys });
+      await announced((deliveries) => recordApproval(db, bulkId, decider, deliveries));
+    });
   }
 
-  async function rejectBulk(bulkId: string, userId: number, reason: string): Promise<void> {
-    await refusalsAsFailures(() =>
-      announced((deliveries) => endUnapproved(db, bulkId, { kind: 'rejected', userId, reason }, deliveries)),
-    );
+  async function rejectBulk(bulkId: string, decision: RejectionDecision): Promise<void> {
+    await refusalsAsFailures(async () => {
+      const decider = provenDecider(decision?.token, { act: 'reject', target: bulkId, keys: settings.decisionKeys });
+      await announced((deliveries) =>
+        endUnapproved(db, bulkId, { kind: 'rejected', ...decider, reason: decision.reason }, deliveries),
+      );
+    });
   }
 
   /** The approval deadline passed: nothing is sent, the funds are released, the bulk ends FAILED. */

@@ -24,6 +24,12 @@ export interface PayoutSettings {
   transferExpiryMs?: number;
   /** config().payeeNameCheck: below `matchThreshold` a line is held; a hold waits `holdMs` (tests set it short). */
   payeeNameCheck?: { matchThreshold: number; holdMs: number };
+  /**
+   * The public keys of decision tokens (src/payouts/decisionTokenKeys.ts decisionPublicKeys(SECRET_KEY)): given to
+   * the workflows for their validators, and used by the activities recording a decision. Absent: every
+   * maker-checker decision is refused.
+   */
+  decisionKeys?: readonly string[];
   /** The retry of a line's steps before sending (workflows/definitions.ts LineRetry): tests only; the workflow's defaults when absent. */
   lineRetry?: LineRetry;
   /** Tests only: how long after a hold's deadline the bulk fails a held line whose workflow did not; an hour when absent. */

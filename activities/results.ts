@@ -38,6 +38,11 @@ export interface BulkRun {
   state: 'PENDING' | 'AWAITING_APPROVAL' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
   /** Set while the bulk awaits approval (ISO time): the workflow waits until then. */
   approvalDeadline: string | null;
+  /**
+   * The public keys of decision tokens (base64url), for the workflow's validators of approve and reject; absent from
+   * results recorded before tokens existed.
+   */
+  decisionKeys?: string[];
   /** Its creator may not approve it; null for a bulk built by the monthly schedule. */
   createdById: number | null;
   total: number;

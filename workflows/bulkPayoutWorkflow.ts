@@ -6,10 +6,11 @@
  * bulk's run. Lines started by runs from before AWAITED_LINES_PATCH report by signal to this workflow's id instead,
  * and may be handed over to the next run still in flight.
  *
- * Decisions arrive as Temporal updates (workflows/definitions.ts), from the API or an operator: approve / reject
- * while the bulk awaits approval (maker-checker, with a deadline), cancel while it is open, retry-failed once it
- * has ended (sent with update-with-start, which starts a new run of this workflow). Validators answer from this
- * workflow's state only; each handler does its database work in one guarded activity.
+ * Decisions arrive as Temporal updates (workflows/definitions.ts): approve / reject while the bulk awaits approval
+ * (maker-checker, with a deadline; from the API only, proven by its decision token), cancel while it is open,
+ * retry-failed once it has ended (sent with update-with-start, which starts a new run of this workflow), these two
+ * from the API or an operator. Validators answer from this workflow's state only; each handler does its database
+ * work in one guarded activity.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
@@ -33,6 +34,7 @@ import { msUntil } from '../src/domain/bulkDecisionRules';
 import { isUuid } from '../src/domain/ids';
 import { isFinalStatus } from '../src/domain/transferStates';
 import type { Message } from '../src/i18n/message';
+import type { BulkActor, CancelOutcome } from '../src/payouts/bulkLifecycle';
 import type { TransferPageEntry } from '../src/payouts/ledger';
 import { workflowIdForLine } from '../src/domain/payoutWorkflows';
 import {
@@ -60,7 +62,8 @@ import {
 import { LineWindow } from './lineWindow';
 import { requestIdMemo, requestIdOf } from './requestId';
 import { payoutTransferWorkflow } from './payoutTransferWorkflow';
-import { asOwnRefusal, refuse } from './refusals';
+import { asDecision, asOwnRefusal, refuse } from './refusals';
+import { decidingUser, refuseMalformedActor } from './deciders';
 
 const database = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
@@ -71,6 +74,35 @@ const database = proxyActivities<PayoutActivities>({
     nonRetryableErrorTypes: ['BulkNotFound'],
   },
 });
+
+/**
+ * The decisions' activities (approve, reject, cancel): a few attempts, then the update fails `decision_failed`
+ * rather than retrying for ever an error that will not go (a bug, bad input), which kept the bulk open and its
+ * money reserved. Their refusals are never retried. A decision is idempotent: it may be sent again.
+ */
+const decisions = proxyActivities<PayoutActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['BulkNotFound'],
+  },
+});
+/**
+ * Approvals and rejections accepted before decision tokens existed carried a user id; their handlers replay
+ * scheduling the activities as they did (a live one is refused by the validator, and its activity would refuse it).
+ */
+const legacyDecisions = database as unknown as {
+  approveBulk(bulkId: string, userId: number): Promise<void>;
+  rejectBulk(bulkId: string, userId: number, reason: string): Promise<void>;
+};
+/**
+ * A cancel whose activity failed no longer leaves the run cancelled (starting nothing more while nothing was
+ * cancelled in the database): runs from before replay as they ran.
+ */
+const FAILED_CANCEL_LIFTED_PATCH = 'failed-cancel-lifted';
 
 /** Pages read per run, so a bulk whose lines are mostly final already still continues-as-new regularly. */
 const MAX_PAGES_PER_RUN = 4;
@@ -252,6 +284,14 @@ class BulkControl {
   reopened = false;
   /** The bulk's creator (known once started), who may not approve it. */
   createdById: number | null = null;
+  /**
+   * The public keys of decision tokens, known once started; null before, and in a run started before tokens
+   * existed (its approval's activity then verifies the token's signature alone).
+   */
+  decisionKeys: string[] | null = null;
+  /** A cancel has been recorded in the database (this run's, or an earlier run's). */
+  cancelTaken: boolean;
+  cancelsRunning = 0;
   private handlersRunning = 0;
 
   constructor(
@@ -259,6 +299,7 @@ class BulkControl {
     cancelled: boolean,
   ) {
     this.cancelRequested = cancelled;
+    this.cancelTaken = cancelled;
   }
 
   idle(): boolean {
@@ -293,49 +334,65 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
       });
     }
   };
-  const whileAwaitingApproval = (decision: ApprovalDecision): void => {
+  /** The deciding user, proven by the decision's token (see decidingUser); refuses the bulk's creator. */
+  const whileAwaitingApproval = (decision: unknown, act: 'approve' | 'reject', fields: readonly string[]): void => {
     requireUndecided('starting', 'awaiting_approval');
-    if (!Number.isInteger(decision?.userId)) {
-      refuse('validation_error', {
-        fr: 'La mise à jour doit indiquer qui décide : {"userId": <id>}.',
-        en: 'The update needs the deciding user: {"userId": <id>}.',
-      });
-    }
-    if (control.createdById !== null && control.createdById === decision.userId) {
+    const userId = decidingUser(decision, { act, target: bulkId, keys: control.decisionKeys, fields });
+    refuseCreator(userId);
+  };
+  const refuseCreator = (userId: number): void => {
+    if (control.createdById !== null && control.createdById === userId) {
       refuse('approval_by_creator', {
         fr: "L'utilisateur qui a créé un lot ne peut ni l'approuver ni le rejeter.",
         en: 'The user who created a bulk may not approve or reject it.',
       });
     }
   };
-  // Sent with the workflow's very start, a decision waits until the bulk is known to await approval.
-  const decide = async (record: () => Promise<void>, approval: 'approved' | 'rejected'): Promise<void> => {
+  // Sent with the workflow's very start, a decision waits until the bulk is known to await approval; its token,
+  // accepted then without the keys (not known yet), is verified now that they are. Decisions taken before tokens
+  // existed (no token) replay as they ran.
+  const decide = async (
+    decision: ApprovalDecision,
+    act: 'approve' | 'reject',
+    record: () => Promise<void>,
+  ): Promise<void> => {
     await condition(() => control.phase !== 'starting');
     requireUndecided('awaiting_approval');
-    await asOwnRefusal(record);
-    control.approval = approval;
+    if (typeof decision?.token === 'string' && control.decisionKeys !== null) {
+      refuseCreator(decidingUser(decision, { act, target: bulkId, keys: control.decisionKeys, checkExpiry: false }));
+    }
+    await asDecision(record);
+    control.approval = act === 'approve' ? 'approved' : 'rejected';
   };
 
   setHandler(
     approveUpdate,
     (decision) =>
       control.track(async () => {
-        await decide(() => database.approveBulk(bulkId, decision.userId), 'approved');
+        await decide(decision, 'approve', () =>
+          typeof decision?.token === 'string'
+            ? decisions.approveBulk(bulkId, decision)
+            : legacyDecisions.approveBulk(bulkId, (decision as unknown as { userId: number }).userId),
+        );
         return { state: 'PROCESSING' as const };
       }),
-    { validator: whileAwaitingApproval },
+    { validator: (decision: ApprovalDecision) => whileAwaitingApproval(decision, 'approve', ['token']) },
   );
 
   setHandler(
     rejectUpdate,
     (decision) =>
       control.track(async () => {
-        await decide(() => database.rejectBulk(bulkId, decision.userId, decision.reason), 'rejected');
+        await decide(decision, 'reject', () =>
+          typeof decision?.token === 'string'
+            ? decisions.rejectBulk(bulkId, decision)
+            : legacyDecisions.rejectBulk(bulkId, (decision as unknown as { userId: number }).userId, decision.reason),
+        );
         return { state: 'FAILED' as const };
       }),
     {
       validator: (decision: RejectionDecision) => {
-        whileAwaitingApproval(decision);
+        whileAwaitingApproval(decision, 'reject', ['token', 'reason']);
         if (typeof decision.reason !== 'string' || decision.reason.trim() === '') {
           refuse('validation_error', { fr: 'Un rejet doit être motivé.', en: 'A rejection needs a reason.' });
         }
@@ -348,14 +405,30 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
     (actor) => {
       control.cancelRequested = true;
       return control.track(async () => {
-        const outcome = await asOwnRefusal(() => database.cancelBulk(bulkId, actor ?? {}));
+        control.cancelsRunning++;
+        let outcome: CancelOutcome;
+        try {
+          outcome = await asDecision(() => decisions.cancelBulk(bulkId, actor ?? {}));
+        } catch (error) {
+          // Nothing was cancelled: unless another cancel is under way or was taken, the bulk goes on as before
+          // (lines this run stopped starting meanwhile are taken by its next pass) and the cancel may be sent again.
+          control.cancelsRunning--;
+          if (control.cancelsRunning === 0 && !control.cancelTaken && patched(FAILED_CANCEL_LIFTED_PATCH)) {
+            control.cancelRequested = false;
+          }
+          throw error;
+        }
+        control.cancelsRunning--;
+        control.cancelTaken = true;
+        control.cancelRequested = true;
         // The cancel failed the held lines too (nothing of them was sent): their workflows end and report.
         await Promise.all(window.heldWorkflowIds().map((id) => tellHeldLine(id)));
         return outcome;
       });
     },
     {
-      validator: (_actor) => {
+      validator: (actor: BulkActor | undefined) => {
+        refuseMalformedActor(actor, ['userId', 'operator']);
         if (control.phase === 'closing' || control.phase === 'closed') {
           refuse('bulk_closed', {
             fr: `Le lot ${bulkId} est terminé : il ne reste rien à annuler.`,
@@ -381,6 +454,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
       }),
     {
       validator: (actor: RetryFailedRequest | undefined) => {
+        refuseMalformedActor(actor, ['userId', 'operator', 'requestId']);
         if (actor?.requestId !== undefined && !isUuid(actor.requestId)) {
           refuse('validation_error', {
             fr: "L'identifiant d'une demande de relance doit être un UUID.",
@@ -401,6 +475,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
 async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSettings | 'closed'> {
   let bulk = await database.startBulk(bulkId);
   control.createdById = bulk.createdById;
+  control.decisionKeys = bulk.decisionKeys ?? null;
   upsertSearchAttributes([
     { key: BULK_ID, value: bulkId },
     { key: ORGANIZATION_CODE, value: bulk.organizationCode },

@@ -38,16 +38,15 @@ export const lineHeldSignal = defineSignal<[LineHold]>('lineHeld');
 export const bulkCancelledSignal = defineSignal('bulkCancelled');
 
 /**
- * Decisions on a held line, updates on the line's workflow (the API sends them; an operator can, from the Web UI
- * or `temporal workflow update execute --name releaseHold --input '{"userId": 7}'`, see README "Payee name
- * check"). The user must be a GESTIONNAIRE or staff user of the organization, not the bulk's creator when the
- * organization requires approval; a rejection needs a reason. Answers the line's status after the decision.
+ * Decisions on a held line, updates on the line's workflow, sent by the API only: each carries the decision token
+ * the API signed for the deciding user, this line and this decision (src/domain/decisionTokens.ts); an update
+ * without one (`{"userId": 7}` typed into the Web UI) is refused. The user must be a GESTIONNAIRE or staff user of
+ * the organization, not the bulk's creator when the organization requires approval; a rejection needs a reason.
+ * Answers the line's status after the decision.
  */
 export interface HoldDecisionRequest {
-  userId: number;
+  token: string;
   reason?: string;
-  /** The API request carrying the decision, for the audit log. */
-  requestId?: string | null;
 }
 export type HoldDecisionOutcome = { status: 'PROCESSING' } | { status: 'FAILED'; failureCode: string };
 export const releaseHoldUpdate = defineUpdate<HoldDecisionOutcome, [HoldDecisionRequest]>('releaseHold');
@@ -61,13 +60,14 @@ export const rejectHoldUpdate = defineUpdate<HoldDecisionOutcome, [HoldDecisionR
 export const lineFinishedSignal = defineSignal<[LineReport]>('lineFinished');
 
 /**
- * Updates on the bulk workflow (the API sends them; an operator can too, from the Web UI or `temporal workflow
- * update`, see README "Operating"). Each is validated against where the workflow stands, then does its database
- * work in an activity; a refusal comes back as an ApplicationFailure whose type is the API's error code.
+ * Updates on the bulk workflow. Each is validated against where the workflow stands, then does its database work
+ * in an activity; a refusal comes back as an ApplicationFailure whose type is the API's error code. Approve and
+ * reject are sent by the API only, with the decision token it signed for the deciding user, this bulk and this
+ * decision (src/domain/decisionTokens.ts): the user is the token's, never one named in the input. Cancel and
+ * retry-failed may also be sent by an operator from the Web UI or `temporal workflow update` (README "Operating").
  */
 export interface ApprovalDecision {
-  /** The user approving or rejecting: must be a second user of the organization (maker-checker). */
-  userId: number;
+  token: string;
 }
 export interface RejectionDecision extends ApprovalDecision {
   reason: string;

@@ -1,9 +1,10 @@
 /**
  * A line held by the payee name check waits here for a decision: a release or a rejection (updates on the line's
- * workflow, from the API or an operator in the Web UI), its deadline, or its bulk's cancel. Validators answer from
- * this state only; the decision itself is one guarded activity (src/payouts/payeeHolds.ts).
+ * workflow, sent by the API with the decision token it signed for the deciding user), its deadline, or its bulk's
+ * cancel. Validators answer from this state only; the decision itself is one guarded activity
+ * (src/payouts/payeeHolds.ts), which records it under the user the token proves.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { msUntil } from '../src/domain/bulkDecisionRules';
 import {
@@ -13,9 +14,24 @@ import {
   rejectHoldUpdate,
   releaseHoldUpdate,
 } from './definitions';
-import { asOwnRefusal, refuse } from './refusals';
+import type { HeldLineDecision } from '../activities/holdActivities';
+import { decisionTokenRefusalMessage } from '../src/domain/decisionTokens';
+import { decidingUser } from './deciders';
+import { asDecision, refuse } from './refusals';
 
-type HoldActivities = Pick<PayoutActivities, 'decideHeldLine' | 'expireHeldLine'>;
+type HoldActivities = Pick<PayoutActivities, 'decisionKeys' | 'expireHeldLine'>;
+
+/** A decision's activity: a few attempts, then the update fails `decision_failed` (see workflows/refusals.ts). */
+const decisions = proxyActivities<Pick<PayoutActivities, 'decideHeldLine'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * Holds begun since this patch fetch the decision tokens' public keys as they begin, so the validators verify each
+ * token's signature; holds begun before verify the rest of the token, and the decision's activity its signature.
+ */
+const HOLD_DECISION_KEYS_PATCH = 'hold-decision-keys';
 
 export class HoldDesk {
   /** Set once the line has been held: it then reports its end to its bulk by signal. */
@@ -24,17 +40,23 @@ export class HoldDesk {
   private outcome: HoldDecisionOutcome | null = null;
   private withdrawn = false;
   private decisionsRunning = 0;
+  private decisionKeys: string[] | null = null;
+  /**
+   * Tokens of the decisions taken (rebuilt on replay by the handler): a token read from this workflow's history
+   * cannot release the line again should it be held again within the token's lifetime.
+   */
+  private readonly tokensUsed = new Set<string>();
 
   constructor(
     private readonly transferId: string,
     private readonly activities: HoldActivities,
   ) {
     setHandler(releaseHoldUpdate, (request) => this.decide('release', request), {
-      validator: (request: HoldDecisionRequest) => this.validate(request),
+      validator: (request: HoldDecisionRequest) => this.validate('releaseHold', request),
     });
     setHandler(rejectHoldUpdate, (request) => this.decide('reject', request), {
       validator: (request: HoldDecisionRequest) => {
-        this.validate(request);
+        this.validate('rejectHold', request);
         if (typeof request.reason !== 'string' || request.reason.trim() === '') {
           refuse('validation_error', {
             fr: 'Un rejet doit être motivé.',
@@ -57,6 +79,9 @@ export class HoldDesk {
     this.waiting = true;
     this.outcome = null;
     this.withdrawn = false;
+    if (this.decisionKeys === null && patched(HOLD_DECISION_KEYS_PATCH)) {
+      this.decisionKeys = await this.activities.decisionKeys();
+    }
     const remaining = msUntil(new Date(holdDeadline), new Date());
     const woken = remaining > 0 && (await condition(() => this.outcome !== null || this.withdrawn, remaining));
     // A decision being recorded is finished before the deadline is looked at: both are guarded, one wins.
@@ -67,32 +92,29 @@ export class HoldDesk {
     return this.activities.expireHeldLine(this.transferId);
   }
 
-  private validate(request: HoldDecisionRequest): void {
+  private validate(act: 'releaseHold' | 'rejectHold', request: HoldDecisionRequest): void {
     if (!this.waiting || this.outcome !== null || this.withdrawn) {
       refuse('not_on_hold', {
         fr: "Cette ligne n'est pas en attente de décision.",
         en: 'This line is not on hold.',
       });
     }
-    if (!Number.isInteger(request?.userId)) {
-      refuse('validation_error', {
-        fr: 'La décision doit indiquer qui décide : {"userId": <id>}.',
-        en: 'The decision needs the deciding user: {"userId": <id>}.',
-      });
-    }
+    decidingUser(request, { act, target: this.transferId, keys: this.decisionKeys, fields: ['token', 'reason'] });
+    if (this.tokensUsed.has(request.token)) refuse('decision_token_invalid', decisionTokenRefusalMessage('used'));
   }
 
   private async decide(decision: 'release' | 'reject', request: HoldDecisionRequest): Promise<HoldDecisionOutcome> {
     this.decisionsRunning++;
     try {
-      const outcome = await asOwnRefusal(() =>
-        this.activities.decideHeldLine(this.transferId, {
-          decision,
-          userId: request.userId,
-          ...(request.reason ? { reason: request.reason } : {}),
-          requestId: request.requestId ?? null,
-        }),
-      );
+      if (typeof request.token === 'string') this.tokensUsed.add(request.token);
+      const reason = request.reason ? { reason: request.reason } : {};
+      // Decisions accepted before tokens existed carried the user and request ids: they replay as they ran.
+      const { userId, requestId } = request as unknown as { userId?: number; requestId?: string | null };
+      const input: HeldLineDecision =
+        typeof request.token === 'string'
+          ? { decision, token: request.token, ...reason }
+          : ({ decision, userId, ...reason, requestId: requestId ?? null } as unknown as HeldLineDecision);
+      const outcome = await asDecision(() => decisions.decideHeldLine(this.transferId, input));
       this.outcome = outcome;
       return outcome;
     } finally {

@@ -18,3 +18,28 @@ export async function asOwnRefusal<T>(work: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/**
+ * A decision's activity (approve, reject, cancel, a hold's release or rejection): its refusal becomes the update's,
+ * as asOwnRefusal; anything else (its few attempts ran out: a bug, input the database will not take, an outage)
+ * fails the update `decision_failed`, with the last error as its cause, instead of being retried for ever.
+ */
+export async function asDecision<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    if (error.cause instanceof ApplicationFailure && error.cause.nonRetryable) throw error.cause;
+    const message: Message = {
+      fr: "La décision n'a pas pu être enregistrée après plusieurs tentatives ; elle peut être renvoyée.",
+      en: 'The decision could not be recorded after several attempts; it may be sent again.',
+    };
+    throw ApplicationFailure.create({
+      message: message.en,
+      type: 'decision_failed',
+      nonRetryable: true,
+      details: [{ message }],
+      cause: error,
+    });
+  }
+}

@@ -59,6 +59,7 @@ const environmentSchema = z.object({
   JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
   JWT_ACCESS_TOKEN_LIFETIME: z.coerce.number().int().positive().default(480),
   JWT_REFRESH_TOKEN_LIFETIME: z.coerce.number().int().positive().default(10080),
+  DECISION_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
 
   LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(10),
   LOGIN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
@@ -179,6 +180,11 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       algorithm: e.JWT_ALGORITHM,
       accessTokenLifetimeMinutes: e.JWT_ACCESS_TOKEN_LIFETIME,
       refreshTokenLifetimeMinutes: e.JWT_REFRESH_TOKEN_LIFETIME,
+      /**
+       * How long a decision token (a maker-checker decision signed by the API for its workflow, see
+       * src/payouts/decisionTokenKeys.ts) is accepted: it is sent at once, so minutes are plenty.
+       */
+      decisionTokenLifetimeSeconds: e.DECISION_TOKEN_LIFETIME_SECONDS,
       loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
       loginRateLimitWindowSeconds: e.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
     },

@@ -2,8 +2,9 @@
  * Acting on a bulk: approve / reject (maker-checker), cancel, retry the failed lines. Here the common refusals are
  * answered at once (who may act on which bulk, in which state); the decision is then sent to the bulk's workflow
  * as a Temporal update, whose own checks (the same rules, in the workflow and the database) decide in the end.
- * Once the workflow has accepted it, the decision is written to the audit log (with the state before and after):
- * the change itself is the workflow's transaction, so the record follows it rather than sharing it.
+ * An approval or rejection carries a decision token signed for the user, and its activity writes the audit entry
+ * in the decision's own transaction. A cancel or a retry is written to the audit log here once the workflow has
+ * accepted it (the change itself is the workflow's transaction, so the record follows it).
  */
 import type { Logger } from 'pino';
 import type { TemporalHandle } from '../clients/temporal';
@@ -14,7 +15,7 @@ import { ConflictError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import { approvalRefusalError, checkApprover, isOpenBulkState } from './bulkLifecycle';
-import { cancelBulkPayout, decideApproval, retryFailedPayouts } from './bulkWorkflowUpdates';
+import { cancelBulkPayout, type Decider, decideApproval, retryFailedPayouts } from './bulkWorkflowUpdates';
 import { type BulkSummary, loadBulkDecisions, loadBulkSummary } from './bulkReads';
 import { readableBulk } from './bulkViews';
 
@@ -29,12 +30,10 @@ export interface ActionContext {
 export async function approveBulkDecision(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
   const bulk = await bulkAwaitingApproval(user, bulkId);
   await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    decideApproval(temporal, bulk.bulk_id, { approve: true, by: { userId: user.id } }),
+    decideApproval(temporal, context.config.auth, bulk.bulk_id, { approve: true, by: deciderOf(context, user) }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk approved');
-  const answer = await decisionAnswer(bulk.bulk_id);
-  await auditBulkAction(context, user, bulk, 'bulk.approved', { state: answer.state });
-  return answer;
+  return decisionAnswer(bulk.bulk_id);
 }
 
 export async function rejectBulkDecision(
@@ -45,12 +44,14 @@ export async function rejectBulkDecision(
 ) {
   const bulk = await bulkAwaitingApproval(user, bulkId);
   await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    decideApproval(temporal, bulk.bulk_id, { approve: false, by: { userId: user.id, reason } }),
+    decideApproval(temporal, context.config.auth, bulk.bulk_id, {
+      approve: false,
+      by: deciderOf(context, user),
+      reason,
+    }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk rejected');
-  const answer = await decisionAnswer(bulk.bulk_id);
-  await auditBulkAction(context, user, bulk, 'bulk.rejected', { state: answer.state, rejection_reason: reason });
-  return answer;
+  return decisionAnswer(bulk.bulk_id);
 }
 
 export async function cancelBulkRequest(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
@@ -130,6 +131,10 @@ async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Pr
   });
   if (refusal) throw approvalRefusalError(refusal);
   return bulk;
+}
+
+function deciderOf(context: ActionContext, user: AuthenticatedUser): Decider {
+  return { userId: user.id, requestId: context.requestId };
 }
 
 async function decisionAnswer(bulkId: string) {

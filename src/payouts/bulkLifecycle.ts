@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { applyAccountChanges } from '../accounts/accountJournal';
+import { type AuditValues, recordAudit } from '../audit/auditLog';
 import {
   APPROVAL_EXPIRED_CODE,
   APPROVAL_REJECTED_CODE,
@@ -19,7 +20,7 @@ import {
   LINE_UNRESOLVED_CODE,
 } from '../domain/bulkDecisionRules';
 import { type BulkCounts, bulkOutcome, type BulkOutcome, type TransferStatus } from '../domain/transferStates';
-import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
+import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
 import { type RecordedDeliveries, recordTransferEvents, recordWebhookEvent } from '../webhooks/webhookEvents';
@@ -200,36 +201,81 @@ function notAwaitingApproval(state: BulkState): ConflictError {
   );
 }
 
+/** A user's decision on a bulk, proven by their decision token (src/payouts/decisionTokenKeys.ts). */
+export interface BulkDecider {
+  userId: number;
+  /** The API request that carried the decision, for the audit log. */
+  requestId: string | null;
+}
+
 /**
- * AWAITING_APPROVAL -> PROCESSING, recording who approved. The same user approving again (a retried activity)
- * is answered as done; anyone else finds the decision taken.
+ * AWAITING_APPROVAL -> PROCESSING, recording who approved and its audit entry in the same transaction. The same
+ * user approving again (a retried activity) is answered as done; anyone else finds the decision taken. Refused
+ * `approval_expired` once the deadline has passed, even if the expiry has not been recorded yet (a worker down
+ * across the deadline delivers the approval and the deadline's timer together); the database refuses it too
+ * (see migrations/20261207000700_approval_deadline_guard.ts).
  */
 export async function approveBulk(
   knex: Knex,
   bulkId: string,
-  userId: number,
+  decider: BulkDecider,
   deliveries: RecordedDeliveries = [],
 ): Promise<void> {
   await knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.state !== 'AWAITING_APPROVAL') {
-      if (bulk.approved_by_id === userId) return;
+      if (bulk.approved_by_id === decider.userId) return;
       throw notAwaitingApproval(bulk.state);
     }
     await refuseInactiveOrganization(trx, bulk);
-    const refusal = await checkApprover(trx, userId, {
+    const refusal = await checkApprover(trx, decider.userId, {
       organizationId: bulk.organization_id,
       createdById: bulk.created_by_id,
     });
     if (refusal) throw approvalRefusalError(refusal);
     const approved = await trx('bulk_transfers')
       .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
-      .update({ state: 'PROCESSING', approved_by_id: userId, approved_at: trx.fn.now(), updated_at: trx.fn.now() });
-    if (approved === 1) deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.processing', bulkId })));
+      .andWhereRaw('(approval_deadline is null or approval_deadline > now())')
+      .update({
+        state: 'PROCESSING',
+        approved_by_id: decider.userId,
+        approved_at: trx.fn.now(),
+        updated_at: trx.fn.now(),
+      });
+    if (approved !== 1) throw approvalExpired();
+    await auditDecision(trx, bulk, decider, 'bulk.approved', { state: 'PROCESSING' });
+    deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.processing', bulkId })));
   });
 }
 
-export type UnapprovedEnd = { kind: 'rejected'; userId: number; reason: string } | { kind: 'expired' };
+function approvalExpired(): ConflictError {
+  return new ConflictError(APPROVAL_EXPIRED_CODE, {
+    fr: "Le délai d'approbation de ce lot est dépassé : il ne peut plus être approuvé.",
+    en: "This bulk's approval deadline has passed: it can no longer be approved.",
+  });
+}
+
+/** The decision's audit entry, in the decision's transaction: who (proven by their token), before and after. */
+async function auditDecision(
+  trx: Knex.Transaction,
+  bulk: ControlledBulk,
+  decider: BulkDecider,
+  kind: 'bulk.approved' | 'bulk.rejected',
+  after: AuditValues,
+): Promise<void> {
+  const user = await trx('users').where('id', decider.userId).first<{ email: string }>('email');
+  await recordAudit(trx, {
+    actor: { userId: decider.userId, email: user.email },
+    requestId: decider.requestId,
+    kind,
+    organizationId: bulk.organization_id,
+    subject: { type: 'bulk', id: bulk.bulk_id },
+    before: { state: bulk.state },
+    after,
+  });
+}
+
+export type UnapprovedEnd = ({ kind: 'rejected'; reason: string } & BulkDecider) | { kind: 'expired' };
 
 /**
  * A rejected bulk, or one whose approval deadline passed: none of its lines is sent, their reservation is given
@@ -269,6 +315,9 @@ export async function endUnapproved(
           ? { rejected_by_id: end.userId, rejected_at: trx.fn.now(), rejection_reason: end.reason.slice(0, 500) }
           : {}),
       });
+    if (end.kind === 'rejected') {
+      await auditDecision(trx, bulk, end, 'bulk.rejected', { state: 'FAILED', rejection_reason: end.reason });
+    }
     if (ended === 1) deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.failed', bulkId })));
     return { state: 'FAILED' as const };
   });
@@ -293,6 +342,7 @@ export async function cancelBulk(
   deliveries: RecordedDeliveries = [],
 ): Promise<CancelOutcome> {
   return knex.transaction(async (trx) => {
+    await refuseUnknownActor(trx, actor);
     const bulk = await lockBulk(trx, bulkId);
     if (!isOpenBulkState(bulk.state)) {
       throw new ConflictError(
@@ -329,6 +379,21 @@ export async function cancelBulk(
       );
     return { cancelled: Number(row?.count ?? 0), released: row?.amount ?? '0' };
   });
+}
+
+/**
+ * An actor naming a user we do not have (typed by hand in the Web UI) is refused as such, rather than failing on
+ * the foreign key at every retry of the activity.
+ */
+async function refuseUnknownActor(trx: Knex.Transaction, actor: BulkActor): Promise<void> {
+  if (actor.userId === undefined || actor.userId === null) return;
+  const user = await trx('users').where('id', actor.userId).first<{ id: number } | undefined>('id');
+  if (!user) {
+    throw new ValidationError('unknown_user', {
+      fr: `L'utilisateur ${actor.userId} n'existe pas.`,
+      en: `User ${actor.userId} does not exist.`,
+    });
+  }
 }
 
 async function retriedSince(trx: Knex.Transaction, bulkId: string, since: Date): Promise<boolean> {
@@ -479,6 +544,7 @@ export async function retryFailedLines(
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.last_retry_request_id === request.requestId) return earlierRetry(trx, request.requestId);
+    await refuseUnknownActor(trx, request);
     await refuseInactiveOrganization(trx, bulk);
     if (isOpenBulkState(bulk.state)) {
       throw new ConflictError(

@@ -26,19 +26,18 @@ import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import type { payoutTransferWorkflow } from '../../workflows/payoutTransferWorkflow';
 import {
   approveUpdate,
-  type ApprovalDecision,
   cancelUpdate,
   type HoldDecisionOutcome,
   type HoldDecisionRequest,
   rejectHoldUpdate,
   rejectUpdate,
   releaseHoldUpdate,
-  type RejectionDecision,
   type RetryFailedRequest,
   retryFailedUpdate,
 } from '../../workflows/definitions';
 import type { BulkActor, CancelOutcome, RetryOutcome } from './bulkLifecycle';
 import { bulkWorkflowStartOptions } from './bulkPayoutClient';
+import { type DecisionTokenSettings, signDecisionToken } from './decisionTokenKeys';
 import { workflowIdForBulk, workflowIdForLine } from '../domain/payoutWorkflows';
 
 /** Status of the refusals raised by the workflow's validators (they carry only their message, in both languages). */
@@ -50,6 +49,10 @@ const VALIDATOR_STATUS: Record<string, number> = {
   bulk_in_progress: 409,
   organization_inactive: 403,
   validation_error: 400,
+  decision_token_required: 403,
+  decision_token_invalid: 403,
+  // A decision's activity ran out of attempts: the decision may be sent again later.
+  decision_failed: 503,
 };
 
 /** The typed error for an update's refusal; anything else (Temporal down, a bug) is rethrown as is. */
@@ -71,6 +74,8 @@ function errorOfUpdateFailure(error: unknown): unknown {
       return new NotFoundError(code, message, details);
     case 422:
       return new UnprocessableError(code, message, details);
+    case 503:
+      return new ServiceUnavailableError(code, message, details);
     default:
       return new ConflictError(code, message, details);
   }
@@ -84,17 +89,29 @@ async function asTypedErrors<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Approve or reject: the bulk awaits approval, so its workflow is running and waiting for exactly this. */
+/** Who decides, as the API authenticated them, and the request carrying the decision. */
+export interface Decider {
+  userId: number;
+  requestId: string | null;
+}
+
+/**
+ * Approve or reject: the bulk awaits approval, so its workflow is running and waiting for exactly this. The
+ * decision carries a token signed now for this user, this bulk and this decision: the workflow accepts nothing else.
+ */
 export async function decideApproval(
   temporal: TemporalHandle,
+  tokens: DecisionTokenSettings,
   bulkId: string,
-  decision: { approve: true; by: ApprovalDecision } | { approve: false; by: RejectionDecision },
+  decision: { approve: true; by: Decider } | { approve: false; by: Decider; reason: string },
 ): Promise<void> {
   const handle = temporal.client.workflow.getHandle<typeof bulkPayoutWorkflow>(workflowIdForBulk(bulkId));
+  const act = decision.approve ? 'approve' : 'reject';
+  const token = signDecisionToken(tokens, { ...decision.by, act, target: bulkId });
   try {
     await asTypedErrors(async () => {
-      if (decision.approve) await handle.executeUpdate(approveUpdate, { args: [decision.by] });
-      else await handle.executeUpdate(rejectUpdate, { args: [decision.by] });
+      if (decision.approve) await handle.executeUpdate(approveUpdate, { args: [{ token }] });
+      else await handle.executeUpdate(rejectUpdate, { args: [{ token, reason: decision.reason }] });
     });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
@@ -107,18 +124,25 @@ export async function decideApproval(
   }
 }
 
-/** Release or reject a held line: its workflow is running and waiting for exactly this (workflows/payeeHold.ts). */
+/**
+ * Release or reject a held line: its workflow is running and waiting for exactly this (workflows/payeeHold.ts). The
+ * decision carries a token signed now for this user, this line (its transfer id) and this decision.
+ */
 export async function decideLineHold(
   temporal: TemporalHandle,
-  line: { bulkId: string; lineNumber: number; attempt: number },
-  decision: { release: boolean; by: HoldDecisionRequest },
+  tokens: DecisionTokenSettings,
+  line: { bulkId: string; lineNumber: number; attempt: number; transferId: string },
+  decision: { release: boolean; by: Decider; reason?: string },
 ): Promise<HoldDecisionOutcome> {
   const handle = temporal.client.workflow.getHandle<typeof payoutTransferWorkflow>(
     workflowIdForLine(line.bulkId, line.lineNumber, line.attempt),
   );
+  const act = decision.release ? 'releaseHold' : 'rejectHold';
+  const token = signDecisionToken(tokens, { ...decision.by, act, target: line.transferId });
+  const request: HoldDecisionRequest = { token, ...(decision.reason ? { reason: decision.reason } : {}) };
   try {
     return await asTypedErrors(() =>
-      handle.executeUpdate(decision.release ? releaseHoldUpdate : rejectHoldUpdate, { args: [decision.by] }),
+      handle.executeUpdate(decision.release ? releaseHoldUpdate : rejectHoldUpdate, { args: [request] }),
     );
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {

@@ -1,7 +1,8 @@
 /**
  * Releasing or rejecting a line held by the payee name check, from the API: the line is found in the caller's
- * organization and must be ON_HOLD; the decision is then sent to the line's workflow as a Temporal update, whose
- * activity checks the decider again and records the decision and its audit entry in one transaction.
+ * organization and must be ON_HOLD; the decision is then sent to the line's workflow as a Temporal update with a
+ * decision token signed for the user, whose activity checks the decider again and records the decision and its
+ * audit entry in one transaction.
  */
 import type { Logger } from 'pino';
 import type { TemporalHandle } from '../clients/temporal';
@@ -11,9 +12,12 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import type { TransferStatus } from '../domain/transferStates';
 import { decideLineHold } from './bulkWorkflowUpdates';
+import type { DecisionTokenSettings } from './decisionTokenKeys';
 import { readableBulk } from './bulkViews';
 
 export interface HoldActionContext {
+  /** Signs the decision's token (src/payouts/decisionTokenKeys.ts). */
+  tokens: DecisionTokenSettings;
   temporal: () => Promise<TemporalHandle>;
   log: Logger;
   requestId: string | null;
@@ -48,10 +52,12 @@ export async function decideHeldLineRequest(
   await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
     decideLineHold(
       temporal,
-      { bulkId: bulk.bulk_id, lineNumber: line.line_number, attempt: line.attempt },
+      context.tokens,
+      { bulkId: bulk.bulk_id, lineNumber: line.line_number, attempt: line.attempt, transferId: line.transfer_id },
       {
         release: decision.release,
-        by: { userId: user.id, requestId: context.requestId, ...(decision.reason ? { reason: decision.reason } : {}) },
+        by: { userId: user.id, requestId: context.requestId },
+        ...(decision.reason ? { reason: decision.reason } : {}),
       },
     ),
   );

@@ -15,11 +15,14 @@ import { settleTransfer } from './ledger';
 
 export interface HoldDecision {
   decision: 'release' | 'reject';
-  /** The deciding user: a GESTIONNAIRE or staff user of the line's organization, not the bulk's creator when it needed approval. */
+  /**
+   * The deciding user, as their decision token proves it: a GESTIONNAIRE or staff user of the line's organization,
+   * not the bulk's creator when it needed approval.
+   */
   userId: number;
   /** Why the line is rejected (required) or released (optional): kept in the audit log. */
   reason?: string;
-  /** The API request that carried the decision; null from the Web UI. */
+  /** The API request that carried the decision (signed in its token). */
   requestId?: string | null;
 }
 

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
+import { decisionPublicKeys } from '../payouts/decisionTokenKeys';
 import { temporalConnectionOptions } from '../clients/temporalConnection';
 import { type Config, config } from '../config';
 import { closeDb, db } from '../db/knex';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
         payoutConcurrency: settings.bulk.payoutConcurrency,
         pageSize: settings.bulk.pageSize,
         approvalTimeoutMs: settings.bulk.approvalTimeoutHours * 3_600_000,
+        decisionKeys: decisionPublicKeys(settings.auth.secretKey),
         transferExpiryMs: settings.mojaloop.transferExpiryMs,
         payeeNameCheck: {
           matchThreshold: settings.payeeNameCheck.matchThreshold,

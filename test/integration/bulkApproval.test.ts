@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
+import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
+import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
 import { dayIn } from '../../src/domain/pensionPeriod';
 import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/periodBulk';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
@@ -124,16 +126,29 @@ describe('bulk approval (maker-checker)', () => {
       const bySuperviseur = await actOnBulk(server, 'approve', bulkId, fund.superviseur.token, 403);
       expect(bySuperviseur.body.error.code).toBe('permission_denied');
       await actOnBulk(server, 'approve', bulkId, outsider.gestionnaire.token, 404);
-      // The workflow holds the same rule, whoever sends the update (an operator from the Web UI, a script).
+      // The workflow holds the same rule, even for a decision token the API signed for the creator; and an update
+      // naming a user without a token (typed into the Web UI) is refused whoever it names.
       const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
-      const refusedUpdate = await handle.executeUpdate('approve', { args: [{ userId: fund.gestionnaire.id }] }).then(
-        () => null,
-        (error: unknown) => error,
-      );
-      expect(refusedUpdate).toBeInstanceOf(WorkflowUpdateFailedError);
-      const refusal = (refusedUpdate as WorkflowUpdateFailedError).cause;
-      expect(refusal).toBeInstanceOf(ApplicationFailure);
-      expect(refusal).toMatchObject({ type: 'approval_by_creator', nonRetryable: true });
+      const updateRefusal = async (input: object) => {
+        const refused = await handle.executeUpdate('approve', { args: [input] }).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+        const refusal = (refused as WorkflowUpdateFailedError).cause;
+        expect(refusal).toBeInstanceOf(ApplicationFailure);
+        return refusal;
+      };
+      const creatorToken = signDecisionToken(config().auth, {
+        userId: fund.gestionnaire.id,
+        act: 'approve',
+        target: bulkId,
+      });
+      expect(await updateRefusal({ token: creatorToken })).toMatchObject({
+        type: 'approval_by_creator',
+        nonRetryable: true,
+      });
+      expect(await updateRefusal({ userId: fund.checker.id })).toMatchObject({ type: 'decision_token_required' });
       expect(await bulkState(bulkId)).toBe('AWAITING_APPROVAL');
 
       const approved = await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);

@@ -8,6 +8,7 @@
 import { applyAccountChange } from '../../src/accounts/accountJournal';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
+import { config } from '../../src/config';
 import { AppError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
 import { decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
@@ -80,7 +81,11 @@ describe('bulks of a deactivated organization', () => {
       await waitFor(async () => (await bulkRow(bulk.bulkId)).state === 'AWAITING_APPROVAL');
 
       await setOrganizationActive(payer.organizationId, false);
-      const approve = () => decideApproval(temporal, bulk.bulkId, { approve: true, by: { userId: checker.user.id } });
+      const approve = () =>
+        decideApproval(temporal, config().auth, bulk.bulkId, {
+          approve: true,
+          by: { userId: checker.user.id, requestId: null },
+        });
       expect(await refusal(approve())).toEqual({ status: 403, code: 'organization_inactive' });
       expect(await bulkRow(bulk.bulkId)).toMatchObject({ state: 'AWAITING_APPROVAL', approved_by_id: null });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n, reserved: 30_000n });

@@ -8,7 +8,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
+import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
+import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
 import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
 import { auditOf } from '../support/adminFixtures';
 import { bulkDetails, createBulkTestApp, createFund, type Fund, upload } from '../support/bulkFixtures';
@@ -115,6 +117,7 @@ describe('payee name check', () => {
       `type_id,valeur_id,devise,montant\nMSISDN,${AWA},XOF,11000\nMSISDN,${AWA_TOO},XOF,12000\nMSISDN,${unlisted},XOF,13000\n`,
     ).expect(202);
     const bulkId: string = uploaded.body.bulkTransferId;
+    let releasedRequestId: string | undefined;
 
     await (
       await worker()
@@ -165,7 +168,10 @@ describe('payee name check', () => {
         .expect(200);
       expect(status.body).toMatchObject({ state: 'PROCESSING', held: 1 });
 
-      // Who may decide: not a SUPERVISEUR, not another organization; the workflow checks it too (an operator's update).
+      // Who may decide: not a SUPERVISEUR, not another organization; the workflow checks it too. An update without
+      // the API's decision token (a user id typed into the Web UI) is refused whoever it names, as is a token for
+      // another line or another decision; a token the API would not have signed (for a SUPERVISEUR) is refused by
+      // the decision's activity.
       expect((await decide(bulkId, 3, 'release', fund.superviseur.token, 403)).body.error.code).toBe(
         'permission_denied',
       );
@@ -173,15 +179,32 @@ describe('payee name check', () => {
       await decide(bulkId, 3, 'release', outsider.gestionnaire.token, 404);
       const heldLine = await line(bulkId, 3);
       const handle = temporal.client.workflow.getHandle(workflowIdForLine(bulkId, 3, heldLine.attempt));
-      const refused = await handle.executeUpdate('releaseHold', { args: [{ userId: fund.superviseur.id }] }).then(
-        () => null,
-        (error: unknown) => error,
+      const refusalOf = async (input: object) => {
+        const refused = await handle.executeUpdate('releaseHold', { args: [input] }).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+        return ((refused as WorkflowUpdateFailedError).cause as { type?: string }).type;
+      };
+      const tokenFor = (userId: number, act: 'releaseHold' | 'rejectHold', target: string) =>
+        signDecisionToken(config().auth, { userId, act, target });
+      expect(await refusalOf({ userId: fund.gestionnaire.id })).toBe('decision_token_required');
+      const otherLine = (await line(bulkId, 2)).transfer_id;
+      expect(await refusalOf({ token: tokenFor(fund.gestionnaire.id, 'releaseHold', otherLine) })).toBe(
+        'decision_token_invalid',
       );
-      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'decider_not_allowed' });
+      expect(await refusalOf({ token: tokenFor(fund.gestionnaire.id, 'rejectHold', heldLine.transfer_id) })).toBe(
+        'decision_token_invalid',
+      );
+      expect(await refusalOf({ token: tokenFor(fund.superviseur.id, 'releaseHold', heldLine.transfer_id) })).toBe(
+        'decider_not_allowed',
+      );
       expect((await line(bulkId, 3)).status).toBe('ON_HOLD');
+      expect(await auditOf('transfer', heldLine.transfer_id)).toEqual([]);
 
       const released = await decide(bulkId, 3, 'release', fund.gestionnaire.token, 200);
+      releasedRequestId = released.headers['x-request-id'];
       conforms(released, 'post', '/api/bulk-transfers/{bulk_id}/lines/{line_number}/release');
       expect(released.body).toMatchObject({ bulkTransferId: bulkId, line_number: 3, status: 'PROCESSING' });
       await waitFor(() => ended(bulkId), 90_000);
@@ -206,6 +229,7 @@ describe('payee name check', () => {
         actor_user_id: fund.gestionnaire.id,
         before: expect.objectContaining({ status: 'ON_HOLD', expected_payee_name: 'Koffi Mensah' }),
         after: { status: 'PROCESSING' },
+        request_id: releasedRequestId,
       }),
     ]);
   });

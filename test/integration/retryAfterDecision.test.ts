@@ -7,6 +7,7 @@
  */
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
+import { config } from '../../src/config';
 import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
@@ -275,7 +276,11 @@ describe('retry-failed after a decision, and while a retry pays', () => {
         async () =>
           (await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state')).state === 'AWAITING_APPROVAL',
       );
-      await decideApproval(temporal, bulk.bulkId, { approve: false, by: { userId: checkerId, reason: 'Wrong month' } });
+      await decideApproval(temporal, config().auth, bulk.bulkId, {
+        approve: false,
+        by: { userId: checkerId, requestId: null },
+        reason: 'Wrong month',
+      });
       expect(await bulkWorkflowResult(temporal, bulk.bulkId)).toMatchObject({
         state: 'FAILED',
         completed: 0,

@@ -16,6 +16,7 @@ import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
 import type { BulkPayoutResult } from '../../workflows/definitions';
 import { createPayoutWorker } from '../../src/worker/createWorker';
+import { decisionPublicKeys } from '../../src/payouts/decisionTokenKeys';
 import { isPortOpen } from '../../temporal/devServer';
 
 export interface RunningPeer {
@@ -129,6 +130,7 @@ export function payoutWorker(
         maxFeeMinorUnits: config().mojaloop.maxFeeMinorUnits,
         payoutConcurrency: config().bulk.payoutConcurrency,
         pageSize: config().bulk.pageSize,
+        decisionKeys: decisionPublicKeys(config().auth.secretKey),
         ...dependencies.settings,
       },
     },

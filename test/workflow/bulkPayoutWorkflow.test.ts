@@ -26,7 +26,7 @@ import {
 } from '../../workflows/definitions';
 import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
 import { barrier } from '../support/barrier';
-import { type MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
+import { approvalBy, type MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
 import type { StandInActivities } from './support/lineStandInWorkflows';
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
@@ -137,7 +137,7 @@ describe('bulk payout workflow (activities mocked)', () => {
     it('pays the bulk approved before its deadline; the deadline never fires', async () => {
       const bulk = ledger.createBulk({ lines: 3, requiresApproval: true, approvalMs: 60_000, createdById: 1 });
       const handle = await start(bulk);
-      await expect(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] })).resolves.toEqual({
+      await expect(handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] })).resolves.toEqual({
         state: 'PROCESSING',
       });
 
@@ -157,12 +157,30 @@ describe('bulk payout workflow (activities mocked)', () => {
       const bulk = ledger.createBulk({ lines: 1, requiresApproval: true, approvalMs: 1_000, createdById: 7 });
       const handle = await start(bulk);
       const refused = await handle
-        .executeUpdate(approveUpdate, { args: [{ userId: 7 }] })
+        .executeUpdate(approveUpdate, { args: [approvalBy(7, bulk.bulkId)] })
         .catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('approval_by_creator');
       expect((await handle.result()).state).toBe('FAILED');
       expect(bulk.endedUnapproved).toBe('expired');
+    });
+
+    it('a cancel whose activity keeps failing fails decision_failed after a few attempts and leaves the bulk as it was: approved, it is paid', async () => {
+      const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 600_000, createdById: 1 });
+      ledger.failing.add(`cancelBulk ${bulk.bulkId}`);
+      const handle = await start(bulk);
+      await until(() => bulk.state === 'AWAITING_APPROVAL', 'awaiting approval');
+      const failed = await handle
+        .executeUpdate(cancelUpdate, { args: [{ operator: 'workflow-test' }] })
+        .catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((failed as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('decision_failed');
+      expect(ledger.callsOf('cancelBulk', bulk.bulkId)).toBe(5);
+      expect(bulk.cancelled).toBe(false);
+
+      await handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] });
+      expect((await handle.result()).state).toBe('COMPLETED');
+      expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1]);
     });
 
     /** Exactly one of the two outcomes, the same in the ledger and in the workflow's result: never both. */
@@ -200,7 +218,7 @@ describe('bulk payout workflow (activities mocked)', () => {
       const { queue } = withHeldExpiry(bulk.bulkId, hold.promise, reached.open);
       const handle = await start(bulk, queue);
       await reached.promise;
-      const approving = approveOutcome(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] }));
+      const approving = approveOutcome(handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] }));
       await until(() => bulk.approvedById !== null, 'the approval recorded');
       hold.open();
       const approved = await approving;
@@ -217,7 +235,9 @@ describe('bulk payout workflow (activities mocked)', () => {
       await reached.promise;
       hold.open();
       await recorded;
-      const approved = await approveOutcome(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] }));
+      const approved = await approveOutcome(
+        handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] }),
+      );
       expect(approved).toBe(false);
       expectOneOutcome(bulk, approved, await handle.result());
     });
@@ -230,7 +250,9 @@ describe('bulk payout workflow (activities mocked)', () => {
         await until(() => bulk.approvalDeadline !== null, 'the deadline fixed');
         const sendAt = new Date(bulk.approvalDeadline!).getTime() + offsetMs;
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, sendAt - Date.now())));
-        const approved = await approveOutcome(handle.executeUpdate(approveUpdate, { args: [{ userId: 2 }] }));
+        const approved = await approveOutcome(
+          handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] }),
+        );
         expectOneOutcome(bulk, approved, await handle.result());
       },
     );

@@ -17,9 +17,10 @@ const tag = 'bulk transfers';
 const actors = { kind: 'user', guards: [IsGestionnaire] } as const;
 
 const decisionErrors = {
-  403: ['approver_not_allowed', 'organization_inactive'],
-  409: ['not_awaiting_approval', 'approval_by_creator', 'bulk_closed'],
-  503: ['temporal_unavailable', 'workflow_not_running'],
+  // decision_token_*: the workflow refused the decision's token (never expected from this API, which signs it).
+  403: ['approver_not_allowed', 'organization_inactive', 'decision_token_required', 'decision_token_invalid'],
+  409: ['not_awaiting_approval', 'approval_by_creator', 'approval_expired', 'bulk_closed'],
+  503: ['temporal_unavailable', 'workflow_not_running', 'decision_failed'],
 };
 
 const approve = defineRoute({

@@ -12,9 +12,9 @@ import { BulkLineParams } from '../schemas/common';
 const tag = 'bulk transfers';
 const access = { kind: 'user', guards: [MayDecideHolds] } as const;
 const errors = {
-  403: ['decider_not_allowed'],
+  403: ['decider_not_allowed', 'decision_token_required', 'decision_token_invalid'],
   409: ['not_on_hold', 'decision_by_creator'],
-  503: ['temporal_unavailable', 'workflow_not_running'],
+  503: ['temporal_unavailable', 'workflow_not_running', 'decision_failed'],
 };
 
 const release = defineRoute({
@@ -30,7 +30,7 @@ const release = defineRoute({
   handler: async ({ ctx, deps, user, params }) => ({
     status: 200,
     body: await decideHeldLineRequest(
-      { temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      { tokens: deps.config.auth, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
       user,
       { bulkId: params.bulk_id, lineNumber: params.line_number },
       { release: true },
@@ -52,7 +52,7 @@ const reject = defineRoute({
   handler: async ({ ctx, deps, user, params, body }) => ({
     status: 200,
     body: await decideHeldLineRequest(
-      { temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      { tokens: deps.config.auth, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
       user,
       { bulkId: params.bulk_id, lineNumber: params.line_number },
       { release: false, reason: body.reason },

@@ -16,7 +16,8 @@ import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bu
 import { payabilityRefusal } from '../../../src/domain/paymentGates';
 import { canTransition } from '../../../src/domain/transferStates';
 import type { TransferPageEntry } from '../../../src/payouts/ledger';
-import type { LineRetry } from '../../../workflows/definitions';
+import { decisionPublicKeys, signDecisionToken, verifyDecisionToken } from '../../../src/payouts/decisionTokenKeys';
+import type { ApprovalDecision, LineRetry } from '../../../workflows/definitions';
 
 export type LineStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
@@ -60,6 +61,22 @@ function notPayable(line: MemoryLine, message: string): ApplicationFailure {
   return refusal(`Transfer ${line.transferId} is not paid: ${message}`, 'BulkNotPayable');
 }
 
+/** The key these tests' decision tokens are signed with, as the API's would be. */
+const tokenSettings = { secretKey: 'workflow-tests-decision-secret-0123456789', decisionTokenLifetimeSeconds: 300 };
+
+/** An approval as the API sends it: a token signed for this user and bulk. */
+export function approvalBy(userId: number, bulkId: string): ApprovalDecision {
+  return { token: signDecisionToken(tokenSettings, { userId, act: 'approve', target: bulkId }) };
+}
+
+/** The deciding user proven by a decision's token, as the real activities read it. */
+function deciderOf(decision: ApprovalDecision, act: 'approve' | 'reject', bulkId: string): number {
+  const keys = decisionPublicKeys(tokenSettings.secretKey);
+  const check = verifyDecisionToken(decision?.token, { act, target: bulkId, keys, nowMs: null });
+  if (!check.ok) throw refusal(`Decision token refused: ${check.refusal}`, 'decision_token_invalid');
+  return check.payload.sub;
+}
+
 function refusal(message: string, code: string): ApplicationFailure {
   return ApplicationFailure.create({ message, type: code, nonRetryable: true });
 }
@@ -74,6 +91,8 @@ export class MemoryLedger {
   readonly script = new Map<string, LineScript>();
   /** Every activity call, in order: `<activity> <bulk or transfer id>`. */
   readonly calls: string[] = [];
+  /** `<activity> <bulk id>` of decision activities that fail every attempt (an error that is not a refusal). */
+  readonly failing = new Set<string>();
 
   createBulk(options: {
     lines: number;
@@ -207,6 +226,7 @@ export class MemoryLedger {
           state: bulk.state,
           approvalDeadline: bulk.state === 'AWAITING_APPROVAL' ? bulk.approvalDeadline : null,
           createdById: bulk.createdById,
+          decisionKeys: decisionPublicKeys(tokenSettings.secretKey),
           total: bulk.lines.length,
           organizationCode: 'ORGTEST',
           concurrency: bulk.concurrency,
@@ -272,8 +292,9 @@ export class MemoryLedger {
         return { failed, sentUnfinished: bulk.lines.filter((line) => !isFinal(line.status)).length };
       },
 
-      approveBulk: async (bulkId: string, userId: number): Promise<void> => {
+      approveBulk: async (bulkId: string, decision: ApprovalDecision): Promise<void> => {
         record('approveBulk', bulkId);
+        const userId = deciderOf(decision, 'approve', bulkId);
         const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') {
           if (bulk.approvedById === userId) return;
@@ -285,8 +306,9 @@ export class MemoryLedger {
         bulk.approvedById = userId;
       },
 
-      rejectBulk: async (bulkId: string, _userId: number, _reason: string): Promise<void> => {
+      rejectBulk: async (bulkId: string, decision: ApprovalDecision): Promise<void> => {
         record('rejectBulk', bulkId);
+        deciderOf(decision, 'reject', bulkId);
         const bulk = this.bulk(bulkId);
         if (bulk.state !== 'AWAITING_APPROVAL') {
           if (bulk.endedUnapproved === 'rejected') return;
@@ -308,6 +330,7 @@ export class MemoryLedger {
 
       cancelBulk: async (bulkId: string, _actor: unknown) => {
         record('cancelBulk', bulkId);
+        if (this.failing.has(`cancelBulk ${bulkId}`)) throw new Error('the database is unreachable');
         const bulk = this.bulk(bulkId);
         if (!isOpen(bulk.state))
           throw refusal(`The bulk has ended (${bulk.state}): there is nothing left to cancel.`, 'bulk_closed');
