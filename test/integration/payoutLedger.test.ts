@@ -10,7 +10,7 @@ import {
   recordQuote,
   settleTransfer,
 } from '../../src/payouts/ledger';
-import { accountMoney, createPayerAccount, insertBulk } from '../support/payoutFixtures';
+import { accountMoney, createPayerAccount, forceBulkColumns, insertBulk } from '../support/payoutFixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';
 
 const QUOTE_OF_2000 = storeQuoteFigures({
@@ -144,14 +144,8 @@ describe('payout ledger', () => {
       approvalRequired: false,
       ...bulkState,
     };
-    await db().transaction(async (trx) => {
-      // An ended bulk with a line still PROCESSING is a state Postgres refuses (bulk_closes_when_lines_final): forced
-      // here with triggers off, to show that the claim refuses it too.
-      if (columns.state === 'COMPLETED') await trx.raw('set local session_replication_role = replica');
-      await trx('bulk_transfers')
-        .where('bulk_id', bulk.bulkId)
-        .update({ ...columns, approval_required: approvalRequired });
-    });
+    // An ended bulk with a line still PROCESSING is a state Postgres refuses: forced, to show the claim refuses it too.
+    await forceBulkColumns(db(), bulk.bulkId, { ...columns, approval_required: approvalRequired });
     if (organizationInactive)
       await db()('organizations').where('id', payer.organizationId).update({ is_active: false });
 

@@ -16,6 +16,7 @@ import {
   connectTemporal,
   countingAdapter,
   createPayerAccount,
+  forceBulkColumns,
   insertBulk,
   type InsertedBulk,
   type PayerAccount,
@@ -180,7 +181,7 @@ describe('payout transfer workflow', () => {
     ] as const)('bulk %s: BulkNotPayable, the line left as it was', async (_case, options, change) => {
       const payer = await createPayerAccount(db(), 100_000n);
       const bulk = await insertBulk(db(), payer, [{ msisdn: '22997000310', amount: 5000n }], options);
-      if (Object.keys(change).length > 0) await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update(change);
+      if (Object.keys(change).length > 0) await forceBulkColumns(db(), bulk.bulkId, change);
       const before = { startTransfer: calls.startTransfer.length, acceptQuote: calls.acceptQuote.length };
 
       const failure = await payLine(bulk).catch((error: unknown) => error);

@@ -100,3 +100,15 @@ export async function accountMoney(knex: Knex, accountId: number): Promise<{ bal
   const row = await knex('accounts').where('id', accountId).first('balance', 'reserved');
   return { balance: BigInt(row.balance), reserved: BigInt(row.reserved) };
 }
+
+/**
+ * Sets a bulk's columns even to a state Postgres refuses (an ended bulk with a line still waiting, which
+ * bulk_closes_when_lines_final forbids), triggers off for this one statement: for the tests that show the payment
+ * gate refusing such a bulk too, whatever let it come about.
+ */
+export async function forceBulkColumns(knex: Knex, bulkId: string, columns: Record<string, unknown>): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw('set local session_replication_role = replica');
+    await trx('bulk_transfers').where('bulk_id', bulkId).update(columns);
+  });
+}
