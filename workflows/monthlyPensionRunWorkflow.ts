@@ -13,17 +13,10 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { PayoutActivities } from '../activities';
 import { DEFAULT_TIME_ZONE, periodOf } from '../src/domain/pensionPeriod';
 import type { PeriodBulkOutcome } from '../src/pensions/periodBulk';
+import type { MonthlyPensionRunInput } from '../src/pensions/runContract';
 import { bulkChildOptions } from './bulkChild';
 import { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
 
-export interface MonthlyPensionRunInput {
-  organizationId: number;
-  payerAccountId: number;
-  /** The organization's time zone, in which the scheduled time names a month. */
-  timeZone?: string;
-  /** YYYY-MM: pay this period rather than the one of the scheduled time (a late or corrective run). */
-  period?: string;
-}
 
 /** Set by the Schedule on each workflow it starts: the time the action was due, even if it started late. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { TemporalHandle } from '../clients/temporal';
-import type { MonthlyPensionRunInput } from '../../workflows/monthlyPensionRunWorkflow';
+import type { MonthlyPensionRunInput } from './runContract';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import { db } from '../db/knex';
 import { DEFAULT_TIME_ZONE } from '../domain/pensionPeriod';

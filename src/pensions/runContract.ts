@@ -1,0 +1,13 @@
+/**
+ * What crosses the Temporal boundary for a monthly pension run: the input its Schedule (or an operator) starts
+ * `monthlyPensionRunWorkflow` with. Here rather than in the workflow's file, so the schedules' code reads it without
+ * importing the workflow (and, through it, the activities).
+ */
+export interface MonthlyPensionRunInput {
+  organizationId: number;
+  payerAccountId: number;
+  /** The organization's time zone, in which the scheduled time names a month. */
+  timeZone?: string;
+  /** YYYY-MM: pay this period rather than the one of the scheduled time (a late or corrective run). */
+  period?: string;
+}
