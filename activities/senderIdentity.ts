@@ -4,7 +4,7 @@
  * proves a user of ours (those act through the API, with a decision token).
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { ActivityDependencies } from './dependencies';
 
 /** What the update's handler knows of its update, for its activity to find it in the history. */
@@ -31,6 +31,9 @@ export async function starterIdentity(deps: ActivityDependencies): Promise<strin
   return first?.workflowExecutionStartedEventAttributes?.identity || null;
 }
 
+/** gRPC's NOT_FOUND, as fetchHistory reports a run Temporal does not have. */
+const GRPC_NOT_FOUND = 5;
+
 async function ownHistory(temporal: NonNullable<ActivityDependencies['temporal']>) {
   const execution = Context.current().info.workflowExecution;
   if (!execution) return [];
@@ -40,7 +43,8 @@ async function ownHistory(temporal: NonNullable<ActivityDependencies['temporal']
     return history.events ?? [];
   } catch (error) {
     // A run Temporal no longer has (past its retention; a test's mock) has no identity to give: recorded as unknown.
-    if (error instanceof WorkflowNotFoundError) return [];
+    if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND))
+      return [];
     throw error;
   }
 }
