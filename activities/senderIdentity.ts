@@ -43,7 +43,7 @@ async function ownHistory(temporal: NonNullable<ActivityDependencies['temporal']
     return history.events ?? [];
   } catch (error) {
     // A run Temporal no longer has (past its retention; a test's mock) has no identity to give: recorded as unknown.
-    if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND))
+    if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && Number(error.code) === GRPC_NOT_FOUND))
       return [];
     throw error;
   }

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ApplicationFailure, Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type ApplicationFailure, Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { config } from '../../src/config';
@@ -568,7 +568,7 @@ describe('retry-failed and cancel', () => {
   async function bulkAwaitingApproval() {
     const payer = await createPayerAccount(db(), 100_000n);
     await db()('organizations').where('id', payer.organizationId).update({ requires_approval: true });
-    const bulk = await insertBulk(db(), payer, [{ msisdn: uniqueMsisdns(1)[0]!, amount: 3000n }]);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: uniqueMsisdns(1)[0], amount: 3000n }]);
     await startBulkPayout(temporal, taskQueue, bulk.bulkId);
     await waitFor(
       async () =>
