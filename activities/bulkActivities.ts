@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { buildConfig } from '../src/config';
 import type { BulkCounts } from '../src/domain/transferStates';
 import {
+  type ActingParty,
   approveBulk as recordApproval,
   beginBulk,
   type BulkActor,
@@ -29,11 +30,14 @@ import {
   type TransferPageEntry,
   transferStatus,
 } from '../src/payouts/ledger';
+import { ACTOR_TOKEN_REQUIRED } from '../src/domain/decisionTokens';
+import { PermissionDeniedError } from '../src/errors';
 import { provenDecider } from '../src/payouts/decisionTokenKeys';
 import type { ApprovalDecision, RejectionDecision } from '../workflows/definitions';
 import type { RecordedDeliveries } from '../src/webhooks/webhookEvents';
 import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
+import { type UpdateSender, updateSenderIdentity } from './senderIdentity';
 import type { BulkRun } from './results';
 import { webhookDeliveryStarter } from './webhookActivities';
 
@@ -132,12 +136,44 @@ export function createBulkActivities(deps: ActivityDependencies) {
     );
   }
 
-  async function cancelBulk(bulkId: string, actor: BulkActor): Promise<CancelOutcome> {
-    return refusalsAsFailures(() => announced((deliveries) => cancelUnsent(db, bulkId, actor, deliveries)));
+  /**
+   * Who acts, as recorded: the user the token proves (verified again here), or the operator with the identity
+   * Temporal gave the update's sender. A user named without a token (an update accepted before cancel and retry
+   * took tokens) is refused, as its validator now refuses it.
+   */
+  async function actingParty(
+    bulkId: string,
+    act: 'cancel' | 'retryFailed',
+    actor: BulkActor | undefined,
+    sender: UpdateSender | undefined,
+    requestId: string | null,
+  ): Promise<ActingParty> {
+    if (actor?.token !== undefined) {
+      const decider = provenDecider(actor.token, { act, target: bulkId, keys: settings.decisionKeys });
+      return { kind: 'user', ...decider };
+    }
+    const operator = typeof actor?.operator === 'string' ? actor.operator.trim() : '';
+    if (operator === '') throw new PermissionDeniedError('decision_token_required', ACTOR_TOKEN_REQUIRED);
+    const identity = await updateSenderIdentity(deps, sender?.updateId);
+    return { kind: 'operator', operator, identity, requestId };
   }
 
-  async function retryFailedLines(bulkId: string, request: BulkActor & { requestId: string }): Promise<RetryOutcome> {
-    return refusalsAsFailures(() => announced((deliveries) => reopenFailedLines(db, bulkId, request, deliveries)));
+  async function cancelBulk(bulkId: string, actor: BulkActor, sender?: UpdateSender): Promise<CancelOutcome> {
+    return refusalsAsFailures(async () => {
+      const party = await actingParty(bulkId, 'cancel', actor, sender, sender?.updateId ?? null);
+      return announced((deliveries) => cancelUnsent(db, bulkId, party, deliveries));
+    });
+  }
+
+  async function retryFailedLines(
+    bulkId: string,
+    request: BulkActor & { requestId: string },
+    sender?: UpdateSender,
+  ): Promise<RetryOutcome> {
+    return refusalsAsFailures(async () => {
+      const by = await actingParty(bulkId, 'retryFailed', request, sender, request.requestId);
+      return announced((deliveries) => reopenFailedLines(db, bulkId, { by, requestId: request.requestId }, deliveries));
+    });
   }
 
   return {

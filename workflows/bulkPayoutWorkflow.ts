@@ -9,7 +9,8 @@
  * Decisions arrive as Temporal updates (workflows/definitions.ts): approve / reject while the bulk awaits approval
  * (maker-checker, with a deadline; from the API only, proven by its decision token), cancel while it is open,
  * retry-failed once it has ended (sent with update-with-start, which starts a new run of this workflow), these two
- * from the API or an operator. Validators answer from this workflow's state only; each handler does its database
+ * from the API (a user proven by its token) or an operator (a name, recorded with the identity Temporal gives the
+ * sender). Validators answer from this workflow's state only; each handler does its database
  * work in one guarded activity.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -18,6 +19,7 @@ import {
   type ChildWorkflowHandle,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
@@ -63,7 +65,7 @@ import { LineWindow } from './lineWindow';
 import { requestIdMemo, requestIdOf } from './requestId';
 import { payoutTransferWorkflow } from './payoutTransferWorkflow';
 import { asDecision, asOwnRefusal, refuse } from './refusals';
-import { decidingUser, refuseMalformedActor } from './deciders';
+import { decidingUser, refuseUnprovenActor } from './deciders';
 
 const database = proxyActivities<PayoutActivities>({
   startToCloseTimeout: '1 minute',
@@ -404,11 +406,13 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
     cancelUpdate,
     (actor) => {
       control.cancelRequested = true;
+      // For the activity to find this update in the history, and the identity of its sender with it.
+      const sender = { updateId: currentUpdateInfo()?.id };
       return control.track(async () => {
         control.cancelsRunning++;
         let outcome: CancelOutcome;
         try {
-          outcome = await asDecision(() => decisions.cancelBulk(bulkId, actor ?? {}));
+          outcome = await asDecision(() => decisions.cancelBulk(bulkId, actor ?? {}, sender));
         } catch (error) {
           // Nothing was cancelled: unless another cancel is under way or was taken, the bulk goes on as before
           // (lines this run stopped starting meanwhile are taken by its next pass) and the cancel may be sent again.
@@ -428,7 +432,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
     },
     {
       validator: (actor: BulkActor | undefined) => {
-        refuseMalformedActor(actor, ['userId', 'operator']);
+        refuseUnprovenActor(actor, { act: 'cancel', target: bulkId, keys: control.decisionKeys, fields: [] });
         if (control.phase === 'closing' || control.phase === 'closed') {
           refuse('bulk_closed', {
             fr: `Le lot ${bulkId} est terminé : il ne reste rien à annuler.`,
@@ -441,20 +445,27 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
 
   setHandler(
     retryFailedUpdate,
-    (actor) =>
-      control.track(async () => {
+    (actor) => {
+      const sender = { updateId: currentUpdateInfo()?.id };
+      return control.track(async () => {
         // Sent with this run's start (update-with-start): wait until the bulk is known to have ended.
         await condition(() => control.phase !== 'starting');
         if (control.phase !== 'closed' || control.reopened) refuse('bulk_in_progress', stillRunning(bulkId));
         const outcome = await asOwnRefusal(() =>
-          database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }),
+          database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }, sender),
         );
         control.reopened = true;
         return outcome;
-      }),
+      });
+    },
     {
       validator: (actor: RetryFailedRequest | undefined) => {
-        refuseMalformedActor(actor, ['userId', 'operator', 'requestId']);
+        refuseUnprovenActor(actor, {
+          act: 'retryFailed',
+          target: bulkId,
+          keys: control.decisionKeys,
+          fields: ['requestId'],
+        });
         if (actor?.requestId !== undefined && !isUuid(actor.requestId)) {
           refuse('validation_error', {
             fr: "L'identifiant d'une demande de relance doit être un UUID.",

@@ -1,9 +1,10 @@
 /**
  * Who decides, as the updates' validators read it from their input: for maker-checker decisions, the user proven
  * by the API's decision token (src/domain/decisionTokens.ts), never a user id typed into the Web UI; for cancel and
- * retry-failed, an actor of the expected shape, so bad input is refused here instead of failing its activity.
+ * retry-failed, that user too, or an operator who names themselves (no user of ours), refused here if malformed.
  */
 import {
+  ACTOR_TOKEN_REQUIRED,
   checkDecisionToken,
   DECISION_TOKEN_REQUIRED,
   type DecisionAction,
@@ -64,33 +65,30 @@ export function decidingUser(input: unknown, expected: DecisionExpected): number
 const MAX_OPERATOR_LENGTH = 100;
 
 /**
- * Cancel's and retry-failed's actor: absent, or an object of only `fields`, with `operator` a short non-empty
- * string and `userId` a positive integer when present (null allowed for either).
+ * Cancel's and retry-failed's actor: `{token}`, a user proven by the API's token for this action and bulk, or
+ * `{operator}`, an operator's name (1 to 100 characters) from the Web UI or CLI, who is no user of ours. A `userId`
+ * without a token is refused: anyone with Temporal access could name anyone. `fields`: any other field allowed.
  */
-export function refuseMalformedActor(actor: unknown, fields: readonly string[]): void {
-  if (actor === undefined || actor === null) return;
+export function refuseUnprovenActor(actor: unknown, expected: DecisionExpected & { fields: readonly string[] }): void {
   const malformed = (what: string): never =>
     refuse('validation_error', {
-      fr: `Acteur invalide (${what}) : {"operator": "<votre nom>"} (1 à ${MAX_OPERATOR_LENGTH} caractères) ou {"userId": <entier positif>}, rien d'autre.`,
-      en: `Invalid actor (${what}): {"operator": "<your name>"} (1 to ${MAX_OPERATOR_LENGTH} characters) or {"userId": <positive integer>}, nothing else.`,
+      fr: `Acteur invalide (${what}) : {"operator": "<votre nom>"} (1 à ${MAX_OPERATOR_LENGTH} caractères), rien d'autre ; un utilisateur agit depuis la console ou par l'API.`,
+      en: `Invalid actor (${what}): {"operator": "<your name>"} (1 to ${MAX_OPERATOR_LENGTH} characters), nothing else; a user acts from the console or through the API.`,
     });
+  if (actor === undefined || actor === null) malformed('absent');
   if (typeof actor !== 'object' || Array.isArray(actor)) malformed(typeof actor);
   const fieldsOf = actor as Record<string, unknown>;
-  const unknown = Object.keys(fieldsOf).filter((key) => !fields.includes(key));
+  const allowed = ['token', 'operator', 'userId', ...expected.fields];
+  const unknown = Object.keys(fieldsOf).filter((key) => !allowed.includes(key));
   if (unknown.length > 0) malformed(unknown.join(', '));
-  const { operator, userId } = fieldsOf;
-  if (
-    operator !== undefined &&
-    operator !== null &&
-    (typeof operator !== 'string' || operator.trim() === '' || operator.length > MAX_OPERATOR_LENGTH)
-  ) {
-    malformed('operator');
+  const { token, operator, userId } = fieldsOf;
+  if (token !== undefined) {
+    if (operator !== undefined || userId !== undefined) malformed('token with operator or userId');
+    decidingUser(actor, { ...expected, fields: ['token', ...expected.fields] });
+    return;
   }
-  if (
-    userId !== undefined &&
-    userId !== null &&
-    (typeof userId !== 'number' || !Number.isSafeInteger(userId) || userId <= 0)
-  ) {
-    malformed('userId');
+  if (userId !== undefined) refuse('decision_token_required', ACTOR_TOKEN_REQUIRED);
+  if (typeof operator !== 'string' || operator.trim() === '' || operator.length > MAX_OPERATOR_LENGTH) {
+    malformed('operator');
   }
 }

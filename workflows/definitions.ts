@@ -64,7 +64,8 @@ export const lineFinishedSignal = defineSignal<[LineReport]>('lineFinished');
  * in an activity; a refusal comes back as an ApplicationFailure whose type is the API's error code. Approve and
  * reject are sent by the API only, with the decision token it signed for the deciding user, this bulk and this
  * decision (src/domain/decisionTokens.ts): the user is the token's, never one named in the input. Cancel and
- * retry-failed may also be sent by an operator from the Web UI or `temporal workflow update` (README "Operating").
+ * retry-failed carry such a token from the API too, or else an operator's name (`{"operator"}`, from the Web UI or
+ * `temporal workflow update`, README "Operating"), recorded with the identity Temporal gives the sender.
  */
 export interface ApprovalDecision {
   token: string;

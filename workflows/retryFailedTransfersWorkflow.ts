@@ -13,7 +13,10 @@ import { asOwnRefusal } from './refusals';
 
 export interface RetryFailedTransfersInput {
   bulkId: string;
-  /** Kept with each retried attempt (transfer_attempts.retried_by_operator). */
+  /**
+   * Kept with each retried attempt (transfer_attempts.retried_by_operator), beside the identity Temporal gave whoever
+   * started this workflow (retried_by_identity), and in the retry's audit entry.
+   */
   operator: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The audit log (table audit_log, append-only): who changed what, when, the values before and after, and the
  * request id. `recordAudit` takes the caller's transaction, so a change and its record commit or roll back
- * together; a change made elsewhere (a Temporal update, a schedule) is recorded once it has succeeded.
+ * together. A decision sent to a workflow (approve, reject, cancel, retry, a held line's) is recorded by its
+ * activity in the decision's transaction; a Temporal schedule's change is recorded once it has succeeded.
  */
 import type { Knex } from 'knex';
 import { db } from '../db/knex';

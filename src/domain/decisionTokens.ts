@@ -1,6 +1,6 @@
 /**
- * Decision tokens: the proof that a maker-checker decision (approve or reject a bulk, release or reject a held line)
- * was taken by a given user through the API, which signs one per decision, right before sending it to the
+ * Decision tokens: the proof that a decision (approve or reject a bulk, release or reject a held line, and a user's
+ * cancel or retry-failed of a bulk) was taken by a given user through the API, which signs one per decision, right before sending it to the
  * workflow. `base64url(JSON payload) + '.' + base64url(Ed25519 signature of the first part's ASCII)`. Ed25519 so
  * the workflows verify with the public key only: nobody who reads a workflow's history or input can sign.
  *
@@ -10,7 +10,7 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import type { Message } from '../i18n/message';
 
-export const DECISION_ACTIONS = ['approve', 'reject', 'releaseHold', 'rejectHold'] as const;
+export const DECISION_ACTIONS = ['approve', 'reject', 'releaseHold', 'rejectHold', 'cancel', 'retryFailed'] as const;
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 
 export interface DecisionTokenPayload {
@@ -18,7 +18,7 @@ export interface DecisionTokenPayload {
   /** The deciding user's id. */
   sub: number;
   act: DecisionAction;
-  /** The bulk id (approve, reject) or the line's transfer id (releaseHold, rejectHold). */
+  /** The bulk id (approve, reject, cancel, retryFailed) or the line's transfer id (releaseHold, rejectHold). */
   target: string;
   /** Unix seconds: the token is refused from then on. */
   exp: number;
@@ -46,6 +46,15 @@ export interface DecisionExpectation {
 export const DECISION_TOKEN_REQUIRED: Message = {
   fr: "Les décisions d'approbation, de rejet et sur les lignes retenues se prennent dans la console ou par l'API, qui prouvent qui décide ; une mise à jour indiquant seulement un userId est refusée.",
   en: 'Approvals, rejections and decisions on held lines are taken in the console or through the API, which prove who decides; an update naming only a userId is refused.',
+};
+
+/**
+ * A cancel or retry-failed naming a user without a token (typed into the Web UI or CLI): anyone could name anyone.
+ * An operator acts under their own name; a user acts where they are authenticated.
+ */
+export const ACTOR_TOKEN_REQUIRED: Message = {
+  fr: 'Un opérateur annule ou relance avec {"operator": "<votre nom>"} ; un utilisateur agit depuis la console ou par l\'API, qui prouvent qui agit. Un userId sans jeton est refusé.',
+  en: 'An operator cancels or retries with {"operator": "<your name>"}; a user acts from the console or through the API, which prove who acts. A userId without a token is refused.',
 };
 
 export function decisionTokenRefusalMessage(refusal: DecisionTokenRefusal): Message {

@@ -2,9 +2,8 @@
  * Acting on a bulk: approve / reject (maker-checker), cancel, retry the failed lines. Here the common refusals are
  * answered at once (who may act on which bulk, in which state); the decision is then sent to the bulk's workflow
  * as a Temporal update, whose own checks (the same rules, in the workflow and the database) decide in the end.
- * An approval or rejection carries a decision token signed for the user, and its activity writes the audit entry
- * in the decision's own transaction. A cancel or a retry is written to the audit log here once the workflow has
- * accepted it (the change itself is the workflow's transaction, so the record follows it).
+ * Each carries a decision token signed for the user, and its activity writes the audit entry in the decision's own
+ * transaction (src/payouts/bulkLifecycle.ts), as for an operator's cancel or retry from the Web UI.
  */
 import type { Logger } from 'pino';
 import type { TemporalHandle } from '../clients/temporal';
@@ -13,9 +12,8 @@ import type { Config } from '../config';
 import { db } from '../db/knex';
 import { ConflictError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import { type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import { approvalRefusalError, checkApprover, isOpenBulkState } from './bulkLifecycle';
-import { cancelBulkPayout, type Decider, decideApproval, retryFailedPayouts } from './bulkWorkflowUpdates';
+import { cancelForUser, type Decider, decideApproval, retryFailedForUser } from './bulkWorkflowUpdates';
 import { type BulkSummary, loadBulkDecisions, loadBulkSummary } from './bulkReads';
 import { readableBulk } from './bulkViews';
 
@@ -67,13 +65,15 @@ export async function cancelBulkRequest(context: ActionContext, user: Authentica
     );
   }
   const outcome = await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    cancelBulkPayout(temporal, context.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
+    cancelForUser(
+      temporal,
+      context.config.auth,
+      context.config.temporal.taskQueue,
+      bulk.bulk_id,
+      deciderOf(context, user),
+    ),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id, cancelled: outcome.cancelled }, 'bulk cancelled');
-  await auditBulkAction(context, user, bulk, 'bulk.cancelled', {
-    cancelled_transfers: outcome.cancelled,
-    released_amount: BigInt(outcome.released),
-  });
   return {
     bulkTransferId: bulk.bulk_id,
     cancelled_transfers: outcome.cancelled,
@@ -95,14 +95,15 @@ export async function retryFailedRequest(context: ActionContext, user: Authentic
     );
   }
   const outcome = await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    retryFailedPayouts(temporal, context.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
+    retryFailedForUser(
+      temporal,
+      context.config.auth,
+      context.config.temporal.taskQueue,
+      bulk.bulk_id,
+      deciderOf(context, user),
+    ),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
-  await auditBulkAction(context, user, bulk, 'bulk.retried', {
-    state: 'PROCESSING',
-    retried_transfers: outcome.retried,
-    reserved_amount: BigInt(outcome.reserved),
-  });
   return {
     bulkTransferId: bulk.bulk_id,
     state: 'PROCESSING' as const,
@@ -146,22 +147,4 @@ async function decisionAnswer(bulkId: string) {
     failure_reason: bulk!.failure_reason,
     approval: decisions!.approval,
   };
-}
-
-async function auditBulkAction(
-  context: ActionContext,
-  user: AuthenticatedUser,
-  bulk: BulkSummary,
-  kind: AuditKind,
-  after: AuditValues,
-) {
-  await recordAudit(db(), {
-    actor: { userId: user.id, email: user.email },
-    requestId: context.requestId,
-    kind,
-    organizationId: bulk.organization_id,
-    subject: { type: 'bulk', id: bulk.bulk_id },
-    before: { state: bulk.state },
-    after,
-  });
 }

@@ -20,18 +20,26 @@ import {
   LINE_UNRESOLVED_CODE,
 } from '../domain/bulkDecisionRules';
 import { type BulkCounts, bulkOutcome, type BulkOutcome, type TransferStatus } from '../domain/transferStates';
-import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
 import type { BulkState } from '../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../organizations/status';
 import { type RecordedDeliveries, recordTransferEvents, recordWebhookEvent } from '../webhooks/webhookEvents';
 import { countBulkTransfers } from './ledger';
 import { lockAccount, reserveFunds } from './reserveFunds';
 
-/** Who acts: a user of ours (API), or an operator named in a Temporal Web UI / CLI update (no user of ours). */
+/**
+ * Who cancels or retries, as the update carries it: a user of ours, proven by the decision token the API signed
+ * (src/domain/decisionTokens.ts), or an operator named in a Temporal Web UI / CLI update (no user of ours).
+ */
 export interface BulkActor {
-  userId?: number | null;
+  token?: string;
   operator?: string | null;
 }
+
+/** Who acted, as recorded: the token's user, or the operator's name and the identity Temporal gave the sender. */
+export type ActingParty =
+  | { kind: 'user'; userId: number; requestId: string | null }
+  | { kind: 'operator'; operator: string; identity: string | null; requestId: string | null };
 
 const OPEN_STATES: readonly BulkState[] = ['PENDING', 'AWAITING_APPROVAL', 'PROCESSING'];
 
@@ -338,11 +346,10 @@ export interface CancelOutcome {
 export async function cancelBulk(
   knex: Knex,
   bulkId: string,
-  actor: BulkActor,
+  actor: ActingParty,
   deliveries: RecordedDeliveries = [],
 ): Promise<CancelOutcome> {
   return knex.transaction(async (trx) => {
-    await refuseUnknownActor(trx, actor);
     const bulk = await lockBulk(trx, bulkId);
     if (!isOpenBulkState(bulk.state)) {
       throw new ConflictError(
@@ -356,44 +363,66 @@ export async function cancelBulk(
     }
     // Dated again when a retry-failed reopened lines after an earlier cancel (that retry lifted it for them):
     // this cancel stops them too (see CANCEL_FOR_LINE in ./ledger).
-    if (bulk.cancelled_at === null || (await retriedSince(trx, bulkId, bulk.cancelled_at))) {
+    const dated = bulk.cancelled_at === null || (await retriedSince(trx, bulkId, bulk.cancelled_at));
+    if (dated) {
       await trx('bulk_transfers')
         .where('bulk_id', bulkId)
         .update({
           cancelled_at: trx.fn.now(),
-          cancelled_by_id: actor.userId ?? null,
-          cancelled_by_operator: actor.operator?.slice(0, 100) ?? null,
+          cancelled_by_id: actor.kind === 'user' ? actor.userId : null,
+          cancelled_by_operator: actor.kind === 'operator' ? actor.operator.slice(0, 100) : null,
+          cancelled_by_identity: actor.kind === 'operator' ? (actor.identity?.slice(0, 200) ?? null) : null,
           updated_at: trx.fn.now(),
         });
     }
     // Held lines were never sent either: they end with the others (the bulk workflow tells their workflows).
-    await failUnsentLines(trx, bulk, { code: CANCELLED_CODE, message: 'Cancelled before it was sent.', deliveries }, [
-      'PENDING',
-      'ON_HOLD',
-    ]);
+    const failedNow = await failUnsentLines(
+      trx,
+      bulk,
+      { code: CANCELLED_CODE, message: 'Cancelled before it was sent.', deliveries },
+      ['PENDING', 'ON_HOLD'],
+    );
     const [row] = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED', failure_code: CANCELLED_CODE })
       .select<Array<{ count: string; amount: string }>>(
         trx.raw('count(*) as count'),
         trx.raw('coalesce(sum(amount), 0)::text as amount'),
       );
-    return { cancelled: Number(row?.count ?? 0), released: row?.amount ?? '0' };
+    const outcome = { cancelled: Number(row?.count ?? 0), released: row?.amount ?? '0' };
+    // Only a cancel that changed something is recorded: a retried activity (or a second cancel) finds it done.
+    if (dated || failedNow > 0) {
+      await auditAction(trx, bulk, actor, 'bulk.cancelled', {
+        cancelled_transfers: outcome.cancelled,
+        released_amount: BigInt(outcome.released),
+      });
+    }
+    return outcome;
   });
 }
 
 /**
- * An actor naming a user we do not have (typed by hand in the Web UI) is refused as such, rather than failing on
- * the foreign key at every retry of the activity.
+ * A cancel's or retry's audit entry, in its transaction. A user is the token's (actor_user_id); an operator is no
+ * user of ours: their name as typed and the identity Temporal gave the sender are in the entry's `after`.
  */
-async function refuseUnknownActor(trx: Knex.Transaction, actor: BulkActor): Promise<void> {
-  if (actor.userId === undefined || actor.userId === null) return;
-  const user = await trx('users').where('id', actor.userId).first<{ id: number } | undefined>('id');
-  if (!user) {
-    throw new ValidationError('unknown_user', {
-      fr: `L'utilisateur ${actor.userId} n'existe pas.`,
-      en: `User ${actor.userId} does not exist.`,
-    });
-  }
+async function auditAction(
+  trx: Knex.Transaction,
+  bulk: ControlledBulk,
+  actor: ActingParty,
+  kind: 'bulk.cancelled' | 'bulk.retried',
+  after: AuditValues,
+): Promise<void> {
+  const user =
+    actor.kind === 'user' ? await trx('users').where('id', actor.userId).first<{ email: string }>('email') : undefined;
+  await recordAudit(trx, {
+    actor: actor.kind === 'user' && user ? { userId: actor.userId, email: user.email } : null,
+    requestId: actor.requestId,
+    kind,
+    organizationId: bulk.organization_id,
+    subject: { type: 'bulk', id: bulk.bulk_id },
+    before: { state: bulk.state },
+    after:
+      actor.kind === 'operator' ? { ...after, operator: actor.operator, temporal_identity: actor.identity } : after,
+  });
 }
 
 async function retriedSince(trx: Knex.Transaction, bulkId: string, since: Date): Promise<boolean> {
@@ -485,7 +514,8 @@ export async function failUnresolvedLines(
   });
 }
 
-export interface RetryRequest extends BulkActor {
+export interface RetryRequest {
+  by: ActingParty;
   /** Fixed by the caller once per request: a retried activity finds its own earlier result. */
   requestId: string;
 }
@@ -544,7 +574,6 @@ export async function retryFailedLines(
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
     if (bulk.last_retry_request_id === request.requestId) return earlierRetry(trx, request.requestId);
-    await refuseUnknownActor(trx, request);
     await refuseInactiveOrganization(trx, bulk);
     if (isOpenBulkState(bulk.state)) {
       throw new ConflictError(
@@ -580,10 +609,11 @@ export async function retryFailedLines(
     const transferIds = lines.map((line) => line.transfer_id);
     await trx.raw(
       `insert into transfer_attempts
-         (transfer_id, attempt, mojaloop_transfer_id, failure_code, failure_message, failed_at, retry_request_id, retried_by_id, retried_by_operator)
-       select transfer_id, attempt, mojaloop_transfer_id, failure_code, failure_message, completed_at, ?, ?, ?
+         (transfer_id, attempt, mojaloop_transfer_id, failure_code, failure_message, failed_at, retry_request_id,
+          retried_by_id, retried_by_operator, retried_by_identity)
+       select transfer_id, attempt, mojaloop_transfer_id, failure_code, failure_message, completed_at, ?, ?, ?, ?
          from individual_transfers where transfer_id = any(?::uuid[])`,
-      [request.requestId, request.userId ?? null, request.operator?.slice(0, 100) ?? null, transferIds],
+      [request.requestId, ...attemptActor(request.by), transferIds],
     );
     const reopened = await trx('individual_transfers')
       .whereIn('transfer_id', transferIds)
@@ -604,9 +634,21 @@ export async function retryFailedLines(
         retry_count: trx.raw('retry_count + 1'),
         updated_at: trx.fn.now(),
       });
+    await auditAction(trx, bulk, request.by, 'bulk.retried', {
+      state: 'PROCESSING',
+      retried_transfers: reopened,
+      reserved_amount: amount,
+    });
     deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.processing', bulkId })));
     return { retried: reopened, reserved: amount.toString() };
   });
+}
+
+/** transfer_attempts' retried_by_id, retried_by_operator and retried_by_identity. */
+function attemptActor(by: ActingParty): [number | null, string | null, string | null] {
+  return by.kind === 'user'
+    ? [by.userId, null, null]
+    : [null, by.operator.slice(0, 100), by.identity?.slice(0, 200) ?? null];
 }
 
 /** What the retry request `requestId` did to this bulk, if it ran: for a sender that may have sent it twice. */

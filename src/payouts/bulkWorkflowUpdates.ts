@@ -197,6 +197,33 @@ export async function cancelBulkPayout(
 }
 
 /**
+ * Cancel for an authenticated user: the user is believed only with this token, signed for them, this bulk and a
+ * cancel; the activity verifies it again and audits them.
+ */
+export async function cancelForUser(
+  temporal: TemporalHandle,
+  tokens: DecisionTokenSettings,
+  taskQueue: string,
+  bulkId: string,
+  by: Decider,
+): Promise<CancelOutcome> {
+  const token = signDecisionToken(tokens, { ...by, act: 'cancel', target: bulkId });
+  return cancelBulkPayout(temporal, taskQueue, bulkId, { token });
+}
+
+/** Retry-failed for an authenticated user: with a token signed for them, this bulk and a retry (see retryFailedPayouts). */
+export async function retryFailedForUser(
+  temporal: TemporalHandle,
+  tokens: DecisionTokenSettings,
+  taskQueue: string,
+  bulkId: string,
+  by: Decider,
+): Promise<RetryOutcome> {
+  const token = signDecisionToken(tokens, { ...by, act: 'retryFailed', target: bulkId });
+  return retryFailedPayouts(temporal, taskQueue, bulkId, { token });
+}
+
+/**
  * Retry-failed, with update-with-start: the bulk has ended, so its workflow has closed and a new run of it
  * (ALLOW_DUPLICATE) takes the update, reopens the bulk and pays the lines made new attempts.
  */

@@ -86,7 +86,7 @@ describe('what each money path writes to the journal', () => {
       failureCode: 'switch_unavailable',
       failureMessage: 'never reached',
     });
-    await cancelBulk(db(), bulkId, { userId: fund.gestionnaire.id });
+    await cancelBulk(db(), bulkId, { kind: 'user', userId: fund.gestionnaire.id, requestId: null });
     await closeBulk(db(), bulkId);
 
     expect(await journalOf(fund.account.id)).toEqual([
@@ -148,7 +148,10 @@ describe('what each money path writes to the journal', () => {
     await expectJournalAgrees(db(), fund.account.id);
 
     // retry-failed: only the switch_unavailable line, reserved again for its attempt 2, then failed again.
-    await retryFailedLines(db(), bulkId, { requestId: randomUUID(), userId: fund.gestionnaire.id });
+    await retryFailedLines(db(), bulkId, {
+      requestId: randomUUID(),
+      by: { kind: 'user', userId: fund.gestionnaire.id, requestId: null },
+    });
     await expectJournalAgrees(db(), fund.account.id);
     await settleTransfer(db(), failed!.transfer_id, {
       status: 'FAILED',
@@ -391,7 +394,7 @@ describe('GET /api/accounts/{account_id}/statement', () => {
       201,
     );
     bulkId = await uploadBulk(fund, [100, 200, 300]);
-    await cancelBulk(db(), bulkId, { userId: fund.gestionnaire.id });
+    await cancelBulk(db(), bulkId, { kind: 'user', userId: fund.gestionnaire.id, requestId: null });
     // The entries' own day (Postgres's clock, UTC), so the date filters do not depend on when the test runs.
     const [first] = await db()('account_journal')
       .where('account_id', fund.account.id)

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type ApplicationFailure, Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { config } from '../../src/config';
@@ -70,6 +71,12 @@ describe('retry-failed and cancel', () => {
 
   function worker(concurrency = 3, adapter: PayoutAdapter = adapterClient(peer.outboundUrl)): Promise<Worker> {
     return payoutWorker(temporal, taskQueue, { db: db(), adapter, settings: { payoutConcurrency: concurrency } });
+  }
+
+  /** Whether the bulk's only audit row was written in the transaction of a change made at `changedAt` (its now()). */
+  async function auditedInTransactionOf(bulkId: string, changedAt: Date | undefined): Promise<boolean> {
+    const audited = await auditOf('bulk', bulkId);
+    return audited.length === 1 && audited[0]!.occurred_at.getTime() === changedAt?.getTime();
   }
 
   async function staffOf(payer: PayerAccount): Promise<Staff> {
@@ -194,6 +201,13 @@ describe('retry-failed and cancel', () => {
           request_id: retried.headers['x-request-id'],
         }),
       ]);
+      // Written by the change's own transaction (its now() is the transaction's start), not after it by the API.
+      const cancelledAt = await db()('bulk_transfers').where('bulk_id', other.bulkId).first<{ cancelled_at: Date }>();
+      expect(await auditedInTransactionOf(other.bulkId, cancelledAt.cancelled_at)).toBe(true);
+      const attempt = await db()('transfer_attempts')
+        .whereIn('transfer_id', bulk.transferIds)
+        .first<{ retried_at: Date }>('retried_at');
+      expect(await auditedInTransactionOf(bulk.bulkId, attempt.retried_at)).toBe(true);
     });
 
     const lines = await linesOfBulk(db(), bulk.bulkId);
@@ -527,18 +541,106 @@ describe('retry-failed and cancel', () => {
     expect(
       await db()('bulk_transfers')
         .where('bulk_id', bulk.bulkId)
-        .first('state', 'failure_reason', 'cancelled_by_operator', 'cancelled_by_id'),
+        .first('state', 'failure_reason', 'cancelled_by_operator', 'cancelled_by_identity', 'cancelled_by_id'),
     ).toEqual({
       state: 'FAILED',
       failure_reason: 'Cancelled before any pension was paid: 2 of the 2 transfers were not sent.',
       cancelled_by_operator: 'ops.jane',
+      // The CLI's own (its process's, `<pid>@<host>@`: `--identity` does not reach an update's request).
+      cancelled_by_identity: expect.stringContaining('@'),
       cancelled_by_id: null,
     });
+    expect(await auditOf('bulk', bulk.bulkId)).toEqual([
+      expect.objectContaining({
+        kind: 'bulk.cancelled',
+        actor_user_id: null,
+        after: expect.objectContaining({ operator: 'ops.jane', temporal_identity: expect.stringContaining('@') }),
+      }),
+    ]);
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 100_000n, reserved: 0n });
     await expectJournalAgrees(db(), payer.accountId);
     expect(Object.fromEntries(await countCommittedPaymentsByPayee([first, second]))).toEqual({
       [first]: 0,
       [second]: 0,
+    });
+  });
+  /** A bulk awaiting approval (its organization requires it), with its workflow waiting for a decision. */
+  async function bulkAwaitingApproval() {
+    const payer = await createPayerAccount(db(), 100_000n);
+    await db()('organizations').where('id', payer.organizationId).update({ requires_approval: true });
+    const bulk = await insertBulk(db(), payer, [{ msisdn: uniqueMsisdns(1)[0], amount: 3000n }]);
+    await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+    await waitFor(
+      async () =>
+        (await db()('bulk_transfers').where({ bulk_id: bulk.bulkId, state: 'AWAITING_APPROVAL' }).first()) ?? null,
+    );
+    return { payer, bulk };
+  }
+
+  it("an operator cancels from the Web UI: one audit row, in the cancel's transaction, naming the operator and the identity Temporal gives the sender", async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
+      const { bulk } = await bulkAwaitingApproval();
+      // As the Web UI sends it: an update from a client whose identity is the signed-in operator's.
+      const webUi = new Client({
+        connection: temporal.connection,
+        namespace: config().temporal.namespace,
+        identity: 'jane@ops',
+      });
+      const outcome = await webUi.workflow
+        .getHandle(workflowIdForBulk(bulk.bulkId))
+        .executeUpdate('cancel', { args: [{ operator: 'jane' }] });
+      expect(outcome).toEqual({ cancelled: 1, released: '3000' });
+      await bulkWorkflowResult(temporal, bulk.bulkId);
+
+      const row = await db()('bulk_transfers')
+        .where('bulk_id', bulk.bulkId)
+        .first('cancelled_by_operator', 'cancelled_by_identity', 'cancelled_by_id', 'cancelled_at');
+      expect(row).toMatchObject({
+        cancelled_by_operator: 'jane',
+        cancelled_by_identity: 'jane@ops',
+        cancelled_by_id: null,
+      });
+      expect(await auditOf('bulk', bulk.bulkId)).toEqual([
+        expect.objectContaining({
+          kind: 'bulk.cancelled',
+          actor_user_id: null,
+          actor_email: null,
+          before: { state: 'AWAITING_APPROVAL' },
+          after: { cancelled_transfers: 1, released_amount: 3000, operator: 'jane', temporal_identity: 'jane@ops' },
+          request_id: expect.any(String),
+        }),
+      ]);
+      expect(await auditedInTransactionOf(bulk.bulkId, row.cancelled_at)).toBe(true);
+    });
+  });
+
+  it('refuses a cancel naming a user without a token (typed into the Web UI): nothing changes, nothing is recorded', async () => {
+    await (
+      await worker()
+    ).runUntil(async () => {
+      const { payer, bulk } = await bulkAwaitingApproval();
+      const staff = await staffOf(payer);
+      const refusal = await temporal.client.workflow
+        .getHandle(workflowIdForBulk(bulk.bulkId))
+        .executeUpdate('cancel', { args: [{ userId: staff.gestionnaire.id }] })
+        .catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (refusal as WorkflowUpdateFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe('decision_token_required');
+      expect((cause.details?.[0] as { message: { fr: string } }).message.fr).toContain('{"operator": "<votre nom>"}');
+
+      expect(
+        await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'cancelled_at', 'cancelled_by_id'),
+      ).toEqual({ state: 'AWAITING_APPROVAL', cancelled_at: null, cancelled_by_id: null });
+      expect(await linesOfBulk(db(), bulk.bulkId)).toEqual([expect.objectContaining({ status: 'PENDING' })]);
+      expect(await auditOf('bulk', bulk.bulkId)).toEqual([]);
+      // The workflow still waits for a decision: a real cancel then goes through.
+      await temporal.client.workflow
+        .getHandle(workflowIdForBulk(bulk.bulkId))
+        .executeUpdate('cancel', { args: [{ operator: 'ops.after' }] });
+      await bulkWorkflowResult(temporal, bulk.bulkId);
     });
   });
 });

@@ -38,6 +38,8 @@ import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
 import { uniqueMsisdns } from '../support/payees';
 
+const TEST_OPERATOR = { kind: 'operator', operator: 'test', identity: null, requestId: null } as const;
+
 /** A step held inside a call: `reached` opens when the call arrives, the call goes on once `release` is opened. */
 interface Hold {
   reached: Barrier;
@@ -172,7 +174,7 @@ describe('two executions of one line: the one whose line moved on changes nothin
     const failure = { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'gave up' } as const;
     expect(await settleTransfer(db(), transferId, failure, { onlyIfNotSent: true })).not.toBeNull();
     await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update({ state: 'FAILED', completed_at: new Date() });
-    expect(await retryFailedLines(db(), bulk.bulkId, { requestId: randomUUID(), operator: 'test' })).toMatchObject({
+    expect(await retryFailedLines(db(), bulk.bulkId, { requestId: randomUUID(), by: TEST_OPERATOR })).toMatchObject({
       retried: 1,
     });
     expect(await lineOf(transferId)).toMatchObject({ status: 'PENDING', attempt: 2, mojaloop_transfer_id: null });
@@ -395,7 +397,7 @@ describe('two executions of one line: the one whose line moved on changes nothin
     expect(await settleTransfer(db(), transferId, aborted)).not.toBeNull();
     await db()('bulk_transfers').where('bulk_id', bulk.bulkId).update({ state: 'FAILED', completed_at: new Date() });
 
-    await retryFailedLines(db(), bulk.bulkId, { requestId: randomUUID(), operator: 'test' });
+    await retryFailedLines(db(), bulk.bulkId, { requestId: randomUUID(), by: TEST_OPERATOR });
 
     expect(await lineOf(transferId)).toMatchObject({
       status: 'PENDING',

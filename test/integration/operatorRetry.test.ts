@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createOperatorActivities } from '../../activities/operatorActivities';
@@ -126,6 +126,64 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
     expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 25_000n, reserved: 0n });
   });
 
+  it("records the identity Temporal gives whoever started the retry workflow on the retried attempts, and one audit row in the retry's transaction", async () => {
+    const unreachable = payee();
+    const payer = await createPayerAccount(db(), 50_000n);
+    const bulk = await insertBulk(db(), payer, [{ msisdn: unreachable, amount: 15_000n }]);
+    await settleTransfer(
+      db(),
+      bulk.transferIds[0]!,
+      { status: 'FAILED', failureCode: 'switch_unavailable', failureMessage: 'unreachable' },
+      { onlyIfNotSent: true },
+    );
+
+    await (
+      await worker()
+    ).runUntil(async () => {
+      await startBulkPayout(temporal, taskQueue, bulk.bulkId);
+      await bulkWorkflowResult(temporal, bulk.bulkId);
+      // As the Web UI's "Start Workflow" form starts it: a client whose identity is the operator's desk.
+      const desk = new Client({
+        connection: temporal.connection,
+        namespace: config().temporal.namespace,
+        identity: 'ops@desk',
+      });
+      const outcome = await desk.workflow.execute('retryFailedTransfersWorkflow', {
+        taskQueue,
+        workflowId: `retry-${bulk.bulkId}-identity`,
+        args: [{ bulkId: bulk.bulkId, operator: 'ops.jane' }],
+      });
+      expect(outcome).toEqual({ retried: 1, reserved: '15000' });
+      await bulkWorkflowResult(temporal, bulk.bulkId);
+    });
+
+    const attempt = await db()('transfer_attempts')
+      .where('transfer_id', bulk.transferIds[0]!)
+      .first('retried_by_operator', 'retried_by_identity', 'retried_by_id', 'retry_request_id', 'retried_at');
+    expect(attempt).toMatchObject({
+      retried_by_operator: 'ops.jane',
+      retried_by_identity: 'ops@desk',
+      retried_by_id: null,
+    });
+    const audited = await db()('audit_log').where({ subject_type: 'bulk', subject_id: bulk.bulkId }).select('*');
+    expect(audited).toEqual([
+      expect.objectContaining({
+        kind: 'bulk.retried',
+        actor_user_id: null,
+        after: {
+          state: 'PROCESSING',
+          retried_transfers: 1,
+          reserved_amount: 15000,
+          operator: 'ops.jane',
+          temporal_identity: 'ops@desk',
+        },
+        request_id: attempt.retry_request_id,
+      }),
+    ]);
+    // Written by the retry's own transaction (its now()), not after it.
+    expect(audited[0].occurred_at.getTime()).toBe(attempt.retried_at.getTime());
+  });
+
   it('refuses as the API does: nothing worth retrying, and a sent line the switch could not say was not committed', async () => {
     const [paid, lost] = [payee(), payee()];
     const payer = await createPayerAccount(db(), 50_000n);
@@ -218,6 +276,10 @@ describe('retry-failed from the Temporal Web UI / CLI (retryFailedTransfersWorkf
 
     expect(first).toEqual({ retried: 1, reserved: '15000' });
     expect(second).toEqual(first);
+    // The repeat found the retry done: one audit row, the first attempt's.
+    expect(await db()('audit_log').where({ subject_type: 'bulk', subject_id: bulk.bulkId })).toEqual([
+      expect.objectContaining({ kind: 'bulk.retried', request_id: request.requestId }),
+    ]);
     expect(await db()('bulk_transfers').where('bulk_id', bulk.bulkId).first('state', 'retry_count')).toEqual({
       state: 'COMPLETED',
       retry_count: 1,

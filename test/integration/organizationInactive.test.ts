@@ -11,7 +11,7 @@ import { closeDb, db } from '../../src/db/knex';
 import { config } from '../../src/config';
 import { AppError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
+import { decideApproval, retryFailedForUser } from '../../src/payouts/bulkWorkflowUpdates';
 import { createUser, setOrganizationActive } from '../support/fixtures';
 import {
   accountMoney,
@@ -131,7 +131,11 @@ describe('bulks of a deactivated organization', () => {
       await worker()
     ).runUntil(async () => {
       await setOrganizationActive(payer.organizationId, false);
-      const retry = () => retryFailedPayouts(temporal, taskQueue, bulk.bulkId, { userId: retrier.user.id });
+      const retry = () =>
+        retryFailedForUser(temporal, config().auth, taskQueue, bulk.bulkId, {
+          userId: retrier.user.id,
+          requestId: null,
+        });
       expect(await refusal(retry())).toEqual({ status: 403, code: 'organization_inactive' });
       expect(await bulkRow(bulk.bulkId)).toMatchObject({ state: 'FAILED', retry_count: 0 });
       expect(await accountMoney(db(), payer.accountId)).toEqual({ balance: 500_000n, reserved: 0n });

@@ -108,7 +108,7 @@ describe('decision tokens', () => {
       { ...base, sub: 7.5 },
       { ...base, sub: null },
       { ...base, v: 2 },
-      { ...base, act: 'cancel' },
+      { ...base, act: 'delete' },
       { ...base, exp: '2000000000' },
       { ...base, admin: true },
       [base],
