@@ -17,7 +17,6 @@ import type { MonthlyPensionRunInput } from '../src/pensions/runContract';
 import { bulkChildOptions } from './bulkChild';
 import { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
 
-
 /** Set by the Schedule on each workflow it starts: the time the action was due, even if it started late. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 

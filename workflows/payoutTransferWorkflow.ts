@@ -11,7 +11,6 @@ import {
   CancelledFailure,
   condition,
   getExternalWorkflowHandle,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -47,12 +46,6 @@ const ERRORS_NEVER_RETRIED = [
   'PayeeNotVerified',
   'LineMovedOn',
 ];
-
-/**
- * Steps take a LineRef (the attempt, then the adapter transfer and quote found): one execution drives one attempt.
- * Histories recorded before called them with the transfer id alone, which pins nothing; they replay unpatched.
- */
-const PINNED_STEPS_PATCH = 'line-steps-pinned';
 
 /**
  * Steps before money moves: retried with backoff for a while, then the line fails unpaid. Local activities: they
@@ -147,7 +140,7 @@ async function payLine(
   retry: LineRetry,
 ): Promise<FinalStepResult> {
   const beforeSending = beforeSendingSteps(retry);
-  const line = new PinnedLine(input, patched(PINNED_STEPS_PATCH));
+  const line = new PinnedLine(input);
   for (let round = 1; ; round++) {
     const discovered = await untilGivenUp(line, trace, () => beforeSending.discoverPayee(line.forDiscovery(), trace));
     if (discovered.status === 'ON_HOLD' || discovered.status === 'PROCESSING') line.found(discovered);
@@ -180,17 +173,17 @@ async function payLine(
 
 /**
  * What this workflow's steps act on: the attempt (the input's, else the first the discovery reports) and the adapter
- * transfer and quote the steps before found; unpatched (histories recorded before), the transfer id alone.
+ * transfer and quote the steps before found. Only the steps' arguments change with it, never which steps run or in
+ * what order, so no patch is needed (Temporal does not compare arguments on replay; a patch would cost every line a
+ * marker and a search attribute upsert): a line recorded before, whose discovery result names no attempt or adapter
+ * transfer, goes on with refs that carry only what it knows, and each step pins to what it reads.
  */
 class PinnedLine {
   private attempt: number | undefined;
   private mojaloopTransferId: string | undefined;
   private quoteId: string | undefined;
 
-  constructor(
-    private readonly input: PayoutTransferInput,
-    private readonly pinned: boolean,
-  ) {
+  constructor(private readonly input: PayoutTransferInput) {
     this.attempt = input.attempt;
   }
 
@@ -209,24 +202,23 @@ class PinnedLine {
   }
 
   /** Discovery finds (or records) the attempt's adapter transfer: pinned to the attempt only. */
-  forDiscovery(): LineRef | string {
+  forDiscovery(): LineRef {
     return this.ref({});
   }
 
-  forQuote(): LineRef | string {
+  forQuote(): LineRef {
     return this.ref({ mojaloopTransferId: this.mojaloopTransferId });
   }
 
-  forConfirm(): LineRef | string {
+  forConfirm(): LineRef {
     return this.ref({ mojaloopTransferId: this.mojaloopTransferId, quoteId: this.quoteId });
   }
 
-  forGivingUp(): LineRef | string {
+  forGivingUp(): LineRef {
     return this.ref({});
   }
 
-  private ref(found: Pick<LineRef, 'mojaloopTransferId' | 'quoteId'>): LineRef | string {
-    if (!this.pinned) return this.input.transferId;
+  private ref(found: Pick<LineRef, 'mojaloopTransferId' | 'quoteId'>): LineRef {
     const ref: LineRef = { transferId: this.input.transferId };
     // Only the fields known: an absent one pins nothing (the step reads it), and stays out of the history.
     if (this.attempt !== undefined) ref.attempt = this.attempt;
