@@ -7,7 +7,6 @@
  */
 import type { TransferStatus } from '../src/domain/transferStates';
 import { ApplicationFailure } from '@temporalio/activity';
-import { buildConfig } from '../src/config';
 import type { BulkCounts } from '../src/domain/transferStates';
 import {
   approveBulk as recordApproval,
@@ -16,6 +15,7 @@ import {
   cancelBulk as cancelUnsent,
   type CancelOutcome,
   closeBulk,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
   endUnapproved,
   failUnresolvedLines as failUnsentUnresolved,
   type UnresolvedLinesOutcome,
@@ -36,9 +36,6 @@ import type { ActivityDependencies } from './dependencies';
 import { refusalsAsFailures } from './refusals';
 import type { BulkRun } from './results';
 import { webhookDeliveryStarter } from './webhookActivities';
-
-/** The configuration's default, read without the environment: the worker passes the configured value. */
-const DEFAULT_APPROVAL_TIMEOUT_MS = buildConfig({}).bulk.approvalTimeoutHours * 3_600_000;
 
 export function createBulkActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;
@@ -65,6 +62,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
       total: bulk.total,
       organizationCode: bulk.organizationCode,
       createdById: bulk.createdById,
+      makerIds: bulk.makerIds,
       approvalDeadline: bulk.approvalDeadline,
       decisionKeys: [...(settings.decisionKeys ?? [])],
       concurrency: settings.payoutConcurrency,
@@ -137,7 +135,9 @@ export function createBulkActivities(deps: ActivityDependencies) {
   }
 
   async function retryFailedLines(bulkId: string, request: BulkActor & { requestId: string }): Promise<RetryOutcome> {
-    return refusalsAsFailures(() => announced((deliveries) => reopenFailedLines(db, bulkId, request, deliveries)));
+    return refusalsAsFailures(() =>
+      announced((deliveries) => reopenFailedLines(db, bulkId, request, deliveries, approvalTimeoutMs)),
+    );
   }
 
   return {
