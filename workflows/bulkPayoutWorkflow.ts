@@ -459,6 +459,8 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
           database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }),
         );
         control.reopened = true;
+        // Awaiting approval again: a decision sent from now waits until this run knows the retry's makers (startBulk).
+        if (outcome.state === 'AWAITING_APPROVAL') control.phase = 'starting';
         return outcome;
       }),
     {
