@@ -206,6 +206,8 @@ describe('retry-failed in an organization that requires approval (maker-checker)
       discoverFaults.delete(unreachableId);
       const byMaker = await actOnBulk(server, 'retry-failed', bulkId, fund.gestionnaire.token, 409);
       expect(byMaker.body.error.code).toBe('retry_after_second_user_decision');
+      // The run that took the refused retry closes again (until then it refuses any retry as in progress).
+      await bulkWorkflowResult(temporal, bulkId);
       const byOperator = await retryFailedPayouts(temporal, taskQueue, bulkId, { operator: 'retry test' }).then(
         () => null,
         (error: unknown) => error as { code?: string },
