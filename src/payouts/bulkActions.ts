@@ -98,7 +98,7 @@ export async function retryFailedRequest(context: ActionContext, user: Authentic
     retryFailedPayouts(temporal, context.config.temporal.taskQueue, bulk.bulk_id, { userId: user.id }),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
-  const state = outcome.state ?? 'PROCESSING';
+  const state = outcome.state ?? ('PROCESSING' as const);
   await auditBulkAction(context, user, bulk, 'bulk.retried', {
     state,
     retried_transfers: outcome.retried,

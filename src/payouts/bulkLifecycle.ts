@@ -521,10 +521,10 @@ export interface RetryRequest extends BulkActor {
 
 export interface RetryOutcome {
   /**
-   * Where the retry left the bulk: PROCESSING, or AWAITING_APPROVAL when its organization requires a second user's
-   * approval. Absent from outcomes recorded before retries could await approval (they were PROCESSING).
+   * Set when the retry left the bulk AWAITING_APPROVAL (its organization requires a second user's approval); absent
+   * when it is PROCESSING, as every retry's outcome was before.
    */
-  state?: 'PROCESSING' | 'AWAITING_APPROVAL';
+  state?: 'AWAITING_APPROVAL';
   /** Lines made new attempts (PENDING again, their amount reserved again). */
   retried: number;
   /** Minor units reserved again. */
@@ -666,7 +666,11 @@ export async function retryFailedLines(
       });
     const type = awaitsApproval ? 'bulk.awaiting_approval' : 'bulk.processing';
     deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
-    return { state, retried: reopened, reserved: amount.toString() };
+    return {
+      ...(awaitsApproval ? { state: 'AWAITING_APPROVAL' as const } : {}),
+      retried: reopened,
+      reserved: amount.toString(),
+    };
   });
 }
 
@@ -710,7 +714,7 @@ async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome>
   const bulk = await trx('bulk_transfers')
     .where('last_retry_request_id', requestId)
     .first<{ approval_required: boolean } | undefined>('approval_required');
-  const state = bulk?.approval_required ? ('AWAITING_APPROVAL' as const) : ('PROCESSING' as const);
+  const awaited = bulk?.approval_required === true;
   const [row] = await trx('transfer_attempts as a')
     .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
     .where('a.retry_request_id', requestId)
@@ -718,7 +722,11 @@ async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome>
       trx.raw('count(*) as count'),
       trx.raw('coalesce(sum(t.amount), 0)::text as amount'),
     );
-  return { state, retried: Number(row?.count ?? 0), reserved: row?.amount ?? '0' };
+  return {
+    ...(awaited ? { state: 'AWAITING_APPROVAL' as const } : {}),
+    retried: Number(row?.count ?? 0),
+    reserved: row?.amount ?? '0',
+  };
 }
 
 /**
