@@ -106,9 +106,7 @@ export function approvalRefusal(approver: Approver, bulk: BulkMakers): ApprovalR
 
 /** The users who may not decide on the bulk's approval (see approvalRefusal). */
 export function makerIdsOf(bulk: Omit<BulkMakers, 'organizationId'>): number[] {
-  const ids = [bulk.createdById, bulk.retryRequestedById].filter(
-    (id): id is number => id !== null && id !== undefined,
-  );
+  const ids = [bulk.createdById, bulk.retryRequestedById].filter((id): id is number => id !== null && id !== undefined);
   return [...new Set(ids)];
 }
 
