@@ -32,6 +32,7 @@ import {
   waitFor,
 } from '../support/payoutHarness';
 import { uniqueMsisdns } from '../support/payees';
+import { insertWebhookEndpoint, startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 
 const FAST_RETRY: LineRetry = { maximumAttempts: 3, initialIntervalMs: 10, maximumIntervalMs: 20 };
@@ -44,6 +45,7 @@ describe('retry-failed in an organization that requires approval (maker-checker)
   let temporal: TemporalForTests;
   let proxy: FaultProxy;
   let server: TestServer;
+  let receiver: WebhookReceiver;
   const taskQueue = uniqueTaskQueue('retry-maker-checker');
   /** Per homeTransactionId, what the proxy does to that line's discover call: 503, or hold until released. */
   const discoverFaults = new Map<
@@ -60,9 +62,11 @@ describe('retry-failed in an organization that requires approval (maker-checker)
     temporal = await connectTemporal();
     proxy = await startFaultProxy({ target: peer.outboundUrl, policy });
     server = createBulkTestApp({}, taskQueue).server;
+    receiver = await startWebhookReceiver();
   });
 
   afterAll(async () => {
+    await receiver?.close();
     await proxy?.close();
     await temporal?.close();
     await peer?.stop();
@@ -77,6 +81,11 @@ describe('retry-failed in an organization that requires approval (maker-checker)
         payoutConcurrency: settings.payoutConcurrency ?? 3,
         lineRetry: FAST_RETRY,
         approvalTimeoutMs: settings.approvalTimeoutMs ?? LONG_APPROVAL_TIMEOUT_MS,
+      },
+      webhooks: {
+        addressPolicy: { allowHttp: true, allowPrivateAddresses: true },
+        timeoutMs: 5000,
+        retry: { initialIntervalMs: 200, maximumIntervalMs: 400, budgetMs: 60_000 },
       },
     });
   }
@@ -229,9 +238,17 @@ describe('retry-failed in an organization that requires approval (maker-checker)
 
   it("the maker's retry waits for approval: nothing sent, the maker may not approve it, the checker's approval pays it once", async () => {
     const fund = await fundRequiringApproval();
+    await insertWebhookEndpoint(db(), fund.organization.id, `${receiver.baseUrl}/retry-approval`, [
+      'bulk.awaiting_approval',
+      'bulk.processing',
+    ]);
     const [paid, retried] = uniqueMsisdns(2);
     const { bulkId, failedId } = await bulkWithOneFailedLine(fund, [paid, retried]);
     const secondAttempt = homeTransactionIdFor(failedId, 2);
+    const eventsOf = async () =>
+      (await db()('webhook_events').where('dedupe_key', 'like', `%:${bulkId}:%`).orderBy('dedupe_key')).map(
+        (event) => event.dedupe_key,
+      );
 
     await (
       await worker()
@@ -244,6 +261,22 @@ describe('retry-failed in an organization that requires approval (maker-checker)
         retry_requested_by_id: fund.gestionnaire.id,
       });
       await retryRunAwaitsDecision(bulkId);
+      // Announced as a new bulk awaiting approval is: bulk.awaiting_approval, not bulk.processing.
+      expect(await eventsOf()).toEqual([
+        `bulk.awaiting_approval:${bulkId}:0`,
+        `bulk.awaiting_approval:${bulkId}:1`,
+        `bulk.processing:${bulkId}:0`,
+      ]);
+      // Both delivered (the first wait's and the retry's; a delivery may come twice), each showing the bulk awaiting
+      // approval.
+      const awaitingDelivered = () =>
+        receiver.received
+          .map(
+            (hook) => JSON.parse(hook.body) as { id: string; type: string; data: { bulk_id: string; state: string } },
+          )
+          .filter((body) => body.type === 'bulk.awaiting_approval' && body.data.bulk_id === bulkId);
+      await waitFor(async () => new Set(awaitingDelivered().map((body) => body.id)).size === 2);
+      expect(new Set(awaitingDelivered().map((body) => body.data.state))).toEqual(new Set(['AWAITING_APPROVAL']));
       // Waiting: the retried line is reserved again, not sent, nothing new at the switch.
       expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n - 10000n, reserved: 20000n });
       expect(await linesOf(bulkId)).toEqual([
@@ -278,6 +311,7 @@ describe('retry-failed in an organization that requires approval (maker-checker)
       const approved = await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
       expect(approved.body).toMatchObject({ approval: { approved_by: { id: fund.checker.id } } });
       expect(await bulkWorkflowResult(temporal, bulkId)).toMatchObject({ state: 'COMPLETED', completed: 2, failed: 0 });
+      expect(await eventsOf()).toContain(`bulk.processing:${bulkId}:1`);
     });
     expect(await linesOf(bulkId)).toEqual([
       ['COMPLETED', null, 1],
