@@ -567,8 +567,9 @@ const PREVIOUS_ATTEMPT_CLEARED = {
  * again, or, when its organization requires approval now (a retry is a new decision to pay), AWAITING_APPROVAL with
  * a fresh deadline and its earlier approval cleared, like a new bulk: a second user approves it (neither its creator
  * nor the retry's requester, recorded in retry_requested_by_id). There, a retry that would undo a second user's
- * decision (a rejection, a cancel by someone else) is refused 409 retry_after_second_user_decision. Only an ended bulk: while it runs, its failures are not all known yet. A paid line is never touched
- * (only FAILED lines are selected, and the update is guarded on FAILED). In a cancelled bulk, the lines retried are
+ * decision (a rejection, a cancel by someone else) is refused 409 retry_after_second_user_decision. Only an ended
+ * bulk: while it runs, its failures are not all known yet. A paid line is never touched (only FAILED lines are
+ * selected, and the update is guarded on FAILED). In a cancelled bulk, the lines retried are
  * paid (the retry, asked after the cancel, lifts it for them: see CANCEL_FOR_LINE in ./ledger); its cancelled lines
  * are never retried (`cancelled` is not worth retrying).
  */

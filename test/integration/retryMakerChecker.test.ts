@@ -236,6 +236,62 @@ describe('retry-failed in an organization that requires approval (maker-checker)
     });
   });
 
+  it("the maker may retry a bulk they cancelled themself: it awaits approval, and the checker's rejection ends it", async () => {
+    const fund = await fundRequiringApproval();
+    const [unreachable, notSent] = uniqueMsisdns(2);
+    const uploaded = await upload(
+      server,
+      fund.gestionnaire.token,
+      csv([
+        [unreachable, 10000],
+        [notSent, 20000],
+      ]),
+    ).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+    const [unreachableId, notSentId] = (await transferIdsOf(bulkId)) as [string, string];
+    const hold = barrier();
+    discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
+    discoverFaults.set(notSentId, { kind: 'holdUntil', release: hold.promise });
+
+    await (
+      await worker({ payoutConcurrency: 1 })
+    ).runUntil(async () => {
+      await waitFor(async () => (await bulkRow(bulkId)).state === 'AWAITING_APPROVAL');
+      await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
+      await waitFor(async () => callsFor(notSentId).length > 0);
+      await actOnBulk(server, 'cancel', bulkId, fund.gestionnaire.token, 202).finally(() => hold.open());
+      expect(await bulkWorkflowResult(temporal, bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+
+      discoverFaults.delete(unreachableId);
+      const retry = await actOnBulk(server, 'retry-failed', bulkId, fund.gestionnaire.token, 202);
+      expect(retry.body).toMatchObject({ state: 'AWAITING_APPROVAL', retried_transfers: 1, reserved_amount: 10000 });
+      const byMaker = await actOnBulk(server, 'reject', bulkId, fund.gestionnaire.token, 409, { reason: 'Non' });
+      expect(byMaker.body.error.code).toBe('approval_by_creator');
+      await actOnBulk(server, 'reject', bulkId, fund.checker.token, 200, { reason: 'Pas ce mois-ci' });
+      expect(await bulkWorkflowResult(temporal, bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+
+      // Rejected by the checker now: no retry may undo it.
+      const again = await actOnBulk(server, 'retry-failed', bulkId, fund.gestionnaire.token, 409);
+      expect(again.body.error.code).toBe('retry_after_second_user_decision');
+    });
+    expect(await linesOf(bulkId)).toEqual([
+      ['FAILED', 'approval_rejected', 2],
+      ['FAILED', 'cancelled', 1],
+    ]);
+    expect(await bulkRow(bulkId)).toEqual({
+      state: 'FAILED',
+      retry_count: 1,
+      retry_requested_by_id: fund.gestionnaire.id,
+    });
+    expect(await accountMoney(db(), fund.account.id)).toEqual({ balance: 1_000_000n, reserved: 0n });
+    await expectJournalAgrees(db(), fund.account.id);
+    expect(callsFor(homeTransactionIdFor(unreachableId, 2))).toEqual([]);
+    expect(Object.fromEntries(await countCommittedPaymentsByPayee([unreachable, notSent]))).toEqual({
+      [unreachable]: 0,
+      [notSent]: 0,
+    });
+  });
+
   it("the maker's retry waits for approval: nothing sent, the maker may not approve it, the checker's approval pays it once", async () => {
     const fund = await fundRequiringApproval();
     await insertWebhookEndpoint(db(), fund.organization.id, `${receiver.baseUrl}/retry-approval`, [
