@@ -7,7 +7,6 @@
  */
 import type { TransferStatus } from '../src/domain/transferStates';
 import { ApplicationFailure } from '@temporalio/activity';
-import { buildConfig } from '../src/config';
 import type { BulkCounts } from '../src/domain/transferStates';
 import {
   type ActingParty,
@@ -17,6 +16,7 @@ import {
   cancelBulk as cancelUnsent,
   type CancelOutcome,
   closeBulk,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
   endUnapproved,
   failUnresolvedLines as failUnsentUnresolved,
   type UnresolvedLinesOutcome,
@@ -40,9 +40,6 @@ import { refusalsAsFailures } from './refusals';
 import { type UpdateSender, updateSenderIdentity } from './senderIdentity';
 import type { BulkRun } from './results';
 import { webhookDeliveryStarter } from './webhookActivities';
-
-/** The configuration's default, read without the environment: the worker passes the configured value. */
-const DEFAULT_APPROVAL_TIMEOUT_MS = buildConfig({}).bulk.approvalTimeoutHours * 3_600_000;
 
 export function createBulkActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;
@@ -69,6 +66,7 @@ export function createBulkActivities(deps: ActivityDependencies) {
       total: bulk.total,
       organizationCode: bulk.organizationCode,
       createdById: bulk.createdById,
+      makerIds: bulk.makerIds,
       approvalDeadline: bulk.approvalDeadline,
       decisionKeys: [...(settings.decisionKeys ?? [])],
       concurrency: settings.payoutConcurrency,
@@ -172,7 +170,9 @@ export function createBulkActivities(deps: ActivityDependencies) {
   ): Promise<RetryOutcome> {
     return refusalsAsFailures(async () => {
       const by = await actingParty(bulkId, 'retryFailed', request, sender, request.requestId);
-      return announced((deliveries) => reopenFailedLines(db, bulkId, { by, requestId: request.requestId }, deliveries));
+      return announced((deliveries) =>
+        reopenFailedLines(db, bulkId, { by, requestId: request.requestId }, deliveries, approvalTimeoutMs),
+      );
     });
   }
 

@@ -45,6 +45,11 @@ export interface BulkRun {
   decisionKeys?: string[];
   /** Its creator may not approve it; null for a bulk built by the monthly schedule. */
   createdById: number | null;
+  /**
+   * Who may not approve or reject it: its creator and the user who asked its latest retry-failed. Absent from results
+   * recorded before retries awaited approval (createdById alone then).
+   */
+  makerIds?: number[];
   total: number;
   organizationCode: string;
   concurrency: number;

@@ -133,6 +133,12 @@ const AWAITED_LINES_PATCH = 'lines-awaited-by-their-run';
  * held line is forgotten only when its row has ended. Runs started before replay as they ran.
  */
 const LINE_REPORTS_CHECKED_PATCH = 'line-reports-checked';
+/**
+ * A retry-failed in an organization that requires approval leaves the bulk AWAITING_APPROVAL: the run that reopened it
+ * waits for a second user's approval (or the deadline, a rejection, a cancel) before paying, as for a new bulk. Before,
+ * a reopened bulk was always PROCESSING.
+ */
+const RETRY_AWAITS_APPROVAL_PATCH = 'retry-awaits-approval';
 const collisionBackoffMs = (check: number): number => Math.min(1000 * 2 ** (check - 1), 30000);
 
 export async function bulkPayoutWorkflow(input: BulkPayoutInput): Promise<BulkPayoutResult> {
@@ -284,8 +290,11 @@ class BulkControl {
   cancelRequested: boolean;
   /** A retry-failed update made an ended bulk PROCESSING again: this run pays it. */
   reopened = false;
-  /** The bulk's creator (known once started), who may not approve it. */
-  createdById: number | null = null;
+  /**
+   * Who may not approve or reject it (known once started): its creator, and the user who asked the retry awaiting
+   * approval.
+   */
+  makerIds: number[] = [];
   /**
    * The public keys of decision tokens, known once started; null before, and in a run started before tokens
    * existed (its approval's activity then verifies the token's signature alone).
@@ -343,10 +352,10 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
     refuseCreator(userId);
   };
   const refuseCreator = (userId: number): void => {
-    if (control.createdById !== null && control.createdById === userId) {
+    if (control.makerIds.includes(userId)) {
       refuse('approval_by_creator', {
-        fr: "L'utilisateur qui a créé un lot ne peut ni l'approuver ni le rejeter.",
-        en: 'The user who created a bulk may not approve or reject it.',
+        fr: "L'utilisateur qui a créé un lot, ou demandé la relance qui attend l'approbation, ne peut ni l'approuver ni le rejeter.",
+        en: 'The user who created a bulk, or asked the retry awaiting approval, may not approve or reject it.',
       });
     }
   };
@@ -455,6 +464,8 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
           database.retryFailedLines(bulkId, { ...(actor ?? {}), requestId: actor?.requestId ?? uuid4() }, sender),
         );
         control.reopened = true;
+        // Awaiting approval again: a decision sent from now waits until this run knows the retry's makers (startBulk).
+        if (outcome.state === 'AWAITING_APPROVAL') control.phase = 'starting';
         return outcome;
       });
     },
@@ -485,7 +496,7 @@ function registerDecisionHandlers(bulkId: string, control: BulkControl, window: 
  */
 async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSettings | 'closed'> {
   let bulk = await database.startBulk(bulkId);
-  control.createdById = bulk.createdById;
+  control.makerIds = makersOf(bulk);
   control.decisionKeys = bulk.decisionKeys ?? null;
   upsertSearchAttributes([
     { key: BULK_ID, value: bulkId },
@@ -507,6 +518,19 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
       return 'closed';
     }
     bulk = await database.startBulk(bulkId);
+    if (bulk.state === 'AWAITING_APPROVAL' && patched(RETRY_AWAITS_APPROVAL_PATCH)) {
+      // The retry awaits a second user's approval, like a new bulk; the retry's requester may not give it.
+      control.makerIds = makersOf(bulk);
+      control.approval = null;
+      control.phase = 'awaiting_approval';
+      await awaitApproval(bulkId, bulk.approvalDeadline, control);
+      bulk = await database.startBulk(bulkId);
+      if (bulk.state === 'COMPLETED' || bulk.state === 'FAILED') {
+        // Rejected or expired: the retried lines were failed and their money released (endUnapproved).
+        control.phase = 'closing';
+        return 'closed';
+      }
+    }
   }
   return {
     total: bulk.total,
@@ -516,6 +540,11 @@ async function startBulk(bulkId: string, control: BulkControl): Promise<BulkSett
     ...(bulk.lineRetry ? { lineRetry: bulk.lineRetry } : {}),
     ...(bulk.overdueHoldGraceMs !== undefined ? { overdueHoldGraceMs: bulk.overdueHoldGraceMs } : {}),
   };
+}
+
+/** Results recorded before makerIds existed name the creator alone. */
+function makersOf(bulk: { createdById: number | null; makerIds?: number[] }): number[] {
+  return bulk.makerIds ?? (bulk.createdById === null ? [] : [bulk.createdById]);
 }
 
 /** Until approved, rejected, cancelled, or the deadline passes (then the bulk ends FAILED, its funds released). */

@@ -85,18 +85,49 @@ export interface Approver {
   isActive: boolean;
 }
 
+/** Who made the bulk's pending payment: its creator, and the user who asked its latest retry-failed (if any). */
+export interface BulkMakers {
+  organizationId: number;
+  createdById: number | null;
+  retryRequestedById?: number | null;
+}
+
 /**
  * Maker-checker: a bulk is approved or rejected by a second user of its organization, a GESTIONNAIRE or a staff
- * user, never by the one who created it (a bulk built by the monthly schedule has no creator: any of them).
+ * user, never by the one who created it (a bulk built by the monthly schedule has no creator: any of them), nor,
+ * for a retry awaiting approval, by the one who asked the retry.
  */
-export function approvalRefusal(
-  approver: Approver,
-  bulk: { organizationId: number; createdById: number | null },
-): ApprovalRefusal | null {
+export function approvalRefusal(approver: Approver, bulk: BulkMakers): ApprovalRefusal | null {
   if (!approver.isActive || approver.organizationId !== bulk.organizationId) return 'approver_not_allowed';
   if (approver.role !== 'GESTIONNAIRE' && !approver.isStaff) return 'approver_not_allowed';
-  if (bulk.createdById !== null && bulk.createdById === approver.userId) return 'approval_by_creator';
+  if (makerIdsOf(bulk).includes(approver.userId)) return 'approval_by_creator';
   return null;
+}
+
+/** The users who may not decide on the bulk's approval (see approvalRefusal). */
+export function makerIdsOf(bulk: Omit<BulkMakers, 'organizationId'>): number[] {
+  const ids = [bulk.createdById, bulk.retryRequestedById].filter((id): id is number => id !== null && id !== undefined);
+  return [...new Set(ids)];
+}
+
+/** A cancel or a rejection as the bulk records it: who decided (a user of ours, or an operator). */
+export interface RecordedDecisions {
+  rejectedById: number | null;
+  cancelledAt: Date | null;
+  cancelledById: number | null;
+  cancelledByOperator: string | null;
+}
+
+/**
+ * Maker-checker covers retry-failed: in an organization that requires approval, a retry may not undo a second
+ * user's decision. A bulk rejected at approval, or cancelled by anyone but the retry's requester (another user, an
+ * operator), is not retried; a maker who cancelled their own bulk may ask (the retry then waits for approval).
+ */
+export function retryOverridesDecision(bulk: RecordedDecisions, requesterId: number | null): boolean {
+  if (bulk.rejectedById !== null) return true;
+  if (bulk.cancelledAt === null) return false;
+  if (bulk.cancelledByOperator !== null || bulk.cancelledById === null) return true;
+  return bulk.cancelledById !== requesterId;
 }
 
 /** Milliseconds from `now` to the deadline, never negative (a deadline in the past has passed: 0). */

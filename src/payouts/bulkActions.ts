@@ -104,9 +104,10 @@ export async function retryFailedRequest(context: ActionContext, user: Authentic
     ),
   );
   context.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
+  const state = outcome.state ?? ('PROCESSING' as const);
   return {
     bulkTransferId: bulk.bulk_id,
-    state: 'PROCESSING' as const,
+    state,
     retried_transfers: outcome.retried,
     reserved_amount: BigInt(outcome.reserved),
     currency: bulk.currency,
@@ -126,9 +127,14 @@ async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Pr
       { state: bulk.state },
     );
   }
+  // A retry awaiting approval: its requester may not decide on it either.
+  const retry = await db()('bulk_transfers')
+    .where('bulk_id', bulk.bulk_id)
+    .first<{ retry_requested_by_id: number | null }>('retry_requested_by_id');
   const refusal = await checkApprover(db(), user.id, {
     organizationId: bulk.organization_id,
     createdById: bulk.created_by_id,
+    retryRequestedById: retry.retry_requested_by_id,
   });
   if (refusal) throw approvalRefusalError(refusal);
   return bulk;

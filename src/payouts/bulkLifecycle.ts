@@ -9,15 +9,19 @@
 import type { Knex } from 'knex';
 import { applyAccountChanges } from '../accounts/accountJournal';
 import { type AuditValues, recordAudit } from '../audit/auditLog';
+import { buildConfig } from '../config';
 import {
   APPROVAL_EXPIRED_CODE,
   APPROVAL_REJECTED_CODE,
   approvalRefusal,
   type ApprovalRefusal,
+  type BulkMakers,
   CANCELLED_CODE,
   cancelledBulkReason,
   isWorthPayingAgain,
   LINE_UNRESOLVED_CODE,
+  makerIdsOf,
+  retryOverridesDecision,
 } from '../domain/bulkDecisionRules';
 import { type BulkCounts, bulkOutcome, type BulkOutcome, type TransferStatus } from '../domain/transferStates';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors';
@@ -53,9 +57,14 @@ export interface BulkBegun {
   organizationId: number;
   organizationCode: string;
   createdById: number | null;
+  /** Who may not approve or reject it: its creator and the user who asked its latest retry (see approvalRefusal). */
+  makerIds: number[];
   /** ISO time; set while the bulk awaits approval. */
   approvalDeadline: string | null;
 }
+
+/** The configuration's default approval timeout, read without the environment: the worker passes the configured value. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = buildConfig({}).bulk.approvalTimeoutHours * 3_600_000;
 
 /**
  * PENDING -> AWAITING_APPROVAL (the organization requires approval; the deadline is fixed now, once, from the
@@ -101,10 +110,19 @@ async function readBegun(knex: Knex, bulkId: string): Promise<BulkBegun | null> 
           organization_id: number;
           code: string;
           created_by_id: number | null;
+          retry_requested_by_id: number | null;
           approval_deadline: Date | null;
         }
       | undefined
-    >('b.state', 'b.transfers_count', 'b.organization_id', 'o.code', 'b.created_by_id', 'b.approval_deadline');
+    >(
+      'b.state',
+      'b.transfers_count',
+      'b.organization_id',
+      'o.code',
+      'b.created_by_id',
+      'b.retry_requested_by_id',
+      'b.approval_deadline',
+    );
   if (!row) return null;
   return {
     state: row.state,
@@ -112,6 +130,7 @@ async function readBegun(knex: Knex, bulkId: string): Promise<BulkBegun | null> 
     organizationId: row.organization_id,
     organizationCode: row.code,
     createdById: row.created_by_id,
+    makerIds: makerIdsOf({ createdById: row.created_by_id, retryRequestedById: row.retry_requested_by_id }),
     approvalDeadline:
       row.state === 'AWAITING_APPROVAL' && row.approval_deadline ? row.approval_deadline.toISOString() : null,
   };
@@ -122,11 +141,14 @@ interface ControlledBulk {
   organization_id: number;
   payer_account_id: number;
   created_by_id: number | null;
+  retry_requested_by_id: number | null;
   state: BulkState;
   transfers_count: number;
   approved_by_id: number | null;
   rejected_by_id: number | null;
   cancelled_at: Date | null;
+  cancelled_by_id: number | null;
+  cancelled_by_operator: string | null;
   last_retry_request_id: string | null;
 }
 
@@ -139,11 +161,14 @@ async function lockBulk(trx: Knex.Transaction, bulkId: string): Promise<Controll
       'organization_id',
       'payer_account_id',
       'created_by_id',
+      'retry_requested_by_id',
       'state',
       'transfers_count',
       'approved_by_id',
       'rejected_by_id',
       'cancelled_at',
+      'cancelled_by_id',
+      'cancelled_by_operator',
       'last_retry_request_id',
     );
   if (!bulk)
@@ -165,11 +190,7 @@ async function refuseInactiveOrganization(trx: Knex.Transaction, bulk: Controlle
 }
 
 /** Why a user may not approve or reject this bulk, or null when they may (see approvalRefusal). */
-export async function checkApprover(
-  knex: Knex,
-  userId: number,
-  bulk: { organizationId: number; createdById: number | null },
-): Promise<ApprovalRefusal | null> {
+export async function checkApprover(knex: Knex, userId: number, bulk: BulkMakers): Promise<ApprovalRefusal | null> {
   const user = await knex('users')
     .where('id', userId)
     .first<{ organization_id: number | null; role: string; is_staff: boolean; is_active: boolean } | undefined>(
@@ -188,8 +209,8 @@ export async function checkApprover(
 export function approvalRefusalError(refusal: ApprovalRefusal): ConflictError | PermissionDeniedError {
   if (refusal === 'approval_by_creator') {
     return new ConflictError(refusal, {
-      fr: "L'utilisateur qui a créé un lot ne peut ni l'approuver ni le rejeter : un autre utilisateur de l'organisation doit le faire.",
-      en: 'The user who created a bulk may not approve or reject it: another user of the organization must.',
+      fr: "L'utilisateur qui a créé un lot, ou demandé la relance qui attend l'approbation, ne peut ni l'approuver ni le rejeter : un autre utilisateur de l'organisation doit le faire.",
+      en: 'The user who created a bulk, or asked the retry awaiting approval, may not approve or reject it: another user of the organization must.',
     });
   }
   return new PermissionDeniedError(refusal, {
@@ -239,6 +260,7 @@ export async function approveBulk(
     const refusal = await checkApprover(trx, decider.userId, {
       organizationId: bulk.organization_id,
       createdById: bulk.created_by_id,
+      retryRequestedById: bulk.retry_requested_by_id,
     });
     if (refusal) throw approvalRefusalError(refusal);
     const approved = await trx('bulk_transfers')
@@ -287,7 +309,9 @@ export type UnapprovedEnd = ({ kind: 'rejected'; reason: string } & BulkDecider)
 
 /**
  * A rejected bulk, or one whose approval deadline passed: none of its lines is sent, their reservation is given
- * back, and the bulk ends FAILED with the reason. Guarded on AWAITING_APPROVAL; a repeat finds it done.
+ * back, and the bulk ends FAILED with the reason. Guarded on AWAITING_APPROVAL; a repeat finds it done. A retry
+ * awaiting approval whose bulk paid lines in an earlier run ends COMPLETED instead (with the reason): those
+ * pensions were paid, and FAILED would tell the fund nothing was.
  */
 export async function endUnapproved(
   knex: Knex,
@@ -305,6 +329,7 @@ export async function endUnapproved(
       const refusal = await checkApprover(trx, end.userId, {
         organizationId: bulk.organization_id,
         createdById: bulk.created_by_id,
+        retryRequestedById: bulk.retry_requested_by_id,
       });
       if (refusal) throw approvalRefusalError(refusal);
     }
@@ -312,10 +337,11 @@ export async function endUnapproved(
       end.kind === 'rejected' ? `Rejected at approval: ${end.reason}` : 'Not approved before its approval deadline.';
     const code = end.kind === 'rejected' ? APPROVAL_REJECTED_CODE : APPROVAL_EXPIRED_CODE;
     await failUnsentLines(trx, bulk, { code, message: reason, deliveries });
+    const state = (await countBulkTransfers(trx, bulkId)).completed > 0 ? 'COMPLETED' : 'FAILED';
     const ended = await trx('bulk_transfers')
       .where({ bulk_id: bulkId, state: 'AWAITING_APPROVAL' })
       .update({
-        state: 'FAILED',
+        state,
         failure_reason: reason.slice(0, 500),
         completed_at: trx.fn.now(),
         updated_at: trx.fn.now(),
@@ -324,10 +350,13 @@ export async function endUnapproved(
           : {}),
       });
     if (end.kind === 'rejected') {
-      await auditDecision(trx, bulk, end, 'bulk.rejected', { state: 'FAILED', rejection_reason: end.reason });
+      await auditDecision(trx, bulk, end, 'bulk.rejected', { state, rejection_reason: end.reason });
     }
-    if (ended === 1) deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.failed', bulkId })));
-    return { state: 'FAILED' as const };
+    if (ended === 1) {
+      const type = state === 'COMPLETED' ? 'bulk.completed' : 'bulk.failed';
+      deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
+    }
+    return { state };
   });
 }
 
@@ -521,6 +550,11 @@ export interface RetryRequest {
 }
 
 export interface RetryOutcome {
+  /**
+   * Set when the retry left the bulk AWAITING_APPROVAL (its organization requires a second user's approval); absent
+   * when it is PROCESSING, as every retry's outcome was before.
+   */
+  state?: 'AWAITING_APPROVAL';
   /** Lines made new attempts (PENDING again, their amount reserved again). */
   retried: number;
   /** Minor units reserved again. */
@@ -560,8 +594,12 @@ const PREVIOUS_ATTEMPT_CLEARED = {
  * Makes the bulk's retryable FAILED lines new attempts, in one transaction: their total is reserved again (422
  * insufficient_funds otherwise, nothing changed), each earlier failure is kept in transfer_attempts, each line
  * goes back to PENDING with attempt + 1 and nothing of its earlier adapter transfer, and the bulk is PROCESSING
- * again. Only an ended bulk: while it runs, its failures are not all known yet. A paid line is never touched
- * (only FAILED lines are selected, and the update is guarded on FAILED). In a cancelled bulk, the lines retried are
+ * again, or, when its organization requires approval now (a retry is a new decision to pay), AWAITING_APPROVAL with
+ * a fresh deadline and its earlier approval cleared, like a new bulk: a second user approves it (neither its creator
+ * nor the retry's requester, recorded in retry_requested_by_id). There, a retry that would undo a second user's
+ * decision (a rejection, a cancel by someone else) is refused 409 retry_after_second_user_decision. Only an ended
+ * bulk: while it runs, its failures are not all known yet. A paid line is never touched (only FAILED lines are
+ * selected, and the update is guarded on FAILED). In a cancelled bulk, the lines retried are
  * paid (the retry, asked after the cancel, lifts it for them: see CANCEL_FOR_LINE in ./ledger); its cancelled lines
  * are never retried (`cancelled` is not worth retrying).
  */
@@ -570,6 +608,7 @@ export async function retryFailedLines(
   bulkId: string,
   request: RetryRequest,
   deliveries: RecordedDeliveries = [],
+  approvalTimeoutMs: number = DEFAULT_APPROVAL_TIMEOUT_MS,
 ): Promise<RetryOutcome> {
   return knex.transaction(async (trx) => {
     const bulk = await lockBulk(trx, bulkId);
@@ -584,6 +623,13 @@ export async function retryFailedLines(
         },
         { state: bulk.state },
       );
+    }
+    const organization = await trx('organizations')
+      .where('id', bulk.organization_id)
+      .first<{ requires_approval: boolean }>('requires_approval');
+    const awaitsApproval = organization.requires_approval;
+    if (awaitsApproval && retryOverridesDecision(decisionsOf(bulk), userOf(request.by))) {
+      throw retryAfterSecondUserDecision(bulk);
     }
     const failed = await trx('individual_transfers')
       .where({ bulk_id: bulkId, status: 'FAILED' })
@@ -624,24 +670,49 @@ export async function retryFailedLines(
         ...PREVIOUS_ATTEMPT_CLEARED,
         updated_at: trx.fn.now(),
       });
+    const state = awaitsApproval ? 'AWAITING_APPROVAL' : 'PROCESSING';
     await trx('bulk_transfers')
       .where('bulk_id', bulkId)
       .update({
-        state: 'PROCESSING',
+        state,
         failure_reason: null,
         completed_at: null,
         last_retry_request_id: request.requestId,
         retry_count: trx.raw('retry_count + 1'),
+        retry_requested_by_id: userOf(request.by),
+        // Fixed at each start of paying, as at the bulk's start: the payment gate reads it.
+        approval_required: awaitsApproval,
+        ...(awaitsApproval
+          ? {
+              // The same rule as beginBulk; the earlier approval was for the earlier payment, not this one.
+              approval_deadline: trx.raw(
+                `now() + coalesce((select make_interval(hours => approval_timeout_hours) from organizations where id = ?), make_interval(secs => ?))`,
+                [bulk.organization_id, approvalTimeoutMs / 1000],
+              ),
+              approved_by_id: null,
+              approved_at: null,
+            }
+          : {}),
         updated_at: trx.fn.now(),
       });
     await auditAction(trx, bulk, request.by, 'bulk.retried', {
-      state: 'PROCESSING',
+      state: awaitsApproval ? 'AWAITING_APPROVAL' : 'PROCESSING',
       retried_transfers: reopened,
       reserved_amount: amount,
     });
-    deliveries.push(...(await recordWebhookEvent(trx, { type: 'bulk.processing', bulkId })));
-    return { retried: reopened, reserved: amount.toString() };
+    const type = awaitsApproval ? 'bulk.awaiting_approval' : 'bulk.processing';
+    deliveries.push(...(await recordWebhookEvent(trx, { type, bulkId })));
+    return {
+      ...(awaitsApproval ? { state: 'AWAITING_APPROVAL' as const } : {}),
+      retried: reopened,
+      reserved: amount.toString(),
+    };
   });
+}
+
+/** The user an action was proven to come from; null for an operator's. */
+function userOf(by: ActingParty): number | null {
+  return by.kind === 'user' ? by.userId : null;
 }
 
 /** transfer_attempts' retried_by_id, retried_by_operator and retried_by_identity. */
@@ -649,6 +720,32 @@ function attemptActor(by: ActingParty): [number | null, string | null, string | 
   return by.kind === 'user'
     ? [by.userId, null, null]
     : [null, by.operator.slice(0, 100), by.identity?.slice(0, 200) ?? null];
+}
+
+function decisionsOf(bulk: ControlledBulk) {
+  return {
+    rejectedById: bulk.rejected_by_id,
+    cancelledAt: bulk.cancelled_at,
+    cancelledById: bulk.cancelled_by_id,
+    cancelledByOperator: bulk.cancelled_by_operator,
+  };
+}
+
+function retryAfterSecondUserDecision(bulk: ControlledBulk): ConflictError {
+  const rejected = bulk.rejected_by_id !== null;
+  return new ConflictError(
+    'retry_after_second_user_decision',
+    rejected
+      ? {
+          fr: "Ce lot a été rejeté à l'approbation : ses virements ne peuvent pas être relancés.",
+          en: 'This bulk was rejected at approval: its transfers cannot be retried.',
+        }
+      : {
+          fr: "Ce lot a été annulé par un autre utilisateur ou un opérateur : seul celui qui l'a annulé peut en relancer les virements, avec une nouvelle approbation.",
+          en: 'This bulk was cancelled by another user or an operator: only whoever cancelled it may retry its transfers, with a new approval.',
+        },
+    { decision: rejected ? 'rejected' : 'cancelled' },
+  );
 }
 
 /** What the retry request `requestId` did to this bulk, if it ran: for a sender that may have sent it twice. */
@@ -661,6 +758,11 @@ export async function earlierRetryOutcome(knex: Knex, bulkId: string, requestId:
 }
 
 async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome> {
+  // The bulk's approval_required was fixed by this retry (it is the bulk's latest): it said where the retry left it.
+  const bulk = await trx('bulk_transfers')
+    .where('last_retry_request_id', requestId)
+    .first<{ approval_required: boolean } | undefined>('approval_required');
+  const awaited = bulk?.approval_required === true;
   const [row] = await trx('transfer_attempts as a')
     .join('individual_transfers as t', 't.transfer_id', 'a.transfer_id')
     .where('a.retry_request_id', requestId)
@@ -668,7 +770,11 @@ async function earlierRetry(trx: Knex, requestId: string): Promise<RetryOutcome>
       trx.raw('count(*) as count'),
       trx.raw('coalesce(sum(t.amount), 0)::text as amount'),
     );
-  return { retried: Number(row?.count ?? 0), reserved: row?.amount ?? '0' };
+  return {
+    ...(awaited ? { state: 'AWAITING_APPROVAL' as const } : {}),
+    retried: Number(row?.count ?? 0),
+    reserved: row?.amount ?? '0',
+  };
 }
 
 /**

@@ -41,6 +41,7 @@ interface HeldLine {
   hold_decided_by_id: number | null;
   organization_id: number;
   created_by_id: number | null;
+  retry_requested_by_id: number | null;
   approval_required: boolean;
 }
 
@@ -54,11 +55,12 @@ export async function decideHold(
   return knex.transaction(async (trx) => {
     const line = await lockHeldLine(trx, transferId);
     if (line.status !== 'ON_HOLD') return repeatedDecision(line, decision);
-    // The approval rule; maker-checker only where the organization asks for it: then the bulk's creator may not
-    // decide its holds.
+    // The approval rule; maker-checker only where the organization asks for it: then the bulk's creator, and the
+    // user who asked its latest retry, may not decide its holds.
     const refusal = await checkApprover(trx, decision.userId, {
       organizationId: line.organization_id,
       createdById: line.approval_required ? line.created_by_id : null,
+      retryRequestedById: line.approval_required ? line.retry_requested_by_id : null,
     });
     if (refusal) throw holdDeciderRefused(refusal);
     const decider = await trx('users').where('id', decision.userId).first<{ email: string }>('email');
@@ -151,6 +153,7 @@ async function lockHeldLine(trx: Knex.Transaction, transferId: string): Promise<
       't.hold_decided_by_id',
       'b.organization_id',
       'b.created_by_id',
+      'b.retry_requested_by_id',
       'b.approval_required',
     );
   if (!line) throw new NotFoundError('not_found', { fr: 'Ligne introuvable.', en: 'Line not found.' });

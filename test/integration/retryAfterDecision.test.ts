@@ -3,7 +3,8 @@
  * retry while the first one pays, for real: the use cases the API calls (src/payouts/bulkWorkflowUpdates.ts) on the
  * Temporal dev server of the global setup, the real Postgres and the real peer behind the fault proxy, which makes
  * one line's switch unreachable (503) or holds a call until the test has acted. Codes not worth retrying
- * (cancelled, approval_rejected, approval_expired) are never retried: 409 nothing_to_retry when nothing else failed.
+ * (cancelled, approval_rejected, approval_expired) are never retried: 409 nothing_to_retry when nothing else failed
+ * (in an organization that requires approval, a rejected bulk is refused first: retry_after_second_user_decision).
  */
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
@@ -261,7 +262,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
     });
   });
 
-  it('after a rejection: nothing to retry (409 nothing_to_retry), nothing reserved again', async () => {
+  it('after a rejection: refused (409 retry_after_second_user_decision: maker-checker), nothing reserved again', async () => {
     const { payer, checkerId } = await approvingOrganization(50_000n);
     const [a, b] = uniqueMsisdns(2);
     const bulk = await insertBulk(db(), payer, [
@@ -286,7 +287,7 @@ describe('retry-failed after a decision, and while a retry pays', () => {
         completed: 0,
         failed: 2,
       });
-      expect(await retryRefusal(bulk.bulkId)).toEqual({ status: 409, code: 'nothing_to_retry' });
+      expect(await retryRefusal(bulk.bulkId)).toEqual({ status: 409, code: 'retry_after_second_user_decision' });
     });
     expect(await linesOf(bulk.bulkId)).toEqual([
       ['FAILED', 'approval_rejected', 1],

@@ -5,6 +5,8 @@ import {
   isRetryableFailure,
   msUntil,
   isWorthPayingAgain,
+  makerIdsOf,
+  retryOverridesDecision,
 } from '../../src/domain/bulkDecisionRules';
 
 describe('which failed lines retry-failed pays again', () => {
@@ -111,6 +113,34 @@ describe('who may approve a bulk (maker-checker)', () => {
 
   it('lets any GESTIONNAIRE approve a bulk built by the monthly schedule (no creator)', () => {
     expect(approvalRefusal(gestionnaire, { organizationId: 7, createdById: null })).toBeNull();
+  });
+
+  it("refuses a retry's requester as its creator; an operator's retry adds no one", () => {
+    const retried = { ...bulk, retryRequestedById: 11 };
+    expect(approvalRefusal(gestionnaire, retried)).toBe('approval_by_creator');
+    expect(approvalRefusal({ ...gestionnaire, userId: 10 }, retried)).toBe('approval_by_creator');
+    expect(approvalRefusal({ ...gestionnaire, userId: 12 }, retried)).toBeNull();
+    expect(makerIdsOf({ createdById: 10, retryRequestedById: 10 })).toEqual([10]);
+    expect(makerIdsOf({ createdById: null, retryRequestedById: null })).toEqual([]);
+  });
+});
+
+describe("which retries would undo a second user's decision (maker-checker)", () => {
+  const ended = { rejectedById: null, cancelledAt: null, cancelledById: null, cancelledByOperator: null };
+  const cancelledAt = new Date('2026-12-07T10:00:00Z');
+
+  it('lets a retry of a bulk nobody decided on, or cancelled by the requester themself', () => {
+    expect(retryOverridesDecision(ended, 10)).toBe(false);
+    expect(retryOverridesDecision(ended, null)).toBe(false);
+    expect(retryOverridesDecision({ ...ended, cancelledAt, cancelledById: 10 }, 10)).toBe(false);
+  });
+
+  it('refuses after a rejection, a cancel by another user or by an operator', () => {
+    expect(retryOverridesDecision({ ...ended, rejectedById: 11 }, 10)).toBe(true);
+    expect(retryOverridesDecision({ ...ended, cancelledAt, cancelledById: 11 }, 10)).toBe(true);
+    expect(retryOverridesDecision({ ...ended, cancelledAt, cancelledById: 11 }, null)).toBe(true);
+    expect(retryOverridesDecision({ ...ended, cancelledAt, cancelledByOperator: 'ops' }, 10)).toBe(true);
+    expect(retryOverridesDecision({ ...ended, cancelledAt, cancelledByOperator: 'ops' }, null)).toBe(true);
   });
 });
 

@@ -229,7 +229,8 @@ function Actions({ bulk, profile, onChanged }: { bulk: Details; profile: Profile
   const retry = () =>
     act(async () => {
       const answer = dataOf(await api.POST('/api/bulk-transfers/{bulk_id}/retry-failed', path));
-      return m.bulk.retried(
+      const said = answer.state === 'AWAITING_APPROVAL' ? m.bulk.retriedAwaitingApproval : m.bulk.retried;
+      return said(
         formatCount(answer.retried_transfers, lang),
         formatAmount(answer.reserved_amount, answer.currency, lang),
       );

@@ -93,10 +93,16 @@ const retryFailed = defineRoute({
   summary: "Pay a bulk's retryable failed lines again, each as a new attempt",
   access: actors,
   params: BulkIdParams,
-  answers: { 202: { description: 'Reserved again and being paid.', schema: BulkRetried } },
+  answers: {
+    202: {
+      description:
+        'Reserved again and being paid, or, in an organization that requires approval, awaiting a second user (AWAITING_APPROVAL).',
+      schema: BulkRetried,
+    },
+  },
   errors: {
     403: ['organization_inactive'],
-    409: ['bulk_in_progress', 'bulk_closed', 'nothing_to_retry'],
+    409: ['bulk_in_progress', 'bulk_closed', 'nothing_to_retry', 'retry_after_second_user_decision'],
     422: ['insufficient_funds'],
     503: ['temporal_unavailable'],
   },

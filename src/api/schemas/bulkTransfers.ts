@@ -229,7 +229,10 @@ export const BulkCancelled = z
 export const BulkRetried = z
   .object({
     bulkTransferId: z.uuid(),
-    state: z.literal('PROCESSING'),
+    state: z.enum(['PROCESSING', 'AWAITING_APPROVAL']).meta({
+      description:
+        "AWAITING_APPROVAL when the bulk's organization requires approval: the retried lines are paid once a second user (neither the bulk's creator nor the retry's requester) approves.",
+    }),
     retried_transfers: Count.meta({ description: 'Failed lines sent again, each as a new attempt.' }),
     reserved_amount: minorUnits('Reserved again on the payer account for them.'),
     currency: Currency,
