@@ -147,6 +147,47 @@ describe('retry-failed in an organization that requires approval (maker-checker)
     return { bulkId, failedId };
   }
 
+  /**
+   * Uploaded by the maker, two lines: the first will find the switch unreachable (switch_unavailable, worth retrying),
+   * the second is held at its discovery, still unsent, until `hold` opens.
+   */
+  async function bulkToCancel(fund: Fund) {
+    const [unreachable, notSent] = uniqueMsisdns(2);
+    const uploaded = await upload(
+      server,
+      fund.gestionnaire.token,
+      csv([
+        [unreachable, 10000],
+        [notSent, 20000],
+      ]),
+    ).expect(202);
+    const bulkId: string = uploaded.body.bulkTransferId;
+    const [unreachableId, notSentId] = (await transferIdsOf(bulkId)) as [string, string];
+    const hold = barrier();
+    discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
+    discoverFaults.set(notSentId, { kind: 'holdUntil', release: hold.promise });
+    return { bulkId, unreachable, notSent, unreachableId, notSentId, hold };
+  }
+
+  /**
+   * Inside a worker paying one line at a time: the checker approves, line 1 gives up, and `cancellerToken`'s user
+   * cancels while line 2 is held at its discovery; the bulk ends FAILED with nothing paid, and the switch is
+   * reachable again for line 1.
+   */
+  async function approveThenCancel(
+    fund: Fund & { checker: { token: string } },
+    bulk: { bulkId: string; unreachableId: string; notSentId: string; hold: { open: () => void } },
+    cancellerToken: string,
+  ): Promise<void> {
+    const { bulkId } = bulk;
+    await waitFor(async () => (await bulkRow(bulkId)).state === 'AWAITING_APPROVAL');
+    await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
+    await waitFor(async () => callsFor(bulk.notSentId).length > 0);
+    await actOnBulk(server, 'cancel', bulkId, cancellerToken, 202).finally(() => bulk.hold.open());
+    expect(await bulkWorkflowResult(temporal, bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
+    discoverFaults.delete(bulk.unreachableId);
+  }
+
   /** The run reopened by the retry has read the bulk again (its second startBulk): it now waits for a decision. */
   async function retryRunAwaitsDecision(bulkId: string): Promise<void> {
     const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
@@ -186,33 +227,12 @@ describe('retry-failed in an organization that requires approval (maker-checker)
 
   it('a retry of a bulk another user cancelled is refused, by the maker as by an operator; nothing reserved', async () => {
     const fund = await fundRequiringApproval();
-    const [unreachable, notSent] = uniqueMsisdns(2);
-    const uploaded = await upload(
-      server,
-      fund.gestionnaire.token,
-      csv([
-        [unreachable, 10000],
-        [notSent, 20000],
-      ]),
-    ).expect(202);
-    const bulkId: string = uploaded.body.bulkTransferId;
-    const [unreachableId, notSentId] = (await transferIdsOf(bulkId)) as [string, string];
-    const hold = barrier();
-    discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
-    discoverFaults.set(notSentId, { kind: 'holdUntil', release: hold.promise });
+    const { bulkId, unreachable, notSent, unreachableId, notSentId, hold } = await bulkToCancel(fund);
 
-    // One line at a time: line 1 gives up (switch_unavailable, worth retrying); line 2 is held at its discovery,
-    // still PENDING, when the checker cancels it.
     await (
       await worker({ payoutConcurrency: 1 })
     ).runUntil(async () => {
-      await waitFor(async () => (await bulkRow(bulkId)).state === 'AWAITING_APPROVAL');
-      await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
-      await waitFor(async () => callsFor(notSentId).length > 0);
-      await actOnBulk(server, 'cancel', bulkId, fund.checker.token, 202).finally(() => hold.open());
-      expect(await bulkWorkflowResult(temporal, bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
-
-      discoverFaults.delete(unreachableId);
+      await approveThenCancel(fund, { bulkId, unreachableId, notSentId, hold }, fund.checker.token);
       const byMaker = await actOnBulk(server, 'retry-failed', bulkId, fund.gestionnaire.token, 409);
       expect(byMaker.body.error.code).toBe('retry_after_second_user_decision');
       // The run that took the refused retry closes again (until then it refuses any retry as in progress).
@@ -238,31 +258,12 @@ describe('retry-failed in an organization that requires approval (maker-checker)
 
   it("the maker may retry a bulk they cancelled themself: it awaits approval, and the checker's rejection ends it", async () => {
     const fund = await fundRequiringApproval();
-    const [unreachable, notSent] = uniqueMsisdns(2);
-    const uploaded = await upload(
-      server,
-      fund.gestionnaire.token,
-      csv([
-        [unreachable, 10000],
-        [notSent, 20000],
-      ]),
-    ).expect(202);
-    const bulkId: string = uploaded.body.bulkTransferId;
-    const [unreachableId, notSentId] = (await transferIdsOf(bulkId)) as [string, string];
-    const hold = barrier();
-    discoverFaults.set(unreachableId, { kind: 'status', status: 503 });
-    discoverFaults.set(notSentId, { kind: 'holdUntil', release: hold.promise });
+    const { bulkId, unreachable, notSent, unreachableId, notSentId, hold } = await bulkToCancel(fund);
 
     await (
       await worker({ payoutConcurrency: 1 })
     ).runUntil(async () => {
-      await waitFor(async () => (await bulkRow(bulkId)).state === 'AWAITING_APPROVAL');
-      await actOnBulk(server, 'approve', bulkId, fund.checker.token, 200);
-      await waitFor(async () => callsFor(notSentId).length > 0);
-      await actOnBulk(server, 'cancel', bulkId, fund.gestionnaire.token, 202).finally(() => hold.open());
-      expect(await bulkWorkflowResult(temporal, bulkId)).toMatchObject({ state: 'FAILED', completed: 0, failed: 2 });
-
-      discoverFaults.delete(unreachableId);
+      await approveThenCancel(fund, { bulkId, unreachableId, notSentId, hold }, fund.gestionnaire.token);
       const retry = await actOnBulk(server, 'retry-failed', bulkId, fund.gestionnaire.token, 202);
       expect(retry.body).toMatchObject({ state: 'AWAITING_APPROVAL', retried_transfers: 1, reserved_amount: 10000 });
       const byMaker = await actOnBulk(server, 'reject', bulkId, fund.gestionnaire.token, 409, { reason: 'Non' });
