@@ -108,18 +108,23 @@ export interface ScheduleView {
   recent_actions: Array<{ scheduled_at: string; taken_at: string; workflow_id: string; run_id: string }>;
 }
 
+/** Temporal's description of a schedule, or null when there is none by that id. */
+async function scheduleDescription(temporal: TemporalHandle, scheduleId: string): Promise<ScheduleDescription | null> {
+  try {
+    return await temporal.client.schedule.getHandle(scheduleId).describe();
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return null;
+    throw error;
+  }
+}
+
 /** The schedule, or null when the organization has none. */
 export async function describePensionSchedule(
   temporal: TemporalHandle,
   scheduleId: string,
 ): Promise<ScheduleView | null> {
-  let description: ScheduleDescription;
-  try {
-    description = await temporal.client.schedule.getHandle(scheduleId).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return null;
-    throw error;
-  }
+  const description = await scheduleDescription(temporal, scheduleId);
+  if (description === null) return null;
   const calendar = description.spec.calendars?.[0];
   const input = runInputOf(description);
   return {
@@ -159,13 +164,8 @@ export async function scheduledRunOf(
     .first<{ code: string } | undefined>('code');
   if (!organization) return null;
   const scheduleId = scheduleIdFor(organization.code);
-  let description: ScheduleDescription;
-  try {
-    description = await temporal.client.schedule.getHandle(scheduleId).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return null;
-    throw error;
-  }
+  const description = await scheduleDescription(temporal, scheduleId);
+  if (description === null) return null;
   const { action } = description;
   if (action.type !== 'startWorkflow' || action.workflowType !== 'monthlyPensionRunWorkflow') return null;
   const input = runInputOf(description);
