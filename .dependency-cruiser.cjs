@@ -87,10 +87,12 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'A cycle makes load order matter (an import seen as undefined) and the layers meaningless.',
+      comment:
+        'A cycle makes load order matter (an import seen as undefined) and the layers meaningless. Type-only imports ' +
+        'count too: a type cycle is still two concerns that cannot be read, or changed, one without the other.',
       severity: 'error',
       from: {},
-      to: { circular: true, viaOnly: RUNTIME },
+      to: { circular: true },
     },
     {
       name: 'not-to-unresolvable',

@@ -1,12 +1,12 @@
 /** What the payout activities are given by the worker: no module here reads config or opens connections itself. */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
+import type { SchemeAdapterClient } from '../src/payouts/schemeAdapterClient';
 import type { TemporalHandle } from '../src/clients/temporal';
 import type { MailSettings } from '../src/mail/mailer';
-import type { WebhookAddressPolicy } from '../src/webhooks/webhookAddressRules';
-import type { LineRetry } from '../workflows/definitions';
-import type { WebhookRetry } from '../workflows/webhookDefinitions';
+import type { WebhookAddressPolicy } from '../src/webhooks/rules/addressRules';
+import type { LineRetry } from '../src/payouts/contract';
+import type { WebhookRetry } from '../src/webhooks/contract';
 
 /** The four calls of the scheme adapter's outbound API the payout steps use. */
 export type PayoutAdapter = Pick<SchemeAdapterClient, 'startTransfer' | 'acceptParty' | 'acceptQuote' | 'getTransfer'>;
@@ -30,7 +30,7 @@ export interface PayoutSettings {
    * maker-checker decision is refused.
    */
   decisionKeys?: readonly string[];
-  /** The retry of a line's steps before sending (workflows/definitions.ts LineRetry): tests only; the workflow's defaults when absent. */
+  /** The retry of a line's steps before sending (src/payouts/contract.ts LineRetry): tests only; the workflow's defaults when absent. */
   lineRetry?: LineRetry;
   /** Tests only: how long after a hold's deadline the bulk fails a held line whose workflow did not; an hour when absent. */
   overdueHoldGraceMs?: number;
@@ -46,7 +46,7 @@ export interface WebhookSettings {
   addressPolicy?: WebhookAddressPolicy;
   /** config().webhooks.timeoutMs: one attempt's whole time. */
   timeoutMs?: number;
-  /** Tests only: a short retry for each delivery's workflow (workflows/webhookDefinitions.ts); 3 days when absent. */
+  /** Tests only: a short retry for each delivery's workflow (src/webhooks/contract.ts); 3 days when absent. */
   retry?: WebhookRetry;
   /** Tests only: how long an endpoint may fail before it is disabled; three days when absent. */
   disableAfterMs?: number;

@@ -17,7 +17,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { PAYOUT_STATUS } from '../workflows/definitions';
+import { PAYOUT_STATUS } from '../src/payouts/contract';
 import type { floorActivities } from './floorActivities';
 
 const local = proxyLocalActivities<typeof floorActivities>({ startToCloseTimeout: '1 minute' });

@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/peerDirectRate.ts [adapterUrl] [count] [concurrency]   (against a running peer)
  */
-import { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
+import { SchemeAdapterClient } from '../src/payouts/schemeAdapterClient';
 
 export interface StepLatency {
   meanMs: number;

@@ -37,7 +37,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Client as PgClient } from 'pg';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { SchemeAdapterClient } from '../src/clients/schemeAdapterClient';
+import { SchemeAdapterClient } from '../src/payouts/schemeAdapterClient';
 import { dropDatabase } from '../src/db/ensureDatabase';
 import { knexConfig } from '../src/db/knex';
 import { migrateToLatest } from '../src/db/migrate';
@@ -46,7 +46,7 @@ import { freePort, isPortOpen, startTemporalDevServer, stopChild } from '../temp
 import { measurePeerDirectRate } from './peerDirectRate';
 import { startStandInAdapter } from './standInAdapter';
 import { uuidV7 } from '../src/domain/ids';
-import { workflowIdForBulk, workflowIdForLine } from '../src/domain/payoutWorkflows';
+import { workflowIdForBulk, workflowIdForLine } from '../src/payouts/rules/workflowIds';
 import { type HistoryFigures, measureTemporalCost, sampleLineNumbers, type TemporalCost } from './temporalCost';
 import { type FloorRate, measureTemporalFloor } from './temporalFloor';
 
@@ -633,7 +633,7 @@ function serviceEnv(services: Services, extra: Record<string, string> = {}): Nod
 }
 
 async function startApi(services: Services): Promise<{ url: string; process: ChildProcess }> {
-  const { seedDemoData } = await import('../src/db/demoData');
+  const { seedDemoData } = await import('../scripts/demoData');
   const seedEnv = { ...process.env, DATABASE_URL: services.databaseUrl };
   Object.assign(process.env, seedEnv);
   await seedDemoData({ demoPassword: DEMO_PASSWORD });

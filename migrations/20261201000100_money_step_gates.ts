@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * What the step that moves money checks by itself (activities/transferActivities.ts):
+ * What the step that moves money checks by itself (activities/payouts/transferActivities.ts):
  *
  * - bulk_transfers.approval_required: fixed when the bulk starts (from its organization's setting then), so a
  *   line of a bulk that needed a second user's approval is never sent before that approval, whoever starts it,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * The account journal: one row per change to an account's money, written in the same transaction as the change
- * (src/accounts/accountJournal.ts), so replaying an account's rows from zero gives its balance and reserved.
+ * (src/accounts/store/journalStore.ts), so replaying an account's rows from zero gives its balance and reserved.
  *
  * - Append-only, enforced by Postgres itself: a trigger refuses UPDATE, DELETE and TRUNCATE whoever asks, so a
  *   bug or a hand-typed statement cannot rewrite history. The foreign keys are RESTRICT for the same reason: an

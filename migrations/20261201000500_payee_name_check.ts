@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The payee name check (src/domain/payeeNameMatch.ts): the name the fund expects for a line (its pension roll's
+ * The payee name check (src/payouts/rules/payeeNameMatch.ts): the name the fund expects for a line (its pension roll's
  * full_name, or the upload's `nom` column), how the wallet owner's name found at discovery scored against it, and
  * the hold a mismatch puts on the line (status ON_HOLD) until a GESTIONNAIRE releases or rejects it, or its
  * deadline passes. `released_payee_name` is the owner's name a release accepted: discovery after the release

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * No approval once a bulk's approval deadline has passed, whatever path writes it: a bulk leaves AWAITING_APPROVAL
- * for PROCESSING only by an approval (src/payouts/bulkLifecycle.ts approveBulk, which refuses it first with
+ * for PROCESSING only by an approval (src/payouts/store/bulkStore.ts approveBulk, which refuses it first with
  * `approval_expired`), so that move is refused here when the deadline is at or before the transaction's time.
  */
 export async function up(knex: Knex): Promise<void> {

@@ -83,7 +83,7 @@ function applyLocalDefaults(): void {
 }
 
 async function seedDemoLogins(): Promise<Array<{ email: string; password: string | null }>> {
-  const { seedDemoData } = await import('../src/db/demoData');
+  const { seedDemoData } = await import('./demoData');
   const { closeDb } = await import('../src/db/knex');
   try {
     const { logins } = await seedDemoData({ demoPassword: process.env.DEMO_PASSWORD });

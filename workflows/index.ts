@@ -1,8 +1,8 @@
 // The workflows the payout worker registers (this file is the workflow bundle's entry point).
-export { bulkPayoutWorkflow } from './bulkPayoutWorkflow';
-export { payoutTransferWorkflow } from './payoutTransferWorkflow';
-export { monthlyPensionRunWorkflow } from './monthlyPensionRunWorkflow';
-export { strandedBulkSweepWorkflow } from './strandedBulkSweepWorkflow';
-export { retryFailedTransfersWorkflow } from './retryFailedTransfersWorkflow';
-export { webhookDeliveryWorkflow } from './webhookDeliveryWorkflow';
-export { webhookDeliverySweepWorkflow } from './webhookDeliverySweepWorkflow';
+export { bulkPayoutWorkflow } from './payouts/bulkPayoutWorkflow';
+export { payoutTransferWorkflow } from './payouts/payoutTransferWorkflow';
+export { monthlyPensionRunWorkflow } from './pensions/monthlyPensionRunWorkflow';
+export { strandedBulkSweepWorkflow } from './operations/strandedBulkSweepWorkflow';
+export { retryFailedTransfersWorkflow } from './operations/retryFailedTransfersWorkflow';
+export { webhookDeliveryWorkflow } from './webhooks/webhookDeliveryWorkflow';
+export { webhookDeliverySweepWorkflow } from './webhooks/webhookDeliverySweepWorkflow';

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Message } from '../src/i18n/message';
 
-/** An update's validator refuses: the API answers the code and the message in the caller's language (src/payouts/bulkWorkflowUpdates.ts). */
+/** An update's validator refuses: the API answers the code and the message in the caller's language (src/payouts/payoutClient.ts). */
 export function refuse(code: string, message: Message): never {
   throw ApplicationFailure.create({ message: message.en, type: code, nonRetryable: true, details: [{ message }] });
 }

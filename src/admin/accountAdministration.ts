@@ -1,6 +1,6 @@
 /**
  * Payer accounts as staff open them, audited. Their money arrives by deposits (POST /api/accounts/:id/deposits,
- * src/accounts/accountViews.ts), through the journal: the only writer of a balance.
+ * src/accounts/accountUseCases.ts), through the journal: the only writer of a balance.
  */
 import { UniqueViolationError } from 'objection';
 import { type AuditContext, recordAudit } from '../audit/auditLog';

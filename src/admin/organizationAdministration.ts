@@ -1,7 +1,7 @@
 /**
  * The funds (organizations) as staff manage them: list, read, create, update. An organization is never deleted:
  * deactivating it (is_active = false) suspends it, see src/organizations/status.ts. Its code is fixed at creation:
- * the pension schedule's id is made from it (src/pensions/schedules.ts).
+ * the pension schedule's id is made from it (src/pensions/scheduleClient.ts).
  */
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';

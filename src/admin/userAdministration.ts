@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { raw } from 'objection';
-import { createUserWithTemporaryPassword, type NewUser } from '../auth/accounts';
+import { createUserWithTemporaryPassword, type NewUser } from '../auth/credentialStore';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords';
 import { revokeAllRefreshTokensOf } from '../auth/refreshTokens';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
@@ -17,7 +17,7 @@ import { type MailDelivery, type MailSettings, sendMail } from '../mail/mailer';
 import { temporaryPasswordMail } from '../mail/temporaryPasswordMail';
 import { User, type UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
-import { userProfile } from '../auth/userViews';
+import { userProfile } from '../auth/userShapes';
 import { type AdminUserView, type ProfileView, readUser } from './userReads';
 
 /** Where a temporary password is mailed from, and the address the mail tells the user to sign in at. */

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { db } from '../db/knex';
-import type { userProfile } from '../auth/userViews';
+import type { userProfile } from '../auth/userShapes';
 import type { UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
 import type { Page } from './page';

@@ -9,9 +9,9 @@ import { httpMetrics } from './middleware/httpMetrics';
 import { requestContext } from './middleware/requestContext';
 import { requestLanguage } from './middleware/requestLanguage';
 import { mountRoutes } from './http/routeMounting';
-import { openApiDocument } from './openapiDocument';
+import { openApiDocument } from './apiDocument';
 import { ROUTES } from './routeTable';
-import { serveConsole } from './routes/console';
+import { serveConsole } from './middleware/consoleAssets';
 import './context';
 
 export interface AppDependencies {

@@ -1,4 +1,4 @@
-/** Every route the API serves, in one list: mounted by src/api/app.ts, described by src/api/openapiDocument.ts. */
+/** Every route the API serves, in one list: mounted by src/api/app.ts, described by src/api/apiDocument.ts. */
 import type { RouteDefinition } from './http/routeDefinition';
 import { accountRoutes } from './routes/accounts';
 import { adminAccountRoutes } from './routes/adminAccounts';

@@ -11,11 +11,11 @@ import { AuthenticationError } from '../errors';
 import { User } from '../models';
 import { organizationInactiveAuthError } from '../organizations/status';
 import { notFound } from '../organizations/organizationScope';
-import { changePassword, checkCredentials } from './accounts';
+import { changePassword, checkCredentials } from './credentialStore';
 import type { AuthenticatedUser } from './authenticatedUser';
 import { reserveLoginAttempt } from './loginRateLimiter';
 import { issueTokenPair, revokeFamily, rotateRefreshToken } from './refreshTokens';
-import { userProfile, userSummary } from './userViews';
+import { userProfile, userSummary } from './userShapes';
 
 export interface SessionContext {
   settings: Config['auth'];

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { Gauge, type Registry } from 'prom-client';
 import { logger } from '../logging/logger';
 import { BULK_STATES } from '../models/BulkTransfer';
-import { TRANSFER_STATUSES } from '../domain/transferStates';
+import { TRANSFER_STATUSES } from '../payouts/rules/transferStates';
 
 /** Label value for a transfer without a failure code (all but failed ones). */
 const NO_FAILURE_CODE = '';

@@ -1,5 +1,5 @@
 /**
- * A bulk's states. Bulks are read and written with SQL where they are used (src/payouts/bulkReads.ts,
+ * A bulk's states. Bulks are read and written with SQL where they are used (src/payouts/store/bulkReadStore.ts,
  * bulkLifecycle.ts, createBulk.ts): each query names its columns.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The key pair of decision tokens (src/domain/decisionTokens.ts), derived from SECRET_KEY with HKDF: no secret of
+ * The key pair of decision tokens (src/payouts/rules/decisionTokens.ts), derived from SECRET_KEY with HKDF: no secret of
  * its own to configure, and production already refuses a default or missing SECRET_KEY. The API signs with the
  * private key; the workflows get the public one from their activities (never the secret), and the activities
  * verify each token again here with node:crypto before recording the decision.
@@ -15,7 +15,7 @@ import {
   type DecisionTokenCheck,
   type DecisionTokenPayload,
   encodeDecisionPayload,
-} from '../domain/decisionTokens';
+} from './rules/decisionTokens';
 import { PermissionDeniedError } from '../errors';
 
 /** Fixed: changing it changes the key pair, as a new SECRET_KEY does. */
@@ -87,7 +87,7 @@ export function signDecisionToken(settings: DecisionTokenSettings, claims: Decis
 }
 
 /**
- * The same checks as the workflow's (src/domain/decisionTokens.ts), the signature verified by node:crypto this
+ * The same checks as the workflow's (src/payouts/rules/decisionTokens.ts), the signature verified by node:crypto this
  * time: an activity's own proof of who decided, whatever its workflow accepted.
  */
 export function verifyDecisionToken(token: unknown, expected: DecisionExpectation): DecisionTokenCheck {

@@ -1,7 +1,7 @@
 /** The worker process: `tsx src/worker/main.ts`. Runs payout workflows and activities until SIGINT/SIGTERM. */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { SchemeAdapterClient } from '../clients/schemeAdapterClient';
+import { SchemeAdapterClient } from '../payouts/schemeAdapterClient';
 import { decisionPublicKeys } from '../payouts/decisionTokenKeys';
 import { temporalConnectionOptions } from '../clients/temporalConnection';
 import { type Config, config } from '../config';

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { beginBulk, cancelBulk, closeBulk, retryFailedLines } from '../../src/payouts/bulkLifecycle';
-import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/ledger';
+import { beginBulk, cancelBulk, closeBulk, retryFailedLines } from '../../src/payouts/store/bulkStore';
+import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/store/lineStore';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createAccount, createUser, loginAs } from '../support/fixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';

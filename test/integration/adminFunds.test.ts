@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { beginBulk } from '../../src/payouts/bulkLifecycle';
+import { beginBulk } from '../../src/payouts/store/bulkStore';
 import { asCaller, auditOf, type Caller, callers, signIn } from '../support/adminFixtures';
 import { authHeader, createAccount, createOrganization, createTestApp, uniqueSuffix } from '../support/fixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { seedDemoData } from '../../src/db/demoData';
+import { seedDemoData } from '../../scripts/demoData';
 import { closeDb, db } from '../../src/db/knex';
 import { createTestApp, strongPassword } from '../support/fixtures';
 
@@ -112,7 +112,7 @@ describe('seedDemoData', () => {
       delete process.env.DEMO_PASSWORD;
       let productionSeed: typeof seedDemoData | undefined;
       await jest.isolateModulesAsync(async () => {
-        productionSeed = (await import('../../src/db/demoData')).seedDemoData;
+        productionSeed = (await import('../../scripts/demoData')).seedDemoData;
       });
       await expect(productionSeed!({ demoPassword: strongPassword() })).rejects.toThrow(
         'Refusing to load demo data in production.',

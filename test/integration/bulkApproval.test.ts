@@ -10,10 +10,10 @@ import type { Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
-import { dayIn } from '../../src/domain/pensionPeriod';
-import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/periodBulk';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import { dayIn } from '../../src/pensions/rules/pensionPeriod';
+import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import {
   actOnBulk,
   bulkDetails,

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { closeDb, db } from '../../src/db/knex';
-import { progressFromDatabase } from '../../src/payouts/bulkReads';
-import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/ledger';
+import { progressFromDatabase } from '../../src/payouts/store/bulkReadStore';
+import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/store/lineStore';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { createPayerAccount, insertBulk } from '../support/payoutFixtures';
 

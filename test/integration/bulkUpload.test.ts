@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { lazyTemporalClient } from '../../src/clients/temporal';
 import { closeDb, db } from '../../src/db/knex';
-import { BULK_LOCK_NAMESPACE } from '../../src/payouts/createBulk';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
+import { BULK_LOCK_NAMESPACE } from '../../src/payouts/store/bulkInsertStore';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
 import {
   createBulkTestApp,
@@ -24,7 +24,7 @@ afterAll(async () => {
   await closeDb();
 });
 
-/** Backends waiting for the organization's bulk lock (src/payouts/createBulk.ts), read from Postgres itself. */
+/** Backends waiting for the organization's bulk lock (src/payouts/store/bulkInsertStore.ts), read from Postgres itself. */
 async function uploadsWaitingOnBulkLock(organizationId: number): Promise<number> {
   const result = await db().raw<{ rows: Array<{ waiting: string }> }>(
     `select count(*) as waiting from pg_locks

@@ -1,6 +1,6 @@
 /**
  * Decisions prove who made them: an approval or rejection reaches the bulk's workflow only with the decision token
- * the API signed for that user, that bulk and that decision (src/domain/decisionTokens.ts), so whoever reaches
+ * the API signed for that user, that bulk and that decision (src/payouts/rules/decisionTokens.ts), so whoever reaches
  * Temporal (Web UI, CLI) cannot act in a user's name; the decision's audit entry is written in the decision's own
  * transaction; a malformed cancel is refused at once; and the database refuses an approval past its deadline.
  * On the real API, Temporal, Postgres and Mojaloop peer.
@@ -11,10 +11,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import { approveBulk } from '../../src/payouts/bulkLifecycle';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import { approveBulk } from '../../src/payouts/store/bulkStore';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import { auditOf } from '../support/adminFixtures';
 import { actOnBulk, createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import { createUser, loginAs, type TestServer } from '../support/fixtures';

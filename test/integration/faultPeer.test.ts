@@ -13,12 +13,12 @@
  */
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
-import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
-import { PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
+import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
+import { PeerUnavailableError } from '../../src/payouts/schemeAdapterErrors';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import {
   type FaultAction,
   type FaultProxy,

@@ -19,9 +19,9 @@ import knexFactory, { type Knex } from 'knex';
 import { Client as PgClient } from 'pg';
 import { config } from '../../src/config';
 import { closeDb, db, knexConfig } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import {
   accountMoney,
   adapterClient,

@@ -17,9 +17,9 @@ import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { freePort, type RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
 import {

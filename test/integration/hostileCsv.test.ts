@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { closeDb } from '../../src/db/knex';
-import { readBulkCsv } from '../../src/domain/csv/readBulkCsv';
+import { readBulkCsv } from '../../src/payouts/rules/csv/readBulkCsv';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, snapshot, upload } from '../support/bulkFixtures';
 import type { TestServer } from '../support/fixtures';
 

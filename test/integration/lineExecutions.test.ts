@@ -11,14 +11,14 @@ import type { Knex } from 'knex';
 import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
-import type { LineRef } from '../../activities/results';
-import { createTransferActivities } from '../../activities/transferActivities';
+import type { LineRef } from '../../activities/payouts/stepResults';
+import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
-import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import { retryFailedLines } from '../../src/payouts/bulkLifecycle';
-import { forgetPayeeDiscovery, settleTransfer } from '../../src/payouts/ledger';
+import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
+import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
+import { retryFailedLines } from '../../src/payouts/store/bulkStore';
+import { forgetPayeeDiscovery, settleTransfer } from '../../src/payouts/store/lineStore';
 import { type Barrier, barrier } from '../support/barrier';
 import {
   accountMoney,

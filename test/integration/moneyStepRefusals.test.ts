@@ -8,7 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
-import { createTransferActivities } from '../../activities/transferActivities';
+import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { expectJournalAgrees } from '../support/journalInvariant';

@@ -12,7 +12,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
 import type { HttpMethod } from '../../src/api/http/routeDefinition';
-import { openApiDocument, type OpenApiDocument } from '../../src/api/openapiDocument';
+import { openApiDocument, type OpenApiDocument } from '../../src/api/apiDocument';
 import { documentedResponse as documentedIn, operationOf } from '../support/openApiDocumentReading';
 import { SWAGGER_UI_CSP } from '../../src/api/routes/docs';
 import { closeDb, db } from '../../src/db/knex';

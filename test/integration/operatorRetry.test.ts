@@ -10,11 +10,11 @@ import { promisify } from 'node:util';
 import { ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createOperatorActivities } from '../../activities/operatorActivities';
+import { createOperatorActivities } from '../../activities/operations/operatorActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { settleTransfer } from '../../src/payouts/ledger';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { settleTransfer } from '../../src/payouts/store/lineStore';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {
   accountMoney,

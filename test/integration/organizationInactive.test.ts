@@ -5,13 +5,13 @@
  * same request through. The monthly run and the stranded-bulk sweep have their tests in pensionRuns.test.ts and
  * strandedBulkSweep.test.ts.
  */
-import { applyAccountChange } from '../../src/accounts/accountJournal';
+import { applyAccountChange } from '../../src/accounts/store/journalStore';
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { config } from '../../src/config';
 import { AppError } from '../../src/errors';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { decideApproval, retryFailedForUser } from '../../src/payouts/bulkWorkflowUpdates';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { decideApproval, retryFailedForUser } from '../../src/payouts/payoutClient';
 import { createUser, setOrganizationActive } from '../support/fixtures';
 import {
   accountMoney,

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
-import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
+import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { auditOf } from '../support/adminFixtures';
 import { bulkDetails, createBulkTestApp, createFund, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, type TestServer } from '../support/fixtures';

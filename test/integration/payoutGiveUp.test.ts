@@ -8,11 +8,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { closeDb, db } from '../../src/db/knex';
-import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import type { LineRetry } from '../../workflows/definitions';
+import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { retryFailedPayouts } from '../../src/payouts/payoutClient';
+import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
+import type { LineRetry } from '../../src/payouts/contract';
 import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,

@@ -1,7 +1,7 @@
 /** The guarded writes behind the payout steps, against the real Postgres: each one takes effect at most once. */
-import { storeQuoteFigures } from '../../src/domain/paymentGates';
+import { storeQuoteFigures } from '../../src/payouts/rules/paymentGates';
 import { closeDb, db } from '../../src/db/knex';
-import { beginBulk, closeBulk } from '../../src/payouts/bulkLifecycle';
+import { beginBulk, closeBulk } from '../../src/payouts/store/bulkStore';
 import {
   claimTransferSend,
   forgetPayeeDiscovery,
@@ -9,7 +9,7 @@ import {
   recordPayeeDiscovered,
   recordQuote,
   settleTransfer,
-} from '../../src/payouts/ledger';
+} from '../../src/payouts/store/lineStore';
 import { accountMoney, createPayerAccount, forceBulkColumns, insertBulk } from '../support/payoutFixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';
 

@@ -5,11 +5,11 @@
  */
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createTransferActivities } from '../../activities/transferActivities';
+import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForLine } from '../../src/domain/payoutWorkflows';
-import type { PayoutTransferResult } from '../../workflows/definitions';
+import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
+import type { PayoutTransferResult } from '../../src/payouts/contract';
 import {
   accountMoney,
   adapterClient,

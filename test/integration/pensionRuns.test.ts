@@ -9,8 +9,8 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { dayIn, periodOf } from '../../src/domain/pensionPeriod';
-import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
+import { dayIn, periodOf } from '../../src/pensions/rules/pensionPeriod';
+import type { PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
 import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
 import {
   adapterClient,

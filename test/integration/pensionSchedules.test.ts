@@ -6,9 +6,9 @@
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { dayIn } from '../../src/domain/pensionPeriod';
-import type { PeriodBulkOutcome } from '../../src/pensions/periodBulk';
-import { commandPensionSchedule, createPensionSchedule, scheduleIdFor } from '../../src/pensions/schedules';
+import { dayIn } from '../../src/pensions/rules/pensionPeriod';
+import type { PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
+import { commandPensionSchedule, createPensionSchedule, scheduleIdFor } from '../../src/pensions/scheduleClient';
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs } from '../support/fixtures';
 import {
   adapterClient,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/domain/payoutWorkflows';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import {
   adapterClient,

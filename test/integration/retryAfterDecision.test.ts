@@ -1,6 +1,6 @@
 /**
  * Retry-failed once someone decided a bulk's fate (a cancel, a rejection, an approval left to expire), and a second
- * retry while the first one pays, for real: the use cases the API calls (src/payouts/bulkWorkflowUpdates.ts) on the
+ * retry while the first one pays, for real: the use cases the API calls (src/payouts/payoutClient.ts) on the
  * Temporal dev server of the global setup, the real Postgres and the real peer behind the fault proxy, which makes
  * one line's switch unreachable (503) or holds a call until the test has acted. Codes not worth retrying
  * (cancelled, approval_rejected, approval_expired) are never retried: 409 nothing_to_retry when nothing else failed
@@ -9,11 +9,11 @@
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { config } from '../../src/config';
-import { homeTransactionIdFor } from '../../src/domain/bulkDecisionRules';
+import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import type { LineRetry } from '../../workflows/definitions';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/payoutClient';
+import type { LineRetry } from '../../src/payouts/contract';
 import { barrier } from '../support/barrier';
 import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import { createUser } from '../support/fixtures';

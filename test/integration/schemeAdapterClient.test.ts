@@ -9,9 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type RunningPeer, startMojaloopPeer } from '../../mojaloop/peer';
-import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
+import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { TEST_PEER_REQUEST_TIMEOUT_SECONDS } from '../setup/testEnvironment';
-import { MojaloopBusinessError, PeerUnavailableError } from '../../src/clients/schemeAdapterErrors';
+import { MojaloopBusinessError, PeerUnavailableError } from '../../src/payouts/schemeAdapterErrors';
 import {
   countCommittedPaymentsByPayee,
   countCommittedTransfersByHomeTransactionId,

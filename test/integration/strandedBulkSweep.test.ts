@@ -3,10 +3,10 @@
  * its commit and its start call: the sweep, run by a Temporal Schedule, starts it once, and it is paid.
  */
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
 import { ensureSweepSchedule, STRANDED_BULK_SWEEP } from '../../src/worker/sweepSchedules';
-import type { StrandedBulkSweepInput, StrandedBulkSweepResult } from '../../workflows/strandedBulkSweepWorkflow';
+import type { StrandedBulkSweepInput, StrandedBulkSweepResult } from '../../workflows/operations/strandedBulkSweepWorkflow';
 import {
   accountMoney,
   adapterClient,

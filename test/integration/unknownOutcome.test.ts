@@ -7,12 +7,12 @@
  * Then retry-failed (the API's path) pays again only the ABORTED one: the line the switch could not tell about may
  * have been paid, and is left to be reconciled by hand.
  */
-import { SchemeAdapterClient } from '../../src/clients/schemeAdapterClient';
+import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { closeDb, db } from '../../src/db/knex';
-import { retryFailedPayouts } from '../../src/payouts/bulkWorkflowUpdates';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import { retryFailedPayouts } from '../../src/payouts/payoutClient';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,

@@ -8,17 +8,17 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
-import { createWebhookActivities } from '../../activities/webhookActivities';
+import { createWebhookActivities } from '../../activities/webhooks/webhookActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { closeBulk } from '../../src/payouts/bulkLifecycle';
-import { startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { resolveCheckedAddresses } from '../../src/webhooks/webhookDelivery';
-import { startWebhookDeliveries } from '../../src/webhooks/webhookDeliveryStarts';
-import { recordWebhookEvent } from '../../src/webhooks/webhookEvents';
+import { closeBulk } from '../../src/payouts/store/bulkStore';
+import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { resolveCheckedAddresses } from '../../src/webhooks/deliveryHttpClient';
+import { startWebhookDeliveries } from '../../src/webhooks/deliveryStartClient';
+import { recordWebhookEvent } from '../../src/webhooks/store/eventStore';
 import { logger } from '../../src/logging/logger';
-import type { WebhookRetry } from '../../workflows/webhookDefinitions';
-import { workflowIdForWebhookDelivery } from '../../workflows/webhookDefinitions';
+import type { WebhookRetry } from '../../src/webhooks/contract';
+import { workflowIdForWebhookDelivery } from '../../src/webhooks/contract';
 import {
   adapterClient,
   bulkWorkflowResult,

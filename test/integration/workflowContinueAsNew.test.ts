@@ -4,9 +4,9 @@
  */
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
-import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkPayoutClient';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
-import type { BulkPayoutResult } from '../../workflows/definitions';
+import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
+import type { BulkPayoutResult } from '../../src/payouts/contract';
 import {
   accountMoney,
   adapterClient,

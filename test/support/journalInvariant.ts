@@ -18,7 +18,7 @@ import {
   firstJournalDisagreement,
   type JournalKind,
   replayJournal,
-} from '../../src/domain/accountJournal';
+} from '../../src/accounts/rules/journalRules';
 
 interface JournalRecord {
   id: string;

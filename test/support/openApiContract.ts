@@ -1,5 +1,5 @@
 /**
- * Checks one real answer of the API against the generated document (src/api/openapiDocument.ts): its status is documented for the route and its JSON
+ * Checks one real answer of the API against the generated document (src/api/apiDocument.ts): its status is documented for the route and its JSON
  * body matches the documented schema (Ajv, JSON Schema 2020-12, strict), as test/integration/openapi.test.ts does
  * for the routes it calls. For tests of routes whose answers need a worker and the peer to reach.
  */
@@ -7,7 +7,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Response } from 'supertest';
 import type { HttpMethod } from '../../src/api/http/routeDefinition';
-import { openApiDocument } from '../../src/api/openapiDocument';
+import { openApiDocument } from '../../src/api/apiDocument';
 import { documentedResponse } from './openApiDocumentReading';
 
 const DOCUMENT_ID = 'https://contract.test/openapi.json';

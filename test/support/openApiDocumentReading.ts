@@ -1,6 +1,6 @@
 /** Reading the generated OpenAPI document in tests: an operation and one of its responses, typed loosely. */
 import type { HttpMethod } from '../../src/api/http/routeDefinition';
-import type { OpenApiDocument } from '../../src/api/openapiDocument';
+import type { OpenApiDocument } from '../../src/api/apiDocument';
 
 export interface DocumentedResponse {
   description: string;

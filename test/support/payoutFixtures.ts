@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { applyAccountChange } from '../../src/accounts/accountJournal';
+import { applyAccountChange } from '../../src/accounts/store/journalStore';
 import { fundForTest } from './accountFunding';
 
 export interface PayerAccount {

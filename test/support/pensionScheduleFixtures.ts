@@ -1,11 +1,11 @@
 /**
  * A monthly run builds nothing unless its organization's schedule starts runs from the account it pays from
- * (src/pensions/runChecks.ts): tests that start monthlyPensionRunWorkflow themselves give the organization that
+ * (src/pensions/rules/runRules.ts): tests that start monthlyPensionRunWorkflow themselves give the organization that
  * schedule first, made by the API's own code, on a day that does not come during the test.
  */
 import type { TemporalHandle } from '../../src/clients/temporal';
-import { dayIn } from '../../src/domain/pensionPeriod';
-import { createPensionSchedule } from '../../src/pensions/schedules';
+import { dayIn } from '../../src/pensions/rules/pensionPeriod';
+import { createPensionSchedule } from '../../src/pensions/scheduleClient';
 import { createUser } from './fixtures';
 
 export interface ScheduledFund {

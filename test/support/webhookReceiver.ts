@@ -5,7 +5,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
-import { newWebhookSecret } from '../../src/webhooks/webhookSignature';
+import { newWebhookSecret } from '../../src/webhooks/rules/signatureRules';
 
 export interface ReceivedWebhook {
   path: string;

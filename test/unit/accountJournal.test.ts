@@ -9,8 +9,8 @@ import {
   type JournalKind,
   replayJournal,
   runningMoney,
-} from '../../src/domain/accountJournal';
-import { settlementFor, settlementKind } from '../../src/domain/transferStates';
+} from '../../src/accounts/rules/journalRules';
+import { settlementFor, settlementKind } from '../../src/payouts/rules/transferStates';
 
 describe('the effect of each journal kind on (balance, reserved)', () => {
   it('reserve (+0, +a), release (0, -a), debit (-a, -a), credit (+a, 0), fund (+a, 0)', () => {

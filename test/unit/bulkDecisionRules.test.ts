@@ -7,7 +7,7 @@ import {
   isWorthPayingAgain,
   makerIdsOf,
   retryOverridesDecision,
-} from '../../src/domain/bulkDecisionRules';
+} from '../../src/payouts/rules/bulkDecisionRules';
 
 describe('which failed lines retry-failed pays again', () => {
   it.each([

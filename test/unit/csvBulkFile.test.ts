@@ -1,4 +1,4 @@
-import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
+import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/payouts/rules/csv/readBulkCsv';
 import { PARTY_ID_TYPES } from '../../src/domain/partyIdTypes';
 import { localize } from '../../src/i18n/message';
 

@@ -3,7 +3,7 @@
  * answered without an unexpected exception, and one bad cell is reported at its line and column.
  */
 import fc from 'fast-check';
-import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/domain/csv/readBulkCsv';
+import { type BulkCsvOptions, type BulkCsvResult, readBulkCsv } from '../../src/payouts/rules/csv/readBulkCsv';
 
 const MAX_AMOUNT = 5_000_000n;
 const OPTIONS: BulkCsvOptions = {

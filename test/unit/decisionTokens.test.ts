@@ -5,7 +5,7 @@ import {
   type DecisionExpectation,
   encodeDecisionPayload,
   unverifiedDecisionPayload,
-} from '../../src/domain/decisionTokens';
+} from '../../src/payouts/rules/decisionTokens';
 import { decisionPublicKeys, signDecisionToken, verifyDecisionToken } from '../../src/payouts/decisionTokenKeys';
 
 const settings = { secretKey: 'unit-test-secret-key-that-is-long-enough-0123', decisionTokenLifetimeSeconds: 300 };

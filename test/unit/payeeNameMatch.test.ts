@@ -6,7 +6,7 @@ import {
   nameWords,
   nameCheckPassed,
   payeeNameVerdict,
-} from '../../src/domain/payeeNameMatch';
+} from '../../src/payouts/rules/payeeNameMatch';
 
 describe('nameWords: the words a name is compared by', () => {
   it('drops accents, case, punctuation and honorifics', () => {

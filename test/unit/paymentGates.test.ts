@@ -6,7 +6,7 @@ import {
   readStoredQuoteFigures,
   storeQuoteFigures,
   transferExpirationFor,
-} from '../../src/domain/paymentGates';
+} from '../../src/payouts/rules/paymentGates';
 
 const PAYABLE: BulkForPaying = {
   state: 'PROCESSING',

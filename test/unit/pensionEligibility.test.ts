@@ -1,6 +1,6 @@
-import { type BeneficiaryTerms, eligibilityFor } from '../../src/domain/pensionEligibility';
-import { dayIn, isCalendarDate, monthsBefore, periodBounds, periodOf } from '../../src/domain/pensionPeriod';
-import { readPensionRollCsv } from '../../src/domain/pensionRoll/rollCsv';
+import { type BeneficiaryTerms, eligibilityFor } from '../../src/pensions/rules/pensionEligibility';
+import { dayIn, isCalendarDate, monthsBefore, periodBounds, periodOf } from '../../src/pensions/rules/pensionPeriod';
+import { readPensionRollCsv } from '../../src/pensions/rules/rollCsv';
 
 const rules = { period: '2026-11', proofOfLifeMaxAgeMonths: 12, payerCurrency: 'XOF' };
 const active: BeneficiaryTerms = {

@@ -10,7 +10,7 @@ import {
   settlementFor,
   statusesAllowedBefore,
   TRANSFER_STATUSES,
-} from '../../src/domain/transferStates';
+} from '../../src/payouts/rules/transferStates';
 
 describe('transfer status transitions', () => {
   it('moves forward only: PENDING -> PROCESSING -> COMPLETED | FAILED', () => {

@@ -3,7 +3,7 @@ import {
   classifyAddress,
   webhookUrlRefusal,
   type WebhookAddressPolicy,
-} from '../../src/webhooks/webhookAddressRules';
+} from '../../src/webhooks/rules/addressRules';
 
 const PRODUCTION: WebhookAddressPolicy = { allowHttp: false, allowPrivateAddresses: false };
 const DEVELOPMENT: WebhookAddressPolicy = { allowHttp: true, allowPrivateAddresses: true };

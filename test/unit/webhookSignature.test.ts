@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { newWebhookSecret, signatureHeaders } from '../../src/webhooks/webhookSignature';
+import { newWebhookSecret, signatureHeaders } from '../../src/webhooks/rules/signatureRules';
 
 describe('webhook signature (Standard Webhooks)', () => {
   const body = JSON.stringify({

@@ -13,7 +13,7 @@ import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { devServerDynamicConfigArgs } from '../../temporal/dynamicConfig';
-import { workflowIdForBulk } from '../../src/domain/payoutWorkflows';
+import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {
   approveUpdate,
@@ -23,8 +23,8 @@ import {
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
-} from '../../workflows/definitions';
-import type { bulkPayoutWorkflow } from '../../workflows/bulkPayoutWorkflow';
+} from '../../src/payouts/contract';
+import type { bulkPayoutWorkflow } from '../../workflows/payouts/bulkPayoutWorkflow';
 import { barrier } from '../support/barrier';
 import { approvalBy, type MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
 import type { StandInActivities } from './support/lineStandInWorkflows';

@@ -1,6 +1,6 @@
 /**
  * /api/accounts: the payer accounts with their money, each account's statement (its journal), and deposits
- * (src/accounts/accountViews.ts). Money is answered as JSON integers of minor units (XOF has none).
+ * (src/accounts/accountUseCases.ts). Money is answered as JSON integers of minor units (XOF has none).
  */
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -10,8 +10,8 @@ import {
   recordDeposit,
   statementRows,
   visibleAccounts,
-} from '../../accounts/accountViews';
-import { STATEMENT_COLUMNS } from '../../accounts/accountReads';
+} from '../../accounts/accountUseCases';
+import { STATEMENT_COLUMNS } from '../../accounts/store/accountReadStore';
 import { ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
 import { auditContextOf } from '../http/auditContext';

@@ -1,5 +1,5 @@
 /**
- * /api/bulk-transfers/:bulk_id/{approve,reject,cancel,retry-failed}: acting on a bulk (src/payouts/bulkActions.ts).
+ * /api/bulk-transfers/:bulk_id/{approve,reject,cancel,retry-failed}: acting on a bulk (src/payouts/bulkDecisionUseCases.ts).
  * Approve / reject: a GESTIONNAIRE or staff user other than its creator; cancel and retry: a GESTIONNAIRE.
  */
 import {
@@ -7,7 +7,7 @@ import {
   cancelBulkRequest,
   rejectBulkDecision,
   retryFailedRequest,
-} from '../../payouts/bulkActions';
+} from '../../payouts/bulkDecisionUseCases';
 import { IsGestionnaire, MayApprove } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';
 import { ApprovalDecision, BulkCancelled, BulkRetried, RejectRequest } from '../schemas/bulkTransfers';

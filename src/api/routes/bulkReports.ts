@@ -1,9 +1,9 @@
 /**
  * /api/bulk-transfers/:bulk_id/report.csv and report.json: a bulk's reconciliation report as a download
- * (src/reports/reportDownloads.ts), for the gestionnaires and superviseurs of its organization. Each entry has
+ * (src/reports/reportUseCases.ts), for the gestionnaires and superviseurs of its organization. Each entry has
  * the columns of ReportRow (src/api/schemas/reports.ts), in that order.
  */
-import { csvReport, jsonReport, type ReportDownload } from '../../reports/reportDownloads';
+import { csvReport, jsonReport, type ReportDownload } from '../../reports/reportUseCases';
 import { CSV, downloadHeaders, JSON_FILE } from '../http/downloads';
 import { CanReadOrganization } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';

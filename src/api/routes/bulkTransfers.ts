@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { localize } from '../../i18n/message';
-import { bulkDetails, bulkHistory, bulkStatus } from '../../payouts/bulkViews';
-import { uploadBulk } from '../../payouts/uploadBulk';
+import { bulkDetails, bulkHistory, bulkStatus } from '../../payouts/bulkReadUseCases';
+import { uploadBulk } from '../../payouts/uploadUseCases';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
 import { idempotencyKeyHeader, idempotencyKeyOf } from '../http/idempotencyKey';
 import { queryBoolean, queryChoice, queryDate, queryInteger, queryText } from '../http/queryParams';

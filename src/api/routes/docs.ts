@@ -1,5 +1,5 @@
 /**
- * The API's description: GET /openapi.json (src/api/openapiDocument.ts), and Swagger UI at /swagger/ from the
+ * The API's description: GET /openapi.json (src/api/apiDocument.ts), and Swagger UI at /swagger/ from the
  * installed swagger-ui-dist package. No inline script: the page loads our initializer as a file, so its Content-Security-Policy
  * allows scripts from 'self' only. That policy differs from helmet's default in one way that matters: it does not
  * upgrade insecure requests, which would break the page when the API is reached over plain HTTP (a dev machine).

@@ -1,9 +1,9 @@
 /**
  * /api/bulk-transfers/:bulk_id/lines/:line_number/{release,reject}: deciding a line held by the payee name check
- * (src/payouts/holdActions.ts). A GESTIONNAIRE or staff user of the organization, not the bulk's creator when the
+ * (src/payouts/holdUseCases.ts). A GESTIONNAIRE or staff user of the organization, not the bulk's creator when the
  * organization requires approval.
  */
-import { decideHeldLineRequest } from '../../payouts/holdActions';
+import { decideHeldLineRequest } from '../../payouts/holdUseCases';
 import { MayDecideHolds } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';
 import { HoldDecided, RejectRequest } from '../schemas/bulkTransfers';

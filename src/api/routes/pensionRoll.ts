@@ -1,17 +1,17 @@
 /**
- * /api/pension-roll: the organization's beneficiaries (src/pensions/rollViews.ts). GESTIONNAIRE of an active
+ * /api/pension-roll: the organization's beneficiaries (src/pensions/rollUseCases.ts). GESTIONNAIRE of an active
  * organization imports and changes them; GESTIONNAIRE and SUPERVISEUR read. Another organization's beneficiary is 404.
  */
 import { z } from 'zod';
-import { BENEFICIARY_STATUSES } from '../../domain/pensionEligibility';
-import { ROLL_OPTIONAL_COLUMNS, ROLL_REQUIRED_COLUMNS } from '../../domain/pensionRoll/rollCsv';
+import { BENEFICIARY_STATUSES } from '../../pensions/rules/pensionEligibility';
+import { ROLL_OPTIONAL_COLUMNS, ROLL_REQUIRED_COLUMNS } from '../../pensions/rules/rollCsv';
 import {
   beneficiaryList,
   beneficiaryOf,
   changeBeneficiaryStatus,
   importRollFile,
   recordBeneficiaryProofOfLife,
-} from '../../pensions/rollViews';
+} from '../../pensions/rollUseCases';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
 import { queryChoice, queryDate, queryInteger, queryText } from '../http/queryParams';
 import { defineRoute } from '../http/routeDefinition';

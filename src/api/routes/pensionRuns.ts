@@ -1,10 +1,10 @@
 /**
- * /api/pension-runs: the monthly pension runs (src/pensions/runViews.ts; GESTIONNAIRE, SUPERVISEUR read) and the
- * organization's Temporal Schedule that starts them (src/pensions/scheduleViews.ts; GESTIONNAIRE of an active
+ * /api/pension-runs: the monthly pension runs (src/pensions/runUseCases.ts; GESTIONNAIRE, SUPERVISEUR read) and the
+ * organization's Temporal Schedule that starts them (src/pensions/scheduleUseCases.ts; GESTIONNAIRE of an active
  * organization changes it). A schedule id other than the caller's organization's is 404.
  */
 import { z } from 'zod';
-import { pensionRunList, pensionRunOf } from '../../pensions/runViews';
+import { pensionRunList, pensionRunOf } from '../../pensions/runUseCases';
 import {
   createSchedule,
   deleteSchedule,
@@ -12,7 +12,7 @@ import {
   scheduleList,
   scheduleOf,
   triggerSchedule,
-} from '../../pensions/scheduleViews';
+} from '../../pensions/scheduleUseCases';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
 import { queryInteger } from '../http/queryParams';
 import { defineRoute, type RouteInput } from '../http/routeDefinition';

@@ -1,5 +1,5 @@
 /**
- * /api/webhooks: the organization's signed webhook endpoints (src/webhooks/webhookEndpoints.ts). A GESTIONNAIRE
+ * /api/webhooks: the organization's signed webhook endpoints (src/webhooks/endpointUseCases.ts). A GESTIONNAIRE
  * manages their own organization's, staff any organization's (naming it with organization_id); another
  * organization's endpoint is 404.
  */
@@ -10,8 +10,8 @@ import {
   listWebhooks,
   registerWebhook,
   sendTestEvent,
-} from '../../webhooks/webhookEndpoints';
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from '../../webhooks/webhookEvents';
+} from '../../webhooks/endpointUseCases';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from '../../webhooks/store/eventStore';
 import { auditContextOf } from '../http/auditContext';
 import { MayManageWebhooks } from '../http/guards';
 import { queryId, queryInteger } from '../http/queryParams';

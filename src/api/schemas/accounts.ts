@@ -1,6 +1,6 @@
 /** The shapes of /api/accounts: money as JSON integers of minor units. */
 import { z } from 'zod';
-import { JOURNAL_KINDS } from '../../domain/accountJournal';
+import { JOURNAL_KINDS } from '../../accounts/rules/journalRules';
 import { Currency, MinorUnits, minorUnits, PartyIdType, Timestamp, page } from './common';
 
 const AccountSummary = z

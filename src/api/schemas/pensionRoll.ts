@@ -1,8 +1,8 @@
 /** The shapes of /api/pension-roll: the organization's beneficiaries, their import, status and proofs of life. */
 import { z } from 'zod';
 import { ruleMessage } from '../http/bodyValidation';
-import { BENEFICIARY_STATUSES } from '../../domain/pensionEligibility';
-import { isCalendarDate } from '../../domain/pensionPeriod';
+import { BENEFICIARY_STATUSES } from '../../pensions/rules/pensionEligibility';
+import { isCalendarDate } from '../../pensions/rules/pensionPeriod';
 import { Count, Currency, Day, MinorUnits, PartyIdType, Timestamp, page } from './common';
 
 const BeneficiaryStatus = z.enum(BENEFICIARY_STATUSES);

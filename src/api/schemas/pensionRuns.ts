@@ -1,8 +1,8 @@
 /** The shapes of /api/pension-runs: the monthly runs, and the Temporal Schedule that starts them. */
 import { z } from 'zod';
 import { ruleMessage } from '../http/bodyValidation';
-import { HELD_OUT_REASONS } from '../../domain/pensionEligibility';
-import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../domain/pensionPeriod';
+import { HELD_OUT_REASONS } from '../../pensions/rules/pensionEligibility';
+import { DEFAULT_TIME_ZONE, isPeriod, isTimeZone } from '../../pensions/rules/pensionPeriod';
 import { Count, MinorUnits, Timestamp, page } from './common';
 
 const Period = z

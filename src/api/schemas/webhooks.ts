@@ -1,6 +1,6 @@
 /** The webhook endpoints of an organization, their deliveries and each delivery's attempts (src/webhooks/). */
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES } from '../../webhooks/webhookEvents';
+import { WEBHOOK_EVENT_TYPES } from '../../webhooks/store/eventStore';
 import { Count, idParam, page, Timestamp } from './common';
 
 const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES).meta({ id: 'WebhookEventType' });

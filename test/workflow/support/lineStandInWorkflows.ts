@@ -10,9 +10,9 @@ import {
   lineFinishedSignal,
   type PayoutTransferInput,
   type PayoutTransferResult,
-} from '../../../workflows/definitions';
+} from '../../../src/payouts/contract';
 
-export { bulkPayoutWorkflow } from '../../../workflows/bulkPayoutWorkflow';
+export { bulkPayoutWorkflow } from '../../../workflows/payouts/bulkPayoutWorkflow';
 
 export interface StandInActivities {
   /** Pays the line (COMPLETED) or says this run is to fail unresolved. */

@@ -1,8 +1,8 @@
 /**
  * The payout activities mocked for the workflow tests: plain functions under the names of activities/index.ts,
  * keeping bulks and lines in memory with the same rules as the real ones: a decision taken once, a status changed
- * only as src/domain/transferStates.ts allows (never PENDING -> COMPLETED), an unsent line failed only while unsent,
- * and every step that talks to the switch refusing a bulk that may not be paid, as src/domain/paymentGates.ts says
+ * only as src/payouts/rules/transferStates.ts allows (never PENDING -> COMPLETED), an unsent line failed only while unsent,
+ * and every step that talks to the switch refusing a bulk that may not be paid, as src/payouts/rules/paymentGates.ts says
  * (a cancelled bulk's unsent line ends `cancelled`; any other refusal fails the step for good, `BulkNotPayable`). A
  * test checks the workflow's logic and reads the outcome from here. Held lines are not kept here: their cases run
  * on the real activities (test/integration/payeeNameCheck.test.ts, bulkWaitsForLines.test.ts).
@@ -11,13 +11,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
-import type { LineRef } from '../../../activities/results';
-import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/domain/bulkDecisionRules';
-import { payabilityRefusal } from '../../../src/domain/paymentGates';
-import { canTransition } from '../../../src/domain/transferStates';
-import type { TransferPageEntry } from '../../../src/payouts/ledger';
+import type { LineRef } from '../../../activities/payouts/stepResults';
+import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/payouts/rules/bulkDecisionRules';
+import { payabilityRefusal } from '../../../src/payouts/rules/paymentGates';
+import { canTransition } from '../../../src/payouts/rules/transferStates';
+import type { TransferPageEntry } from '../../../src/payouts/store/lineStore';
 import { decisionPublicKeys, signDecisionToken, verifyDecisionToken } from '../../../src/payouts/decisionTokenKeys';
-import type { ApprovalDecision, LineRetry } from '../../../workflows/definitions';
+import type { ApprovalDecision, LineRetry } from '../../../src/payouts/contract';
 
 export type LineStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
@@ -154,7 +154,7 @@ export class MemoryLedger {
   }
 
   /**
-   * The gate of every step that talks to the switch (activities/transferActivities.ts refuseUnpayable): null when
+   * The gate of every step that talks to the switch (activities/payouts/transferActivities.ts refuseUnpayable): null when
    * the line may go on; otherwise the step's result (a cancelled bulk's unsent line ends `cancelled`), or it throws.
    */
   private refuseUnpayable(line: MemoryLine): StepResult | null {

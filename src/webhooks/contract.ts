@@ -1,0 +1,22 @@
+/** Names shared by the webhook workflows and their callers (the activities, the API, tests). No I/O here. */
+
+/**
+ * How a delivery's attempts are retried: production's default (workflows/webhooks/webhookDeliveryWorkflow.ts) unless a
+ * test sets it short, to see 500, 500, 200 in seconds.
+ */
+export interface WebhookRetry {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  /** The whole delivery's budget (schedule-to-close), after which it ends FAILED. */
+  budgetMs: number;
+}
+
+export interface WebhookDeliveryInput {
+  deliveryId: number;
+  retry?: WebhookRetry;
+}
+
+/** The failure type of an attempt the address rules refused: not retried (the address is not ours to reach). */
+export const WEBHOOK_ADDRESS_REFUSED = 'WebhookAddressRefused';
+
+export const workflowIdForWebhookDelivery = (deliveryId: number): string => `webhook-delivery-${deliveryId}`;
