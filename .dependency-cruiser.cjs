@@ -37,31 +37,64 @@ module.exports = {
     {
       name: 'workflow-imports-workflow-safe-code',
       comment:
-        "Workflow code runs in Temporal's deterministic sandbox and is replayed: it may load workflows/, src/domain/ " +
-        'and the workflow side of the SDK only. Everything else is an activity (type-only imports are fine).',
+        "Workflow code runs in Temporal's deterministic sandbox and is replayed: it may load workflows/, src/domain/, " +
+        "a concern's contract and rules/, and the workflow side of the SDK only. Everything else is an activity " +
+        '(type-only imports are fine).',
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
         ...RUNTIME,
-        pathNot: ['^workflows/', '^src/domain/', '^node_modules/@temporalio/(workflow|common)/'],
+        pathNot: [
+          '^workflows/',
+          '^src/domain/',
+          '^src/[^/]+/contract\\.ts$',
+          '^src/[^/]+/rules/',
+          '^src/i18n/message\\.ts$',
+          '^node_modules/@temporalio/(workflow|common)/',
+        ],
       },
+    },
+    {
+      name: 'workflow-proxies-own-concern',
+      comment:
+        "A workflow proxies its own concern's activities only (workflows/payouts/ those of activities/payouts/, ...): " +
+        "the concern's activity type is all it sees of the worker.",
+      severity: 'error',
+      from: { path: '^workflows/([^/]+)/' },
+      to: { path: '^activities/', pathNot: '^activities/$1/' },
     },
     {
       name: 'domain-does-no-io',
       comment:
-        'src/domain/ is pure and unit-tested: no database, no HTTP, no Temporal client, no file or socket. ' +
-        'It imports only itself and computation-only packages.',
+        "src/domain/, a concern's rules/ and its contract are pure and unit-tested: no database, no HTTP, no " +
+        'Temporal client, no file or socket. They import only pure code and computation-only packages.',
       severity: 'error',
-      from: { path: '^src/domain/' },
+      from: { path: ['^src/domain/', '^src/[^/]+/rules/', '^src/[^/]+/contract\\.ts$'] },
       to: {
         ...RUNTIME,
         path: [
-          '^src/(?!domain/)',
+          '^src/(?!domain/|[^/]+/rules/|[^/]+/contract\\.ts$|i18n/message\\.ts$|errors/)',
           '^(activities|workflows|migrations|scripts|temporal|bench|test)/',
           ioPackagePath,
           IO_BUILTINS,
         ],
       },
+    },
+    {
+      name: 'contract-and-rules-know-no-store',
+      comment:
+        "A concern's contract and rules are what workflows and use-cases share: they never reach for SQL or an " +
+        'activity, not even for a type.',
+      severity: 'error',
+      from: { path: ['^src/[^/]+/rules/', '^src/[^/]+/contract\\.ts$'] },
+      to: { path: ['^src/[^/]+/store/', '^activities/'] },
+    },
+    {
+      name: 'store-knows-no-workflow',
+      comment: 'SQL runs inside activities and use-cases: it never imports a workflow, not even for a type.',
+      severity: 'error',
+      from: { path: '^src/[^/]+/store/' },
+      to: { path: '^workflows/' },
     },
     {
       name: 'route-imports-no-route',

@@ -37,7 +37,6 @@ const IO_PACKAGE_REGEX = `^(?:${IO_PACKAGES.join('|')})(?:/.*)?$`;
 const IO_MODULES = [
   '**/activities',
   '**/activities/**',
-  '**/src/accounts/**',
   '**/src/api/**',
   '**/src/auth/**',
   '**/src/clients/**',
@@ -50,11 +49,12 @@ const IO_MODULES = [
   '**/src/models',
   '**/src/models/**',
   '**/src/organizations/**',
-  '**/src/payouts/**',
-  '**/src/pensions/**',
   '**/src/reports/**',
   '**/src/worker/**',
 ];
+
+/** A concern's store and use-cases do I/O; its contract and rules/ (pure) are what its workflows are made of. */
+const CONCERN_IO_REGEX = '/src/(?:accounts|payouts|pensions|webhooks)/(?!contract$|rules/)';
 
 export default defineConfig(
   {
@@ -119,9 +119,16 @@ export default defineConfig(
               message: 'Workflow code does no I/O: call an activity (type-only imports are fine).',
             },
             {
+              regex: CONCERN_IO_REGEX,
+              allowTypeImports: true,
+              message:
+                "Workflow code imports a concern's contract and rules/ only: the rest does I/O (call an activity).",
+            },
+            {
               group: IO_MODULES,
               allowTypeImports: true,
-              message: 'Workflow code imports only workflows/ and src/domain/ (type-only imports are fine).',
+              message:
+                "Workflow code imports only workflows/, src/domain/ and a concern's contract and rules/ (type-only imports are fine).",
             },
           ],
         },

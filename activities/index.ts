@@ -2,13 +2,10 @@
  * The activities the payout worker registers: all the I/O of paying a bulk (Postgres and the Mojaloop scheme
  * adapter). Dependencies are injected, so tests and the worker's main build them the same way.
  */
-import { createBulkActivities } from './payouts/bulkActivities';
 import type { ActivityDependencies } from './dependencies';
-import { createHoldActivities } from './payouts/holdActivities';
-import { createOperatorActivities } from './operations/operatorActivities';
+import { createOperationActivities } from './operations';
+import { createPayoutActivities } from './payouts';
 import { createPensionRunActivities } from './pensions/pensionRunActivities';
-import { createStrandedBulkActivities } from './operations/strandedBulkActivities';
-import { createTransferActivities } from './payouts/transferActivities';
 import { createWebhookActivities } from './webhooks/webhookActivities';
 
 export type {
@@ -18,19 +15,13 @@ export type {
   PensionSettings,
   WebhookSettings,
 } from './dependencies';
-export type { PeriodBulkInput } from './pensions/pensionRunActivities';
-export type { BulkRun, DiscoveryStepResult, FinalStepResult, QuoteStepResult, StepResult } from './payouts/stepResults';
 
+/** Every concern's activities, registered by one worker on one task queue (their names are all distinct). */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    ...createBulkActivities(deps),
-    ...createTransferActivities(deps),
-    ...createHoldActivities(deps),
+    ...createPayoutActivities(deps),
     ...createPensionRunActivities(deps),
-    ...createStrandedBulkActivities(deps),
-    ...createOperatorActivities(deps),
+    ...createOperationActivities(deps),
     ...createWebhookActivities(deps),
   };
 }
-
-export type PayoutActivities = ReturnType<typeof createActivities>;

@@ -46,9 +46,9 @@ import { freePort, isPortOpen, startTemporalDevServer, stopChild } from '../temp
 import { measurePeerDirectRate } from './peerDirectRate';
 import { startStandInAdapter } from './standInAdapter';
 import { uuidV7 } from '../src/domain/ids';
-import { workflowIdForBulk, workflowIdForLine } from '../src/payouts/rules/workflowIds';
 import { type HistoryFigures, measureTemporalCost, sampleLineNumbers, type TemporalCost } from './temporalCost';
 import { type FloorRate, measureTemporalFloor } from './temporalFloor';
+import { workflowIdForBulk, workflowIdForLine } from '../src/payouts/contract';
 
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);

@@ -7,11 +7,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
 import { AppError } from '../../src/errors';
-import { earlierRetryOutcome, type RetryOutcome } from '../../src/payouts/store/bulkStore';
+import { earlierRetryOutcome } from '../../src/payouts/store/bulkStore';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
 import type { ActivityDependencies } from '../dependencies';
 import { refusalsAsFailures } from '../refusals';
 import { starterIdentity } from '../senderIdentity';
+import type { RetryOutcome } from '../../src/payouts/contract';
 
 export interface OperatorRetryRequest {
   bulkId: string;

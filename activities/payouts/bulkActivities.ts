@@ -12,33 +12,36 @@ import {
   type ActingParty,
   approveBulk as recordApproval,
   beginBulk,
-  type BulkActor,
   cancelBulk as cancelUnsent,
-  type CancelOutcome,
   closeBulk,
   DEFAULT_APPROVAL_TIMEOUT_MS,
   endUnapproved,
   failUnresolvedLines as failUnsentUnresolved,
   type UnresolvedLinesOutcome,
   retryFailedLines as reopenFailedLines,
-  type RetryOutcome,
 } from '../../src/payouts/store/bulkStore';
 import {
   type LineStanding,
   lineStanding,
   listTransferPage as readTransferPage,
-  type TransferPageEntry,
   transferStatus,
 } from '../../src/payouts/store/lineStore';
 import { ACTOR_TOKEN_REQUIRED } from '../../src/payouts/rules/decisionTokens';
 import { PermissionDeniedError } from '../../src/errors';
 import { provenDecider } from '../../src/payouts/decisionTokenKeys';
-import type { ApprovalDecision, RejectionDecision } from '../../src/payouts/contract';
+import type {
+  ApprovalDecision,
+  RejectionDecision,
+  BulkActor,
+  CancelOutcome,
+  RetryOutcome,
+  TransferPageEntry,
+  BulkRun,
+} from '../../src/payouts/contract';
 import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import type { ActivityDependencies } from '../dependencies';
 import { refusalsAsFailures } from '../refusals';
 import { type UpdateSender, updateSenderIdentity } from '../senderIdentity';
-import type { BulkRun } from './stepResults';
 import { webhookDeliveryStarter } from '../webhooks/webhookActivities';
 
 export function createBulkActivities(deps: ActivityDependencies) {

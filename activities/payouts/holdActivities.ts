@@ -5,6 +5,7 @@
  */
 import { provenDecider } from '../../src/payouts/decisionTokenKeys';
 import type { ActivityDependencies } from '../dependencies';
+import type { HeldLineDecision } from '../../src/payouts/contract';
 import { refusalsAsFailures } from '../refusals';
 import { webhookDeliveryStarter } from '../webhooks/webhookActivities';
 import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
@@ -15,13 +16,6 @@ import {
   type HoldDecision,
   type HoldOutcome,
 } from '../../src/payouts/store/holdStore';
-
-/** A decision on a held line as its workflow passes it on: the user is the token's. */
-export interface HeldLineDecision {
-  decision: 'release' | 'reject';
-  token: string;
-  reason?: string;
-}
 
 export function createHoldActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;

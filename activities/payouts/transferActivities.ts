@@ -44,8 +44,14 @@ import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import type { ActivityTrace } from '../../src/payouts/rules/requestIdMemo';
 import type { ActivityDependencies } from '../dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
-import type { DiscoveryStepResult, FinalStepResult, LineRef, QuoteStepResult, StepResult } from './stepResults';
 import { webhookDeliveryStarter } from '../webhooks/webhookActivities';
+import type {
+  DiscoveryStepResult,
+  FinalStepResult,
+  LineRef,
+  QuoteStepResult,
+  StepResult,
+} from '../../src/payouts/contract';
 
 export function createTransferActivities(deps: ActivityDependencies) {
   const { db, adapter, settings } = deps;

@@ -4,18 +4,11 @@ import { buildConfig } from '../../src/config';
 import {
   createPeriodBulk as buildPeriodBulk,
   finishPensionRun as closeRun,
-  type PeriodBulkOutcome,
 } from '../../src/pensions/store/periodBulkStore';
 import { scheduledRunOf } from '../../src/pensions/scheduleClient';
 import type { ActivityDependencies } from '../dependencies';
 import { refusalsAsFailures } from '../refusals';
-
-export interface PeriodBulkInput {
-  organizationId: number;
-  payerAccountId: number;
-  /** YYYY-MM */
-  period: string;
-}
+import type { PeriodBulkInput, PeriodBulkOutcome } from '../../src/pensions/contract';
 
 /** The configuration's default, read without the environment: the worker passes the configured value. */
 const DEFAULT_PROOF_OF_LIFE_MAX_AGE_MONTHS = buildConfig({}).pension.proofOfLifeMaxAgeMonths;
@@ -52,3 +45,5 @@ export function createPensionRunActivities(deps: ActivityDependencies) {
 
   return { createPeriodBulk, finishPensionRun };
 }
+
+export type PensionRunActivities = ReturnType<typeof createPensionRunActivities>;

@@ -151,3 +151,5 @@ export function createWebhookActivities(deps: ActivityDependencies) {
 
   return { deliverWebhook, giveUpWebhookDelivery, listUnstartedWebhookDeliveries, markWebhookDeliveriesStarted };
 }
+
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;

@@ -1,8 +1,9 @@
 /** The API's OpenAPI 3.1 document, generated from the route table; served at /openapi.json. */
-import { buildOpenApiDocument, type OpenApiDocument } from './http/openApiDocument';
+import { buildOpenApiDocument } from './http/openApiDocument';
+import type { OpenApiDocument } from './http/routeDefinition';
 import { ROUTES } from './routeTable';
 
-export type { OpenApiDocument } from './http/openApiDocument';
+export type { OpenApiDocument } from './http/routeDefinition';
 
 /** The contract's version: raised when a route or a shape changes, whatever the package version. */
 const API_VERSION = '0.2.0';

@@ -46,6 +46,6 @@ export function createApp(deps: AppDependencies): Koa {
   const router = mountRoutes(ROUTES, { ...deps, openApiDocument });
   app.use(router.routes());
   app.use(router.allowedMethods());
-  app.use(serveConsole(deps));
+  app.use(serveConsole());
   return app;
 }

@@ -22,7 +22,7 @@ import {
   percentOf,
   progressFromDatabase,
 } from './store/bulkReadStore';
-import type { BulkProgress } from './rules/workflowIds';
+import type { BulkProgress } from './contract';
 
 /** The bulk if the caller's organization owns it; a missing bulk and another's bulk both 404. */
 export async function readableBulk(user: AuthenticatedUser, bulkId: string): Promise<BulkSummary> {

@@ -5,10 +5,8 @@
 import { QueryRejectedError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
-import { BULK_ID, progressQuery } from './contract';
-import type { bulkPayoutWorkflow } from '../../workflows/payouts/bulkPayoutWorkflow';
+import { BULK_ID, type BulkPayoutWorkflow, progressQuery, type BulkProgress, workflowIdForBulk } from './contract';
 import { requestIdMemo } from './rules/requestIdMemo';
-import { type BulkProgress, workflowIdForBulk } from './rules/workflowIds';
 
 /** Who asked: the API request id, stored in the workflow's memo and carried to its lines' logs (src/payouts/rules/requestIdMemo.ts). */
 export interface StartBulkPayoutOptions {
@@ -44,7 +42,7 @@ export async function startBulkPayout(
   options: StartBulkPayoutOptions = {},
 ): Promise<void> {
   try {
-    await temporal.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
+    await temporal.client.workflow.start<BulkPayoutWorkflow>('bulkPayoutWorkflow', {
       ...bulkWorkflowStartOptions(bulkId, taskQueue, `Pension bulk ${bulkId}`),
       // With USE_EXISTING, a second start keeps the first run and its memo: the request that really started it.
       memo: requestIdMemo(options.requestId),

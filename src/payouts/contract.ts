@@ -4,8 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BulkActor, CancelOutcome, RetryOutcome } from './store/bulkStore';
-import type { BulkProgress } from './rules/workflowIds';
+import type { TransferStatus } from './rules/transferStates';
 
 export const BULK_ID = defineSearchAttributeKey('BulkId', SearchAttributeType.KEYWORD);
 export const ORGANIZATION_CODE = defineSearchAttributeKey('OrganizationCode', SearchAttributeType.KEYWORD);
@@ -158,3 +157,142 @@ export interface PayoutTransferResult {
   status: 'COMPLETED' | 'FAILED';
   failureCode?: string;
 }
+
+/**
+ * Who cancels or retries, as the update carries it: a user of ours, proven by the decision token the API signed
+ * (src/payouts/rules/decisionTokens.ts), or an operator named in a Temporal Web UI / CLI update (no user of ours).
+ */
+export interface BulkActor {
+  token?: string;
+  operator?: string | null;
+}
+
+export interface CancelOutcome {
+  /** Lines that will never be sent (FAILED `cancelled`), this cancel's and any earlier one's. */
+  cancelled: number;
+  /** Minor units given back to the payer account by those lines. */
+  released: string;
+}
+
+export interface RetryOutcome {
+  /**
+   * Set when the retry left the bulk AWAITING_APPROVAL (its organization requires a second user's approval); absent
+   * when it is PROCESSING, as every retry's outcome was before.
+   */
+  state?: 'AWAITING_APPROVAL';
+  /** Lines made new attempts (PENDING again, their amount reserved again). */
+  retried: number;
+  /** Minor units reserved again. */
+  reserved: string;
+}
+
+/** A page entry: what the bulk workflow needs to start (or skip) one line; never more. */
+export interface TransferPageEntry {
+  transferId: string;
+  lineNumber: number;
+  status: TransferStatus;
+  /** The line's attempt: its child workflow id changes with it (a retried line is a new workflow). */
+  attempt: number;
+  payeeIdType: string;
+  payeeIdentifier: string;
+  /** Minor units, decimal string. */
+  amount: string;
+  currency: string;
+  /** Only on a line ON_HOLD (ISO time): kept out of the others, since every page is recorded in the bulk's history. */
+  holdDeadline?: string;
+}
+
+/** A decision on a held line as its workflow passes it on: the user is the token's. */
+export interface HeldLineDecision {
+  decision: 'release' | 'reject';
+  token: string;
+  reason?: string;
+}
+
+/** What payout activities return to workflows: a status and, when failed, a code. Kept small on purpose. */
+export type FinalStepResult = { status: 'COMPLETED' } | { status: 'FAILED'; failureCode: string };
+
+/** PROCESSING: the step is done and the next one may run. */
+export type StepResult = { status: 'PROCESSING' } | FinalStepResult;
+
+/**
+ * The line a step acts on, as the line's workflow pins it: its attempt (absent until the first step reports it, for
+ * a workflow started without one) and, once the steps before found them, the adapter transfer and the quote. A step
+ * whose line has moved on from them changes nothing (LineMovedOn). Steps recorded before refs took the transfer id.
+ */
+export interface LineRef {
+  transferId: string;
+  attempt?: number;
+  mojaloopTransferId?: string;
+  quoteId?: string;
+}
+
+/**
+ * PROCESSING: discovered, with the line's attempt and its adapter transfer (absent in results recorded before refs).
+ * ON_HOLD: the wallet's owner is not the pensioner expected; the line awaits a decision until `holdDeadline` (ISO).
+ */
+export type DiscoveryStepResult =
+  | { status: 'PROCESSING'; attempt?: number; mojaloopTransferId?: string }
+  | FinalStepResult
+  | { status: 'ON_HOLD'; holdDeadline: string; attempt?: number };
+
+/**
+ * PROCESSING: quoted, with the quote recorded (absent in results recorded before refs). REDISCOVER: the adapter's
+ * transfer cannot reach a quote any more; start again from discovery (nothing moved).
+ */
+export type QuoteStepResult =
+  { status: 'PROCESSING'; quoteId?: string } | FinalStepResult | { status: 'REDISCOVER'; reason: string };
+
+export interface BulkRun {
+  state: 'PENDING' | 'AWAITING_APPROVAL' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  /** Set while the bulk awaits approval (ISO time): the workflow waits until then. */
+  approvalDeadline: string | null;
+  /**
+   * The public keys of decision tokens (base64url), for the workflow's validators of approve and reject; absent from
+   * results recorded before tokens existed.
+   */
+  decisionKeys?: string[];
+  /** Its creator may not approve it; null for a bulk built by the monthly schedule. */
+  createdById: number | null;
+  /**
+   * Who may not approve or reject it: its creator and the user who asked its latest retry-failed. Absent from results
+   * recorded before retries awaited approval (createdById alone then).
+   */
+  makerIds?: number[];
+  total: number;
+  organizationCode: string;
+  concurrency: number;
+  pageSize: number;
+  /** PayoutSettings.lineRetry, when set (tests). */
+  lineRetry?: LineRetry;
+  /** PayoutSettings.overdueHoldGraceMs, when set (tests). */
+  overdueHoldGraceMs?: number;
+}
+
+/** Live counts returned by the bulk workflow's `progress` query and by the database once it has closed. */
+export interface BulkProgress {
+  total: number;
+  completed: number;
+  failed: number;
+  pending: number;
+  processing: number;
+  /** Lines ON_HOLD: the wallet's owner is not the pensioner; each awaits a release or a rejection. */
+  held: number;
+}
+
+export const workflowIdForBulk = (bulkId: string): string => `bulk-${bulkId}`;
+
+/**
+ * One child workflow per line and attempt, readable in the Web UI; derived from the bulk, line and attempt, so a
+ * re-run finds it. A line paid again by retry-failed is a new attempt and needs a new id: a line workflow that
+ * completed may never run again under its id (ALLOW_DUPLICATE_FAILED_ONLY).
+ */
+export const workflowIdForLine = (bulkId: string, lineNumber: number, attempt = 1): string =>
+  attempt === 1 ? `bulk-${bulkId}-line-${lineNumber}` : `bulk-${bulkId}-line-${lineNumber}-attempt-${attempt}`;
+
+/**
+ * The workflows as their callers see them: the API, activities and tests start and address them by name (the name is
+ * recorded in every history), typed by these signatures instead of importing the workflows' code.
+ */
+export type BulkPayoutWorkflow = (input: BulkPayoutInput) => Promise<BulkPayoutResult>;
+export type PayoutTransferWorkflow = (input: PayoutTransferInput) => Promise<PayoutTransferResult>;

@@ -22,8 +22,6 @@ import {
   ValidationError,
 } from '../errors';
 import { isMessage } from '../i18n/message';
-import type { bulkPayoutWorkflow } from '../../workflows/payouts/bulkPayoutWorkflow';
-import type { payoutTransferWorkflow } from '../../workflows/payouts/payoutTransferWorkflow';
 import {
   approveUpdate,
   cancelUpdate,
@@ -34,11 +32,16 @@ import {
   releaseHoldUpdate,
   type RetryFailedRequest,
   retryFailedUpdate,
+  type BulkActor,
+  type CancelOutcome,
+  type RetryOutcome,
+  type BulkPayoutWorkflow,
+  type PayoutTransferWorkflow,
+  workflowIdForBulk,
+  workflowIdForLine,
 } from './contract';
-import type { BulkActor, CancelOutcome, RetryOutcome } from './store/bulkStore';
 import { bulkWorkflowStartOptions } from './bulkStartClient';
 import { type DecisionTokenSettings, signDecisionToken } from './decisionTokenKeys';
-import { workflowIdForBulk, workflowIdForLine } from './rules/workflowIds';
 
 /** Status of the refusals raised by the workflow's validators (they carry only their message, in both languages). */
 const VALIDATOR_STATUS: Record<string, number> = {
@@ -105,7 +108,7 @@ export async function decideApproval(
   bulkId: string,
   decision: { approve: true; by: Decider } | { approve: false; by: Decider; reason: string },
 ): Promise<void> {
-  const handle = temporal.client.workflow.getHandle<typeof bulkPayoutWorkflow>(workflowIdForBulk(bulkId));
+  const handle = temporal.client.workflow.getHandle<BulkPayoutWorkflow>(workflowIdForBulk(bulkId));
   const act = decision.approve ? 'approve' : 'reject';
   const token = signDecisionToken(tokens, { ...decision.by, act, target: bulkId });
   try {
@@ -134,7 +137,7 @@ export async function decideLineHold(
   line: { bulkId: string; lineNumber: number; attempt: number; transferId: string },
   decision: { release: boolean; by: Decider; reason?: string },
 ): Promise<HoldDecisionOutcome> {
-  const handle = temporal.client.workflow.getHandle<typeof payoutTransferWorkflow>(
+  const handle = temporal.client.workflow.getHandle<PayoutTransferWorkflow>(
     workflowIdForLine(line.bulkId, line.lineNumber, line.attempt),
   );
   const act = decision.release ? 'releaseHold' : 'rejectHold';
@@ -157,7 +160,7 @@ export async function decideLineHold(
 
 /** Running: the update goes to that run. Not running: a run is started to take it. */
 function startOperation(bulkId: string, taskQueue: string, reusePolicy: WorkflowIdReusePolicy, summary: string) {
-  return new WithStartWorkflowOperation<typeof bulkPayoutWorkflow>(
+  return new WithStartWorkflowOperation<BulkPayoutWorkflow>(
     'bulkPayoutWorkflow',
     bulkWorkflowStartOptions(bulkId, taskQueue, summary, reusePolicy),
   );

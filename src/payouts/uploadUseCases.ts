@@ -21,7 +21,12 @@ import {
 } from '../errors';
 import { Account } from '../models';
 import { startBulkPayout } from './bulkStartClient';
-import { createBulk, findUploadByIdempotencyKey, type IdempotentUpload, type StoredResponse } from './store/bulkInsertStore';
+import {
+  createBulk,
+  findUploadByIdempotencyKey,
+  type IdempotentUpload,
+  type StoredResponse,
+} from './store/bulkInsertStore';
 
 export interface UploadContext {
   config: Config;

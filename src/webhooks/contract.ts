@@ -20,3 +20,8 @@ export interface WebhookDeliveryInput {
 export const WEBHOOK_ADDRESS_REFUSED = 'WebhookAddressRefused';
 
 export const workflowIdForWebhookDelivery = (deliveryId: number): string => `webhook-delivery-${deliveryId}`;
+
+export type WebhookDeliveryOutcome = 'DELIVERED' | 'STOPPED' | 'FAILED';
+
+/** The delivery workflow as the API and the outbox start it, by name (recorded in histories), without its code. */
+export type WebhookDeliveryWorkflow = (input: WebhookDeliveryInput) => Promise<WebhookDeliveryOutcome>;

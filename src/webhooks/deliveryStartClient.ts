@@ -9,8 +9,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { TemporalHandle } from '../clients/temporal';
-import { type WebhookRetry, workflowIdForWebhookDelivery } from './contract';
-import type { webhookDeliveryWorkflow } from '../../workflows/webhooks/webhookDeliveryWorkflow';
+import { type WebhookDeliveryWorkflow, type WebhookRetry, workflowIdForWebhookDelivery } from './contract';
 import { markDeliveriesStarted } from './store/deliveryStore';
 
 export interface DeliveryStarter {
@@ -42,7 +41,7 @@ export async function startWebhookDeliveries(
 /** True when its workflow runs (started now or before). */
 async function startOne(starter: DeliveryStarter, deliveryId: number): Promise<boolean> {
   try {
-    await starter.temporal.handle.client.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
+    await starter.temporal.handle.client.workflow.start<WebhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
       workflowId: workflowIdForWebhookDelivery(deliveryId),
       taskQueue: starter.temporal.taskQueue,
       args: [{ deliveryId, ...(starter.retry ? { retry: starter.retry } : {}) }],

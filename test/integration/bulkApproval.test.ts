@@ -11,9 +11,8 @@ import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
 import { dayIn } from '../../src/pensions/rules/pensionPeriod';
-import { bulkIdForPeriod, type PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { bulkIdForPeriod } from '../../src/pensions/store/periodBulkStore';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   actOnBulk,
   bulkDetails,
@@ -40,6 +39,7 @@ import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';
 import { scheduleMonthlyRuns } from '../support/pensionScheduleFixtures';
+import type { PeriodBulkOutcome } from '../../src/pensions/contract';
 
 const TIME_ZONE = 'Africa/Porto-Novo';
 const LONG_APPROVAL_TIMEOUT_MS = 24 * 3_600_000;

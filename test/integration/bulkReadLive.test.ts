@@ -7,8 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { authHeader } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import { barrier } from '../support/barrier';
 import {
   adapterClient,

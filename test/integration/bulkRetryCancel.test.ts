@@ -14,7 +14,6 @@ import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
 import { settleTransfer } from '../../src/payouts/store/lineStore';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { actOnBulk, bulkDetails, createBulkTestApp } from '../support/bulkFixtures';
 import { createUser, loginAs, type TestServer } from '../support/fixtures';
 import { auditOf } from '../support/adminFixtures';
@@ -43,6 +42,7 @@ import { ensureTemporalCli } from '../../temporal/cli';
 import { barrier } from '../support/barrier';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { uniqueMsisdns } from '../support/payees';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/contract';
 
 const execFileAsync = promisify(execFile);
 

@@ -3,7 +3,6 @@ import request from 'supertest';
 import { lazyTemporalClient } from '../../src/clients/temporal';
 import { closeDb, db } from '../../src/db/knex';
 import { BULK_LOCK_NAMESPACE } from '../../src/payouts/store/bulkInsertStore';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
 import {
   createBulkTestApp,
@@ -16,6 +15,7 @@ import {
 } from '../support/bulkFixtures';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { waitFor } from '../support/payoutHarness';
+import { workflowIdForBulk } from '../../src/payouts/contract';
 
 const { server, config } = createBulkTestApp();
 const temporal = lazyTemporalClient(config.temporal);

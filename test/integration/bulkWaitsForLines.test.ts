@@ -8,7 +8,6 @@ import type { Worker } from '@temporalio/worker';
 import type { temporal as proto } from '@temporalio/proto';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { closeBulk } from '../../src/payouts/store/bulkStore';
 import { createBulkTestApp, createFund, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, type TestServer } from '../support/fixtures';
@@ -27,6 +26,7 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/contract';
 
 /** Named "Awa Traoré" by the peer: held when the upload names someone else. */
 const AWA_TOO = '22990000421';

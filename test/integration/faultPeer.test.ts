@@ -17,8 +17,7 @@ import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { PeerUnavailableError } from '../../src/payouts/schemeAdapterErrors';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   type FaultAction,
   type FaultProxy,

@@ -20,8 +20,7 @@ import { Client as PgClient } from 'pg';
 import { config } from '../../src/config';
 import { closeDb, db, knexConfig } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   accountMoney,
   adapterClient,

@@ -18,8 +18,7 @@ import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { freePort, type RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';
 import {

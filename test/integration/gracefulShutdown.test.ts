@@ -10,7 +10,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { freePort } from '../../temporal/devServer';
 import { createBulkTestApp, createFund, CSV_HEADER } from '../support/bulkFixtures';
 import { barrier } from '../support/barrier';
@@ -25,6 +24,7 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/contract';
 
 const ROOT = path.resolve(__dirname, '../..');
 

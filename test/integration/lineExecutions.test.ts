@@ -11,12 +11,10 @@ import type { Knex } from 'knex';
 import { type ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
-import type { LineRef } from '../../activities/payouts/stepResults';
 import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
-import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { retryFailedLines } from '../../src/payouts/store/bulkStore';
 import { forgetPayeeDiscovery, settleTransfer } from '../../src/payouts/store/lineStore';
 import { type Barrier, barrier } from '../support/barrier';
@@ -37,6 +35,7 @@ import {
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
 import { uniqueMsisdns } from '../support/payees';
+import { type LineRef, workflowIdForLine } from '../../src/payouts/contract';
 
 const TEST_OPERATOR = { kind: 'operator', operator: 'test', identity: null, requestId: null } as const;
 

@@ -11,7 +11,6 @@ import request from 'supertest';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
-import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { auditOf } from '../support/adminFixtures';
 import { bulkDetails, createBulkTestApp, createFund, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, type TestServer } from '../support/fixtures';
@@ -31,6 +30,7 @@ import {
 import { accountMoney } from '../support/payoutFixtures';
 import { countCommittedTransfersByHomeTransactionId } from '../support/peerLedger';
 import { insertWebhookEndpoint, startWebhookReceiver } from '../support/webhookReceiver';
+import { workflowIdForLine } from '../../src/payouts/contract';
 
 /** Named "Awa Traoré" by the peer. */
 const AWA = '22990000420';

@@ -6,8 +6,14 @@
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/rules/workflowIds';
-import { BULK_ID, ORGANIZATION_CODE, PAYEE_IDENTIFIER, PAYOUT_STATUS } from '../../src/payouts/contract';
+import {
+  BULK_ID,
+  ORGANIZATION_CODE,
+  PAYEE_IDENTIFIER,
+  PAYOUT_STATUS,
+  workflowIdForBulk,
+  workflowIdForLine,
+} from '../../src/payouts/contract';
 import type { BulkPayoutResult } from '../../src/payouts/contract';
 import type { PayoutAdapter } from '../../activities';
 import { barrier } from '../support/barrier';

@@ -11,8 +11,7 @@ import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
-import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
-import type { LineRetry } from '../../src/payouts/contract';
+import { type LineRetry, workflowIdForLine } from '../../src/payouts/contract';
 import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,

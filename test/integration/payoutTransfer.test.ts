@@ -8,8 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
-import type { PayoutTransferResult } from '../../src/payouts/contract';
+import { type PayoutTransferResult, workflowIdForLine } from '../../src/payouts/contract';
 import {
   accountMoney,
   adapterClient,

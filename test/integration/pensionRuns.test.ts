@@ -10,7 +10,6 @@ import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn, periodOf } from '../../src/pensions/rules/pensionPeriod';
-import type { PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
 import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
 import {
   adapterClient,
@@ -26,6 +25,7 @@ import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { fundForTest } from '../support/accountFunding';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';
 import { scheduleMonthlyRuns } from '../support/pensionScheduleFixtures';
+import type { PeriodBulkOutcome } from '../../src/pensions/contract';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';

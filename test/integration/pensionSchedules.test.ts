@@ -7,7 +7,6 @@ import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { closeDb, db } from '../../src/db/knex';
 import { dayIn } from '../../src/pensions/rules/pensionPeriod';
-import type { PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
 import { commandPensionSchedule, createPensionSchedule, scheduleIdFor } from '../../src/pensions/scheduleClient';
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs } from '../support/fixtures';
 import {
@@ -23,6 +22,7 @@ import {
 import { countCommittedPaymentsByPayee } from '../support/peerLedger';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';
 import { scheduleMonthlyRuns } from '../support/pensionScheduleFixtures';
+import type { PeriodBulkOutcome } from '../../src/pensions/contract';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';
 const TIME_ZONE = 'Africa/Porto-Novo';

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { closeDb, db } from '../../src/db/knex';
-import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 import {
   adapterClient,
@@ -20,6 +19,7 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
+import { workflowIdForBulk, workflowIdForLine } from '../../src/payouts/contract';
 
 interface LogLine {
   msg: string;

@@ -4,9 +4,11 @@
  */
 import { closeDb, db } from '../../src/db/knex';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
 import { ensureSweepSchedule, STRANDED_BULK_SWEEP } from '../../src/worker/sweepSchedules';
-import type { StrandedBulkSweepInput, StrandedBulkSweepResult } from '../../workflows/operations/strandedBulkSweepWorkflow';
+import type {
+  StrandedBulkSweepInput,
+  StrandedBulkSweepResult,
+} from '../../workflows/operations/strandedBulkSweepWorkflow';
 import {
   accountMoney,
   adapterClient,
@@ -20,6 +22,7 @@ import {
   useMojaloopPeer,
   waitFor,
 } from '../support/payoutHarness';
+import { workflowIdForBulk } from '../../src/payouts/contract';
 
 describe('stranded-bulk sweep', () => {
   let peer: RunningPeer;

@@ -11,8 +11,7 @@ import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { closeDb, db } from '../../src/db/knex';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
 import { startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {
   accountMoney,

@@ -5,8 +5,7 @@
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkStartClient';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import type { BulkPayoutResult } from '../../src/payouts/contract';
+import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   accountMoney,
   adapterClient,

@@ -13,7 +13,6 @@ import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { devServerDynamicConfigArgs } from '../../temporal/dynamicConfig';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {
   approveUpdate,
@@ -23,6 +22,7 @@ import {
   ORGANIZATION_CODE,
   PAYEE_IDENTIFIER,
   PAYOUT_STATUS,
+  workflowIdForBulk,
 } from '../../src/payouts/contract';
 import type { bulkPayoutWorkflow } from '../../workflows/payouts/bulkPayoutWorkflow';
 import { barrier } from '../support/barrier';

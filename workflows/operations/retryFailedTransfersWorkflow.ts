@@ -6,10 +6,10 @@
  * refusal's code as its failure type (e.g. nothing_to_retry, bulk_in_progress, insufficient_funds).
  */
 import { ApplicationFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
+import type { OperationActivities } from '../../activities/operations';
 import { isUuid } from '../../src/domain/ids';
-import type { RetryOutcome } from '../../src/payouts/store/bulkStore';
 import { asOwnRefusal } from '../refusals';
+import type { RetryOutcome } from '../../src/payouts/contract';
 
 export interface RetryFailedTransfersInput {
   bulkId: string;
@@ -20,7 +20,7 @@ export interface RetryFailedTransfersInput {
   operator: string;
 }
 
-const operatorRequests = proxyActivities<PayoutActivities>({
+const operatorRequests = proxyActivities<OperationActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });

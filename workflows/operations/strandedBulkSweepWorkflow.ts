@@ -10,11 +10,11 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { proxyActivities, startChild } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
+import type { OperationActivities } from '../../activities/operations';
 import { bulkChildOptions } from '../payouts/bulkChild';
 import { bulkPayoutWorkflow } from '../payouts/bulkPayoutWorkflow';
 
-const database = proxyActivities<PayoutActivities>({
+const database = proxyActivities<OperationActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 });

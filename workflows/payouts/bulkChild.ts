@@ -4,8 +4,7 @@
  * happens to the workflow that started it (its money is reserved and its lines may be in flight).
  */
 import { type ChildWorkflowOptions, ParentClosePolicy, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import { workflowIdForBulk } from '../../src/payouts/rules/workflowIds';
-import { BULK_ID, type BulkPayoutInput } from '../../src/payouts/contract';
+import { BULK_ID, type BulkPayoutInput, workflowIdForBulk } from '../../src/payouts/contract';
 
 export function bulkChildOptions(
   bulkId: string,

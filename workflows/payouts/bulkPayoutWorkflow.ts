@@ -31,14 +31,11 @@ import {
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
+import type { PayoutActivities } from '../../activities/payouts';
 import { msUntil } from '../../src/payouts/rules/bulkDecisionRules';
 import { isUuid } from '../../src/domain/ids';
 import { isFinalStatus } from '../../src/payouts/rules/transferStates';
 import type { Message } from '../../src/i18n/message';
-import type { BulkActor, CancelOutcome } from '../../src/payouts/store/bulkStore';
-import type { TransferPageEntry } from '../../src/payouts/store/lineStore';
-import { workflowIdForLine } from '../../src/payouts/rules/workflowIds';
 import {
   type ApprovalDecision,
   approveUpdate,
@@ -60,6 +57,10 @@ import {
   rejectUpdate,
   type RetryFailedRequest,
   retryFailedUpdate,
+  type BulkActor,
+  type CancelOutcome,
+  type TransferPageEntry,
+  workflowIdForLine,
 } from '../../src/payouts/contract';
 import { LineWindow } from './lineWindow';
 import { requestIdMemo, requestIdOf } from '../../src/payouts/rules/requestIdMemo';

@@ -3,8 +3,7 @@
  * held by the payee name check (out of the window, awaiting a decision), and how many lines ended paid or failed.
  * Plain state, carried across continue-as-new as numbers only.
  */
-import type { BulkProgress } from '../../src/payouts/rules/workflowIds';
-import type { LineHold, LineReport } from '../../src/payouts/contract';
+import type { LineHold, LineReport, BulkProgress } from '../../src/payouts/contract';
 
 export class LineWindow {
   private readonly inFlight: Set<number>;

@@ -5,7 +5,7 @@
  * (src/payouts/store/holdStore.ts), which records it under the user the token proves.
  */
 import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
+import type { PayoutActivities } from '../../activities/payouts';
 import { msUntil } from '../../src/payouts/rules/bulkDecisionRules';
 import {
   bulkCancelledSignal,
@@ -13,8 +13,8 @@ import {
   type HoldDecisionRequest,
   rejectHoldUpdate,
   releaseHoldUpdate,
+  type HeldLineDecision,
 } from '../../src/payouts/contract';
-import type { HeldLineDecision } from '../../activities/payouts/holdActivities';
 import { decisionTokenRefusalMessage } from '../../src/payouts/rules/decisionTokens';
 import { decidingUser } from './deciders';
 import { asDecision, refuse } from '../refusals';

@@ -18,8 +18,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
-import type { FinalStepResult, LineRef } from '../../activities/payouts/stepResults';
+import type { PayoutActivities } from '../../activities/payouts';
 import {
   lineFinishedSignal,
   lineHeldSignal,
@@ -28,6 +27,8 @@ import {
   PAYOUT_STATUS,
   type PayoutTransferInput,
   type PayoutTransferResult,
+  type FinalStepResult,
+  type LineRef,
 } from '../../src/payouts/contract';
 import { HoldDesk } from './payeeHold';
 import { type ActivityTrace, requestIdOf } from '../../src/payouts/rules/requestIdMemo';

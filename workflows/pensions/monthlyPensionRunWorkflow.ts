@@ -10,17 +10,16 @@ import {
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
+import type { PensionRunActivities } from '../../activities/pensions/pensionRunActivities';
 import { DEFAULT_TIME_ZONE, periodOf } from '../../src/pensions/rules/pensionPeriod';
-import type { PeriodBulkOutcome } from '../../src/pensions/store/periodBulkStore';
-import type { MonthlyPensionRunInput } from '../../src/pensions/contract';
+import type { MonthlyPensionRunInput, PeriodBulkOutcome } from '../../src/pensions/contract';
 import { bulkChildOptions } from '../payouts/bulkChild';
 import { bulkPayoutWorkflow } from '../payouts/bulkPayoutWorkflow';
 
 /** Set by the Schedule on each workflow it starts: the time the action was due, even if it started late. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
-const database = proxyActivities<PayoutActivities>({
+const database = proxyActivities<PensionRunActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

@@ -7,11 +7,11 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
+import type { WebhookActivities } from '../../activities/webhooks/webhookActivities';
 import { workflowIdForWebhookDelivery } from '../../src/webhooks/contract';
 import { webhookDeliveryWorkflow } from './webhookDeliveryWorkflow';
 
-const database = proxyActivities<PayoutActivities>({
+const database = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 });

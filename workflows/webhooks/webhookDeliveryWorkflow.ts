@@ -6,8 +6,13 @@
  * and, unless the address was refused, its endpoint is disabled and the organization told.
  */
 import { ActivityFailure, type ActivityOptions, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { PayoutActivities } from '../../activities';
-import { WEBHOOK_ADDRESS_REFUSED, type WebhookDeliveryInput, type WebhookRetry } from '../../src/webhooks/contract';
+import type { WebhookActivities } from '../../activities/webhooks/webhookActivities';
+import {
+  WEBHOOK_ADDRESS_REFUSED,
+  type WebhookDeliveryInput,
+  type WebhookDeliveryOutcome,
+  type WebhookRetry,
+} from '../../src/webhooks/contract';
 
 /** Production's retry: 10 s doubling to at most an hour between attempts, for three days. */
 const DEFAULT_WEBHOOK_RETRY: WebhookRetry = {
@@ -30,15 +35,13 @@ function webhookAttemptOptions(retry: WebhookRetry): ActivityOptions {
   };
 }
 
-const bookkeeping = proxyActivities<PayoutActivities>({
+const bookkeeping = proxyActivities<WebhookActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
 
-export async function webhookDeliveryWorkflow(
-  input: WebhookDeliveryInput,
-): Promise<'DELIVERED' | 'STOPPED' | 'FAILED'> {
-  const attempts = proxyActivities<PayoutActivities>(webhookAttemptOptions(input.retry ?? DEFAULT_WEBHOOK_RETRY));
+export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryOutcome> {
+  const attempts = proxyActivities<WebhookActivities>(webhookAttemptOptions(input.retry ?? DEFAULT_WEBHOOK_RETRY));
   try {
     return await attempts.deliverWebhook(input.deliveryId);
   } catch (error) {

@@ -10,10 +10,8 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
-import type { RouteDefinition, ErrorSpec, Access } from './routeDefinition';
+import type { RouteDefinition, ErrorSpec, Access, OpenApiDocument } from './routeDefinition';
 import { type Answer, isEmptyAnswer, isJsonAnswer } from './routeDefinition';
-
-export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 export interface DocumentInfo {
   title: string;

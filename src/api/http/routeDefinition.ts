@@ -7,12 +7,15 @@
 import type { File } from 'formidable';
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import type { createDocument } from 'zod-openapi';
 import type { Config } from '../../config';
 import type { TemporalHandle } from '../../clients/temporal';
 import type { Language } from '../../i18n/message';
 import type { AuthenticatedUser } from '../context';
 import type { Guard } from './guards';
-import type { OpenApiDocument } from './openApiDocument';
+
+/** The OpenAPI 3.1 document that src/api/http/openApiDocument.ts generates from the declarations. */
+export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

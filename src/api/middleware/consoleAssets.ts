@@ -12,7 +12,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Context, Middleware } from 'koa';
 import { NotFoundError } from '../../errors';
-import type { AppDependencies } from '../app';
 
 const CONSOLE_CSP = [
   "default-src 'self'",
@@ -44,7 +43,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * A plain middleware, not a router, registered after every router: it answers only what no route answered, and
  * describes no API route (the OpenAPI document and its test cover the API's routes only).
  */
-export function serveConsole(_deps: AppDependencies): Middleware {
+export function serveConsole(): Middleware {
   const directory = consoleDirectory();
   return async (ctx, next) => {
     await next();

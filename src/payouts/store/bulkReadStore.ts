@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { CANCELLED_CODE } from '../rules/bulkDecisionRules';
 import type { BulkState } from '../../models';
 import type { TransferStatus } from '../rules/transferStates';
-import type { BulkProgress } from '../rules/workflowIds';
+import type { BulkProgress } from '../contract';
 
 export interface HistoryFilters {
   state: BulkState | null;

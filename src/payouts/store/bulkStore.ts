@@ -29,16 +29,8 @@ import type { BulkState } from '../../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../../organizations/status';
 import { type RecordedDeliveries, recordTransferEvents, recordWebhookEvent } from '../../webhooks/store/eventStore';
 import { countBulkTransfers } from './lineStore';
+import type { CancelOutcome, RetryOutcome } from '../contract';
 import { lockAccount, reserveFunds } from '../../accounts/store/reservationStore';
-
-/**
- * Who cancels or retries, as the update carries it: a user of ours, proven by the decision token the API signed
- * (src/payouts/rules/decisionTokens.ts), or an operator named in a Temporal Web UI / CLI update (no user of ours).
- */
-export interface BulkActor {
-  token?: string;
-  operator?: string | null;
-}
 
 /** Who acted, as recorded: the token's user, or the operator's name and the identity Temporal gave the sender. */
 export type ActingParty =
@@ -360,13 +352,6 @@ export async function endUnapproved(
   });
 }
 
-export interface CancelOutcome {
-  /** Lines that will never be sent (FAILED `cancelled`), this cancel's and any earlier one's. */
-  cancelled: number;
-  /** Minor units given back to the payer account by those lines. */
-  released: string;
-}
-
 /**
  * Cancels what is not sent yet: every PENDING or ON_HOLD line becomes FAILED `cancelled`, its reservation given back.
  * Lines already PROCESSING are in flight and finish as they would have. The bulk stays open until those end
@@ -547,18 +532,6 @@ export interface RetryRequest {
   by: ActingParty;
   /** Fixed by the caller once per request: a retried activity finds its own earlier result. */
   requestId: string;
-}
-
-export interface RetryOutcome {
-  /**
-   * Set when the retry left the bulk AWAITING_APPROVAL (its organization requires a second user's approval); absent
-   * when it is PROCESSING, as every retry's outcome was before.
-   */
-  state?: 'AWAITING_APPROVAL';
-  /** Lines made new attempts (PENDING again, their amount reserved again). */
-  retried: number;
-  /** Minor units reserved again. */
-  reserved: string;
 }
 
 /**

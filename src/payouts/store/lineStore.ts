@@ -5,6 +5,7 @@
  * the same transaction as the status change that makes a line final, so it happens exactly once.
  */
 import type { Knex } from 'knex';
+import type { TransferPageEntry } from '../contract';
 import { applyAccountChange } from '../../accounts/store/journalStore';
 import {
   type BulkForPaying,
@@ -430,22 +431,6 @@ function finalColumns(knex: Knex, outcome: FinalOutcome): Record<string, unknown
     completed_at: knex.fn.now(),
     updated_at: knex.fn.now(),
   };
-}
-
-/** A page entry: what the bulk workflow needs to start (or skip) one line; never more. */
-export interface TransferPageEntry {
-  transferId: string;
-  lineNumber: number;
-  status: TransferStatus;
-  /** The line's attempt: its child workflow id changes with it (a retried line is a new workflow). */
-  attempt: number;
-  payeeIdType: string;
-  payeeIdentifier: string;
-  /** Minor units, decimal string. */
-  amount: string;
-  currency: string;
-  /** Only on a line ON_HOLD (ISO time): kept out of the others, since every page is recorded in the bulk's history. */
-  holdDeadline?: string;
 }
 
 /** Lines after `afterLineNumber`, in line order (keyset on the unique (bulk_id, line_number) index). */

@@ -10,7 +10,14 @@
 import { type CsvError, parse } from 'csv-parse/sync';
 import type { Message } from '../../i18n/message';
 import { detectDelimiter, headerProblemParts } from '../../payouts/rules/csv/header';
-import { checkAmount, checkCurrency, checkIdentifier, emptyColumn, type LineRules, notOneOf } from '../../payouts/rules/csv/lineRules';
+import {
+  checkAmount,
+  checkCurrency,
+  checkIdentifier,
+  emptyColumn,
+  type LineRules,
+  notOneOf,
+} from '../../payouts/rules/csv/lineRules';
 import { EMPTY_FILE, malformedLine, NOT_UTF8, wrongColumnCount } from '../../payouts/rules/csv/bulkCsvFormat';
 import { isPartyIdType, PARTY_ID_TYPES, type PartyIdType } from '../../domain/partyIdTypes';
 import { BENEFICIARY_STATUSES, type BeneficiaryStatus, isBeneficiaryStatus } from './pensionEligibility';

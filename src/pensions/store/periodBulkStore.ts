@@ -18,8 +18,7 @@ import { isOrganizationActive } from '../../organizations/status';
 import { createBulk } from '../../payouts/store/bulkInsertStore';
 import { type Beneficiary, beneficiaryColumns } from './rollStore';
 import { checkRunIsScheduled, type ScheduledRun } from '../rules/runRules';
-
-export type PensionRunState = 'PROCESSING' | 'COMPLETED' | 'FAILED';
+import type { PensionRunState, PeriodBulkOutcome } from '../contract';
 
 export type PensionRunFailureReason =
   | 'insufficient_funds'
@@ -50,18 +49,6 @@ export interface PeriodBulkRequest {
   schedule: ScheduledRun | null;
   /** Which period is the current one: a later period is refused. */
   now: Date;
-}
-
-/** Small on purpose: it travels through workflow history. The held-out list stays in the database. */
-export interface PeriodBulkOutcome {
-  period: string;
-  state: PensionRunState;
-  bulkId: string | null;
-  /** False when an earlier trigger had already built (or failed) this period's run. */
-  created: boolean;
-  failureReason: string | null;
-  eligible: number;
-  heldOut: number;
 }
 
 export interface HeldOutBeneficiary {

@@ -10,7 +10,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { BulkProgress } from '../../payouts/rules/workflowIds';
 import {
   type BulkSummary,
   loadBulkSummary,
@@ -18,6 +17,7 @@ import {
   progressFromDatabase,
   type TransferDetail,
 } from '../../payouts/store/bulkReadStore';
+import type { BulkProgress } from '../../payouts/contract';
 
 export const BULK_EVENT_TYPES = ['bulk.awaiting_approval', 'bulk.processing', 'bulk.completed', 'bulk.failed'] as const;
 export const TRANSFER_EVENT_TYPES = ['transfer.on_hold', 'transfer.failed', 'transfer.completed'] as const;

@@ -6,11 +6,7 @@
  * signal to its parent, the bulk, even when the bulk awaits its result, so the bulk meets that line's id still taken.
  */
 import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import {
-  lineFinishedSignal,
-  type PayoutTransferInput,
-  type PayoutTransferResult,
-} from '../../../src/payouts/contract';
+import { lineFinishedSignal, type PayoutTransferInput, type PayoutTransferResult } from '../../../src/payouts/contract';
 
 export { bulkPayoutWorkflow } from '../../../workflows/payouts/bulkPayoutWorkflow';
 

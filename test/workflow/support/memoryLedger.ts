@@ -10,14 +10,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BulkRun, FinalStepResult, QuoteStepResult, StepResult } from '../../../activities';
-import type { LineRef } from '../../../activities/payouts/stepResults';
 import { isRetryableFailure, LINE_UNRESOLVED_CODE } from '../../../src/payouts/rules/bulkDecisionRules';
 import { payabilityRefusal } from '../../../src/payouts/rules/paymentGates';
 import { canTransition } from '../../../src/payouts/rules/transferStates';
-import type { TransferPageEntry } from '../../../src/payouts/store/lineStore';
 import { decisionPublicKeys, signDecisionToken, verifyDecisionToken } from '../../../src/payouts/decisionTokenKeys';
-import type { ApprovalDecision, LineRetry } from '../../../src/payouts/contract';
+import type {
+  ApprovalDecision,
+  BulkRun,
+  FinalStepResult,
+  LineRef,
+  LineRetry,
+  QuoteStepResult,
+  StepResult,
+  TransferPageEntry,
+} from '../../../src/payouts/contract';
 
 export type LineStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
 
