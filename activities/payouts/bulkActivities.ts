@@ -42,7 +42,7 @@ import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import type { ActivityDependencies } from '../dependencies';
 import { refusalsAsFailures } from '../refusals';
 import { type UpdateSender, updateSenderIdentity } from '../senderIdentity';
-import { webhookDeliveryStarter } from '../webhooks/webhookActivities';
+import { webhookDeliveryStarter } from '../deliveryStarts';
 
 export function createBulkActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;

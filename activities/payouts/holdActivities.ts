@@ -7,7 +7,7 @@ import { provenDecider } from '../../src/payouts/decisionTokenKeys';
 import type { ActivityDependencies } from '../dependencies';
 import type { HeldLineDecision } from '../../src/payouts/contract';
 import { refusalsAsFailures } from '../refusals';
-import { webhookDeliveryStarter } from '../webhooks/webhookActivities';
+import { webhookDeliveryStarter } from '../deliveryStarts';
 import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import {
   decideHold,

@@ -44,7 +44,7 @@ import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import type { ActivityTrace } from '../../src/payouts/rules/requestIdMemo';
 import type { ActivityDependencies } from '../dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
-import { webhookDeliveryStarter } from '../webhooks/webhookActivities';
+import { webhookDeliveryStarter } from '../deliveryStarts';
 import type {
   DiscoveryStepResult,
   FinalStepResult,

@@ -1,8 +1,7 @@
 /**
  * The I/O of webhook deliveries: one attempt (send, record; throw to have Temporal retry), giving up once the
  * retry budget is spent (the delivery FAILED, its endpoint disabled and the organization's users told), and the
- * sweep's reads. Also the helper the payout activities use to start, after their commit, the deliveries their
- * transaction recorded.
+ * sweep's reads.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { buildConfig } from '../../src/config';
@@ -22,8 +21,6 @@ import {
   organizationRecipients,
   recordDeliveryAttempt,
 } from '../../src/webhooks/store/deliveryStore';
-import { startWebhookDeliveries } from '../../src/webhooks/deliveryStartClient';
-import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import { WEBHOOK_ADDRESS_REFUSED, type WebhookRetry } from '../../src/webhooks/contract';
 import type { ActivityDependencies, WebhookSettings } from '../dependencies';
 
@@ -39,25 +36,6 @@ function settingsOf(
     timeoutMs: DEFAULTS.timeoutMs,
     disableAfterMs: THREE_DAYS_MS,
     ...deps.webhooks,
-  };
-}
-
-/**
- * What a payout activity calls after its change has committed, with the deliveries the change recorded: starts
- * their workflows (never throws; without a Temporal client, the sweep starts them).
- */
-export function webhookDeliveryStarter(deps: ActivityDependencies): (deliveries: RecordedDeliveries) => Promise<void> {
-  return async (deliveries) => {
-    if (deliveries.length === 0 || !deps.temporal) return;
-    await startWebhookDeliveries(
-      deps.db,
-      {
-        temporal: deps.temporal,
-        retry: deps.webhooks?.retry,
-        log: deps.log ?? logger,
-      },
-      deliveries,
-    );
   };
 }
 

@@ -1,5 +1,5 @@
 /** The API's OpenAPI 3.1 document, generated from the route table; served at /openapi.json. */
-import { buildOpenApiDocument } from './http/openApiDocument';
+import { buildOpenApiDocument } from './http/openApiBuilder';
 import type { OpenApiDocument } from './http/routeDefinition';
 import { ROUTES } from './routeTable';
 

@@ -7,7 +7,7 @@ import type { TemporalHandle } from '../clients/temporal';
 import { db } from '../db/knex';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
-import { queryBulkProgress } from './bulkStartClient';
+import { queryBulkProgress } from './payoutClient';
 import { isOpenBulkState } from './store/bulkStore';
 import {
   type BulkSummary,

@@ -1,16 +1,22 @@
 /**
- * How the API sends decisions to a bulk's workflow (Temporal updates) and reads their refusals back as our typed
- * errors. The workflow's validators and activities refuse with an ApplicationFailure whose type is our error
- * code and whose details carry the message in French and English (and, from the database side, the HTTP status
- * and the error's details): the API answers exactly that, in the caller's language.
+ * The payout concern's Temporal client, one file: how the API starts paying a bulk and reads its live progress, and
+ * how it (or an operator's workflow) sends decisions to a bulk's workflow (Temporal updates) and reads their refusals
+ * back as our typed errors.
+ *
+ * Starting is idempotent: the workflow id is the bulk's, so a second start (a retried request, a double click) finds
+ * the running workflow instead of paying twice. The workflow's validators and activities refuse with an
+ * ApplicationFailure whose type is our error code and whose details carry the message in French and English (and,
+ * from the database side, the HTTP status and the error's details): the API answers exactly that, in the caller's
+ * language.
  */
 import {
+  QueryRejectedError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WithStartWorkflowOperation,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { TemporalHandle } from '../clients/temporal';
 import {
   ConflictError,
@@ -24,24 +30,84 @@ import {
 import { isMessage } from '../i18n/message';
 import {
   approveUpdate,
+  BULK_ID,
+  type BulkActor,
+  type BulkPayoutWorkflow,
+  type BulkProgress,
   cancelUpdate,
+  type CancelOutcome,
   type HoldDecisionOutcome,
   type HoldDecisionRequest,
+  type PayoutTransferWorkflow,
+  progressQuery,
   rejectHoldUpdate,
   rejectUpdate,
   releaseHoldUpdate,
   type RetryFailedRequest,
   retryFailedUpdate,
-  type BulkActor,
-  type CancelOutcome,
   type RetryOutcome,
-  type BulkPayoutWorkflow,
-  type PayoutTransferWorkflow,
   workflowIdForBulk,
   workflowIdForLine,
 } from './contract';
-import { bulkWorkflowStartOptions } from './bulkStartClient';
 import { type DecisionTokenSettings, signDecisionToken } from './decisionTokenKeys';
+import { requestIdMemo } from './rules/requestIdMemo';
+
+/** Who asked: the API request id, stored in the workflow's memo and carried to its lines' logs (src/payouts/rules/requestIdMemo.ts). */
+export interface StartBulkPayoutOptions {
+  requestId?: string;
+}
+
+/**
+ * How the API starts (or update-with-starts) a bulk's workflow: under the bulk's own id, so a second start finds the
+ * running workflow (USE_EXISTING), and by default never after it ended (ALLOW_DUPLICATE_FAILED_ONLY: only a run that
+ * failed as a workflow, a bug since fixed, may run again).
+ */
+export function bulkWorkflowStartOptions(
+  bulkId: string,
+  taskQueue: string,
+  summary: string,
+  reusePolicy: WorkflowIdReusePolicy = WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+) {
+  return {
+    workflowId: workflowIdForBulk(bulkId),
+    taskQueue,
+    args: [{ bulkId }] as [{ bulkId: string }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: reusePolicy,
+    typedSearchAttributes: [{ key: BULK_ID, value: bulkId }],
+    staticSummary: summary,
+  };
+}
+
+export async function startBulkPayout(
+  temporal: TemporalHandle,
+  taskQueue: string,
+  bulkId: string,
+  options: StartBulkPayoutOptions = {},
+): Promise<void> {
+  try {
+    await temporal.client.workflow.start<BulkPayoutWorkflow>('bulkPayoutWorkflow', {
+      ...bulkWorkflowStartOptions(bulkId, taskQueue, `Pension bulk ${bulkId}`),
+      // With USE_EXISTING, a second start keeps the first run and its memo: the request that really started it.
+      memo: requestIdMemo(options.requestId),
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return; // it ran to the end already
+    throw error;
+  }
+}
+
+/** Live counts while the bulk's workflow runs; null once it has closed (read the database then) or if unknown. */
+export async function queryBulkProgress(temporal: TemporalHandle, bulkId: string): Promise<BulkProgress | null> {
+  const handle = temporal.client.workflow.getHandle(workflowIdForBulk(bulkId));
+  try {
+    return await handle.query(progressQuery);
+  } catch (error) {
+    // Closed (refused by the server: the API's client rejects queries on workflows not open) or never started.
+    if (error instanceof QueryRejectedError || error instanceof WorkflowNotFoundError) return null;
+    throw error;
+  }
+}
 
 /** Status of the refusals raised by the workflow's validators (they carry only their message, in both languages). */
 const VALIDATOR_STATUS: Record<string, number> = {

@@ -20,7 +20,7 @@ import {
   ValidationError,
 } from '../errors';
 import { Account } from '../models';
-import { startBulkPayout } from './bulkStartClient';
+import { startBulkPayout } from './payoutClient';
 import {
   createBulk,
   findUploadByIdempotencyKey,

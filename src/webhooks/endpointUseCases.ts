@@ -17,7 +17,7 @@ import { countHit } from '../rateLimits/fixedWindow';
 import { webhookUrlRefusal } from './rules/addressRules';
 import { stopPendingDeliveries } from './store/deliveryStore';
 import { resolveCheckedAddresses } from './deliveryHttpClient';
-import { startWebhookDeliveries } from './deliveryStartClient';
+import { startWebhookDeliveries } from './webhookClient';
 import { insertEvents, newEvent, WEBHOOK_TEST_EVENT_TYPE, type WebhookEventType } from './store/eventStore';
 import { newWebhookSecret } from './rules/signatureRules';
 

@@ -12,7 +12,7 @@ import type { PayoutAdapter } from '../../activities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { settleTransfer } from '../../src/payouts/store/lineStore';
 import { actOnBulk, bulkDetails, createBulkTestApp } from '../support/bulkFixtures';
 import { createUser, loginAs, type TestServer } from '../support/fixtures';

@@ -16,7 +16,7 @@ import type { PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { PeerUnavailableError } from '../../src/payouts/schemeAdapterErrors';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   type FaultAction,

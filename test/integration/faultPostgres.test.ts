@@ -19,7 +19,7 @@ import knexFactory, { type Knex } from 'knex';
 import { Client as PgClient } from 'pg';
 import { config } from '../../src/config';
 import { closeDb, db, knexConfig } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   accountMoney,

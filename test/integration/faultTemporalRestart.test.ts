@@ -17,7 +17,7 @@ import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import { createPayoutWorker } from '../../src/worker/createWorker';
 import { freePort, type RunningDevServer, startTemporalDevServer } from '../../temporal/devServer';

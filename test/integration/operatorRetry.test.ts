@@ -13,7 +13,7 @@ import type { Worker } from '@temporalio/worker';
 import { createOperatorActivities } from '../../activities/operations/operatorActivities';
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { settleTransfer } from '../../src/payouts/store/lineStore';
 import { ensureTemporalCli } from '../../temporal/cli';
 import {

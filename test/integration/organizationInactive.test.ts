@@ -10,7 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
 import { config } from '../../src/config';
 import { AppError } from '../../src/errors';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { decideApproval, retryFailedForUser } from '../../src/payouts/payoutClient';
 import { createUser, setOrganizationActive } from '../support/fixtures';
 import {

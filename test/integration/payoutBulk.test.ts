@@ -5,7 +5,7 @@
  */
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
-import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { queryBulkProgress, startBulkPayout } from '../../src/payouts/payoutClient';
 import {
   BULK_ID,
   ORGANIZATION_CODE,

@@ -9,7 +9,7 @@ import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { closeDb, db } from '../../src/db/knex';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
 import { type LineRetry, workflowIdForLine } from '../../src/payouts/contract';
 import { type FaultPolicy, type FaultProxy, startFaultProxy } from '../support/faultProxy';

@@ -11,7 +11,7 @@ import { closeDb, db } from '../../src/db/knex';
 import { config } from '../../src/config';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { cancelBulkPayout, decideApproval, retryFailedPayouts } from '../../src/payouts/payoutClient';
 import type { LineRetry } from '../../src/payouts/contract';
 import { barrier } from '../support/barrier';

@@ -3,7 +3,7 @@
  * its commit and its start call: the sweep, run by a Temporal Schedule, starts it once, and it is paid.
  */
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { ensureSweepSchedule, STRANDED_BULK_SWEEP } from '../../src/worker/sweepSchedules';
 import type {
   StrandedBulkSweepInput,

@@ -10,7 +10,7 @@
 import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { closeDb, db } from '../../src/db/knex';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy';
 import {

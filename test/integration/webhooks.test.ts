@@ -12,10 +12,10 @@ import { createWebhookActivities } from '../../activities/webhooks/webhookActivi
 import { config } from '../../src/config';
 import { closeDb, db } from '../../src/db/knex';
 import { closeBulk } from '../../src/payouts/store/bulkStore';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { resolveCheckedAddresses } from '../../src/webhooks/deliveryHttpClient';
-import { startWebhookDeliveries } from '../../src/webhooks/deliveryStartClient';
-import { recordWebhookEvent } from '../../src/webhooks/store/eventStore';
+import { startWebhookDeliveries } from '../../src/webhooks/webhookClient';
+import { recordWebhookEvent } from '../../src/payouts/store/payoutEventStore';
 import { logger } from '../../src/logging/logger';
 import type { WebhookRetry } from '../../src/webhooks/contract';
 import { workflowIdForWebhookDelivery } from '../../src/webhooks/contract';

@@ -14,7 +14,7 @@ import { openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeDb, db } from '../../src/db/knex';
-import { startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { stopChild } from '../../temporal/devServer';
 import {
   accountMoney,

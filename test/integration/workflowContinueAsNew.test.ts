@@ -4,7 +4,7 @@
  */
 import type { Worker } from '@temporalio/worker';
 import { closeDb, db } from '../../src/db/knex';
-import { queryBulkProgress, startBulkPayout } from '../../src/payouts/bulkStartClient';
+import { queryBulkProgress, startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {
   accountMoney,

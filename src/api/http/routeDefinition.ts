@@ -1,7 +1,7 @@
 /**
  * One HTTP route, declared once: method, path, who may call it, the zod schemas of its params, query, body and
  * answers, and its handler. src/api/http/routeMounting.ts turns a declaration into Koa middleware (parsing the
- * request with the schemas, 400 otherwise); src/api/http/openApiDocument.ts turns the same declarations into the
+ * request with the schemas, 400 otherwise); src/api/http/openApiBuilder.ts turns the same declarations into the
  * OpenAPI 3.1 document. So a route cannot be served without being described, nor described differently.
  */
 import type { File } from 'formidable';
@@ -14,7 +14,7 @@ import type { Language } from '../../i18n/message';
 import type { AuthenticatedUser } from '../context';
 import type { Guard } from './guards';
 
-/** The OpenAPI 3.1 document that src/api/http/openApiDocument.ts generates from the declarations. */
+/** The OpenAPI 3.1 document that src/api/http/openApiBuilder.ts generates from the declarations. */
 export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

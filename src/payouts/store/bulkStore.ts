@@ -27,7 +27,8 @@ import { type BulkCounts, bulkOutcome, type BulkOutcome, type TransferStatus } f
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../../errors';
 import type { BulkState } from '../../models';
 import { isOrganizationActive, organizationInactiveRefusal } from '../../organizations/status';
-import { type RecordedDeliveries, recordTransferEvents, recordWebhookEvent } from '../../webhooks/store/eventStore';
+import type { RecordedDeliveries } from '../../webhooks/store/eventStore';
+import { recordTransferEvents, recordWebhookEvent } from './payoutEventStore';
 import { countBulkTransfers } from './lineStore';
 import type { CancelOutcome, RetryOutcome } from '../contract';
 import { lockAccount, reserveFunds } from '../../accounts/store/reservationStore';

@@ -21,7 +21,8 @@ import {
   statusesAllowedBefore,
   type TransferStatus,
 } from '../rules/transferStates';
-import { type RecordedDeliveries, recordWebhookEvent } from '../../webhooks/store/eventStore';
+import type { RecordedDeliveries } from '../../webhooks/store/eventStore';
+import { recordWebhookEvent } from './payoutEventStore';
 
 /** One line as the payout steps need it, with the payer's party (the bulk's account). */
 export interface PayoutTransferRow {
