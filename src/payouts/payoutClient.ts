@@ -62,7 +62,7 @@ export interface StartBulkPayoutOptions {
  * running workflow (USE_EXISTING), and by default never after it ended (ALLOW_DUPLICATE_FAILED_ONLY: only a run that
  * failed as a workflow, a bug since fixed, may run again).
  */
-export function bulkWorkflowStartOptions(
+function bulkWorkflowStartOptions(
   bulkId: string,
   taskQueue: string,
   summary: string,
