@@ -30,9 +30,9 @@ export interface PayoutSettings {
    * maker-checker decision is refused.
    */
   decisionKeys?: readonly string[];
-  /** The retry of a line's steps before sending (src/payouts/contract.ts LineRetry): tests only; the workflow's defaults when absent. */
+  /** config().bulk.lineRetry: the retry of a line's steps before sending; the workflow's defaults when absent. */
   lineRetry?: LineRetry;
-  /** Tests only: how long after a hold's deadline the bulk fails a held line whose workflow did not; an hour when absent. */
+  /** config().payeeNameCheck.overdueHoldGraceMs: after a hold's deadline, when the bulk fails a held line itself. */
   overdueHoldGraceMs?: number;
 }
 
@@ -46,9 +46,9 @@ export interface WebhookSettings {
   addressPolicy?: WebhookAddressPolicy;
   /** config().webhooks.timeoutMs: one attempt's whole time. */
   timeoutMs?: number;
-  /** Tests only: a short retry for each delivery's workflow (src/webhooks/contract.ts); 3 days when absent. */
+  /** config().webhooks.retry: each delivery's workflow retry (src/webhooks/contract.ts); the workflow's when absent. */
   retry?: WebhookRetry;
-  /** Tests only: how long an endpoint may fail before it is disabled; three days when absent. */
+  /** config().webhooks.disableAfterMs: how long an endpoint may fail before it is disabled; the default when absent. */
   disableAfterMs?: number;
   /** config().email, to tell an organization its endpoint was disabled; without it, only logged. */
   mail?: MailSettings;

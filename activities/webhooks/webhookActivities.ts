@@ -26,7 +26,6 @@ import type { ActivityDependencies, WebhookSettings } from '../dependencies';
 
 /** The configuration's defaults, read without the environment: the worker passes the configured values. */
 const DEFAULTS = buildConfig({}).webhooks;
-const THREE_DAYS_MS = 3 * 24 * 3_600_000;
 
 function settingsOf(
   deps: ActivityDependencies,
@@ -34,7 +33,7 @@ function settingsOf(
   return {
     addressPolicy: DEFAULTS.addressPolicy,
     timeoutMs: DEFAULTS.timeoutMs,
-    disableAfterMs: THREE_DAYS_MS,
+    disableAfterMs: DEFAULTS.disableAfterMs,
     ...deps.webhooks,
   };
 }

@@ -111,6 +111,9 @@ const environmentSchema = z.object({
     .max(24 * 366)
     .default(72),
   BULK_STATUS_LIVE_WAIT_MS: z.coerce.number().int().min(0).max(2000).default(25),
+  LINE_STEP_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
+  LINE_STEP_RETRY_INITIAL_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+  LINE_STEP_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).max(3_600_000).default(30000),
 
   PAYEE_NAME_MATCH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.85),
   PAYEE_NAME_HOLD_HOURS: z.coerce
@@ -119,12 +122,36 @@ const environmentSchema = z.object({
     .max(24 * 366)
     .default(72),
 
+  PAYEE_HOLD_OVERDUE_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(3600),
+
   PROOF_OF_LIFE_MAX_AGE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
 
   WEBHOOK_ALLOW_HTTP: optionalBooleanFromEnv,
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: optionalBooleanFromEnv,
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
   WEBHOOK_DELIVERY_SWEEP_MINUTES: z.coerce.number().int().min(0).max(1440).default(1),
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  WEBHOOK_RETRY_MAX_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3_600_000)
+    .default(3_600_000),
+  WEBHOOK_DELIVERY_BUDGET_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(30 * 24)
+    .default(72),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(30 * 24)
+    .default(72),
   WEBHOOK_TEST_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(10),
   WEBHOOK_TEST_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
 
@@ -231,12 +258,20 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       approvalTimeoutHours: e.BULK_APPROVAL_TIMEOUT_HOURS,
       /** How long /status waits for the running workflow's live count before answering from Postgres; 0: never asks. */
       statusLiveWaitMs: e.BULK_STATUS_LIVE_WAIT_MS,
+      /** How a line's steps before sending are retried (discovery, quote): doubling from initial to the maximum. */
+      lineRetry: {
+        maximumAttempts: e.LINE_STEP_RETRY_MAX_ATTEMPTS,
+        initialIntervalMs: e.LINE_STEP_RETRY_INITIAL_MS,
+        maximumIntervalMs: e.LINE_STEP_RETRY_MAX_INTERVAL_MS,
+      },
     },
     payeeNameCheck: {
       /** A line whose expected name scores below this against the wallet owner's (0 to 1) is held ON_HOLD. */
       matchThreshold: e.PAYEE_NAME_MATCH_THRESHOLD,
       /** How long a held line waits for a decision; then it fails `name_mismatch_rejected`, its money released. */
       holdHours: e.PAYEE_NAME_HOLD_HOURS,
+      /** How long past a hold's deadline the bulk fails a held line whose own workflow did not (a backstop). */
+      overdueHoldGraceMs: e.PAYEE_HOLD_OVERDUE_GRACE_SECONDS * 1000,
     },
     pension: {
       /** A beneficiary whose last proof of life is older than this (at the period's first day) is not paid. */
@@ -252,6 +287,14 @@ export function buildConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       /** Period of the worker's `webhook-delivery-sweep` schedule; null: the worker creates none. */
       sweepMinutes: e.WEBHOOK_DELIVERY_SWEEP_MINUTES === 0 ? null : e.WEBHOOK_DELIVERY_SWEEP_MINUTES,
+      /** Each delivery's retry: doubling from initial to the maximum interval, for the whole budget; then FAILED. */
+      retry: {
+        initialIntervalMs: e.WEBHOOK_RETRY_INITIAL_MS,
+        maximumIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL_MS,
+        budgetMs: Math.round(e.WEBHOOK_DELIVERY_BUDGET_HOURS * 3_600_000),
+      },
+      /** How long an endpoint may keep failing before it is disabled (its organization told by mail). */
+      disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
       /**
        * Test events per endpoint per window (POST /api/webhooks/{id}/test): each is an HTTP request to the fund's
        * receiver and a workflow, so a caller looping on the route cannot flood either.

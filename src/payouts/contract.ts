@@ -93,9 +93,9 @@ export interface BulkSettings {
   organizationCode: string;
   concurrency: number;
   pageSize: number;
-  /** How the lines' steps before sending are retried; the line workflow's defaults when absent (production). */
+  /** How the lines' steps before sending are retried (LINE_STEP_RETRY_*); the line workflow's defaults when absent. */
   lineRetry?: LineRetry;
-  /** How long after a hold's deadline the bulk fails the held line itself; an hour when absent (production). */
+  /** How long after a hold's deadline the bulk fails the held line itself (PAYEE_HOLD_OVERDUE_GRACE_SECONDS); an hour when absent. */
   overdueHoldGraceMs?: number;
 }
 
@@ -263,9 +263,9 @@ export interface BulkRun {
   organizationCode: string;
   concurrency: number;
   pageSize: number;
-  /** PayoutSettings.lineRetry, when set (tests). */
+  /** PayoutSettings.lineRetry (config().bulk.lineRetry); absent in runs started before it was passed. */
   lineRetry?: LineRetry;
-  /** PayoutSettings.overdueHoldGraceMs, when set (tests). */
+  /** PayoutSettings.overdueHoldGraceMs (config().payeeNameCheck.overdueHoldGraceMs); absent: an hour. */
   overdueHoldGraceMs?: number;
 }
 

@@ -14,7 +14,7 @@ import { markDeliveriesStarted } from './store/deliveryStore';
 
 export interface DeliveryStarter {
   temporal: { handle: TemporalHandle; taskQueue: string };
-  /** Tests only: the short retry passed to each delivery's workflow. */
+  /** config().webhooks.retry, passed to each delivery's workflow; the workflow's default when absent. */
   retry?: WebhookRetry;
   log: Logger;
 }

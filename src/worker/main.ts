@@ -41,6 +41,8 @@ async function main(): Promise<void> {
         approvalTimeoutMs: settings.bulk.approvalTimeoutHours * 3_600_000,
         decisionKeys: decisionPublicKeys(settings.auth.secretKey),
         transferExpiryMs: settings.mojaloop.transferExpiryMs,
+        lineRetry: settings.bulk.lineRetry,
+        overdueHoldGraceMs: settings.payeeNameCheck.overdueHoldGraceMs,
         payeeNameCheck: {
           matchThreshold: settings.payeeNameCheck.matchThreshold,
           holdMs: settings.payeeNameCheck.holdHours * 3_600_000,
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
       webhooks: {
         addressPolicy: settings.webhooks.addressPolicy,
         timeoutMs: settings.webhooks.timeoutMs,
+        retry: settings.webhooks.retry,
+        disableAfterMs: settings.webhooks.disableAfterMs,
         mail: settings.email,
         consoleUrl: settings.http.publicBaseUrl,
       },

@@ -60,7 +60,7 @@ const DEFAULT_BEFORE_SENDING_RETRY: LineRetry = {
   maximumAttempts: 20, // about 8 minutes of an unreachable adapter
 };
 
-/** The before-sending steps with the line's retry policy: the defaults above unless the input gives one (tests). */
+/** The before-sending steps with the line's retry policy: the input's (LINE_STEP_RETRY_*), else the defaults above. */
 function beforeSendingSteps(retry: LineRetry) {
   return proxyLocalActivities<PayoutActivities>({
     startToCloseTimeout: '2 minutes', // above the adapter client's own timeout (SCHEME_ADAPTER_TIMEOUT_MS, 65 s)
