@@ -13,7 +13,8 @@ import { invalidFilter } from '../http/requestParsing';
 import { defineRoute } from '../http/routeDefinition';
 import { BulkAccepted, BulkDetails, BulkHistory, BulkStatus } from '../schemas/bulkTransfers';
 import { BulkIdParams, InvalidFileDetails } from '../schemas/common';
-import { BULK_STATES, TRANSFER_STATUSES } from '../../models';
+import { BULK_STATES } from '../../models';
+import { TRANSFER_STATUSES } from '../../payouts/rules/transferStates';
 
 const tag = 'bulk transfers';
 const readers = { kind: 'user', guards: [CanReadOrganization] } as const;

@@ -1,6 +1,7 @@
 /** The shapes of /api/bulk-transfers: the seed's fields with the seed's names and JSON types, then ours. */
 import { z } from 'zod';
-import { BULK_STATES, TRANSFER_STATUSES } from '../../models';
+import { BULK_STATES } from '../../models';
+import { TRANSFER_STATUSES } from '../../payouts/rules/transferStates';
 import { Count, Currency, MinorUnits, minorUnits, PartyIdType, Timestamp, page } from './common';
 
 const BulkState = z.enum(BULK_STATES);
