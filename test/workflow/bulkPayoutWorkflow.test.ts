@@ -1,7 +1,8 @@
 /**
- * The bulk workflow's logic, fast and deterministic: the real workflows (bundled from workflows/) on a local Temporal
- * dev server of this file's own, with every activity mocked in memory (test/workflow/support/memoryLedger.ts). The
- * real line workflow runs each line; its mocked steps decide the line's outcome, and barriers hold a line in flight.
+ * The bulk workflow's logic, fast and deterministic: the real workflows (bundled from workflows/ once per jest run,
+ * by the global setup) on a local Temporal dev server of this file's own, with every activity mocked in memory
+ * (test/workflow/support/memoryLedger.ts). The real line workflow runs each line; its mocked steps decide the line's
+ * outcome, and barriers hold a line in flight.
  * Deadlines are inputs set short; a test waits for the workflow's outcome, never for something inside a time window.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,7 +10,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 import { devServerDynamicConfigArgs } from '../../temporal/dynamicConfig';
@@ -29,7 +30,11 @@ import { barrier } from '../support/barrier';
 import { approvalBy, type MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
 import type { StandInActivities } from './support/lineStandInWorkflows';
 
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
+/** A bundle built once per jest run by the global setup (test/setup/services.ts), never by a test file. */
+function builtBundle(codePath: string | undefined): { codePath: string } {
+  if (!codePath) throw new Error('No workflow bundle: run the tests through jest (test/setup/services.ts builds it)');
+  return { codePath };
+}
 
 describe('bulk payout workflow (activities mocked)', () => {
   let env: TestWorkflowEnvironment;
@@ -65,10 +70,8 @@ describe('bulk payout workflow (activities mocked)', () => {
         ],
       },
     });
-    const [real, standInBundle] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent }),
-      bundleWorkflowCode({ workflowsPath: require.resolve('./support/lineStandInWorkflows'), logger: silent }),
-    ]);
+    const real = builtBundle(process.env.WORKFLOW_BUNDLE_PATH);
+    const standInBundle = builtBundle(process.env.STAND_IN_WORKFLOW_BUNDLE_PATH);
     const standInActivities: StandInActivities = {
       async standInLine(transferId) {
         const line = ledger.lines.get(transferId)!;
@@ -505,7 +508,7 @@ describe('bulk payout workflow (activities mocked)', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: heldExpiryQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent }),
+      workflowBundle: builtBundle(process.env.WORKFLOW_BUNDLE_PATH),
       activities: {
         ...activities,
         async expireApproval(bulkId: string) {

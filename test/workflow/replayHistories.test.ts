@@ -12,8 +12,7 @@ const HISTORIES = path.join(__dirname, 'histories');
 
 function bundlePath(): string {
   const bundle = process.env.WORKFLOW_BUNDLE_PATH;
-  if (!bundle)
-    throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/globalSetup.ts)');
+  if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/services.ts)');
   return bundle;
 }
 
