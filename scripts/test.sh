@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: prepares what the suite needs, lints, type-checks, then runs every test against real services.
+# `npm test`: prepares what the suite needs, lints, type-checks, then runs every jest project (unit, workflow, api,
+# payouts, faults, browser: jest.config.js), each against the real services it needs. `npm run test:fast` runs unit
+# and workflow alone, with no Postgres, shared Temporal server or peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh

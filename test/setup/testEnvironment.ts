@@ -21,7 +21,34 @@ export function testEnvFile(): string {
  */
 export const TEST_PEER_REQUEST_TIMEOUT_SECONDS = 8;
 
+/** Port 1 on the loopback: nothing listens there, a connection is refused at once. */
+const NOWHERE = '127.0.0.1:1';
+
+/**
+ * The configuration of a test run before any service is started: each address of a service points where nothing
+ * answers, so a test that needs a service its project did not start fails at once (connection refused) instead of
+ * reaching a developer's own database, Temporal server or peer (the configured defaults, or a `.env` file). The
+ * global setup overwrites each address with the service it starts.
+ */
+export function offlineEnv(): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: `postgres://postgres@${NOWHERE}/no_database_started_for_these_tests`,
+    TEMPORAL_ADDRESS: NOWHERE,
+    TEMPORAL_NAMESPACE: 'default',
+    SCHEME_ADAPTER_URL: `http://${NOWHERE}`,
+    SCHEME_ADAPTER_TIMEOUT_MS: '20000',
+    // Worker processes started by tests must not sweep other tests' PENDING bulks; the sweep has its own test.
+    STRANDED_BULK_SWEEP_MINUTES: '0',
+    // Every test logs in from 127.0.0.1, and several files fail logins on purpose: with the production limit (10 a
+    // quarter of an hour) a run short enough (the api project alone) refuses the logins of the files after them. A
+    // test of the limit sets its own (createTestApp overrides), as test/api/authRateLimit.test.ts does.
+    LOGIN_RATE_LIMIT_MAX: '1000',
+  };
+}
+
 export interface TestServices {
+  /** The variables the test files run with (test/setup/env.ts): offlineEnv() and the started services' addresses. */
   env: Record<string, string>;
-  workflowBundlePath: string;
 }

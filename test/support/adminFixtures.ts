@@ -1,5 +1,5 @@
 /**
- * Callers of the admin routes, and the audit log as the tests read it, for test/integration/admin*.test.ts.
+ * Callers of the admin routes, and the audit log as the tests read it, for test/api/admin*.test.ts.
  *
  *   const staff = await signIn(server, { isStaff: true });
  *   await request(server).get('/api/admin/users').set(authHeader(staff.token)).expect(200);

@@ -9,8 +9,9 @@
  *   await request(server).get('/api/...').set(authHeader(token)).expect(200);
  *
  * The login limiter counts failed logins per client IP (LOGIN_RATE_LIMIT_MAX per window), and every test
- * calls from 127.0.0.1. A test that fails logins on purpose should set `app.proxy = true` on its
- * createTestApp() app and send its own `X-Forwarded-For` address, as test/integration/auth*.test.ts do.
+ * calls from 127.0.0.1 (the test configuration raises the limit for it: test/setup/testEnvironment.ts). A test that
+ * fails logins on purpose should set `app.proxy = true` on its createTestApp() app and send its own
+ * `X-Forwarded-For` address, as test/api/auth*.test.ts do.
  */
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';

@@ -1,6 +1,6 @@
 /**
  * Checks one real answer of the API against the generated document (src/api/apiDocument.ts): its status is documented for the route and its JSON
- * body matches the documented schema (Ajv, JSON Schema 2020-12, strict), as test/integration/openapi.test.ts does
+ * body matches the documented schema (Ajv, JSON Schema 2020-12, strict), as test/api/openapi.test.ts does
  * for the routes it calls. For tests of routes whose answers need a worker and the peer to reach.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';

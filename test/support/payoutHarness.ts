@@ -115,8 +115,7 @@ export function payoutWorker(
   dependencies: Omit<ActivityDependencies, 'settings'> & { settings?: Partial<ActivityDependencies['settings']> },
 ): Promise<Worker> {
   const bundle = process.env.WORKFLOW_BUNDLE_PATH;
-  if (!bundle)
-    throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/globalSetup.ts)');
+  if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/services.ts)');
   return createPayoutWorker({
     connection: temporal.nativeConnection,
     namespace: config().temporal.namespace,

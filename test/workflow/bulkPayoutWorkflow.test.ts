@@ -1,273 +1,22 @@
 /**
- * The bulk workflow's logic, fast and deterministic: the real workflows (bundled from workflows/) on a local Temporal
- * dev server of this file's own, with every activity mocked in memory (test/workflow/support/memoryLedger.ts). The
- * real line workflow runs each line; its mocked steps decide the line's outcome, and barriers hold a line in flight.
+ * The bulk workflow's logic, fast and deterministic: the real workflows (bundled from workflows/ once per jest run,
+ * by the global setup) on a local Temporal dev server of this file's own, with every activity mocked in memory
+ * (test/workflow/support/memoryLedger.ts, through ./support/bulkWorkflowHarness.ts). The real line workflow runs
+ * each line; its mocked steps decide the line's outcome, and barriers hold a line in flight. Its decisions before
+ * payment (approval, its deadline) are in bulkPayoutWorkflowApproval.test.ts, a file of its own so that the two run
+ * side by side (`npm run test:fast`).
  * Deadlines are inputs set short; a test waits for the workflow's outcome, never for something inside a time window.
  */
-import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, Worker } from '@temporalio/worker';
-import { logger } from '../../src/logging/logger';
-import { temporalLoggerFor } from '../../src/logging/temporalLogger';
-import { devServerDynamicConfigArgs } from '../../temporal/dynamicConfig';
-import { ensureTemporalCli } from '../../temporal/cli';
-import {
-  approveUpdate,
-  BULK_ID,
-  type BulkPayoutResult,
-  cancelUpdate,
-  ORGANIZATION_CODE,
-  PAYEE_IDENTIFIER,
-  PAYOUT_STATUS,
-  workflowIdForBulk,
-} from '../../src/payouts/contract';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { type BulkPayoutResult, cancelUpdate, workflowIdForBulk } from '../../src/payouts/contract';
 import type { bulkPayoutWorkflow } from '../../workflows/payouts/bulkPayoutWorkflow';
 import { barrier } from '../support/barrier';
-import { approvalBy, type MemoryBulk, MemoryLedger, until } from './support/memoryLedger';
-import type { StandInActivities } from './support/lineStandInWorkflows';
-
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
+import { bulkWorkflowHarness } from './support/bulkWorkflowHarness';
+import { until } from './support/memoryLedger';
 
 describe('bulk payout workflow (activities mocked)', () => {
-  let env: TestWorkflowEnvironment;
-  const ledger = new MemoryLedger();
-  const taskQueue = `bulk-wf-${randomUUID().slice(0, 8)}`;
-  const standInQueue = `bulk-wf-standin-${randomUUID().slice(0, 8)}`;
-  const standIn = {
-    unresolvedOnce: new Set<string>(),
-    held: new Map<string, Promise<void>>(),
-    holding: new Set<string>(),
-  };
-  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
-
-  beforeAll(async () => {
-    // The SDK's log lines through our logger (silent in tests unless TEST_LOG_LEVEL is set).
-    Runtime.install({ logger: temporalLoggerFor(logger) });
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: ensureTemporalCli(() => undefined) },
-        searchAttributes: [BULK_ID, ORGANIZATION_CODE, PAYEE_IDENTIFIER, PAYOUT_STATUS],
-        log: { format: 'pretty', level: 'error' },
-        // As the gateway's own dev server, plus: no minimal interval between runs of one workflow id (the server
-        // otherwise delays a run that continued-as-new, or reuses an id, within 1 s of the last: a test here
-        // continues as new every line), and one partition per task queue.
-        extraArgs: [
-          ...devServerDynamicConfigArgs(),
-          '--dynamic-config-value',
-          'history.workflowIdReuseMinimalInterval="0s"',
-          '--dynamic-config-value',
-          'matching.numTaskqueueReadPartitions=1',
-          '--dynamic-config-value',
-          'matching.numTaskqueueWritePartitions=1',
-        ],
-      },
-    });
-    const [real, standInBundle] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent }),
-      bundleWorkflowCode({ workflowsPath: require.resolve('./support/lineStandInWorkflows'), logger: silent }),
-    ]);
-    const standInActivities: StandInActivities = {
-      async standInLine(transferId) {
-        const line = ledger.lines.get(transferId)!;
-        if (standIn.unresolvedOnce.delete(transferId)) return 'UNRESOLVED';
-        // Found, then paid: as the real steps, through PROCESSING (the ledger refuses PENDING -> COMPLETED).
-        line.status = 'PROCESSING';
-        ledger.settle(line, { status: 'COMPLETED' });
-        return 'COMPLETED';
-      },
-      async holdFailingLine(transferId) {
-        standIn.holding.add(transferId);
-        await standIn.held.get(transferId);
-        standIn.holding.delete(transferId);
-      },
-    };
-    for (const [queue, workflowBundle, activities] of [
-      [taskQueue, real, ledger.activities()],
-      [standInQueue, standInBundle, { ...ledger.activities(), ...standInActivities }],
-    ] as const) {
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue: queue,
-        workflowBundle,
-        activities,
-      });
-      workers.push({ worker, running: worker.run() });
-    }
-  });
-
-  afterAll(async () => {
-    for (const { worker } of workers) worker.shutdown();
-    await Promise.all(workers.map(({ running }) => running.catch(() => undefined)));
-    await env?.teardown();
-  });
-
-  function start(bulk: MemoryBulk, queue = taskQueue) {
-    return env.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
-      workflowId: workflowIdForBulk(bulk.bulkId),
-      taskQueue: queue,
-      args: [{ bulkId: bulk.bulkId }],
-    });
-  }
-
-  function statuses(bulk: MemoryBulk): string[] {
-    return bulk.lines.map((line) => (line.status === 'FAILED' ? `FAILED ${line.failureCode}` : line.status));
-  }
-
-  describe('approval', () => {
-    it('ends the bulk FAILED when nobody decides before the deadline: expireApproval, nothing sent', async () => {
-      const bulk = ledger.createBulk({ lines: 3, requiresApproval: true, approvalMs: 300 });
-      const result = await (await start(bulk)).result();
-
-      expect(result).toEqual<BulkPayoutResult>({
-        bulkId: bulk.bulkId,
-        state: 'FAILED',
-        total: 3,
-        completed: 0,
-        failed: 3,
-      });
-      expect(ledger.callsOf('expireApproval', bulk.bulkId)).toBe(1);
-      expect(bulk.endedUnapproved).toBe('expired');
-      expect(statuses(bulk)).toEqual(['FAILED approval_expired', 'FAILED approval_expired', 'FAILED approval_expired']);
-      expect(bulk.lines.every((line) => ledger.callsOf('discoverPayee', line.transferId) === 0)).toBe(true);
-    });
-
-    it('pays the bulk approved before its deadline; the deadline never fires', async () => {
-      const bulk = ledger.createBulk({ lines: 3, requiresApproval: true, approvalMs: 60_000, createdById: 1 });
-      const handle = await start(bulk);
-      await expect(handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] })).resolves.toEqual({
-        state: 'PROCESSING',
-      });
-
-      expect(await handle.result()).toEqual<BulkPayoutResult>({
-        bulkId: bulk.bulkId,
-        state: 'COMPLETED',
-        total: 3,
-        completed: 3,
-        failed: 0,
-      });
-      expect(ledger.callsOf('expireApproval', bulk.bulkId)).toBe(0);
-      expect(bulk.approvedById).toBe(2);
-      expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1, 1]);
-    });
-
-    it("refuses an approval by the bulk's creator, and the deadline still ends it", async () => {
-      const bulk = ledger.createBulk({ lines: 1, requiresApproval: true, approvalMs: 1_000, createdById: 7 });
-      const handle = await start(bulk);
-      const refused = await handle
-        .executeUpdate(approveUpdate, { args: [approvalBy(7, bulk.bulkId)] })
-        .catch((error: unknown) => error);
-      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('approval_by_creator');
-      expect((await handle.result()).state).toBe('FAILED');
-      expect(bulk.endedUnapproved).toBe('expired');
-    });
-
-    it('a cancel whose activity keeps failing fails decision_failed after a few attempts and leaves the bulk as it was: approved, it is paid', async () => {
-      const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 600_000, createdById: 1 });
-      ledger.failing.add(`cancelBulk ${bulk.bulkId}`);
-      const handle = await start(bulk);
-      await until(() => bulk.state === 'AWAITING_APPROVAL', 'awaiting approval');
-      const failed = await handle
-        .executeUpdate(cancelUpdate, { args: [{ operator: 'workflow-test' }] })
-        .catch((error: unknown) => error);
-      expect(failed).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(((failed as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('decision_failed');
-      expect(ledger.callsOf('cancelBulk', bulk.bulkId)).toBe(5);
-      expect(bulk.cancelled).toBe(false);
-
-      await handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] });
-      expect((await handle.result()).state).toBe('COMPLETED');
-      expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1]);
-    });
-
-    /** Exactly one of the two outcomes, the same in the ledger and in the workflow's result: never both. */
-    function expectOneOutcome(bulk: MemoryBulk, approved: boolean, result: BulkPayoutResult): void {
-      if (approved) {
-        expect(bulk.approvedById).toBe(2);
-        expect(bulk.endedUnapproved).toBeNull();
-        expect(result.state).toBe('COMPLETED');
-        expect(bulk.lines.map((line) => line.sends)).toEqual(bulk.lines.map(() => 1));
-      } else {
-        expect(bulk.approvedById).toBeNull();
-        expect(bulk.endedUnapproved).toBe('expired');
-        expect(result.state).toBe('FAILED');
-        expect(bulk.lines.every((line) => line.sends === 0 && line.failureCode === 'approval_expired')).toBe(true);
-      }
-    }
-
-    /** Whether the approval was taken: refused by the workflow, or sent to a workflow already closed, it was not. */
-    async function approveOutcome(promise: Promise<unknown>): Promise<boolean> {
-      try {
-        await promise;
-        return true;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
-        if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-        expect((error.cause as ApplicationFailure).type).toBe('not_awaiting_approval');
-        return false;
-      }
-    }
-
-    it('approve sent while the expiry is being recorded (held): the approval is taken first, the expiry changes nothing', async () => {
-      const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 300 });
-      const hold = barrier();
-      const reached = barrier();
-      const { queue } = withHeldExpiry(bulk.bulkId, hold.promise, reached.open);
-      const handle = await start(bulk, queue);
-      await reached.promise;
-      const approving = approveOutcome(handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] }));
-      await until(() => bulk.approvedById !== null, 'the approval recorded');
-      hold.open();
-      const approved = await approving;
-      expect(approved).toBe(true);
-      expectOneOutcome(bulk, approved, await handle.result());
-    });
-
-    it('approve sent once the expiry is recorded: refused, the bulk ends FAILED', async () => {
-      const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 300 });
-      const hold = barrier();
-      const reached = barrier();
-      const { queue, recorded } = withHeldExpiry(bulk.bulkId, hold.promise, reached.open);
-      const handle = await start(bulk, queue);
-      await reached.promise;
-      hold.open();
-      await recorded;
-      const approved = await approveOutcome(
-        handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] }),
-      );
-      expect(approved).toBe(false);
-      expectOneOutcome(bulk, approved, await handle.result());
-    });
-
-    it.each([-40, -15, -5, 0, 5, 15, 40])(
-      'approve racing the deadline (sent %i ms from it): exactly one outcome',
-      async (offsetMs) => {
-        const bulk = ledger.createBulk({ lines: 2, requiresApproval: true, approvalMs: 400 });
-        const handle = await start(bulk);
-        await until(() => bulk.approvalDeadline !== null, 'the deadline fixed');
-        const sendAt = new Date(bulk.approvalDeadline!).getTime() + offsetMs;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, sendAt - Date.now())));
-        const approved = await approveOutcome(
-          handle.executeUpdate(approveUpdate, { args: [approvalBy(2, bulk.bulkId)] }),
-        );
-        expectOneOutcome(bulk, approved, await handle.result());
-      },
-    );
-
-    /** The expiry activity held on `hold` (on a queue of its own with a worker whose expireApproval waits). */
-    function withHeldExpiry(
-      bulkId: string,
-      hold: Promise<void>,
-      onReached: () => void,
-    ): { queue: string; recorded: Promise<void> } {
-      const done = barrier();
-      heldExpiries.set(bulkId, { hold, onReached, done: done.open });
-      return { queue: heldExpiryQueue, recorded: done.promise };
-    }
-  });
+  const { ledger, taskQueue, standInQueue, standIn, start, statuses, historiesOf, client } = bulkWorkflowHarness();
 
   describe('cancel', () => {
     it.each([3, 9, 17])(
@@ -477,7 +226,7 @@ describe('bulk payout workflow (activities mocked)', () => {
       await first.terminate('workflow test: the bulk is restarted');
       const collisions = () =>
         bulk.lines.slice(0, 2).every((line) => ledger.callsOf('transferOutcome', line.transferId) > 0);
-      const second = await env.client.workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
+      const second = await client().workflow.start<typeof bulkPayoutWorkflow>('bulkPayoutWorkflow', {
         workflowId: workflowIdForBulk(bulk.bulkId),
         taskQueue,
         args: [{ bulkId: bulk.bulkId }],
@@ -496,42 +245,4 @@ describe('bulk payout workflow (activities mocked)', () => {
       expect(bulk.lines.map((line) => line.sends)).toEqual([1, 1, 1, 1]);
     });
   });
-
-  /** The expiry held per bulk, for the race tests (see the worker on heldExpiryQueue). */
-  const heldExpiries = new Map<string, { hold: Promise<void>; onReached: () => void; done: () => void }>();
-  const heldExpiryQueue = `bulk-wf-expiry-${randomUUID().slice(0, 8)}`;
-  beforeAll(async () => {
-    const activities = ledger.activities();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: heldExpiryQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: silent }),
-      activities: {
-        ...activities,
-        async expireApproval(bulkId: string) {
-          const held = heldExpiries.get(bulkId);
-          held?.onReached();
-          await held?.hold;
-          await activities.expireApproval(bulkId);
-          held?.done();
-        },
-      },
-    });
-    workers.push({ worker, running: worker.run() });
-  });
-
-  /** Every run of the bulk's workflow, first to last, as its history events. */
-  async function historiesOf(bulkId: string): Promise<temporal.api.history.v1.IHistoryEvent[][]> {
-    const workflowId = workflowIdForBulk(bulkId);
-    const description = await env.client.workflow.getHandle(workflowId).describe();
-    let runId: string | null | undefined = description.raw.workflowExecutionInfo?.firstRunId;
-    const runs: temporal.api.history.v1.IHistoryEvent[][] = [];
-    while (runId) {
-      const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
-      runs.push(events);
-      runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    }
-    return runs;
-  }
 });

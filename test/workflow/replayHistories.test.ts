@@ -6,14 +6,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
+import { logger } from '../../src/logging/logger';
+import { temporalLoggerFor } from '../../src/logging/temporalLogger';
 
 const HISTORIES = path.join(__dirname, 'histories');
 
 function bundlePath(): string {
   const bundle = process.env.WORKFLOW_BUNDLE_PATH;
-  if (!bundle)
-    throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/globalSetup.ts)');
+  if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: run the tests through jest (test/setup/services.ts)');
   return bundle;
 }
 
@@ -28,6 +29,9 @@ function readHistory(file: string): proto.api.history.v1.History {
 }
 
 describe('recorded histories replay on the current workflows', () => {
+  // The SDK's log lines (each replay worker's state changes) through our logger, silent unless TEST_LOG_LEVEL is set.
+  beforeAll(() => Runtime.install({ logger: temporalLoggerFor(logger) }));
+
   it('keeps histories of every kind of workflow the patches touch', () => {
     const recorded = files.filter((file) => file.endsWith('.pb'));
     const kinds = new Set(recorded.map((file) => file.replace(/^.*-(\w+)\.pb$/, '$1')));

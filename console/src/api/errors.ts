@@ -21,15 +21,23 @@ export class ApiError extends Error {
 /** What openapi-fetch gives back as `error` (the parsed body), made an ApiError; network failures included. */
 export function toApiError(status: number, error: unknown): ApiError {
   if (typeof error === 'object' && error !== null && 'error' in error) {
-    const inner = (error as { error: unknown }).error;
+    const inner = error.error;
     if (typeof inner === 'object' && inner !== null && 'code' in inner && 'message' in inner) {
       return new ApiError(status, inner as ApiErrorBody);
     }
   }
   return new ApiError(status, {
     code: status === 0 ? 'network_error' : 'unexpected_answer',
-    message: String(error ?? status),
+    message: answerText(error, status),
   });
+}
+
+/** An answer that is not the API's error body (a proxy's, say), as a message: never "[object Object]". */
+function answerText(error: unknown, status: number): string {
+  if (error === undefined || error === null) return String(status);
+  if (typeof error === 'string') return error;
+  if (error instanceof Error) return String(error);
+  return JSON.stringify(error) ?? String(status);
 }
 
 /**

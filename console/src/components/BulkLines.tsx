@@ -3,7 +3,7 @@
  * (/details `status`, `failure_code`, `matching_transfers_count`), so a bulk of 100 000 lines is never read whole.
  * The bulk page owns the query (it reads /details with it, and again while the bulk runs); this draws it.
  */
-import { type Schemas } from '../api/client';
+import type { Schemas } from '../api/client';
 import type { Profile } from '../auth';
 import { formatCount } from '../format';
 import { useT } from '../i18n';

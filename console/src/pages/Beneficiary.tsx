@@ -97,7 +97,7 @@ function ProofOfLife({ person, onChanged }: { person: Beneficiary; onChanged: ()
   return (
     <section class="card" aria-labelledby="proof-title">
       <h2 id="proof-title">{m.roll.proofTitle}</h2>
-      <form onSubmit={submit} class="inline-form">
+      <form onSubmit={(event) => void submit(event)} class="inline-form">
         <div>
           <label for="proof-date">{m.roll.proofDate}</label>
           <input
@@ -140,7 +140,7 @@ function StatusChange({ person, onChanged }: { person: Beneficiary; onChanged: (
   return (
     <section class="card" aria-labelledby="status-title">
       <h2 id="status-title">{m.roll.statusTitle}</h2>
-      <form onSubmit={submit} class="inline-form">
+      <form onSubmit={(event) => void submit(event)} class="inline-form">
         <div>
           <label for="status-value">{m.roll.status}</label>
           <select

@@ -45,7 +45,7 @@ export function ChangePasswordPage({ profile, onChanged }: { profile: Profile; o
         </div>
         <p>{m.password.intro}</p>
         <p class="muted">{profile.email}</p>
-        <form onSubmit={submit}>
+        <form onSubmit={(event) => void submit(event)}>
           <label for="password-current">{m.password.current}</label>
           <input
             id="password-current"

@@ -44,7 +44,7 @@ export function LoginPage({
           <Notice tone={reason === 'signed_out' ? 'info' : 'warning'}>{m.login.sessionEnded[reason]}</Notice>
         )}
         <p>{m.login.intro}</p>
-        <form onSubmit={submit}>
+        <form onSubmit={(event) => void submit(event)}>
           <label for="login-email">{m.login.email}</label>
           <input
             id="login-email"

@@ -159,7 +159,7 @@ function RollImport({ onImported }: { onImported: () => void }) {
     <section class="card" aria-labelledby="roll-import-title">
       <h2 id="roll-import-title">{m.roll.import}</h2>
       <p class="hint">{m.roll.importHelp}</p>
-      <form onSubmit={submit}>
+      <form onSubmit={(event) => void submit(event)}>
         <FilePicker id="roll-file" label={m.upload.file} file={file} onFile={setFile} />
         <div class="actions">
           <button type="submit" disabled={!file || busy}>

@@ -172,7 +172,7 @@ function CreateSchedule({ onCreated }: { onCreated: () => void }) {
     }
   }
   return (
-    <form onSubmit={submit} class="inline-form">
+    <form onSubmit={(event) => void submit(event)} class="inline-form">
       <div>
         <label for="schedule-day">{m.runs.day}</label>
         <input

@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
-import { ApiError, dataOf, toApiError } from '../api/errors';
+import { type ApiError, dataOf, toApiError } from '../api/errors';
 import { mayPay, type Profile } from '../auth';
 import { ErrorNotice, Notice } from '../components/Display';
 import { Link } from '../components/Link';

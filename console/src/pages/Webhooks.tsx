@@ -236,7 +236,7 @@ function RegisterForm({ organizationId, onRegistered }: { organizationId: number
   return (
     <section class="card" aria-labelledby="webhook-register-title">
       <h2 id="webhook-register-title">{m.webhooks.register}</h2>
-      <form onSubmit={submit} class="grid-form">
+      <form onSubmit={(event) => void submit(event)} class="grid-form">
         <div>
           <label for="webhook-url">{m.webhooks.url}</label>
           <input

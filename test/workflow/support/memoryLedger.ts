@@ -5,7 +5,7 @@
  * and every step that talks to the switch refusing a bulk that may not be paid, as src/payouts/rules/paymentGates.ts says
  * (a cancelled bulk's unsent line ends `cancelled`; any other refusal fails the step for good, `BulkNotPayable`). A
  * test checks the workflow's logic and reads the outcome from here. Held lines are not kept here: their cases run
- * on the real activities (test/integration/payeeNameCheck.test.ts, bulkWaitsForLines.test.ts).
+ * on the real activities (test/payouts/payeeNameCheck.test.ts, bulkWaitsForLines.test.ts).
  * A test steers a line through `script` (per transfer id: what a step does) and holds steps with barriers.
  */
 import { randomUUID } from 'node:crypto';

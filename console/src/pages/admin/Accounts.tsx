@@ -119,7 +119,7 @@ function DepositForm({ accounts }: { accounts: Async<Account[]> }) {
   return (
     <>
       <h3>{m.admin.deposit}</h3>
-      <form onSubmit={submit} class="inline-form">
+      <form onSubmit={(event) => void submit(event)} class="inline-form">
         <div>
           <label for="deposit-account">{m.admin.depositAccount}</label>
           <select id="deposit-account" value={account} onChange={(event) => setAccount(event.currentTarget.value)}>
@@ -207,7 +207,7 @@ function CreateAccount({
   return (
     <section class="card" aria-labelledby="create-account-title">
       <h2 id="create-account-title">{m.admin.createAccount}</h2>
-      <form onSubmit={submit} class="grid-form">
+      <form onSubmit={(event) => void submit(event)} class="grid-form">
         <div>
           <label for="account-organization">{m.admin.organizationId}</label>
           <select

@@ -59,7 +59,7 @@ export function CreateUser({
   return (
     <section class="card" aria-labelledby="create-user-title">
       <h2 id="create-user-title">{m.admin.createUser}</h2>
-      <form onSubmit={submit} class="grid-form">
+      <form onSubmit={(event) => void submit(event)} class="grid-form">
         <div>
           <label for="user-email">{m.admin.email}</label>
           <input

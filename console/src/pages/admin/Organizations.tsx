@@ -275,7 +275,7 @@ function OrganizationEditor({
       <p>
         {m.admin.codeShort} <code>{organization.code}</code>
       </p>
-      <form onSubmit={submit} class="grid-form">
+      <form onSubmit={(event) => void submit(event)} class="grid-form">
         <OrganizationFieldset prefix="edit-organization" fields={fields} onChange={setFields} />
         <div class="actions">
           <button type="submit">{m.common.save}</button>
@@ -323,7 +323,7 @@ function CreateOrganization({ onCreated }: { onCreated: () => void }) {
   return (
     <section class="card" aria-labelledby="create-organization-title">
       <h2 id="create-organization-title">{m.admin.createOrganization}</h2>
-      <form onSubmit={submit} class="grid-form">
+      <form onSubmit={(event) => void submit(event)} class="grid-form">
         <div>
           <label for="new-organization-code">{m.admin.code}</label>
           <input
