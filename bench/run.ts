@@ -636,7 +636,12 @@ async function startApi(services: Services): Promise<{ url: string; process: Chi
   const { seedDemoData } = await import('../scripts/demoData');
   const seedEnv = { ...process.env, DATABASE_URL: services.databaseUrl };
   Object.assign(process.env, seedEnv);
-  await seedDemoData({ demoPassword: DEMO_PASSWORD });
+  const knex = knexFactory(knexConfig(services.databaseUrl, 1));
+  try {
+    await seedDemoData(knex, { demoPassword: DEMO_PASSWORD });
+  } finally {
+    await knex.destroy();
+  }
   return startApiProcess(services);
 }
 

@@ -8,7 +8,6 @@ import { applyAccountChange } from '../src/accounts/store/journalStore';
 import { generateTemporaryPassword, hashPassword } from '../src/auth/passwords';
 import { config } from '../src/config';
 import type { UserRole } from '../src/models';
-import { db } from '../src/db/knex';
 
 export interface DemoSeedOptions {
   /** When given, every demo user's password is set to it, on every run. */
@@ -61,10 +60,10 @@ const DEMO_ORGANIZATIONS: DemoOrganization[] = [
   },
 ];
 
-export async function seedDemoData(options: DemoSeedOptions = {}): Promise<{ logins: DemoLogin[] }> {
+export async function seedDemoData(knex: Knex, options: DemoSeedOptions = {}): Promise<{ logins: DemoLogin[] }> {
   if (config().isProduction) throw new Error('Refusing to load demo data in production.');
   const logins: DemoLogin[] = [];
-  await db().transaction(async (trx) => {
+  await knex.transaction(async (trx) => {
     for (const organization of DEMO_ORGANIZATIONS) {
       const organizationId = await ensureOrganization(trx, organization);
       await ensureAccount(trx, organizationId, organization.account);

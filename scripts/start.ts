@@ -84,12 +84,14 @@ function applyLocalDefaults(): void {
 
 async function seedDemoLogins(): Promise<Array<{ email: string; password: string | null }>> {
   const { seedDemoData } = await import('./demoData');
-  const { closeDb } = await import('../src/db/knex');
+  const { config } = await import('../src/config');
+  const { openDatabase } = await import('../src/db/knex');
+  const db = openDatabase(config().database);
   try {
-    const { logins } = await seedDemoData({ demoPassword: process.env.DEMO_PASSWORD });
+    const { logins } = await seedDemoData(db, { demoPassword: process.env.DEMO_PASSWORD });
     return logins;
   } finally {
-    await closeDb();
+    await db.destroy();
   }
 }
 

@@ -4,11 +4,10 @@
  * organization's account is 404, never 403. Deposits: staff only, with a required Idempotency-Key, each audited.
  */
 import type { Knex } from 'knex';
-import type { Logger } from 'pino';
 import { type AuditContext, recordAudit } from '../audit/auditLog';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import { db } from '../db/knex';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import {
   type AccountRecord,
   type AccountSummary,
@@ -25,6 +24,7 @@ import { fundAccount } from './store/fundingStore';
 
 /** Staff: every organization, or the one asked for. Others: their own; asking for another's matches nothing. */
 export async function visibleAccounts(
+  scope: RequestScope,
   user: AuthenticatedUser,
   requested: number | null,
   page: { limit: number; offset: number },
@@ -32,7 +32,7 @@ export async function visibleAccounts(
   const visible = user.isStaff || requested === null || requested === user.organizationId;
   const organizationId = user.isStaff ? requested : user.organizationId;
   const { total, results } = visible
-    ? await listAccounts(db(), { organizationId, ...page })
+    ? await listAccounts(scope.db, { organizationId, ...page })
     : { total: 0, results: [] };
   return { total, count: results.length, ...page, results: results.map(accountView) };
 }
@@ -49,19 +49,24 @@ function entryView(entry: StatementEntry) {
 }
 
 /** The account if the caller may read it (staff, or a user of its organization); otherwise 404. */
-export async function readableAccount(user: AuthenticatedUser, accountId: string): Promise<AccountRecord> {
-  const account = await findAccount(db(), accountId);
+export async function readableAccount(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  accountId: string,
+): Promise<AccountRecord> {
+  const account = await findAccount(scope.db, accountId);
   if (!account) throw notFound();
   if (!user.isStaff) assertSameOrganization(user, account.organization_id);
   return account;
 }
 
 export async function accountStatement(
+  scope: RequestScope,
   account: AccountRecord,
   filters: StatementFilters,
   page: { limit: number; offset: number },
 ) {
-  const { total, entries } = await statementPage(db(), account.id, filters, page);
+  const { total, entries } = await statementPage(scope.db, account.id, filters, page);
   return {
     account_id: account.account_id,
     currency: account.currency,
@@ -72,8 +77,8 @@ export async function accountStatement(
   };
 }
 
-export function statementRows(account: AccountRecord, filters: StatementFilters) {
-  return statementPages(db(), account.id, filters);
+export function statementRows(scope: RequestScope, account: AccountRecord, filters: StatementFilters) {
+  return statementPages(scope.db, account.id, filters);
 }
 
 export interface DepositRequest {
@@ -87,10 +92,11 @@ export interface DepositRequest {
  * The deposit and its audit record are one transaction (fundAccount's own becomes a savepoint in it); a replay (the
  * same Idempotency-Key) adds neither a journal entry nor an audit record.
  */
-export async function recordDeposit(log: Logger, audit: AuditContext, request: DepositRequest) {
-  const account = await findAccount(db(), request.accountId);
+export async function recordDeposit(scope: RequestScope, user: AuthenticatedUser, request: DepositRequest) {
+  const audit = auditContextOf(scope, user);
+  const account = await findAccount(scope.db, request.accountId);
   if (!account) throw notFound();
-  const outcome = await db().transaction(async (trx) => {
+  const outcome = await scope.db.transaction(async (trx) => {
     const funded = await fundAccount(trx, {
       accountId: account.id,
       amount: request.amount,
@@ -101,7 +107,7 @@ export async function recordDeposit(log: Logger, audit: AuditContext, request: D
     if (!funded.replayed) await auditDeposit(trx, audit, account, request, funded.entry);
     return funded;
   });
-  log.info(
+  scope.log.info(
     {
       accountId: account.account_id,
       entryId: outcome.entry.id,

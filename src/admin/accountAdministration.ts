@@ -3,11 +3,12 @@
  * src/accounts/accountUseCases.ts), through the journal: the only writer of a balance.
  */
 import { UniqueViolationError } from 'objection';
-import { type AuditContext, recordAudit } from '../audit/auditLog';
-import { db } from '../db/knex';
+import { recordAudit } from '../audit/auditLog';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import type { PartyIdType } from '../domain/partyIdTypes';
 import { ConflictError, ValidationError } from '../errors';
 import { Account, Organization } from '../models';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 
 export interface NewAccount {
   account_id: string;
@@ -30,13 +31,17 @@ export interface AccountView {
 }
 
 /** Opens the account empty: its money arrives by deposits, so the journal explains every unit of it. */
-export async function createAccount(audit: AuditContext, input: NewAccount): Promise<AccountView> {
+export async function createAccount(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  input: NewAccount,
+): Promise<AccountView> {
   try {
-    return await db().transaction(async (trx) => {
+    return await scope.db.transaction(async (trx) => {
       if (!(await Organization.query(trx).findById(input.organization_id))) throw unknownOrganization();
       const account = await Account.query(trx).insertAndFetch({ ...input });
       await recordAudit(trx, {
-        ...audit,
+        ...auditContextOf(scope, user),
         kind: 'account.created',
         organizationId: account.organization_id,
         subject: { type: 'account', id: account.account_id },

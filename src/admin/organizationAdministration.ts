@@ -6,10 +6,11 @@
 import type { Knex } from 'knex';
 import { UniqueViolationError } from 'objection';
 import { type AuditContext, type AuditValues, recordAudit } from '../audit/auditLog';
-import { db } from '../db/knex';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { ConflictError } from '../errors';
 import { Organization } from '../models';
 import { notFound } from '../organizations/organizationScope';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import type { Page } from './page';
 
 export interface OrganizationView {
@@ -29,8 +30,11 @@ export interface OrganizationFilters {
   offset: number;
 }
 
-export async function listOrganizations(filters: OrganizationFilters): Promise<Page<OrganizationView>> {
-  const query = Organization.query(db());
+export async function listOrganizations(
+  scope: RequestScope,
+  filters: OrganizationFilters,
+): Promise<Page<OrganizationView>> {
+  const query = Organization.query(scope.db);
   if (filters.isActive !== null) query.where('is_active', filters.isActive);
   const total = await query.clone().resultSize();
   // Newest first: the one just created is on the first page, however many there are.
@@ -38,8 +42,8 @@ export async function listOrganizations(filters: OrganizationFilters): Promise<P
   return { total, count: rows.length, limit: filters.limit, offset: filters.offset, results: rows.map(toView) };
 }
 
-export async function readOrganization(organizationId: number): Promise<OrganizationView> {
-  const organization = await Organization.query(db()).findById(organizationId);
+export async function readOrganization(scope: RequestScope, organizationId: number): Promise<OrganizationView> {
+  const organization = await Organization.query(scope.db).findById(organizationId);
   if (!organization) throw notFound();
   return toView(organization);
 }
@@ -52,9 +56,14 @@ export interface NewOrganization {
   approval_timeout_hours: number | null;
 }
 
-export async function createOrganization(audit: AuditContext, input: NewOrganization): Promise<OrganizationView> {
+export async function createOrganization(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  input: NewOrganization,
+): Promise<OrganizationView> {
+  const audit = auditContextOf(scope, user);
   try {
-    return await db().transaction(async (trx) => {
+    return await scope.db.transaction(async (trx) => {
       const organization = await Organization.query(trx).insertAndFetch({ ...input });
       const view = toView(organization);
       await recordOrganizationChange(trx, audit, 'organization.created', organization.id, null, settingsOf(view));
@@ -73,11 +82,13 @@ export type OrganizationChanges = Partial<
 
 /** Only what differs is written and audited. */
 export async function updateOrganization(
-  audit: AuditContext,
+  scope: RequestScope,
+  user: AuthenticatedUser,
   organizationId: number,
   changes: OrganizationChanges,
 ): Promise<OrganizationView> {
-  return db().transaction(async (trx) => {
+  const audit = auditContextOf(scope, user);
+  return scope.db.transaction(async (trx) => {
     const current = await Organization.query(trx).findById(organizationId).forUpdate();
     if (!current) throw notFound();
     const before: Record<string, AuditValues[string]> = {};

@@ -5,27 +5,20 @@
  * every refresh token is revoked, so reactivating later does not revive a session opened before.
  */
 import type { Knex } from 'knex';
-import type { Logger } from 'pino';
 import { raw } from 'objection';
 import { createUserWithTemporaryPassword, type NewUser } from '../auth/credentialStore';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords';
 import { revokeAllRefreshTokensOf } from '../auth/refreshTokens';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
-import { db } from '../db/knex';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { ConflictError, type Message, ValidationError } from '../errors';
-import { type MailDelivery, type MailSettings, sendMail } from '../mail/mailer';
+import { type MailDelivery, sendMail } from '../mail/mailer';
 import { temporaryPasswordMail } from '../mail/temporaryPasswordMail';
 import { User, type UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import { userProfile } from '../auth/userShapes';
 import { type AdminUserView, type ProfileView, readUser } from './userReads';
-
-/** Where a temporary password is mailed from, and the address the mail tells the user to sign in at. */
-export interface MailContext {
-  settings: MailSettings;
-  loginUrl: string;
-  log: Logger;
-}
 
 export interface TemporaryPasswordOutcome<View> {
   user: View;
@@ -40,18 +33,19 @@ export interface NewUserRequest extends Omit<NewUser, 'organizationId'> {
 }
 
 export async function createUser(
-  audit: AuditContext,
+  scope: RequestScope,
+  admin: AuthenticatedUser,
   input: NewUserRequest,
-  mail: MailContext,
 ): Promise<TemporaryPasswordOutcome<ProfileView>> {
   const { organizationId } = input;
   if (organizationId === null) throw organizationRequired();
-  const created = await db().transaction(async (trx) => {
-    const outcome = await createUserWithTemporaryPassword({ ...input, organizationId }, trx);
+  const created = await scope.db.transaction(async (trx) => {
+    const outcome = await createUserWithTemporaryPassword(trx, { ...input, organizationId });
+    const audit = auditContextOf(scope, admin);
     await recordUserChange(trx, audit, 'user.created', outcome.user, null, snapshotOf(outcome.user));
     return outcome;
   });
-  const delivery = await mailTemporaryPassword(mail, created.user, created.temporaryPassword, 'account_created');
+  const delivery = await mailTemporaryPassword(scope, created.user, created.temporaryPassword, 'account_created');
   return {
     user: userProfile(created.user, created.organization),
     temporaryPassword: created.temporaryPassword,
@@ -110,37 +104,56 @@ export interface UserChanges {
 }
 
 /** Only what differs is written and audited; a change to nothing records nothing. */
-export async function updateUser(audit: AuditContext, userId: number, changes: UserChanges): Promise<AdminUserView> {
-  return db().transaction(async (trx) => {
+export async function updateUser(
+  scope: RequestScope,
+  admin: AuthenticatedUser,
+  userId: number,
+  changes: UserChanges,
+): Promise<AdminUserView> {
+  return scope.db.transaction(async (trx) => {
     const user = await lockUser(trx, userId);
     const { before, after } = differences(user, changes);
     if (Object.keys(after).length > 0) {
       await User.query(trx)
         .patch({ ...(after as Partial<UserChanges>), updated_at: new Date() })
         .where('id', userId);
-      await recordUserChange(trx, audit, 'user.updated', user, before, after);
+      await recordUserChange(trx, auditContextOf(scope, admin), 'user.updated', user, before, after);
     }
-    return readUser(userId, trx);
+    return readUser({ db: trx }, userId);
   });
 }
 
-export async function deactivateUser(audit: AuditContext, userId: number): Promise<AdminUserView> {
-  if (userId === audit.actor.userId) {
+export async function deactivateUser(
+  scope: RequestScope,
+  admin: AuthenticatedUser,
+  userId: number,
+): Promise<AdminUserView> {
+  if (userId === admin.id) {
     throw new ConflictError('cannot_deactivate_self', {
       fr: 'Vous ne pouvez pas désactiver votre propre compte.',
       en: 'You cannot deactivate your own account.',
     });
   }
-  return setActive(audit, userId, false);
+  return setActive(scope, admin, userId, false);
 }
 
-export async function reactivateUser(audit: AuditContext, userId: number): Promise<AdminUserView> {
-  return setActive(audit, userId, true);
+export async function reactivateUser(
+  scope: RequestScope,
+  admin: AuthenticatedUser,
+  userId: number,
+): Promise<AdminUserView> {
+  return setActive(scope, admin, userId, true);
 }
 
 /** Asking for the state the user is already in changes nothing and records nothing. */
-async function setActive(audit: AuditContext, userId: number, active: boolean): Promise<AdminUserView> {
-  return db().transaction(async (trx) => {
+async function setActive(
+  scope: RequestScope,
+  admin: AuthenticatedUser,
+  userId: number,
+  active: boolean,
+): Promise<AdminUserView> {
+  const audit = auditContextOf(scope, admin);
+  return scope.db.transaction(async (trx) => {
     const user = await lockUser(trx, userId);
     if (user.is_active !== active) {
       await User.query(trx).patch({ is_active: active, updated_at: new Date() }).where('id', userId);
@@ -148,19 +161,20 @@ async function setActive(audit: AuditContext, userId: number, active: boolean): 
       const kind = active ? 'user.reactivated' : 'user.deactivated';
       await recordUserChange(trx, audit, kind, user, { is_active: user.is_active }, { is_active: active });
     }
-    return readUser(userId, trx);
+    return readUser({ db: trx }, userId);
   });
 }
 
 /** A new temporary password, to be changed at the next login; the user's sessions end now. */
 export async function resetPassword(
-  audit: AuditContext,
+  scope: RequestScope,
+  admin: AuthenticatedUser,
   userId: number,
-  mail: MailContext,
 ): Promise<TemporaryPasswordOutcome<AdminUserView>> {
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
-  const user = await db().transaction(async (trx) => {
+  const audit = auditContextOf(scope, admin);
+  const user = await scope.db.transaction(async (trx) => {
     const current = await lockUser(trx, userId);
     await User.query(trx)
       .patch({ password_hash: passwordHash, must_change_password: true, updated_at: new Date() })
@@ -170,8 +184,8 @@ export async function resetPassword(
     await recordUserChange(trx, audit, 'user.password_reset', current, before, { must_change_password: true });
     return current;
   });
-  const delivery = await mailTemporaryPassword(mail, user, temporaryPassword, 'password_reset');
-  return { user: await readUser(userId), temporaryPassword, delivery };
+  const delivery = await mailTemporaryPassword(scope, user, temporaryPassword, 'password_reset');
+  return { user: await readUser(scope, userId), temporaryPassword, delivery };
 }
 
 async function lockUser(trx: Knex.Transaction, userId: number): Promise<User> {
@@ -184,7 +198,7 @@ async function endSessions(trx: Knex.Transaction, userId: number): Promise<void>
   await User.query(trx)
     .patch({ session_version: raw('session_version + 1') })
     .where('id', userId);
-  await revokeAllRefreshTokensOf(userId, trx);
+  await revokeAllRefreshTokensOf(trx, userId);
 }
 
 type Editable = keyof UserChanges;
@@ -236,9 +250,12 @@ async function recordUserChange(
   });
 }
 
-/** Sent after the commit: a mail cannot be rolled back, and a failed one does not undo the change. */
+/**
+ * Sent after the commit: a mail cannot be rolled back, and a failed one does not undo the change. It tells the user
+ * to sign in at PUBLIC_BASE_URL.
+ */
 async function mailTemporaryPassword(
-  mail: MailContext,
+  scope: RequestScope,
   user: User,
   temporaryPassword: string,
   purpose: 'account_created' | 'password_reset',
@@ -247,15 +264,15 @@ async function mailTemporaryPassword(
     email: user.email,
     firstName: user.first_name,
     temporaryPassword,
-    loginUrl: mail.loginUrl,
+    loginUrl: scope.config.http.publicBaseUrl,
     purpose,
   });
   try {
-    const delivery = await sendMail(mail.settings, message);
-    mail.log.info({ userId: user.id, delivered: delivery.delivered, purpose }, 'temporary password mailed');
+    const delivery = await sendMail(scope.config.email, message);
+    scope.log.info({ userId: user.id, delivered: delivery.delivered, purpose }, 'temporary password mailed');
     return delivery;
   } catch (error) {
-    mail.log.error({ err: error, userId: user.id, purpose }, 'temporary password mail failed');
+    scope.log.error({ err: error, userId: user.id, purpose }, 'temporary password mail failed');
     return null;
   }
 }

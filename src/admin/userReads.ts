@@ -3,10 +3,10 @@
  * organization's own users read their colleagues (read-only, fewer fields: who the checkers are).
  */
 import type { Knex } from 'knex';
-import { db } from '../db/knex';
 import type { userProfile } from '../auth/userShapes';
 import type { UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
+import type { RequestScope } from '../requests/requestScope';
 import type { Page } from './page';
 
 export interface AdminUserView {
@@ -112,29 +112,30 @@ async function pageOf<T>(
 }
 
 /** Staff: every user matching the filters, in creation order. */
-export async function listUsers(filters: UserFilters): Promise<Page<AdminUserView>> {
-  return pageOf(filtered(db(), filters), filters, toAdminView);
+export async function listUsers(scope: RequestScope, filters: UserFilters): Promise<Page<AdminUserView>> {
+  return pageOf(filtered(scope.db, filters), filters, toAdminView);
 }
 
-/** 404 when there is no such user. */
-export async function readUser(userId: number, knex: Knex = db()): Promise<AdminUserView> {
-  const row = await usersQuery(knex).where('u.id', userId).first<UserRow | undefined>(USER_COLUMNS);
+/** 404 when there is no such user. `scope.db` may be a transaction, to read what it changed. */
+export async function readUser(scope: Pick<RequestScope, 'db'>, userId: number): Promise<AdminUserView> {
+  const row = await usersQuery(scope.db).where('u.id', userId).first<UserRow | undefined>(USER_COLUMNS);
   if (!row) throw notFound();
   return toAdminView(row);
 }
 
 /** The organization's users (never another's, whatever the filters say). */
 export async function listMembers(
+  scope: RequestScope,
   organizationId: number,
   filters: Omit<UserFilters, 'organizationId'>,
 ): Promise<Page<MemberView>> {
   const all = { ...filters, organizationId };
-  return pageOf(filtered(db(), all), all, toMemberView);
+  return pageOf(filtered(scope.db, all), all, toMemberView);
 }
 
 /** A user of the organization; another organization's user is 404, as one that does not exist. */
-export async function readMember(organizationId: number, userId: number): Promise<MemberView> {
-  const row = await usersQuery(db())
+export async function readMember(scope: RequestScope, organizationId: number, userId: number): Promise<MemberView> {
+  const row = await usersQuery(scope.db)
     .where({ 'u.id': userId, 'u.organization_id': organizationId })
     .first<UserRow | undefined>(USER_COLUMNS);
   if (!row) throw notFound();

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import Koa from 'koa';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
@@ -16,6 +17,8 @@ import './context';
 
 export interface AppDependencies {
   config: Config;
+  /** The process's connection pool (src/db/knex.ts openDatabase): every request's queries go through it. */
+  db: Knex;
   temporal: () => Promise<TemporalHandle>;
 }
 

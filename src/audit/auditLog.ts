@@ -5,7 +5,6 @@
  * activity in the decision's transaction; a Temporal schedule's change is recorded once it has succeeded.
  */
 import type { Knex } from 'knex';
-import { db } from '../db/knex';
 
 export const AUDIT_KINDS = [
   'user.created',
@@ -55,7 +54,7 @@ export type AuditValue =
   null | boolean | number | bigint | string | readonly AuditValue[] | { readonly [key: string]: AuditValue };
 export type AuditValues = Readonly<Record<string, AuditValue>>;
 
-/** Who acted and on which request: what every audited use-case is given by its route. */
+/** Who acted and on which request (for a request: auditContextOf, src/requests/requestScope.ts). */
 export interface AuditContext {
   actor: { userId: number; email: string };
   requestId: string | null;
@@ -141,10 +140,7 @@ interface AuditRow extends Omit<AuditRecord, 'id' | 'occurred_at'> {
 }
 
 /** Newest first; ties (one transaction's rows share a time) broken by id. */
-export async function listAudit(
-  filters: AuditFilters,
-  knex: Knex = db(),
-): Promise<{ total: number; results: AuditRecord[] }> {
+export async function listAudit(knex: Knex, filters: AuditFilters): Promise<{ total: number; results: AuditRecord[] }> {
   const matching = knex('audit_log');
   if (filters.actorUserId !== null) matching.where('actor_user_id', filters.actorUserId);
   if (filters.organizationId !== null) matching.where('organization_id', filters.organizationId);

@@ -4,7 +4,6 @@
  */
 import type { Knex } from 'knex';
 import { raw, UniqueViolationError } from 'objection';
-import { db } from '../db/knex';
 import { AuthenticationError, ConflictError, MESSAGES, ValidationError } from '../errors';
 import { Organization, User, type UserRole } from '../models';
 import { isOrganizationActive } from '../organizations/status';
@@ -22,8 +21,8 @@ function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-async function findUserByEmail(email: string): Promise<User | undefined> {
-  return User.query()
+async function findUserByEmail(knex: Knex, email: string): Promise<User | undefined> {
+  return User.query(knex)
     .whereRaw('lower(email) = ?', [normalizeEmail(email)])
     .first();
 }
@@ -35,19 +34,19 @@ export type CredentialsCheck = { user: User } | { refused: 'invalid_credentials'
  * account all take about as long and end the same way, so none can be told from the others. Only the right
  * password of an active user learns that their organization is deactivated: it discloses nothing to a guesser.
  */
-export async function checkCredentials(email: string, password: string): Promise<CredentialsCheck> {
-  const user = await findUserByEmail(email);
+export async function checkCredentials(knex: Knex, email: string, password: string): Promise<CredentialsCheck> {
+  const user = await findUserByEmail(knex, email);
   if (!user) {
     await verifyAgainstDummyHash(password);
     return { refused: 'invalid_credentials' };
   }
   const passwordMatches = await verifyPassword(user.password_hash, password);
   if (!passwordMatches || !user.is_active) return { refused: 'invalid_credentials' };
-  if (!(await isOrganizationActive(db(), user.organization_id))) return { refused: 'organization_inactive' };
+  if (!(await isOrganizationActive(knex, user.organization_id))) return { refused: 'organization_inactive' };
 
   const changes: Partial<User> = { last_login: new Date() };
   if (hashNeedsUpgrade(user.password_hash)) changes.password_hash = await hashPassword(password);
-  await User.query().patch(changes).where('id', user.id);
+  await User.query(knex).patch(changes).where('id', user.id);
   return { user };
 }
 
@@ -63,12 +62,13 @@ export interface ChangePasswordHooks {
 
 /** Sets a new password, clears must_change_password and ends every session of the user; answers the updated user. */
 export async function changePassword(
+  knex: Knex,
   userId: number,
   oldPassword: string,
   newPassword: string,
   hooks: ChangePasswordHooks = {},
 ): Promise<User> {
-  const user = await User.query().findById(userId);
+  const user = await User.query(knex).findById(userId);
   if (!user || !user.is_active) throw new AuthenticationError('not_authenticated', MESSAGES.notAuthenticated);
   if (!(await verifyPassword(user.password_hash, oldPassword))) {
     hooks.currentPasswordWrong?.();
@@ -86,7 +86,7 @@ export async function changePassword(
   }
 
   const passwordHash = await hashPassword(newPassword);
-  await db().transaction(async (trx) => {
+  await knex.transaction(async (trx) => {
     await User.query(trx)
       .patch({
         password_hash: passwordHash,
@@ -95,9 +95,9 @@ export async function changePassword(
         updated_at: new Date(),
       })
       .where('id', user.id);
-    await revokeAllRefreshTokensOf(user.id, trx);
+    await revokeAllRefreshTokensOf(trx, user.id);
   });
-  return User.query().findById(user.id).throwIfNotFound();
+  return User.query(knex).findById(user.id).throwIfNotFound();
 }
 
 export interface NewUser {
@@ -112,8 +112,8 @@ export interface NewUser {
 
 /** Creates the user with a random temporary password they must change at first login; in `knex`'s transaction if one. */
 export async function createUserWithTemporaryPassword(
+  knex: Knex,
   input: NewUser,
-  knex: Knex = db(),
 ): Promise<{ user: User; organization: Organization; temporaryPassword: string }> {
   const organization = await Organization.query(knex).findById(input.organizationId);
   if (!organization) {
@@ -121,7 +121,7 @@ export async function createUserWithTemporaryPassword(
       organization_id: [{ fr: "Aucune organisation n'a cet identifiant.", en: 'No organization has this id.' }],
     });
   }
-  if (await findUserByEmail(input.email)) throw emailTaken();
+  if (await findUserByEmail(knex, input.email)) throw emailTaken();
 
   const temporaryPassword = generateTemporaryPassword();
   try {

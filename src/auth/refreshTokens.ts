@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { raw } from 'objection';
-import { db } from '../db/knex';
 import { AuthenticationError, MESSAGES } from '../errors';
 import { RefreshToken, User } from '../models';
 import { isOrganizationActive, organizationInactiveAuthError } from '../organizations/status';
@@ -19,11 +18,12 @@ export interface TokenPair {
 
 /** A fresh access token and the first refresh token of a new family, for a successful login. */
 export async function issueTokenPair(
+  knex: Knex,
   settings: TokenSettings,
   user: Pick<User, 'id' | 'session_version'>,
 ): Promise<TokenPair> {
   const familyId = randomUUID();
-  const refresh = await storeNewRefreshToken(db(), settings, user.id, familyId);
+  const refresh = await storeNewRefreshToken(knex, settings, user.id, familyId);
   return { access: accessTokenOf(settings, user, familyId), refresh };
 }
 
@@ -34,9 +34,13 @@ function accessTokenOf(settings: TokenSettings, user: Pick<User, 'id' | 'session
 type RotationOutcome = { rotated: TokenPair } | { refused: 'invalid' | 'reused' | 'organization_inactive' };
 
 /** Spends `presentedToken` and returns the next pair; 401 for anything but a live, unspent token. */
-export async function rotateRefreshToken(settings: TokenSettings, presentedToken: string): Promise<TokenPair> {
+export async function rotateRefreshToken(
+  knex: Knex,
+  settings: TokenSettings,
+  presentedToken: string,
+): Promise<TokenPair> {
   const claims = verifyRefreshToken(settings, presentedToken);
-  const outcome = await db().transaction(async (trx): Promise<RotationOutcome> => {
+  const outcome = await knex.transaction(async (trx): Promise<RotationOutcome> => {
     const stored = await RefreshToken.query(trx).findById(claims.jti).forUpdate();
     if (!stored || String(stored.user_id) !== claims.sub || stored.family_id !== claims.family)
       return { refused: 'invalid' };
@@ -71,7 +75,7 @@ export async function rotateRefreshToken(settings: TokenSettings, presentedToken
 }
 
 /** Ends every session of the user, e.g. after a password change. */
-export async function revokeAllRefreshTokensOf(userId: number, knex: Knex = db()): Promise<number> {
+export async function revokeAllRefreshTokensOf(knex: Knex, userId: number): Promise<number> {
   return RefreshToken.query(knex).patch({ revoked_at: new Date() }).where('user_id', userId).whereNull('revoked_at');
 }
 
@@ -90,10 +94,11 @@ export async function revokeFamily(knex: Knex, familyId: string): Promise<number
  * authenticated request, so a revoked login's access tokens stop at once rather than when they expire.
  */
 export async function userWithSession(
+  knex: Knex,
   userId: number,
   familyId: string,
 ): Promise<{ user: User; sessionLive: boolean } | null> {
-  const row = await User.query()
+  const row = await User.query(knex)
     .findById(userId)
     .select(
       'users.*',

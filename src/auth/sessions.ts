@@ -3,31 +3,24 @@
  * answers the same 401 whatever was wrong (unknown email, wrong password, inactive account), and is rate limited
  * per IP and per email, as is a wrong current password at change-password.
  */
-import type { Logger } from 'pino';
-import { type AuditContext, recordAudit } from '../audit/auditLog';
-import type { Config } from '../config';
-import { db } from '../db/knex';
+import { recordAudit } from '../audit/auditLog';
 import { AuthenticationError } from '../errors';
 import { User } from '../models';
 import { organizationInactiveAuthError } from '../organizations/status';
 import { notFound } from '../organizations/organizationScope';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import { changePassword, checkCredentials } from './credentialStore';
 import type { AuthenticatedUser } from './authenticatedUser';
 import { reserveLoginAttempt } from './loginRateLimiter';
 import { issueTokenPair, revokeFamily, rotateRefreshToken } from './refreshTokens';
 import { userProfile, userSummary } from './userShapes';
 
-export interface SessionContext {
-  settings: Config['auth'];
-  log: Logger;
-  ip: string;
-}
-
-export async function logIn(context: SessionContext, email: string, password: string) {
-  const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email });
-  const checked = await checkCredentials(email, password);
+export async function logIn(scope: RequestScope, email: string, password: string) {
+  const settings = scope.config.auth;
+  const attempt = await reserveLoginAttempt(scope.db, settings, { ip: scope.ip, email });
+  const checked = await checkCredentials(scope.db, email, password);
   if ('refused' in checked && checked.refused === 'invalid_credentials') {
-    context.log.info({ ip: context.ip }, 'login refused');
+    scope.log.info({ ip: scope.ip }, 'login refused');
     attempt.refuseIfEmailLimited();
     throw new AuthenticationError('invalid_credentials', {
       fr: 'Aucun compte actif ne correspond à ces identifiants.',
@@ -38,14 +31,14 @@ export async function logIn(context: SessionContext, email: string, password: st
   // also locked out by the limiter for a while once it is reactivated.
   await attempt.refund();
   if ('refused' in checked) {
-    context.log.info({ ip: context.ip }, 'login refused: organization inactive');
+    scope.log.info({ ip: scope.ip }, 'login refused: organization inactive');
     // Past the email's limit only a login tells the password is right; this refusal would tell it too.
     attempt.refuseIfEmailLimited();
     throw organizationInactiveAuthError();
   }
   const { user } = checked;
-  const tokens = await issueTokenPair(context.settings, user);
-  context.log.info({ userId: user.id }, 'login succeeded');
+  const tokens = await issueTokenPair(scope.db, settings, user);
+  scope.log.info({ userId: user.id }, 'login succeeded');
   return { ...tokens, user: userSummary(user) };
 }
 
@@ -54,13 +47,13 @@ export async function logIn(context: SessionContext, email: string, password: st
  * (this one included) at the next request. The user's other logins go on. Audited in the same transaction.
  */
 export async function logOut(
-  audit: AuditContext,
-  caller: Pick<AuthenticatedUser, 'id' | 'organizationId' | 'sessionId'>,
+  scope: RequestScope,
+  caller: Pick<AuthenticatedUser, 'id' | 'email' | 'organizationId' | 'sessionId'>,
 ) {
-  await db().transaction(async (trx) => {
+  await scope.db.transaction(async (trx) => {
     await revokeFamily(trx, caller.sessionId);
     await recordAudit(trx, {
-      ...audit,
+      ...auditContextOf(scope, caller),
       kind: 'user.logged_out',
       organizationId: caller.organizationId,
       subject: { type: 'user', id: caller.id },
@@ -69,30 +62,31 @@ export async function logOut(
   });
 }
 
-export function refreshSession(settings: Config['auth'], refreshToken: string) {
-  return rotateRefreshToken(settings, refreshToken);
+export function refreshSession(scope: RequestScope, refreshToken: string) {
+  return rotateRefreshToken(scope.db, scope.config.auth, refreshToken);
 }
 
-export async function profileOf(userId: number) {
-  const user = await User.query().findById(userId).withGraphFetched('organization');
+export async function profileOf(scope: RequestScope, userId: number) {
+  const user = await User.query(scope.db).findById(userId).withGraphFetched('organization');
   if (!user) throw notFound();
   return userProfile(user, user.organization ?? null);
 }
 
 export async function changeOwnPassword(
-  context: SessionContext,
+  scope: RequestScope,
   caller: { id: number; email: string },
   oldPassword: string,
   newPassword: string,
 ) {
   // A stolen access token must not become a way to guess the password without login's limit: the same
   // counters (per IP and per email), so guesses here and at login add up.
-  const attempt = await reserveLoginAttempt(db(), context.settings, { ip: context.ip, email: caller.email });
-  const user = await changePassword(caller.id, oldPassword, newPassword, {
+  const settings = scope.config.auth;
+  const attempt = await reserveLoginAttempt(scope.db, settings, { ip: scope.ip, email: caller.email });
+  const user = await changePassword(scope.db, caller.id, oldPassword, newPassword, {
     currentPasswordVerified: () => attempt.refund(),
     currentPasswordWrong: () => attempt.refuseIfEmailLimited(),
   });
-  context.log.info({ userId: user.id }, 'password changed');
+  scope.log.info({ userId: user.id }, 'password changed');
   // Every earlier token is dead now (session_version moved on), including this request's: hand over new ones.
-  return issueTokenPair(context.settings, user);
+  return issueTokenPair(scope.db, settings, user);
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { Model } from 'objection';
 import { types } from 'pg';
-import { config } from '../config';
+import type { Config } from '../config';
 
 // Postgres bigint (int8) arrives as a string: money stays exact and is converted to BigInt in domain code.
 types.setTypeParser(types.builtins.INT8, (value: string) => value);
@@ -18,20 +18,13 @@ export function knexConfig(databaseUrl: string, poolMax = 10): Knex.Config {
   };
 }
 
-let shared: Knex | undefined;
-
-/** The process-wide connection pool, bound to Objection models on first use. */
-export function db(): Knex {
-  if (!shared) {
-    shared = knexFactory(knexConfig(config().database.url, config().database.poolMax));
-    Model.knex(shared);
-  }
-  return shared;
-}
-
-export async function closeDb(): Promise<void> {
-  if (!shared) return;
-  const closing = shared;
-  shared = undefined;
-  await closing.destroy();
+/**
+ * Opens a connection pool. Only the composition roots call this (src/api/server.ts, src/worker/main.ts,
+ * scripts/start.ts), once per process, and close it (`destroy()`); everything else is given the pool. The code gives
+ * each model query its knex; Objection's models are bound to the pool too, for a test's query given none.
+ */
+export function openDatabase(settings: Config['database']): Knex {
+  const knex = knexFactory(knexConfig(settings.url, settings.poolMax));
+  Model.knex(knex);
+  return knex;
 }

@@ -1,16 +1,15 @@
 /** Readiness: whether the API can do its job, i.e. Postgres and Temporal each answer within two seconds. */
-import type { TemporalHandle } from '../clients/temporal';
-import { db } from '../db/knex';
+import type { RequestScope } from '../requests/requestScope';
 
 type Probe = 'ok' | 'unavailable';
 
 const PROBE_TIMEOUT_MS = 2000;
 
-export async function readiness(temporal: () => Promise<TemporalHandle>) {
+export async function readiness(scope: RequestScope) {
   const [postgres, temporalProbe] = await Promise.all([
-    check(() => db().raw('select 1')),
+    check(() => scope.db.raw('select 1')),
     check(async () => {
-      const { connection } = await temporal();
+      const { connection } = await scope.temporal();
       await connection.workflowService.getSystemInfo({});
     }),
   ]);

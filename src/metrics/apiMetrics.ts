@@ -4,14 +4,15 @@
  * built on first use, because process metrics are per process and prom-client refuses duplicate names.
  */
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { db } from '../db/knex';
-import { registerPayoutGauges } from './payoutGauges';
+import { type PayoutCounter, registerPayoutGauges } from './payoutGauges';
 
 export type HttpLabel = 'method' | 'route' | 'status';
 
 export interface ApiMetrics {
   registry: Registry;
   httpRequestDuration: Histogram<HttpLabel>;
+  /** Before each scrape (src/metrics/scrape.ts): the payout gauges are counted in the scrape's database. */
+  countPayouts: PayoutCounter;
 }
 
 let shared: ApiMetrics | undefined;
@@ -32,6 +33,6 @@ function buildApiMetrics(): ApiMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  registerPayoutGauges(registry, db);
-  return { registry, httpRequestDuration };
+  const countPayouts = registerPayoutGauges(registry);
+  return { registry, httpRequestDuration, countPayouts };
 }

@@ -5,55 +5,39 @@
  * Each carries a decision token signed for the user, and its activity writes the audit entry in the decision's own
  * transaction (src/payouts/store/bulkStore.ts), as for an operator's cancel or retry from the Web UI.
  */
-import type { Logger } from 'pino';
-import type { TemporalHandle } from '../clients/temporal';
 import { PAYOUT_ENGINE, withTemporal } from '../clients/temporalCall';
-import type { Config } from '../config';
-import { db } from '../db/knex';
 import { ConflictError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import type { RequestScope } from '../requests/requestScope';
 import { approvalRefusalError, checkApprover, isOpenBulkState } from './store/bulkStore';
 import { cancelForUser, type Decider, decideApproval, retryFailedForUser } from './payoutClient';
 import { type BulkSummary, loadBulkDecisions, loadBulkSummary } from './store/bulkReadStore';
 import { readableBulk } from './bulkReadUseCases';
 
-export interface ActionContext {
-  config: Config;
-  temporal: () => Promise<TemporalHandle>;
-  log: Logger;
-  /** The API request acting, for the audit log. */
-  requestId: string | null;
-}
-
-export async function approveBulkDecision(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
-  const bulk = await bulkAwaitingApproval(user, bulkId);
-  await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    decideApproval(temporal, context.config.auth, bulk.bulk_id, { approve: true, by: deciderOf(context, user) }),
+export async function approveBulkDecision(scope: RequestScope, user: AuthenticatedUser, bulkId: string) {
+  const bulk = await bulkAwaitingApproval(scope, user, bulkId);
+  await withTemporal(scope.temporal, scope.log, PAYOUT_ENGINE, (temporal) =>
+    decideApproval(temporal, scope.config.auth, bulk.bulk_id, { approve: true, by: deciderOf(scope, user) }),
   );
-  context.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk approved');
-  return decisionAnswer(bulk.bulk_id);
+  scope.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk approved');
+  return decisionAnswer(scope, bulk.bulk_id);
 }
 
-export async function rejectBulkDecision(
-  context: ActionContext,
-  user: AuthenticatedUser,
-  bulkId: string,
-  reason: string,
-) {
-  const bulk = await bulkAwaitingApproval(user, bulkId);
-  await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    decideApproval(temporal, context.config.auth, bulk.bulk_id, {
+export async function rejectBulkDecision(scope: RequestScope, user: AuthenticatedUser, bulkId: string, reason: string) {
+  const bulk = await bulkAwaitingApproval(scope, user, bulkId);
+  await withTemporal(scope.temporal, scope.log, PAYOUT_ENGINE, (temporal) =>
+    decideApproval(temporal, scope.config.auth, bulk.bulk_id, {
       approve: false,
-      by: deciderOf(context, user),
+      by: deciderOf(scope, user),
       reason,
     }),
   );
-  context.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk rejected');
-  return decisionAnswer(bulk.bulk_id);
+  scope.log.info({ bulkId: bulk.bulk_id, userId: user.id }, 'bulk rejected');
+  return decisionAnswer(scope, bulk.bulk_id);
 }
 
-export async function cancelBulkRequest(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
-  const bulk = await readableBulk(user, bulkId);
+export async function cancelBulkRequest(scope: RequestScope, user: AuthenticatedUser, bulkId: string) {
+  const bulk = await readableBulk(scope, user, bulkId);
   if (!isOpenBulkState(bulk.state)) {
     throw new ConflictError(
       'bulk_closed',
@@ -64,16 +48,10 @@ export async function cancelBulkRequest(context: ActionContext, user: Authentica
       { state: bulk.state },
     );
   }
-  const outcome = await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
-    cancelForUser(
-      temporal,
-      context.config.auth,
-      context.config.temporal.taskQueue,
-      bulk.bulk_id,
-      deciderOf(context, user),
-    ),
+  const outcome = await withTemporal(scope.temporal, scope.log, PAYOUT_ENGINE, (temporal) =>
+    cancelForUser(temporal, scope.config.auth, scope.config.temporal.taskQueue, bulk.bulk_id, deciderOf(scope, user)),
   );
-  context.log.info({ bulkId: bulk.bulk_id, userId: user.id, cancelled: outcome.cancelled }, 'bulk cancelled');
+  scope.log.info({ bulkId: bulk.bulk_id, userId: user.id, cancelled: outcome.cancelled }, 'bulk cancelled');
   return {
     bulkTransferId: bulk.bulk_id,
     cancelled_transfers: outcome.cancelled,
@@ -82,8 +60,8 @@ export async function cancelBulkRequest(context: ActionContext, user: Authentica
   };
 }
 
-export async function retryFailedRequest(context: ActionContext, user: AuthenticatedUser, bulkId: string) {
-  const bulk = await readableBulk(user, bulkId);
+export async function retryFailedRequest(scope: RequestScope, user: AuthenticatedUser, bulkId: string) {
+  const bulk = await readableBulk(scope, user, bulkId);
   if (isOpenBulkState(bulk.state)) {
     throw new ConflictError(
       'bulk_in_progress',
@@ -94,16 +72,16 @@ export async function retryFailedRequest(context: ActionContext, user: Authentic
       { state: bulk.state },
     );
   }
-  const outcome = await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
+  const outcome = await withTemporal(scope.temporal, scope.log, PAYOUT_ENGINE, (temporal) =>
     retryFailedForUser(
       temporal,
-      context.config.auth,
-      context.config.temporal.taskQueue,
+      scope.config.auth,
+      scope.config.temporal.taskQueue,
       bulk.bulk_id,
-      deciderOf(context, user),
+      deciderOf(scope, user),
     ),
   );
-  context.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
+  scope.log.info({ bulkId: bulk.bulk_id, userId: user.id, retried: outcome.retried }, 'failed transfers retried');
   const state = outcome.state ?? ('PROCESSING' as const);
   return {
     bulkTransferId: bulk.bulk_id,
@@ -115,8 +93,12 @@ export async function retryFailedRequest(context: ActionContext, user: Authentic
 }
 
 /** The caller's organization's bulk, awaiting approval (or about to: its workflow has not begun it), not theirs. */
-async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Promise<BulkSummary> {
-  const bulk = await readableBulk(user, bulkId);
+async function bulkAwaitingApproval(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  bulkId: string,
+): Promise<BulkSummary> {
+  const bulk = await readableBulk(scope, user, bulkId);
   if (bulk.state !== 'AWAITING_APPROVAL' && bulk.state !== 'PENDING') {
     throw new ConflictError(
       'not_awaiting_approval',
@@ -128,10 +110,11 @@ async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Pr
     );
   }
   // A retry awaiting approval: its requester may not decide on it either.
-  const retry = await db()('bulk_transfers')
+  const retry = await scope
+    .db('bulk_transfers')
     .where('bulk_id', bulk.bulk_id)
     .first<{ retry_requested_by_id: number | null }>('retry_requested_by_id');
-  const refusal = await checkApprover(db(), user.id, {
+  const refusal = await checkApprover(scope.db, user.id, {
     organizationId: bulk.organization_id,
     createdById: bulk.created_by_id,
     retryRequestedById: retry.retry_requested_by_id,
@@ -140,13 +123,14 @@ async function bulkAwaitingApproval(user: AuthenticatedUser, bulkId: string): Pr
   return bulk;
 }
 
-function deciderOf(context: ActionContext, user: AuthenticatedUser): Decider {
-  return { userId: user.id, requestId: context.requestId };
+/** The API request acting is written with the decision's audit entry. */
+function deciderOf(scope: RequestScope, user: AuthenticatedUser): Decider {
+  return { userId: user.id, requestId: scope.requestId };
 }
 
-async function decisionAnswer(bulkId: string) {
-  const bulk = await loadBulkSummary(db(), bulkId);
-  const decisions = await loadBulkDecisions(db(), bulkId);
+async function decisionAnswer(scope: RequestScope, bulkId: string) {
+  const bulk = await loadBulkSummary(scope.db, bulkId);
+  const decisions = await loadBulkDecisions(scope.db, bulkId);
   return {
     bulkTransferId: bulkId,
     state: bulk!.state,

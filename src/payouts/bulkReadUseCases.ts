@@ -2,11 +2,9 @@
  * What the bulk read routes answer: the history, a bulk's details and its live status, each for a caller who
  * may only see their own organization's bulks.
  */
-import type { Logger } from 'pino';
-import type { TemporalHandle } from '../clients/temporal';
-import { db } from '../db/knex';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
+import type { RequestScope } from '../requests/requestScope';
 import { queryBulkProgress } from './payoutClient';
 import { isOpenBulkState } from './store/bulkStore';
 import {
@@ -25,28 +23,32 @@ import {
 import type { BulkProgress } from './contract';
 
 /** The bulk if the caller's organization owns it; a missing bulk and another's bulk both 404. */
-export async function readableBulk(user: AuthenticatedUser, bulkId: string): Promise<BulkSummary> {
-  const bulk = await loadBulkSummary(db(), bulkId);
+export async function readableBulk(
+  scope: Pick<RequestScope, 'db'>,
+  user: AuthenticatedUser,
+  bulkId: string,
+): Promise<BulkSummary> {
+  const bulk = await loadBulkSummary(scope.db, bulkId);
   if (!bulk) throw notFound();
   assertSameOrganization(user, bulk.organization_id);
   return bulk;
 }
 
-export async function bulkHistory(user: AuthenticatedUser, filters: HistoryFilters) {
-  const { total, entries } = await listBulkHistory(db(), user.organizationId!, filters);
+export async function bulkHistory(scope: RequestScope, user: AuthenticatedUser, filters: HistoryFilters) {
+  const { total, entries } = await listBulkHistory(scope.db, user.organizationId!, filters);
   return { total, count: entries.length, limit: filters.limit, offset: filters.offset, results: entries };
 }
 
-export async function bulkDetails(user: AuthenticatedUser, bulkId: string, lines: LineFilters) {
+export async function bulkDetails(scope: RequestScope, user: AuthenticatedUser, bulkId: string, lines: LineFilters) {
   const filtered = lines.status !== null || lines.failureCode !== null;
   // Read together with the bulk itself, which decides whether the caller sees any of it (404 otherwise): one round
   // of queries instead of two, which is what a read waits for on a busy machine.
   const [bulk, progress, transfers, decisions, matching] = await Promise.all([
-    readableBulk(user, bulkId),
-    progressFromDatabase(db(), bulkId),
-    listTransferDetails(db(), bulkId, lines),
-    loadBulkDecisions(db(), bulkId),
-    filtered ? countTransferDetails(db(), bulkId, lines) : null,
+    readableBulk(scope, user, bulkId),
+    progressFromDatabase(scope.db, bulkId),
+    listTransferDetails(scope.db, bulkId, lines),
+    loadBulkDecisions(scope.db, bulkId),
+    filtered ? countTransferDetails(scope.db, bulkId, lines) : null,
   ]);
   return {
     bulk_id: bulk.bulk_id,
@@ -77,22 +79,18 @@ export async function bulkDetails(user: AuthenticatedUser, bulkId: string, lines
   };
 }
 
-export interface LiveProgressSource {
-  temporal: () => Promise<TemporalHandle>;
-  log: Logger;
-  /** BULK_STATUS_LIVE_WAIT_MS: 0 reads the database only. */
-  liveWaitMs: number;
-}
-
-export async function bulkStatus(user: AuthenticatedUser, bulkId: string, limit: number, source: LiveProgressSource) {
+export async function bulkStatus(scope: RequestScope, user: AuthenticatedUser, bulkId: string, limit: number) {
   // The reads at once, so the answer takes as long as the slowest, not their sum: the database's count and lines
   // are read with the bulk itself (which decides whether the caller sees any of it), and even when the workflow
   // answers, rather than only after waiting for it. Only a running bulk's workflow is asked.
-  const counting = Promise.all([progressFromDatabase(db(), bulkId), listTransferStatuses(db(), bulkId, limit, 0)]);
+  const counting = Promise.all([
+    progressFromDatabase(scope.db, bulkId),
+    listTransferStatuses(scope.db, bulkId, limit, 0),
+  ]);
   void counting.catch(() => undefined); // not awaited when the bulk is not the caller's (404): its failure then is moot
-  const bulk = await readableBulk(user, bulkId);
+  const bulk = await readableBulk(scope, user, bulkId);
   const [answer, [counted, individualTransfers]] = await Promise.all([
-    isOpenBulkState(bulk.state) ? liveProgress(source, bulk.bulk_id) : null,
+    isOpenBulkState(bulk.state) ? liveProgress(scope, bulk.bulk_id) : null,
     counting,
   ]);
   // Until its first step has read the bulk, the workflow counts no lines at all: the database knows better.
@@ -121,27 +119,28 @@ const LIVE_PROGRESS_DEADLINE_MS = 2000;
 
 /**
  * The workflow's own count while it runs; null (read the database) when it has closed, is unknown, or does not
- * answer within BULK_STATUS_LIVE_WAIT_MS. The worker answers queries between payment tasks, so under load it can
+ * answer within BULK_STATUS_LIVE_WAIT_MS (0: the database only). The worker answers queries between payment tasks, so under load it can
  * take seconds; the database's counts are never older (activities write a line's status before the workflow
  * hears of it), so a status read does not wait for it. A late answer is dropped.
  */
-async function liveProgress(source: LiveProgressSource, bulkId: string): Promise<BulkProgress | null> {
-  if (source.liveWaitMs === 0) return null;
+async function liveProgress(scope: RequestScope, bulkId: string): Promise<BulkProgress | null> {
+  const liveWaitMs = scope.config.bulk.statusLiveWaitMs;
+  if (liveWaitMs === 0) return null;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const temporal = await source.temporal();
+    const temporal = await scope.temporal();
     const query = temporal.connection.withDeadline(Date.now() + LIVE_PROGRESS_DEADLINE_MS, () =>
       queryBulkProgress(temporal, bulkId),
     );
     const tooSlow = new Promise<'too slow'>((resolve) => {
-      timer = setTimeout(() => resolve('too slow'), source.liveWaitMs);
+      timer = setTimeout(() => resolve('too slow'), liveWaitMs);
     });
     const first = await Promise.race([query, tooSlow]);
     if (first !== 'too slow') return first;
-    query.catch((error: unknown) => source.log.debug({ err: error, bulkId }, 'late live progress failed'));
+    query.catch((error: unknown) => scope.log.debug({ err: error, bulkId }, 'late live progress failed'));
     return null;
   } catch (error) {
-    source.log.warn({ err: error, bulkId }, 'live bulk progress unavailable; answering from the database');
+    scope.log.warn({ err: error, bulkId }, 'live bulk progress unavailable; answering from the database');
     return null;
   } finally {
     clearTimeout(timer);

@@ -4,24 +4,14 @@
  * decision token signed for the user, whose activity checks the decider again and records the decision and its
  * audit entry in one transaction.
  */
-import type { Logger } from 'pino';
-import type { TemporalHandle } from '../clients/temporal';
+import type { Knex } from 'knex';
 import { PAYOUT_ENGINE, withTemporal } from '../clients/temporalCall';
-import { db } from '../db/knex';
 import { ConflictError, NotFoundError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import type { RequestScope } from '../requests/requestScope';
 import type { TransferStatus } from './rules/transferStates';
 import { decideLineHold } from './payoutClient';
-import type { DecisionTokenSettings } from './decisionTokenKeys';
 import { readableBulk } from './bulkReadUseCases';
-
-export interface HoldActionContext {
-  /** Signs the decision's token (src/payouts/decisionTokenKeys.ts). */
-  tokens: DecisionTokenSettings;
-  temporal: () => Promise<TemporalHandle>;
-  log: Logger;
-  requestId: string | null;
-}
 
 export interface HoldDecided {
   bulkTransferId: string;
@@ -32,13 +22,13 @@ export interface HoldDecided {
 }
 
 export async function decideHeldLineRequest(
-  context: HoldActionContext,
+  scope: RequestScope,
   user: AuthenticatedUser,
   target: { bulkId: string; lineNumber: number },
   decision: { release: boolean; reason?: string },
 ): Promise<HoldDecided> {
-  const bulk = await readableBulk(user, target.bulkId);
-  const line = await readLine(bulk.bulk_id, target.lineNumber);
+  const bulk = await readableBulk(scope, user, target.bulkId);
+  const line = await readLine(scope.db, bulk.bulk_id, target.lineNumber);
   if (line.status !== 'ON_HOLD') {
     throw new ConflictError(
       'not_on_hold',
@@ -49,23 +39,24 @@ export async function decideHeldLineRequest(
       { status: line.status },
     );
   }
-  await withTemporal(context.temporal, context.log, PAYOUT_ENGINE, (temporal) =>
+  await withTemporal(scope.temporal, scope.log, PAYOUT_ENGINE, (temporal) =>
     decideLineHold(
       temporal,
-      context.tokens,
+      // Signs the decision's token (src/payouts/decisionTokenKeys.ts).
+      scope.config.auth,
       { bulkId: bulk.bulk_id, lineNumber: line.line_number, attempt: line.attempt, transferId: line.transfer_id },
       {
         release: decision.release,
-        by: { userId: user.id, requestId: context.requestId },
+        by: { userId: user.id, requestId: scope.requestId },
         ...(decision.reason ? { reason: decision.reason } : {}),
       },
     ),
   );
-  context.log.info(
+  scope.log.info(
     { bulkId: bulk.bulk_id, lineNumber: line.line_number, userId: user.id, release: decision.release },
     'held line decided',
   );
-  const decided = await readLine(bulk.bulk_id, line.line_number);
+  const decided = await readLine(scope.db, bulk.bulk_id, line.line_number);
   return {
     bulkTransferId: bulk.bulk_id,
     transfer_id: decided.transfer_id,
@@ -75,8 +66,8 @@ export async function decideHeldLineRequest(
   };
 }
 
-async function readLine(bulkId: string, lineNumber: number) {
-  const line = await db()('individual_transfers').where({ bulk_id: bulkId, line_number: lineNumber }).first<
+async function readLine(knex: Knex, bulkId: string, lineNumber: number) {
+  const line = await knex('individual_transfers').where({ bulk_id: bulkId, line_number: lineNumber }).first<
     | {
         transfer_id: string;
         line_number: number;

@@ -7,10 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Logger } from 'pino';
-import type { Config } from '../config';
-import type { TemporalHandle } from '../clients/temporal';
-import { db } from '../db/knex';
+import type { Knex } from 'knex';
 import { type BulkCsvContent, type BulkCsvFailure, readBulkCsv } from './rules/csv/readBulkCsv';
 import {
   type AppError,
@@ -20,6 +17,7 @@ import {
   ValidationError,
 } from '../errors';
 import { Account } from '../models';
+import type { RequestScope } from '../requests/requestScope';
 import { startBulkPayout } from './payoutClient';
 import {
   createBulk,
@@ -27,13 +25,6 @@ import {
   type IdempotentUpload,
   type StoredResponse,
 } from './store/bulkInsertStore';
-
-export interface UploadContext {
-  config: Config;
-  temporal: () => Promise<TemporalHandle>;
-  log: Logger;
-  requestId: string;
-}
 
 export interface UploadRequest {
   organizationId: number;
@@ -63,16 +54,16 @@ export interface UploadOutcome {
   replayed: boolean;
 }
 
-export async function uploadBulk(context: UploadContext, request: UploadRequest): Promise<UploadOutcome> {
+export async function uploadBulk(scope: RequestScope, request: UploadRequest): Promise<UploadOutcome> {
   const { organizationId, idempotencyKey } = request;
   // A retry of an upload already stored: answer as the first time, without reading the file again.
   if (idempotencyKey !== null) {
-    const earlier = await findUploadByIdempotencyKey(db(), organizationId, idempotencyKey);
-    if (earlier) return replayUpload(context, earlier, await sha256OfFile(request.filePath));
+    const earlier = await findUploadByIdempotencyKey(scope.db, organizationId, idempotencyKey);
+    if (earlier) return replayUpload(scope, earlier, await sha256OfFile(request.filePath));
   }
 
-  const payers = await payerAccounts(organizationId, request.payerAccount);
-  const limits = context.config.bulk;
+  const payers = await payerAccounts(scope.db, organizationId, request.payerAccount);
+  const limits = scope.config.bulk;
   const read = await readBulkCsv(createReadStream(request.filePath), {
     payerCurrencies: [...new Set(payers.map((account) => account.currency.trim()))],
     maxAmountPerLine: limits.maxAmountPerLineMinorUnits,
@@ -86,7 +77,7 @@ export async function uploadBulk(context: UploadContext, request: UploadRequest)
 
   const bulkId = randomUUID();
   const accepted = acceptedBody(bulkId, content);
-  const outcome = await createBulk(db(), {
+  const outcome = await createBulk(scope.db, {
     bulkId,
     organizationId,
     payerAccountId: payer.id,
@@ -99,13 +90,13 @@ export async function uploadBulk(context: UploadContext, request: UploadRequest)
     lines: content.lines,
     response: storedResponseOf(accepted),
   });
-  if (outcome.kind === 'replay') return replayUpload(context, outcome.earlier, content.sha256);
+  if (outcome.kind === 'replay') return replayUpload(scope, outcome.earlier, content.sha256);
 
-  context.log.info(
+  scope.log.info(
     { bulkId, organizationId, transfers: content.lines.count, total: content.lines.total.toString() },
     'bulk uploaded',
   );
-  await startPayout(context, bulkId);
+  await startPayout(scope, bulkId);
   return { accepted, replayed: false };
 }
 
@@ -134,7 +125,7 @@ function acceptedFromStored(response: StoredResponse): BulkAccepted {
 
 /** The first answer again. A bulk whose payout never started (Temporal was down) is started now. */
 async function replayUpload(
-  context: UploadContext,
+  scope: RequestScope,
   earlier: IdempotentUpload,
   fileSha256: string,
 ): Promise<UploadOutcome> {
@@ -148,16 +139,16 @@ async function replayUpload(
       { bulkTransferId: earlier.bulkId },
     );
   }
-  if (earlier.state === 'PENDING') await startPayout(context, earlier.bulkId);
+  if (earlier.state === 'PENDING') await startPayout(scope, earlier.bulkId);
   return { accepted: acceptedFromStored(earlier.response), replayed: true };
 }
 
-async function startPayout(context: UploadContext, bulkId: string): Promise<void> {
+async function startPayout(scope: RequestScope, bulkId: string): Promise<void> {
   try {
-    const temporal = await context.temporal();
-    await startBulkPayout(temporal, context.config.temporal.taskQueue, bulkId, { requestId: context.requestId });
+    const temporal = await scope.temporal();
+    await startBulkPayout(temporal, scope.config.temporal.taskQueue, bulkId, { requestId: scope.requestId });
   } catch (error) {
-    context.log.error({ err: error, bulkId }, 'bulk stored but its workflow could not be started');
+    scope.log.error({ err: error, bulkId }, 'bulk stored but its workflow could not be started');
     throw new ServiceUnavailableError(
       'workflow_start_failed',
       {
@@ -179,8 +170,8 @@ function errorForRefusedFile(failure: BulkCsvFailure): AppError {
 }
 
 /** The payer candidates: the one named by `?payer_account=`, or all of the organization's accounts, oldest first. */
-async function payerAccounts(organizationId: number, requested: string | null): Promise<Account[]> {
-  const query = Account.query(db()).where('organization_id', organizationId).orderBy('id');
+async function payerAccounts(knex: Knex, organizationId: number, requested: string | null): Promise<Account[]> {
+  const query = Account.query(knex).where('organization_id', organizationId).orderBy('id');
   if (requested !== null) query.where('account_id', requested);
   const accounts = await query;
   if (requested !== null && accounts.length === 0) {

@@ -5,10 +5,8 @@
  * applied, in one transaction, as an upsert by party (./roll.ts).
  */
 import { readFile } from 'node:fs/promises';
-import type { Logger } from 'pino';
+import type { Knex } from 'knex';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import type { Config } from '../config';
-import { db } from '../db/knex';
 import type { BeneficiaryStatus } from './rules/pensionEligibility';
 import type { PartyIdType } from '../domain/partyIdTypes';
 import { dayIn, DEFAULT_TIME_ZONE } from './rules/pensionPeriod';
@@ -16,6 +14,7 @@ import { readPensionRollCsv } from './rules/rollCsv';
 import { PayloadTooLargeError, ValidationError } from '../errors';
 import { Account } from '../models';
 import { assertSameOrganization, notFound } from '../organizations/organizationScope';
+import type { RequestScope } from '../requests/requestScope';
 import {
   type Beneficiary,
   findBeneficiary,
@@ -31,9 +30,10 @@ function today(): string {
   return dayIn(new Date(), DEFAULT_TIME_ZONE);
 }
 
-export async function importRollFile(config: Config, log: Logger, user: AuthenticatedUser, filePath: string) {
+export async function importRollFile(scope: RequestScope, user: AuthenticatedUser, filePath: string) {
+  const { config } = scope;
   const organizationId = user.organizationId!;
-  const accounts = await Account.query(db()).where('organization_id', organizationId);
+  const accounts = await Account.query(scope.db).where('organization_id', organizationId);
   const read = readPensionRollCsv(await readFile(filePath), {
     payerCurrencies: [...new Set(accounts.map((account) => account.currency.trim()))],
     maxAmountPerLine: config.bulk.maxAmountPerLineMinorUnits,
@@ -47,13 +47,13 @@ export async function importRollFile(config: Config, log: Logger, user: Authenti
       ? new PayloadTooLargeError(code, message, details)
       : new ValidationError(code, message, details);
   }
-  const counts = await importRoll(db(), organizationId, read.entries);
-  log.info({ organizationId, ...counts }, 'pension roll imported');
+  const counts = await importRoll(scope.db, organizationId, read.entries);
+  scope.log.info({ organizationId, ...counts }, 'pension roll imported');
   return counts;
 }
 
-export async function beneficiaryList(user: AuthenticatedUser, filters: RollFilters) {
-  const { total, results } = await listBeneficiaries(db(), user.organizationId!, filters);
+export async function beneficiaryList(scope: RequestScope, user: AuthenticatedUser, filters: RollFilters) {
+  const { total, results } = await listBeneficiaries(scope.db, user.organizationId!, filters);
   return {
     total,
     count: results.length,
@@ -63,25 +63,30 @@ export async function beneficiaryList(user: AuthenticatedUser, filters: RollFilt
   };
 }
 
-export async function beneficiaryOf(user: AuthenticatedUser, id: number) {
-  return beneficiaryView(await ownBeneficiary(user, id));
+export async function beneficiaryOf(scope: RequestScope, user: AuthenticatedUser, id: number) {
+  return beneficiaryView(await ownBeneficiary(scope.db, user, id));
 }
 
 export async function changeBeneficiaryStatus(
-  log: Logger,
+  scope: RequestScope,
   user: AuthenticatedUser,
   id: number,
   status: BeneficiaryStatus,
   reason: string | null,
 ) {
-  const beneficiary = await ownBeneficiary(user, id);
-  await setBeneficiaryStatus(db(), beneficiary.id, status, reason);
-  log.info({ beneficiaryId: beneficiary.id, from: beneficiary.status, to: status }, 'beneficiary status changed');
-  return beneficiaryView((await findBeneficiary(db(), beneficiary.id))!);
+  const beneficiary = await ownBeneficiary(scope.db, user, id);
+  await setBeneficiaryStatus(scope.db, beneficiary.id, status, reason);
+  scope.log.info({ beneficiaryId: beneficiary.id, from: beneficiary.status, to: status }, 'beneficiary status changed');
+  return beneficiaryView((await findBeneficiary(scope.db, beneficiary.id))!);
 }
 
-export async function recordBeneficiaryProofOfLife(user: AuthenticatedUser, id: number, date: string) {
-  const beneficiary = await ownBeneficiary(user, id);
+export async function recordBeneficiaryProofOfLife(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  id: number,
+  date: string,
+) {
+  const beneficiary = await ownBeneficiary(scope.db, user, id);
   if (date > today()) {
     throw new ValidationError(
       'date_in_future',
@@ -92,12 +97,12 @@ export async function recordBeneficiaryProofOfLife(user: AuthenticatedUser, id: 
       { date: [{ fr: `${date} est postérieure à aujourd'hui`, en: `${date} is after today` }] },
     );
   }
-  await recordProofOfLife(db(), beneficiary.id, date);
-  return beneficiaryView((await findBeneficiary(db(), beneficiary.id))!);
+  await recordProofOfLife(scope.db, beneficiary.id, date);
+  return beneficiaryView((await findBeneficiary(scope.db, beneficiary.id))!);
 }
 
-async function ownBeneficiary(user: AuthenticatedUser, id: number): Promise<Beneficiary> {
-  const beneficiary = await findBeneficiary(db(), id);
+async function ownBeneficiary(knex: Knex, user: AuthenticatedUser, id: number): Promise<Beneficiary> {
+  const beneficiary = await findBeneficiary(knex, id);
   if (!beneficiary) throw notFound();
   assertSameOrganization(user, beneficiary.organization_id);
   return beneficiary;

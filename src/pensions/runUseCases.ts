@@ -3,18 +3,22 @@
  * with who was held out and its payout counts. Money as bigint minor units, times as ISO 8601.
  */
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import { db } from '../db/knex';
 import { notFound } from '../organizations/organizationScope';
+import type { RequestScope } from '../requests/requestScope';
 import type { HeldOutBeneficiary } from './store/periodBulkStore';
 import { findPensionRun, listPensionRuns, type PensionRunSummary } from './store/runReadStore';
 
-export async function pensionRunList(user: AuthenticatedUser, page: { limit: number; offset: number }) {
-  const { total, results } = await listPensionRuns(db(), user.organizationId!, page.limit, page.offset);
+export async function pensionRunList(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  page: { limit: number; offset: number },
+) {
+  const { total, results } = await listPensionRuns(scope.db, user.organizationId!, page.limit, page.offset);
   return { total, count: results.length, ...page, results: results.map(runView) };
 }
 
-export async function pensionRunOf(user: AuthenticatedUser, period: string) {
-  const run = await findPensionRun(db(), user.organizationId!, period);
+export async function pensionRunOf(scope: RequestScope, user: AuthenticatedUser, period: string) {
+  const run = await findPensionRun(scope.db, user.organizationId!, period);
   if (!run) throw notFound();
   return {
     ...runView(run), // As the run wrote it (src/pensions/store/periodBulkStore.ts, selectionColumns).

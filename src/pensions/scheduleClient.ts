@@ -15,7 +15,6 @@ import type { Knex } from 'knex';
 import type { TemporalHandle } from '../clients/temporal';
 import type { MonthlyPensionRunInput } from './contract';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
-import { db } from '../db/knex';
 import { DEFAULT_TIME_ZONE } from './rules/pensionPeriod';
 import { ConflictError, MESSAGES, NotFoundError } from '../errors';
 import { type ScheduledRun, schedulePausedRefusal } from './rules/runRules';
@@ -42,6 +41,7 @@ export interface ScheduleAuthor extends AuditContext {
 }
 
 export async function createPensionSchedule(
+  knex: Knex,
   temporal: TemporalHandle,
   taskQueue: string,
   schedule: PensionSchedule,
@@ -92,7 +92,7 @@ export async function createPensionSchedule(
     throw error;
   }
   const { organizationId: _organizationId, organizationCode: _organizationCode, ...settings } = schedule;
-  await auditScheduleChange(author, scheduleId, 'schedule.created', { ...settings, paused: false });
+  await auditScheduleChange(knex, author, scheduleId, 'schedule.created', { ...settings, paused: false });
   return scheduleId;
 }
 
@@ -190,6 +190,7 @@ export type ScheduleCommand = 'pause' | 'resume' | 'trigger' | 'delete';
 
 /** 404 when the schedule does not exist (any more). */
 export async function commandPensionSchedule(
+  knex: Knex,
   temporal: TemporalHandle,
   scheduleId: string,
   command: ScheduleCommand,
@@ -203,7 +204,7 @@ export async function commandPensionSchedule(
     throw error;
   }
   const { kind, after } = COMMAND_AUDIT[command];
-  await auditScheduleChange(author, scheduleId, kind, note === undefined ? after : { ...after, note });
+  await auditScheduleChange(knex, author, scheduleId, kind, note === undefined ? after : { ...after, note });
 }
 
 async function sendScheduleCommand(
@@ -236,12 +237,13 @@ const COMMAND_AUDIT: Record<ScheduleCommand, { kind: AuditKind; after: AuditValu
 };
 
 async function auditScheduleChange(
+  knex: Knex,
   author: ScheduleAuthor,
   scheduleId: string,
   kind: AuditKind,
   after: AuditValues,
 ): Promise<void> {
-  await recordAudit(db(), {
+  await recordAudit(knex, {
     actor: author.actor,
     requestId: author.requestId,
     kind,

@@ -2,15 +2,14 @@
  * The use-cases of /api/pension-runs/schedules: the organization's one Temporal Schedule (./schedules.ts), created,
  * read, paused, resumed, triggered and deleted by its own users only; any other schedule id is 404.
  */
-import type { Logger } from 'pino';
+import type { Knex } from 'knex';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import type { TemporalHandle } from '../clients/temporal';
 import { SCHEDULER, withTemporal } from '../clients/temporalCall';
-import type { Config } from '../config';
-import { db } from '../db/knex';
 import { PermissionDeniedError, UnprocessableError, ValidationError } from '../errors';
 import { Account, Organization } from '../models';
 import { notFound } from '../organizations/organizationScope';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import {
   commandPensionSchedule,
   createPensionSchedule,
@@ -20,16 +19,9 @@ import {
   scheduleIdFor,
 } from './scheduleClient';
 
-export interface ScheduleContext {
-  config: Config;
-  temporal: () => Promise<TemporalHandle>;
-  log: Logger;
-  /** Written with each change in the audit log. */
-  requestId: string;
-}
-
-function authorOf(context: ScheduleContext, user: AuthenticatedUser, organizationId: number): ScheduleAuthor {
-  return { actor: { userId: user.id, email: user.email }, requestId: context.requestId, organizationId };
+/** Who changes the schedule, and whose it is: written with each change in the audit log. */
+function authorOf(scope: RequestScope, user: AuthenticatedUser, organizationId: number): ScheduleAuthor {
+  return { ...auditContextOf(scope, user), organizationId };
 }
 
 export interface ScheduleRequest {
@@ -42,16 +34,17 @@ export interface ScheduleRequest {
 }
 
 export async function createSchedule(
-  context: ScheduleContext,
+  scope: RequestScope,
   user: AuthenticatedUser,
   request: ScheduleRequest,
 ): Promise<ScheduleView> {
-  const organization = await callerOrganization(user);
-  const payer = await payerAccount(organization.id, request.payerAccount);
-  const scheduleId = await scheduler(context, (temporal) =>
+  const organization = await callerOrganization(scope.db, user);
+  const payer = await payerAccount(scope.db, organization.id, request.payerAccount);
+  const scheduleId = await scheduler(scope, (temporal) =>
     createPensionSchedule(
+      scope.db,
       temporal,
-      context.config.temporal.taskQueue,
+      scope.config.temporal.taskQueue,
       {
         organizationId: organization.id,
         organizationCode: organization.code,
@@ -61,86 +54,82 @@ export async function createSchedule(
         minute: request.minute,
         timeZone: request.timeZone,
       },
-      authorOf(context, user, organization.id),
+      authorOf(scope, user, organization.id),
     ),
   );
-  context.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
-  return describedSchedule(context, scheduleId);
+  scope.log.info({ scheduleId, organizationId: organization.id }, 'pension run schedule created');
+  return describedSchedule(scope, scheduleId);
 }
 
 /** None or one: an organization has at most one schedule. */
-export async function scheduleList(context: ScheduleContext, user: AuthenticatedUser) {
-  const organization = await callerOrganization(user);
-  const schedule = await scheduler(context, (temporal) =>
+export async function scheduleList(scope: RequestScope, user: AuthenticatedUser) {
+  const organization = await callerOrganization(scope.db, user);
+  const schedule = await scheduler(scope, (temporal) =>
     describePensionSchedule(temporal, scheduleIdFor(organization.code)),
   );
   return { count: schedule ? 1 : 0, results: schedule ? [schedule] : [] };
 }
 
 export async function scheduleOf(
-  context: ScheduleContext,
+  scope: RequestScope,
   user: AuthenticatedUser,
   scheduleId: string,
 ): Promise<ScheduleView> {
-  return describedSchedule(context, await ownScheduleId(user, scheduleId));
+  return describedSchedule(scope, await ownScheduleId(scope.db, user, scheduleId));
 }
 
 export async function pauseOrResumeSchedule(
-  context: ScheduleContext,
+  scope: RequestScope,
   user: AuthenticatedUser,
   scheduleId: string,
   command: 'pause' | 'resume',
   note: string | undefined,
 ): Promise<ScheduleView> {
-  const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) =>
-    commandPensionSchedule(temporal, own, command, authorOf(context, user, user.organizationId!), note),
+  const own = await ownScheduleId(scope.db, user, scheduleId);
+  await scheduler(scope, (temporal) =>
+    commandPensionSchedule(scope.db, temporal, own, command, authorOf(scope, user, user.organizationId!), note),
   );
-  context.log.info({ scheduleId: own, command }, 'pension run schedule command');
-  return describedSchedule(context, own);
+  scope.log.info({ scheduleId: own, command }, 'pension run schedule command');
+  return describedSchedule(scope, own);
 }
 
 /** A run now; a period already paid pays nobody again (src/pensions/store/periodBulkStore.ts). */
 export async function triggerSchedule(
-  context: ScheduleContext,
+  scope: RequestScope,
   user: AuthenticatedUser,
   scheduleId: string,
   note: string | undefined,
 ) {
-  const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) =>
-    commandPensionSchedule(temporal, own, 'trigger', authorOf(context, user, user.organizationId!), note),
+  const own = await ownScheduleId(scope.db, user, scheduleId);
+  await scheduler(scope, (temporal) =>
+    commandPensionSchedule(scope.db, temporal, own, 'trigger', authorOf(scope, user, user.organizationId!), note),
   );
-  context.log.info({ scheduleId: own, command: 'trigger' }, 'pension run schedule command');
+  scope.log.info({ scheduleId: own, command: 'trigger' }, 'pension run schedule command');
   return { schedule_id: own, triggered: true as const };
 }
 
 /** Runs that have built their bulk go on; one that had not yet is refused (src/pensions/rules/runRules.ts). */
-export async function deleteSchedule(
-  context: ScheduleContext,
-  user: AuthenticatedUser,
-  scheduleId: string,
-): Promise<void> {
-  const own = await ownScheduleId(user, scheduleId);
-  await scheduler(context, (temporal) =>
-    commandPensionSchedule(temporal, own, 'delete', authorOf(context, user, user.organizationId!)),
+export async function deleteSchedule(scope: RequestScope, user: AuthenticatedUser, scheduleId: string): Promise<void> {
+  const own = await ownScheduleId(scope.db, user, scheduleId);
+  await scheduler(scope, (temporal) =>
+    commandPensionSchedule(scope.db, temporal, own, 'delete', authorOf(scope, user, user.organizationId!)),
   );
-  context.log.info({ scheduleId: own }, 'pension run schedule deleted');
+  scope.log.info({ scheduleId: own }, 'pension run schedule deleted');
 }
 
-function scheduler<T>(context: ScheduleContext, call: (temporal: TemporalHandle) => Promise<T>): Promise<T> {
-  return withTemporal(context.temporal, context.log, SCHEDULER, call);
+function scheduler<T>(scope: RequestScope, call: (temporal: TemporalHandle) => Promise<T>): Promise<T> {
+  return withTemporal(scope.temporal, scope.log, SCHEDULER, call);
 }
 
-async function describedSchedule(context: ScheduleContext, scheduleId: string): Promise<ScheduleView> {
-  const schedule = await scheduler(context, (temporal) => describePensionSchedule(temporal, scheduleId));
+async function describedSchedule(scope: RequestScope, scheduleId: string): Promise<ScheduleView> {
+  const schedule = await scheduler(scope, (temporal) => describePensionSchedule(temporal, scheduleId));
   if (!schedule) throw notFound();
   return schedule;
 }
 
-async function callerOrganization(user: AuthenticatedUser): Promise<Organization> {
+async function callerOrganization(knex: Knex, user: AuthenticatedUser): Promise<Organization> {
   const organization =
-    user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
+    user.organizationId === null ? undefined : await Organization.query(knex).findById(user.organizationId);
   if (!organization) {
     throw new PermissionDeniedError('permission_denied', {
       fr: "Votre compte n'appartient à aucune organisation.",
@@ -151,15 +140,15 @@ async function callerOrganization(user: AuthenticatedUser): Promise<Organization
 }
 
 /** The caller's own schedule id; any other (another organization's, or none at all) is 404. */
-async function ownScheduleId(user: AuthenticatedUser, scheduleId: string): Promise<string> {
-  const own = scheduleIdFor((await callerOrganization(user)).code);
+async function ownScheduleId(knex: Knex, user: AuthenticatedUser, scheduleId: string): Promise<string> {
+  const own = scheduleIdFor((await callerOrganization(knex, user)).code);
   if (scheduleId !== own) throw notFound();
   return own;
 }
 
 /** The account named, or the organization's oldest one. */
-async function payerAccount(organizationId: number, accountId: string | null): Promise<Account> {
-  const query = Account.query(db()).where('organization_id', organizationId).orderBy('id');
+async function payerAccount(knex: Knex, organizationId: number, accountId: string | null): Promise<Account> {
+  const query = Account.query(knex).where('organization_id', organizationId).orderBy('id');
   if (accountId !== null) query.where('account_id', accountId);
   const account = await query.first();
   if (account) return account;

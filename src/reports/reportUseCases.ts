@@ -6,8 +6,8 @@
  */
 import { Readable } from 'node:stream';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import { db } from '../db/knex';
 import { readableBulk } from '../payouts/bulkReadUseCases';
+import type { RequestScope } from '../requests/requestScope';
 import { csvReportChunks } from './csv';
 import { jsonReportChunks } from './json';
 import { reportPages } from './transferPages';
@@ -17,19 +17,23 @@ export interface ReportDownload {
   content: Readable;
 }
 
-export async function csvReport(user: AuthenticatedUser, bulkId: string): Promise<ReportDownload> {
-  const bulk = await readableBulk(user, bulkId);
+export async function csvReport(scope: RequestScope, user: AuthenticatedUser, bulkId: string): Promise<ReportDownload> {
+  const bulk = await readableBulk(scope, user, bulkId);
   return {
     fileName: `bulk-${bulk.bulk_id}-report.csv`,
-    content: Readable.from(csvReportChunks(reportPages(db(), bulk.bulk_id))),
+    content: Readable.from(csvReportChunks(reportPages(scope.db, bulk.bulk_id))),
   };
 }
 
-export async function jsonReport(user: AuthenticatedUser, bulkId: string): Promise<ReportDownload> {
-  const bulk = await readableBulk(user, bulkId);
+export async function jsonReport(
+  scope: RequestScope,
+  user: AuthenticatedUser,
+  bulkId: string,
+): Promise<ReportDownload> {
+  const bulk = await readableBulk(scope, user, bulkId);
   const header = { bulk_id: bulk.bulk_id, generated_at: new Date().toISOString() };
   return {
     fileName: `bulk-${bulk.bulk_id}-report.json`,
-    content: Readable.from(jsonReportChunks(header, reportPages(db(), bulk.bulk_id))),
+    content: Readable.from(jsonReportChunks(header, reportPages(scope.db, bulk.bulk_id))),
   };
 }

@@ -5,15 +5,14 @@
  * deleting are in the audit log (never the secret).
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import { type AuditContext, recordAudit } from '../audit/auditLog';
+import type { Knex } from 'knex';
+import { recordAudit } from '../audit/auditLog';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
-import type { TemporalHandle } from '../clients/temporal';
 import type { Config } from '../config';
-import { db } from '../db/knex';
 import { ConflictError, ValidationError } from '../errors';
 import { notFound } from '../organizations/organizationScope';
 import { countHit } from '../rateLimits/fixedWindow';
+import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import { webhookUrlRefusal } from './rules/addressRules';
 import { stopPendingDeliveries } from './store/deliveryStore';
 import { resolveCheckedAddresses } from './deliveryHttpClient';
@@ -63,7 +62,7 @@ function endpointView(row: EndpointRow) {
  * The organization whose endpoints the caller acts on: a GESTIONNAIRE's own (naming another one matches nothing:
  * 404), or the one staff name.
  */
-async function organizationOf(user: AuthenticatedUser, requested: number | undefined): Promise<number> {
+async function organizationOf(knex: Knex, user: AuthenticatedUser, requested: number | undefined): Promise<number> {
   if (!user.isStaff) {
     if (user.organizationId === null || (requested !== undefined && requested !== user.organizationId))
       throw notFound();
@@ -79,14 +78,14 @@ async function organizationOf(user: AuthenticatedUser, requested: number | undef
       },
       { organization_id: ['required for staff'] },
     );
-  const organization = await db()('organizations').where('id', organizationId).first<{ id: number } | undefined>('id');
+  const organization = await knex('organizations').where('id', organizationId).first<{ id: number } | undefined>('id');
   if (!organization) throw notFound();
   return organizationId;
 }
 
 /** A live (not deleted) endpoint the caller may act on; 404 otherwise. */
-async function loadEndpoint(user: AuthenticatedUser, webhookId: number): Promise<EndpointRow> {
-  const row = await db()('webhook_endpoints')
+async function loadEndpoint(knex: Knex, user: AuthenticatedUser, webhookId: number): Promise<EndpointRow> {
+  const row = await knex('webhook_endpoints')
     .where('id', webhookId)
     .whereNull('deleted_at')
     .first<EndpointRow | undefined>(ENDPOINT_COLUMNS);
@@ -102,16 +101,11 @@ export interface NewWebhook {
 }
 
 /** Registers an endpoint; the answer is the only time its secret is shown. */
-export async function registerWebhook(
-  config: Config,
-  audit: AuditContext,
-  user: AuthenticatedUser,
-  request: NewWebhook,
-) {
-  const organizationId = await organizationOf(user, request.organizationId);
-  await refuseForbiddenUrl(config, request.url);
+export async function registerWebhook(scope: RequestScope, user: AuthenticatedUser, request: NewWebhook) {
+  const organizationId = await organizationOf(scope.db, user, request.organizationId);
+  await refuseForbiddenUrl(scope.config, request.url);
   const secret = newWebhookSecret();
-  return db().transaction(async (trx) => {
+  return scope.db.transaction(async (trx) => {
     const [row] = await trx('webhook_endpoints')
       .insert({
         organization_id: organizationId,
@@ -123,7 +117,7 @@ export async function registerWebhook(
       .returning<EndpointRow[]>(ENDPOINT_COLUMNS);
     if (!row) throw new Error('webhook endpoint insert returned no row');
     await recordAudit(trx, {
-      ...audit,
+      ...auditContextOf(scope, user),
       kind: 'webhook.created',
       organizationId,
       subject: { type: 'webhook', id: Number(row.id) },
@@ -151,11 +145,12 @@ async function refuseForbiddenUrl(config: Config, url: string): Promise<void> {
 }
 
 export async function listWebhooks(
+  scope: RequestScope,
   user: AuthenticatedUser,
   filters: { organizationId?: number; limit: number; offset: number },
 ) {
-  const organizationId = await organizationOf(user, filters.organizationId);
-  const live = db()('webhook_endpoints').where('organization_id', organizationId).whereNull('deleted_at');
+  const organizationId = await organizationOf(scope.db, user, filters.organizationId);
+  const live = scope.db('webhook_endpoints').where('organization_id', organizationId).whereNull('deleted_at');
   const [counted] = await live.clone().count<Array<{ count: string }>>('* as count');
   const rows = await live
     .clone()
@@ -173,9 +168,9 @@ export async function listWebhooks(
 }
 
 /** Deletes the endpoint: it gets no new events and its pending deliveries stop; its history stays readable by staff. */
-export async function deleteWebhook(audit: AuditContext, user: AuthenticatedUser, webhookId: number): Promise<void> {
-  const endpoint = await loadEndpoint(user, webhookId);
-  await db().transaction(async (trx) => {
+export async function deleteWebhook(scope: RequestScope, user: AuthenticatedUser, webhookId: number): Promise<void> {
+  const endpoint = await loadEndpoint(scope.db, user, webhookId);
+  await scope.db.transaction(async (trx) => {
     const deleted = await trx('webhook_endpoints')
       .where('id', webhookId)
       .whereNull('deleted_at')
@@ -183,7 +178,7 @@ export async function deleteWebhook(audit: AuditContext, user: AuthenticatedUser
     if (deleted !== 1) throw notFound();
     await stopPendingDeliveries(trx, webhookId, 'its endpoint was deleted');
     await recordAudit(trx, {
-      ...audit,
+      ...auditContextOf(scope, user),
       kind: 'webhook.deleted',
       organizationId: endpoint.organization_id,
       subject: { type: 'webhook', id: webhookId },
@@ -192,22 +187,16 @@ export async function deleteWebhook(audit: AuditContext, user: AuthenticatedUser
   });
 }
 
-export interface TestEventContext {
-  config: Config;
-  temporal: () => Promise<TemporalHandle>;
-  log: Logger;
-}
-
 /** A `webhook.test` event to this endpoint only, recorded and delivered as any other. */
-export async function sendTestEvent(context: TestEventContext, user: AuthenticatedUser, webhookId: number) {
-  const endpoint = await loadEndpoint(user, webhookId);
+export async function sendTestEvent(scope: RequestScope, user: AuthenticatedUser, webhookId: number) {
+  const endpoint = await loadEndpoint(scope.db, user, webhookId);
   if (!endpoint.enabled)
     throw new ConflictError('webhook_disabled', {
       fr: 'Ce webhook est désactivé : enregistrez-le à nouveau.',
       en: 'This webhook is disabled: register it again.',
     });
   // Counted once the endpoint is known to be the caller's: another organization's id stays a plain 404.
-  await countHit(db(), { scope: 'webhook_test', ...context.config.webhooks.testRateLimit }, String(endpoint.id), {
+  await countHit(scope.db, { scope: 'webhook_test', ...scope.config.webhooks.testRateLimit }, String(endpoint.id), {
     fr: 'Trop de tests pour ce webhook. Réessayez plus tard.',
     en: 'Too many tests of this webhook. Try again later.',
   });
@@ -216,23 +205,24 @@ export async function sendTestEvent(context: TestEventContext, user: Authenticat
     organization_id: endpoint.organization_id,
     requested_by: user.email,
   });
-  const [deliveryId] = await db().transaction((trx) =>
+  const [deliveryId] = await scope.db.transaction((trx) =>
     insertEvents(trx, endpoint.organization_id, [event], [{ id: Number(endpoint.id) }]),
   );
   if (deliveryId === undefined) throw new Error('test event recorded no delivery');
   try {
-    const handle = await context.temporal();
+    const handle = await scope.temporal();
     await startWebhookDeliveries(
-      db(),
+      scope.db,
       {
-        temporal: { handle, taskQueue: context.config.temporal.taskQueue },
-        log: context.log,
+        temporal: { handle, taskQueue: scope.config.temporal.taskQueue },
+        retry: scope.config.webhooks.retry,
+        log: scope.log,
       },
       [deliveryId],
     );
   } catch (error) {
     // Recorded: the delivery sweep starts it once Temporal answers again.
-    context.log.warn({ err: error, deliveryId }, 'Temporal unreachable; the test event waits for the sweep');
+    scope.log.warn({ err: error, deliveryId }, 'Temporal unreachable; the test event waits for the sweep');
   }
   return { event_id: event.id, delivery_id: deliveryId };
 }
@@ -249,12 +239,13 @@ interface DeliveryRow {
 
 /** The endpoint's deliveries, newest first, each with its attempts oldest first. */
 export async function listWebhookDeliveries(
+  scope: RequestScope,
   user: AuthenticatedUser,
   webhookId: number,
   pageOf: { limit: number; offset: number },
 ) {
-  const endpoint = await loadEndpoint(user, webhookId);
-  const deliveries = db()('webhook_deliveries').where('endpoint_id', endpoint.id);
+  const endpoint = await loadEndpoint(scope.db, user, webhookId);
+  const deliveries = scope.db('webhook_deliveries').where('endpoint_id', endpoint.id);
   const [counted] = await deliveries.clone().count<Array<{ count: string }>>('* as count');
   const rows = await deliveries
     .clone()
@@ -271,7 +262,8 @@ export async function listWebhookDeliveries(
       'webhook_deliveries.completed_at',
       'webhook_deliveries.failure_reason',
     );
-  const attempts = await db()('webhook_delivery_attempts')
+  const attempts = await scope
+    .db('webhook_delivery_attempts')
     .whereIn(
       'delivery_id',
       rows.map((row) => row.id),

@@ -5,7 +5,7 @@ import { SchemeAdapterClient } from '../payouts/schemeAdapterClient';
 import { decisionPublicKeys } from '../payouts/decisionTokenKeys';
 import { temporalConnectionOptions } from '../clients/temporalConnection';
 import { type Config, config } from '../config';
-import { closeDb, db } from '../db/knex';
+import { openDatabase } from '../db/knex';
 import { logger } from '../logging/logger';
 import { temporalLoggerFor } from '../logging/temporalLogger';
 import { installTemporalRuntimeTelemetry } from '../metrics/temporalTelemetry';
@@ -24,12 +24,13 @@ async function main(): Promise<void> {
   // A client of the worker's own: operator requests (retry-failed from the Web UI) and the sweep's schedule.
   const clientConnection = await Connection.connect(temporalConnectionOptions(settings.temporal));
   const client = new Client({ connection: clientConnection, namespace: settings.temporal.namespace });
+  const db = openDatabase(settings.database);
   const worker = await createPayoutWorker({
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueue,
     dependencies: {
-      db: db(),
+      db,
       adapter: new SchemeAdapterClient({
         baseUrl: settings.mojaloop.schemeAdapterUrl,
         timeoutMs: settings.mojaloop.requestTimeoutMs,
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   await clientConnection.close();
   await connection.close();
   await metricsServer.close();
-  await closeDb();
+  await db.destroy();
   logger.info('worker stopped');
 }
 

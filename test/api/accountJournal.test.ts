@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { beginBulk, cancelBulk, closeBulk, retryFailedLines } from '../../src/payouts/store/bulkStore';
 import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/store/lineStore';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';

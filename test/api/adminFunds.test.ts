@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { beginBulk } from '../../src/payouts/store/bulkStore';
 import { asCaller, auditOf, type Caller, callers, signIn } from '../support/adminFixtures';
 import { authHeader, createAccount, createOrganization, createTestApp, uniqueSuffix } from '../support/fixtures';

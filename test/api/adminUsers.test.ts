@@ -4,7 +4,7 @@
  * log, and that another organization's user is never disclosed.
  */
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { asCaller, auditOf, type Caller, callers, outboxMailsTo, signIn } from '../support/adminFixtures';
 import {
   authHeader,

@@ -1,6 +1,6 @@
 /** ALLOWED_HOSTS on the real app: a Host header outside the list is refused before any route runs. */
 import request from 'supertest';
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { createTestApp } from '../support/fixtures';
 
 describe('ALLOWED_HOSTS', () => {

@@ -8,7 +8,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { signAccessToken } from '../../src/auth/tokens';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { User } from '../../src/models';
 import { createBulkTestApp, createFund, csvOfLines, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, createUser, loginAs } from '../support/fixtures';

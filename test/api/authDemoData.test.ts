@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { seedDemoData } from '../../scripts/demoData';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { createTestApp, strongPassword } from '../support/fixtures';
 
 const DEMO_EMAILS = ['gestionnaire@cnss.bj', 'superviseur@cnss.bj', 'admin@cnss.bj', 'gestionnaire@crr.example'];
@@ -30,13 +30,13 @@ describe('seedDemoData', () => {
     // Start from no demo users, whatever ran before in this database.
     await db()('users').whereIn('email', DEMO_EMAILS).delete();
 
-    const first = await seedDemoData({});
+    const first = await seedDemoData(db(), {});
     expect(first.logins.map((login) => login.email)).toEqual(DEMO_EMAILS);
     const passwords = first.logins.map((login) => login.password);
     for (const password of passwords) expect(password).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(new Set(passwords).size).toBe(DEMO_EMAILS.length);
 
-    const second = await seedDemoData({});
+    const second = await seedDemoData(db(), {});
     expect(second.logins).toEqual(DEMO_EMAILS.map((email) => ({ email, password: null })));
     for (const [index, email] of DEMO_EMAILS.entries()) {
       expect(await loginStatus(email, passwords[index] as string)).toBe(200);
@@ -81,17 +81,17 @@ describe('seedDemoData', () => {
   });
 
   it('sets DEMO_PASSWORD on every run, without duplicating anything or touching balances', async () => {
-    await seedDemoData({});
+    await seedDemoData(db(), {});
     await db()('accounts').where({ account_id: 'ACC-CNSS-001' }).update({ balance: '9999999000' });
     const before = await demoRows();
 
     const demoPassword = strongPassword();
-    const first = await seedDemoData({ demoPassword });
+    const first = await seedDemoData(db(), { demoPassword });
     expect(first.logins).toEqual(DEMO_EMAILS.map((email) => ({ email, password: demoPassword })));
     for (const email of DEMO_EMAILS) expect(await loginStatus(email, demoPassword)).toBe(200);
 
     const changedPassword = strongPassword();
-    await seedDemoData({ demoPassword: changedPassword });
+    await seedDemoData(db(), { demoPassword: changedPassword });
     expect(await loginStatus('admin@cnss.bj', changedPassword)).toBe(200);
     expect(await loginStatus('admin@cnss.bj', demoPassword)).toBe(401);
 
@@ -114,7 +114,7 @@ describe('seedDemoData', () => {
       await jest.isolateModulesAsync(async () => {
         productionSeed = (await import('../../scripts/demoData')).seedDemoData;
       });
-      await expect(productionSeed!({ demoPassword: strongPassword() })).rejects.toThrow(
+      await expect(productionSeed!(db(), { demoPassword: strongPassword() })).rejects.toThrow(
         'Refusing to load demo data in production.',
       );
     } finally {

@@ -3,7 +3,7 @@
  * which a bulk's progress reads: they follow every statement that adds, changes or removes lines, one line or many.
  */
 import { randomUUID } from 'node:crypto';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { progressFromDatabase } from '../../src/payouts/store/bulkReadStore';
 import { recordPayeeDiscovered, settleTransfer } from '../../src/payouts/store/lineStore';
 import { expectJournalAgrees } from '../support/journalInvariant';

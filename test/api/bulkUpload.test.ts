@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { lazyTemporalClient } from '../../src/clients/temporal';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { BULK_LOCK_NAMESPACE } from '../../src/payouts/store/bulkInsertStore';
 import { createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';
 import {

@@ -3,7 +3,7 @@
  * stored exactly. How fast (and the API's peak memory) is the bench's to measure (`npm run bench`, its
  * 100,000-line upload), not a test's: a time limit here would only fail on a loaded machine.
  */
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
 
 const LINES = 100_000;

@@ -4,7 +4,7 @@
  * database: no bulk, no line, no reservation, the same balance.
  */
 import { Readable } from 'node:stream';
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { readBulkCsv } from '../../src/payouts/rules/csv/readBulkCsv';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, snapshot, upload } from '../support/bulkFixtures';
 import type { TestServer } from '../support/fixtures';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { authHeader, createTestApp, createUser, loginAs } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, type Fund, upload } from '../support/bulkFixtures';
 

@@ -9,7 +9,7 @@ import { createApp } from '../../src/api/app';
 import { httpMetrics } from '../../src/api/middleware/httpMetrics';
 import { lazyTemporalClient } from '../../src/clients/temporal';
 import { buildConfig, config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { isAuthorizedScrape } from '../../src/metrics/scrapeAuth';
 import { installTemporalRuntimeTelemetry } from '../../src/metrics/temporalTelemetry';
 import { observeMojaloopCall, timeMojaloopCall } from '../../src/metrics/workerMetrics';
@@ -83,7 +83,8 @@ async function insertBulk(
 describe('API metrics', () => {
   afterAll(closeDb);
 
-  const app = () => createApp({ config: config(), temporal: lazyTemporalClient(config().temporal) }).callback();
+  const app = () =>
+    createApp({ config: config(), db: db(), temporal: lazyTemporalClient(config().temporal) }).callback();
 
   it('serves the Prometheus text format with process metrics and HTTP latency by matched route', async () => {
     const server = app();
@@ -161,7 +162,11 @@ describe('API metrics', () => {
 
   it('asks for the bearer token when METRICS_TOKEN is set', async () => {
     const settings = buildConfig({ ...process.env, METRICS_TOKEN: 'scrape-token-for-tests' });
-    const server = createApp({ config: settings, temporal: lazyTemporalClient(settings.temporal) }).callback();
+    const server = createApp({
+      config: settings,
+      db: db(),
+      temporal: lazyTemporalClient(settings.temporal),
+    }).callback();
     const refused = await request(server).get('/metrics').expect(401);
     expect(refused.body.error.code).toBe('not_authenticated');
     await request(server).get('/metrics').set('Authorization', 'Bearer wrong-token-for-tests').expect(401);

@@ -15,7 +15,7 @@ import type { HttpMethod } from '../../src/api/http/routeDefinition';
 import { openApiDocument, type OpenApiDocument } from '../../src/api/apiDocument';
 import { documentedResponse as documentedIn, operationOf } from '../support/openApiDocumentReading';
 import { SWAGGER_UI_CSP } from '../../src/api/routes/docs';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import {
   authHeader,
   createAccount,

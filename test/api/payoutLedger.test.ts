@@ -1,6 +1,6 @@
 /** The guarded writes behind the payout steps, against the real Postgres: each one takes effect at most once. */
 import { storeQuoteFigures } from '../../src/payouts/rules/paymentGates';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { beginBulk, closeBulk } from '../../src/payouts/store/bulkStore';
 import {
   claimTransferSend,

@@ -1,6 +1,6 @@
 /** The pension roll API against the real database: import (validation, all-or-nothing, upsert), reads, changes. */
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
 
 const HEADER = 'type_id,valeur_id,nom_complet,devise,montant_mensuel,statut,derniere_preuve_de_vie,date_debut,date_fin';

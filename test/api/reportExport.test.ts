@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { REPORT_COLUMNS } from '../../src/reports/reportRow';
 import { reportPages } from '../../src/reports/transferPages';
 import {

@@ -5,7 +5,7 @@
  * or retype one. A `null` in an example stands for a field that is null or of the type given beside it.
  */
 import request from 'supertest';
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { authHeader, createUser, loginAs, uniqueEmail } from '../support/fixtures';
 import { createBulkTestApp, createFund, csvOfLines, upload } from '../support/bulkFixtures';
 

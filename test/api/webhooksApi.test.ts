@@ -1,6 +1,6 @@
 /** The /api/webhooks routes against the real database: who may, organization scoping, the secret shown once, audit. */
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import {
   authHeader,
   createOrganization,

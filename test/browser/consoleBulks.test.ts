@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { PayoutAdapter } from '../../activities';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { barrier, type Barrier } from '../support/barrier';
 import { CSV_HEADER, snapshot, type Fund } from '../support/bulkFixtures';
 import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';

@@ -3,7 +3,7 @@
  * upload's `nom` names someone other than the wallet's owner (the peer names 22990000421 "Awa Traoré"), the bulk
  * page shows the line held with both names and its likeness, the rest paid; a GESTIONNAIRE releases it and it is paid.
  */
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { createAccount, createOrganization, createUser } from '../support/fixtures';
 import { uniqueMsisdns, walletOwnerName } from '../support/payees';

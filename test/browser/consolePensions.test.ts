@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { dayIn } from '../../src/pensions/rules/pensionPeriod';
 import { type ConsoleHarness, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { authHeader, createAccount, createOrganization, createUser, loginAs } from '../support/fixtures';

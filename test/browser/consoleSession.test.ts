@@ -4,7 +4,7 @@
  * reason, signing out (which ends the login on the server), the English switch, a SUPERVISEUR's read-only pages, and the API's own paths never answered by the app.
  */
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { createBulkTestApp, createFund, csvOfLines, upload } from '../support/bulkFixtures';
 import { type ConsoleHarness, screenshot, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { authHeader, createUser, loginAs, strongPassword } from '../support/fixtures';

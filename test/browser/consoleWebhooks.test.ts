@@ -4,7 +4,7 @@
  * that secret, reads the delivery and its attempt, and deletes the endpoint.
  */
 import { Webhook } from 'standardwebhooks';
-import { closeDb } from '../../src/db/knex';
+import { closeDb } from '../support/database';
 import { type ConsoleHarness, signIn, startConsoleHarness } from '../support/consoleHarness';
 import { createAccount, createOrganization, createUser } from '../support/fixtures';
 import { waitFor } from '../support/payoutHarness';

@@ -15,7 +15,7 @@ import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
 import { PeerUnavailableError } from '../../src/payouts/schemeAdapterErrors';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {

@@ -18,7 +18,8 @@ import type { Worker } from '@temporalio/worker';
 import knexFactory, { type Knex } from 'knex';
 import { Client as PgClient } from 'pg';
 import { config } from '../../src/config';
-import { closeDb, db, knexConfig } from '../../src/db/knex';
+import { knexConfig } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {

@@ -16,7 +16,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
 import { logger } from '../../src/logging/logger';
 import { temporalLoggerFor } from '../../src/logging/temporalLogger';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import { createPayoutWorker } from '../../src/worker/createWorker';

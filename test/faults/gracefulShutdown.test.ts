@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { freePort } from '../../temporal/devServer';
 import { createBulkTestApp, createFund, CSV_HEADER } from '../support/bulkFixtures';

@@ -13,7 +13,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
 import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { retryFailedLines } from '../../src/payouts/store/bulkStore';
 import { forgetPayeeDiscovery, settleTransfer } from '../../src/payouts/store/lineStore';

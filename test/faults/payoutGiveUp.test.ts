@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';

@@ -8,7 +8,7 @@
  * have been paid, and is left to be reconciled by hand.
  */
 import { SchemeAdapterClient } from '../../src/payouts/schemeAdapterClient';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';

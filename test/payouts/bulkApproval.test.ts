@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
 import { dayIn } from '../../src/pensions/rules/pensionPeriod';
 import { bulkIdForPeriod } from '../../src/pensions/store/periodBulkStore';

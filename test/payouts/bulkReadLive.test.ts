@@ -4,7 +4,7 @@
  */
 import request from 'supertest';
 import type { Worker } from '@temporalio/worker';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { authHeader } from '../support/fixtures';
 import { createBulkTestApp, createFund, CSV_HEADER, snapshot, upload } from '../support/bulkFixtures';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';

@@ -10,7 +10,7 @@ import { type ApplicationFailure, Client, WorkflowUpdateFailedError } from '@tem
 import type { Worker } from '@temporalio/worker';
 import type { PayoutAdapter } from '../../activities';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { settleTransfer } from '../../src/payouts/store/lineStore';

@@ -7,7 +7,7 @@
 import type { Worker } from '@temporalio/worker';
 import type { temporal as proto } from '@temporalio/proto';
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { closeBulk } from '../../src/payouts/store/bulkStore';
 import { createBulkTestApp, createFund, type Fund, upload } from '../support/bulkFixtures';
 import { authHeader, type TestServer } from '../support/fixtures';

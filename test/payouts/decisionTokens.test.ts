@@ -10,7 +10,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { approveBulk } from '../../src/payouts/store/bulkStore';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';

@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { PayoutAdapter } from '../../activities';
 import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { expectJournalAgrees } from '../support/journalInvariant';
 import { uniqueMsisdns } from '../support/payees';
 import {

@@ -12,7 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createOperatorActivities } from '../../activities/operations/operatorActivities';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { settleTransfer } from '../../src/payouts/store/lineStore';
 import { ensureTemporalCli } from '../../temporal/cli';

@@ -7,7 +7,7 @@
  */
 import { applyAccountChange } from '../../src/accounts/store/journalStore';
 import type { Worker } from '@temporalio/worker';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { config } from '../../src/config';
 import { AppError } from '../../src/errors';
 import { startBulkPayout } from '../../src/payouts/payoutClient';

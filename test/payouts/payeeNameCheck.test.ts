@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';
 import { auditOf } from '../support/adminFixtures';
 import { bulkDetails, createBulkTestApp, createFund, type Fund, upload } from '../support/bulkFixtures';

@@ -4,7 +4,7 @@
  * rejected (5101), 22990000403 transfer rejected (5104); any other MSISDN is paid.
  */
 import type { Worker } from '@temporalio/worker';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/payoutClient';
 import {
   BULK_ID,

@@ -7,7 +7,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTransferActivities } from '../../activities/payouts/transferActivities';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { type PayoutTransferResult, workflowIdForLine } from '../../src/payouts/contract';
 import {
   accountMoney,

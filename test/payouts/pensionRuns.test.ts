@@ -8,7 +8,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError } fro
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { dayIn, periodOf } from '../../src/pensions/rules/pensionPeriod';
 import { authHeader, createAccount, createOrganization, createTestApp, newUserToken } from '../support/fixtures';
 import {

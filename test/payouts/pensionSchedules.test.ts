@@ -5,7 +5,7 @@
  */
 import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { dayIn } from '../../src/pensions/rules/pensionPeriod';
 import { commandPensionSchedule, createPensionSchedule, scheduleIdFor } from '../../src/pensions/scheduleClient';
 import { authHeader, createAccount, createOrganization, createTestApp, createUser, loginAs } from '../support/fixtures';
@@ -113,6 +113,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     const payees = uniqueMsisdns(2);
     const fund = await fundWithRoll(payees);
     const scheduleId = await createPensionSchedule(
+      db(),
       temporal,
       taskQueue,
       {
@@ -128,8 +129,8 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     );
     try {
       await Promise.all([
-        commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author),
-        commandPensionSchedule(temporal, scheduleId, 'trigger', fund.author),
+        commandPensionSchedule(db(), temporal, scheduleId, 'trigger', fund.author),
+        commandPensionSchedule(db(), temporal, scheduleId, 'trigger', fund.author),
       ]);
       // Every run the triggers started has ended, and the period's bulk with them.
       const handle = temporal.client.schedule.getHandle(scheduleId);
@@ -154,7 +155,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
         Object.fromEntries(payees.map((payee) => [payee, 1])),
       );
     } finally {
-      await commandPensionSchedule(temporal, scheduleId, 'delete', fund.author);
+      await commandPensionSchedule(db(), temporal, scheduleId, 'delete', fund.author);
     }
   });
 
@@ -184,6 +185,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
     const control = await fundWithRoll(uniqueMsisdns(1));
     const spec = { dayOfMonth: 1, hour: 0, minute: 0, timeZone: TIME_ZONE };
     const pausedId = await createPensionSchedule(
+      db(),
       temporal,
       taskQueue,
       {
@@ -195,6 +197,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
       paused.author,
     );
     const controlId = await createPensionSchedule(
+      db(),
       temporal,
       taskQueue,
       {
@@ -206,7 +209,7 @@ describe('monthly pension schedules: twice at once, and paused', () => {
       control.author,
     );
     // Paused first, then both moved to the next minute at least 15 s ahead: nothing slow stands in between.
-    await commandPensionSchedule(temporal, pausedId, 'pause', paused.author, 'audit');
+    await commandPensionSchedule(db(), temporal, pausedId, 'pause', paused.author, 'audit');
     const when = nextMinute();
     for (const id of [pausedId, controlId]) {
       await temporal.client.schedule.getHandle(id).update((previous) => ({
@@ -244,8 +247,8 @@ describe('monthly pension schedules: twice at once, and paused', () => {
         reserved: '0',
       });
     } finally {
-      await commandPensionSchedule(temporal, pausedId, 'delete', paused.author);
-      await commandPensionSchedule(temporal, controlId, 'delete', control.author);
+      await commandPensionSchedule(db(), temporal, pausedId, 'delete', paused.author);
+      await commandPensionSchedule(db(), temporal, controlId, 'delete', control.author);
     }
   }, 200_000);
 });

@@ -7,7 +7,7 @@
  * (in an organization that requires approval, a rejected bulk is refused first: retry_after_second_user_decision).
  */
 import type { Worker } from '@temporalio/worker';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { config } from '../../src/config';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { ConflictError } from '../../src/errors';

@@ -8,7 +8,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { homeTransactionIdFor } from '../../src/payouts/rules/bulkDecisionRules';
 import { retryFailedPayouts } from '../../src/payouts/payoutClient';
 import { signDecisionToken } from '../../src/payouts/decisionTokenKeys';

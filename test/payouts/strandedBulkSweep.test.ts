@@ -2,7 +2,7 @@
  * A bulk stored by the upload (funds reserved) whose workflow was never started, as when the API dies between
  * its commit and its start call: the sweep, run by a Temporal Schedule, starts it once, and it is paid.
  */
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { ensureSweepSchedule, STRANDED_BULK_SWEEP } from '../../src/worker/sweepSchedules';
 import type {

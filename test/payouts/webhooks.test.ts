@@ -10,7 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
 import { createWebhookActivities } from '../../activities/webhooks/webhookActivities';
 import { config } from '../../src/config';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { closeBulk } from '../../src/payouts/store/bulkStore';
 import { startBulkPayout } from '../../src/payouts/payoutClient';
 import { resolveCheckedAddresses } from '../../src/webhooks/deliveryHttpClient';

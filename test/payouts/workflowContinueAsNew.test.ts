@@ -3,7 +3,7 @@
  * 30 lines spans several runs. Real Temporal dev server, real Mojaloop peer.
  */
 import type { Worker } from '@temporalio/worker';
-import { closeDb, db } from '../../src/db/knex';
+import { closeDb, db } from '../support/database';
 import { queryBulkProgress, startBulkPayout } from '../../src/payouts/payoutClient';
 import { type BulkPayoutResult, workflowIdForBulk } from '../../src/payouts/contract';
 import {

@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
 import { config } from '../../src/config';
-import { db } from '../../src/db/knex';
+import { db } from './database';
 import type { User } from '../../src/models';
 import { authHeader, createOrganization, createUser, type CreateUserOptions, type TestServer } from './fixtures';
 

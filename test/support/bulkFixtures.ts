@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Config } from '../../src/config';
-import { db } from '../../src/db/knex';
+import { db } from './database';
 import type { Account, Organization } from '../../src/models';
 import { conforms } from './openApiContract';
 import {

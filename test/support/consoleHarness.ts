@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { PayoutAdapter } from '../../activities';
-import { db } from '../../src/db/knex';
+import { db } from './database';
 import { createTestApp } from './fixtures';
 import {
   adapterClient,

@@ -20,7 +20,7 @@ import { createApp } from '../../src/api/app';
 import { hashPassword } from '../../src/auth/passwords';
 import { lazyTemporalClient } from '../../src/clients/temporal';
 import { buildConfig, config, type Config } from '../../src/config';
-import { db } from '../../src/db/knex';
+import { db } from './database';
 import { Account, Organization, User, type UserRole } from '../../src/models';
 import { fundForTest } from './accountFunding';
 
@@ -50,7 +50,7 @@ export function createTestApp(envOverrides: Record<string, string> = {}): {
   config: Config;
 } {
   const settings = Object.keys(envOverrides).length === 0 ? config() : buildConfig({ ...process.env, ...envOverrides });
-  const app = createApp({ config: settings, temporal: lazyTemporalClient(settings.temporal) });
+  const app = createApp({ config: settings, db: db(), temporal: lazyTemporalClient(settings.temporal) });
   return { app, server: app.callback(), config: settings };
 }
 

@@ -6,6 +6,7 @@
 import type { TemporalHandle } from '../../src/clients/temporal';
 import { dayIn } from '../../src/pensions/rules/pensionPeriod';
 import { createPensionSchedule } from '../../src/pensions/scheduleClient';
+import { db } from './database';
 import { createUser } from './fixtures';
 
 export interface ScheduledFund {
@@ -25,6 +26,7 @@ export async function scheduleMonthlyRuns(
   const { user, email } = await createUser({ organizationId: fund.organizationId, role: 'GESTIONNAIRE' });
   const today = Number(dayIn(new Date(), TIME_ZONE).slice(8));
   return createPensionSchedule(
+    db(),
     temporal,
     taskQueue,
     {

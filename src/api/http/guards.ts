@@ -4,8 +4,7 @@
  * OpenAPI document (`x-permissions`). Whether a resource belongs to the caller's organization needs the resource:
  * that check is `assertSameOrganization`, made where the resource is loaded.
  */
-import type { Context } from 'koa';
-import { db } from '../../db/knex';
+import type { Knex } from 'knex';
 import { PermissionDeniedError } from '../../errors';
 import { Organization } from '../../models';
 import type { AuthenticatedUser } from '../context';
@@ -14,7 +13,8 @@ export interface Guard {
   name: string;
   /** What it requires, for the document. */
   description: string;
-  check: (user: AuthenticatedUser, ctx: Context) => void | Promise<void>;
+  /** `db`: for a guard that reads what it checks. */
+  check: (user: AuthenticatedUser, db: Knex) => void | Promise<void>;
 }
 
 const noOrganization = () =>
@@ -96,9 +96,9 @@ export const MayDecideHolds: Guard = {
 export const InActiveOrganization: Guard = {
   name: 'InActiveOrganization',
   description: 'the organization is active',
-  check: async (user) => {
+  check: async (user, db) => {
     const organization =
-      user.organizationId === null ? undefined : await Organization.query(db()).findById(user.organizationId);
+      user.organizationId === null ? undefined : await Organization.query(db).findById(user.organizationId);
     if (!organization) throw noOrganization();
     if (organization.is_active) return;
     throw new PermissionDeniedError('organization_inactive', {

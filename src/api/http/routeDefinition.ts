@@ -5,12 +5,14 @@
  * OpenAPI 3.1 document. So a route cannot be served without being described, nor described differently.
  */
 import type { File } from 'formidable';
+import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { createDocument } from 'zod-openapi';
 import type { Config } from '../../config';
 import type { TemporalHandle } from '../../clients/temporal';
 import type { Language } from '../../i18n/message';
+import type { RequestScope } from '../../requests/requestScope';
 import type { AuthenticatedUser } from '../context';
 import type { Guard } from './guards';
 
@@ -19,8 +21,10 @@ export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** What the composition root gives the routes; each request's scope is made of it (src/api/http/routeMounting.ts). */
 export interface RouteDependencies {
   config: Config;
+  db: Knex;
   temporal: () => Promise<TemporalHandle>;
   /** The document generated from every route (given, so the route that serves it needs not import the table). */
   openApiDocument: () => OpenApiDocument;
@@ -93,8 +97,12 @@ type BodyInput<B> = B extends { kind: 'json'; schema: infer S }
     : undefined;
 
 export interface RouteInput<P, Q, B> {
+  /** What the handler's use-cases are given: built once for this request. */
+  scope: RequestScope;
+  /** The raw request, for a route that reads a header itself (Idempotency-Key, the metrics token). */
   ctx: Context;
-  deps: RouteDependencies;
+  /** RouteDependencies.openApiDocument, for the route that serves it. */
+  openApiDocument: () => OpenApiDocument;
   /** The caller; only on routes with `access.kind === 'user'` (throws otherwise). */
   user: AuthenticatedUser;
   language: Language;

@@ -8,6 +8,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import type { Config } from '../../config';
+import type { RequestScope } from '../../requests/requestScope';
 import { respondJson, type JsonValue } from '../json';
 import { authenticate } from '../middleware/authenticate';
 import { currentUser } from '../middleware/permissions';
@@ -29,18 +30,18 @@ export function mountRoutes(routes: readonly RouteDefinition[], deps: RouteDepen
 }
 
 function middlewareOf(route: RouteDefinition, deps: RouteDependencies): Middleware[] {
-  return [...accessChecks(route, deps.config), ...bodyReaders(route, deps.config), handle(route, deps)];
+  return [...accessChecks(route, deps), ...bodyReaders(route, deps.config), handle(route, deps)];
 }
 
-function accessChecks(route: RouteDefinition, config: Config): Middleware[] {
+function accessChecks(route: RouteDefinition, deps: RouteDependencies): Middleware[] {
   const { access } = route;
   if (access.kind !== 'user') return [];
   const guards: Middleware = async (ctx, next) => {
     const user = currentUser(ctx);
-    for (const guard of access.guards) await guard.check(user, ctx);
+    for (const guard of access.guards) await guard.check(user, deps.db);
     await next();
   };
-  return [authenticate(config, { allowPendingPasswordChange: access.allowPendingPasswordChange ?? false }), guards];
+  return [authenticate(deps, { allowPendingPasswordChange: access.allowPendingPasswordChange ?? false }), guards];
 }
 
 function bodyReaders(route: RouteDefinition, config: Config): Middleware[] {
@@ -67,8 +68,9 @@ function bodyReaders(route: RouteDefinition, config: Config): Middleware[] {
 function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
   return async (ctx) => {
     const input = {
+      scope: scopeOf(ctx, deps),
       ctx,
-      deps,
+      openApiDocument: deps.openApiDocument,
       get user() {
         return currentUser(ctx);
       },
@@ -79,6 +81,18 @@ function handle(route: RouteDefinition, deps: RouteDependencies): Middleware {
     };
     const reply = await (route.handler as unknown as (input: unknown) => Promise<ReplyShape>)(input);
     writeReply(ctx, route.answers[reply.status], reply);
+  };
+}
+
+/** The one scope of this request: the process's services with the request's own logger, id and address. */
+function scopeOf(ctx: Context, deps: RouteDependencies): RequestScope {
+  return {
+    db: deps.db,
+    config: deps.config,
+    temporal: deps.temporal,
+    log: ctx.log,
+    requestId: ctx.requestId,
+    ip: ctx.ip,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Authentication of every protected route: `router.use(authenticate(deps.config))`, or per route.
+ * Authentication of every protected route: `router.use(authenticate(deps))`, or per route.
  *
  * koa-jwt checks the Bearer access token's signature and expiry with the configured key and that one
  * algorithm only. The user is then read from the database on every request, so a deactivated or deleted
@@ -9,6 +9,7 @@
  * that was ended (its refresh token family revoked: logout, a reused refresh token). Users who must change their password are
  * stopped with 403 `password_change_required` everywhere except the routes that let them do it.
  */
+import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import { userWithSession } from '../../auth/refreshTokens';
@@ -17,7 +18,6 @@ import type { Config } from '../../config';
 import { AuthenticationError, MESSAGES, PermissionDeniedError } from '../../errors';
 import type { User } from '../../models';
 import { isOrganizationActive, organizationInactiveAuthError } from '../../organizations/status';
-import { db } from '../../db/knex';
 import type { AuthenticatedUser } from '../context';
 
 export interface AuthenticateOptions {
@@ -25,7 +25,8 @@ export interface AuthenticateOptions {
   allowPendingPasswordChange?: boolean;
 }
 
-export function authenticate(config: Config, options: AuthenticateOptions = {}): Middleware {
+export function authenticate(deps: { config: Config; db: Knex }, options: AuthenticateOptions = {}): Middleware {
+  const { config, db } = deps;
   const verifyAccessToken = koaJwt({
     secret: config.auth.secretKey,
     algorithms: [config.auth.algorithm],
@@ -45,7 +46,7 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
     }
 
     const claims = accessClaimsOf(payload);
-    const found = await userWithSession(claims.userId, claims.sessionId);
+    const found = await userWithSession(db, claims.userId, claims.sessionId);
     if (!found || !found.user.is_active) {
       throw new AuthenticationError('user_inactive', {
         fr: 'Utilisateur introuvable ou désactivé.',
@@ -53,7 +54,7 @@ export function authenticate(config: Config, options: AuthenticateOptions = {}):
       });
     }
     const { user, sessionLive } = found;
-    if (!(await isOrganizationActive(db(), user.organization_id))) throw organizationInactiveAuthError();
+    if (!(await isOrganizationActive(db, user.organization_id))) throw organizationInactiveAuthError();
     if (claims.sessionVersion !== user.session_version) {
       throw new AuthenticationError('token_not_valid', {
         fr: 'Cette session a pris fin lors du changement de mot de passe ; reconnectez-vous.',

@@ -14,7 +14,6 @@ import {
 import { STATEMENT_COLUMNS } from '../../accounts/store/accountReadStore';
 import { ValidationError } from '../../errors';
 import { csvChunks } from '../../reports/csv';
-import { auditContextOf } from '../http/auditContext';
 import { CSV, downloadHeaders } from '../http/downloads';
 import { CanReadAccounts, IsAdminUser } from '../http/guards';
 import { idempotencyKeyHeader, idempotencyKeyOf } from '../http/idempotencyKey';
@@ -44,10 +43,10 @@ const list = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of accounts.', schema: AccountList } },
-  handler: async ({ user, query }) => {
+  handler: async ({ scope, user, query }) => {
     return {
       status: 200,
-      body: await visibleAccounts(user, query.organization_id, { limit: query.limit, offset: query.offset }),
+      body: await visibleAccounts(scope, user, query.organization_id, { limit: query.limit, offset: query.offset }),
     };
   },
 });
@@ -72,13 +71,13 @@ const statement = defineRoute({
   answers: {
     200: { description: 'A page of the journal, or all of it as CSV.', schema: Statement, alternatives: [CSV] },
   },
-  handler: async ({ user, params, query }) => {
-    const account = await readableAccount(user, params.account_id);
+  handler: async ({ scope, user, params, query }) => {
+    const account = await readableAccount(scope, user, params.account_id);
     const filters = { from: query.from, to: query.to };
     if (filters.from && filters.to && filters.from > filters.to)
       throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
     if (query.format === 'CSV') {
-      const rows = Readable.from(csvChunks(STATEMENT_COLUMNS, statementRows(account, filters)));
+      const rows = Readable.from(csvChunks(STATEMENT_COLUMNS, statementRows(scope, account, filters)));
       return {
         status: 200,
         body: rows,
@@ -88,7 +87,7 @@ const statement = defineRoute({
     }
     return {
       status: 200,
-      body: await accountStatement(account, filters, { limit: query.limit, offset: query.offset }),
+      body: await accountStatement(scope, account, filters, { limit: query.limit, offset: query.offset }),
     };
   },
 });
@@ -116,7 +115,7 @@ const deposit = defineRoute({
     409: ['idempotency_key_reused'],
     422: ['balance_limit_exceeded'],
   },
-  handler: async ({ ctx, user, params, body }) => {
+  handler: async ({ scope, ctx, user, params, body }) => {
     const idempotencyKey = requiredIdempotencyKey(idempotencyKeyOf(ctx));
     const request = {
       accountId: params.account_id,
@@ -124,7 +123,7 @@ const deposit = defineRoute({
       reference: body.reference,
       idempotencyKey,
     };
-    const { replayed, deposit } = await recordDeposit(ctx.log, auditContextOf(ctx, user), request);
+    const { replayed, deposit } = await recordDeposit(scope, user, request);
     if (replayed) return { status: 200, body: deposit, headers: { 'Idempotent-Replayed': 'true' } };
     return { status: 201, body: deposit };
   },

@@ -3,7 +3,6 @@
  * (POST /api/accounts/:account_id/deposits, staff only, audited too).
  */
 import { createAccount } from '../../admin/accountAdministration';
-import { auditContextOf } from '../http/auditContext';
 import { IsAdminUser } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';
 import { AdminAccount, CreateAccountBody } from '../schemas/admin';
@@ -21,7 +20,7 @@ const create = defineRoute({
   body: { kind: 'json', schema: CreateAccountBody },
   answers: { 201: { description: 'Opened.', schema: AdminAccount } },
   errors: { 409: ['account_id_taken'] },
-  handler: async ({ ctx, user, body }) => ({ status: 201, body: await createAccount(auditContextOf(ctx, user), body) }),
+  handler: async ({ scope, user, body }) => ({ status: 201, body: await createAccount(scope, user, body) }),
 });
 
 export const adminAccountRoutes = [create];

@@ -28,7 +28,7 @@ const list = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of the log, with the total matching the filters.', schema: AuditPage } },
-  handler: async ({ query }) => {
+  handler: async ({ scope, query }) => {
     if (query.from && query.to && query.from > query.to)
       throw invalidFilter('to', { fr: 'to est avant from.', en: 'to is before from.' });
     const filters = {
@@ -42,7 +42,7 @@ const list = defineRoute({
       limit: query.limit,
       offset: query.offset,
     };
-    const { total, results } = await listAudit(filters);
+    const { total, results } = await listAudit(scope.db, filters);
     return { status: 200, body: { total, count: results.length, limit: query.limit, offset: query.offset, results } };
   },
 });

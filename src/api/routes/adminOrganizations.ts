@@ -9,7 +9,6 @@ import {
   readOrganization,
   updateOrganization,
 } from '../../admin/organizationAdministration';
-import { auditContextOf } from '../http/auditContext';
 import { IsAdminUser } from '../http/guards';
 import { queryFlag, queryInteger } from '../http/queryParams';
 import { defineRoute } from '../http/routeDefinition';
@@ -37,9 +36,9 @@ const list = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of organizations.', schema: AdminOrganizationPage } },
-  handler: async ({ query }) => ({
+  handler: async ({ scope, query }) => ({
     status: 200,
-    body: await listOrganizations({ isActive: query.is_active, limit: query.limit, offset: query.offset }),
+    body: await listOrganizations(scope, { isActive: query.is_active, limit: query.limit, offset: query.offset }),
   }),
 });
 
@@ -52,7 +51,7 @@ const read = defineRoute({
   access: staff,
   params: OrganizationIdParams,
   answers: { 200: { description: 'The organization.', schema: AdminOrganization } },
-  handler: async ({ params }) => ({ status: 200, body: await readOrganization(params.organization_id) }),
+  handler: async ({ scope, params }) => ({ status: 200, body: await readOrganization(scope, params.organization_id) }),
 });
 
 const create = defineRoute({
@@ -65,10 +64,7 @@ const create = defineRoute({
   body: { kind: 'json', schema: CreateOrganizationBody },
   answers: { 201: { description: 'Created.', schema: AdminOrganization } },
   errors: { 409: ['organization_code_taken'] },
-  handler: async ({ ctx, user, body }) => ({
-    status: 201,
-    body: await createOrganization(auditContextOf(ctx, user), body),
-  }),
+  handler: async ({ scope, user, body }) => ({ status: 201, body: await createOrganization(scope, user, body) }),
 });
 
 const update = defineRoute({
@@ -85,9 +81,9 @@ const update = defineRoute({
   params: OrganizationIdParams,
   body: { kind: 'json', schema: UpdateOrganizationBody },
   answers: { 200: { description: 'The organization as changed.', schema: AdminOrganization } },
-  handler: async ({ ctx, user, params, body }) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 200,
-    body: await updateOrganization(auditContextOf(ctx, user), params.organization_id, body),
+    body: await updateOrganization(scope, user, params.organization_id, body),
   }),
 });
 

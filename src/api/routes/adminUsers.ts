@@ -2,14 +2,12 @@
  * /api/admin/users: staff manage every organization's users. Each change is audited (src/admin/userAdministration.ts);
  * deactivating and resetting a password end the user's sessions at once.
  */
-import type { Context } from 'koa';
 import { z } from 'zod';
 import {
   createUser,
   creationMessage,
   deactivateUser,
   deliveryOf,
-  type MailContext,
   passwordResetMessage,
   reactivateUser,
   resetPassword,
@@ -18,10 +16,9 @@ import {
 } from '../../admin/userAdministration';
 import { listUsers, readUser } from '../../admin/userReads';
 import { USER_ROLES } from '../../models';
-import { auditContextOf } from '../http/auditContext';
 import { IsAdminUser } from '../http/guards';
 import { queryChoice, queryFlag, queryId, queryInteger } from '../http/queryParams';
-import { defineRoute, type RouteDependencies } from '../http/routeDefinition';
+import { defineRoute } from '../http/routeDefinition';
 import {
   AdminUser,
   AdminUserPage,
@@ -34,10 +31,6 @@ import {
 
 const tag = 'admin';
 const staff = { kind: 'user', guards: [IsAdminUser] } as const;
-
-function mailContextOf(ctx: Context, deps: RouteDependencies): MailContext {
-  return { settings: deps.config.email, loginUrl: deps.config.http.publicBaseUrl, log: ctx.log };
-}
 
 /** The create and reset answers: the user, the password (mailed too), where the mail went, and what to do. */
 function temporaryPasswordAnswer<View>(outcome: TemporaryPasswordOutcome<View>, message: string) {
@@ -66,9 +59,9 @@ const list = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of users, with the total matching the filters.', schema: AdminUserPage } },
-  handler: async ({ query }) => ({
+  handler: async ({ scope, query }) => ({
     status: 200,
-    body: await listUsers({
+    body: await listUsers(scope, {
       organizationId: query.organization_id,
       role: query.role,
       isActive: query.is_active,
@@ -87,7 +80,7 @@ const read = defineRoute({
   access: staff,
   params: UserIdParams,
   answers: { 200: { description: 'The user.', schema: AdminUser } },
-  handler: async ({ params }) => ({ status: 200, body: await readUser(params.user_id) }),
+  handler: async ({ scope, params }) => ({ status: 200, body: await readUser(scope, params.user_id) }),
 });
 
 const create = defineRoute({
@@ -100,20 +93,16 @@ const create = defineRoute({
   body: { kind: 'json', schema: CreateUserRequest },
   answers: { 201: { description: 'Created; the temporary password is in the answer too.', schema: UserCreated } },
   errors: { 409: ['email_taken'] },
-  handler: async ({ ctx, deps, user, body, language }) => {
-    const outcome = await createUser(
-      auditContextOf(ctx, user),
-      {
-        email: body.email,
-        firstName: body.first_name,
-        lastName: body.last_name,
-        role: body.role,
-        organizationId: body.organization_id ?? user.organizationId,
-        phoneNumber: body.phone_number ?? null,
-        isStaff: body.is_staff,
-      },
-      mailContextOf(ctx, deps),
-    );
+  handler: async ({ scope, user, body, language }) => {
+    const outcome = await createUser(scope, user, {
+      email: body.email,
+      firstName: body.first_name,
+      lastName: body.last_name,
+      role: body.role,
+      organizationId: body.organization_id ?? user.organizationId,
+      phoneNumber: body.phone_number ?? null,
+      isStaff: body.is_staff,
+    });
     return {
       status: 201,
       body: temporaryPasswordAnswer(outcome, creationMessage(outcome.user.email, outcome.delivery)[language]),
@@ -131,9 +120,9 @@ const update = defineRoute({
   params: UserIdParams,
   body: { kind: 'json', schema: UpdateUserBody },
   answers: { 200: { description: 'The user as changed.', schema: AdminUser } },
-  handler: async ({ ctx, user, params, body }) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 200,
-    body: await updateUser(auditContextOf(ctx, user), params.user_id, body),
+    body: await updateUser(scope, user, params.user_id, body),
   }),
 });
 
@@ -148,9 +137,9 @@ const deactivate = defineRoute({
   params: UserIdParams,
   answers: { 200: { description: 'The user, deactivated.', schema: AdminUser } },
   errors: { 409: ['cannot_deactivate_self'] },
-  handler: async ({ ctx, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 200,
-    body: await deactivateUser(auditContextOf(ctx, user), params.user_id),
+    body: await deactivateUser(scope, user, params.user_id),
   }),
 });
 
@@ -163,9 +152,9 @@ const reactivate = defineRoute({
   access: staff,
   params: UserIdParams,
   answers: { 200: { description: 'The user, active.', schema: AdminUser } },
-  handler: async ({ ctx, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 200,
-    body: await reactivateUser(auditContextOf(ctx, user), params.user_id),
+    body: await reactivateUser(scope, user, params.user_id),
   }),
 });
 
@@ -178,8 +167,8 @@ const resetUserPassword = defineRoute({
   access: staff,
   params: UserIdParams,
   answers: { 200: { description: 'Reset; the temporary password is in the answer too.', schema: PasswordReset } },
-  handler: async ({ ctx, deps, user, params, language }) => {
-    const outcome = await resetPassword(auditContextOf(ctx, user), params.user_id, mailContextOf(ctx, deps));
+  handler: async ({ scope, user, params, language }) => {
+    const outcome = await resetPassword(scope, user, params.user_id);
     return {
       status: 200,
       body: temporaryPasswordAnswer(outcome, passwordResetMessage(outcome.user.email, outcome.delivery)[language]),

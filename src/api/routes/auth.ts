@@ -1,7 +1,6 @@
 /** /api/auth: login, token refresh, logout, profile, password change (src/auth/sessions.ts). */
 import { changeOwnPassword, logIn, logOut, profileOf, refreshSession } from '../../auth/sessions';
 import { textIn } from '../../i18n/message';
-import { auditContextOf } from '../http/auditContext';
 import { defineRoute } from '../http/routeDefinition';
 import {
   ChangePasswordRequest,
@@ -38,10 +37,7 @@ const login = defineRoute({
     },
   },
   errors: { 401: ['invalid_credentials', 'organization_inactive'], 429: ['rate_limited'] },
-  handler: async ({ ctx, deps, body }) => ({
-    status: 200,
-    body: await logIn({ settings: deps.config.auth, log: ctx.log, ip: ctx.ip }, body.email, body.password),
-  }),
+  handler: async ({ scope, body }) => ({ status: 200, body: await logIn(scope, body.email, body.password) }),
 });
 
 const refresh = defineRoute({
@@ -56,7 +52,7 @@ const refresh = defineRoute({
   body: { kind: 'json', schema: RefreshRequest },
   answers: { 200: { description: 'A new access token and the next refresh token.', schema: TokenPair } },
   errors: { 401: ['token_not_valid', 'token_reused', 'organization_inactive'] },
-  handler: async ({ deps, body }) => ({ status: 200, body: await refreshSession(deps.config.auth, body.refresh) }),
+  handler: async ({ scope, body }) => ({ status: 200, body: await refreshSession(scope, body.refresh) }),
 });
 
 const logout = defineRoute({
@@ -71,8 +67,8 @@ const logout = defineRoute({
     '(`user.logged_out`). Reachable with a temporary password.',
   access: signedIn,
   answers: { 204: { description: 'Logged out.', empty: true } },
-  handler: async ({ ctx, user }) => {
-    await logOut(auditContextOf(ctx, user), user);
+  handler: async ({ scope, user }) => {
+    await logOut(scope, user);
     return { status: 204, body: null };
   },
 });
@@ -87,7 +83,7 @@ const profile = defineRoute({
   access: signedIn,
   answers: { 200: { description: 'The user and their organization.', schema: UserProfile } },
   errors: { 404: ['not_found'] },
-  handler: async ({ user }) => ({ status: 200, body: await profileOf(user.id) }),
+  handler: async ({ scope, user }) => ({ status: 200, body: await profileOf(scope, user.id) }),
 });
 
 const changePassword = defineRoute({
@@ -104,9 +100,8 @@ const changePassword = defineRoute({
   body: { kind: 'json', schema: ChangePasswordRequest },
   answers: { 200: { description: 'Changed; the new tokens replace the old ones.', schema: ChangePasswordResponse } },
   errors: { 429: ['rate_limited'] },
-  handler: async ({ ctx, deps, user, body, language }) => {
-    const context = { settings: deps.config.auth, log: ctx.log, ip: ctx.ip };
-    const tokens = await changeOwnPassword(context, user, body.old_password, body.new_password);
+  handler: async ({ scope, user, body, language }) => {
+    const tokens = await changeOwnPassword(scope, user, body.old_password, body.new_password);
     const message = textIn(PASSWORD_CHANGED, language);
     return { status: 200, body: { message, ...tokens } };
   },

@@ -33,13 +33,9 @@ const approve = defineRoute({
   params: BulkIdParams,
   answers: { 200: { description: 'Approved: the payout goes on.', schema: ApprovalDecision } },
   errors: decisionErrors,
-  handler: async ({ ctx, deps, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 200,
-    body: await approveBulkDecision(
-      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
-      user,
-      params.bulk_id,
-    ),
+    body: await approveBulkDecision(scope, user, params.bulk_id),
   }),
 });
 
@@ -54,14 +50,9 @@ const reject = defineRoute({
   body: { kind: 'json', schema: RejectRequest },
   answers: { 200: { description: 'Rejected.', schema: ApprovalDecision } },
   errors: decisionErrors,
-  handler: async ({ ctx, deps, user, params, body }) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 200,
-    body: await rejectBulkDecision(
-      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
-      user,
-      params.bulk_id,
-      body.reason,
-    ),
+    body: await rejectBulkDecision(scope, user, params.bulk_id, body.reason),
   }),
 });
 
@@ -75,13 +66,9 @@ const cancel = defineRoute({
   params: BulkIdParams,
   answers: { 202: { description: 'Cancelled; lines already sent finish.', schema: BulkCancelled } },
   errors: { 403: ['organization_inactive'], 409: ['bulk_closed'], 503: ['temporal_unavailable'] },
-  handler: async ({ ctx, deps, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 202,
-    body: await cancelBulkRequest(
-      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
-      user,
-      params.bulk_id,
-    ),
+    body: await cancelBulkRequest(scope, user, params.bulk_id),
   }),
 });
 
@@ -106,13 +93,9 @@ const retryFailed = defineRoute({
     422: ['insufficient_funds'],
     503: ['temporal_unavailable'],
   },
-  handler: async ({ ctx, deps, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 202,
-    body: await retryFailedRequest(
-      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
-      user,
-      params.bulk_id,
-    ),
+    body: await retryFailedRequest(scope, user, params.bulk_id),
   }),
 });
 

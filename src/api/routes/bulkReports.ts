@@ -43,7 +43,7 @@ const csv = defineRoute({
   access: { kind: 'user', guards: [CanReadOrganization] },
   params: BulkIdParams,
   answers: { 200: downloadAnswer(CSV, 'csv') },
-  handler: async ({ user, params }) => download(await csvReport(user, params.bulk_id)),
+  handler: async ({ scope, user, params }) => download(await csvReport(scope, user, params.bulk_id)),
 });
 
 const json = defineRoute({
@@ -56,7 +56,7 @@ const json = defineRoute({
   access: { kind: 'user', guards: [CanReadOrganization] },
   params: BulkIdParams,
   answers: { 200: downloadAnswer(JSON_FILE, 'json', ReconciliationReport) },
-  handler: async ({ user, params }) => download(await jsonReport(user, params.bulk_id)),
+  handler: async ({ scope, user, params }) => download(await jsonReport(scope, user, params.bulk_id)),
 });
 
 export const bulkReportRoutes = [csv, json];

@@ -68,19 +68,16 @@ const upload = defineRoute({
     422: ['insufficient_funds', 'no_payer_account', 'idempotency_key_reused'],
     503: ['workflow_start_failed'],
   },
-  handler: async ({ ctx, deps, user, query, body: file, language }) => {
-    const outcome = await uploadBulk(
-      { config: deps.config, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
-      {
-        organizationId: user.organizationId!,
-        userId: user.id,
-        filePath: file.filepath,
-        fileName: file.originalFilename ?? null,
-        payerAccount: query.payer_account,
-        allowDuplicate: query.allow_duplicate,
-        idempotencyKey: idempotencyKeyOf(ctx),
-      },
-    );
+  handler: async ({ scope, ctx, user, query, body: file, language }) => {
+    const outcome = await uploadBulk(scope, {
+      organizationId: user.organizationId!,
+      userId: user.id,
+      filePath: file.filepath,
+      fileName: file.originalFilename ?? null,
+      payerAccount: query.payer_account,
+      allowDuplicate: query.allow_duplicate,
+      idempotencyKey: idempotencyKeyOf(ctx),
+    });
     const body = { ...outcome.accepted, warnings: localize(outcome.accepted.warnings, language) } as z.input<
       typeof BulkAccepted
     >;
@@ -104,7 +101,7 @@ const history = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of bulks, with the total matching the filters.', schema: BulkHistory } },
-  handler: async ({ user, query }) => {
+  handler: async ({ scope, user, query }) => {
     if (query.start_date && query.end_date && query.start_date > query.end_date) {
       throw invalidFilter('end_date', { fr: 'end_date est avant start_date.', en: 'end_date is before start_date.' });
     }
@@ -115,7 +112,7 @@ const history = defineRoute({
       limit: query.limit,
       offset: query.offset,
     };
-    return { status: 200, body: await bulkHistory(user, filters) };
+    return { status: 200, body: await bulkHistory(scope, user, filters) };
   },
 });
 
@@ -134,9 +131,9 @@ const details = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'The bulk.', schema: BulkDetails } },
-  handler: async ({ user, params, query }) => {
+  handler: async ({ scope, user, params, query }) => {
     const lines = { status: query.status, failureCode: query.failure_code, limit: query.limit, offset: query.offset };
-    return { status: 200, body: await bulkDetails(user, params.bulk_id, lines) };
+    return { status: 200, body: await bulkDetails(scope, user, params.bulk_id, lines) };
   },
 });
 
@@ -150,10 +147,10 @@ const status = defineRoute({
   params: BulkIdParams,
   query: z.object({ limit: queryInteger({ defaultValue: 100, min: 1, max: 1000 }) }),
   answers: { 200: { description: 'The counts, and the first lines.', schema: BulkStatus } },
-  handler: async ({ ctx, deps, user, params, query }) => {
-    const source = { temporal: deps.temporal, log: ctx.log, liveWaitMs: deps.config.bulk.statusLiveWaitMs };
-    return { status: 200, body: await bulkStatus(user, params.bulk_id, query.limit, source) };
-  },
+  handler: async ({ scope, user, params, query }) => ({
+    status: 200,
+    body: await bulkStatus(scope, user, params.bulk_id, query.limit),
+  }),
 });
 
 export const bulkTransferRoutes = [upload, history, details, status];

@@ -90,8 +90,8 @@ const description = defineRoute({
   summary: 'This description (OpenAPI 3.1)',
   access: publicAccess,
   answers: { 200: { description: 'The OpenAPI document.', schema: ApiDescription } },
-  handler: ({ deps }) => {
-    const document = deps.openApiDocument();
+  handler: ({ openApiDocument }) => {
+    const document = openApiDocument();
     // Always there (the route table is never empty); optional only in the OpenAPI types.
     return Promise.resolve({ status: 200, body: { ...document, paths: document.paths ?? {} } });
   },

@@ -27,8 +27,8 @@ const ready = defineRoute({
     200: { description: 'Ready.', schema: Readiness },
     503: { description: 'Not ready: `checks` says which dependency is unavailable.', schema: Readiness },
   },
-  handler: async ({ deps }) => {
-    const { ready: isReady, status, checks } = await readiness(deps.temporal);
+  handler: async ({ scope }) => {
+    const { ready: isReady, status, checks } = await readiness(scope);
     return { status: isReady ? 200 : 503, body: { status, checks } };
   },
 });

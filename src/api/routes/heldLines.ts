@@ -27,10 +27,10 @@ const release = defineRoute({
   params: BulkLineParams,
   answers: { 200: { description: 'Released.', schema: HoldDecided } },
   errors,
-  handler: async ({ ctx, deps, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 200,
     body: await decideHeldLineRequest(
-      { tokens: deps.config.auth, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      scope,
       user,
       { bulkId: params.bulk_id, lineNumber: params.line_number },
       { release: true },
@@ -49,10 +49,10 @@ const reject = defineRoute({
   body: { kind: 'json', schema: RejectRequest },
   answers: { 200: { description: 'Rejected.', schema: HoldDecided } },
   errors,
-  handler: async ({ ctx, deps, user, params, body }) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 200,
     body: await decideHeldLineRequest(
-      { tokens: deps.config.auth, temporal: deps.temporal, log: ctx.log, requestId: ctx.requestId },
+      scope,
       user,
       { bulkId: params.bulk_id, lineNumber: params.line_number },
       { release: false, reason: body.reason },

@@ -14,9 +14,9 @@ const metrics = defineRoute({
   access: { kind: 'custom', security: [{ metricsToken: [] }, {}] },
   answers: { 200: { description: 'The Prometheus text exposition format.', contentType: PROMETHEUS_TEXT } },
   errors: { 401: ['not_authenticated'] },
-  handler: async ({ ctx, deps }) => ({
+  handler: async ({ scope, ctx }) => ({
     status: 200,
-    body: await scrapeMetrics(ctx.get('Authorization') || undefined, deps.config.metrics.token),
+    body: await scrapeMetrics(scope.db, ctx.get('Authorization') || undefined, scope.config.metrics.token),
     headers: { 'Cache-Control': 'no-store' },
   }),
 });

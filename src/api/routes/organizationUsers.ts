@@ -27,9 +27,9 @@ const list = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of users.', schema: OrganizationMemberPage } },
-  handler: async ({ user, query }) => ({
+  handler: async ({ scope, user, query }) => ({
     status: 200,
-    body: await listMembers(user.organizationId!, {
+    body: await listMembers(scope, user.organizationId!, {
       role: query.role,
       isActive: query.is_active,
       limit: query.limit,
@@ -47,7 +47,10 @@ const read = defineRoute({
   access: members,
   params: UserIdParams,
   answers: { 200: { description: 'The user.', schema: OrganizationMember } },
-  handler: async ({ user, params }) => ({ status: 200, body: await readMember(user.organizationId!, params.user_id) }),
+  handler: async ({ scope, user, params }) => ({
+    status: 200,
+    body: await readMember(scope, user.organizationId!, params.user_id),
+  }),
 });
 
 export const organizationUserRoutes = [list, read];

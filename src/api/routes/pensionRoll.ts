@@ -56,9 +56,9 @@ const importFile = defineRoute({
     413: ['file_too_large', 'too_many_rows'],
     415: ['unsupported_media_type'],
   },
-  handler: async ({ ctx, deps, user, body: file }) => ({
+  handler: async ({ scope, user, body: file }) => ({
     status: 200,
-    body: await importRollFile(deps.config, ctx.log, user, file.filepath),
+    body: await importRollFile(scope, user, file.filepath),
   }),
 });
 
@@ -77,7 +77,7 @@ const list = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of beneficiaries.', schema: BeneficiaryList } },
-  handler: async ({ user, query }) => {
+  handler: async ({ scope, user, query }) => {
     const filters = {
       status: query.status,
       q: query.q,
@@ -85,7 +85,7 @@ const list = defineRoute({
       limit: query.limit,
       offset: query.offset,
     };
-    return { status: 200, body: await beneficiaryList(user, filters) };
+    return { status: 200, body: await beneficiaryList(scope, user, filters) };
   },
 });
 
@@ -98,7 +98,7 @@ const read = defineRoute({
   access: readers,
   params: BeneficiaryIdParams,
   answers: { 200: { description: 'The beneficiary.', schema: Beneficiary } },
-  handler: async ({ user, params }) => ({ status: 200, body: await beneficiaryOf(user, params.id) }),
+  handler: async ({ scope, user, params }) => ({ status: 200, body: await beneficiaryOf(scope, user, params.id) }),
 });
 
 const setStatus = defineRoute({
@@ -112,9 +112,9 @@ const setStatus = defineRoute({
   body: { kind: 'json', schema: BeneficiaryStatusRequest },
   answers: { 200: { description: 'The beneficiary as it is now.', schema: Beneficiary } },
   errors: writerErrors,
-  handler: async ({ ctx, user, params, body }) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 200,
-    body: await changeBeneficiaryStatus(ctx.log, user, params.id, body.status, body.reason || null),
+    body: await changeBeneficiaryStatus(scope, user, params.id, body.status, body.reason || null),
   }),
 });
 
@@ -129,9 +129,9 @@ const proofOfLife = defineRoute({
   body: { kind: 'json', schema: ProofOfLifeRequest },
   answers: { 200: { description: 'The beneficiary as it is now.', schema: Beneficiary } },
   errors: { 400: [{ code: 'date_in_future', details: FieldErrors }], ...writerErrors },
-  handler: async ({ user, params, body }) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 200,
-    body: await recordBeneficiaryProofOfLife(user, params.id, body.date),
+    body: await recordBeneficiaryProofOfLife(scope, user, params.id, body.date),
   }),
 });
 

@@ -15,7 +15,7 @@ import {
 } from '../../pensions/scheduleUseCases';
 import { CanReadOrganization, InActiveOrganization, IsGestionnaire } from '../http/guards';
 import { queryInteger } from '../http/queryParams';
-import { defineRoute, type RouteInput } from '../http/routeDefinition';
+import { defineRoute } from '../http/routeDefinition';
 import { FieldErrors } from '../schemas/common';
 import {
   CreatePensionScheduleRequest,
@@ -35,14 +35,6 @@ const writers = { kind: 'user', guards: [IsGestionnaire, InActiveOrganization] }
 const schedulerDown = { 503: ['temporal_unavailable'] };
 const writerErrors = { 403: ['organization_inactive'], ...schedulerDown };
 
-/** What the schedule use-cases need of a request. */
-const scheduling = ({ ctx, deps }: Pick<RouteInput<unknown, unknown, unknown>, 'ctx' | 'deps'>) => ({
-  config: deps.config,
-  temporal: deps.temporal,
-  log: ctx.log,
-  requestId: ctx.requestId,
-});
-
 // The schedule routes come before /:period, which would otherwise take "schedules" for a period (and 404 it).
 const create = defineRoute({
   method: 'post',
@@ -60,8 +52,7 @@ const create = defineRoute({
     409: [{ code: 'schedule_exists', details: z.object({ schedule_id: z.string() }) }],
     422: ['no_payer_account'],
   },
-  handler: async (input) => {
-    const { user, body } = input;
+  handler: async ({ scope, user, body }) => {
     const request = {
       dayOfMonth: body.day_of_month,
       hour: body.hour,
@@ -69,7 +60,7 @@ const create = defineRoute({
       timeZone: body.time_zone,
       payerAccount: body.payer_account ?? null,
     };
-    return { status: 201, body: await createSchedule(scheduling(input), user, request) };
+    return { status: 201, body: await createSchedule(scope, user, request) };
   },
 });
 
@@ -82,7 +73,7 @@ const listSchedules = defineRoute({
   access: readers,
   answers: { 200: { description: 'None or one schedule.', schema: PensionScheduleList } },
   errors: schedulerDown,
-  handler: async (input) => ({ status: 200, body: await scheduleList(scheduling(input), input.user) }),
+  handler: async ({ scope, user }) => ({ status: 200, body: await scheduleList(scope, user) }),
 });
 
 const readSchedule = defineRoute({
@@ -95,9 +86,9 @@ const readSchedule = defineRoute({
   params: ScheduleIdParams,
   answers: { 200: { description: 'The schedule.', schema: PensionSchedule } },
   errors: schedulerDown,
-  handler: async (input) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 200,
-    body: await scheduleOf(scheduling(input), input.user, input.params.schedule_id),
+    body: await scheduleOf(scope, user, params.schedule_id),
   }),
 });
 
@@ -113,15 +104,9 @@ function pauseOrResume(command: 'pause' | 'resume', summary: string) {
     body: { kind: 'json', schema: ScheduleNoteRequest, description: 'An optional note, kept on the schedule.' },
     answers: { 200: { description: 'The schedule as it is now.', schema: PensionSchedule } },
     errors: writerErrors,
-    handler: async (input) => ({
+    handler: async ({ scope, user, params, body }) => ({
       status: 200,
-      body: await pauseOrResumeSchedule(
-        scheduling(input),
-        input.user,
-        input.params.schedule_id,
-        command,
-        input.body.note,
-      ),
+      body: await pauseOrResumeSchedule(scope, user, params.schedule_id, command, body.note),
     }),
   });
 }
@@ -137,9 +122,9 @@ const trigger = defineRoute({
   body: { kind: 'json', schema: ScheduleNoteRequest, description: 'An optional note, kept on the schedule.' },
   answers: { 202: { description: 'A run was started now.', schema: ScheduleTriggered } },
   errors: { ...writerErrors, 409: [{ code: 'schedule_paused', details: z.object({ schedule_id: z.string() }) }] },
-  handler: async (input) => ({
+  handler: async ({ scope, user, params, body }) => ({
     status: 202,
-    body: await triggerSchedule(scheduling(input), input.user, input.params.schedule_id, input.body.note),
+    body: await triggerSchedule(scope, user, params.schedule_id, body.note),
   }),
 });
 
@@ -154,8 +139,8 @@ const remove = defineRoute({
   params: ScheduleIdParams,
   answers: { 204: { description: 'Deleted.', empty: true } },
   errors: writerErrors,
-  handler: async (input) => {
-    await deleteSchedule(scheduling(input), input.user, input.params.schedule_id);
+  handler: async ({ scope, user, params }) => {
+    await deleteSchedule(scope, user, params.schedule_id);
     return { status: 204, body: null };
   },
 });
@@ -172,9 +157,9 @@ const listRuns = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of runs.', schema: PensionRunList } },
-  handler: async ({ user, query }) => ({
+  handler: async ({ scope, user, query }) => ({
     status: 200,
-    body: await pensionRunList(user, { limit: query.limit, offset: query.offset }),
+    body: await pensionRunList(scope, user, { limit: query.limit, offset: query.offset }),
   }),
 });
 
@@ -187,7 +172,7 @@ const readRun = defineRoute({
   access: readers,
   params: PeriodParams,
   answers: { 200: { description: 'The run.', schema: PensionRunDetails } },
-  handler: async ({ user, params }) => ({ status: 200, body: await pensionRunOf(user, params.period) }),
+  handler: async ({ scope, user, params }) => ({ status: 200, body: await pensionRunOf(scope, user, params.period) }),
 });
 
 export const pensionRunRoutes = [

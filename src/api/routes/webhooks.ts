@@ -12,7 +12,6 @@ import {
   sendTestEvent,
 } from '../../webhooks/endpointUseCases';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from '../../webhooks/store/eventStore';
-import { auditContextOf } from '../http/auditContext';
 import { MayManageWebhooks } from '../http/guards';
 import { queryId, queryInteger } from '../http/queryParams';
 import { defineRoute } from '../http/routeDefinition';
@@ -49,9 +48,9 @@ const create = defineRoute({
   body: { kind: 'json', schema: CreateWebhookRequest },
   answers: { 201: { description: 'Registered, with its secret.', schema: WebhookCreated } },
   errors: { 400: urlErrors },
-  handler: async ({ ctx, deps, user, body }) => ({
+  handler: async ({ scope, user, body }) => ({
     status: 201,
-    body: await registerWebhook(deps.config, auditContextOf(ctx, user), user, {
+    body: await registerWebhook(scope, user, {
       url: body.url,
       events: body.events,
       organizationId: body.organization_id,
@@ -75,9 +74,9 @@ const list = defineRoute({
   }),
   answers: { 200: { description: 'A page of endpoints.', schema: WebhookList } },
   errors: { 400: [{ code: 'organization_required', details: FieldErrors }] },
-  handler: async ({ user, query }) => ({
+  handler: async ({ scope, user, query }) => ({
     status: 200,
-    body: await listWebhooks(user, {
+    body: await listWebhooks(scope, user, {
       organizationId: query.organization_id ?? undefined,
       limit: query.limit,
       offset: query.offset,
@@ -95,8 +94,8 @@ const remove = defineRoute({
   access: managers,
   params: WebhookIdParams,
   answers: { 204: { description: 'Deleted.', empty: true } },
-  handler: async ({ ctx, user, params }) => {
-    await deleteWebhook(auditContextOf(ctx, user), user, params.webhook_id);
+  handler: async ({ scope, user, params }) => {
+    await deleteWebhook(scope, user, params.webhook_id);
     return { status: 204, body: null };
   },
 });
@@ -115,9 +114,9 @@ const test = defineRoute({
   params: WebhookIdParams,
   answers: { 202: { description: 'Recorded; being delivered.', schema: WebhookTestSent } },
   errors: { 409: ['webhook_disabled'], 429: ['rate_limited'] },
-  handler: async ({ ctx, deps, user, params }) => ({
+  handler: async ({ scope, user, params }) => ({
     status: 202,
-    body: await sendTestEvent({ config: deps.config, temporal: deps.temporal, log: ctx.log }, user, params.webhook_id),
+    body: await sendTestEvent(scope, user, params.webhook_id),
   }),
 });
 
@@ -134,9 +133,9 @@ const deliveries = defineRoute({
     offset: queryInteger({ defaultValue: 0, min: 0, max: Number.MAX_SAFE_INTEGER }),
   }),
   answers: { 200: { description: 'A page of deliveries.', schema: WebhookDeliveryList } },
-  handler: async ({ user, params, query }) => ({
+  handler: async ({ scope, user, params, query }) => ({
     status: 200,
-    body: await listWebhookDeliveries(user, params.webhook_id, { limit: query.limit, offset: query.offset }),
+    body: await listWebhookDeliveries(scope, user, params.webhook_id, { limit: query.limit, offset: query.offset }),
   }),
 });
 
