@@ -15,7 +15,7 @@ import {
   verifyAgainstDummyHash,
   verifyPassword,
 } from './passwords';
-import { revokeAllRefreshTokensOf } from './refreshTokens';
+import { revokeAllRefreshTokensOf } from './refreshTokenStore';
 
 function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -38,7 +38,7 @@ function expectRateLimited(response: request.Response): void {
   expect(response.body.error.details).toEqual({ retry_after_seconds: retryAfter });
 }
 
-/** The limiter's key of an email (hashed, src/auth/loginRateLimiter.ts). */
+/** The limiter's key of an email (hashed, src/auth/loginAttemptStore.ts). */
 function emailKeyOf(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }

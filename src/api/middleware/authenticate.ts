@@ -12,7 +12,7 @@
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
-import { userWithSession } from '../../auth/refreshTokens';
+import { userWithSession } from '../../auth/refreshTokenStore';
 import { accessClaimsOf } from '../../auth/tokens';
 import type { Config } from '../../config';
 import { AuthenticationError, MESSAGES, PermissionDeniedError } from '../../errors';

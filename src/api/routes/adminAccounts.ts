@@ -2,7 +2,7 @@
  * /api/admin/accounts: staff open payer accounts, audited. Deposits stay where the journal's routes are
  * (POST /api/accounts/:account_id/deposits, staff only, audited too).
  */
-import { createAccount } from '../../admin/accountAdministration';
+import { createAccount } from '../../admin/payerAccountUseCases';
 import { IsAdminUser } from '../http/guards';
 import { defineRoute } from '../http/routeDefinition';
 import { AdminAccount, CreateAccountBody } from '../schemas/admin';

@@ -8,7 +8,7 @@ import {
   listOrganizations,
   readOrganization,
   updateOrganization,
-} from '../../admin/organizationAdministration';
+} from '../../admin/organizationUseCases';
 import { IsAdminUser } from '../http/guards';
 import { queryFlag, queryInteger } from '../http/queryParams';
 import { defineRoute } from '../http/routeDefinition';

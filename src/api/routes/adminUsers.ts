@@ -1,5 +1,5 @@
 /**
- * /api/admin/users: staff manage every organization's users. Each change is audited (src/admin/userAdministration.ts);
+ * /api/admin/users: staff manage every organization's users. Each change is audited (src/admin/userUseCases.ts);
  * deactivating and resetting a password end the user's sessions at once.
  */
 import { z } from 'zod';
@@ -13,8 +13,8 @@ import {
   resetPassword,
   type TemporaryPasswordOutcome,
   updateUser,
-} from '../../admin/userAdministration';
-import { listUsers, readUser } from '../../admin/userReads';
+} from '../../admin/userUseCases';
+import { listUsers, readUser } from '../../admin/userReadUseCases';
 import { USER_ROLES } from '../../models';
 import { IsAdminUser } from '../http/guards';
 import { queryChoice, queryFlag, queryId, queryInteger } from '../http/queryParams';

@@ -1,5 +1,5 @@
-/** /api/auth: login, token refresh, logout, profile, password change (src/auth/sessions.ts). */
-import { changeOwnPassword, logIn, logOut, profileOf, refreshSession } from '../../auth/sessions';
+/** /api/auth: login, token refresh, logout, profile, password change (src/auth/sessionUseCases.ts). */
+import { changeOwnPassword, logIn, logOut, profileOf, refreshSession } from '../../auth/sessionUseCases';
 import { textIn } from '../../i18n/message';
 import { defineRoute } from '../http/routeDefinition';
 import {

@@ -3,7 +3,7 @@
  * checkers are). Another organization's user is 404, as one that does not exist.
  */
 import { z } from 'zod';
-import { listMembers, readMember } from '../../admin/userReads';
+import { listMembers, readMember } from '../../admin/userReadUseCases';
 import { USER_ROLES } from '../../models';
 import { CanReadOrganization } from '../http/guards';
 import { queryChoice, queryFlag, queryInteger } from '../http/queryParams';

@@ -11,8 +11,8 @@ import { notFound } from '../organizations/organizationScope';
 import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import { changePassword, checkCredentials } from './credentialStore';
 import type { AuthenticatedUser } from './authenticatedUser';
-import { reserveLoginAttempt } from './loginRateLimiter';
-import { issueTokenPair, revokeFamily, rotateRefreshToken } from './refreshTokens';
+import { reserveLoginAttempt } from './loginAttemptStore';
+import { issueTokenPair, revokeFamily, rotateRefreshToken } from './refreshTokenStore';
 import { userProfile, userSummary } from './userShapes';
 
 export async function logIn(scope: RequestScope, email: string, password: string) {

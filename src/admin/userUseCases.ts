@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { raw } from 'objection';
 import { createUserWithTemporaryPassword, type NewUser } from '../auth/credentialStore';
 import { generateTemporaryPassword, hashPassword } from '../auth/passwords';
-import { revokeAllRefreshTokensOf } from '../auth/refreshTokens';
+import { revokeAllRefreshTokensOf } from '../auth/refreshTokenStore';
 import { type AuditContext, type AuditKind, type AuditValues, recordAudit } from '../audit/auditLog';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { ConflictError, type Message, ValidationError } from '../errors';
@@ -18,7 +18,7 @@ import { User, type UserRole } from '../models';
 import { notFound } from '../organizations/organizationScope';
 import { auditContextOf, type RequestScope } from '../requests/requestScope';
 import { userProfile } from '../auth/userShapes';
-import { type AdminUserView, type ProfileView, readUser } from './userReads';
+import { type AdminUserView, type ProfileView, readUser } from './userReadUseCases';
 
 export interface TemporaryPasswordOutcome<View> {
   user: View;
