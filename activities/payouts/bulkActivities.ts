@@ -38,24 +38,15 @@ import type {
   TransferPageEntry,
   BulkRun,
 } from '../../src/payouts/contract';
-import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import type { ActivityDependencies } from '../dependencies';
 import { refusalsAsFailures } from '../refusals';
 import { type UpdateSender, updateSenderIdentity } from '../senderIdentity';
-import { webhookDeliveryStarter } from '../deliveryStarts';
+import { deliveryAnnouncer } from '../deliveryStarts';
 
 export function createBulkActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;
   const approvalTimeoutMs = settings.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
-  const startDeliveries = webhookDeliveryStarter(deps);
-
-  /** Runs a change with a list for the deliveries it records, and starts those once the change has committed. */
-  async function announced<T>(change: (deliveries: RecordedDeliveries) => Promise<T>): Promise<T> {
-    const deliveries: RecordedDeliveries = [];
-    const result = await change(deliveries);
-    await startDeliveries(deliveries);
-    return result;
-  }
+  const announced = deliveryAnnouncer(deps);
 
   /**
    * PENDING -> AWAITING_APPROVAL or PROCESSING, and the settings this bulk runs with (workflows cannot read the

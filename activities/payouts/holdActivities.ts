@@ -7,8 +7,7 @@ import { provenDecider } from '../../src/payouts/decisionTokenKeys';
 import type { ActivityDependencies } from '../dependencies';
 import type { HeldLineDecision } from '../../src/payouts/contract';
 import { refusalsAsFailures } from '../refusals';
-import { webhookDeliveryStarter } from '../deliveryStarts';
-import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
+import { deliveryAnnouncer } from '../deliveryStarts';
 import {
   decideHold,
   expireHold,
@@ -19,15 +18,7 @@ import {
 
 export function createHoldActivities(deps: ActivityDependencies) {
   const { db, settings } = deps;
-  const startDeliveries = webhookDeliveryStarter(deps);
-
-  /** Runs a decision, then starts the webhook deliveries its transaction recorded. */
-  async function announcing<T>(decide: (deliveries: RecordedDeliveries) => Promise<T>): Promise<T> {
-    const deliveries: RecordedDeliveries = [];
-    const result = await decide(deliveries);
-    await startDeliveries(deliveries);
-    return result;
-  }
+  const announcing = deliveryAnnouncer(deps);
 
   /**
    * The deciding user is the one the decision's token proves. A refusal (a token missing or not for this line, not

@@ -40,11 +40,10 @@ import { PeerUnavailableError } from '../../src/payouts/schemeAdapterErrors';
 import { logger } from '../../src/logging/logger';
 import { timeMojaloopCall } from '../../src/metrics/workerMetrics';
 import type { MoneyAmount, QuotedTransfer } from '../../src/payouts/schemeAdapterClient';
-import type { RecordedDeliveries } from '../../src/webhooks/store/eventStore';
 import type { ActivityTrace } from '../../src/payouts/rules/requestIdMemo';
 import type { ActivityDependencies } from '../dependencies';
 import { describeError, outcomeOfError, rejectionOf, retryableFailure } from './mojaloopFailures';
-import { webhookDeliveryStarter } from '../deliveryStarts';
+import { deliveryAnnouncer } from '../deliveryStarts';
 import type {
   DiscoveryStepResult,
   FinalStepResult,
@@ -59,7 +58,7 @@ export function createTransferActivities(deps: ActivityDependencies) {
   const transferExpiryMs = settings.transferExpiryMs ?? DEFAULT_TRANSFER_EXPIRY_MS;
   const nameCheck = settings.payeeNameCheck ?? DEFAULT_NAME_CHECK;
   const baseLog = deps.log ?? logger;
-  const startDeliveries = webhookDeliveryStarter(deps);
+  const announced = deliveryAnnouncer(deps);
 
   /**
    * The log of one activity execution: every line names the bulk, the line's transfer, the line's workflow, the
@@ -83,9 +82,9 @@ export function createTransferActivities(deps: ActivityDependencies) {
     outcome: FinalOutcome,
     options: { onlyIfNotSent?: boolean; pin?: LinePin } = {},
   ): Promise<StepResult> {
-    const deliveries: RecordedDeliveries = [];
-    const settled = await settleTransfer(db, transferId, outcome, { ...options, deliveries });
-    await startDeliveries(deliveries);
+    const settled = await announced((deliveries) =>
+      settleTransfer(db, transferId, outcome, { ...options, deliveries }),
+    );
     if (settled === null) return { status: 'PROCESSING' };
     return finalResultOf(settled);
   }
@@ -211,20 +210,20 @@ export function createTransferActivities(deps: ActivityDependencies) {
     );
     const outcome: NameCheckOutcome =
       verdict.kind === 'mismatch' ? { kind: 'held', score: verdict.score, holdMs: nameCheck.holdMs } : verdict;
-    const deliveries: RecordedDeliveries = [];
-    const recorded = await recordPayeeDiscovered(
-      db,
-      transferId,
-      {
-        mojaloopTransferId: started.transferId,
-        payeeName: started.payee.name,
-        payeeFspId: started.payee.fspId,
-      },
-      outcome,
-      deliveries,
-      pin,
+    const recorded = await announced((deliveries) =>
+      recordPayeeDiscovered(
+        db,
+        transferId,
+        {
+          mojaloopTransferId: started.transferId,
+          payeeName: started.payee.name,
+          payeeFspId: started.payee.fspId,
+        },
+        outcome,
+        deliveries,
+        pin,
+      ),
     );
-    await startDeliveries(deliveries);
     log.info(
       { mojaloopTransferId: started.transferId, payeeFspId: started.payee.fspId, nameCheck: verdict.kind, recorded },
       'payee discovered',
