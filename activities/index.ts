@@ -1,6 +1,7 @@
 /**
- * The activities the payout worker registers: all the I/O of paying a bulk (Postgres and the Mojaloop scheme
- * adapter). Dependencies are injected, so tests and the worker's main build them the same way.
+ * The activities the worker registers: every concern's I/O (payouts, pension runs, operations, webhooks), each
+ * concern's workflows proxying only their own. Dependencies are injected, so tests and the worker's main build them
+ * the same way.
  */
 import type { ActivityDependencies } from './dependencies';
 import { createOperationActivities } from './operations';

@@ -1,6 +1,8 @@
 /**
- * Names shared by the payout workflows and their callers (the API's client, tests): inputs and results,
- * the progress query, the signal a line sends when it ends, and the search attributes. No I/O here.
+ * Everything of the payout concern that crosses the Temporal boundary, in one place: workflow ids and types, search
+ * attributes, the progress query, signals and updates, inputs and results of workflows and activities, and the
+ * shapes of decisions (BulkActor, CancelOutcome, RetryOutcome). Workflows, activities, the API's client and the
+ * stores all read it; it reads no store and no activity. No I/O here.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';

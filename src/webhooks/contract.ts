@@ -1,4 +1,7 @@
-/** Names shared by the webhook workflows and their callers (the activities, the API, tests). No I/O here. */
+/**
+ * Everything of the webhook concern that crosses the Temporal boundary: the delivery workflow's id, type, input,
+ * retry and outcome, and the failure type of a refused address. Read by its workflows, activities and clients. No I/O.
+ */
 
 /**
  * How a delivery's attempts are retried: production's default (workflows/webhooks/webhookDeliveryWorkflow.ts) unless a
