@@ -4,8 +4,8 @@
  */
 
 /**
- * How a delivery's attempts are retried: production's default (workflows/webhooks/webhookDeliveryWorkflow.ts) unless a
- * test sets it short, to see 500, 500, 200 in seconds.
+ * How a delivery's attempts are retried: the configured one (WEBHOOK_RETRY_*, WEBHOOK_DELIVERY_BUDGET_HOURS), or the
+ * workflow's default (workflows/webhooks/webhookDeliveryWorkflow.ts) for a delivery started without one.
  */
 export interface WebhookRetry {
   initialIntervalMs: number;
