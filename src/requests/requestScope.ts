@@ -7,7 +7,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { AuditContext } from '../audit/auditLog';
-import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import type { TemporalHandle } from '../clients/temporal';
 import type { Config } from '../config';
 
@@ -27,7 +26,7 @@ export interface RequestScope {
 /** Who acts and on which request, as the audit log records it (src/audit/auditLog.ts). */
 export function auditContextOf(
   scope: Pick<RequestScope, 'requestId'>,
-  user: Pick<AuthenticatedUser, 'id' | 'email'>,
+  user: { id: number; email: string },
 ): AuditContext {
   return { actor: { userId: user.id, email: user.email }, requestId: scope.requestId };
 }
