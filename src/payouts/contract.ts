@@ -245,7 +245,8 @@ export type DiscoveryStepResult =
 export type QuoteStepResult =
   { status: 'PROCESSING'; quoteId?: string } | FinalStepResult | { status: 'REDISCOVER'; reason: string };
 
-export interface BulkRun {
+/** What startBulk records for the bulk workflow: the bulk's state and approval, and the settings it runs with. */
+export interface BulkRun extends BulkSettings {
   state: 'PENDING' | 'AWAITING_APPROVAL' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
   /** Set while the bulk awaits approval (ISO time): the workflow waits until then. */
   approvalDeadline: string | null;
@@ -261,14 +262,6 @@ export interface BulkRun {
    * recorded before retries awaited approval (createdById alone then).
    */
   makerIds?: number[];
-  total: number;
-  organizationCode: string;
-  concurrency: number;
-  pageSize: number;
-  /** PayoutSettings.lineRetry (config().bulk.lineRetry); absent in runs started before it was passed. */
-  lineRetry?: LineRetry;
-  /** PayoutSettings.overdueHoldGraceMs (config().payeeNameCheck.overdueHoldGraceMs); absent: an hour. */
-  overdueHoldGraceMs?: number;
 }
 
 /** Live counts returned by the bulk workflow's `progress` query and by the database once it has closed. */
